@@ -1,0 +1,135 @@
+package org.mera.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.mera.io.SafeTensors;
+import org.mera.io.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A BERT-family encoder (BERT, RoBERTa) built from small blocks: embeddings, post-LayerNorm layers with
+ * insertion points for adapters, the pooler and masked-LM head when the checkpoint has them.
+ * Parameter names follow HF's BertModel ({@code encoder.layer.3.attention.self.query.weight}).
+ */
+public final class BertEncoder implements AutoCloseable {
+    private final EncoderConfig config;
+    private final Params params;
+    private final Embeddings embeddings;
+    private final List<BertLayer> layers;
+    private final Linear pooler;
+    private final MaskedLmHead mlmHead;
+
+    public BertEncoder(EncoderConfig config, Map<String, Tensor> weights, NDManager manager) {
+        this.config = config;
+        this.params = new Params(manager);
+        Map<String, Tensor> w = stripPrefixes(weights);
+        this.embeddings = new Embeddings(config, params, w);
+        List<BertLayer> ls = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            ls.add(new BertLayer(config, params, w, "encoder.layer." + i + "."));
+        }
+        this.layers = Collections.unmodifiableList(ls);
+        this.pooler = w.containsKey("pooler.dense.weight")
+                ? Linear.load(params, w, "pooler.dense", config.hiddenSize(), config.hiddenSize()) : null;
+        this.mlmHead = MaskedLmHead.present(w) ? new MaskedLmHead(config, params, w, embeddings.wordEmbeddings()) : null;
+        for (Param p : params.all()) {
+            p.setTrainable(false);
+        }
+    }
+
+    /** Loads an HF model directory ({@code config.json} + {@code model.safetensors}). */
+    public static BertEncoder load(Path modelDir, NDManager manager) throws IOException {
+        EncoderConfig config = EncoderConfig.read(modelDir.resolve("config.json"));
+        Path weights = modelDir.resolve("model.safetensors");
+        if (!Files.isRegularFile(weights)) {
+            throw new IOException("missing weights: " + weights);
+        }
+        try {
+            return new BertEncoder(config, SafeTensors.read(weights).tensors(), manager);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(weights + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Accepts both bare BertModel names and names under a task model's {@code bert.}/{@code roberta.} prefix. */
+    private static Map<String, Tensor> stripPrefixes(Map<String, Tensor> weights) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : weights.entrySet()) {
+            String k = e.getKey();
+            for (String prefix : new String[] {"bert.", "roberta."}) {
+                if (k.startsWith(prefix)) {
+                    k = k.substring(prefix.length());
+                    break;
+                }
+            }
+            // RoBERTa's LM head is lm_head.*; only BERT's cls.predictions head is supported.
+            out.put(k, e.getValue());
+        }
+        return out;
+    }
+
+    public EncoderConfig config() {
+        return config;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    public NDManager manager() {
+        return params.manager();
+    }
+
+    public List<BertLayer> layers() {
+        return layers;
+    }
+
+    public boolean hasPooler() {
+        return pooler != null;
+    }
+
+    public MaskedLmHead mlmHead() {
+        return mlmHead;
+    }
+
+    /**
+     * The last hidden state [B, T, H].
+     *
+     * @param ids     int64 token ids [B, T]
+     * @param typeIds int64 token type ids [B, T]
+     * @param mask    int64 attention mask [B, T], 1 for tokens and 0 for padding
+     */
+    public NDArray forward(NDArray ids, NDArray typeIds, NDArray mask, boolean training) {
+        NDArray x = embeddings.forward(ids, typeIds, mask, training);
+        // Additive mask: 0 where attended, the float32 minimum where padded (as HF does).
+        NDArray maskBias = mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-3.0e38f)
+                .expandDims(1).expandDims(1);
+        for (BertLayer layer : layers) {
+            x = layer.forward(x, maskBias, training);
+        }
+        return x;
+    }
+
+    /** tanh(dense(first token)), the pooled output of checkpoints that have a pooler. */
+    public NDArray pooled(NDArray lastHidden) {
+        if (pooler == null) {
+            throw new IllegalStateException("this checkpoint has no pooler");
+        }
+        NDArray first = lastHidden.get(":, 0, :");
+        return pooler.forward(first, false).tanh();
+    }
+
+    @Override
+    public void close() {
+        params.close();
+    }
+}

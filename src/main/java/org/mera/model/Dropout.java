@@ -1,0 +1,16 @@
+package org.mera.model;
+
+import ai.djl.ndarray.NDArray;
+
+/** Inverted dropout, active only while training. */
+final class Dropout {
+    private Dropout() {
+    }
+
+    static NDArray apply(NDArray x, float rate, boolean training) {
+        if (!training || rate <= 0f) {
+            return x;
+        }
+        return ai.djl.nn.norm.Dropout.dropout(x, rate, true).singletonOrThrow();
+    }
+}

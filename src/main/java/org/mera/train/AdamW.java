@@ -1,0 +1,74 @@
+package org.mera.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.mera.model.Param;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW (Loshchilov & Hutter) with bias correction and decoupled weight decay, as torch.optim.AdamW.
+ * Biases and LayerNorm weights get no decay (the usual BERT recipe). State arrays live in the optimizer's
+ * own manager, never inside a step's NDScope.
+ */
+public final class AdamW implements AutoCloseable {
+    private final NDManager stateManager;
+    private final float beta1;
+    private final float beta2;
+    private final float eps;
+    private final float weightDecay;
+    private final Map<Param, NDArray[]> state = new IdentityHashMap<>();
+    private int step;
+
+    public AdamW(NDManager parent, float beta1, float beta2, float eps, float weightDecay) {
+        this.stateManager = parent.newSubManager();
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+    }
+
+    public AdamW(NDManager parent, float weightDecay) {
+        this(parent, 0.9f, 0.999f, 1e-8f, weightDecay);
+    }
+
+    static boolean decays(Param p) {
+        String n = p.name();
+        return !(n.endsWith(".bias") || n.contains("LayerNorm") || n.contains("layer_norm"));
+    }
+
+    /** One update of every parameter in {@code params} from {@code grads} (same order). Call inside an NDScope. */
+    public void step(List<Param> params, List<NDArray> grads, float lr) {
+        step++;
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        for (int i = 0; i < params.size(); i++) {
+            Param p = params.get(i);
+            NDArray g = grads.get(i);
+            NDArray[] mv = state.computeIfAbsent(p, k -> {
+                NDArray m = stateManager.zeros(k.array().getShape());
+                NDArray v = stateManager.zeros(k.array().getShape());
+                return new NDArray[] {m, v};
+            });
+            NDArray w = p.array();
+            if (weightDecay > 0 && decays(p)) {
+                w.muli(1 - lr * weightDecay);
+            }
+            mv[0].muli(beta1).addi(g.mul(1 - beta1));
+            mv[1].muli(beta2).addi(g.square().muli(1 - beta2));
+            NDArray denom = mv[1].div(bc2).sqrt().addi(eps);
+            w.subi(mv[0].mul((float) (lr / bc1)).divi(denom));
+        }
+    }
+
+    public int steps() {
+        return step;
+    }
+
+    @Override
+    public void close() {
+        stateManager.close();
+    }
+}

@@ -1,0 +1,45 @@
+package org.mera.train;
+
+/**
+ * Hyperparameters of one training run. {@code maxSteps > 0} overrides {@code epochs}; evaluation on the dev
+ * split happens every {@code evalEvery} steps (0: once per epoch) and the best state is kept.
+ */
+public record TrainOptions(float learningRate, int epochs, int maxSteps, int batchSize, int evalBatchSize,
+                           float warmupRatio, float weightDecay, float maxGradNorm, int evalEvery, long seed,
+                           boolean progress) {
+    public static TrainOptions defaults() {
+        return new TrainOptions(1e-3f, 20, 0, 8, 64, 0.06f, 0.01f, 1.0f, 0, 42, true);
+    }
+
+    public TrainOptions withLearningRate(float lr) {
+        return new TrainOptions(lr, epochs, maxSteps, batchSize, evalBatchSize, warmupRatio, weightDecay, maxGradNorm, evalEvery, seed, progress);
+    }
+
+    public TrainOptions withEpochs(int e) {
+        return new TrainOptions(learningRate, e, maxSteps, batchSize, evalBatchSize, warmupRatio, weightDecay, maxGradNorm, evalEvery, seed, progress);
+    }
+
+    public TrainOptions withMaxSteps(int s) {
+        return new TrainOptions(learningRate, epochs, s, batchSize, evalBatchSize, warmupRatio, weightDecay, maxGradNorm, evalEvery, seed, progress);
+    }
+
+    public TrainOptions withBatchSize(int b) {
+        return new TrainOptions(learningRate, epochs, maxSteps, b, evalBatchSize, warmupRatio, weightDecay, maxGradNorm, evalEvery, seed, progress);
+    }
+
+    public TrainOptions withEvalEvery(int n) {
+        return new TrainOptions(learningRate, epochs, maxSteps, batchSize, evalBatchSize, warmupRatio, weightDecay, maxGradNorm, n, seed, progress);
+    }
+
+    public TrainOptions withSeed(long s) {
+        return new TrainOptions(learningRate, epochs, maxSteps, batchSize, evalBatchSize, warmupRatio, weightDecay, maxGradNorm, evalEvery, s, progress);
+    }
+
+    public TrainOptions withProgress(boolean p) {
+        return new TrainOptions(learningRate, epochs, maxSteps, batchSize, evalBatchSize, warmupRatio, weightDecay, maxGradNorm, evalEvery, seed, p);
+    }
+
+    public TrainOptions withWeightDecay(float wd) {
+        return new TrainOptions(learningRate, epochs, maxSteps, batchSize, evalBatchSize, warmupRatio, wd, maxGradNorm, evalEvery, seed, progress);
+    }
+}

@@ -1,0 +1,139 @@
+package org.mera.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import org.mera.data.Batch;
+import org.mera.model.Param;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Trains a {@link TaskModel}'s trainable parameters with AdamW, a linear warmup/decay schedule and global
+ * gradient-norm clipping; evaluates on a dev split and restores the best state at the end. Each step runs
+ * in its own NDScope so no intermediate array outlives it.
+ */
+public final class Trainer {
+    /** What a run did: the best dev score and when, the steps taken, the loss per step. */
+    public record Result(double bestDevScore, int bestStep, int steps, List<Float> losses, double seconds) {
+    }
+
+    private Trainer() {
+    }
+
+    /**
+     * @param trainBatches the training batches of epoch e (shuffled by the caller's seed)
+     * @param devBatches   batches for model selection; empty to keep the final state
+     * @param devScore     higher is better
+     */
+    public static Result train(TaskModel model, IntFunction<List<Batch>> trainBatches, List<Batch> devBatches,
+                               ToDoubleFunction<Predictions> devScore, TrainOptions o) {
+        List<Param> params = model.trainable();
+        if (params.isEmpty()) {
+            throw new IllegalStateException("nothing to train: the model has no trainable parameters");
+        }
+        int stepsPerEpoch = trainBatches.apply(0).size();
+        int total = o.maxSteps() > 0 ? o.maxSteps() : o.epochs() * stepsPerEpoch;
+        int evalEvery = o.evalEvery() > 0 ? o.evalEvery() : stepsPerEpoch;
+        LinearSchedule schedule = new LinearSchedule(o.learningRate(), Math.round(o.warmupRatio() * total), total);
+        NDManager manager = model.encoder().manager();
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed());
+        long start = System.nanoTime();
+        List<Float> losses = new ArrayList<>();
+        double best = Double.NEGATIVE_INFINITY;
+        int bestStep = -1;
+        float[][] bestState = null;
+        int step = 0;
+        try (AdamW optimizer = new AdamW(manager, o.weightDecay());
+             ProgressBar bar = new ProgressBar("training", total, o.progress())) {
+            for (int epoch = 0; step < total; epoch++) {
+                List<Batch> batches = trainBatches.apply(epoch);
+                for (Batch batch : batches) {
+                    if (step >= total) {
+                        break;
+                    }
+                    float loss = step(model, params, batch, optimizer, schedule.rate(step), o.maxGradNorm(), step);
+                    losses.add(loss);
+                    step++;
+                    bar.step(1, String.format("loss %.4f", loss));
+                    if (!devBatches.isEmpty() && (step % evalEvery == 0 || step == total)) {
+                        double score = devScore.applyAsDouble(Evaluator.predict(model, devBatches));
+                        if (score > best) {
+                            best = score;
+                            bestStep = step;
+                            bestState = snapshot(params);
+                        }
+                    }
+                }
+            }
+        }
+        if (bestState != null) {
+            restore(params, bestState);
+        }
+        return new Result(best, bestStep, step, losses, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static float step(TaskModel model, List<Param> params, Batch batch, AdamW optimizer, float lr, float maxNorm, int step) {
+        try (NDScope scope = new NDScope()) {
+            float lossValue;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray outputs = model.forward(batch, true);
+                NDArray loss = model.loss(outputs, batch);
+                for (var term : model.lossTerms()) {
+                    loss = loss.add(term.get());
+                }
+                lossValue = loss.getFloat();
+                if (!Float.isFinite(lossValue)) {
+                    throw new TrainingDivergedException("training diverged: loss is " + lossValue + " at step " + step
+                            + " (learning rate " + lr + "); lower the learning rate");
+                }
+                collector.backward(loss);
+            }
+            List<NDArray> grads = new ArrayList<>(params.size());
+            NDArray sumSq = null;
+            for (Param p : params) {
+                NDArray g = p.array().getGradient();
+                grads.add(g);
+                NDArray s = g.square().sum();
+                sumSq = sumSq == null ? s : sumSq.addi(s);
+            }
+            float norm = (float) Math.sqrt(sumSq.getFloat());
+            if (!Float.isFinite(norm)) {
+                throw new TrainingDivergedException("training diverged: gradient norm is " + norm + " at step " + step
+                        + " (learning rate " + lr + "); lower the learning rate");
+            }
+            if (maxNorm > 0 && norm > maxNorm) {
+                float scale = maxNorm / (norm + 1e-6f);
+                for (NDArray g : grads) {
+                    g.muli(scale);
+                }
+            }
+            optimizer.step(params, grads, lr);
+            for (Param p : params) {
+                JniUtils.zeroGrad((PtNDArray) p.array());
+            }
+            return lossValue;
+        }
+    }
+
+    private static float[][] snapshot(List<Param> params) {
+        float[][] s = new float[params.size()][];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = params.get(i).array().toFloatArray();
+        }
+        return s;
+    }
+
+    private static void restore(List<Param> params, float[][] state) {
+        for (int i = 0; i < state.length; i++) {
+            params.get(i).array().set(state[i]);
+        }
+    }
+}
