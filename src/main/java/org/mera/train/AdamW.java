@@ -2,6 +2,7 @@ package org.mera.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import org.mera.model.Param;
 
 import java.util.IdentityHashMap;
@@ -50,6 +51,8 @@ public final class AdamW implements AutoCloseable {
             NDArray[] mv = state.computeIfAbsent(p, k -> {
                 NDArray m = stateManager.zeros(k.array().getShape());
                 NDArray v = stateManager.zeros(k.array().getShape());
+                // State outlives the step's NDScope that creates it.
+                NDScope.unregister(m, v);
                 return new NDArray[] {m, v};
             });
             NDArray w = p.array();

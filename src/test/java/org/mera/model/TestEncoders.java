@@ -1,0 +1,29 @@
+package org.mera.model;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import org.mera.data.Batch;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Real encoders and hand-made batches for tests in other packages. */
+public final class TestEncoders {
+    private TestEncoders() {
+    }
+
+    public static Path minilm() throws IOException {
+        return ModelFixtures.resolve("minilm");
+    }
+
+    public static Batch batch(List<Encoding> encodings, int[] labels) {
+        EncoderVsOnnxRuntimeTest.Padded p = EncoderVsOnnxRuntimeTest.pad(encodings);
+        int[] idx = new int[p.b()];
+        float[] targets = new float[p.b()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+            targets[i] = labels[i];
+        }
+        return new Batch(p.b(), p.t(), p.ids(), p.types(), p.mask(), labels, targets, idx);
+    }
+}
