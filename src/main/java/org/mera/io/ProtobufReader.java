@@ -147,6 +147,17 @@ final class ProtobufReader {
         }
     }
 
+    int position() {
+        return pos;
+    }
+
+    void position(int newPos) throws MalformedFileException {
+        if (newPos < pos || newPos > end) {
+            throw fault("cannot move to byte " + newPos);
+        }
+        pos = newPos;
+    }
+
     ByteBuffer buffer() {
         return buf;
     }
