@@ -1,10 +1,5 @@
 package org.mera.model;
 
-import org.mera.io.BertConfig;
-import org.mera.io.BertShapes;
-import org.mera.io.HfModelDirectory;
-import org.mera.io.OnnxBertWeights;
-import org.mera.io.Tensor;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,10 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Map;
 import java.util.zip.ZipFile;
 
-/** Real models for tests (temporary until the catalog lands). */
+/** Real models for tests: the original ONNX graphs (for reference runs) and the catalog's converted directories. */
 final class ModelFixtures {
     record Original(Path onnx, String tokenizerJson) {
     }
@@ -42,14 +36,8 @@ final class ModelFixtures {
         }
     }
 
+    /** The converted model directory, through the same catalog a user's {@code --model NAME} goes through. */
     static Path resolve(String name) throws IOException {
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "mera-fixture-" + name, "hf");
-        if (!HfModelDirectory.isComplete(dir)) {
-            Original o = original(name);
-            Map<String, Tensor> w = OnnxBertWeights.read(o.onnx());
-            BertConfig cfg = BertConfig.bert(BertShapes.check(w, o.onnx()), 12, false, true);
-            HfModelDirectory.write(dir, cfg, w, o.tokenizerJson());
-        }
-        return dir;
+        return ModelCatalog.fromEnvironment().resolve(name);
     }
 }
