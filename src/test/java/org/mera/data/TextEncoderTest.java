@@ -136,6 +136,25 @@ class TextEncoderTest {
     }
 
     @Test
+    void realFewShotSplitEncodesAndBatches() {
+        Assumptions.assumeTrue(Files.isDirectory(GlueDataTest.GLUE), "shared GLUE data not found");
+        List<Example> train = new TaskData(GlueDataTest.GLUE, GlueTasks.RTE).kshotTrain(16, 13);
+        List<EncodedExample> enc = encoder.encodeAll(train, GlueTasks.RTE);
+        assertEquals(32, enc.size());
+        assertEquals(16, enc.stream().filter(x -> x.labelIndex() == 0).count());
+        assertTrue(enc.stream().allMatch(x -> x.length() <= 128 && x.inputIds()[0] == 101));
+        List<Batch> batches = new Batcher(8, encoder.padId()).trainBatches(enc, 13);
+        assertEquals(4, batches.size());
+        for (Batch b : batches) {
+            for (int r = 0; r < b.size(); r++) {
+                EncodedExample x = enc.get(b.exampleIndices()[r]);
+                assertEquals(x.length(), java.util.Arrays.stream(b.attentionMask(), r * b.seqLen(), (r + 1) * b.seqLen()).sum());
+                assertEquals(x.labelIndex(), b.labels()[r]);
+            }
+        }
+    }
+
+    @Test
     void missingTokenizerFileIsAnError(@TempDir Path dir) {
         IOException e = assertThrows(IOException.class, () -> TextEncoder.load(dir.resolve("nope.json")));
         assertTrue(e.getMessage().contains("nope.json"));
