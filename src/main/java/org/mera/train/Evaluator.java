@@ -33,7 +33,7 @@ public final class Evaluator {
                 } else {
                     int c = (int) out.getShape().get(1);
                     float[] p = out.softmax(-1).toFloatArray();
-                    for (int i = 0; i < b.batchSize(); i++) {
+                    for (int i = 0; i < b.size(); i++) {
                         float[] row = java.util.Arrays.copyOfRange(p, i * c, (i + 1) * c);
                         int arg = 0;
                         for (int j = 1; j < c; j++) {

@@ -49,7 +49,7 @@ public final class TaskModel {
     /** Head outputs [B, C] (regression: [B, 1]). Call inside an NDScope. */
     public NDArray forward(Batch batch, boolean training) {
         NDManager m = encoder.manager();
-        Shape shape = new Shape(batch.batchSize(), batch.seqLen());
+        Shape shape = new Shape(batch.size(), batch.seqLen());
         NDArray ids = m.create(batch.inputIds(), shape);
         NDArray types = m.create(batch.typeIds(), shape);
         NDArray mask = m.create(batch.attentionMask(), shape);

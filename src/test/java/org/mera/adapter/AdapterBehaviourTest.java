@@ -50,7 +50,7 @@ class AdapterBehaviourTest {
 
     private static float[] hidden(BertEncoder enc) {
         NDManager m = enc.manager();
-        Shape s = new Shape(batch.batchSize(), batch.seqLen());
+        Shape s = new Shape(batch.size(), batch.seqLen());
         try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             return enc.forward(m.create(batch.inputIds(), s), m.create(batch.typeIds(), s), m.create(batch.attentionMask(), s), false)
                     .toFloatArray();
