@@ -1,0 +1,118 @@
+package org.mera.train;
+
+import ai.djl.ndarray.NDManager;
+import org.mera.adapter.Adapters;
+import org.mera.data.Batch;
+import org.mera.data.Batcher;
+import org.mera.data.EncodedExample;
+import org.mera.data.Example;
+import org.mera.data.Task;
+import org.mera.data.TextEncoder;
+import org.mera.io.Tensor;
+import org.mera.model.BertEncoder;
+import org.mera.model.ClassificationHead;
+import org.mera.model.PretrainedModel;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One complete training run: a pretrained encoder, a method (adapter, LoRA, full fine-tuning), a task's
+ * train/dev/test examples → a trained model scored on dev (model selection) and test. Optionally starts
+ * the adapter from given weights (a pretrained source adapter, or a merged one), which is how MerA's
+ * few-shot step begins.
+ */
+public final class TrainingRun {
+    /** The adapter's name inside the model, used in AdapterHub keys. */
+    public static final String ADAPTER = "mera";
+
+    /** What a run produced: scores, size and the trained weights (adapter or LoRA, and head). */
+    public record Outcome(Map<String, Double> devMetrics, Map<String, Double> testMetrics, long trainableParams,
+                          int steps, double seconds, Map<String, Tensor> adapterWeights, Map<String, Tensor> headWeights) {
+        public double testPrimary() {
+            return testMetrics.getOrDefault(Metrics.PRIMARY, Double.NaN);
+        }
+    }
+
+    /** What to run on. {@code test} may be empty (no test scores). */
+    public record Spec(PretrainedModel model, Task task, List<Example> train, List<Example> dev, List<Example> test,
+                       Method method, TrainOptions options, Map<String, Tensor> initialAdapter) {
+    }
+
+    private TrainingRun() {
+    }
+
+    public static Outcome run(Spec spec) throws IOException {
+        return run(spec, model -> { });
+    }
+
+    /**
+     * @param customise called after the method's modules are in place and before training (e.g. to insert fusion layers)
+     */
+    public static Outcome run(Spec spec, Consumer<TaskModel> customise) throws IOException {
+        Task task = spec.task();
+        TrainOptions o = spec.options();
+        try (TextEncoder text = TextEncoder.load(spec.model().tokenizerJson());
+             NDManager manager = NDManager.newBaseManager()) {
+            List<EncodedExample> train = text.encodeAll(spec.train(), task);
+            List<EncodedExample> dev = text.encodeAll(spec.dev(), task);
+            List<EncodedExample> test = text.encodeAll(spec.test(), task);
+            if (train.isEmpty()) {
+                throw new IllegalArgumentException("task " + task.name() + ": no training examples");
+            }
+            BertEncoder encoder = spec.model().newEncoder(manager);
+            installMethod(encoder, spec.method(), spec.initialAdapter(), o.seed());
+            ClassificationHead head = ClassificationHead.create(encoder.params(), task.name(), encoder.config().hiddenSize(),
+                    task.labels(), encoder.config().hiddenDropout(), o.seed() + 1);
+            TaskModel model = new TaskModel(encoder, head);
+            customise.accept(model);
+            Batcher trainBatcher = new Batcher(o.batchSize(), text.padId());
+            Batcher evalBatcher = new Batcher(o.evalBatchSize(), text.padId());
+            List<Batch> devBatches = evalBatcher.evalBatches(dev);
+            Trainer.Result r = Trainer.train(model, epoch -> trainBatcher.trainBatches(train, o.seed() * 1000 + epoch), devBatches,
+                    p -> primary(task, p, dev), o);
+            Map<String, Double> devMetrics = dev.isEmpty() ? Map.of() : score(task, Evaluator.predict(model, devBatches), dev);
+            Map<String, Double> testMetrics = test.isEmpty() ? Map.of()
+                    : score(task, Evaluator.predict(model, evalBatcher.evalBatches(test)), test);
+            String adapterPrefix = spec.method().kind() == Method.Kind.LORA ? "base_model." : Adapters.modelPrefix(encoder);
+            Map<String, Tensor> adapter = spec.method().kind() == Method.Kind.FULL ? Map.of() : encoder.params().snapshot(adapterPrefix);
+            return new Outcome(devMetrics, testMetrics, encoder.params().count(true), r.steps(), r.seconds(), adapter,
+                    encoder.params().snapshot(ClassificationHead.prefix(task.name())));
+        }
+    }
+
+    /** Puts the method's trainable modules into the encoder. */
+    public static void installMethod(BertEncoder encoder, Method method, Map<String, Tensor> initial, long seed) {
+        switch (method.kind()) {
+            case PFEIFFER, HOULSBY -> Adapters.addBottleneck(encoder, ADAPTER, method.adapterArchitecture(), method.reductionFactor(),
+                    method.nonLinearity(), initial, seed);
+            case LORA -> Adapters.addLora(encoder, method.loraRank(), method.loraAlpha(), method.loraDropout(), method.loraTargets(),
+                    false, initial, seed);
+            case FULL -> Adapters.unfreezeEncoder(encoder);
+            case FUSION -> { } // the caller inserts fusion layers over its frozen adapters
+        }
+    }
+
+    static double primary(Task task, Predictions p, List<EncodedExample> gold) {
+        return score(task, p, gold).get(Metrics.PRIMARY);
+    }
+
+    public static Map<String, Double> score(Task task, Predictions p, List<EncodedExample> gold) {
+        if (task.isRegression()) {
+            double[] pred = new double[p.size()];
+            double[] g = new double[p.size()];
+            for (int i = 0; i < pred.length; i++) {
+                pred[i] = p.values()[i];
+                g[i] = gold.get(i).target();
+            }
+            return Metrics.glue(task, pred, g);
+        }
+        int[] g = new int[p.size()];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = gold.get(i).labelIndex();
+        }
+        return Metrics.glue(task, p.classes(), g);
+    }
+}
