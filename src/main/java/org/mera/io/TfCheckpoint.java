@@ -111,6 +111,10 @@ public final class TfCheckpoint {
     private record HfName(String name, boolean transpose) {
     }
 
+    private static final Pattern KNOWN_MODULE = Pattern.compile("embeddings\\.LayerNorm|pooler\\.dense"
+            + "|cls\\.predictions\\.transform\\.(dense|LayerNorm)"
+            + "|encoder\\.layer\\.\\d+\\.(attention\\.self\\.(query|key|value)|attention\\.output\\.(dense|LayerNorm)"
+            + "|intermediate\\.dense|output\\.(dense|LayerNorm))");
     private static final Pattern LAYER = Pattern.compile("bert/encoder/layer_(\\d+)/(.+)");
 
     /** The HF name for a Google BERT variable name (without {@code module/}), or null. */
@@ -137,6 +141,9 @@ public final class TfCheckpoint {
         }
         int slash = path.lastIndexOf('/');
         String module = path.substring(0, slash).replace('/', '.');
+        if (!KNOWN_MODULE.matcher(module).matches()) {
+            return null;
+        }
         String leaf = path.substring(slash + 1);
         boolean layerNorm = module.endsWith(".LayerNorm");
         return switch (leaf) {

