@@ -154,7 +154,12 @@ public final class TextEncoder implements AutoCloseable {
         float target = Float.NaN;
         if (x.label() != null) {
             if (task.isRegression()) {
-                target = Float.parseFloat(x.label());
+                try {
+                    target = Float.parseFloat(x.label());
+                } catch (NumberFormatException bad) {
+                    throw new IllegalArgumentException("task " + task.name() + ": regression label '" + x.label()
+                            + "' is not a number", bad);
+                }
             } else {
                 labelIndex = task.labelIndex(x.label());
             }
