@@ -1,0 +1,134 @@
+package org.mera.adapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An AdapterHub bottleneck adapter config (the {@code "config"} object of adapter_config.json).
+ * {@link #pfeiffer()} is {@code seq_bn}, {@link #houlsby()} is {@code double_seq_bn}. Fields this type does
+ * not model (phm_*, inv_adapter, ...) are kept in {@code extra} and written back unchanged.
+ */
+public record BottleneckConfig(
+        boolean mhAdapter,
+        boolean outputAdapter,
+        double reductionFactor,
+        String nonLinearity,
+        boolean originalLnBefore,
+        boolean originalLnAfter,
+        boolean residualBeforeLn,
+        boolean adapterResidualBeforeLn,
+        boolean lnBefore,
+        boolean lnAfter,
+        String initWeights,
+        boolean isParallel,
+        double scaling,
+        boolean useGating,
+        List<Integer> leaveOut,
+        Map<String, JsonNode> extra) {
+
+    private static final Set<String> KNOWN = Set.of("mh_adapter", "output_adapter", "reduction_factor",
+            "non_linearity", "original_ln_before", "original_ln_after", "residual_before_ln",
+            "adapter_residual_before_ln", "ln_before", "ln_after", "init_weights", "is_parallel", "scaling",
+            "use_gating", "leave_out");
+
+    public BottleneckConfig {
+        if (!(reductionFactor > 0)) {
+            throw new IllegalArgumentException("reduction_factor must be positive, got " + reductionFactor);
+        }
+        if (!nonLinearity.equals("relu") && !nonLinearity.equals("swish") && !nonLinearity.equals("gelu")
+                && !nonLinearity.equals("tanh") && !nonLinearity.equals("silu")) {
+            throw new IllegalArgumentException("non_linearity must be relu, swish, silu, gelu or tanh, got '"
+                    + nonLinearity + "'");
+        }
+        leaveOut = List.copyOf(leaveOut);
+        extra = Map.copyOf(extra);
+    }
+
+    /** Pfeiffer ({@code seq_bn}): one adapter after the feed-forward block, relu, reduction 16. */
+    public static BottleneckConfig pfeiffer() {
+        return new BottleneckConfig(false, true, 16, "relu", true, true, true, false, false, false, "bert",
+                false, 1.0, false, List.of(), Map.of());
+    }
+
+    /** Houlsby ({@code double_seq_bn}): adapters after attention and after the feed-forward block, swish. */
+    public static BottleneckConfig houlsby() {
+        return new BottleneckConfig(true, true, 16, "swish", false, true, true, false, false, false, "bert",
+                false, 1.0, false, List.of(), Map.of());
+    }
+
+    /** {@code seq_bn}, {@code double_seq_bn}, or {@code custom} for other layouts. */
+    public String kind() {
+        if (outputAdapter && !mhAdapter && originalLnBefore) {
+            return "seq_bn";
+        }
+        if (outputAdapter && mhAdapter && !originalLnBefore) {
+            return "double_seq_bn";
+        }
+        return "custom";
+    }
+
+    /** The bottleneck width for a given hidden size (AdapterHub: hidden // reduction_factor). */
+    public int bottleneckSize(int hiddenSize) {
+        return (int) Math.floor(hiddenSize / reductionFactor);
+    }
+
+    public static BottleneckConfig fromJson(JsonNode node, String where) {
+        ConfigJson c = new ConfigJson(node, where);
+        if (c.has("reduction_factor") && !c.node().get("reduction_factor").isNumber()) {
+            throw new IllegalArgumentException(where + ": field 'reduction_factor' must be a number (per-layer "
+                    + "reduction factors are not supported), got " + c.node().get("reduction_factor"));
+        }
+        if (c.has("scaling") && !c.node().get("scaling").isNumber()) {
+            throw new IllegalArgumentException(where + ": field 'scaling' must be a number (learned or channel "
+                    + "scaling is not supported), got " + c.node().get("scaling"));
+        }
+        BottleneckConfig p = pfeiffer();
+        return new BottleneckConfig(
+                c.bool("mh_adapter", false),
+                c.bool("output_adapter", true),
+                c.number("reduction_factor", 16),
+                c.text("non_linearity", "relu").toLowerCase(java.util.Locale.ROOT),
+                c.bool("original_ln_before", false),
+                c.bool("original_ln_after", true),
+                c.bool("residual_before_ln", true),
+                c.bool("adapter_residual_before_ln", false),
+                c.bool("ln_before", false),
+                c.bool("ln_after", false),
+                c.text("init_weights", p.initWeights()),
+                c.bool("is_parallel", false),
+                c.number("scaling", 1.0),
+                c.bool("use_gating", false),
+                c.integers("leave_out"),
+                c.unknownFields(KNOWN));
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode o = ConfigJson.MAPPER.createObjectNode();
+        extra.forEach((k, v) -> o.set(k, v.deepCopy()));
+        o.put("mh_adapter", mhAdapter);
+        o.put("output_adapter", outputAdapter);
+        if (reductionFactor == Math.rint(reductionFactor)) {
+            o.put("reduction_factor", (int) reductionFactor);
+        } else {
+            o.put("reduction_factor", reductionFactor);
+        }
+        o.put("non_linearity", nonLinearity);
+        o.put("original_ln_before", originalLnBefore);
+        o.put("original_ln_after", originalLnAfter);
+        o.put("residual_before_ln", residualBeforeLn);
+        o.put("adapter_residual_before_ln", adapterResidualBeforeLn);
+        o.put("ln_before", lnBefore);
+        o.put("ln_after", lnAfter);
+        o.put("init_weights", initWeights);
+        o.put("is_parallel", isParallel);
+        o.put("scaling", scaling);
+        o.put("use_gating", useGating);
+        var lo = o.putArray("leave_out");
+        leaveOut.forEach(lo::add);
+        return o;
+    }
+}

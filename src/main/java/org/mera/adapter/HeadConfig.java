@@ -1,0 +1,65 @@
+package org.mera.adapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An AdapterHub prediction head config ({@code "config"} of head_config.json): classification or
+ * regression, {@code layers} dense layers with {@code activation_function} between them, on the first token.
+ */
+public record HeadConfig(String headType, int numLabels, int layers, String activationFunction,
+                         Map<String, Integer> label2id, boolean usePooler, Map<String, JsonNode> extra) {
+
+    private static final Set<String> KNOWN = Set.of("head_type", "num_labels", "layers", "activation_function",
+            "label2id", "use_pooler");
+
+    public HeadConfig {
+        if (!headType.equals("classification") && !headType.equals("regression")) {
+            throw new IllegalArgumentException("head_type must be classification or regression, got '" + headType + "'");
+        }
+        if (numLabels <= 0) {
+            throw new IllegalArgumentException("num_labels must be positive, got " + numLabels);
+        }
+        if (layers != 2) {
+            throw new IllegalArgumentException("only 2-layer heads (dense, tanh, out) are supported, got layers=" + layers);
+        }
+        label2id = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(label2id));
+        extra = Map.copyOf(extra);
+    }
+
+    public static HeadConfig classification(Map<String, Integer> label2id) {
+        return new HeadConfig("classification", label2id.size(), 2, "tanh", label2id, false, Map.of());
+    }
+
+    public static HeadConfig regression() {
+        return new HeadConfig("regression", 1, 2, "tanh", Map.of(), false, Map.of());
+    }
+
+    public static HeadConfig fromJson(JsonNode node, String where) {
+        ConfigJson c = new ConfigJson(node, where);
+        return new HeadConfig(c.requiredText("head_type"), c.integer("num_labels", 2), c.integer("layers", 2),
+                c.text("activation_function", "tanh"), c.stringToInt("label2id"), c.bool("use_pooler", false),
+                c.unknownFields(KNOWN));
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode o = ConfigJson.MAPPER.createObjectNode();
+        extra.forEach((k, v) -> o.set(k, v.deepCopy()));
+        o.put("head_type", headType);
+        o.put("num_labels", numLabels);
+        o.put("layers", layers);
+        o.put("activation_function", activationFunction);
+        if (label2id.isEmpty()) {
+            o.putNull("label2id");
+        } else {
+            ObjectNode l = o.putObject("label2id");
+            label2id.forEach(l::put);
+        }
+        o.put("use_pooler", usePooler);
+        return o;
+    }
+}

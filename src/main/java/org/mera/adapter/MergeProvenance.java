@@ -1,0 +1,53 @@
+package org.mera.adapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * How a merged adapter was made: the method, the source adapters (in order), their weights and the method's
+ * parameters. Written into adapter_config.json as the {@code mera_merge} object.
+ */
+public record MergeProvenance(String method, List<String> sources, List<Double> weights, Map<String, String> parameters) {
+    public static final String JSON_FIELD = "mera_merge";
+
+    public MergeProvenance {
+        sources = List.copyOf(sources);
+        weights = List.copyOf(weights);
+        parameters = java.util.Collections.unmodifiableMap(new TreeMap<>(parameters));
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode o = ConfigJson.MAPPER.createObjectNode();
+        o.put("method", method);
+        var s = o.putArray("sources");
+        sources.forEach(s::add);
+        var w = o.putArray("weights");
+        weights.forEach(w::add);
+        ObjectNode p = o.putObject("parameters");
+        parameters.forEach(p::put);
+        return o;
+    }
+
+    public static MergeProvenance fromJson(JsonNode node, String where) {
+        ConfigJson c = new ConfigJson(node, where);
+        List<Double> weights = new ArrayList<>();
+        if (c.has("weights")) {
+            for (JsonNode w : node.get("weights")) {
+                if (!w.isNumber()) {
+                    throw new IllegalArgumentException(where + ": field 'weights' must hold numbers, got " + w);
+                }
+                weights.add(w.doubleValue());
+            }
+        }
+        Map<String, String> params = new TreeMap<>();
+        if (c.has("parameters")) {
+            node.get("parameters").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+        }
+        return new MergeProvenance(c.requiredText("method"), c.texts("sources"), weights, params);
+    }
+}

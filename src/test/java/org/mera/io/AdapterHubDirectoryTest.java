@@ -1,0 +1,163 @@
+package org.mera.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.AdapterWeights;
+import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.HeadConfig;
+import org.mera.adapter.MergeProvenance;
+import org.mera.adapter.PredictionHead;
+import org.mera.merge.RandomAdapters;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class AdapterHubDirectoryTest {
+    private static final EncoderInfo SMALL = new EncoderInfo("bert-base-uncased", "bert", "BertAdapterModel", 16);
+
+    @Test
+    void writesAdapterHubKeysShapesAndSortedConfig(@TempDir Path tmp) throws Exception {
+        AdapterWeights a = RandomAdapters.create("mrpc", BottleneckConfig.pfeiffer(), SMALL, 3, 4, 0.02, 1);
+        AdapterHubDirectory.write(tmp, a);
+        Map<String, Tensor> t = SafeTensors.read(tmp.resolve("adapter.safetensors")).tensors();
+        assertEquals(12, t.size());
+        assertArrayEquals(new int[]{4, 16}, t.get("bert.encoder.layer.2.output.adapters.mrpc.adapter_down.0.weight").shape());
+        assertArrayEquals(new int[]{4}, t.get("bert.encoder.layer.2.output.adapters.mrpc.adapter_down.0.bias").shape());
+        assertArrayEquals(new int[]{16, 4}, t.get("bert.encoder.layer.0.output.adapters.mrpc.adapter_up.weight").shape());
+        assertArrayEquals(new int[]{16}, t.get("bert.encoder.layer.1.output.adapters.mrpc.adapter_up.bias").shape());
+
+        JsonNode cfg = new ObjectMapper().readTree(tmp.resolve("adapter_config.json").toFile());
+        List<String> top = new ArrayList<>();
+        cfg.fieldNames().forEachRemaining(top::add);
+        assertEquals(List.of("config", "hidden_size", "model_class", "model_name", "model_type", "name", "version"), top);
+        List<String> inner = new ArrayList<>();
+        cfg.get("config").fieldNames().forEachRemaining(inner::add);
+        List<String> sortedInner = new ArrayList<>(inner);
+        java.util.Collections.sort(sortedInner);
+        assertEquals(sortedInner, inner, "config keys are sorted");
+        assertEquals(16, cfg.get("config").get("reduction_factor").intValue());
+        assertEquals("relu", cfg.get("config").get("non_linearity").textValue());
+        assertTrue(cfg.get("config").get("original_ln_before").booleanValue());
+        assertFalse(cfg.get("config").get("mh_adapter").booleanValue());
+        assertEquals("mrpc", cfg.get("name").textValue());
+        assertEquals(16, cfg.get("hidden_size").intValue());
+    }
+
+    @Test
+    void roundTripsHoulsbyAdapterWithHeadAndProvenance(@TempDir Path tmp) throws Exception {
+        AdapterWeights h = RandomAdapters.create("nli", BottleneckConfig.houlsby(), SMALL, 2, 4, 0.02, 2);
+        MergeProvenance prov = new MergeProvenance("ot", List.of("mnli", "qnli"), List.of(0.5, 0.5), Map.of("anchor", "mnli"));
+        AdapterWeights merged = AdapterWeights.of("nli", h.config(), h.encoder(), h.version(), h.keyPrefix(), h.units(), prov);
+        Random rng = new Random(3);
+        PredictionHead head = new PredictionHead("nli", HeadConfig.classification(Map.of("entailment", 0, "neutral", 1, "contradiction", 2)),
+                RandomAdapters.gaussian(rng, 0.02, 16, 16), RandomAdapters.gaussian(rng, 0.02, 16),
+                RandomAdapters.gaussian(rng, 0.02, 3, 16), RandomAdapters.gaussian(rng, 0.02, 3));
+        AdapterHubDirectory.write(tmp, merged, head);
+
+        Map<String, Tensor> t = SafeTensors.read(tmp.resolve("adapter.safetensors")).tensors();
+        assertTrue(t.containsKey("bert.encoder.layer.1.attention.output.adapters.nli.adapter_up.weight"));
+        Map<String, Tensor> ht = SafeTensors.read(tmp.resolve("model_head.safetensors")).tensors();
+        assertEquals(List.of("heads.nli.1.weight", "heads.nli.1.bias", "heads.nli.4.weight", "heads.nli.4.bias"),
+                new ArrayList<>(ht.keySet()));
+        assertArrayEquals(new int[]{3, 16}, ht.get("heads.nli.4.weight").shape());
+
+        AdapterWeights back = AdapterHubDirectory.read(tmp);
+        assertEquals("double_seq_bn", back.config().kind());
+        assertEquals("swish", back.config().nonLinearity());
+        assertEquals(prov, back.merge());
+        assertEquals(4, back.units().size());
+        for (Map.Entry<String, Tensor> e : merged.tensors().entrySet()) {
+            assertArrayEquals(e.getValue().data(), back.tensors().get(e.getKey()).data(), e.getKey());
+        }
+        PredictionHead hb = AdapterHubDirectory.readHead(tmp).orElseThrow();
+        assertEquals(3, hb.config().numLabels());
+        assertEquals(Map.of("entailment", 0, "neutral", 1, "contradiction", 2), hb.config().label2id());
+        assertArrayEquals(head.outWeight().data(), hb.outWeight().data());
+        assertEquals(AdapterLocation.ATTENTION, back.units().get(0).location());
+    }
+
+    @Test
+    void readsRealConfigIgnoringUnknownFieldsAndKeepsThem(@TempDir Path tmp) throws Exception {
+        AdapterWeights a = RandomAdapters.create("mrpc", BottleneckConfig.pfeiffer(),
+                new EncoderInfo("roberta-base", "roberta", "RobertaModelWithHeads", 16), 1, 2, 0.02, 4);
+        SafeTensors.write(tmp.resolve("adapter.safetensors"), a.tensors(), Map.of());
+        // The roberta-base-pf-mrpc config, plus fields from newer versions of the library.
+        Files.writeString(tmp.resolve("adapter_config.json"), """
+                {"config": {"adapter_residual_before_ln": false, "cross_adapter": false, "inv_adapter": null,
+                 "inv_adapter_reduction_factor": null, "leave_out": [], "ln_after": false, "ln_before": false,
+                 "mh_adapter": false, "non_linearity": "relu", "original_ln_after": true, "original_ln_before": true,
+                 "output_adapter": true, "reduction_factor": 16, "residual_before_ln": true, "phm_dim": 4},
+                 "hidden_size": 16, "model_class": "RobertaModelWithHeads", "model_name": "roberta-base",
+                 "model_type": "roberta", "name": "mrpc", "version": "2.0.0", "something_new": 1}
+                """, StandardCharsets.UTF_8);
+        AdapterWeights back = AdapterHubDirectory.read(tmp);
+        assertEquals("seq_bn", back.config().kind());
+        assertEquals("roberta.", back.keyPrefix());
+        assertEquals(2, back.bottleneckSize());
+        assertEquals(4, back.config().extra().get("phm_dim").intValue());
+        Path out = tmp.resolve("copy");
+        AdapterHubDirectory.write(out, back);
+        JsonNode cfg = new ObjectMapper().readTree(out.resolve("adapter_config.json").toFile());
+        assertEquals(4, cfg.get("config").get("phm_dim").intValue());
+        assertTrue(cfg.get("config").get("cross_adapter").isBoolean());
+    }
+
+    @Test
+    void errorsNameTheFileKeyAndShape(@TempDir Path tmp) throws Exception {
+        AdapterWeights a = RandomAdapters.create("mrpc", BottleneckConfig.pfeiffer(), SMALL, 2, 4, 0.02, 5);
+        AdapterHubDirectory.write(tmp, a);
+        Path weights = tmp.resolve("adapter.safetensors");
+
+        Map<String, Tensor> missing = new LinkedHashMap<>(a.tensors());
+        String gone = "bert.encoder.layer.1.output.adapters.mrpc.adapter_up.bias";
+        missing.remove(gone);
+        SafeTensors.write(weights, missing, Map.of());
+        var e1 = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.read(tmp));
+        assertTrue(e1.getMessage().contains(gone) && e1.getMessage().contains("adapter.safetensors"), e1.getMessage());
+
+        Map<String, Tensor> wrong = new LinkedHashMap<>(a.tensors());
+        wrong.put(gone, Tensor.zeros(15));
+        SafeTensors.write(weights, wrong, Map.of());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.read(tmp));
+        assertTrue(e2.getMessage().contains("adapter_up.bias") && e2.getMessage().contains("[15]")
+                && e2.getMessage().contains("layer 1"), e2.getMessage());
+
+        Map<String, Tensor> other = new LinkedHashMap<>(a.tensors());
+        other.put("bert.encoder.layer.0.output.adapters.qqp.adapter_up.bias", Tensor.zeros(16));
+        SafeTensors.write(weights, other, Map.of());
+        var e3 = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.read(tmp));
+        assertTrue(e3.getMessage().contains("'qqp'"), e3.getMessage());
+
+        Files.delete(weights);
+        var e4 = assertThrows(NoSuchFileException.class, () -> AdapterHubDirectory.read(tmp));
+        assertTrue(e4.getMessage().contains("adapter.safetensors"));
+
+        Files.writeString(tmp.resolve("adapter_config.json"), "{\"config\": {\"reduction_factor\": \"x\"}, \"name\": \"m\", \"hidden_size\": 16}");
+        var e5 = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.read(tmp));
+        assertTrue(e5.getMessage().contains("reduction_factor") && e5.getMessage().contains("adapter_config.json"), e5.getMessage());
+    }
+
+    @Test
+    void leavesNoTemporaryFilesBehind(@TempDir Path tmp) throws Exception {
+        AdapterWeights a = RandomAdapters.create("mrpc", BottleneckConfig.pfeiffer(), SMALL, 1, 4, 0.02, 6);
+        AdapterHubDirectory.write(tmp, a);
+        AdapterHubDirectory.write(tmp, a);
+        try (var s = Files.list(tmp)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("adapter.safetensors", "adapter_config.json"), names);
+        }
+    }
+}
