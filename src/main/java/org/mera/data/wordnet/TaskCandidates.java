@@ -30,11 +30,22 @@ final class TaskCandidates {
 
     private final WordNet wn;
     private final SplittableRandom rng;
-    private final Map<Pos, List<String>> vocabulary = new HashMap<>();
-    private final Map<String, Set<String>> senseIds = new HashMap<>();
-    private final Map<String, Set<String>> ancestorWords = new HashMap<>();
-    private final Map<String, Set<String>> partWords = new HashMap<>();
-    private final Map<Synset, List<String>> commonWordsCache = new HashMap<>();
+    private final Caches caches;
+
+    /**
+     * Facts derived from the database alone (no randomness), kept per database so that generating ten
+     * tasks, or a suite twice, computes them once.
+     */
+    private static final class Caches {
+        final Map<Pos, List<String>> vocabulary = new HashMap<>();
+        final Map<String, Set<String>> senseIds = new HashMap<>();
+        final Map<String, Set<String>> ancestorWords = new HashMap<>();
+        final Map<String, Set<String>> partWords = new HashMap<>();
+        final Map<Synset, List<String>> commonWords = new HashMap<>();
+        List<Occurrence> occurrences;
+    }
+
+    private static final Map<WordNet, Caches> CACHES = new java.util.WeakHashMap<>();
 
     private final int budget;
 
@@ -46,6 +57,9 @@ final class TaskCandidates {
         this.wn = wn;
         this.rng = rng;
         this.budget = budget;
+        synchronized (CACHES) {
+            this.caches = CACHES.computeIfAbsent(wn, w -> new Caches());
+        }
     }
 
     /** The synsets in a seeded random order. */
@@ -137,7 +151,9 @@ final class TaskCandidates {
                 // Hard negatives: a hyponym (the relation reversed) or a co-hyponym; some random words.
                 double q = rng.nextDouble();
                 List<Synset> related = q < 0.4 ? hyponyms(s) : q < 0.8 ? siblings(s) : List.of();
-                Set<String> above = ancestorWordsOf(a, pos);
+                // Not a hypernym of any sense of the word, noun or verb ("cut" is both).
+                Set<String> above = new HashSet<>(ancestorWordsOf(a, Pos.NOUN));
+                above.addAll(ancestorWordsOf(a, Pos.VERB));
                 Choice neg = pickWord(related, w -> !w.equals(a) && !above.contains(w) && !shareSynset(a, w));
                 if (neg == null) {
                     neg = randomWord(pos, w -> !w.equals(a) && !above.contains(w) && !shareSynset(a, w));
@@ -156,8 +172,11 @@ final class TaskCandidates {
             for (Synset s : wn.synsets(pos)) {
                 for (Pointer p : s.pointers(WordNet.ANTONYM)) {
                     if (p.isLexical()) {
-                        antonymPairs.add(key(s.words().get(p.sourceWord() - 1)) + "\t"
-                                + key(wn.target(p).words().get(p.targetWord() - 1)));
+                        String a = key(s.words().get(p.sourceWord() - 1));
+                        String b = key(wn.target(p).words().get(p.targetWord() - 1));
+                        // Both ways: a few antonym pointers in the files have no pointer back.
+                        antonymPairs.add(a + "\t" + b);
+                        antonymPairs.add(b + "\t" + a);
                     }
                 }
             }
@@ -388,12 +407,10 @@ final class TaskCandidates {
                 List.of("w:" + a.word, "s:" + a.synset.id(), "s:" + b.synset.id()));
     }
 
-    private List<Occurrence> occurrencesCache;
-
     /** Every usage example in which one of its synset's common words is found (lemma or inflected form). */
     List<Occurrence> occurrences() {
-        if (occurrencesCache != null) {
-            return occurrencesCache;
+        if (caches.occurrences != null) {
+            return caches.occurrences;
         }
         List<Occurrence> out = new ArrayList<>();
         for (Pos pos : Pos.values()) {
@@ -418,8 +435,8 @@ final class TaskCandidates {
                 }
             }
         }
-        occurrencesCache = out;
-        return out;
+        caches.occurrences = List.copyOf(out);
+        return caches.occurrences;
     }
 
     /** Where the word (or a regular or listed irregular inflection of it) first occurs as a whole token. */
@@ -566,7 +583,7 @@ final class TaskCandidates {
 
     /** The synset's words that are common (sense-tagged), lower case and plain, without repeats. */
     List<String> commonWords(Synset s) {
-        return commonWordsCache.computeIfAbsent(s, this::findCommonWords);
+        return caches.commonWords.computeIfAbsent(s, this::findCommonWords);
     }
 
     private List<String> findCommonWords(Synset s) {
@@ -594,7 +611,7 @@ final class TaskCandidates {
     }
 
     private Choice randomWord(Pos pos, java.util.function.Predicate<String> ok) {
-        List<String> vocab = vocabulary.computeIfAbsent(pos, p -> {
+        List<String> vocab = caches.vocabulary.computeIfAbsent(pos, p -> {
             List<String> v = new ArrayList<>();
             for (Synset s : wn.synsets(p)) {
                 for (String w : commonWords(s)) {
@@ -613,7 +630,7 @@ final class TaskCandidates {
     }
 
     private Set<String> senseIdsOf(String word) {
-        return senseIds.computeIfAbsent(word, w -> {
+        return caches.senseIds.computeIfAbsent(word, w -> {
             Set<String> ids = new HashSet<>();
             for (Synset s : wn.senses(w)) {
                 ids.add(s.id());
@@ -689,7 +706,7 @@ final class TaskCandidates {
 
     /** Words of every hypernym, at any depth, of any sense of the word in that part of speech. */
     private Set<String> ancestorWordsOf(String word, Pos pos) {
-        return ancestorWords.computeIfAbsent(word + "/" + pos, k -> {
+        return caches.ancestorWords.computeIfAbsent(word + "/" + pos, k -> {
             Set<String> out = new HashSet<>();
             for (Synset s : wn.senses(word, pos)) {
                 for (Synset a : wn.ancestors(s, FULL_DEPTH)) {
@@ -707,7 +724,7 @@ final class TaskCandidates {
      * word or of its hypernyms, which pass their parts on (a car has wheels because wheeled vehicles do).
      */
     private Set<String> partWordsOf(String word) {
-        return partWords.computeIfAbsent(word, k -> {
+        return caches.partWords.computeIfAbsent(word, k -> {
             Set<String> out = new HashSet<>();
             List<Synset> frontier = new ArrayList<>();
             for (Synset s : wn.senses(word, Pos.NOUN)) {

@@ -109,6 +109,12 @@ public final class WordNetTasks {
 
     /** Generates one task's splits; the same database, task and seed always give the same splits. */
     public static Splits generate(WordNet wn, Task task, long seed) {
+        synchronized (wn) { // the candidate builders share per-database caches
+            return generateLocked(wn, task, seed);
+        }
+    }
+
+    private static Splits generateLocked(WordNet wn, Task task, long seed) {
         SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + task.name().hashCode());
         Quota q = quota(task);
         // Four times what the splits can hold leaves room for candidates the splitter drops as conflicts.
