@@ -32,7 +32,7 @@ final class Charts {
         int width = 1100;
         int legendRows = (series.size() + 3) / 4;
         int height = 440 + 22 * legendRows;
-        Canvas c = new Canvas(width, height, title, yLabel, range(mean, std), 70, 20, 50, 70 + 22 * legendRows);
+        Canvas c = new Canvas(width, height, title, yLabel, range(mean, std), 70, 20, 50, 48 + 22 * legendRows);
         double groupWidth = (double) c.plotW / Math.max(1, groups.size());
         double barW = groupWidth * 0.8 / Math.max(1, series.size());
         for (int g = 0; g < groups.size(); g++) {
@@ -61,7 +61,7 @@ final class Charts {
         int width = 900;
         int legendRows = (series.size() + 3) / 4;
         int height = 420 + 22 * legendRows;
-        Canvas c = new Canvas(width, height, title, yLabel, range(mean, std), 70, 30, 50, 70 + 22 * legendRows);
+        Canvas c = new Canvas(width, height, title, yLabel, range(mean, std), 70, 30, 50, 48 + 22 * legendRows);
         double step = xs.size() == 1 ? 0 : (double) (c.plotW - 40) / (xs.size() - 1);
         for (int i = 0; i < xs.size(); i++) {
             c.centeredText("k=" + xs.get(i), (int) (c.left + 20 + i * step), c.top + c.plotH + 18);
@@ -77,7 +77,8 @@ final class Charts {
                     px = -1;
                     continue;
                 }
-                int x = (int) (c.left + 20 + i * step);
+                // Dodge series sideways a little so their error bars do not overlap.
+                int x = (int) (c.left + 20 + i * step + (s - (series.size() - 1) / 2.0) * 5);
                 int y = c.y(m);
                 if (px >= 0) {
                     c.g.drawLine(px, py, x, y);
