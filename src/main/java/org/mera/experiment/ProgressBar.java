@@ -136,6 +136,9 @@ final class ProgressBar {
 
     static String format(Duration d) {
         long s = d.toSeconds();
+        if (d.toMillis() < 10_000) {
+            return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+        }
         if (s < 60) {
             return s + "s";
         }
