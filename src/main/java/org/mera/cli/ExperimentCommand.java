@@ -1,0 +1,78 @@
+package org.mera.cli;
+
+import org.mera.experiment.ArtifactCache;
+import org.mera.experiment.CellRunner;
+import org.mera.experiment.CellRunnerFactory;
+import org.mera.experiment.ExperimentConfig;
+import org.mera.experiment.ExperimentRunner;
+import org.mera.experiment.Grid;
+import org.mera.experiment.ReportWriter;
+import org.mera.experiment.ValidationException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code mera experiment CONFIG.yaml [--out DIR]}: runs (or resumes) a grid, then writes its report. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = {"Run an experiment grid (encoder x task x k x seed x method) from a YAML config.",
+                "Finished cells are kept in DIR/results.jsonl: re-running the same command resumes, and after a config "
+                        + "change only the cells whose inputs changed run again. A report is written to DIR/report/ at the end."})
+public final class ExperimentCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "experiment config (see docs/experiments.md)")
+    Path config;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (overrides outputDir in the config)")
+    Path out;
+
+    @Option(names = "--dry-run", description = "validate and list the grid (cells done / to run) without training")
+    boolean dryRun;
+
+    @Option(names = "--keep-going", description = "when a cell fails, continue with the others (it is retried next time)")
+    boolean keepGoing;
+
+    @Option(names = "--no-report", description = "do not write the report at the end")
+    boolean noReport;
+
+    @Override
+    public Integer call() throws Exception {
+        ExperimentConfig cfg = ExperimentConfig.load(config);
+        if (out != null) {
+            cfg = cfg.withOutputDir(out.toAbsolutePath().normalize());
+        }
+        CellRunner runner;
+        try {
+            runner = CellRunnerFactory.find().create(cfg, new ArtifactCache(cfg.effectiveCacheDir()));
+        } catch (IllegalStateException e) {
+            System.err.println("mera experiment: " + e.getMessage());
+            return 2;
+        }
+        ExperimentRunner experiment = new ExperimentRunner(cfg, runner).keepGoing(keepGoing);
+        try {
+            if (dryRun) {
+                Grid grid = experiment.plan();
+                System.out.println("config '" + cfg.name() + "' is valid: " + grid.size() + " cells");
+                grid.cells().forEach(c -> System.out.println("  " + c.key() + "  " + c.describe()));
+                return 0;
+            }
+            ExperimentRunner.Summary s = experiment.run();
+            System.out.println("ran " + s.cellsRun() + " cells (" + s.cellsDoneBefore() + " were already done) of "
+                    + s.cellsTotal() + "; results: " + s.resultsFile());
+            if (!noReport) {
+                ReportWriter.Output report = ReportWriter.write(cfg.outputDir());
+                System.out.println("report: " + report.html());
+            }
+            if (!s.failures().isEmpty()) {
+                System.err.println(s.failures().size() + " cell(s) failed:");
+                s.failures().forEach(f -> System.err.println("  " + f));
+                return 1;
+            }
+            return 0;
+        } catch (ValidationException e) {
+            System.err.println("mera experiment: " + e.getMessage());
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package org.mera.cli;
+
+import org.mera.experiment.ReportWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code mera report RESULTS_DIR}: regenerates the report of an experiment folder, without training. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Write Markdown, CSV, PNG charts and a self-contained HTML report from an experiment folder's results.jsonl.")
+public final class ReportCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RESULTS_DIR", description = "the experiment's output folder")
+    Path dir;
+
+    @Option(names = "--to", paramLabel = "DIR", description = "where to write the report (default RESULTS_DIR/report)")
+    Path to;
+
+    @Override
+    public Integer call() throws Exception {
+        ReportWriter.Output out = to == null ? ReportWriter.write(dir) : ReportWriter.write(dir, to);
+        System.out.println("wrote " + out.html() + ", " + out.markdown() + ", " + out.csv() + " and " + out.charts().size() + " chart(s)");
+        return 0;
+    }
+}

@@ -1,0 +1,152 @@
+package org.mera.experiment;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A folder per key for expensive products shared between cells (trained source adapters, merged
+ * adapters). An entry is built in a temporary sibling folder, its files fsynced, then renamed into place,
+ * so an entry either exists complete or not at all; a build killed halfway leaves only a temporary folder,
+ * removed once its process is gone.
+ */
+public final class ArtifactCache {
+    /** Builds an artifact's files inside {@code dir} (an empty folder). */
+    @FunctionalInterface
+    public interface Builder {
+        void build(Path dir) throws Exception;
+    }
+
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+    private static final String TMP_PREFIX = ".tmp-";
+
+    private final Path root;
+    private final ConcurrentHashMap<String, Object> keyLocks = new ConcurrentHashMap<>();
+
+    public ArtifactCache(Path root) throws IOException {
+        this.root = root;
+        Files.createDirectories(root);
+        removeAbandonedBuilds();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** A key for an artifact: hash of its identity (anything Jackson can write; map keys sorted). */
+    public static String key(String kind, Object identity) {
+        return kind + "-" + Json.hash(identity).substring(0, 32);
+    }
+
+    public Optional<Path> get(String key) {
+        Path dir = root.resolve(checkKey(key));
+        return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+    }
+
+    /** The artifact's folder, building it first if absent. A failed build leaves nothing behind. */
+    public Path getOrCreate(String key, Builder builder) throws IOException {
+        Path target = root.resolve(checkKey(key));
+        synchronized (keyLocks.computeIfAbsent(key, k -> new Object())) {
+            if (Files.isDirectory(target)) {
+                return target;
+            }
+            Path tmp = Files.createDirectory(root.resolve(TMP_PREFIX + key + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+            try {
+                builder.build(tmp);
+                syncTree(tmp);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileSystemException e) {
+                    if (!Files.isDirectory(target)) {
+                        throw e;
+                    }
+                    // Another process finished the same artifact first; its copy is as good as ours.
+                    deleteTree(tmp);
+                }
+                syncDir(root);
+                return target;
+            } catch (Exception e) {
+                try {
+                    deleteTree(tmp);
+                } catch (IOException d) {
+                    e.addSuppressed(d);
+                }
+                if (e instanceof IOException io) {
+                    throw io;
+                }
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException("building artifact " + key + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static String checkKey(String key) {
+        if (key == null || !KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("artifact key '" + key + "' must match " + KEY.pattern());
+        }
+        return key;
+    }
+
+    private void removeAbandonedBuilds() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, TMP_PREFIX + "*")) {
+            for (Path p : entries) {
+                String[] parts = p.getFileName().toString().split("-");
+                long pid;
+                try {
+                    pid = Long.parseLong(parts[parts.length - 2]);
+                } catch (RuntimeException e) {
+                    continue; // not one of ours
+                }
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                deleteTree(p);
+            }
+        }
+    }
+
+    private static void syncTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(p)) {
+                    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    }
+                } else if (Files.isDirectory(p)) {
+                    syncDir(p);
+                }
+            }
+        }
+    }
+
+    private static void syncDir(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot fsync a folder; the rename itself is still atomic there.
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

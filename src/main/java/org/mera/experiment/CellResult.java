@@ -1,0 +1,29 @@
+package org.mera.experiment;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a finished cell produced: test metrics as fractions (accuracy 0.81, not 81), and anything else
+ * worth keeping (dev scores, chosen step, number of trainable parameters...). {@code extra} must be
+ * JSON-serialisable (numbers, strings, booleans, lists, maps).
+ */
+public record CellResult(Map<String, Double> metrics, Map<String, Object> extra) {
+    public CellResult {
+        if (metrics == null || metrics.isEmpty()) {
+            throw new IllegalArgumentException("a cell result needs at least one metric");
+        }
+        metrics.forEach((name, value) -> {
+            if (value == null || !Double.isFinite(value)) {
+                throw new IllegalArgumentException("metric '" + name + "' is " + value + "; metrics must be finite numbers");
+            }
+        });
+        metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+    }
+
+    public static CellResult of(Map<String, Double> metrics) {
+        return new CellResult(metrics, Map.of());
+    }
+}

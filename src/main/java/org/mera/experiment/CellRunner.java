@@ -1,0 +1,43 @@
+package org.mera.experiment;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Does the training and evaluation of one cell. The experiment machinery decides which cells run, in
+ * what order, persists results and shows progress; implementations only compute.
+ */
+public interface CellRunner {
+    /** Shown in reports. */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /**
+     * Part of every cell key: change it whenever a code change would change results, so the affected
+     * cells are re-run instead of mixed with stale ones.
+     */
+    String version();
+
+    /** True for runners whose numbers are not real experiments (tests, demos); reports say so loudly. */
+    default boolean synthetic() {
+        return false;
+    }
+
+    /** Extra checks before anything runs (model files present, merges possible...). Every problem, at once. */
+    default List<String> validate(ExperimentConfig config) {
+        return List.of();
+    }
+
+    /** Hyperparameters this runner understands beyond {@link Hyperparameters#KNOWN}. */
+    default Map<String, Hyperparameters.Spec> hyperparameterSpecs() {
+        return Map.of();
+    }
+
+    /**
+     * Trains and evaluates the cell. Must be deterministic given the cell (seeded by {@code cell.seed()}).
+     * The returned metrics must include {@code cell.primaryMetric()}. Throw to fail the cell; it is then
+     * not recorded and will run again next time.
+     */
+    CellResult run(Cell cell, ProgressListener progress) throws Exception;
+}

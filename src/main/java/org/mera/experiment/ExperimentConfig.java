@@ -1,0 +1,157 @@
+package org.mera.experiment;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * One experiment grid as written in YAML. Relative paths are resolved against the config file's folder.
+ * Lists keep their order (it fixes the order cells run in). Checking (unknown tasks, missing files...)
+ * is {@link ConfigValidator}'s job, so that every problem is reported at once rather than the first.
+ *
+ * @param tracks          track name → tasks; empty = AdapterHub's grouping ({@link TaskCatalog#DEFAULT_TRACKS})
+ * @param primaryMetrics  task → metric, overriding/extending {@link TaskCatalog#GLUE_METRICS}
+ * @param sources         candidate source tasks; empty = every known task
+ * @param allowTargetSource if true, a target's own pretrained adapter may be among its sources (leaks the
+ *                          target's pool into its few-shot result; off by default and flagged in reports)
+ * @param cacheDir        artifact cache (source/merged adapters); null = {@code <outputDir>/artifacts}
+ */
+public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path cacheDir, List<String> encoders,
+                               List<String> targets, List<Integer> k, List<Integer> seeds, List<String> methods,
+                               List<String> sources, boolean allowTargetSource, Map<String, List<String>> tracks,
+                               Map<String, String> primaryMetrics,
+                               Map<String, Map<String, Object>> hyperparameters) {
+    public static final List<Integer> DEFAULT_SEEDS = List.of(13, 21, 42, 87, 100);
+    public static final List<Integer> DEFAULT_K = List.of(16);
+
+    public ExperimentConfig {
+        encoders = copy(encoders);
+        targets = copy(targets);
+        k = k == null || k.isEmpty() ? DEFAULT_K : copy(k);
+        seeds = seeds == null || seeds.isEmpty() ? DEFAULT_SEEDS : copy(seeds);
+        methods = copy(methods);
+        sources = copy(sources);
+        Map<String, List<String>> t = new LinkedHashMap<>();
+        if (tracks != null) {
+            tracks.forEach((key, v) -> t.put(key, copy(v)));
+        }
+        tracks = Collections.unmodifiableMap(t);
+        primaryMetrics = primaryMetrics == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(primaryMetrics));
+        Map<String, Map<String, Object>> h = new LinkedHashMap<>();
+        if (hyperparameters != null) {
+            hyperparameters.forEach((key, v) -> h.put(key, v == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+        }
+        hyperparameters = Collections.unmodifiableMap(h);
+    }
+
+    private static <T> List<T> copy(List<T> list) {
+        // List.copyOf rejects nulls; a YAML "- " entry would be null, which the validator reports by position.
+        return list == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(list));
+    }
+
+    /** Where cached artifacts go. */
+    public Path effectiveCacheDir() {
+        return cacheDir != null ? cacheDir : outputDir.resolve("artifacts");
+    }
+
+    /** The same grid written to another output folder (the CLI's --out). */
+    public ExperimentConfig withOutputDir(Path out) {
+        return new ExperimentConfig(name, dataRoot, out, cacheDir, encoders, targets, k, seeds, methods, sources,
+                allowTargetSource, tracks, primaryMetrics, hyperparameters);
+    }
+
+    /** The YAML file's shape; fields are public so Jackson reads them, unknown fields are an error. */
+    static final class Raw {
+        public String name;
+        public String dataRoot;
+        public String outputDir;
+        public String cacheDir;
+        public List<String> encoders;
+        @JsonProperty("targets")
+        public List<String> targets;
+        public List<Integer> k;
+        public List<Integer> seeds;
+        public List<String> methods;
+        public List<String> sources;
+        public boolean allowTargetSource;
+        public Map<String, List<String>> tracks;
+        public Map<String, String> primaryMetrics;
+        public Map<String, Map<String, Object>> hyperparameters;
+    }
+
+    public static ExperimentConfig load(Path file) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        Raw raw;
+        try {
+            raw = yaml.readValue(Files.readAllBytes(file), Raw.class);
+        } catch (NoSuchFileException e) {
+            throw new IOException("experiment config " + file + " does not exist", e);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IOException("experiment config " + file + ": unknown field '" + e.getPropertyName()
+                    + "' (known: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "))
+                    + ")", e);
+        } catch (JsonMappingException e) {
+            throw new IOException("experiment config " + file + ": " + e.getOriginalMessage() + " at " + e.getPathReference(), e);
+        }
+        if (raw == null) {
+            throw new IOException("experiment config " + file + " is empty");
+        }
+        Path base = file.toAbsolutePath().getParent();
+        List<String> missing = new ArrayList<>();
+        if (raw.name == null || raw.name.isBlank()) {
+            missing.add("name");
+        }
+        if (raw.dataRoot == null) {
+            missing.add("dataRoot");
+        }
+        if (raw.outputDir == null) {
+            missing.add("outputDir");
+        }
+        if (!missing.isEmpty()) {
+            throw new IOException("experiment config " + file + ": missing required field(s) " + missing);
+        }
+        return new ExperimentConfig(raw.name, resolve(base, raw.dataRoot), resolve(base, raw.outputDir),
+                raw.cacheDir == null ? null : resolve(base, raw.cacheDir), raw.encoders, raw.targets, raw.k, raw.seeds,
+                raw.methods, raw.sources, raw.allowTargetSource, raw.tracks, raw.primaryMetrics, raw.hyperparameters);
+    }
+
+    private static Path resolve(Path base, String p) {
+        return base.resolve(p).normalize();
+    }
+
+    /** A JSON/YAML-friendly view (paths as strings), stored next to the results and shown in reports. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("dataRoot", String.valueOf(dataRoot));
+        m.put("outputDir", String.valueOf(outputDir));
+        m.put("cacheDir", String.valueOf(effectiveCacheDir()));
+        m.put("encoders", encoders);
+        m.put("targets", targets);
+        m.put("k", k);
+        m.put("seeds", seeds);
+        m.put("methods", methods);
+        m.put("sources", sources);
+        m.put("allowTargetSource", allowTargetSource);
+        m.put("tracks", tracks);
+        m.put("primaryMetrics", primaryMetrics);
+        m.put("hyperparameters", hyperparameters);
+        return m;
+    }
+}

@@ -1,0 +1,515 @@
+package org.mera.experiment;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import org.mera.io.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Writes the report of an experiment folder from its results file alone (no training): {@code report/}
+ * holds report.md, results-table.csv, PNG charts and report.html, a single self-contained page (inline
+ * CSS, charts as base64) that opens offline. Only results of the current grid ({@code grid.json}) are
+ * shown when that file exists; results of cells a config change replaced stay in the file but not in
+ * the tables.
+ */
+public final class ReportWriter {
+    public static final String REPORT_DIR = "report";
+    private static final ObjectMapper JSON = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+    public record Output(Path directory, Path markdown, Path csv, Path html, List<Path> charts) {
+    }
+
+    /** Everything read from an experiment folder. */
+    record Inputs(String name, List<ResultRecord> shown, int staleIgnored, int gridCells, List<Map<String, Object>> missing,
+                  Map<String, Object> config, List<RunInfo> runs, List<String> taskOrder, List<String> methodOrder,
+                  Map<String, Set<String>> expectedSources, int expectedSeeds, boolean tornTail) {
+        boolean synthetic() {
+            return runs.stream().anyMatch(RunInfo::synthetic);
+        }
+    }
+
+    private ReportWriter() {
+    }
+
+    public static Output write(Path resultsDir) throws IOException {
+        return write(resultsDir, resultsDir.resolve(REPORT_DIR));
+    }
+
+    public static Output write(Path resultsDir, Path reportDir) throws IOException {
+        Inputs in = read(resultsDir);
+        List<ResultTables.Table> tables = ResultTables.build(in.shown(), in.taskOrder(), in.methodOrder(), in.expectedSources());
+        Files.createDirectories(reportDir);
+        Map<String, byte[]> charts = charts(tables);
+        List<Path> chartFiles = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : charts.entrySet()) {
+            Path p = reportDir.resolve(e.getKey());
+            AtomicFiles.write(p, o -> o.write(e.getValue()));
+            chartFiles.add(p);
+        }
+        Path md = reportDir.resolve("report.md");
+        AtomicFiles.writeString(md, markdown(in, tables, charts.keySet()));
+        Path csv = reportDir.resolve("results-table.csv");
+        AtomicFiles.writeString(csv, csv(tables));
+        Path html = reportDir.resolve("report.html");
+        AtomicFiles.writeString(html, html(in, tables, charts));
+        return new Output(reportDir, md, csv, html, chartFiles);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Inputs read(Path dir) throws IOException {
+        Path resultsFile = dir.resolve(ExperimentRunner.RESULTS_FILE);
+        if (!Files.isRegularFile(resultsFile)) {
+            throw new IOException("no results file " + resultsFile + " (is " + dir + " an experiment output folder?)");
+        }
+        ResultStore.Contents contents = ResultStore.read(resultsFile);
+        Map<String, Object> config = readMap(dir.resolve(ExperimentRunner.CONFIG_FILE));
+        Map<String, Object> grid = readMap(dir.resolve(ExperimentRunner.GRID_FILE));
+        List<ResultRecord> shown = new ArrayList<>();
+        List<Map<String, Object>> missing = new ArrayList<>();
+        Map<String, Set<String>> expectedSources = new LinkedHashMap<>();
+        List<String> methodOrder = new ArrayList<>();
+        int gridCells;
+        int stale = 0;
+        if (grid.containsKey("cells")) {
+            List<Map<String, Object>> cells = (List<Map<String, Object>>) grid.get("cells");
+            gridCells = cells.size();
+            Set<String> current = new HashSet<>();
+            for (Map<String, Object> c : cells) {
+                String key = (String) c.get("key");
+                current.add(key);
+                ResultRecord r = contents.byKey().get(key);
+                if (r != null) {
+                    shown.add(r);
+                } else {
+                    missing.add(c);
+                }
+                if (c.get("source") != null) {
+                    expectedSources.computeIfAbsent(ResultTables.groupKey((String) c.get("encoder"), (String) c.get("task"),
+                            ((Number) c.get("k")).intValue()), x -> new LinkedHashSet<>()).add((String) c.get("source"));
+                }
+            }
+            for (String key : contents.byKey().keySet()) {
+                if (!current.contains(key)) {
+                    stale++;
+                }
+            }
+        } else {
+            shown.addAll(contents.byKey().values());
+            gridCells = shown.size();
+        }
+        List<String> taskOrder = config.get("targets") instanceof List<?> l ? (List<String>) l : List.of();
+        if (config.get("methods") instanceof List<?> l) {
+            methodOrder.addAll((List<String>) l);
+        }
+        int seeds = config.get("seeds") instanceof List<?> l ? l.size() : 0;
+        List<RunInfo> runs = new ArrayList<>();
+        Path runsDir = dir.resolve(ExperimentRunner.RUNS_DIR);
+        if (Files.isDirectory(runsDir)) {
+            try (Stream<Path> files = Files.list(runsDir)) {
+                for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                    try {
+                        runs.add(JSON.readValue(p.toFile(), RunInfo.class));
+                    } catch (IOException e) {
+                        throw new IOException("run record " + p + " is not readable: " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
+        String name = config.get("name") instanceof String s ? s : dir.getFileName().toString();
+        return new Inputs(name, shown, stale, gridCells, missing, config, runs, taskOrder, methodOrder, expectedSources, seeds,
+                contents.tornTail());
+    }
+
+    private static Map<String, Object> readMap(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (IOException e) {
+            throw new IOException(file + " is not readable JSON: " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- formatting
+
+    static String cell(ResultTables.Stat s, int expectedSeeds, String note) {
+        if (s == null) {
+            return "–";
+        }
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.1f", s.mean()));
+        if (!Double.isNaN(s.std())) {
+            b.append(String.format(Locale.ROOT, " ± %.1f", s.std()));
+        }
+        if (expectedSeeds > 0 && s.n() < expectedSeeds) {
+            b.append(" (n=").append(s.n()).append(")");
+        }
+        if (note != null) {
+            b.append(" [").append(note).append("]");
+        }
+        return b.toString();
+    }
+
+    private static String heading(ResultTables.Table t) {
+        return t.encoder() + ", k = " + t.k();
+    }
+
+    private static String taskHeader(ResultTables.Table t, String task) {
+        return task + " (" + t.metricByTask().get(task) + ")";
+    }
+
+    static String markdown(Inputs in, List<ResultTables.Table> tables, Set<String> chartNames) {
+        StringBuilder b = new StringBuilder();
+        b.append("# Experiment report: ").append(in.name()).append("\n\n");
+        if (in.synthetic()) {
+            b.append("> **SYNTHETIC EXAMPLE DATA.** These numbers come from a test runner, not from training models. They mean nothing.\n\n");
+        }
+        if (Boolean.TRUE.equals(in.config().get("allowTargetSource"))) {
+            b.append("> **allowTargetSource is on:** a target task's own pretrained adapter may be among its sources.\n\n");
+        }
+        b.append(completeness(in)).append("\n\n");
+        b.append("Primary metric ×100, mean ± sample standard deviation over seeds; (n=…) marks fewer seeds than configured. ")
+                .append("Average: per seed, the mean over tasks. `").append(ResultTables.SINGLE_BEST)
+                .append("` picks, per task, the source with the best mean test score [named], an oracle upper bound.\n\n");
+        for (ResultTables.Table t : tables) {
+            b.append("## ").append(heading(t)).append("\n\n| Method |");
+            t.tasks().forEach(task -> b.append(' ').append(taskHeader(t, task)).append(" |"));
+            b.append(" Average |\n|---|");
+            t.tasks().forEach(task -> b.append("---:|"));
+            b.append("---:|\n");
+            for (ResultTables.Row r : t.rows()) {
+                b.append("| ").append(r.label()).append(" |");
+                for (String task : t.tasks()) {
+                    b.append(' ').append(cell(r.stat(task), in.expectedSeeds(), r.notes().get(task))).append(" |");
+                }
+                b.append(' ').append(cell(r.average(t.tasks()), in.expectedSeeds(), null)).append(" |\n");
+            }
+            b.append('\n');
+        }
+        for (String chart : chartNames) {
+            b.append("![").append(chart).append("](").append(chart).append(")\n\n");
+        }
+        return b.toString();
+    }
+
+    static String completeness(Inputs in) {
+        String s = in.shown().size() + " of " + in.gridCells() + " cells finished";
+        if (!in.missing().isEmpty()) {
+            s += " (**incomplete**: " + in.missing().size() + " still to run; tables show what is done)";
+        }
+        if (in.staleIgnored() > 0) {
+            s += "; " + in.staleIgnored() + " results of cells no longer in the grid are not shown";
+        }
+        return s + ".";
+    }
+
+    static String csv(List<ResultTables.Table> tables) {
+        List<String> tasks = new ArrayList<>();
+        for (ResultTables.Table t : tables) {
+            t.tasks().stream().filter(x -> !tasks.contains(x)).forEach(tasks::add);
+        }
+        StringBuilder b = new StringBuilder("encoder,k,method");
+        for (String t : tasks) {
+            b.append(',').append(csvField(t + "_mean")).append(',').append(csvField(t + "_std")).append(',')
+                    .append(csvField(t + "_n")).append(',').append(csvField(t + "_note"));
+        }
+        b.append(",average_mean,average_std,average_n\n");
+        for (ResultTables.Table t : tables) {
+            for (ResultTables.Row r : t.rows()) {
+                b.append(csvField(t.encoder())).append(',').append(t.k()).append(',').append(csvField(r.label()));
+                for (String task : tasks) {
+                    ResultTables.Stat s = r.stat(task);
+                    b.append(',').append(num(s == null ? Double.NaN : s.mean())).append(',')
+                            .append(num(s == null ? Double.NaN : s.std())).append(',').append(s == null ? "0" : s.n())
+                            .append(',').append(csvField(r.notes().getOrDefault(task, "")));
+                }
+                ResultTables.Stat a = r.average(t.tasks());
+                b.append(',').append(num(a == null ? Double.NaN : a.mean())).append(',')
+                        .append(num(a == null ? Double.NaN : a.std())).append(',').append(a == null ? "0" : a.n()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String csvField(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    // ---------------------------------------------------------------- charts
+
+    static Map<String, byte[]> charts(List<ResultTables.Table> tables) throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        for (ResultTables.Table t : tables) {
+            List<String> groups = new ArrayList<>(t.tasks());
+            boolean withAverage = t.tasks().size() > 1;
+            if (withAverage) {
+                groups.add("Average");
+            }
+            List<String> series = t.rows().stream().map(ResultTables.Row::label).toList();
+            double[][] mean = new double[series.size()][groups.size()];
+            double[][] std = new double[series.size()][groups.size()];
+            for (int s = 0; s < series.size(); s++) {
+                ResultTables.Row r = t.rows().get(s);
+                for (int g = 0; g < groups.size(); g++) {
+                    ResultTables.Stat st = g < t.tasks().size() ? r.stat(t.tasks().get(g)) : r.average(t.tasks());
+                    mean[s][g] = st == null ? Double.NaN : st.mean();
+                    std[s][g] = st == null ? Double.NaN : st.std();
+                }
+            }
+            out.put("bars-" + fileSafe(t.encoder()) + "-k" + t.k() + ".png", Charts.groupedBars(
+                    heading(t) + ": primary metric ×100 by task (mean ± std over seeds)", "score ×100", groups, series, mean, std));
+        }
+        Map<String, List<ResultTables.Table>> byEncoder = new LinkedHashMap<>();
+        tables.forEach(t -> byEncoder.computeIfAbsent(t.encoder(), e -> new ArrayList<>()).add(t));
+        for (Map.Entry<String, List<ResultTables.Table>> e : byEncoder.entrySet()) {
+            List<ResultTables.Table> ts = new ArrayList<>(e.getValue());
+            if (ts.size() < 2) {
+                continue;
+            }
+            ts.sort((a, b) -> Integer.compare(a.k(), b.k()));
+            List<String> xs = ts.stream().map(t -> String.valueOf(t.k())).toList();
+            Set<String> tasks = new LinkedHashSet<>();
+            ts.forEach(t -> tasks.addAll(t.tasks()));
+            List<String> series = new ArrayList<>(new LinkedHashSet<>(ts.stream().flatMap(t -> t.rows().stream())
+                    .map(ResultTables.Row::label).toList()));
+            for (String task : tasks) {
+                double[][] mean = new double[series.size()][xs.size()];
+                double[][] std = new double[series.size()][xs.size()];
+                for (int s = 0; s < series.size(); s++) {
+                    for (int i = 0; i < ts.size(); i++) {
+                        String label = series.get(s);
+                        ResultTables.Stat st = ts.get(i).rows().stream().filter(r -> r.label().equals(label)).findFirst()
+                                .map(r -> r.stat(task)).orElse(null);
+                        mean[s][i] = st == null ? Double.NaN : st.mean();
+                        std[s][i] = st == null ? Double.NaN : st.std();
+                    }
+                }
+                String metric = ts.get(0).metricByTask().getOrDefault(task, "score");
+                out.put("k-" + fileSafe(e.getKey()) + "-" + fileSafe(task) + ".png", Charts.lines(
+                        e.getKey() + ", " + task + ": " + metric + " ×100 vs k", metric + " ×100", xs, series, mean, std));
+            }
+        }
+        return out;
+    }
+
+    private static String fileSafe(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    // ---------------------------------------------------------------- HTML
+
+    static String html(Inputs in, List<ResultTables.Table> tables, Map<String, byte[]> charts) throws IOException {
+        StringBuilder b = new StringBuilder();
+        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(in.name()))
+                .append(" — mera experiment report</title>\n<style>\n")
+                .append("body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}\n")
+                .append("h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}\n")
+                .append("table{border-collapse:collapse;margin:12px 0;font-size:14px}th,td{border:1px solid #d0d0d0;padding:5px 9px}\n")
+                .append("th{background:#f3f4f6;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n")
+                .append("tr:nth-child(even) td{background:#fafafa}td.best{font-weight:bold}\n")
+                .append(".banner{background:#fff3cd;border:2px solid #e0a800;padding:12px 16px;font-size:17px;margin:14px 0;border-radius:4px}\n")
+                .append(".warn{background:#fdecea;border:1px solid #e57373;padding:8px 12px;margin:10px 0;border-radius:4px}\n")
+                .append(".note{color:#555;font-size:13px}img{max-width:100%;border:1px solid #eee;margin:8px 0}\n")
+                .append("pre{background:#f6f8fa;padding:12px;overflow:auto;font-size:12px;border:1px solid #e1e4e8}\n")
+                .append("</style></head><body>\n");
+        b.append("<h1>Experiment report: ").append(esc(in.name())).append("</h1>\n");
+        b.append("<p class=\"note\">Generated by mera from ").append(esc(ExperimentRunner.RESULTS_FILE)).append(" at ")
+                .append(esc(Instant.now().toString())).append(".</p>\n");
+        if (in.synthetic()) {
+            b.append("<div class=\"banner\"><b>SYNTHETIC EXAMPLE DATA.</b> Every number on this page was produced by a test runner ")
+                    .append("(cheap deterministic computation), not by training models. It shows what a report looks like and means nothing.</div>\n");
+        }
+        if (Boolean.TRUE.equals(in.config().get("allowTargetSource"))) {
+            b.append("<div class=\"warn\"><b>allowTargetSource is on:</b> a target task's own pretrained adapter may be among its sources.</div>\n");
+        }
+        if (in.tornTail()) {
+            b.append("<div class=\"warn\">The results file ends with an incomplete line (a run was killed while writing); it is ignored.</div>\n");
+        }
+        b.append("<p>").append(esc(completeness(in)).replace("**incomplete**", "<b>incomplete</b>")).append("</p>\n");
+        b.append("<p class=\"note\">Primary metric ×100, mean ± sample standard deviation over seeds; (n=…) marks fewer seeds than configured. ")
+                .append("Average: per seed, the mean over tasks, then mean ± std over seeds. <i>").append(ResultTables.SINGLE_BEST)
+                .append("</i> picks per task the source adapter with the best mean test score (named in brackets): an oracle upper bound. ")
+                .append("Bold: best mean in each column.</p>\n");
+        for (ResultTables.Table t : tables) {
+            b.append("<h2>").append(esc(heading(t))).append("</h2>\n<table><tr><th>Method</th>");
+            t.tasks().forEach(task -> b.append("<th>").append(esc(taskHeader(t, task))).append("</th>"));
+            b.append("<th>Average</th></tr>\n");
+            List<String> cols = new ArrayList<>(t.tasks());
+            cols.add(null);
+            Map<String, Double> bestByCol = new LinkedHashMap<>();
+            for (String col : cols) {
+                double best = Double.NEGATIVE_INFINITY;
+                for (ResultTables.Row r : t.rows()) {
+                    ResultTables.Stat s = col == null ? r.average(t.tasks()) : r.stat(col);
+                    if (s != null && !r.label().equals(ResultTables.SINGLE_BEST)) {
+                        best = Math.max(best, s.mean());
+                    }
+                }
+                bestByCol.put(String.valueOf(col), best);
+            }
+            for (ResultTables.Row r : t.rows()) {
+                b.append("<tr><td>").append(esc(r.label())).append("</td>");
+                for (String col : cols) {
+                    ResultTables.Stat s = col == null ? r.average(t.tasks()) : r.stat(col);
+                    boolean best = s != null && s.mean() == bestByCol.get(String.valueOf(col)) && !r.label().equals(ResultTables.SINGLE_BEST);
+                    b.append("<td class=\"num").append(best ? " best" : "").append("\">")
+                            .append(esc(cell(s, in.expectedSeeds(), col == null ? null : r.notes().get(col)))).append("</td>");
+                }
+                b.append("</tr>\n");
+            }
+            b.append("</table>\n");
+            String bars = "bars-" + fileSafe(t.encoder()) + "-k" + t.k() + ".png";
+            if (charts.containsKey(bars)) {
+                b.append(img(bars, charts.get(bars)));
+            }
+        }
+        List<String> kCharts = charts.keySet().stream().filter(n -> n.startsWith("k-")).toList();
+        if (!kCharts.isEmpty()) {
+            b.append("<h2>Metric vs k</h2>\n");
+            kCharts.forEach(n -> b.append(img(n, charts.get(n))));
+        }
+        runs(b, in);
+        if (!in.missing().isEmpty()) {
+            b.append("<h2>Cells still to run (").append(in.missing().size()).append(")</h2>\n<details><summary>show</summary><table>")
+                    .append("<tr><th>encoder</th><th>task</th><th>k</th><th>seed</th><th>method</th><th>key</th></tr>\n");
+            for (Map<String, Object> c : in.missing()) {
+                b.append("<tr><td>").append(esc(c.get("encoder"))).append("</td><td>").append(esc(c.get("task")))
+                        .append("</td><td>").append(esc(c.get("k"))).append("</td><td>").append(esc(c.get("seed")))
+                        .append("</td><td>").append(esc(c.get("method") + (c.get("source") == null ? "" : "[" + c.get("source") + "]")))
+                        .append("</td><td><code>").append(esc(c.get("key"))).append("</code></td></tr>\n");
+            }
+            b.append("</table></details>\n");
+        }
+        b.append("<h2>All finished cells (").append(in.shown().size()).append(")</h2>\n<details><summary>show</summary><table>")
+                .append("<tr><th>encoder</th><th>task</th><th>k</th><th>seed</th><th>method</th><th>metric</th><th>×100</th><th>all metrics</th><th>time</th><th>key</th></tr>\n");
+        for (ResultRecord r : in.shown()) {
+            b.append("<tr><td>").append(esc(r.encoder())).append("</td><td>").append(esc(r.task())).append("</td><td>").append(r.k())
+                    .append("</td><td>").append(r.seed()).append("</td><td>")
+                    .append(esc(r.method() + (r.source() == null ? "" : "[" + r.source() + "]"))).append("</td><td>")
+                    .append(esc(r.primaryMetric())).append("</td><td class=\"num\">")
+                    .append(String.format(Locale.ROOT, "%.1f", 100 * r.primary())).append("</td><td class=\"note\">")
+                    .append(esc(Json.canonical(r.metrics()))).append("</td><td class=\"num\">")
+                    .append(esc(ProgressBar.format(Duration.ofMillis(r.durationMs())))).append("</td><td><code>")
+                    .append(esc(r.key())).append("</code></td></tr>\n");
+        }
+        b.append("</table></details>\n");
+        b.append("<h2>Configuration</h2>\n<pre>").append(esc(yaml(in.config()))).append("</pre>\n");
+        b.append("</body></html>\n");
+        return b.toString();
+    }
+
+    private static void runs(StringBuilder b, Inputs in) {
+        b.append("<h2>Runs and environment</h2>\n");
+        Map<String, Long> lastFinish = new LinkedHashMap<>();
+        long cellMs = 0;
+        for (ResultRecord r : in.shown()) {
+            cellMs += r.durationMs();
+            if (r.runId() != null && r.finishedAt() != null) {
+                long t = parse(r.finishedAt());
+                lastFinish.merge(r.runId(), t, Math::max);
+            }
+        }
+        Object encoders = in.config().get("encoders");
+        b.append("<p>Encoder(s): <b>").append(esc(encoders == null ? "?" : encoders)).append("</b>. Total wall time of all runs: <b>")
+                .append(esc(ProgressBar.format(Duration.ofMillis(totalWall(in.runs(), lastFinish))))).append("</b>; time inside cells shown: ")
+                .append(esc(ProgressBar.format(Duration.ofMillis(cellMs)))).append(".</p>\n");
+        if (in.runs().isEmpty()) {
+            b.append("<p class=\"note\">No run records (runs/*.json) in the folder.</p>\n");
+            return;
+        }
+        Set<String> envKeys = new TreeSet<>();
+        in.runs().forEach(r -> envKeys.addAll(r.environment() == null ? Set.of() : r.environment().keySet()));
+        b.append("<table><tr><th>run</th><th>started</th><th>wall time</th><th>status</th><th>runner</th><th>cells run</th>");
+        envKeys.forEach(k -> b.append("<th>").append(esc(k)).append("</th>"));
+        b.append("</tr>\n");
+        for (RunInfo r : in.runs()) {
+            long wall = wall(r, lastFinish);
+            b.append("<tr><td><code>").append(esc(r.runId())).append("</code></td><td>").append(esc(r.startedAt()))
+                    .append("</td><td class=\"num\">").append(wall < 0 ? "?" : esc(ProgressBar.format(Duration.ofMillis(wall))))
+                    .append("</td><td>").append(esc(r.endedAt() == null ? "killed or still running" : r.status()))
+                    .append("</td><td>").append(esc(r.runnerName() + " " + r.runnerVersion() + (r.synthetic() ? " (synthetic)" : "")))
+                    .append("</td><td class=\"num\">").append(r.endedAt() == null ? "?" : String.valueOf(r.cellsRun())).append("</td>");
+            for (String k : envKeys) {
+                b.append("<td>").append(esc(r.environment() == null ? "" : r.environment().getOrDefault(k, ""))).append("</td>");
+            }
+            b.append("</tr>\n");
+        }
+        b.append("</table>\n");
+    }
+
+    private static long totalWall(List<RunInfo> runs, Map<String, Long> lastFinish) {
+        long sum = 0;
+        for (RunInfo r : runs) {
+            sum += Math.max(0, wall(r, lastFinish));
+        }
+        return sum;
+    }
+
+    /** End − start; for a run that never wrote its end (killed), up to its last finished cell. */
+    private static long wall(RunInfo r, Map<String, Long> lastFinish) {
+        long start = parse(r.startedAt());
+        long end = r.endedAt() != null ? parse(r.endedAt()) : lastFinish.getOrDefault(r.runId(), -1L);
+        return start < 0 || end < 0 ? -1 : Math.max(0, end - start);
+    }
+
+    private static long parse(String instant) {
+        try {
+            return Instant.parse(instant).toEpochMilli();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static String img(String name, byte[] png) {
+        return "<div><img alt=\"" + esc(name) + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(png) + "\"></div>\n";
+    }
+
+    private static String yaml(Map<String, Object> config) throws IOException {
+        if (config.isEmpty()) {
+            return "(no config.json in the folder)";
+        }
+        ObjectMapper y = new ObjectMapper(YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build());
+        return y.writeValueAsString(config);
+    }
+
+    static String esc(Object o) {
+        String s = String.valueOf(o);
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

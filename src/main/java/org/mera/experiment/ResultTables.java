@@ -1,0 +1,162 @@
+package org.mera.experiment;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Aggregates finished cells into report tables: per encoder and k, one row per method and one column
+ * per target task, each entry the primary metric ×100 as mean ± sample standard deviation over seeds.
+ * {@code single} gives two rows: the mean over sources (per seed, the average of all single-source cells)
+ * and the best source (the source with the highest mean, chosen on the test scores, an oracle).
+ * The Average column averages the tasks per seed, then takes mean ± std over the seeds every task has.
+ */
+public final class ResultTables {
+    public static final String SINGLE_MEAN = "single (mean of sources)";
+    public static final String SINGLE_BEST = "single (best source)";
+
+    /** Mean ± sample std of {@code n} values; std is NaN for one value. */
+    public record Stat(double mean, double std, int n) {
+        static Stat of(java.util.Collection<Double> values) {
+            if (values.isEmpty()) {
+                return null;
+            }
+            double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double ss = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+            return new Stat(mean, values.size() > 1 ? Math.sqrt(ss / (values.size() - 1)) : Double.NaN, values.size());
+        }
+    }
+
+    /** One row: per task, the value (×100) of each seed, and an optional note (the best source's name). */
+    public record Row(String label, Map<String, TreeMap<Integer, Double>> seedValues, Map<String, String> notes) {
+        public Stat stat(String task) {
+            TreeMap<Integer, Double> v = seedValues.get(task);
+            return v == null ? null : Stat.of(v.values());
+        }
+
+        /** Per seed, the mean over {@code tasks}; only seeds present in every task. */
+        public Stat average(List<String> tasks) {
+            if (tasks.isEmpty() || !tasks.stream().allMatch(seedValues::containsKey)) {
+                return null;
+            }
+            Set<Integer> seeds = new LinkedHashSet<>(seedValues.get(tasks.get(0)).keySet());
+            for (String t : tasks) {
+                seeds.retainAll(seedValues.get(t).keySet());
+            }
+            List<Double> perSeed = new ArrayList<>();
+            for (int s : seeds) {
+                perSeed.add(tasks.stream().mapToDouble(t -> seedValues.get(t).get(s)).average().orElseThrow());
+            }
+            return Stat.of(perSeed);
+        }
+    }
+
+    public record Table(String encoder, int k, List<String> tasks, Map<String, String> metricByTask, List<Row> rows) {
+    }
+
+    private ResultTables() {
+    }
+
+    /**
+     * @param records     the finished cells to show (already restricted to the current grid)
+     * @param taskOrder   column order (tasks not listed come after, in order of appearance)
+     * @param methodOrder row order, likewise
+     * @param expectedSources for single: the sources each (encoder, task, k) should have, so that a seed
+     *                    missing one source is left out of the mean over sources; may be empty (then the
+     *                    sources seen are expected)
+     */
+    public static List<Table> build(List<ResultRecord> records, List<String> taskOrder, List<String> methodOrder,
+                                    Map<String, Set<String>> expectedSources) {
+        Map<String, List<ResultRecord>> byGroup = new LinkedHashMap<>();
+        for (ResultRecord r : records) {
+            byGroup.computeIfAbsent(r.encoder() + "\u0000" + r.k(), x -> new ArrayList<>()).add(r);
+        }
+        List<Table> tables = new ArrayList<>();
+        for (List<ResultRecord> group : byGroup.values()) {
+            String encoder = group.get(0).encoder();
+            int k = group.get(0).k();
+            List<String> tasks = ordered(taskOrder, group.stream().map(ResultRecord::task).toList());
+            List<String> methods = ordered(methodOrder, group.stream().map(ResultRecord::method).toList());
+            Map<String, String> metric = new LinkedHashMap<>();
+            group.forEach(r -> metric.putIfAbsent(r.task(), r.primaryMetric()));
+            List<Row> rows = new ArrayList<>();
+            for (String m : methods) {
+                List<ResultRecord> mr = group.stream().filter(r -> r.method().equals(m)).toList();
+                if (m.equals(Method.SINGLE.id())) {
+                    rows.addAll(singleRows(mr, tasks, encoder, k, expectedSources));
+                } else {
+                    Map<String, TreeMap<Integer, Double>> values = new LinkedHashMap<>();
+                    for (ResultRecord r : mr) {
+                        values.computeIfAbsent(r.task(), t -> new TreeMap<>()).put(r.seed(), 100 * r.primary());
+                    }
+                    rows.add(new Row(m, values, Map.of()));
+                }
+            }
+            tables.add(new Table(encoder, k, tasks, metric, rows));
+        }
+        return tables;
+    }
+
+    private static List<Row> singleRows(List<ResultRecord> records, List<String> tasks, String encoder, int k,
+                                        Map<String, Set<String>> expectedSources) {
+        Map<String, TreeMap<Integer, Double>> mean = new LinkedHashMap<>();
+        Map<String, TreeMap<Integer, Double>> best = new LinkedHashMap<>();
+        Map<String, String> bestSource = new LinkedHashMap<>();
+        for (String task : tasks) {
+            Map<String, TreeMap<Integer, Double>> bySource = new LinkedHashMap<>();
+            for (ResultRecord r : records) {
+                if (r.task().equals(task)) {
+                    bySource.computeIfAbsent(Objects.requireNonNull(r.source(), "single result " + r.key() + " names no source"),
+                            s -> new TreeMap<>()).put(r.seed(), 100 * r.primary());
+                }
+            }
+            if (bySource.isEmpty()) {
+                continue;
+            }
+            Set<String> expected = expectedSources.getOrDefault(groupKey(encoder, task, k), bySource.keySet());
+            Set<Integer> seeds = new java.util.TreeSet<>();
+            bySource.values().forEach(v -> seeds.addAll(v.keySet()));
+            TreeMap<Integer, Double> perSeed = new TreeMap<>();
+            for (int seed : seeds) {
+                if (expected.stream().allMatch(s -> bySource.containsKey(s) && bySource.get(s).containsKey(seed))) {
+                    perSeed.put(seed, expected.stream().mapToDouble(s -> bySource.get(s).get(seed)).average().orElseThrow());
+                }
+            }
+            if (!perSeed.isEmpty()) {
+                mean.put(task, perSeed);
+            }
+            String top = null;
+            double topMean = Double.NEGATIVE_INFINITY;
+            for (Map.Entry<String, TreeMap<Integer, Double>> e : bySource.entrySet()) {
+                double m = e.getValue().values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                if (m > topMean) {
+                    topMean = m;
+                    top = e.getKey();
+                }
+            }
+            best.put(task, bySource.get(top));
+            bestSource.put(task, top);
+        }
+        return List.of(new Row(SINGLE_MEAN, mean, Map.of()), new Row(SINGLE_BEST, best, bestSource));
+    }
+
+    static String groupKey(String encoder, String task, int k) {
+        return encoder + "/" + task + "/" + k;
+    }
+
+    private static List<String> ordered(List<String> preferred, List<String> seen) {
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (String p : preferred) {
+            if (seen.contains(p)) {
+                out.add(p);
+            }
+        }
+        out.addAll(seen);
+        return new ArrayList<>(out);
+    }
+}

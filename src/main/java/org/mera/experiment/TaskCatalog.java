@@ -1,0 +1,80 @@
+package org.mera.experiment;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the experiment machinery needs to know about a task: its primary metric (the number reported)
+ * and its track. Built-in: the eight GLUE tasks, with LM-BFF's metrics (MRPC/QQP F1, STS-B Pearson,
+ * CoLA MCC, accuracy elsewhere) and AdapterHub's track grouping of its GLUE adapters (a choice, see
+ * method.md). A config may add tasks or override either through {@code tracks} and {@code primaryMetrics}.
+ */
+public final class TaskCatalog {
+    public static final Map<String, String> GLUE_METRICS;
+    public static final Map<String, List<String>> DEFAULT_TRACKS;
+
+    static {
+        Map<String, String> metrics = new LinkedHashMap<>();
+        metrics.put("CoLA", "mcc");
+        metrics.put("SST-2", "accuracy");
+        metrics.put("MRPC", "f1");
+        metrics.put("STS-B", "pearson");
+        metrics.put("QQP", "f1");
+        metrics.put("MNLI", "accuracy");
+        metrics.put("QNLI", "accuracy");
+        metrics.put("RTE", "accuracy");
+        GLUE_METRICS = Collections.unmodifiableMap(metrics);
+        Map<String, List<String>> tracks = new LinkedHashMap<>();
+        tracks.put("sts", List.of("MRPC", "QQP", "STS-B"));
+        tracks.put("nli", List.of("MNLI", "QNLI", "RTE"));
+        tracks.put("sentiment", List.of("SST-2"));
+        tracks.put("lingaccept", List.of("CoLA"));
+        DEFAULT_TRACKS = Collections.unmodifiableMap(tracks);
+    }
+
+    private final Map<String, String> metricByTask;
+    private final Map<String, String> trackByTask;
+
+    private TaskCatalog(Map<String, String> metricByTask, Map<String, String> trackByTask) {
+        this.metricByTask = metricByTask;
+        this.trackByTask = trackByTask;
+    }
+
+    /** GLUE defaults, overridden/extended by a config's tracks and primary metrics (either may be empty). */
+    public static TaskCatalog of(Map<String, List<String>> tracks, Map<String, String> primaryMetrics) {
+        Map<String, String> metric = new LinkedHashMap<>(GLUE_METRICS);
+        metric.putAll(primaryMetrics);
+        Map<String, String> track = new LinkedHashMap<>();
+        Map<String, List<String>> effectiveTracks = tracks.isEmpty() ? DEFAULT_TRACKS : tracks;
+        effectiveTracks.forEach((name, tasks) -> tasks.forEach(t -> track.putIfAbsent(t, name)));
+        return new TaskCatalog(metric, track);
+    }
+
+    public static TaskCatalog of(ExperimentConfig config) {
+        return of(config.tracks(), config.primaryMetrics());
+    }
+
+    /** A task is known when its primary metric is; the report cannot rank a task without one. */
+    public boolean isKnown(String task) {
+        return metricByTask.containsKey(task);
+    }
+
+    public List<String> knownTasks() {
+        return List.copyOf(metricByTask.keySet());
+    }
+
+    public String primaryMetric(String task) {
+        String m = metricByTask.get(task);
+        if (m == null) {
+            throw new IllegalArgumentException("unknown task '" + task + "' (known: " + metricByTask.keySet() + ")");
+        }
+        return m;
+    }
+
+    public Optional<String> track(String task) {
+        return Optional.ofNullable(trackByTask.get(task));
+    }
+}

@@ -1,0 +1,73 @@
+package org.mera.experiment;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ArtifactCacheTest {
+    @Test
+    void buildsOnceAndReusesTheFolder(@TempDir Path tmp) throws IOException {
+        ArtifactCache cache = new ArtifactCache(tmp.resolve("cache"));
+        AtomicInteger builds = new AtomicInteger();
+        String key = ArtifactCache.key("source-adapter", Map.of("task", "MNLI", "lr", 1e-4));
+        Path first = cache.getOrCreate(key, dir -> {
+            builds.incrementAndGet();
+            Files.writeString(dir.resolve("adapter.txt"), "weights");
+        });
+        Path second = cache.getOrCreate(key, dir -> builds.incrementAndGet());
+        assertEquals(first, second);
+        assertEquals(1, builds.get());
+        assertEquals("weights", Files.readString(second.resolve("adapter.txt")));
+        assertEquals(key, ArtifactCache.key("source-adapter", Map.of("lr", 1e-4, "task", "MNLI")), "key ignores map order");
+        assertNotEquals(key, ArtifactCache.key("source-adapter", Map.of("task", "QNLI", "lr", 1e-4)));
+    }
+
+    @Test
+    void failedBuildLeavesNothingAndCanBeRetried(@TempDir Path tmp) throws IOException {
+        ArtifactCache cache = new ArtifactCache(tmp.resolve("cache"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> cache.getOrCreate("merged-x", dir -> {
+            Files.writeString(dir.resolve("half.bin"), "partial");
+            throw new IllegalStateException("out of memory, say");
+        }));
+        assertEquals("out of memory, say", e.getMessage());
+        assertFalse(cache.get("merged-x").isPresent());
+        try (var entries = Files.list(cache.root())) {
+            assertEquals(List.of(), entries.toList(), "no temporary folder left behind");
+        }
+        Path ok = cache.getOrCreate("merged-x", dir -> Files.writeString(dir.resolve("full.bin"), "done"));
+        assertTrue(Files.exists(ok.resolve("full.bin")));
+    }
+
+    @Test
+    void abandonedBuildOfADeadProcessIsRemoved(@TempDir Path tmp) throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("cache"));
+        Process dead = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        dead.waitFor();
+        Path abandoned = Files.createDirectories(root.resolve(".tmp-key-" + dead.pid() + "-123"));
+        Files.writeString(abandoned.resolve("half.bin"), "x");
+        Path ours = Files.createDirectories(root.resolve(".tmp-key-" + ProcessHandle.current().pid() + "-456"));
+        new ArtifactCache(root);
+        assertFalse(Files.exists(abandoned));
+        assertTrue(Files.exists(ours), "a live process's build is left alone");
+    }
+
+    @Test
+    void rejectsKeysThatAreNotPlainNames(@TempDir Path tmp) throws IOException {
+        ArtifactCache cache = new ArtifactCache(tmp);
+        assertThrows(IllegalArgumentException.class, () -> cache.getOrCreate("../escape", dir -> { }));
+        assertThrows(IllegalArgumentException.class, () -> cache.getOrCreate(".hidden", dir -> { }));
+    }
+}

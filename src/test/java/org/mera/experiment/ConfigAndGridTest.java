@@ -1,0 +1,258 @@
+package org.mera.experiment;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigAndGridTest {
+    static final List<String> TASKS = List.of("MRPC", "RTE", "MNLI", "QNLI", "SST-2", "QQP");
+
+    static Path yaml(Path dir, String name, String... lines) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, String.join("\n", lines) + "\n");
+        return f;
+    }
+
+    @Test
+    void loadsYamlWithDefaultsAndRelativePaths(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), List.copyOf(TaskCatalog.GLUE_METRICS.keySet()), List.of(16), ExperimentConfig.DEFAULT_SEEDS);
+        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "c.yaml",
+                "name: demo", "dataRoot: glue", "outputDir: out", "encoders: [minilm]", "targets: [MRPC]",
+                "methods: [full, mera-ot]", "hyperparameters:", "  mera-ot: {lr: 3.0e-4, otSolver: sinkhorn}"));
+        assertEquals(tmp.resolve("glue"), c.dataRoot());
+        assertEquals(List.of(13, 21, 42, 87, 100), c.seeds());
+        assertEquals(List.of(16), c.k());
+        assertFalse(c.allowTargetSource());
+        assertEquals(List.of(), new ConfigValidator().validate(c));
+        Grid g = Grid.expand(c, "v1", Hyperparameters.KNOWN);
+        assertEquals(10, g.size());
+        Cell ot = g.cells().get(1);
+        assertEquals(Method.MERA_OT, ot.method());
+        assertEquals(3.0e-4, ot.hyperparameters().getDouble("lr"));
+        assertEquals("sinkhorn", ot.hyperparameters().getString("otSolver"));
+        assertEquals(16, ot.hyperparameters().getInt("reductionFactor"));
+        assertEquals(2e-5, g.cells().get(0).hyperparameters().getDouble("lr"), "full fine-tuning default");
+        assertFalse(ot.sources().contains("MRPC"), "the target is never its own source by default");
+        assertEquals(7, ot.sources().size(), "default sources: every other known task");
+        assertEquals("f1", ot.primaryMetric());
+        assertEquals("sts", ot.track());
+    }
+
+    @Test
+    void unknownFieldIsNamed(@TempDir Path tmp) throws IOException {
+        Path f = yaml(tmp, "c.yaml", "name: x", "dataRoot: .", "outputDir: o", "encoder: [minilm]");
+        IOException e = assertThrows(IOException.class, () -> ExperimentConfig.load(f));
+        assertTrue(e.getMessage().contains("'encoder'") && e.getMessage().contains("encoders"), e.getMessage());
+    }
+
+    @Test
+    void everyProblemIsListedAtOnce(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), List.of("MRPC", "SST-2", "MNLI"), List.of(16), List.of(13));
+        Files.delete(DataLayout.kShotDir(tmp.resolve("glue"), "MRPC", 16, 13).resolve("dev.tsv"));
+        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "c.yaml",
+                "name: bad", "dataRoot: glue", "outputDir: out", "encoders: [minilm]",
+                "targets: [MRPC, SST-2, WNLI]", "seeds: [13]", "k: [16, 0]",
+                "methods: [adapter, mera-same-track, mera-magic, fusion]", "sources: [SST-2, MNLI]",
+                "hyperparameters:", "  default: {lr: -1, batchSize: 2.5, lrr: 1}", "  mera-ot: {otSolver: hungarian}",
+                "  fulll: {lr: 1.0e-5}"));
+        ValidationException e = assertThrows(ValidationException.class, () -> Grid.expand(c, "v", Hyperparameters.KNOWN));
+        String all = String.join("\n", e.problems());
+        for (String expected : List.of(
+                "targets[2]: unknown task 'WNLI'",
+                "methods[2]: unknown method 'mera-magic'",
+                "k[1]: 0 must be > 0",
+                "hyperparameters.default.lr: -1.0 is out of range",
+                "hyperparameters.default.batchSize: expected a whole number",
+                "hyperparameters.default.lrr: unknown hyperparameter",
+                "hyperparameters.mera-ot.otSolver: 'hungarian' is not one of [emd, sinkhorn]",
+                "hyperparameters.fulll: not a method",
+                "MRPC k=16 seed=13: no dev file",
+                "mera-same-track for target MRPC needs at least one source adapter: no source task in MRPC's track 'sts'",
+                "mera-same-track for target SST-2 needs at least one source adapter: no source task in SST-2's track 'sentiment' other than SST-2 itself",
+                "fusion for target SST-2 needs at least 2 source adapters to combine")) {
+            assertTrue(all.contains(expected), "missing problem '" + expected + "' in:\n" + all);
+        }
+        assertEquals(e.problems().size(), new HashSet<>(e.problems()).size(), "no problem listed twice");
+    }
+
+    @Test
+    void allowTargetSourceIsTheOnlyWayATargetBecomesItsOwnSource(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
+        String[] base = {"name: t", "dataRoot: glue", "outputDir: out", "encoders: [e]", "targets: [SST-2]", "seeds: [13]",
+                "methods: [mera-same-track]"};
+        ExperimentConfig off = ExperimentConfig.load(yaml(tmp, "off.yaml", base));
+        assertFalse(new ConfigValidator().validate(off).isEmpty());
+        String[] on = java.util.Arrays.copyOf(base, base.length + 1);
+        on[base.length] = "allowTargetSource: true";
+        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "on.yaml", on));
+        Grid g = Grid.expand(c, "v", Hyperparameters.KNOWN);
+        assertEquals(List.of("SST-2"), g.cells().get(0).sources());
+    }
+
+    @Test
+    void keysChangeOnlyWhereTheResultWould(@TempDir Path tmp) throws IOException {
+        Path data = FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
+        String[] base = {"name: a", "dataRoot: glue", "outputDir: out", "encoders: [e]", "targets: [MRPC, RTE]",
+                "seeds: [13, 21]", "methods: [adapter, single, mera-ot]", "sources: [MNLI, QNLI, SST-2]"};
+        Grid g0 = Grid.expand(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), "v1", Hyperparameters.KNOWN);
+        assertEquals(2 * 2 * (1 + 3 + 1), g0.size());
+        assertEquals(g0.size(), g0.cells().stream().map(Cell::key).distinct().count(), "keys are unique");
+        assertEquals(keys(g0), keys(Grid.expand(ExperimentConfig.load(yaml(tmp, "a2.yaml", base)), "v1", Hyperparameters.KNOWN)),
+                "same config, same keys");
+
+        String[] renamed = base.clone();
+        renamed[0] = "name: renamed";
+        renamed[2] = "outputDir: elsewhere";
+        assertEquals(keys(g0), keys(Grid.expand(ExperimentConfig.load(yaml(tmp, "b.yaml", renamed)), "v1", Hyperparameters.KNOWN)));
+
+        String[] lr = java.util.Arrays.copyOf(base, base.length + 2);
+        lr[base.length] = "hyperparameters:";
+        lr[base.length + 1] = "  mera-ot: {lr: 0.001}";
+        Grid g1 = Grid.expand(ExperimentConfig.load(yaml(tmp, "c.yaml", lr)), "v1", Hyperparameters.KNOWN);
+        assertEquals(changedMethods(g0, g1), Set.of("mera-ot"));
+        assertEquals(4, changed(g0, g1).size());
+
+        Files.writeString(data.resolve("QNLI/pool/train.jsonl"), "{\"text_a\": \"edited\", \"label\": \"0\"}\n", StandardOpenOption.APPEND);
+        Grid g2 = Grid.expand(ExperimentConfig.load(yaml(tmp, "a3.yaml", base)), "v1", Hyperparameters.KNOWN);
+        Set<Cell> c2 = changed(g0, g2);
+        assertEquals(2 * 2 * 2, c2.size(), "single[QNLI] and mera-ot for both targets and seeds");
+        assertTrue(c2.stream().allMatch(c -> c.sources().contains("QNLI")));
+
+        Grid g3 = Grid.expand(ExperimentConfig.load(yaml(tmp, "a4.yaml", base)), "v2", Hyperparameters.KNOWN);
+        assertEquals(g0.size(), changed(g2, g3).size(), "a new runner version re-runs everything");
+    }
+
+    @Test
+    void rerunAfterAConfigChangeRunsOnlyTheChangedCells(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
+        String[] base = {"name: a", "dataRoot: glue", "outputDir: out", "encoders: [e]", "targets: [MRPC, RTE]",
+                "seeds: [13, 21]", "methods: [adapter, mera-ot]", "sources: [MNLI, QNLI]"};
+        AtomicInteger calls = new AtomicInteger();
+        CellRunner counting = new CellRunner() {
+            final CheapCellRunner cheap = new CheapCellRunner(0);
+
+            @Override
+            public String version() {
+                return "c";
+            }
+
+            @Override
+            public CellResult run(Cell cell, ProgressListener progress) throws Exception {
+                calls.incrementAndGet();
+                return cheap.run(cell, progress);
+            }
+        };
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        ExperimentRunner.Summary s1 = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), counting).progressTo(quiet, false).run();
+        assertEquals(8, s1.cellsRun());
+        ExperimentRunner.Summary s2 = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), counting).progressTo(quiet, false).run();
+        assertEquals(0, s2.cellsRun());
+        assertEquals(8, s2.cellsDoneBefore());
+        String[] lr = java.util.Arrays.copyOf(base, base.length + 2);
+        lr[base.length] = "hyperparameters:";
+        lr[base.length + 1] = "  adapter: {lr: 0.002}";
+        ExperimentRunner.Summary s3 = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", lr)), counting).progressTo(quiet, false).run();
+        assertEquals(4, s3.cellsRun());
+        assertEquals(12, calls.get());
+        assertEquals(12, Files.readAllLines(tmp.resolve("out").resolve(ExperimentRunner.RESULTS_FILE)).size(),
+                "append-only: the old adapter results stay in the file, the grid file says which are current");
+    }
+
+    @Test
+    void failingCellIsNotRecordedAndMissingPrimaryMetricFails(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
+        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "a.yaml", "name: a", "dataRoot: glue", "outputDir: out",
+                "encoders: [e]", "targets: [MRPC, RTE]", "seeds: [13]", "methods: [adapter]"));
+        CellRunner wrongMetric = new CellRunner() {
+            @Override
+            public String version() {
+                return "w";
+            }
+
+            @Override
+            public CellResult run(Cell cell, ProgressListener progress) {
+                if (cell.task().equals("RTE")) {
+                    throw new IllegalStateException("boom");
+                }
+                return CellResult.of(Map.of("accuracy", 0.5));
+            }
+        };
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        ExperimentRunner.CellFailedException e = assertThrows(ExperimentRunner.CellFailedException.class,
+                () -> new ExperimentRunner(c, wrongMetric).progressTo(quiet, false).run());
+        assertTrue(e.getMessage().contains("without the primary metric 'f1' of MRPC"), e.getMessage());
+        ExperimentRunner.Summary s = new ExperimentRunner(c, wrongMetric).keepGoing(true).progressTo(quiet, false).run();
+        assertEquals(2, s.failures().size());
+        assertFalse(s.complete());
+        assertEquals(0, ResultStore.read(tmp.resolve("out").resolve(ExperimentRunner.RESULTS_FILE)).byKey().size());
+    }
+
+    @Test
+    void runnerAndExtraValidatorsAddTheirProblems(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
+        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "a.yaml", "name: a", "dataRoot: glue", "outputDir: out",
+                "encoders: [nosuchmodel]", "targets: [WNLI]", "seeds: [13]", "methods: [adapter]"));
+        CellRunner r = new CellRunner() {
+            @Override
+            public String version() {
+                return "v";
+            }
+
+            @Override
+            public List<String> validate(ExperimentConfig config) {
+                return List.of("encoders[0]: no model files for 'nosuchmodel'");
+            }
+
+            @Override
+            public CellResult run(Cell cell, ProgressListener progress) {
+                throw new AssertionError("must not run");
+            }
+        };
+        ValidationException e = assertThrows(ValidationException.class,
+                () -> new ExperimentRunner(c, r).addValidator(cfg -> List.of("lead: extra check")).run());
+        assertEquals(3, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("3 problems"));
+        assertFalse(Files.exists(tmp.resolve("out")), "nothing written before validation passes");
+    }
+
+    @Test
+    void realGlueDataValidates() throws IOException {
+        Path glue = Path.of("../shared/data/glue");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(glue), "shared GLUE data not present");
+        ExperimentConfig c = new ExperimentConfig("real", glue, Path.of("target/unused"), null, List.of("minilm"),
+                List.of("MRPC", "RTE", "SST-2", "CoLA", "STS-B", "QQP", "MNLI", "QNLI"), null, null,
+                List.of("full", "adapter", "single", "fusion", "mera-average", "mera-ot", "mera-auto"), null, false,
+                null, null, null);
+        assertEquals(List.of(), new ConfigValidator().validate(c));
+    }
+
+    private static List<String> keys(Grid g) {
+        return g.cells().stream().map(Cell::key).toList();
+    }
+
+    private static Set<Cell> changed(Grid a, Grid b) {
+        Set<String> old = new HashSet<>(keys(a));
+        return b.cells().stream().filter(c -> !old.contains(c.key())).collect(Collectors.toSet());
+    }
+
+    private static Set<String> changedMethods(Grid a, Grid b) {
+        return changed(a, b).stream().map(c -> c.method().id()).collect(Collectors.toSet());
+    }
+}

@@ -1,0 +1,163 @@
+package org.mera.experiment;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.cli.ExperimentCommand;
+import org.mera.cli.ReportCommand;
+import picocli.CommandLine;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The report from a synthetic demo grid. With -Dmera.demoReportDir=DIR the demo experiment is kept in DIR
+ * (used to render docs/report-example.png, see docs/experiments.md).
+ */
+class ReportWriterTest {
+    static final List<String> ALL = List.copyOf(TaskCatalog.GLUE_METRICS.keySet());
+
+    static Path demoConfig(Path dir) throws IOException {
+        return demoConfig(dir, "[MRPC, RTE, STS-B]", "[4, 16]",
+                "[full, adapter, single, fusion, mera-average, mera-ot, mera-same-track, mera-auto]");
+    }
+
+    static Path demoConfig(Path dir, String targets, String ks, String methods) throws IOException {
+        FakeGlue.create(dir.resolve("glue"), ALL, List.of(4, 16), ExperimentConfig.DEFAULT_SEEDS);
+        Path f = dir.resolve("demo.yaml");
+        Files.writeString(f, String.join("\n",
+                "name: synthetic-demo (NOT real results)",
+                "dataRoot: glue",
+                "outputDir: out",
+                "encoders: [demo-encoder]",
+                "targets: " + targets,
+                "k: " + ks,
+                "methods: " + methods,
+                "hyperparameters:",
+                "  default: {lr: 1.0e-4}",
+                ""));
+        return f;
+    }
+
+    @Test
+    void demoReportHasTablesChartsAndIsSelfContained(@TempDir Path tmp) throws Exception {
+        String keep = System.getProperty("mera.demoReportDir");
+        Path dir = keep != null ? Files.createDirectories(Path.of(keep)) : tmp;
+        ExperimentConfig c = ExperimentConfig.load(demoConfig(dir));
+        ExperimentRunner.Summary s = new ExperimentRunner(c, new CheapCellRunner(0))
+                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false).run();
+        assertEquals(3 * 2 * 5 * (7 + 7), s.cellsTotal(), "7 single sources + 7 other methods per target, k and seed");
+
+        ReportWriter.Output out = ReportWriter.write(c.outputDir());
+        String md = Files.readString(out.markdown());
+        assertTrue(md.contains("SYNTHETIC EXAMPLE DATA"));
+        assertTrue(md.contains("| Method | MRPC (f1) | RTE (accuracy) | STS-B (pearson) | Average |"), md);
+        assertTrue(md.contains("## demo-encoder, k = 4") && md.contains("## demo-encoder, k = 16"));
+        assertTrue(md.contains("| " + ResultTables.SINGLE_MEAN + " |") && md.contains("| " + ResultTables.SINGLE_BEST + " |"));
+        assertTrue(md.contains("420 of 420 cells finished"), md);
+
+        // The CSV's numbers are the mean and sample std over seeds of the stored results, x100.
+        List<String> csv = Files.readAllLines(out.csv());
+        assertEquals(1 + 2 * (7 + 2), csv.size(), "header + (7 methods + 2 single rows) per k");
+        List<String> header = List.of(csv.get(0).split(","));
+        Map<String, ResultRecord> results = ResultStore.read(c.outputDir().resolve(ExperimentRunner.RESULTS_FILE)).byKey();
+        List<Double> rte = new ArrayList<>();
+        for (ResultRecord r : results.values()) {
+            if (r.task().equals("RTE") && r.method().equals("mera-ot") && r.k() == 16) {
+                rte.add(100 * r.metrics().get("accuracy"));
+            }
+        }
+        assertEquals(5, rte.size());
+        double mean = rte.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double std = Math.sqrt(rte.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / 4);
+        String row = csv.stream().filter(l -> l.startsWith("demo-encoder,16,mera-ot,")).findFirst().orElseThrow();
+        List<String> fields = List.of(row.split(",", -1));
+        assertEquals(String.format(Locale.ROOT, "%.1f", mean), fields.get(header.indexOf("RTE_mean")));
+        assertEquals(String.format(Locale.ROOT, "%.1f", std), fields.get(header.indexOf("RTE_std")));
+        assertEquals("5", fields.get(header.indexOf("RTE_n")));
+        String best = csv.stream().filter(l -> l.startsWith("demo-encoder,16," + ResultTables.SINGLE_BEST)).findFirst().orElseThrow();
+        assertFalse(List.of(best.split(",", -1)).get(header.indexOf("MRPC_note")).isEmpty(), "best source is named");
+
+        // Charts: bars per k, and metric-vs-k lines per task since there are two k values.
+        assertEquals(2 + 3, out.charts().size(), out.charts().toString());
+        for (Path png : out.charts()) {
+            BufferedImage img = ImageIO.read(png.toFile());
+            assertNotNull(img, png + " is a PNG");
+            assertTrue(img.getWidth() >= 900);
+        }
+        String html = Files.readString(out.html());
+        assertTrue(html.contains("SYNTHETIC EXAMPLE DATA"));
+        assertEquals(5, html.split("data:image/png;base64,", -1).length - 1, "every chart is inlined");
+        assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "no external resources");
+        assertTrue(html.contains("<h2>Runs and environment</h2>") && html.contains("cores") && html.contains("djl"));
+        assertTrue(html.contains("<h2>Configuration</h2>") && html.contains("mera-same-track"));
+    }
+
+    @Test
+    void incompleteGridIsReportedAsSuch(@TempDir Path tmp) throws Exception {
+        ExperimentConfig c = ExperimentConfig.load(demoConfig(tmp, "[MRPC, RTE]", "[16]", "[adapter, fusion]"));
+        CellRunner flaky = new CellRunner() {
+            final CheapCellRunner cheap = new CheapCellRunner(0);
+
+            @Override
+            public String version() {
+                return "flaky";
+            }
+
+            @Override
+            public CellResult run(Cell cell, ProgressListener progress) throws Exception {
+                if (cell.seed() == 100 && cell.method() == Method.FUSION) {
+                    throw new IllegalStateException("simulated failure");
+                }
+                return cheap.run(cell, progress);
+            }
+        };
+        new ExperimentRunner(c, flaky).keepGoing(true).progressTo(new PrintStream(OutputStream.nullOutputStream()), false).run();
+        String md = Files.readString(ReportWriter.write(c.outputDir()).markdown());
+        assertTrue(md.contains("18 of 20 cells finished (**incomplete**: 2 still to run"), md);
+        assertTrue(md.matches("(?s).*\\| fusion \\| [0-9.]+ ± [0-9.]+ \\(n=4\\) \\|.*"), md);
+    }
+
+    @Test
+    void commandsReportAndFailClearlyWithoutARunner(@TempDir Path tmp) throws Exception {
+        Path config = demoConfig(tmp, "[RTE]", "[16]", "[adapter, single]");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream savedErr = System.err;
+        PrintStream savedOut = System.out;
+        CellRunnerFactory saved = CellRunnerFactory.REGISTERED.getAndSet(null);
+        try {
+            System.setErr(new PrintStream(err, true));
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            int code = new CommandLine(new ExperimentCommand()).execute(config.toString(), "--out", tmp.resolve("o1").toString());
+            assertEquals(2, code);
+            assertTrue(err.toString().contains("no CellRunner is registered"), err.toString());
+
+            CellRunnerFactory.register((cfg, cache) -> new CheapCellRunner(0));
+            code = new CommandLine(new ExperimentCommand()).execute(config.toString(), "--out", tmp.resolve("o2").toString());
+            assertEquals(0, code, err.toString());
+            assertTrue(Files.exists(tmp.resolve("o2/report/report.html")));
+            Files.delete(tmp.resolve("o2/report/report.html"));
+            assertEquals(0, new CommandLine(new ReportCommand()).execute(tmp.resolve("o2").toString()));
+            assertTrue(Files.exists(tmp.resolve("o2/report/report.html")), "report regenerated from results alone");
+            assertEquals(1, new CommandLine(new ReportCommand()).execute(tmp.resolve("nothing-here").toString()));
+        } finally {
+            System.setErr(savedErr);
+            System.setOut(savedOut);
+            CellRunnerFactory.REGISTERED.set(saved);
+        }
+    }
+}
