@@ -22,7 +22,7 @@ public final class GlueTasks {
     public static final Task SST2 = new Task("SST-2", false, BINARY, "accuracy", SENTIMENT);
     public static final Task MRPC = new Task("MRPC", true, BINARY, "f1", PARAPHRASE);
     public static final Task STSB = new Task("STS-B", true, List.of(), "pearson", PARAPHRASE);
-    public static final Task QQP = new Task("QQP", true, BINARY, "accuracy", PARAPHRASE);
+    public static final Task QQP = new Task("QQP", true, BINARY, "f1", PARAPHRASE);
     public static final Task MNLI = new Task("MNLI", true,
             List.of("contradiction", "entailment", "neutral"), "accuracy", INFERENCE);
     public static final Task QNLI = new Task("QNLI", true, NLI2, "accuracy", INFERENCE);
@@ -37,7 +37,7 @@ public final class GlueTasks {
             "SST-2", List.of("accuracy"),
             "MRPC", List.of("f1", "accuracy"),
             "STS-B", List.of("pearson", "spearman"),
-            "QQP", List.of("accuracy", "f1"),
+            "QQP", List.of("f1", "accuracy"),
             "MNLI", List.of("accuracy"),
             "QNLI", List.of("accuracy"),
             "RTE", List.of("accuracy"));

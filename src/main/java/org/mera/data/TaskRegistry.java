@@ -32,6 +32,16 @@ public final class TaskRegistry {
         return registry;
     }
 
+    /** Every built-in task: the eight GLUE tasks and the WordNet suite. */
+    public static TaskRegistry standard() {
+        TaskRegistry registry = withGlue();
+        for (Task t : org.mera.data.wordnet.WordNetTasks.all()) {
+            registry.register(t, t.isRegression() ? List.of(t.metric()) : t.metric().equals("accuracy")
+                    ? List.of("accuracy") : List.of(t.metric(), "accuracy"));
+        }
+        return registry;
+    }
+
     /** Registers a task reporting only its own primary metric. */
     public void register(Task task, String... aliases) {
         register(task, List.of(task.metric()), aliases);

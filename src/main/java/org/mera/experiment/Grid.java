@@ -103,14 +103,19 @@ public final class Grid {
     }
 
     /**
-     * The source tasks a method may use for a target: the config's sources (default every known task),
+     * The source tasks a method may use for a target: the config's sources (default: every known task whose
+     * pool exists under the data root, so GLUE targets draw on GLUE sources and WordNet targets on WordNet ones),
      * without the target itself unless {@code allowTargetSource}; for same-track, only the target's track.
      */
     public static List<String> sourcesFor(ExperimentConfig config, TaskCatalog catalog, String target, Method method) {
         if (!method.usesSources()) {
             return List.of();
         }
-        List<String> candidates = config.sources().isEmpty() ? catalog.knownTasks() : config.sources();
+        List<String> candidates = config.sources().isEmpty()
+                ? catalog.knownTasks().stream()
+                        .filter(t -> config.dataRoot() == null || java.nio.file.Files.isDirectory(config.dataRoot().resolve(t).resolve("pool")))
+                        .toList()
+                : config.sources();
         List<String> out = new ArrayList<>();
         for (String s : candidates) {
             if (s == null || (!config.allowTargetSource() && s.equals(target))) {

@@ -13,25 +13,20 @@ import java.util.Optional;
  * method.md). A config may add tasks or override either through {@code tracks} and {@code primaryMetrics}.
  */
 public final class TaskCatalog {
+    /** Primary metric of every built-in task (GLUE and the WordNet suite), from the task registry. */
     public static final Map<String, String> GLUE_METRICS;
+    /** Tracks of the built-in tasks as the task registry defines them (AdapterHub's grouping for GLUE). */
     public static final Map<String, List<String>> DEFAULT_TRACKS;
 
     static {
         Map<String, String> metrics = new LinkedHashMap<>();
-        metrics.put("CoLA", "mcc");
-        metrics.put("SST-2", "accuracy");
-        metrics.put("MRPC", "f1");
-        metrics.put("STS-B", "pearson");
-        metrics.put("QQP", "f1");
-        metrics.put("MNLI", "accuracy");
-        metrics.put("QNLI", "accuracy");
-        metrics.put("RTE", "accuracy");
-        GLUE_METRICS = Collections.unmodifiableMap(metrics);
         Map<String, List<String>> tracks = new LinkedHashMap<>();
-        tracks.put("sts", List.of("MRPC", "QQP", "STS-B"));
-        tracks.put("nli", List.of("MNLI", "QNLI", "RTE"));
-        tracks.put("sentiment", List.of("SST-2"));
-        tracks.put("lingaccept", List.of("CoLA"));
+        for (org.mera.data.Task t : org.mera.data.TaskRegistry.standard().tasks()) {
+            metrics.put(t.name(), t.metric());
+            tracks.computeIfAbsent(t.track(), k -> new java.util.ArrayList<>()).add(t.name());
+        }
+        GLUE_METRICS = Collections.unmodifiableMap(metrics);
+        tracks.replaceAll((k, v) -> List.copyOf(v));
         DEFAULT_TRACKS = Collections.unmodifiableMap(tracks);
     }
 

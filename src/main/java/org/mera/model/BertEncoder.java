@@ -109,14 +109,26 @@ public final class BertEncoder implements AutoCloseable {
      * @param mask    int64 attention mask [B, T], 1 for tokens and 0 for padding
      */
     public NDArray forward(NDArray ids, NDArray typeIds, NDArray mask, boolean training) {
+        List<NDArray> states = hiddenStates(ids, typeIds, mask, training);
+        return states.get(states.size() - 1);
+    }
+
+    /**
+     * The hidden states after the embeddings and after each layer ({@code numLayers + 1} arrays [B, T, H]).
+     * The output of layer i is what a Pfeiffer adapter at layer i sees as input in a plain encoder.
+     */
+    public List<NDArray> hiddenStates(NDArray ids, NDArray typeIds, NDArray mask, boolean training) {
         NDArray x = embeddings.forward(ids, typeIds, mask, training);
-        // Additive mask: 0 where attended, the float32 minimum where padded (as HF does).
+        // Additive mask: 0 where attended, a huge negative number where padded (as HF does).
         NDArray maskBias = mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-3.0e38f)
                 .expandDims(1).expandDims(1);
+        List<NDArray> states = new ArrayList<>(layers.size() + 1);
+        states.add(x);
         for (BertLayer layer : layers) {
             x = layer.forward(x, maskBias, training);
+            states.add(x);
         }
-        return x;
+        return states;
     }
 
     /** tanh(dense(first token)), the pooled output of checkpoints that have a pooler. */

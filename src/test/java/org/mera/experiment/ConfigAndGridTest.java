@@ -32,7 +32,7 @@ class ConfigAndGridTest {
 
     @Test
     void loadsYamlWithDefaultsAndRelativePaths(@TempDir Path tmp) throws IOException {
-        FakeGlue.create(tmp.resolve("glue"), List.copyOf(TaskCatalog.GLUE_METRICS.keySet()), List.of(16), ExperimentConfig.DEFAULT_SEEDS);
+        FakeGlue.create(tmp.resolve("glue"), org.mera.data.GlueTasks.ALL.stream().map(org.mera.data.Task::name).toList(), List.of(16), ExperimentConfig.DEFAULT_SEEDS);
         ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "c.yaml",
                 "name: demo", "dataRoot: glue", "outputDir: out", "encoders: [minilm]", "targets: [MRPC]",
                 "methods: [full, mera-ot]", "hyperparameters:", "  mera-ot: {lr: 3.0e-4, otSolver: sinkhorn}"));
@@ -52,7 +52,7 @@ class ConfigAndGridTest {
         assertFalse(ot.sources().contains("MRPC"), "the target is never its own source by default");
         assertEquals(7, ot.sources().size(), "default sources: every other known task");
         assertEquals("f1", ot.primaryMetric());
-        assertEquals("sts", ot.track());
+        assertEquals("paraphrase", ot.track());
     }
 
     @Test

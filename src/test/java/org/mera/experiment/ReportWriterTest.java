@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (used to render docs/report-example.png, see docs/experiments.md).
  */
 class ReportWriterTest {
-    static final List<String> ALL = List.copyOf(TaskCatalog.GLUE_METRICS.keySet());
+    static final List<String> ALL = org.mera.data.GlueTasks.ALL.stream().map(org.mera.data.Task::name).toList();
 
     static Path demoConfig(Path dir) throws IOException {
         return demoConfig(dir, "[MRPC, RTE, STS-B]", "[4, 16]",

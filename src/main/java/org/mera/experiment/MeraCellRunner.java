@@ -1,0 +1,362 @@
+package org.mera.experiment;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.AdapterWeights;
+import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.EncoderInfo;
+import org.mera.data.Batch;
+import org.mera.data.Batcher;
+import org.mera.data.EncodedExample;
+import org.mera.data.Example;
+import org.mera.data.ExampleReader;
+import org.mera.data.Task;
+import org.mera.data.TaskRegistry;
+import org.mera.data.TextEncoder;
+import org.mera.io.AdapterHubDirectory;
+import org.mera.io.Tensor;
+import org.mera.merge.BottleneckActivations;
+import org.mera.merge.GroundMetric;
+import org.mera.merge.MergeMethods;
+import org.mera.merge.MergeOptions;
+import org.mera.merge.OtMerge;
+import org.mera.model.BertEncoder;
+import org.mera.model.ModelCatalog;
+import org.mera.model.Param;
+import org.mera.model.PretrainedModel;
+import org.mera.train.Metrics;
+import org.mera.train.TaskModel;
+import org.mera.train.TrainOptions;
+import org.mera.train.TrainingRun;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The real experiment runner: trains (and caches) source adapters on their pools, merges them (average,
+ * optimal transport, same-track, auto-selected), and fine-tunes the result few-shot on the target task,
+ * next to full fine-tuning, a fresh adapter, single source adapters and AdapterFusion.
+ */
+public final class MeraCellRunner implements CellRunner {
+    /** Bump when a code change changes results, so affected cells re-run. */
+    public static final String VERSION = "mera-runner-1";
+
+    private final ArtifactCache cache;
+    private final TaskRegistry tasks = TaskRegistry.standard();
+    private final Map<String, AdapterWeights> sourceAdapters = new ConcurrentHashMap<>();
+    private final boolean progress;
+
+    public MeraCellRunner(ArtifactCache cache, boolean progress) {
+        this.cache = cache;
+        this.progress = progress;
+    }
+
+    /** Makes {@code mera experiment} use this runner. */
+    public static void register() {
+        CellRunnerFactory.register((config, cache) -> new MeraCellRunner(cache, false));
+    }
+
+    @Override
+    public String name() {
+        return "mera";
+    }
+
+    @Override
+    public String version() {
+        return VERSION;
+    }
+
+    @Override
+    public Map<String, Hyperparameters.Spec> hyperparameterSpecs() {
+        return Map.of("autoTop", Hyperparameters.Spec.of("autoTop", Hyperparameters.Kind.POSITIVE_INT,
+                        "mera-auto: how many of the best-ranked source adapters to merge"),
+                "autoSteps", Hyperparameters.Spec.of("autoSteps", Hyperparameters.Kind.POSITIVE_INT,
+                        "mera-auto: head-only training steps used to rank each source adapter on the few-shot split"));
+    }
+
+    @Override
+    public List<String> validate(ExperimentConfig config) {
+        List<String> problems = new ArrayList<>();
+        for (String e : config.encoders()) {
+            if (ModelCatalog.entry(e) == null && !Files.isDirectory(Path.of(e))) {
+                problems.add("encoders: '" + e + "' is neither a catalog model " + ModelCatalog.entries().stream()
+                        .map(ModelCatalog.Entry::name).toList() + " nor a model directory");
+            }
+        }
+        List<String> names = new ArrayList<>(config.targets());
+        names.addAll(config.sources());
+        for (String t : names) {
+            if (tasks.find(t).isEmpty()) {
+                problems.add("task '" + t + "' has no definition (labels, metric); known: " + tasks.names());
+            }
+        }
+        Map<String, Map<String, Object>> h = config.hyperparameters();
+        for (Map.Entry<String, Map<String, Object>> section : h.entrySet()) {
+            Object ml = section.getValue().get("maxLength");
+            if (ml != null && ((Number) ml).intValue() != TextEncoder.DEFAULT_MAX_LENGTH) {
+                problems.add("hyperparameters." + section.getKey() + ".maxLength: this runner truncates at "
+                        + TextEncoder.DEFAULT_MAX_LENGTH + " tokens");
+            }
+            Object patience = section.getValue().get("patience");
+            if (patience != null && ((Number) patience).intValue() != 0) {
+                problems.add("hyperparameters." + section.getKey() + ".patience: early stopping is not supported; the best dev "
+                        + "checkpoint is kept instead");
+            }
+        }
+        return problems;
+    }
+
+    @Override
+    public CellResult run(Cell cell, ProgressListener listener) throws Exception {
+        PretrainedModel model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(cell.encoder()));
+        Task task = tasks.get(cell.task());
+        Hyperparameters h = cell.hyperparameters();
+        List<Example> train = ExampleReader.read(cell.trainFile(), task);
+        List<Example> dev = ExampleReader.read(cell.devFile(), task);
+        List<Example> test = ExampleReader.read(cell.testFile(), task);
+        TrainOptions options = options(h, cell.seed());
+        org.mera.train.Method method = org.mera.train.Method.of(org.mera.train.Method.Kind.PFEIFFER)
+                .withReductionFactor(h.getInt("reductionFactor"));
+        Map<String, Object> extra = new LinkedHashMap<>();
+        Map<String, Tensor> init = null;
+        Consumer<TaskModel> customise = m -> { };
+        List<String> sources = cell.source() == null ? cell.sources() : List.of(cell.source());
+        switch (cell.method()) {
+            case FULL -> method = org.mera.train.Method.of(org.mera.train.Method.Kind.FULL);
+            case ADAPTER -> { }
+            case SINGLE -> init = forModel(sourceAdapter(model, cell, cell.source(), h));
+            case MERA_AVERAGE -> init = forModel(merge(model, cell, sources, "average", h, train, extra));
+            case MERA_OT, MERA_SAME_TRACK -> init = forModel(merge(model, cell, sources, "ot", h, train, extra));
+            case MERA_AUTO -> {
+                List<String> chosen = rankSources(model, cell, task, sources, train, dev, h, extra);
+                init = forModel(merge(model, cell, chosen, "ot", h, train, extra));
+            }
+            case FUSION -> {
+                method = org.mera.train.Method.of(org.mera.train.Method.Kind.FUSION);
+                List<AdapterWeights> adapters = new ArrayList<>();
+                for (String s : sources) {
+                    adapters.add(sourceAdapter(model, cell, s, h));
+                }
+                customise = FusionHook.installer(adapters, h, cell.seed(), extra);
+            }
+        }
+        listener.progress(0.1, "training " + cell.methodLabel());
+        TrainingRun.Outcome out = TrainingRun.run(new TrainingRun.Spec(model, task, train, dev, test, method, options, init),
+                customise);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        out.testMetrics().forEach((k, v) -> {
+            if (!k.equals(Metrics.PRIMARY)) {
+                metrics.put(k, v);
+            }
+        });
+        out.devMetrics().forEach((k, v) -> {
+            if (!k.equals(Metrics.PRIMARY)) {
+                metrics.put("dev_" + k, v);
+            }
+        });
+        extra.put("trainableParams", out.trainableParams());
+        extra.put("steps", out.steps());
+        extra.put("trainSeconds", Math.round(out.seconds() * 10) / 10.0);
+        extra.put("sources", sources);
+        return new CellResult(metrics, extra);
+    }
+
+    static TrainOptions options(Hyperparameters h, long seed) {
+        return new TrainOptions((float) h.getDouble("lr"), h.getInt("epochs"), h.getInt("steps"), h.getInt("batchSize"), 64,
+                (float) h.getDouble("warmupRatio"), (float) h.getDouble("weightDecay"), 1.0f, h.getInt("evalEvery"), seed, false);
+    }
+
+    /** Source-adapter weights renamed to the adapter name the training run uses. */
+    private static Map<String, Tensor> forModel(AdapterWeights adapter) {
+        return adapter.renamed(TrainingRun.ADAPTER).tensors();
+    }
+
+    /**
+     * The Pfeiffer adapter trained on a source task's pool (with its pool dev split for model selection),
+     * cached on disk by everything that determines it, so every experiment reuses it.
+     */
+    AdapterWeights sourceAdapter(PretrainedModel model, Cell cell, String source, Hyperparameters h) throws IOException {
+        Path poolTrain = cell.sourcePoolTrain(source);
+        Path poolDev = cell.sourcePoolDev(source);
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("runner", VERSION);
+        identity.put("encoder", cell.encoder());
+        identity.put("task", source);
+        identity.put("poolTrain", Json.sha256Hex(Files.readAllBytes(poolTrain)));
+        identity.put("poolDev", Json.sha256Hex(Files.readAllBytes(poolDev)));
+        for (String k : List.of("sourceLr", "sourceEpochs", "sourceSteps", "sourceBatchSize", "reductionFactor")) {
+            identity.put(k, h.asMap().get(k));
+        }
+        String key = ArtifactCache.key("source-adapter", identity);
+        AdapterWeights cached = sourceAdapters.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Path dir = cache.getOrCreate(key, out -> {
+            Task task = tasks.get(source);
+            TrainOptions o = new TrainOptions((float) h.getDouble("sourceLr"), h.getInt("sourceEpochs"), h.getInt("sourceSteps"),
+                    h.getInt("sourceBatchSize"), 128, 0.06f, 0f, 1.0f, 0, 42, progress);
+            System.err.printf("training source adapter %s on %s (%s)%n", source, cell.encoder(), poolTrain);
+            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, ExampleReader.read(poolTrain, task),
+                    ExampleReader.read(poolDev, task), List.of(), org.mera.train.Method.of(org.mera.train.Method.Kind.PFEIFFER)
+                    .withReductionFactor(h.getInt("reductionFactor")), o, null));
+            AdapterWeights w = toAdapterWeights(model, r.adapterWeights(), h.getInt("reductionFactor")).renamed(adapterName(source));
+            AdapterHubDirectory.write(out, w);
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("task", source);
+            info.put("poolDevMetrics", r.devMetrics());
+            info.put("steps", r.steps());
+            info.put("seconds", r.seconds());
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("metrics.json").toFile(), info);
+        });
+        AdapterWeights w = AdapterHubDirectory.read(dir);
+        sourceAdapters.put(key, w);
+        return w;
+    }
+
+    /** AdapterHub names allow no dots; task names like "SST-2" are fine, others are cleaned. */
+    static String adapterName(String task) {
+        return task.replaceAll("[^A-Za-z0-9_-]", "_");
+    }
+
+    static AdapterWeights toAdapterWeights(PretrainedModel model, Map<String, Tensor> tensors, int reductionFactor) {
+        BottleneckConfig p = BottleneckConfig.pfeiffer();
+        BottleneckConfig config = new BottleneckConfig(p.mhAdapter(), p.outputAdapter(), reductionFactor, p.nonLinearity(),
+                p.originalLnBefore(), p.originalLnAfter(), p.residualBeforeLn(), p.adapterResidualBeforeLn(), p.lnBefore(),
+                p.lnAfter(), p.initWeights(), p.isParallel(), p.scaling(), p.useGating(), p.leaveOut(), p.extra());
+        EncoderInfo info = new EncoderInfo(model.name(), model.config().modelType(),
+                model.config().modelType().equals("bert") ? "BertAdapterModel" : "RobertaAdapterModel", model.config().hiddenSize());
+        return AdapterWeights.fromTensors(TrainingRun.ADAPTER, config, info, "mera", tensors, null, "trained adapter");
+    }
+
+    private AdapterWeights merge(PretrainedModel model, Cell cell, List<String> sources, String methodName, Hyperparameters h,
+                                 List<Example> targetTrain, Map<String, Object> extra) throws Exception {
+        List<AdapterWeights> adapters = new ArrayList<>();
+        for (String s : sources) {
+            adapters.add(sourceAdapter(model, cell, s, h));
+        }
+        if (adapters.size() == 1) {
+            extra.put("merge", "single source: no merge");
+            return adapters.get(0);
+        }
+        MergeOptions o = MergeOptions.defaults().withOutputName("merged").withSeed(cell.seed());
+        if (!methodName.equals("ot")) {
+            extra.put("merge", methodName);
+            return MergeMethods.get(methodName).merge(adapters, o);
+        }
+        if ("sinkhorn".equals(h.getString("otSolver"))) {
+            o = o.withSinkhorn(h.getDouble("sinkhornReg"));
+        }
+        o = o.withMetric("cosine".equals(h.getString("groundMetric")) ? GroundMetric.COSINE : GroundMetric.SQUARED_EUCLIDEAN);
+        if ("acts".equals(h.getString("alignment"))) {
+            o = o.withActivations(activations(model, cell, targetTrain, h.getInt("alignmentExamples")));
+        }
+        OtMerge.Result r = new OtMerge().mergeWithReport(adapters, o);
+        extra.put("merge", "ot");
+        extra.put("alignmentDistanceBefore", r.report().meanBefore());
+        extra.put("alignmentDistanceAfter", r.report().meanAfter());
+        return r.merged();
+    }
+
+    /**
+     * Activation-based ground metric: the inputs a Pfeiffer adapter sees at layer i in the frozen encoder are
+     * that layer's output, so the plain encoder's hidden states over the target's few-shot texts (every real
+     * token) feed each source adapter's bottleneck.
+     */
+    private static BottleneckActivations activations(PretrainedModel model, Cell cell, List<Example> texts, int maxExamples)
+            throws IOException {
+        Task task = TaskRegistry.standard().get(cell.task());
+        List<Example> sample = texts.subList(0, Math.min(maxExamples, texts.size()));
+        Map<Integer, Tensor> perLayer = new LinkedHashMap<>();
+        try (TextEncoder text = TextEncoder.load(model.tokenizerJson()); NDManager manager = NDManager.newBaseManager()) {
+            BertEncoder encoder = model.newEncoder(manager);
+            List<EncodedExample> enc = text.encodeAll(sample, task);
+            int layers = encoder.config().numLayers();
+            int hidden = encoder.config().hiddenSize();
+            List<List<float[]>> byLayer = new ArrayList<>();
+            for (int l = 0; l < layers; l++) {
+                byLayer.add(new ArrayList<>());
+            }
+            for (Batch b : new Batcher(32, text.padId()).evalBatches(enc)) {
+                try (NDScope scope = new NDScope()) {
+                    Shape s = new Shape(b.size(), b.seqLen());
+                    List<NDArray> states = encoder.hiddenStates(manager.create(b.inputIds(), s), manager.create(b.typeIds(), s),
+                            manager.create(b.attentionMask(), s), false);
+                    for (int l = 0; l < layers; l++) {
+                        float[] all = states.get(l + 1).toFloatArray();
+                        for (int t = 0; t < b.size() * b.seqLen(); t++) {
+                            if (b.attentionMask()[t] == 1) {
+                                float[] row = new float[hidden];
+                                System.arraycopy(all, t * hidden, row, 0, hidden);
+                                byLayer.get(l).add(row);
+                            }
+                        }
+                    }
+                }
+            }
+            for (int l = 0; l < layers; l++) {
+                List<float[]> r = byLayer.get(l);
+                float[] flat = new float[r.size() * hidden];
+                for (int i = 0; i < r.size(); i++) {
+                    System.arraycopy(r.get(i), 0, flat, i * hidden, hidden);
+                }
+                perLayer.put(l, new Tensor(flat, r.size(), hidden));
+            }
+        }
+        return BottleneckActivations.fromInputs((layer, location) -> {
+            if (location != AdapterLocation.OUTPUT) {
+                throw new IllegalArgumentException("activation-based alignment supports Pfeiffer (output) adapters only");
+            }
+            return perLayer.get(layer);
+        });
+    }
+
+    /**
+     * mera-auto: ranks candidate source adapters for the target from its few-shot splits alone (never the test
+     * set): each adapter, frozen, gets a head trained briefly on the k-shot train split and is scored on the
+     * k-shot dev split; the best {@code autoTop} are merged.
+     */
+    private List<String> rankSources(PretrainedModel model, Cell cell, Task task, List<String> candidates, List<Example> train,
+                                     List<Example> dev, Hyperparameters h, Map<String, Object> extra) throws Exception {
+        int top = h.asMap().containsKey("autoTop") ? h.getInt("autoTop") : 3;
+        int steps = h.asMap().containsKey("autoSteps") ? h.getInt("autoSteps") : 40;
+        record Ranked(String source, double score) {
+        }
+        List<Ranked> ranked = new ArrayList<>();
+        for (String s : candidates) {
+            AdapterWeights a = sourceAdapter(model, cell, s, h);
+            TrainOptions o = options(h, cell.seed()).withMaxSteps(steps).withLearningRate(1e-3f);
+            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, train, dev, List.of(),
+                    org.mera.train.Method.of(org.mera.train.Method.Kind.PFEIFFER).withReductionFactor(h.getInt("reductionFactor")),
+                    o, forModel(a)), m -> freezeAdapters(m));
+            ranked.add(new Ranked(s, r.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY)));
+        }
+        ranked.sort(Comparator.comparingDouble(Ranked::score).reversed().thenComparing(Ranked::source));
+        List<String> chosen = ranked.stream().limit(Math.max(1, top)).map(Ranked::source).toList();
+        Map<String, Double> scores = new LinkedHashMap<>();
+        ranked.forEach(r -> scores.put(r.source(), r.score()));
+        extra.put("autoRanking", scores);
+        extra.put("autoChosen", chosen);
+        return chosen;
+    }
+
+    private static void freezeAdapters(TaskModel m) {
+        for (Param p : m.encoder().params().all()) {
+            if (p.name().contains(".adapters.")) {
+                p.setTrainable(false);
+            }
+        }
+    }
+}
