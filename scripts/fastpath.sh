@@ -198,7 +198,8 @@ _mera_fp_main() {
     return 0
 }
 
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+# `return` is only allowed in a sourced file (or a function), which tells the two uses apart.
+if ! (return 0 2>/dev/null); then
     # Executed, not sourced.
     case "${1:-}" in
         --build-shim)
