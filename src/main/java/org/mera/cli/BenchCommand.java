@@ -92,13 +92,15 @@ public final class BenchCommand implements Callable<Integer> {
                         + ", OMP_NUM_THREADS=" + envOrUnset("OMP_NUM_THREADS") + ", MKL_NUM_THREADS=" + envOrUnset("MKL_NUM_THREADS"))
                 .environment("fast path", fastPath.launcherSummary() + "; MKL shim "
                         + (fastPath.mklShimMapped() ? "mapped" : "not mapped") + " in this process")
-                .environment("runs", warmupRuns + " warm-up + " + timedRuns + " timed per size, median reported")
+                .environment("runs", warmupRuns + " warm-up + " + timedRuns + " timed per size, median reported;"
+                        + " GFLOP per CPU-second divides by the process's CPU time instead of wall time")
                 .environment("command", "mera bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         try (NDManager manager = NDManager.newBaseManager(engine.defaultDevice(), engine.getEngineName())) {
             for (int n : sizes) {
                 MatmulPeak.Result result = MatmulPeak.measure(manager, n, warmupRuns, timedRuns);
                 report.add(result.toRow(PeakMemory.snapshot().peakRssMiB()));
                 report.environment("checksum " + n, String.format(Locale.ROOT, "%.6e", result.checksum()));
+                report.environment("GFLOP per CPU-second " + n, String.format(Locale.ROOT, "%.1f", result.gflopsPerCpuSecond()));
             }
         }
         PeakMemory.Snapshot memory = PeakMemory.snapshot();

@@ -4,6 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -21,8 +28,14 @@ public final class MatmulPeak {
      * @param medianSeconds  median of {@code runSeconds}
      * @param gflops         2 n^3 floating-point operations divided by the median time, in 1e9/s
      * @param checksum       sum of all elements of the product (computed in double from the float32 result)
+     * @param runCpuSeconds  CPU time the whole process used during each timed run (all threads), or NaN each
+     *                       where the JVM cannot tell
+     * @param gflopsPerCpuSecond 2 n^3 divided by the median CPU time, in 1e9/s: the kernel's efficiency per busy
+     *                       core-second, which other processes competing for the cores lower far less than the
+     *                       wall-clock figure (they take time slices, not instructions)
      */
-    public record Result(int size, double[] runSeconds, double medianSeconds, double gflops, double checksum) {
+    public record Result(int size, double[] runSeconds, double medianSeconds, double gflops, double checksum,
+                         double[] runCpuSeconds, double gflopsPerCpuSecond) {
         public BenchRow toRow(double peakRssMiB) {
             return new BenchRow(String.format(Locale.ROOT, "matmul %dx%d fp32", size, size), medianSeconds,
                     Double.NaN, "", gflops, peakRssMiB);
@@ -52,12 +65,16 @@ public final class MatmulPeak {
                 a.matMul(b).close();
             }
             double[] seconds = new double[timedRuns];
+            double[] cpuSeconds = new double[timedRuns];
             double checksum = Double.NaN;
             for (int i = 0; i < timedRuns; i++) {
+                long cpuStart = processCpuNanos();
                 long start = System.nanoTime();
                 // PyTorch CPU ops run synchronously: the product is complete when matmul returns.
                 NDArray c = a.matMul(b);
                 seconds[i] = (System.nanoTime() - start) / 1e9;
+                long cpuEnd = processCpuNanos();
+                cpuSeconds[i] = cpuStart < 0 || cpuEnd < 0 ? Double.NaN : (cpuEnd - cpuStart) / 1e9;
                 if (i == timedRuns - 1) {
                     try (NDArray sum = c.toType(DataType.FLOAT64, false).sum()) {
                         checksum = sum.getDouble();
@@ -66,8 +83,40 @@ public final class MatmulPeak {
                 c.close();
             }
             double median = Medians.median(seconds);
-            return new Result(n, seconds, median, flops(n) / median / 1e9, checksum);
+            double medianCpu = Medians.median(cpuSeconds);
+            return new Result(n, seconds, median, flops(n) / median / 1e9, checksum, cpuSeconds,
+                    medianCpu > 0 ? flops(n) / medianCpu / 1e9 : Double.NaN);
         }
+    }
+
+    /**
+     * CPU time of the whole process so far, in ns, or -1 where it cannot be read. Sums the per-thread run times
+     * in /proc/self/task/N/schedstat (nanoseconds, and they include the native OpenMP threads); the JVM's own
+     * figure comes from times(2) and moves in 10 ms ticks, too coarse for one matmul.
+     */
+    static long processCpuNanos() {
+        Path tasks = Path.of("/proc/self/task");
+        if (Files.isDirectory(tasks)) {
+            long total = 0;
+            try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+                for (Path thread : threads) {
+                    String schedstat;
+                    try {
+                        schedstat = Files.readString(thread.resolve("schedstat"), StandardCharsets.US_ASCII);
+                    } catch (NoSuchFileException exited) {
+                        continue; // the thread ended between listing and reading
+                    }
+                    total += Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                }
+                return total;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read per-thread CPU times under " + tasks, e);
+            }
+        }
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     /**

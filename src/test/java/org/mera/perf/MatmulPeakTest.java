@@ -30,6 +30,8 @@ class MatmulPeakTest {
         assertEquals(Medians.median(result.runSeconds()), result.medianSeconds());
         assertEquals(2.0 * n * n * n / result.medianSeconds() / 1e9, result.gflops(), 1e-9 * result.gflops());
         assertTrue(result.gflops() > 0);
+        assertEquals(3, result.runCpuSeconds().length);
+        assertTrue(result.gflopsPerCpuSecond() > 0, "the JVM on Linux reports process CPU time");
         assertEquals("matmul 48x48 fp32", result.toRow(100).name());
     }
 
