@@ -13,7 +13,7 @@
 #   MERA_MKL_SHIM=auto|force|off  (force: preload on any x86-64 Linux CPU, for measurements)
 #   MERA_ALLOCATOR=auto|none|/path/to/lib.so
 #   MERA_FAST_PATH_VERBOSE=1      print what was applied
-#   MERA_CC, MERA_CPUINFO          compiler and cpuinfo file to use (tests)
+#   MERA_CC, MERA_CPUINFO, MERA_SYSFS_CPU   compiler, cpuinfo file and CPU topology directory (tests)
 # It must never break the launcher: any failure prints one warning and nothing of the fast path is applied.
 #
 # Run directly (not sourced):
@@ -52,7 +52,8 @@ _mera_fp_preloads_cleanly() {
 # Physical cores this process may run on: CPUs in its affinity mask (nproc), counted once per core
 # (SMT siblings share one), and capped by a cgroup v2 CPU quota where one is set.
 _mera_fp_physical_cores() {
-    local logical cpus cores=0 quota period cap range lo hi cpu key seen=" "
+    local logical cpus cores=0 quota period cap range lo hi cpu key seen=" " topology
+    local sysfs="${MERA_SYSFS_CPU:-/sys/devices/system/cpu}"
     logical="$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null)" || logical=""
     [[ "$logical" =~ ^[0-9]+$ ]] && [ "$logical" -gt 0 ] || return 1
     cpus="$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status 2>/dev/null)" || cpus=""
@@ -61,9 +62,9 @@ _mera_fp_physical_cores() {
             lo="${range%-*}"; hi="${range#*-}"
             for ((cpu = lo; cpu <= hi; cpu++)); do
                 key="$cpu"
-                if [ -r "/sys/devices/system/cpu/cpu$cpu/topology/core_id" ] \
-                    && [ -r "/sys/devices/system/cpu/cpu$cpu/topology/physical_package_id" ]; then
-                    key="$(cat "/sys/devices/system/cpu/cpu$cpu/topology/physical_package_id"):$(cat "/sys/devices/system/cpu/cpu$cpu/topology/core_id")"
+                topology="$sysfs/cpu$cpu/topology"
+                if [ -r "$topology/core_id" ] && [ -r "$topology/physical_package_id" ]; then
+                    key="$(cat "$topology/physical_package_id"):$(cat "$topology/core_id")"
                 fi
                 if [[ "$seen" != *" $key "* ]]; then seen+="$key "; cores=$((cores + 1)); fi
             done

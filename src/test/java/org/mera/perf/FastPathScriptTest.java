@@ -32,7 +32,7 @@ class FastPathScriptTest {
         ProcessBuilder pb = new ProcessBuilder(command);
         // A clean slate: settings of the JVM running the tests must not leak into the script's decisions.
         for (String name : List.of("LD_PRELOAD", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MERA_NO_FAST_PATH", "MERA_MKL_SHIM",
-                "MERA_ALLOCATOR", "MERA_FAST_PATH", "MERA_FAST_PATH_VERBOSE", "MERA_CC", "MERA_CPUINFO")) {
+                "MERA_ALLOCATOR", "MERA_FAST_PATH", "MERA_FAST_PATH_VERBOSE", "MERA_CC", "MERA_CPUINFO", "MERA_SYSFS_CPU")) {
             pb.environment().remove(name);
         }
         pb.environment().put("MERA_ALLOCATOR", "none");
@@ -133,6 +133,23 @@ class FastPathScriptTest {
         assertEquals(0, show.exitCode(), show.stderr());
         assertEquals("", line(show, "LD_PRELOAD"));
         assertTrue(line(show, "MERA_FAST_PATH").startsWith("mkl-shim=no(GenuineIntel),threads="), show.stdout());
+    }
+
+    /** Hyper-threads of one core share its vector units: MKL gains nothing from a second thread there. */
+    @Test
+    void threadsCountPhysicalCoresNotHyperThreads() throws Exception {
+        Run allowed = bash(Map.of(), "-c", "sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status");
+        Assumptions.assumeTrue(allowed.stdout().strip().equals("0-1"), "needs exactly CPUs 0-1 available, have " + allowed.stdout());
+        Path sysfs = tmp.resolve("cpu");
+        for (int cpu = 0; cpu < 2; cpu++) {
+            Path topology = Files.createDirectories(sysfs.resolve("cpu" + cpu + "/topology"));
+            Files.writeString(topology.resolve("physical_package_id"), "0\n");
+            Files.writeString(topology.resolve("core_id"), "0\n"); // both CPUs are threads of core 0
+        }
+        Run show = bash(Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "MERA_SYSFS_CPU", sysfs.toString()),
+                SCRIPT.toString(), "--show");
+        assertEquals(0, show.exitCode(), show.stderr());
+        assertEquals("1", line(show, "OMP_NUM_THREADS"), show.stdout());
     }
 
     @Test
