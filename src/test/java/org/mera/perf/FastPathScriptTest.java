@@ -163,6 +163,17 @@ class FastPathScriptTest {
     }
 
     @Test
+    void allocatorThatIsNotAFileIsRefusedWithOneWarning() throws Exception {
+        Run show = bash(Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "MERA_ALLOCATOR", "/nonexistent/libjemalloc.so.2"),
+                SCRIPT.toString(), "--show");
+        assertEquals(0, show.exitCode(), show.stderr());
+        assertEquals(List.of("mera: fast path: MERA_ALLOCATOR=/nonexistent/libjemalloc.so.2 is not a file; continuing on the plain path"),
+                show.stderr().lines().toList());
+        assertEquals("", line(show, "LD_PRELOAD"));
+        assertEquals("", line(show, "java_opts"));
+    }
+
+    @Test
     void turnedOffAppliesNothing() throws Exception {
         Run show = bash(Map.of("MERA_NO_FAST_PATH", "1", "MERA_CPUINFO", cpuinfo("AuthenticAMD").toString()), SCRIPT.toString(), "--show");
         assertEquals(0, show.exitCode(), show.stderr());
