@@ -1,0 +1,121 @@
+package org.mera.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.mera.perf.BenchReport;
+import org.mera.perf.CpuInfo;
+import org.mera.perf.FastPathStatus;
+import org.mera.perf.MatmulPeak;
+import org.mera.perf.PeakMemory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code mera bench}: measures the float32 matmul peak through DJL/PyTorch, prints the table and records it
+ * in a generated section of docs/performance.md (one section per fast-path state, so runs with and without
+ * it sit side by side).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure matmul GFLOP/s and peak memory; record them in docs/performance.md.")
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--sizes", split = ",", defaultValue = "1024,2048",
+            description = "Square matrix sizes n to multiply (n x n by n x n). Default: ${DEFAULT-VALUE}.")
+    List<Integer> sizes;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs per size. Default: ${DEFAULT-VALUE}.")
+    int warmupRuns;
+
+    @Option(names = "--runs", defaultValue = "7", description = "Timed runs per size; the median is reported. Default: ${DEFAULT-VALUE}.")
+    int timedRuns;
+
+    @Option(names = "--doc", defaultValue = "docs/performance.md",
+            description = "Markdown file whose generated section is replaced. Default: ${DEFAULT-VALUE}.")
+    Path doc;
+
+    @Option(names = "--section",
+            description = "Section id in --doc. Default: matmul-fast-path or matmul-plain, after the launcher's fast path.")
+    String section;
+
+    @Option(names = "--no-doc", description = "Only print; leave --doc alone.")
+    boolean noDoc;
+
+    /** Runs the command on its own (before it is registered under {@code mera}): same options and output. */
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", "true");
+        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        for (int n : sizes) {
+            if (n < 1) {
+                throw new ParameterException(spec.commandLine(), "--sizes: every size must be >= 1, got " + n);
+            }
+        }
+        if (warmupRuns < 0) {
+            throw new ParameterException(spec.commandLine(), "--warmup must be >= 0, got " + warmupRuns);
+        }
+        if (timedRuns < 1) {
+            throw new ParameterException(spec.commandLine(), "--runs must be >= 1, got " + timedRuns);
+        }
+        BenchReport report = run();
+        spec.commandLine().getOut().print(report.toText());
+        spec.commandLine().getOut().flush();
+        if (!noDoc) {
+            String id = section != null ? section : defaultSectionId(FastPathStatus.current());
+            report.writeSection(doc, id);
+            spec.commandLine().getErr().println("bench: wrote section '" + id + "' of " + doc);
+        }
+        return 0;
+    }
+
+    BenchReport run() {
+        Engine engine = Engine.getEngine("PyTorch");
+        CpuInfo cpu = CpuInfo.read();
+        FastPathStatus fastPath = FastPathStatus.current();
+        BenchReport report = new BenchReport("Matmul peak, fast path " + (fastPath.launcherApplied() ? "on" : "off"));
+        report.environment("CPU", cpu.modelName() + " (" + cpu.vendorId() + "), " + cpu.availableCpus() + " of "
+                        + cpu.logicalCpus() + " logical CPUs available")
+                .environment("engine", engine.getEngineName() + " " + engine.getVersion() + ", DJL " + Engine.getDjlVersion())
+                .environment("threads", "torch intra-op " + JniUtils.getNumThreads() + ", inter-op " + JniUtils.getNumInteropThreads()
+                        + ", OMP_NUM_THREADS=" + envOrUnset("OMP_NUM_THREADS") + ", MKL_NUM_THREADS=" + envOrUnset("MKL_NUM_THREADS"))
+                .environment("fast path", fastPath.launcherSummary() + "; MKL shim "
+                        + (fastPath.mklShimMapped() ? "mapped" : "not mapped") + " in this process")
+                .environment("runs", warmupRuns + " warm-up + " + timedRuns + " timed per size, median reported;"
+                        + " GFLOP per CPU-second divides by the process's CPU time instead of wall time")
+                .environment("command", "mera bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        try (NDManager manager = NDManager.newBaseManager(engine.defaultDevice(), engine.getEngineName())) {
+            for (int n : sizes) {
+                MatmulPeak.Result result = MatmulPeak.measure(manager, n, warmupRuns, timedRuns);
+                report.add(result.toRow(PeakMemory.snapshot().peakRssMiB()));
+                report.environment("checksum " + n, String.format(Locale.ROOT, "%.6e", result.checksum()));
+                report.environment("GFLOP per CPU-second " + n, String.format(Locale.ROOT, "%.1f", result.gflopsPerCpuSecond()));
+            }
+        }
+        PeakMemory.Snapshot memory = PeakMemory.snapshot();
+        report.environment("peak memory", String.format(Locale.ROOT, "RSS %.0f MiB, JVM heap peak %.0f MiB (max %s)",
+                memory.peakRssMiB(), memory.heapPeakUsedMiB(),
+                memory.heapMaxBytes() < 0 ? "unbounded" : String.format(Locale.ROOT, "%.0f MiB", memory.heapMaxBytes() / 1048576.0)));
+        return report;
+    }
+
+    static String defaultSectionId(FastPathStatus fastPath) {
+        return fastPath.launcherApplied() ? "matmul-fast-path" : "matmul-plain";
+    }
+
+    private static String envOrUnset(String name) {
+        String value = System.getenv(name);
+        return value == null ? "unset" : value;
+    }
+}
