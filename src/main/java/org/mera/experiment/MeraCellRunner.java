@@ -51,7 +51,7 @@ import java.util.function.Consumer;
  */
 public final class MeraCellRunner implements CellRunner {
     /** Bump when a code change changes results, so affected cells re-run. */
-    public static final String VERSION = "mera-runner-1";
+    public static final String VERSION = "mera-runner-2";
 
     private final ArtifactCache cache;
     private final TaskRegistry tasks = TaskRegistry.standard();
@@ -207,7 +207,7 @@ public final class MeraCellRunner implements CellRunner {
         Path dir = cache.getOrCreate(key, out -> {
             Task task = tasks.get(source);
             TrainOptions o = new TrainOptions((float) h.getDouble("sourceLr"), h.getInt("sourceEpochs"), h.getInt("sourceSteps"),
-                    h.getInt("sourceBatchSize"), 128, 0.06f, 0f, 1.0f, 0, 42, progress);
+                    h.getInt("sourceBatchSize"), 128, 0.06f, 0f, 1.0f, 0, sourceSeed(source), progress);
             System.err.printf("training source adapter %s on %s (%s)%n", source, cell.encoder(), poolTrain);
             TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, ExampleReader.read(poolTrain, task),
                     ExampleReader.read(poolDev, task), List.of(), org.mera.train.Method.of(org.mera.train.Method.Kind.PFEIFFER)
@@ -224,6 +224,14 @@ public final class MeraCellRunner implements CellRunner {
         AdapterWeights w = AdapterHubDirectory.read(dir);
         sourceAdapters.put(key, w);
         return w;
+    }
+
+    /**
+     * Each source adapter starts from its own random initialisation, as independently published adapters do;
+     * with one shared seed their neurons would already correspond and alignment would have nothing to do.
+     */
+    static long sourceSeed(String task) {
+        return 1000L + Math.floorMod(task.hashCode(), 100_000);
     }
 
     /** AdapterHub names allow no dots; task names like "SST-2" are fine, others are cleaned. */
