@@ -50,6 +50,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-doc", description = "Only print; leave --doc alone.")
     boolean noDoc;
 
+    @Option(names = "--models", split = ",", defaultValue = "minilm,bert-base-uncased",
+            description = "Encoders to time (forward, adapter-tuning step, full fine-tuning step); 'none' to skip. Default: ${DEFAULT-VALUE}.")
+    List<String> models;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batch size of the encoder timings. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "128", description = "Sequence length of the encoder timings. Default: ${DEFAULT-VALUE}.")
+    int seq;
+
+    @Option(names = "--model-runs", defaultValue = "3", description = "Timed runs per encoder measurement (median). Default: ${DEFAULT-VALUE}.")
+    int modelRuns;
+
+    @Option(names = "--no-merge", description = "Skip timing the OT merge of 8 bert-base-sized adapters.")
+    boolean noMerge;
+
     /** Runs the command on its own (before it is registered under {@code mera}): same options and output. */
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", "true");
@@ -84,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
         Engine engine = Engine.getEngine("PyTorch");
         CpuInfo cpu = CpuInfo.read();
         FastPathStatus fastPath = FastPathStatus.current();
-        BenchReport report = new BenchReport("Matmul peak, fast path " + (fastPath.launcherApplied() ? "on" : "off"));
+        BenchReport report = new BenchReport("mera bench, fast path " + (fastPath.launcherApplied() ? "on" : "off"));
         report.environment("CPU", cpu.modelName() + " (" + cpu.vendorId() + "), " + cpu.availableCpus() + " of "
                         + cpu.logicalCpus() + " logical CPUs available")
                 .environment("engine", engine.getEngineName() + " " + engine.getVersion() + ", DJL " + Engine.getDjlVersion())
@@ -102,6 +118,24 @@ public final class BenchCommand implements Callable<Integer> {
                 report.environment("checksum " + n, String.format(Locale.ROOT, "%.6e", result.checksum()));
                 report.environment("GFLOP per CPU-second " + n, String.format(Locale.ROOT, "%.1f", result.gflopsPerCpuSecond()));
             }
+        }
+        for (String m : models) {
+            if (m.equals("none")) {
+                continue;
+            }
+            try {
+                org.mera.model.PretrainedModel pm = org.mera.model.PretrainedModel.load(
+                        org.mera.model.ModelCatalog.fromEnvironment().resolve(m));
+                org.mera.perf.EncoderBenchmark.run(m, pm, batch, seq, 1, modelRuns).forEach(report::add);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("bench: cannot load model " + m, e);
+            }
+        }
+        if (!noMerge) {
+            org.mera.merge.MergeBenchmark.Result r = org.mera.merge.MergeBenchmark.runDefault();
+            report.add(org.mera.perf.BenchRow.timing("OT merge, 8 bert-base Pfeiffer adapters, exact", r.exactMedianMs() / 1000, PeakMemory.snapshot().peakRssMiB()));
+            report.add(org.mera.perf.BenchRow.timing("OT merge, 8 bert-base Pfeiffer adapters, Sinkhorn", r.sinkhornMedianMs() / 1000, PeakMemory.snapshot().peakRssMiB()));
+            report.add(org.mera.perf.BenchRow.timing("average merge, 8 bert-base Pfeiffer adapters", r.averageMedianMs() / 1000, PeakMemory.snapshot().peakRssMiB()));
         }
         PeakMemory.Snapshot memory = PeakMemory.snapshot();
         report.environment("peak memory", String.format(Locale.ROOT, "RSS %.0f MiB, JVM heap peak %.0f MiB (max %s)",

@@ -99,6 +99,8 @@ public final class Grid {
                 }
             }
         }
+        // Seed-major order: an interrupted grid has every task at the first seeds rather than some tasks complete.
+        cells.sort(java.util.Comparator.comparingInt(c -> config.seeds().indexOf(c.seed())));
         return new Grid(cells);
     }
 

@@ -1,0 +1,108 @@
+package org.mera.perf;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import org.mera.adapter.Adapters;
+import org.mera.data.Batch;
+import org.mera.model.BertEncoder;
+import org.mera.model.ClassificationHead;
+import org.mera.model.EncoderConfig;
+import org.mera.model.PretrainedModel;
+import org.mera.train.Method;
+import org.mera.train.TaskModel;
+import org.mera.train.TrainOptions;
+import org.mera.train.Trainer;
+import org.mera.train.TrainingRun;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Encoder throughput on a fixed batch (default 32 × 128 tokens, no padding): inference forward passes,
+ * adapter-tuning steps and full fine-tuning steps (forward, backward, clipping, AdamW), as medians.
+ * Achieved GFLOP/s counts the model's multiply-adds: forward F, adapter step ≈ 2F (activation gradients
+ * through the frozen encoder), full step ≈ 3F (weight gradients too).
+ */
+public final class EncoderBenchmark {
+    private EncoderBenchmark() {
+    }
+
+    public static List<BenchRow> run(String label, PretrainedModel model, int batchSize, int seqLen, int warmup, int runs) {
+        EncoderConfig c = model.config();
+        Batch batch = randomBatch(c, batchSize, seqLen, 7);
+        double flops = c.forwardFlops((long) batchSize * seqLen, seqLen);
+        long tokens = (long) batchSize * seqLen;
+        List<BenchRow> rows = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            BertEncoder encoder = model.newEncoder(manager);
+            Shape s = new Shape(batchSize, seqLen);
+            double fwd = median(warmup, runs, () -> {
+                try (NDScope scope = new NDScope()) {
+                    encoder.forward(manager.create(batch.inputIds(), s), manager.create(batch.typeIds(), s),
+                            manager.create(batch.attentionMask(), s), false).sum().getFloat();
+                }
+            });
+            rows.add(row(label + " forward " + batchSize + "x" + seqLen, fwd, tokens, flops));
+        }
+        for (Method.Kind kind : List.of(Method.Kind.PFEIFFER, Method.Kind.FULL)) {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                BertEncoder encoder = model.newEncoder(manager);
+                TrainingRun.installMethod(encoder, Method.of(kind), null, 1);
+                ClassificationHead head = ClassificationHead.create(encoder.params(), "bench", c.hiddenSize(), List.of("0", "1"),
+                        c.hiddenDropout(), 1);
+                TaskModel taskModel = new TaskModel(encoder, head);
+                TrainOptions o = TrainOptions.defaults().withMaxSteps(1).withProgress(false).withLearningRate(1e-5f);
+                double step = median(warmup, runs, () -> Trainer.train(taskModel, e -> List.of(batch), List.of(), p -> 0, o));
+                String name = kind == Method.Kind.FULL ? "full fine-tuning step" : "adapter-tuning step";
+                rows.add(row(label + " " + name + " " + batchSize + "x" + seqLen, step, tokens,
+                        flops * (kind == Method.Kind.FULL ? 3 : 2)));
+            }
+        }
+        return rows;
+    }
+
+    private static BenchRow row(String name, double seconds, long tokens, double flops) {
+        return new BenchRow(name, seconds, tokens / seconds, "tokens/s", flops / seconds / 1e9, PeakMemory.snapshot().peakRssMiB());
+    }
+
+    static Batch randomBatch(EncoderConfig c, int b, int t, long seed) {
+        Random rnd = new Random(seed);
+        long[] ids = new long[b * t];
+        long[] mask = new long[b * t];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 1000 + rnd.nextInt(Math.max(1, c.vocabSize() - 1000));
+            mask[i] = 1;
+        }
+        int[] labels = new int[b];
+        float[] targets = new float[b];
+        int[] idx = new int[b];
+        for (int i = 0; i < b; i++) {
+            labels[i] = i % 2;
+            targets[i] = i % 2;
+            idx[i] = i;
+        }
+        return new Batch(b, t, ids, new long[b * t], mask, labels, targets, idx);
+    }
+
+    private static double median(int warmup, int runs, Runnable body) {
+        for (int i = 0; i < warmup; i++) {
+            body.run();
+        }
+        double[] times = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            times[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        java.util.Arrays.sort(times);
+        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+    }
+
+    static {
+        Engine.getInstance();
+    }
+}
