@@ -109,6 +109,14 @@ public final class MeraCellRunner implements CellRunner {
                 problems.add("hyperparameters." + section.getKey() + ".maxLength: this runner truncates at "
                         + TextEncoder.DEFAULT_MAX_LENGTH + " tokens");
             }
+            Object reg = section.getValue().get("fusionRegularization");
+            if (reg != null && ((Number) reg).doubleValue() != 0.01) {
+                problems.add("hyperparameters." + section.getKey() + ".fusionRegularization: AdapterHub's dynamic fusion uses 0.01");
+            }
+            Object temp = section.getValue().get("fusionTemperature");
+            if (temp != null && ((Number) temp).doubleValue() != 1.0) {
+                problems.add("hyperparameters." + section.getKey() + ".fusionTemperature: only temperature 1 is supported");
+            }
             Object patience = section.getValue().get("patience");
             if (patience != null && ((Number) patience).intValue() != 0) {
                 problems.add("hyperparameters." + section.getKey() + ".patience: early stopping is not supported; the best dev "
@@ -149,7 +157,8 @@ public final class MeraCellRunner implements CellRunner {
                 for (String s : sources) {
                     adapters.add(sourceAdapter(model, cell, s, h));
                 }
-                customise = FusionHook.installer(adapters, h, cell.seed(), extra);
+                customise = org.mera.adapter.Fusion.trainingCustomiser(adapters, org.mera.adapter.FusionConfig.dynamic(), null,
+                        cell.seed());
             }
         }
         listener.progress(0.1, "training " + cell.methodLabel());
