@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code mera} command line: one subcommand per job. */
 @Command(name = "mera", mixinStandardHelpOptions = true, version = "mera 0.1.0",
         description = "Merge pretrained adapters (MerA) and learn new tasks from a handful of examples.",
-        subcommands = {ModelsCommand.class, EncodeCommand.class, FillMaskCommand.class, MergeCommand.class,
+        subcommands = {ModelsCommand.class, EncodeCommand.class, FillMaskCommand.class, TrainCommand.class, EvalCommand.class,
+            FewshotCommand.class, MergeCommand.class,
             ExperimentCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
