@@ -159,6 +159,20 @@ class AdapterFilesTest {
     }
 
     @Test
+    void fullFineTuningSavesAnHfModelDirectoryWithHead(@TempDir Path tmp) throws Exception {
+        Method m = Method.of(Method.Kind.FULL);
+        Path dir = tmp.resolve("rte-full");
+        TrainingRun.Outcome r = train(m);
+        AdapterFiles.save(dir, "rte", r, model, "minilm", rte, m);
+        assertEquals(AdapterFiles.Kind.FULL, AdapterFiles.detect(dir));
+        try (NDManager b = NDManager.newBaseManager()) {
+            AdapterFiles.Loaded loaded = AdapterFiles.load(dir, null, rte, b);
+            assertEquals(r.testMetrics(), TrainingRun.score(rte, predict(loaded.model()), encodedTest()));
+        }
+        assertTrue(SafeTensors.read(dir.resolve("model.safetensors")).tensors().containsKey("encoder.layer.5.output.dense.weight"));
+    }
+
+    @Test
     void anAdapterForAnotherHiddenSizeIsRefusedNamingBothSizes(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("big");
         AdapterHubDirectory.write(dir, RandomAdapters.create("big", BottleneckConfig.pfeiffer(), EncoderInfo.bertBase(), 6, 48, 0.02, 1));
