@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code mera} command line: one subcommand per job. */
 @Command(name = "mera", mixinStandardHelpOptions = true, version = "mera 0.1.0",
         description = "Merge pretrained adapters (MerA) and learn new tasks from a handful of examples.",
-        subcommands = {ModelsCommand.class, EncodeCommand.class, FillMaskCommand.class, MergeCommand.class,
-            DemoCommand.class, ExperimentCommand.class, ReportCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ModelsCommand.class, EncodeCommand.class, FillMaskCommand.class, TrainCommand.class,
+            EvalCommand.class, FewshotCommand.class, MergeCommand.class, ExperimentCommand.class, ReportCommand.class,
+            BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -28,7 +28,11 @@ public final class TrainingRun {
     /** The adapter's name inside the model, used in AdapterHub keys. */
     public static final String ADAPTER = "mera";
 
-    /** What a run produced: scores, size and the trained weights (adapter or LoRA, and head). */
+    /**
+     * What a run produced: scores, size and the trained weights: {@code adapterWeights} holds the adapter
+     * (AdapterHub keys, adapter name {@link #ADAPTER}), the LoRA factors (PEFT keys) or, for full fine-tuning,
+     * the whole encoder (HF BertModel keys); {@code headWeights} the head under {@code heads.<task name>.}.
+     */
     public record Outcome(Map<String, Double> devMetrics, Map<String, Double> testMetrics, long trainableParams,
                           int steps, double seconds, Map<String, Tensor> adapterWeights, Map<String, Tensor> headWeights) {
         public double testPrimary() {
@@ -36,9 +40,16 @@ public final class TrainingRun {
         }
     }
 
-    /** What to run on. {@code test} may be empty (no test scores). */
+    /**
+     * What to run on. {@code test} may be empty (no test scores). {@code initialAdapter} (null: fresh) uses the
+     * keys of {@link Outcome#adapterWeights}; {@code initialHead} (null: fresh) the keys {@code heads.<task name>.*}.
+     */
     public record Spec(PretrainedModel model, Task task, List<Example> train, List<Example> dev, List<Example> test,
-                       Method method, TrainOptions options, Map<String, Tensor> initialAdapter) {
+                       Method method, TrainOptions options, Map<String, Tensor> initialAdapter, Map<String, Tensor> initialHead) {
+        public Spec(PretrainedModel model, Task task, List<Example> train, List<Example> dev, List<Example> test,
+                    Method method, TrainOptions options, Map<String, Tensor> initialAdapter) {
+            this(model, task, train, dev, test, method, options, initialAdapter, null);
+        }
     }
 
     private TrainingRun() {
@@ -64,8 +75,11 @@ public final class TrainingRun {
             }
             BertEncoder encoder = spec.model().newEncoder(manager);
             installMethod(encoder, spec.method(), spec.initialAdapter(), o.seed());
-            ClassificationHead head = ClassificationHead.create(encoder.params(), task.name(), encoder.config().hiddenSize(),
-                    task.labels(), encoder.config().hiddenDropout(), o.seed() + 1);
+            ClassificationHead head = spec.initialHead() == null
+                    ? ClassificationHead.create(encoder.params(), task.name(), encoder.config().hiddenSize(),
+                            task.labels(), encoder.config().hiddenDropout(), o.seed() + 1)
+                    : ClassificationHead.load(encoder.params(), task.name(), spec.initialHead(), encoder.config().hiddenSize(),
+                            task.labels(), encoder.config().hiddenDropout());
             TaskModel model = new TaskModel(encoder, head);
             customise.accept(model);
             Batcher trainBatcher = new Batcher(o.batchSize(), text.padId());
@@ -76,11 +90,23 @@ public final class TrainingRun {
             Map<String, Double> devMetrics = dev.isEmpty() ? Map.of() : score(task, Evaluator.predict(model, devBatches), dev);
             Map<String, Double> testMetrics = test.isEmpty() ? Map.of()
                     : score(task, Evaluator.predict(model, evalBatcher.evalBatches(test)), test);
-            String adapterPrefix = spec.method().kind() == Method.Kind.LORA ? "base_model." : Adapters.modelPrefix(encoder);
-            Map<String, Tensor> adapter = spec.method().kind() == Method.Kind.FULL ? Map.of() : encoder.params().snapshot(adapterPrefix);
+            Map<String, Tensor> adapter = switch (spec.method().kind()) {
+                case FULL -> encoderWeights(encoder);
+                case LORA -> encoder.params().snapshot("base_model.");
+                default -> encoder.params().snapshot(Adapters.modelPrefix(encoder));
+            };
             return new Outcome(devMetrics, testMetrics, encoder.params().count(true), r.steps(), r.seconds(), adapter,
                     encoder.params().snapshot(ClassificationHead.prefix(task.name())));
         }
+    }
+
+    /** The encoder's own weights under HF BertModel names (embeddings, layers, pooler, masked-LM head), no head or adapter. */
+    static Map<String, Tensor> encoderWeights(BertEncoder encoder) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        for (String prefix : List.of("embeddings.", "encoder.", "pooler.", "cls.")) {
+            out.putAll(encoder.params().snapshot(prefix));
+        }
+        return out;
     }
 
     /** Puts the method's trainable modules into the encoder. */

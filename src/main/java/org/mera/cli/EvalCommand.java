@@ -1,0 +1,103 @@
+package org.mera.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mera.data.Batcher;
+import org.mera.data.EncodedExample;
+import org.mera.data.Example;
+import org.mera.data.Task;
+import org.mera.data.TextEncoder;
+import org.mera.model.ModelCatalog;
+import org.mera.model.PretrainedModel;
+import org.mera.train.AdapterFiles;
+import org.mera.train.Evaluator;
+import org.mera.train.TrainingRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code mera eval}: scores a saved adapter (with its head) or fully fine-tuned model on labelled examples. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate a saved AdapterHub adapter, PEFT LoRA or fine-tuned model directory (with its head) on a task",
+            "and print a JSON object: task, adapter, split, examples, primary_metric, metrics."})
+public final class EvalCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", description = "the encoder the adapter belongs to: catalog name or HF model directory "
+            + "(not needed for a fully fine-tuned model directory)")
+    String model;
+
+    @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "directory written by `mera train` (or AdapterHub/PEFT with a head)")
+    Path adapter;
+
+    @Option(names = "--task", required = true, description = "task name, e.g. RTE")
+    String task;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE_OR_DIR", description = "a labelled file, or a task directory")
+    Path data;
+
+    @Option(names = "--split", defaultValue = "test", description = "for a directory: test (default), dev or train "
+            + "(pool/ files, or k-shot/K-SEED ones with --k/--seed)")
+    String split;
+
+    @Option(names = "--k", description = "with a directory and --split dev/train: the k-shot split's K")
+    Integer k;
+
+    @Option(names = "--seed", description = "with a directory and --split dev/train: the k-shot split's seed")
+    Integer seed;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "evaluation batch size (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Override
+    public Integer call() throws Exception {
+        return CommandErrors.run("eval", spec.commandLine().getErr(), this::run);
+    }
+
+    private int run() throws IOException {
+        Task t = TrainingData.task(task);
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+        }
+        AdapterFiles.Kind kind = AdapterFiles.detect(adapter);
+        List<Example> examples = TrainingData.forEval(data, t, split, k, seed);
+        if (examples.isEmpty()) {
+            throw new IllegalArgumentException(data + ": no examples to evaluate");
+        }
+        PretrainedModel pm = kind == AdapterFiles.Kind.FULL || model == null ? null
+                : PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(model));
+        Map<String, Double> metrics;
+        String adapterName;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            AdapterFiles.Loaded loaded = AdapterFiles.load(adapter, pm, t, manager);
+            adapterName = loaded.name();
+            try (TextEncoder text = TextEncoder.load(loaded.tokenizerJson())) {
+                List<EncodedExample> encoded = text.encodeAll(examples, t);
+                var batches = new Batcher(batchSize, text.padId()).evalBatches(encoded);
+                metrics = TrainingRun.score(t, Evaluator.predict(loaded.model(), batches), encoded);
+            }
+        }
+        ObjectNode o = TrainCommand.JSON.createObjectNode();
+        o.put("task", t.name());
+        o.put("adapter", adapter.toString());
+        o.put("name", adapterName);
+        o.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
+        o.put("data", data.toString());
+        if (java.nio.file.Files.isDirectory(data)) {
+            o.put("split", split);
+        }
+        o.put("examples", examples.size());
+        o.put("primary_metric", t.metric());
+        o.set("metrics", TrainCommand.metricsJson(metrics));
+        spec.commandLine().getOut().println(TrainCommand.JSON.writeValueAsString(o));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,351 @@
+package org.mera.train;
+
+import ai.djl.ndarray.NDManager;
+import org.mera.adapter.AdapterWeights;
+import org.mera.adapter.Adapters;
+import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.HeadConfig;
+import org.mera.adapter.LoraConfig;
+import org.mera.adapter.LoraModule;
+import org.mera.adapter.LoraWeights;
+import org.mera.adapter.PredictionHead;
+import org.mera.data.Task;
+import org.mera.io.AdapterHubDirectory;
+import org.mera.io.BertConfig;
+import org.mera.io.HfModelDirectory;
+import org.mera.io.PeftLoraDirectory;
+import org.mera.io.Tensor;
+import org.mera.model.BertEncoder;
+import org.mera.model.ClassificationHead;
+import org.mera.model.PretrainedModel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Bridges {@link TrainingRun} and the files Python users exchange: a trained bottleneck adapter becomes an
+ * AdapterHub directory (adapter_config.json, adapter.safetensors, head_config.json, model_head.safetensors),
+ * a LoRA a PEFT directory (adapter_config.json, adapter_model.safetensors) with the same AdapterHub head files
+ * beside it, a fully fine-tuned encoder an HF model directory plus the head files. Reading goes the other way:
+ * initial weights for a run ({@code --init}) or a ready {@link TaskModel} for evaluation. Inside a run the
+ * adapter is called {@link TrainingRun#ADAPTER} and the head is named after the task; in files both carry the
+ * adapter's own name, so keys are renamed on the way in and out.
+ */
+public final class AdapterFiles {
+    /** What a directory holds. */
+    public enum Kind { BOTTLENECK, LORA, FULL }
+
+    /** Weights to start a run from, and the method they imply (architecture, reduction factor or rank from the files). */
+    public record Init(Method method, Map<String, Tensor> adapter, Map<String, Tensor> head, String name) {
+    }
+
+    /** A model read back for evaluation, with the tokenizer it needs. */
+    public record Loaded(Kind kind, String name, TaskModel model, Path tokenizerJson) {
+    }
+
+    private AdapterFiles() {
+    }
+
+    /** What {@code dir} holds; an error naming the directory when it is none of the three. */
+    public static Kind detect(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new java.nio.file.NoSuchFileException(dir.toString(), null, "adapter directory not found");
+        }
+        if (PeftLoraDirectory.isPeftLora(dir)) {
+            return Kind.LORA;
+        }
+        if (AdapterHubDirectory.isAdapterHub(dir)) {
+            return Kind.BOTTLENECK;
+        }
+        if (Files.isRegularFile(dir.resolve(HfModelDirectory.CONFIG)) && Files.isRegularFile(dir.resolve(HfModelDirectory.WEIGHTS))) {
+            return Kind.FULL;
+        }
+        throw new IllegalArgumentException(dir + ": not an AdapterHub adapter, PEFT LoRA or HF model directory (no "
+                + AdapterHubDirectory.CONFIG + " and no " + HfModelDirectory.CONFIG + " + " + HfModelDirectory.WEIGHTS + ")");
+    }
+
+    /**
+     * Writes a run's result into {@code dir} in the method's format, the head included.
+     *
+     * @param name      the adapter's (and head's) name in the files, e.g. {@code rte}
+     * @param modelName recorded as {@code model_name} / {@code base_model_name_or_path}
+     */
+    public static void save(Path dir, String name, TrainingRun.Outcome outcome, PretrainedModel model, String modelName,
+                            Task task, Method method) throws IOException {
+        checkName(name);
+        PredictionHead head = head(name, task, outcome.headWeights());
+        switch (method.kind()) {
+            case PFEIFFER, HOULSBY -> {
+                EncoderInfo info = encoderInfo(model, modelName);
+                AdapterWeights trained = AdapterWeights.fromTensors(TrainingRun.ADAPTER, bottleneckConfig(method), info, null,
+                        outcome.adapterWeights(), null, "trained adapter");
+                AdapterHubDirectory.write(dir, trained.renamed(name), head);
+            }
+            case LORA -> {
+                LoraConfig config = new LoraConfig(method.loraRank(), method.loraAlpha(), method.loraDropout(), method.loraTargets(),
+                        false, "SEQ_CLS", "none", false, List.of(), modelName, false, Map.of());
+                PeftLoraDirectory.write(dir, LoraWeights.fromTensors(name, config, outcome.adapterWeights(), null, "trained LoRA"));
+                writeHead(dir, head, encoderInfo(model, modelName));
+            }
+            case FULL -> {
+                BertConfig config = BertConfig.read(model.directory().resolve(HfModelDirectory.CONFIG));
+                HfModelDirectory.write(dir, config, outcome.adapterWeights(), Files.readString(model.tokenizerJson()));
+                writeHead(dir, head, encoderInfo(model, modelName));
+            }
+            case FUSION -> throw new IllegalArgumentException("fusion runs are not saved as adapter directories");
+        }
+    }
+
+    /**
+     * Reads an adapter directory as the starting point of a run on {@code model}: a bottleneck adapter
+     * (method, reduction factor and non-linearity from its config) or a LoRA (rank, alpha, targets from its
+     * config). With {@code withHead} the directory's head is read too and must fit {@code task}.
+     */
+    public static Init readInit(Path dir, PretrainedModel model, Task task, boolean withHead) throws IOException {
+        return read(dir, model, task, withHead, true);
+    }
+
+    private static Init read(Path dir, PretrainedModel model, Task task, boolean withHead, boolean forTraining) throws IOException {
+        Kind kind = detect(dir);
+        Map<String, Tensor> head = withHead ? headWeights(dir, task, model.config().hiddenSize()) : null;
+        return switch (kind) {
+            case BOTTLENECK -> {
+                AdapterWeights a = AdapterHubDirectory.read(dir);
+                yield new Init(bottleneckMethod(dir, a), checkedBottleneck(dir, a, model), head, a.name());
+            }
+            case LORA -> {
+                LoraWeights l = PeftLoraDirectory.read(dir);
+                Map<String, Tensor> w = checkedLora(dir, l, model);
+                if (forTraining && l.config().useRslora()) {
+                    // Method has no rsLoRA switch, so a run would rescale the update; evaluation honours it (see load)
+                    throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG)
+                            + ": field 'use_rslora' is true; training from an rsLoRA adapter is not supported");
+                }
+                Method m = new Method(Method.Kind.LORA, 16, "relu", l.config().r(), (float) l.config().loraAlpha(),
+                        (float) l.config().loraDropout(), l.config().targetModules());
+                yield new Init(m, w, head, l.name());
+            }
+            case FULL -> throw new IllegalArgumentException(dir + ": is a full model directory; pass it as --model, not as an adapter");
+        };
+    }
+
+    /** Reads a saved directory (adapter + head, or full model + head) into a model for {@code task}. */
+    public static Loaded load(Path dir, PretrainedModel model, Task task, NDManager manager) throws IOException {
+        Kind kind = detect(dir);
+        if (kind == Kind.FULL) {
+            PretrainedModel full = PretrainedModel.load(dir);
+            BertEncoder encoder = full.newEncoder(manager);
+            return new Loaded(kind, dir.toAbsolutePath().normalize().getFileName().toString(),
+                    new TaskModel(encoder, loadHead(encoder, task, headWeights(dir, task, full.config().hiddenSize()))),
+                    full.tokenizerJson());
+        }
+        if (model == null) {
+            throw new IllegalArgumentException(dir + ": holds an adapter; name the encoder it belongs to (--model)");
+        }
+        Init init = read(dir, model, task, false, false);
+        Map<String, Tensor> head = headWeights(dir, task, model.config().hiddenSize());
+        BertEncoder encoder = model.newEncoder(manager);
+        if (kind == Kind.LORA) {
+            LoraConfig c = PeftLoraDirectory.read(dir).config();
+            Adapters.addLora(encoder, c.r(), (float) c.loraAlpha(), (float) c.loraDropout(), c.targetModules(), c.useRslora(),
+                    init.adapter(), 0);
+        } else {
+            TrainingRun.installMethod(encoder, init.method(), init.adapter(), 0);
+        }
+        return new Loaded(kind, init.name(), new TaskModel(encoder, loadHead(encoder, task, head)), model.tokenizerJson());
+    }
+
+    /** A model built from a run's weights in memory, exactly as {@link #load} builds it from files. */
+    public static TaskModel taskModel(PretrainedModel model, Task task, Method method, TrainingRun.Outcome outcome, NDManager manager) {
+        BertEncoder encoder = method.kind() == Method.Kind.FULL
+                ? new BertEncoder(model.config(), outcome.adapterWeights(), manager) : model.newEncoder(manager);
+        if (method.kind() != Method.Kind.FULL) {
+            TrainingRun.installMethod(encoder, method, outcome.adapterWeights(), 0);
+        }
+        return new TaskModel(encoder, loadHead(encoder, task, outcome.headWeights()));
+    }
+
+    private static ClassificationHead loadHead(BertEncoder encoder, Task task, Map<String, Tensor> head) {
+        return ClassificationHead.load(encoder.params(), task.name(), head, encoder.config().hiddenSize(), task.labels(),
+                encoder.config().hiddenDropout());
+    }
+
+    /** The directory's head under the in-run names {@code heads.<task name>.*}, checked against the task's labels. */
+    static Map<String, Tensor> headWeights(Path dir, Task task, int hiddenSize) throws IOException {
+        Optional<PredictionHead> read = AdapterHubDirectory.readHead(dir);
+        if (read.isEmpty()) {
+            throw new IllegalArgumentException(dir + ": no prediction head (" + AdapterHubDirectory.HEAD_CONFIG + " + "
+                    + AdapterHubDirectory.HEAD_WEIGHTS + ")");
+        }
+        PredictionHead h = read.get();
+        Path cfg = dir.resolve(AdapterHubDirectory.HEAD_CONFIG);
+        HeadConfig expected = headConfig(task);
+        if (!h.config().headType().equals(expected.headType())) {
+            throw new IllegalArgumentException(cfg + ": head_type is " + h.config().headType() + " but task " + task.name()
+                    + " needs " + expected.headType());
+        }
+        if (!task.isRegression() && !h.config().label2id().equals(expected.label2id())) {
+            throw new IllegalArgumentException(cfg + ": label2id " + h.config().label2id() + " does not match task "
+                    + task.name() + "'s labels " + expected.label2id());
+        }
+        if (h.denseWeight().dim(0) != hiddenSize) {
+            throw new IllegalArgumentException(dir.resolve(AdapterHubDirectory.HEAD_WEIGHTS) + ": head is for hidden size "
+                    + h.denseWeight().dim(0) + " but the model's hidden size is " + hiddenSize);
+        }
+        return renamedHead(h.tensors(), h.name(), task.name());
+    }
+
+    private static PredictionHead head(String name, Task task, Map<String, Tensor> runHead) {
+        Map<String, Tensor> renamed = renamedHead(runHead, task.name(), name);
+        return PredictionHead.fromTensors(name, headConfig(task), renamed, "trained head");
+    }
+
+    static HeadConfig headConfig(Task task) {
+        if (task.isRegression()) {
+            return HeadConfig.regression();
+        }
+        Map<String, Integer> label2id = new LinkedHashMap<>();
+        for (int i = 0; i < task.labels().size(); i++) {
+            label2id.put(task.labels().get(i), i);
+        }
+        return HeadConfig.classification(label2id);
+    }
+
+    private static Map<String, Tensor> renamedHead(Map<String, Tensor> head, String from, String to) {
+        String oldPrefix = ClassificationHead.prefix(from);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        head.forEach((k, v) -> {
+            if (!k.startsWith(oldPrefix)) {
+                throw new IllegalArgumentException("head tensor '" + k + "' does not start with '" + oldPrefix + "'");
+            }
+            out.put(ClassificationHead.prefix(to) + k.substring(oldPrefix.length()), v);
+        });
+        return out;
+    }
+
+    /** Head files next to a PEFT or HF model directory: AdapterHub's head format, written the same way. */
+    private static void writeHead(Path dir, PredictionHead head, EncoderInfo info) throws IOException {
+        var root = org.mera.adapter.ConfigJson.MAPPER.createObjectNode();
+        root.set("config", head.config().toJson());
+        root.put("model_class", info.modelClass());
+        root.put("model_name", info.modelName());
+        root.put("model_type", info.modelType());
+        root.put("name", head.name());
+        root.putNull("version");
+        org.mera.io.SafeTensors.write(dir.resolve(AdapterHubDirectory.HEAD_WEIGHTS), head.tensors(), Map.of("format", "pt"));
+        org.mera.io.AtomicFiles.writeString(dir.resolve(AdapterHubDirectory.HEAD_CONFIG),
+                org.mera.adapter.ConfigJson.toSortedJson(root));
+    }
+
+    static EncoderInfo encoderInfo(PretrainedModel model, String modelName) {
+        String type = model.config().modelType();
+        String modelClass = type.equals("bert") ? "BertAdapterModel" : "RobertaAdapterModel";
+        return new EncoderInfo(modelName, type.equals("xlm-roberta") ? "xlm-roberta" : type, modelClass, model.config().hiddenSize());
+    }
+
+    static BottleneckConfig bottleneckConfig(Method method) {
+        BottleneckConfig b = method.kind() == Method.Kind.HOULSBY ? BottleneckConfig.houlsby() : BottleneckConfig.pfeiffer();
+        return new BottleneckConfig(b.mhAdapter(), b.outputAdapter(), method.reductionFactor(), method.nonLinearity(),
+                b.originalLnBefore(), b.originalLnAfter(), b.residualBeforeLn(), b.adapterResidualBeforeLn(), b.lnBefore(),
+                b.lnAfter(), b.initWeights(), b.isParallel(), b.scaling(), b.useGating(), b.leaveOut(), b.extra());
+    }
+
+    /** AdapterHub's model prefix of keys, as {@link Adapters#modelPrefix} gives it for an encoder of this model. */
+    static String modelPrefix(PretrainedModel model) {
+        return model.config().modelType().equals("bert") ? "bert." : "roberta.";
+    }
+
+    private static Method bottleneckMethod(Path dir, AdapterWeights a) {
+        BottleneckConfig c = a.config();
+        Path cfg = dir.resolve(AdapterHubDirectory.CONFIG);
+        Method.Kind kind = switch (c.kind()) {
+            case "seq_bn" -> Method.Kind.PFEIFFER;
+            case "double_seq_bn" -> Method.Kind.HOULSBY;
+            default -> throw new IllegalArgumentException(cfg + ": adapter layout (mh_adapter=" + c.mhAdapter() + ", output_adapter="
+                    + c.outputAdapter() + ", original_ln_before=" + c.originalLnBefore() + ") is neither seq_bn nor double_seq_bn");
+        };
+        if (c.scaling() != 1.0 || c.useGating() || c.isParallel() || c.lnBefore() || c.lnAfter()) {
+            throw new IllegalArgumentException(cfg + ": only plain sequential adapters are supported (scaling 1, no gating, "
+                    + "not parallel, no ln_before/ln_after); got scaling=" + c.scaling() + ", use_gating=" + c.useGating()
+                    + ", is_parallel=" + c.isParallel() + ", ln_before=" + c.lnBefore() + ", ln_after=" + c.lnAfter());
+        }
+        Method base = Method.of(kind);
+        return new Method(kind, (int) Math.round(c.reductionFactor()), c.nonLinearity(), base.loraRank(), base.loraAlpha(),
+                base.loraDropout(), base.loraTargets());
+    }
+
+    /** The adapter's tensors renamed to the in-run name, after checking they fit the model. */
+    private static Map<String, Tensor> checkedBottleneck(Path dir, AdapterWeights a, PretrainedModel model) {
+        Path cfg = dir.resolve(AdapterHubDirectory.CONFIG);
+        int h = model.config().hiddenSize();
+        if (a.encoder().hiddenSize() != h) {
+            throw new IllegalArgumentException(cfg + ": hidden_size " + a.encoder().hiddenSize() + " (model_name "
+                    + a.encoder().modelName() + ") does not match model " + model.name() + "'s hidden size " + h);
+        }
+        if (!a.keyPrefix().equals(modelPrefix(model))) {
+            throw new IllegalArgumentException(dir.resolve(AdapterHubDirectory.WEIGHTS) + ": keys start with '" + a.keyPrefix()
+                    + "' but model " + model.name() + " (" + model.config().modelType() + ") needs '" + modelPrefix(model) + "'");
+        }
+        int layers = model.config().numLayers();
+        if (a.numLayers() != layers) {
+            throw new IllegalArgumentException(dir.resolve(AdapterHubDirectory.WEIGHTS) + ": adapter spans " + a.numLayers()
+                    + " layers but model " + model.name() + " has " + layers);
+        }
+        return a.renamed(TrainingRun.ADAPTER).tensors();
+    }
+
+    private static Map<String, Tensor> checkedLora(Path dir, LoraWeights l, PretrainedModel model) {
+        Path weights = dir.resolve(PeftLoraDirectory.WEIGHTS);
+        int h = model.config().hiddenSize();
+        for (String target : l.config().targetModules()) {
+            if (!target.equals("query") && !target.equals("value")) {
+                throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG) + ": target module '" + target
+                        + "' is not supported (query, value)");
+            }
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (LoraModule m : l.modules()) {
+            if (m.a().dim(1) != h) {
+                throw new IllegalArgumentException(weights + ": tensor '" + m.keyA() + "' has shape " + m.a().shapeString()
+                        + " (input size " + m.a().dim(1) + ") but model " + model.name() + "'s hidden size is " + h);
+            }
+            out.put(m.keyA(), m.a());
+            out.put(m.keyB(), m.b());
+        }
+        TreeSet<String> expected = new TreeSet<>();
+        for (int i = 0; i < model.config().numLayers(); i++) {
+            for (String t : l.config().targetModules()) {
+                for (String matrix : List.of("lora_A", "lora_B")) {
+                    // the key Adapters.loraKey gives for an encoder of this model
+                    expected.add("base_model.model." + modelPrefix(model) + "encoder.layer." + i + ".attention.self." + t + "."
+                            + matrix + ".weight");
+                }
+            }
+        }
+        for (String k : out.keySet()) {
+            if (!expected.contains(k)) {
+                throw new IllegalArgumentException(weights + ": tensor '" + k + "' has no place in model " + model.name() + " ("
+                        + model.config().numLayers() + " layers, " + model.config().modelType() + ", targets " + l.config().targetModules() + ")");
+            }
+        }
+        for (String k : expected) {
+            if (!out.containsKey(k)) {
+                throw new IllegalArgumentException(weights + ": missing tensor '" + k + "' for model " + model.name());
+            }
+        }
+        return out;
+    }
+
+    private static void checkName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".") || name.contains("/")) {
+            throw new IllegalArgumentException("adapter name must be non-empty without '.' or '/', got '" + name + "'");
+        }
+    }
+}
