@@ -73,9 +73,9 @@ public final class Adapters {
         for (int i = 0; i < encoder.layers().size(); i++) {
             for (boolean attention : houlsby ? new boolean[] {true, false} : new boolean[] {false}) {
                 String p = bottleneckPrefix(encoder, i, attention, name);
-                w.put(p + "adapter_down.0.weight", normal(rnd, 0.02f, b, h));
+                w.put(p + "adapter_down.0.weight", Tensor.normal(rnd, 0.02f, b, h));
                 w.put(p + "adapter_down.0.bias", Tensor.zeros(b));
-                w.put(p + "adapter_up.weight", normal(rnd, 0.02f, h, b));
+                w.put(p + "adapter_up.weight", Tensor.normal(rnd, 0.02f, h, b));
                 w.put(p + "adapter_up.bias", Tensor.zeros(h));
             }
         }
@@ -143,14 +143,5 @@ public final class Adapters {
         for (Param p : encoder.params().all()) {
             p.setTrainable(true);
         }
-    }
-
-    static Tensor normal(Random rnd, float std, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        float[] d = t.data();
-        for (int i = 0; i < d.length; i++) {
-            d[i] = (float) (rnd.nextGaussian() * std);
-        }
-        return t;
     }
 }

@@ -250,13 +250,13 @@ public final class Fusion {
             for (AdapterLocation loc : locations) {
                 for (String part : new String[] {"query", "key"}) {
                     if (part.equals("query") ? config.query() : config.key()) {
-                        w.put(FusionWeights.key(prefix, i, loc, name, part) + ".weight", Adapters.normal(rnd, 0.02f, h, h));
+                        w.put(FusionWeights.key(prefix, i, loc, name, part) + ".weight", Tensor.normal(rnd, 0.02f, h, h));
                         w.put(FusionWeights.key(prefix, i, loc, name, part) + ".bias", Tensor.zeros(h));
                     }
                 }
                 if (config.value()) {
                     w.put(FusionWeights.key(prefix, i, loc, name, "value") + ".weight",
-                            config.valueInitialized() ? nearIdentity(h) : Adapters.normal(rnd, 0.02f, h, h));
+                            config.valueInitialized() ? nearIdentity(h) : Tensor.normal(rnd, 0.02f, h, h));
                 }
             }
         }

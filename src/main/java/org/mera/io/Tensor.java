@@ -29,6 +29,15 @@ public final class Tensor {
         return new Tensor(new float[(int) n], shape);
     }
 
+    /** Independent N(0, std²) entries drawn from {@code rnd} (BERT's and AdapterHub's weight initialisation). */
+    public static Tensor normal(java.util.Random rnd, float std, int... shape) {
+        Tensor t = zeros(shape);
+        for (int i = 0; i < t.data.length; i++) {
+            t.data[i] = (float) (rnd.nextGaussian() * std);
+        }
+        return t;
+    }
+
     public static long numel(int... shape) {
         long n = 1;
         for (int d : shape) {

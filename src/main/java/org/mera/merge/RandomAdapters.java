@@ -44,12 +44,7 @@ public final class RandomAdapters {
     }
 
     public static Tensor gaussian(Random rng, double std, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        float[] d = t.data();
-        for (int i = 0; i < d.length; i++) {
-            d[i] = (float) (rng.nextGaussian() * std);
-        }
-        return t;
+        return Tensor.normal(rng, (float) std, shape);
     }
 
     /** A uniformly random permutation of 0..n-1. */

@@ -33,9 +33,9 @@ public final class ClassificationHead {
         int c = Math.max(1, labels.size());
         Random rnd = new Random(seed);
         Map<String, Tensor> w = new LinkedHashMap<>();
-        w.put(prefix(name) + "1.weight", normal(rnd, 0.02f, hidden, hidden));
+        w.put(prefix(name) + "1.weight", Tensor.normal(rnd, 0.02f, hidden, hidden));
         w.put(prefix(name) + "1.bias", Tensor.zeros(hidden));
-        w.put(prefix(name) + "4.weight", normal(rnd, 0.02f, c, hidden));
+        w.put(prefix(name) + "4.weight", Tensor.normal(rnd, 0.02f, c, hidden));
         w.put(prefix(name) + "4.bias", Tensor.zeros(c));
         return load(params, name, w, hidden, labels, dropout);
     }
@@ -77,14 +77,5 @@ public final class ClassificationHead {
         x = dense.forward(x, training).tanh();
         x = Dropout.apply(x, dropout, training);
         return out.forward(x, training);
-    }
-
-    static Tensor normal(Random rnd, float std, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        float[] d = t.data();
-        for (int i = 0; i < d.length; i++) {
-            d[i] = (float) (rnd.nextGaussian() * std);
-        }
-        return t;
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.mera.io.BertConfig;
 
 /** The architecture of a BERT-family encoder, as an HF {@code config.json} describes it. */
 public record EncoderConfig(
@@ -40,35 +41,23 @@ public record EncoderConfig(
         return !modelType.equals("bert");
     }
 
+    /**
+     * Reads an HF {@code config.json} (BERT or RoBERTa; validated by {@link BertConfig#read}) plus the dropout
+     * rates training needs.
+     */
     public static EncoderConfig read(Path configJson) throws IOException {
         if (!Files.isRegularFile(configJson)) {
             throw new IOException("missing encoder config: " + configJson);
         }
+        BertConfig b = BertConfig.read(configJson);
+        if (!b.hiddenAct().equals("gelu")) {
+            throw new IOException(configJson + ": hidden_act '" + b.hiddenAct() + "' is not supported (mera implements exact gelu)");
+        }
         JsonNode n = new ObjectMapper().readTree(configJson.toFile());
-        try {
-            return new EncoderConfig(
-                    n.path("model_type").asText("bert"),
-                    required(n, "vocab_size", configJson),
-                    required(n, "hidden_size", configJson),
-                    required(n, "num_hidden_layers", configJson),
-                    required(n, "num_attention_heads", configJson),
-                    required(n, "intermediate_size", configJson),
-                    required(n, "max_position_embeddings", configJson),
-                    n.path("type_vocab_size").asInt(2),
-                    (float) n.path("layer_norm_eps").asDouble(1e-12),
-                    (float) n.path("hidden_dropout_prob").asDouble(0.1),
-                    (float) n.path("attention_probs_dropout_prob").asDouble(0.1),
-                    n.path("pad_token_id").asInt(0));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(configJson + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static int required(JsonNode n, String field, Path file) {
-        if (!n.has(field)) {
-            throw new IllegalArgumentException("field '" + field + "' is missing");
-        }
-        return n.get(field).asInt();
+        return new EncoderConfig(b.modelType(), b.vocabSize(), b.hiddenSize(), b.numHiddenLayers(), b.numAttentionHeads(),
+                b.intermediateSize(), b.maxPositionEmbeddings(), b.typeVocabSize(), (float) b.layerNormEps(),
+                (float) n.path("hidden_dropout_prob").asDouble(0.1), (float) n.path("attention_probs_dropout_prob").asDouble(0.1),
+                b.padTokenId());
     }
 
     /** Floating-point operations of one forward pass over {@code tokens} tokens at sequence length {@code seqLen}. */

@@ -66,8 +66,8 @@ class AdapterBehaviourTest {
         for (int i = 0; i < enc.layers().size(); i++) {
             for (boolean att : arch.equals(Adapters.HOULSBY) ? new boolean[] {true, false} : new boolean[] {false}) {
                 String p = Adapters.bottleneckPrefix(enc, i, att, "zero");
-                w.put(p + "adapter_down.0.weight", Adapters.normal(rnd, 0.5f, b, h));
-                w.put(p + "adapter_down.0.bias", Adapters.normal(rnd, 0.5f, b));
+                w.put(p + "adapter_down.0.weight", Tensor.normal(rnd, 0.5f, b, h));
+                w.put(p + "adapter_down.0.bias", Tensor.normal(rnd, 0.5f, b));
                 w.put(p + "adapter_up.weight", Tensor.zeros(h, b));
                 w.put(p + "adapter_up.bias", Tensor.zeros(h));
             }
@@ -110,19 +110,19 @@ class AdapterBehaviourTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Params params = new Params(m);
             Map<String, Tensor> w = new LinkedHashMap<>();
-            w.put("d.weight", Adapters.normal(rnd, 0.5f, b, h));
-            w.put("d.bias", Adapters.normal(rnd, 0.5f, b));
-            w.put("u.weight", Adapters.normal(rnd, 0.5f, h, b));
-            w.put("u.bias", Adapters.normal(rnd, 0.5f, h));
-            w.put("ln.weight", Adapters.normal(rnd, 0.5f, h));
-            w.put("ln.bias", Adapters.normal(rnd, 0.5f, h));
+            w.put("d.weight", Tensor.normal(rnd, 0.5f, b, h));
+            w.put("d.bias", Tensor.normal(rnd, 0.5f, b));
+            w.put("u.weight", Tensor.normal(rnd, 0.5f, h, b));
+            w.put("u.bias", Tensor.normal(rnd, 0.5f, h));
+            w.put("ln.weight", Tensor.normal(rnd, 0.5f, h));
+            w.put("ln.bias", Tensor.normal(rnd, 0.5f, h));
             Linear down = Linear.load(params, w, "d", b, h);
             Linear up = Linear.load(params, w, "u", h, b);
             LayerNorm ln = LayerNorm.load(params, w, "ln", h, 1e-5f);
             PfeifferOutput adapter = new PfeifferOutput(new Bottleneck(down, up, "relu", 1f));
-            NDArray hIn = m.create(Adapters.normal(rnd, 1f, 4, h).data(), new Shape(4, h));
-            NDArray xIn = m.create(Adapters.normal(rnd, 1f, 4, h).data(), new Shape(4, h));
-            NDArray r = m.create(Adapters.normal(rnd, 1f, 4, h).data(), new Shape(4, h));
+            NDArray hIn = m.create(Tensor.normal(rnd, 1f, 4, h).data(), new Shape(4, h));
+            NDArray xIn = m.create(Tensor.normal(rnd, 1f, 4, h).data(), new Shape(4, h));
+            NDArray r = m.create(Tensor.normal(rnd, 1f, 4, h).data(), new Shape(4, h));
             List<Param> checked = List.of(down.weight(), down.bias(), up.weight(), up.bias());
             checked.forEach(p -> p.setTrainable(true));
             float[][] analytic = new float[checked.size()][];

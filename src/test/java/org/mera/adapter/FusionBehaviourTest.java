@@ -69,10 +69,10 @@ class FusionBehaviourTest {
                 if (loc == AdapterLocation.ATTENTION ? !config.mhAdapter() : !config.outputAdapter()) {
                     continue;
                 }
-                w.put(AdapterWeights.key(prefix, i, loc, name, "adapter_down.0.weight"), Adapters.normal(rnd, 0.1f, b, h));
-                w.put(AdapterWeights.key(prefix, i, loc, name, "adapter_down.0.bias"), Adapters.normal(rnd, 0.1f, b));
-                w.put(AdapterWeights.key(prefix, i, loc, name, "adapter_up.weight"), Adapters.normal(rnd, 0.1f, h, b));
-                w.put(AdapterWeights.key(prefix, i, loc, name, "adapter_up.bias"), Adapters.normal(rnd, 0.1f, h));
+                w.put(AdapterWeights.key(prefix, i, loc, name, "adapter_down.0.weight"), Tensor.normal(rnd, 0.1f, b, h));
+                w.put(AdapterWeights.key(prefix, i, loc, name, "adapter_down.0.bias"), Tensor.normal(rnd, 0.1f, b));
+                w.put(AdapterWeights.key(prefix, i, loc, name, "adapter_up.weight"), Tensor.normal(rnd, 0.1f, h, b));
+                w.put(AdapterWeights.key(prefix, i, loc, name, "adapter_up.bias"), Tensor.normal(rnd, 0.1f, h));
             }
         }
         return AdapterWeights.fromTensors(name, config, new EncoderInfo("all-minilm-l6-v2", "bert", "BertAdapterModel", h), null, w,
@@ -88,8 +88,8 @@ class FusionBehaviourTest {
         for (int i = 0; i < enc.layers().size(); i++) {
             for (AdapterLocation loc : houlsby ? AdapterLocation.values() : new AdapterLocation[] {AdapterLocation.OUTPUT}) {
                 for (String p : List.of("query", "key")) {
-                    w.put(FusionWeights.key(prefix, i, loc, name, p) + ".weight", Adapters.normal(rnd, 0.02f, h, h));
-                    w.put(FusionWeights.key(prefix, i, loc, name, p) + ".bias", Adapters.normal(rnd, 0.02f, h));
+                    w.put(FusionWeights.key(prefix, i, loc, name, p) + ".weight", Tensor.normal(rnd, 0.02f, h, h));
+                    w.put(FusionWeights.key(prefix, i, loc, name, p) + ".bias", Tensor.normal(rnd, 0.02f, h));
                 }
                 Tensor eye = Tensor.zeros(h, h);
                 for (int j = 0; j < h; j++) {

@@ -25,9 +25,9 @@ class FusionDirectoryTest {
         Map<String, Tensor> w = new LinkedHashMap<>();
         for (int i = 0; i < 2; i++) {
             String p = "bert.encoder.layer." + i + ".output.adapter_fusion_layer." + name + ".";
-            w.put(p + "query.weight", Adapters.normal(new java.util.Random(i), 0.02f, H, H));
+            w.put(p + "query.weight", Tensor.normal(new java.util.Random(i), 0.02f, H, H));
             w.put(p + "query.bias", Tensor.zeros(H));
-            w.put(p + "key.weight", Adapters.normal(new java.util.Random(i + 10), 0.02f, H, H));
+            w.put(p + "key.weight", Tensor.normal(new java.util.Random(i + 10), 0.02f, H, H));
             w.put(p + "key.bias", Tensor.zeros(H));
             w.put(p + "value.weight", Fusion.nearIdentity(H));
         }

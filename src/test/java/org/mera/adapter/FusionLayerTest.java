@@ -31,18 +31,18 @@ class FusionLayerTest {
             Params params = new Params(m);
             Map<String, Tensor> w = new LinkedHashMap<>();
             for (String n : List.of("a", "b")) {
-                w.put(n + ".d.weight", Adapters.normal(rnd, 0.7f, B, H));
-                w.put(n + ".d.bias", Adapters.normal(rnd, 0.3f, B));
-                w.put(n + ".u.weight", Adapters.normal(rnd, 0.7f, H, B));
-                w.put(n + ".u.bias", Adapters.normal(rnd, 0.3f, H));
+                w.put(n + ".d.weight", Tensor.normal(rnd, 0.7f, B, H));
+                w.put(n + ".d.bias", Tensor.normal(rnd, 0.3f, B));
+                w.put(n + ".u.weight", Tensor.normal(rnd, 0.7f, H, B));
+                w.put(n + ".u.bias", Tensor.normal(rnd, 0.3f, H));
             }
             for (String p : List.of("q", "k")) {
-                w.put(p + ".weight", Adapters.normal(rnd, 0.6f, H, H));
-                w.put(p + ".bias", Adapters.normal(rnd, 0.3f, H));
+                w.put(p + ".weight", Tensor.normal(rnd, 0.6f, H, H));
+                w.put(p + ".bias", Tensor.normal(rnd, 0.3f, H));
             }
-            w.put("v.weight", Adapters.normal(rnd, 0.6f, H, H));
-            w.put("ln.weight", Adapters.normal(rnd, 0.5f, H));
-            w.put("ln.bias", Adapters.normal(rnd, 0.5f, H));
+            w.put("v.weight", Tensor.normal(rnd, 0.6f, H, H));
+            w.put("ln.weight", Tensor.normal(rnd, 0.5f, H));
+            w.put("ln.bias", Tensor.normal(rnd, 0.5f, H));
             Bottleneck a = new Bottleneck(Linear.load(params, w, "a.d", B, H), Linear.load(params, w, "a.u", H, B), "relu", 1f);
             Bottleneck b = new Bottleneck(Linear.load(params, w, "b.d", B, H), Linear.load(params, w, "b.u", H, B), "relu", 1f);
             Linear q = Linear.load(params, w, "q", H, H);
@@ -51,8 +51,8 @@ class FusionLayerTest {
             LayerNorm ln = LayerNorm.load(params, w, "ln", H, 1e-12f);
             FusionOutput fusion = new FusionOutput(List.of(a, b), new FusionLayer(q, k, v, FusionConfig.dynamic(), 0.1f),
                     true, true, true);
-            Tensor h = Adapters.normal(rnd, 1f, TOKENS, H);
-            Tensor x = Adapters.normal(rnd, 1f, TOKENS, H);
+            Tensor h = Tensor.normal(rnd, 1f, TOKENS, H);
+            Tensor x = Tensor.normal(rnd, 1f, TOKENS, H);
             float[] got = fusion.apply(m.create(h.data(), new Shape(1, TOKENS, H)), m.create(x.data(), new Shape(1, TOKENS, H)), ln, false)
                     .toFloatArray();
             for (int t = 0; t < TOKENS; t++) {
