@@ -43,6 +43,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seeds", split = ",", defaultValue = "13,21", description = "k-shot split seeds (default: ${DEFAULT-VALUE})")
     List<Integer> seeds;
 
+    @Option(names = "--tracks", split = ",", defaultValue = "lexical-relations,definitions",
+            description = "WordNet tracks to study (lexical-relations, definitions, context); default: ${DEFAULT-VALUE}, "
+                    + "which keeps the demo near ten minutes on two cores")
+    List<String> tracksWanted;
+
     @Option(names = "--out", paramLabel = "DIR", description = "results and report folder (default: $MERA_HOME/demo/wordnet or .../glue)")
     Path out;
 
@@ -55,12 +60,18 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, List<String>> tracks = new LinkedHashMap<>();
         Map<String, Map<String, Object>> hyper = new LinkedHashMap<>();
         if (glue == null) {
+            for (String t : tracksWanted) {
+                WordNetTasks.track(t);
+            }
             dataRoot = home.resolve("demo/wordnet-suite");
             if (!Files.isRegularFile(dataRoot.resolve("suite.json"))) {
                 System.err.println("mera demo: generating the WordNet task suite into " + dataRoot);
                 WordNetSuite.write(dataRoot, 42);
             }
             for (WordNetTasks.Track t : WordNetTasks.TRACKS) {
+                if (!tracksWanted.contains(t.name())) {
+                    continue;
+                }
                 targets.add(t.target().name());
                 List<String> members = new ArrayList<>();
                 t.sources().forEach(s -> {
@@ -70,8 +81,8 @@ public final class DemoCommand implements Callable<Integer> {
                 members.add(t.target().name());
                 tracks.put(t.name(), members);
             }
-            hyper.put("default", ordered("lr", 1e-3, "epochs", 15, "batchSize", 8, "evalEvery", 8,
-                    "sourceLr", 2e-3, "sourceEpochs", 3, "sourceBatchSize", 32));
+            hyper.put("default", ordered("lr", 1e-3, "steps", 60, "batchSize", 8, "evalEvery", 6,
+                    "sourceLr", 3e-3, "sourceSteps", 150, "sourceBatchSize", 32));
         } else {
             dataRoot = glue.toAbsolutePath().normalize();
             targets.addAll(List.of("MRPC", "RTE"));

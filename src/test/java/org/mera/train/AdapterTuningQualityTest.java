@@ -13,6 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Adapter tuning of the real minilm encoder on real GLUE pools reaches sensible GLUE dev scores. */
+@org.junit.jupiter.api.Tag("quality")
 class AdapterTuningQualityTest {
     static final Path GLUE = Path.of("../shared/data/glue");
 

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every built-in WordNet task is learnable: a Pfeiffer adapter on the real minilm encoder, trained briefly
  * on the task's pool, beats chance on its test set by more than three binomial standard deviations.
  */
+@org.junit.jupiter.api.Tag("quality")
 class WordNetLearnabilityTest {
     @TempDir
     static Path root;
