@@ -25,7 +25,8 @@ class BenchCommandTest {
         Files.writeString(doc, "# Performance\n\nprose stays\n");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        String[] args = {"--sizes", "16,32", "--warmup", "0", "--runs", "2", "--doc", doc.toString(), "--section", "test-run"};
+        String[] args = {"--sizes", "16,32", "--warmup", "0", "--runs", "2", "--doc", doc.toString(), "--section", "test-run",
+            "--models", "none", "--no-merge"};
         assertEquals(0, run(out, err, args), err.toString());
         assertTrue(out.toString().contains("matmul 32x32 fp32"), out.toString());
         assertTrue(out.toString().contains("CPU: "), out.toString());
@@ -36,6 +37,19 @@ class BenchCommandTest {
         assertEquals(1, written.split("BEGIN mera-bench:test-run", -1).length - 1, written);
         assertTrue(written.contains("| matmul 16x16 fp32 |") && written.contains("| matmul 32x32 fp32 |"), written);
         assertTrue(written.contains("- command: mera bench --sizes 16,32"), written);
+    }
+
+    @Test
+    void timesARealEncoderAndTheMerge() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(out, err, "--sizes", "16", "--runs", "1", "--warmup", "0", "--models", "minilm", "--batch", "2",
+                "--seq", "8", "--model-runs", "1", "--no-doc"), err.toString());
+        String table = out.toString();
+        for (String row : new String[] {"minilm forward 2x8", "minilm adapter-tuning step 2x8", "minilm full fine-tuning step 2x8",
+            "OT merge, 8 bert-base Pfeiffer adapters, exact", "OT merge, 8 bert-base Pfeiffer adapters, Sinkhorn"}) {
+            assertTrue(table.contains(row), row + " missing from:\n" + table);
+        }
     }
 
     @Test

@@ -44,7 +44,7 @@ class TaskRegistryTest {
         assertEquals("f1", GlueTasks.MRPC.metric());
         assertEquals("pearson", GlueTasks.STSB.metric());
         assertEquals(List.of("f1", "accuracy"), glue.metrics(GlueTasks.MRPC));
-        assertEquals(List.of("accuracy", "f1"), glue.metrics(GlueTasks.QQP));
+        assertEquals(List.of("f1", "accuracy"), glue.metrics(GlueTasks.QQP), "QQP ranks by F1, as LM-BFF reports it");
         assertEquals(List.of("pearson", "spearman"), GlueTasks.reportedMetrics(GlueTasks.STSB));
         assertEquals(List.of(GlueTasks.MRPC, GlueTasks.STSB, GlueTasks.QQP), glue.track("paraphrase"));
         assertEquals(List.of(GlueTasks.MNLI, GlueTasks.QNLI, GlueTasks.RTE), glue.track("inference"));

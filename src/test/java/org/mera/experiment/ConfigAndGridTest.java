@@ -84,7 +84,7 @@ class ConfigAndGridTest {
                 "hyperparameters.mera-ot.otSolver: 'hungarian' is not one of [emd, sinkhorn]",
                 "hyperparameters.fulll: not a method",
                 "MRPC k=16 seed=13: no dev file",
-                "mera-same-track for target MRPC needs at least one source adapter: no source task in MRPC's track 'sts'",
+                "mera-same-track for target MRPC needs at least one source adapter: no source task in MRPC's track 'paraphrase'",
                 "mera-same-track for target SST-2 needs at least one source adapter: no source task in SST-2's track 'sentiment' other than SST-2 itself",
                 "fusion for target SST-2 needs at least 2 source adapters to combine")) {
             assertTrue(all.contains(expected), "missing problem '" + expected + "' in:\n" + all);

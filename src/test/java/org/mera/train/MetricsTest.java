@@ -59,7 +59,7 @@ class MetricsTest {
         assertEquals(mrpc.get("f1"), mrpc.get(Metrics.PRIMARY));
         Map<String, Double> cola = Metrics.glue(GlueTasks.COLA, pred, gold);
         assertEquals(-1.0 / 3, cola.get(Metrics.PRIMARY), EPS);
-        assertEquals(Map.of("accuracy", 0.5, "f1", 2.0 / 3, "primary", 0.5), Metrics.glue(GlueTasks.QQP, pred, gold));
+        assertEquals(Map.of("accuracy", 0.5, "f1", 2.0 / 3, "primary", 2.0 / 3), Metrics.glue(GlueTasks.QQP, pred, gold), "QQP ranks by F1 (LM-BFF)");
         Map<String, Double> mnli = Metrics.glue(GlueTasks.MNLI, new int[] {0, 2, 1}, new int[] {0, 2, 2});
         assertEquals(2.0 / 3, mnli.get("accuracy"), EPS);
         Map<String, Double> stsb = Metrics.glue(GlueTasks.STSB, new double[] {1, 2, 3, 4, 5}, new double[] {5, 6, 7, 8, 7});
