@@ -1,12 +1,10 @@
 package org.mera.experiment;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 
 /** The machine and software a run used, recorded with its results so a report can say what produced them. */
 public final class EnvironmentInfo {
@@ -25,18 +23,11 @@ public final class EnvironmentInfo {
         return env;
     }
 
-    /** Read from DJL's own jar metadata, so that asking does not load a native engine. */
+    /** Read from DJL's jar manifest (Specification-Version), so that asking does not load a native engine. */
     static String djlVersion() {
-        try (InputStream in = EnvironmentInfo.class.getResourceAsStream("/META-INF/maven/ai.djl/api/pom.properties")) {
-            if (in == null) {
-                return "not on the classpath";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unreadable (" + e.getMessage() + ")";
-        }
+        Package p = ai.djl.ndarray.NDArray.class.getPackage();
+        String v = p == null ? null : p.getSpecificationVersion();
+        return v == null ? "unknown" : v;
     }
 
     static String cpuModel() {
