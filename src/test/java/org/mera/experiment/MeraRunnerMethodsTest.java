@@ -1,0 +1,59 @@
+package org.mera.experiment;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every source-using method of the real runner completes on a tiny encoder and real GLUE slices, and records
+ * what it did: which sources mera-auto chose (from the k-shot splits), alignment distances for
+ * activation-based OT, fusion's parameter count.
+ */
+class MeraRunnerMethodsTest {
+    @Test
+    void autoActivationOtAndFusionRun(@TempDir Path tmp) throws Exception {
+        Path encoder = TinyGlue.encoder(tmp.resolve("tiny-bert"));
+        Path data = TinyGlue.data(tmp.resolve("glue"), List.of(13));
+        Path config = tmp.resolve("c.yaml");
+        Files.writeString(config, String.join("\n",
+                "name: methods",
+                "dataRoot: " + data,
+                "outputDir: " + tmp.resolve("out"),
+                "encoders: [" + encoder + "]",
+                "targets: [RTE]",
+                "seeds: [13]",
+                "methods: [mera-auto, mera-ot, fusion]",
+                "sources: [MRPC, SST-2]",
+                "hyperparameters:",
+                "  default: {lr: 0.001, epochs: 1, batchSize: 8, sourceSteps: 4, sourceBatchSize: 16}",
+                "  mera-auto: {autoTop: 1, autoSteps: 3}",
+                "  mera-ot: {alignment: acts, alignmentExamples: 8}",
+                ""));
+        ExperimentConfig c = ExperimentConfig.load(config);
+        ExperimentRunner.Summary s = new ExperimentRunner(c, new MeraCellRunner(new ArtifactCache(c.effectiveCacheDir()), false))
+                .progressTo(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false).run();
+        assertTrue(s.complete(), s.failures().toString());
+        Map<String, ResultRecord> byMethod = new java.util.HashMap<>();
+        ResultStore.read(s.resultsFile()).byKey().values().forEach(r -> byMethod.put(r.method(), r));
+        assertEquals(3, byMethod.size());
+        Map<String, Object> auto = byMethod.get("mera-auto").extra();
+        assertEquals(1, ((List<?>) auto.get("autoChosen")).size(), auto.toString());
+        assertEquals(2, ((Map<?, ?>) auto.get("autoRanking")).size(), auto.toString());
+        Map<String, Object> ot = byMethod.get("mera-ot").extra();
+        assertTrue(((Number) ot.get("alignmentDistanceAfter")).doubleValue()
+                <= ((Number) ot.get("alignmentDistanceBefore")).doubleValue() + 1e-9, ot.toString());
+        // fusion trains Q, K, V per layer (3H^2 + 2H with H = 32, 2 layers) plus the head
+        long fusionParams = ((Number) byMethod.get("fusion").extra().get("trainableParams")).longValue();
+        assertEquals(2 * (3 * 32 * 32 + 2 * 32) + (32 * 32 + 32) + (2 * 32 + 2), fusionParams);
+        for (ResultRecord r : byMethod.values()) {
+            assertTrue(r.metrics().containsKey("accuracy"), r.metrics().toString());
+        }
+    }
+}
