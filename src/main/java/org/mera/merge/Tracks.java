@@ -17,7 +17,7 @@ import java.util.Optional;
 /**
  * Tracks: families of tasks whose adapters MerA merges ("same-track"). The built-ins follow AdapterHub's
  * grouping of the GLUE adapters: paraphrase (sts) = MRPC, QQP, STS-B; inference (nli) = MNLI, QNLI, RTE;
- * sentiment = SST-2; acceptability (lingaccept) = CoLA. Task names match ignoring case and punctuation
+ * sentiment = SST-2; acceptability (lingaccept) = CoLA; plus the WordNet suite's tracks. Task names match ignoring case and punctuation
  * (STS-B = stsb = sts_b). A task belongs to at most one track.
  */
 public final class Tracks {
@@ -38,12 +38,12 @@ public final class Tracks {
         this.tracks = Collections.unmodifiableMap(copy);
     }
 
+    /** The tracks of every built-in task (GLUE and the WordNet suite), as the task registry defines them. */
     public static Tracks builtIn() {
         Map<String, List<String>> m = new LinkedHashMap<>();
-        m.put("paraphrase", List.of("MRPC", "QQP", "STS-B"));
-        m.put("inference", List.of("MNLI", "QNLI", "RTE"));
-        m.put("sentiment", List.of("SST-2"));
-        m.put("acceptability", List.of("CoLA"));
+        for (org.mera.data.Task t : org.mera.data.TaskRegistry.standard().tasks()) {
+            m.computeIfAbsent(t.track(), k -> new java.util.ArrayList<>()).add(t.name());
+        }
         return new Tracks(m);
     }
 
