@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * it sit side by side).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure matmul GFLOP/s and peak memory; record them in docs/performance.md.")
+        description = {"Measure the float32 matmul peak, encoder forward passes and adapter-tuning / full fine-tuning steps",
+                "(tokens/s, achieved GFLOP/s, peak memory) and OT-merge timings; record them in docs/performance.md."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
