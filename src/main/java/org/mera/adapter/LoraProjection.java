@@ -12,7 +12,7 @@ import org.mera.model.Projection;
 public record LoraProjection(Projection base, Param a, Param b, float scaling, float dropout) implements Projection {
     @Override
     public NDArray forward(NDArray x, boolean training) {
-        NDArray in = training && dropout > 0 ? ai.djl.nn.norm.Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
+        NDArray in = org.mera.model.Dropout.apply(x, dropout, training);
         NDArray low = ai.djl.nn.core.Linear.linear(in, a.array()).singletonOrThrow();
         NDArray delta = ai.djl.nn.core.Linear.linear(low, b.array()).singletonOrThrow();
         return base.forward(x, training).addi(delta.muli(scaling));

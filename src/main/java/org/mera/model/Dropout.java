@@ -3,11 +3,11 @@ package org.mera.model;
 import ai.djl.ndarray.NDArray;
 
 /** Inverted dropout, active only while training. */
-final class Dropout {
+public final class Dropout {
     private Dropout() {
     }
 
-    static NDArray apply(NDArray x, float rate, boolean training) {
+    public static NDArray apply(NDArray x, float rate, boolean training) {
         if (!training || rate <= 0f) {
             return x;
         }

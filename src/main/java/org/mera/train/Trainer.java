@@ -39,7 +39,8 @@ public final class Trainer {
         if (params.isEmpty()) {
             throw new IllegalStateException("nothing to train: the model has no trainable parameters");
         }
-        int stepsPerEpoch = trainBatches.apply(0).size();
+        List<Batch> firstEpoch = trainBatches.apply(0);
+        int stepsPerEpoch = firstEpoch.size();
         int total = o.maxSteps() > 0 ? o.maxSteps() : o.epochs() * stepsPerEpoch;
         int evalEvery = o.evalEvery() > 0 ? o.evalEvery() : stepsPerEpoch;
         LinearSchedule schedule = new LinearSchedule(o.learningRate(), Math.round(o.warmupRatio() * total), total);
@@ -54,7 +55,7 @@ public final class Trainer {
         try (AdamW optimizer = new AdamW(manager, o.weightDecay());
              ProgressBar bar = new ProgressBar("training", total, o.progress())) {
             for (int epoch = 0; step < total; epoch++) {
-                List<Batch> batches = trainBatches.apply(epoch);
+                List<Batch> batches = epoch == 0 ? firstEpoch : trainBatches.apply(epoch);
                 for (Batch batch : batches) {
                     if (step >= total) {
                         break;
