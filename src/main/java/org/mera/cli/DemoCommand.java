@@ -99,7 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
         ExperimentConfig config = new ExperimentConfig(glue == null ? "mera demo (WordNet tasks)" : "mera demo (GLUE)", dataRoot,
                 output, home.resolve("cache"), List.of(model), targets, List.of(16), seeds,
                 List.of("full", "adapter", "single", "fusion", "mera-average", "mera-ot", "mera-same-track"), sources, false,
-                tracks, Map.of(), hyper);
+                tracks, Map.of(), hyper, List.of());
         MeraCellRunner runner = new MeraCellRunner(new ArtifactCache(config.effectiveCacheDir()), true);
         try {
             ExperimentRunner.Summary s = new ExperimentRunner(config, runner).progressTo(System.err, true).run();

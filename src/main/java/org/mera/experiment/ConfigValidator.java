@@ -71,6 +71,16 @@ public final class ConfigValidator implements Validator {
             Method.fromId(m).ifPresentOrElse(methods::add,
                     () -> problems.add("methods[" + index + "]: unknown method '" + m + "' (known: " + Method.knownIds() + ")"));
         }
+        for (int i = 0; i < c.exclude().size(); i++) {
+            ExperimentConfig.Exclusion e = c.exclude().get(i);
+            String at = "exclude[" + i + "]";
+            if (e.encoders().isEmpty() && e.targets().isEmpty() && e.methods().isEmpty()) {
+                problems.add(at + ": empty (name encoders, targets and/or methods; an empty entry would exclude every cell)");
+            }
+            checkListed(at + ".encoders", e.encoders(), c.encoders(), problems);
+            checkListed(at + ".targets", e.targets(), c.targets(), problems);
+            checkListed(at + ".methods", e.methods(), c.methods(), problems);
+        }
         Map<String, String> trackOf = new HashMap<>();
         c.tracks().forEach((track, tasks) -> {
             for (String t : tasks) {
@@ -143,7 +153,7 @@ public final class ConfigValidator implements Validator {
                 problems.add("data: " + target + ": no test file (looked for " + DataLayout.testCandidates(root, target) + ")");
             }
             for (Method m : methods) {
-                if (!m.usesSources()) {
+                if (!m.usesSources() || c.encoders().stream().allMatch(e -> c.excluded(e, target, m.id()))) {
                     continue;
                 }
                 List<String> sources = Grid.sourcesFor(c, catalog, target, m);
@@ -175,6 +185,15 @@ public final class ConfigValidator implements Validator {
             why = "the sources for " + target + " are " + sources + (c.allowTargetSource() ? "" : " (the target itself is excluded)");
         }
         return "methods: " + m.id() + " for target " + target + " needs " + need + ": " + why;
+    }
+
+    /** An exclusion naming something the grid does not have is a typo, or a leftover that hides nothing. */
+    private static void checkListed(String field, List<String> names, List<String> inGrid, Set<String> problems) {
+        for (String n : names) {
+            if (n == null || !inGrid.contains(n)) {
+                problems.add(field + ": '" + n + "' is not in the grid (listed: " + inGrid + ")");
+            }
+        }
     }
 
     private static void checkNames(String field, List<String> names, Set<String> problems) {

@@ -29,12 +29,14 @@ import java.util.stream.Collectors;
  * @param allowTargetSource if true, a target's own pretrained adapter may be among its sources (leaks the
  *                          target's pool into its few-shot result; off by default and flagged in reports)
  * @param cacheDir        artifact cache (source/merged adapters); null = {@code <outputDir>/artifacts}
+ * @param exclude         combinations left out of the grid (like a CI matrix's exclude), e.g. same-track merging
+ *                        for targets whose track has no other task
  */
 public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path cacheDir, List<String> encoders,
                                List<String> targets, List<Integer> k, List<Integer> seeds, List<String> methods,
                                List<String> sources, boolean allowTargetSource, Map<String, List<String>> tracks,
                                Map<String, String> primaryMetrics,
-                               Map<String, Map<String, Object>> hyperparameters) {
+                               Map<String, Map<String, Object>> hyperparameters, List<Exclusion> exclude) {
     public static final List<Integer> DEFAULT_SEEDS = List.of(13, 21, 42, 87, 100);
     public static final List<Integer> DEFAULT_K = List.of(16);
 
@@ -56,6 +58,43 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
             hyperparameters.forEach((key, v) -> h.put(key, v == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(v))));
         }
         hyperparameters = Collections.unmodifiableMap(h);
+        exclude = copy(exclude);
+    }
+
+    /**
+     * Leaves out every cell whose encoder, target and method are each listed (an empty or absent list matches
+     * anything).
+     */
+    public record Exclusion(List<String> encoders, List<String> targets, List<String> methods) {
+        public Exclusion {
+            encoders = copy(encoders);
+            targets = copy(targets);
+            methods = copy(methods);
+        }
+
+        public boolean matches(String encoder, String target, String method) {
+            return (encoders.isEmpty() || encoders.contains(encoder)) && (targets.isEmpty() || targets.contains(target))
+                    && (methods.isEmpty() || methods.contains(method));
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            if (!encoders.isEmpty()) {
+                m.put("encoders", encoders);
+            }
+            if (!targets.isEmpty()) {
+                m.put("targets", targets);
+            }
+            if (!methods.isEmpty()) {
+                m.put("methods", methods);
+            }
+            return m;
+        }
+    }
+
+    /** True if an {@link #exclude} entry leaves this combination out. */
+    public boolean excluded(String encoder, String target, String method) {
+        return exclude.stream().anyMatch(e -> e.matches(encoder, target, method));
     }
 
     private static <T> List<T> copy(List<T> list) {
@@ -71,7 +110,7 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
     /** The same grid written to another output folder (the CLI's --out). */
     public ExperimentConfig withOutputDir(Path out) {
         return new ExperimentConfig(name, dataRoot, out, cacheDir, encoders, targets, k, seeds, methods, sources,
-                allowTargetSource, tracks, primaryMetrics, hyperparameters);
+                allowTargetSource, tracks, primaryMetrics, hyperparameters, exclude);
     }
 
     /** The YAML file's shape; fields are public so Jackson reads them, unknown fields are an error. */
@@ -91,6 +130,13 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
         public Map<String, List<String>> tracks;
         public Map<String, String> primaryMetrics;
         public Map<String, Map<String, Object>> hyperparameters;
+        public List<RawExclusion> exclude;
+    }
+
+    static final class RawExclusion {
+        public List<String> encoders;
+        public List<String> targets;
+        public List<String> methods;
     }
 
     public static ExperimentConfig load(Path file) throws IOException {
@@ -128,7 +174,10 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
         }
         return new ExperimentConfig(raw.name, resolve(base, raw.dataRoot), resolve(base, raw.outputDir),
                 raw.cacheDir == null ? null : resolve(base, raw.cacheDir), raw.encoders, raw.targets, raw.k, raw.seeds,
-                raw.methods, raw.sources, raw.allowTargetSource, raw.tracks, raw.primaryMetrics, raw.hyperparameters);
+                raw.methods, raw.sources, raw.allowTargetSource, raw.tracks, raw.primaryMetrics, raw.hyperparameters,
+                raw.exclude == null ? List.of() : raw.exclude.stream()
+                        .map(e -> e == null ? new Exclusion(null, null, null) : new Exclusion(e.encoders, e.targets, e.methods))
+                        .toList());
     }
 
     private static Path resolve(Path base, String p) {
@@ -152,6 +201,9 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
         m.put("tracks", tracks);
         m.put("primaryMetrics", primaryMetrics);
         m.put("hyperparameters", hyperparameters);
+        if (!exclude.isEmpty()) {
+            m.put("exclude", exclude.stream().map(Exclusion::toMap).toList());
+        }
         return m;
     }
 }

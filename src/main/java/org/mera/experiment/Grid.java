@@ -64,6 +64,9 @@ public final class Grid {
                         Path train = DataLayout.train(root, task, k, seed);
                         Path dev = DataLayout.dev(root, task, k, seed);
                         for (Method m : methods) {
+                            if (config.excluded(encoder, task, m.id())) {
+                                continue;
+                            }
                             List<String> sources = sourcesFor(config, catalog, task, m);
                             List<String> singles = m == Method.SINGLE ? sources : java.util.Collections.singletonList(null);
                             for (String source : singles) {

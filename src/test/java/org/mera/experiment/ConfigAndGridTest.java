@@ -107,6 +107,38 @@ class ConfigAndGridTest {
     }
 
     @Test
+    void excludeLeavesOutInapplicableCellsWithoutChangingTheOthersKeys(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), List.of("MRPC", "QQP", "SST-2", "RTE"), List.of(16), List.of(13));
+        String[] base = {"name: t", "dataRoot: glue", "outputDir: out", "encoders: [e]", "targets: [MRPC, SST-2]",
+                "seeds: [13]", "methods: [adapter, mera-same-track]"};
+        ValidationException e = assertThrows(ValidationException.class,
+                () -> Grid.expand(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), "v", Hyperparameters.KNOWN));
+        assertTrue(String.join("\n", e.problems()).contains("mera-same-track for target SST-2"), e.getMessage());
+
+        String[] withExclude = java.util.Arrays.copyOf(base, base.length + 2);
+        withExclude[base.length] = "exclude:";
+        withExclude[base.length + 1] = "  - {targets: [SST-2], methods: [mera-same-track]}";
+        Grid g = Grid.expand(ExperimentConfig.load(yaml(tmp, "b.yaml", withExclude)), "v", Hyperparameters.KNOWN);
+        assertEquals(List.of("MRPC/adapter", "MRPC/mera-same-track", "SST-2/adapter"),
+                g.cells().stream().map(c -> c.task() + "/" + c.method().id()).toList());
+
+        String[] mrpcOnly = base.clone();
+        mrpcOnly[4] = "targets: [MRPC]";
+        Grid plain = Grid.expand(ExperimentConfig.load(yaml(tmp, "c.yaml", mrpcOnly)), "v", Hyperparameters.KNOWN);
+        assertEquals(keys(plain), keys(g).subList(0, 2), "an exclusion does not change the keys of the cells it keeps");
+
+        String[] typo = java.util.Arrays.copyOf(base, base.length + 3);
+        typo[base.length] = "exclude:";
+        typo[base.length + 1] = "  - {targets: [SST2], methods: [mera-same-track]}";
+        typo[base.length + 2] = "  - {}";
+        ValidationException t = assertThrows(ValidationException.class,
+                () -> Grid.expand(ExperimentConfig.load(yaml(tmp, "d.yaml", typo)), "v", Hyperparameters.KNOWN));
+        String all = String.join("\n", t.problems());
+        assertTrue(all.contains("exclude[0].targets: 'SST2' is not in the grid"), all);
+        assertTrue(all.contains("exclude[1]: empty"), all);
+    }
+
+    @Test
     void keysChangeOnlyWhereTheResultWould(@TempDir Path tmp) throws IOException {
         Path data = FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
         String[] base = {"name: a", "dataRoot: glue", "outputDir: out", "encoders: [e]", "targets: [MRPC, RTE]",
@@ -239,7 +271,7 @@ class ConfigAndGridTest {
         ExperimentConfig c = new ExperimentConfig("real", glue, Path.of("target/unused"), null, List.of("minilm"),
                 List.of("MRPC", "RTE", "SST-2", "CoLA", "STS-B", "QQP", "MNLI", "QNLI"), null, null,
                 List.of("full", "adapter", "single", "fusion", "mera-average", "mera-ot", "mera-auto"), null, false,
-                null, null, null);
+                null, null, null, null);
         assertEquals(List.of(), new ConfigValidator().validate(c));
     }
 
