@@ -11,6 +11,8 @@ import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
 import org.mera.train.AdapterFiles;
 import org.mera.train.Evaluator;
+import org.mera.train.PredictionFile;
+import org.mera.train.Predictions;
 import org.mera.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,7 +27,9 @@ import java.util.concurrent.Callable;
 /** {@code mera eval}: scores a saved adapter (with its head) or fully fine-tuned model on labelled examples. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate a saved AdapterHub adapter, PEFT LoRA or fine-tuned model directory (with its head) on a task",
-            "and print a JSON object: task, adapter, split, examples, primary_metric, metrics."})
+            "and print a JSON object: task, adapter, split, examples, primary_metric, metrics.",
+            "With --predictions, also write each example's prediction as JSONL; with --unlabelled, only predict",
+            "(for files without labels, such as GLUE's official test files)."})
 public final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,6 +57,14 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "with a directory and --split dev/train: the k-shot split's seed")
     Integer seed;
 
+    @Option(names = "--predictions", paramLabel = "FILE", description = "write one JSON object per example, in input order: "
+            + "index, text_a, text_b, label (if labelled), prediction (a label, or a score for regression), probabilities")
+    Path predictions;
+
+    @Option(names = "--unlabelled", description = "the file has no labels: read no label column, compute no metrics "
+            + "(needs --predictions)")
+    boolean unlabelled;
+
     @Option(names = "--batch-size", defaultValue = "64", description = "evaluation batch size (default: ${DEFAULT-VALUE})")
     int batchSize;
 
@@ -66,14 +78,17 @@ public final class EvalCommand implements Callable<Integer> {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
         }
+        if (unlabelled && predictions == null) {
+            throw new IllegalArgumentException("--unlabelled computes no metrics, so it needs --predictions FILE to write them to");
+        }
         AdapterFiles.Kind kind = AdapterFiles.detect(adapter);
-        List<Example> examples = TrainingData.forEval(data, t, split, k, seed);
+        List<Example> examples = TrainingData.forEval(data, t, split, k, seed, !unlabelled);
         if (examples.isEmpty()) {
             throw new IllegalArgumentException(data + ": no examples to evaluate");
         }
         PretrainedModel pm = kind == AdapterFiles.Kind.FULL || model == null ? null
                 : PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(model));
-        Map<String, Double> metrics;
+        Map<String, Double> metrics = null;
         String adapterName;
         try (NDManager manager = NDManager.newBaseManager()) {
             AdapterFiles.Loaded loaded = AdapterFiles.load(adapter, pm, t, manager);
@@ -81,7 +96,13 @@ public final class EvalCommand implements Callable<Integer> {
             try (TextEncoder text = TextEncoder.load(loaded.tokenizerJson())) {
                 List<EncodedExample> encoded = text.encodeAll(examples, t);
                 var batches = new Batcher(batchSize, text.padId()).evalBatches(encoded);
-                metrics = TrainingRun.score(t, Evaluator.predict(loaded.model(), batches), encoded);
+                Predictions p = Evaluator.predict(loaded.model(), batches);
+                if (!unlabelled) {
+                    metrics = TrainingRun.score(t, p, encoded);
+                }
+                if (predictions != null) {
+                    PredictionFile.write(predictions, t, examples, p);
+                }
             }
         }
         ObjectNode o = TrainCommand.JSON.createObjectNode();
@@ -94,8 +115,13 @@ public final class EvalCommand implements Callable<Integer> {
             o.put("split", split);
         }
         o.put("examples", examples.size());
-        o.put("primary_metric", t.metric());
-        o.set("metrics", TrainCommand.metricsJson(metrics));
+        if (metrics != null) {
+            o.put("primary_metric", t.metric());
+            o.set("metrics", TrainCommand.metricsJson(metrics));
+        }
+        if (predictions != null) {
+            o.put("predictions", predictions.toString());
+        }
         spec.commandLine().getOut().println(TrainCommand.JSON.writeValueAsString(o));
         spec.commandLine().getOut().flush();
         return 0;

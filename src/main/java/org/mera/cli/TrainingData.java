@@ -107,12 +107,18 @@ final class TrainingData {
     }
 
     /** Examples to evaluate on: a file as it is, or a directory's split (test, dev, train; pool or k-shot). */
-    static List<Example> forEval(Path data, Task task, String split, Integer k, Integer seed) throws IOException {
+    static List<Example> forEval(Path data, Task task, String split, Integer k, Integer seed, boolean labelled) throws IOException {
         if (!Files.exists(data)) {
             throw new NoSuchFileException(data.toString(), null, "evaluation data not found");
         }
         if (!Files.isDirectory(data)) {
-            return read(data, task);
+            if (!Files.isRegularFile(data)) {
+                throw new NoSuchFileException(data.toString(), null, "data file not found");
+            }
+            return ExampleReader.read(data, task, labelled);
+        }
+        if (!labelled) {
+            throw new IllegalArgumentException("--unlabelled reads one file; give the file itself as --data, not the folder " + data);
         }
         TaskData td = taskData(data, task);
         boolean kshot = k != null || seed != null;

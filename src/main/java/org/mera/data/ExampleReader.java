@@ -34,15 +34,27 @@ public final class ExampleReader {
      * text_a/text_b/label headers.
      */
     public static List<Example> read(Path file, Task task) {
+        return read(file, task, true);
+    }
+
+    /**
+     * As {@link #read(Path, Task)}; with {@code labelled} false, no label column is read (the file may have
+     * none, as GLUE's official test files), and every example's label is null.
+     */
+    public static List<Example> read(Path file, Task task, boolean labelled) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".tsv")) {
-            return readTsv(file, task, GlueTasks.tsvColumns(task).orElse(Columns.DEFAULT));
+            return readTsv(file, task, labels(GlueTasks.tsvColumns(task).orElse(Columns.DEFAULT), labelled));
         } else if (name.endsWith(".jsonl")) {
-            return readJsonl(file, task, sniffJsonlColumns(file));
+            return readJsonl(file, task, labels(sniffJsonlColumns(file), labelled));
         } else if (name.endsWith(".csv")) {
-            return readCsv(file, task, Columns.DEFAULT);
+            return readCsv(file, task, labels(Columns.DEFAULT, labelled));
         }
         throw new ExampleFileException(file, 0, "unknown data file type (expected .tsv, .jsonl or .csv)");
+    }
+
+    private static Columns labels(Columns c, boolean labelled) {
+        return labelled ? c : c.withoutLabel();
     }
 
     /** Tab-separated, no quoting; columns by header name, or by position for a headerless layout. */

@@ -37,6 +37,14 @@ class TrainEvalCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The header and the first {@code n} rows of a real GLUE file. */
     static Path slice(Path from, Path to, int n) throws Exception {
         List<String> lines = Files.readAllLines(from);
@@ -79,6 +87,45 @@ class TrainEvalCommandTest {
         assertEquals("rte", e.get("name").asText());
         assertEquals("accuracy", e.get("primary_metric").asText());
         assertEquals(m.get("test").get("accuracy").asDouble(), e.get("metrics").get("accuracy").asDouble(), 0.0);
+
+        // Predictions: one row per example, agreeing with the accuracy; an unlabelled copy (GLUE's official test
+        // layout: no label column) gives the same predictions and no metrics.
+        Path labelledPredictions = tmp.resolve("pred-labelled.jsonl");
+        Run withPredictions = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data", test.toString(),
+                "--predictions", labelledPredictions.toString());
+        assertEquals(0, withPredictions.code(), withPredictions.err());
+        List<JsonNode> rows = Files.readAllLines(labelledPredictions).stream().map(TrainEvalCommandTest::json).toList();
+        assertEquals(16, rows.size());
+        long correct = rows.stream().filter(r -> r.get("label").asText().equals(r.get("prediction").asText())).count();
+        assertEquals(e.get("metrics").get("accuracy").asDouble(), correct / 16.0, 1e-12);
+        JsonNode first = rows.get(0);
+        assertEquals(0, first.get("index").asInt());
+        assertEquals(Files.readAllLines(test).get(1).split("\t")[1], first.get("text_a").asText());
+        double sum = first.get("probabilities").get("entailment").asDouble() + first.get("probabilities").get("not_entailment").asDouble();
+        assertEquals(1.0, sum, 1e-5);
+
+        Path unlabelledFile = tmp.resolve("unlabelled/test.tsv");
+        Files.createDirectories(unlabelledFile.getParent());
+        Files.write(unlabelledFile, Files.readAllLines(test).stream().map(l -> l.substring(0, l.lastIndexOf('\t'))).toList());
+        Path unlabelledPredictions = tmp.resolve("pred-unlabelled.jsonl");
+        Run unlabelled = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data",
+                unlabelledFile.toString(), "--unlabelled", "--predictions", unlabelledPredictions.toString());
+        assertEquals(0, unlabelled.code(), unlabelled.err());
+        JsonNode u = JSON.readTree(unlabelled.out());
+        assertTrue(!u.has("metrics") && u.get("predictions").asText().equals(unlabelledPredictions.toString()), unlabelled.out());
+        List<JsonNode> urows = Files.readAllLines(unlabelledPredictions).stream().map(TrainEvalCommandTest::json).toList();
+        for (int i = 0; i < 16; i++) {
+            assertEquals(rows.get(i).get("prediction"), urows.get(i).get("prediction"));
+            assertTrue(!urows.get(i).has("label"));
+        }
+        Run noLabelsNoPredictions = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data",
+                unlabelledFile.toString(), "--unlabelled");
+        assertEquals(1, noLabelsNoPredictions.code());
+        assertTrue(noLabelsNoPredictions.err().contains("--predictions"), noLabelsNoPredictions.err());
+        Run labelsMissing = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data",
+                unlabelledFile.toString());
+        assertEquals(1, labelsMissing.code());
+        assertTrue(labelsMissing.err().contains("label") && labelsMissing.err().contains(unlabelledFile.toString()), labelsMissing.err());
 
         Run again = run("train", "--model", "minilm", "--task", "rte", "--data", RTE.toString(), "--max-steps", "1",
                 "--out", out.toString(), "--no-progress");
