@@ -110,7 +110,7 @@ public final class ExperimentRunner {
             Objects.requireNonNull(lock);
             List<Cell> todo = new ArrayList<>();
             int doneBefore = 0;
-            ProgressBar bar;
+            GridProgress bar;
             for (Cell c : grid.cells()) {
                 if (store.contains(c.key())) {
                     doneBefore++;
@@ -118,7 +118,7 @@ public final class ExperimentRunner {
                     todo.add(c);
                 }
             }
-            bar = new ProgressBar(progressOut, interactive, grid.size(), doneBefore);
+            bar = new GridProgress(progressOut, interactive, grid.size(), doneBefore);
             for (Cell c : grid.cells()) {
                 ResultRecord r = store.records().get(c.key());
                 if (r != null) {

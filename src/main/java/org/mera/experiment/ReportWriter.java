@@ -413,7 +413,7 @@ public final class ReportWriter {
                     .append(esc(r.primaryMetric())).append("</td><td class=\"num\">")
                     .append(String.format(Locale.ROOT, "%.1f", 100 * r.primary())).append("</td><td class=\"note\">")
                     .append(esc(Json.canonical(r.metrics()))).append("</td><td class=\"num\">")
-                    .append(esc(ProgressBar.format(Duration.ofMillis(r.durationMs())))).append("</td><td><code>")
+                    .append(esc(GridProgress.format(Duration.ofMillis(r.durationMs())))).append("</td><td><code>")
                     .append(esc(r.key())).append("</code></td></tr>\n");
         }
         b.append("</table></details>\n");
@@ -435,8 +435,8 @@ public final class ReportWriter {
         }
         Object encoders = in.config().get("encoders");
         b.append("<p>Encoder(s): <b>").append(esc(encoders == null ? "?" : encoders)).append("</b>. Total wall time of all runs: <b>")
-                .append(esc(ProgressBar.format(Duration.ofMillis(totalWall(in.runs(), lastFinish))))).append("</b>; time inside cells shown: ")
-                .append(esc(ProgressBar.format(Duration.ofMillis(cellMs)))).append(".</p>\n");
+                .append(esc(GridProgress.format(Duration.ofMillis(totalWall(in.runs(), lastFinish))))).append("</b>; time inside cells shown: ")
+                .append(esc(GridProgress.format(Duration.ofMillis(cellMs)))).append(".</p>\n");
         if (in.runs().isEmpty()) {
             b.append("<p class=\"note\">No run records (runs/*.json) in the folder.</p>\n");
             return;
@@ -449,7 +449,7 @@ public final class ReportWriter {
         for (RunInfo r : in.runs()) {
             long wall = wall(r, lastFinish);
             b.append("<tr><td><code>").append(esc(r.runId())).append("</code></td><td>").append(esc(r.startedAt()))
-                    .append("</td><td class=\"num\">").append(wall < 0 ? "?" : esc(ProgressBar.format(Duration.ofMillis(wall))))
+                    .append("</td><td class=\"num\">").append(wall < 0 ? "?" : esc(GridProgress.format(Duration.ofMillis(wall))))
                     .append("</td><td>").append(esc(r.endedAt() == null ? "killed or still running" : r.status()))
                     .append("</td><td>").append(esc(r.runnerName() + " " + r.runnerVersion() + (r.synthetic() ? " (synthetic)" : "")))
                     .append("</td><td class=\"num\">").append(r.endedAt() == null ? "?" : String.valueOf(r.cellsRun())).append("</td>");

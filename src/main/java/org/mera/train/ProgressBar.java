@@ -1,8 +1,13 @@
 package org.mera.train;
 
 import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
 
-/** A one-line progress bar on stderr with rate and time left; silent when disabled. */
+/**
+ * A one-line progress bar on stderr for the steps of one run, with time elapsed and left; silent when
+ * disabled. Its bar and duration formats are shared with the experiment grid's progress line.
+ */
 public final class ProgressBar implements AutoCloseable {
     private final String label;
     private final long total;
@@ -32,17 +37,35 @@ public final class ProgressBar implements AutoCloseable {
     private void print() {
         double elapsed = (System.nanoTime() - start) / 1e9;
         double frac = Math.min(1.0, done / (double) total);
-        int width = 24;
-        int filled = (int) Math.round(frac * width);
         double left = done == 0 ? 0 : elapsed / done * (total - done);
-        out.printf("\r%-14s [%s%s] %d/%d %s elapsed, %s left %s   ", label, "#".repeat(filled), ".".repeat(width - filled),
-                done, total, fmt(elapsed), fmt(left), suffix);
+        out.printf(Locale.ROOT, "\r%-14s [%s] %d/%d %s elapsed, %s left %s   ", label, bar(frac, 24), done, total,
+                formatDuration(seconds(elapsed)), formatDuration(seconds(left)), suffix);
         out.flush();
     }
 
-    static String fmt(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : String.format("%d:%02d", s / 60, s % 60);
+    private static Duration seconds(double s) {
+        return Duration.ofMillis(Math.round(s * 1000));
+    }
+
+    /** {@code ####----}: {@code fraction} (clamped to [0, 1]) of {@code width} characters filled. */
+    public static String bar(double fraction, int width) {
+        int filled = (int) Math.floor(Math.max(0, Math.min(1, fraction)) * width);
+        return "#".repeat(filled) + "-".repeat(width - filled);
+    }
+
+    /** 4.2s, 42s, 3m12s, 1h05m: short enough for a progress line or a report table. */
+    public static String formatDuration(Duration d) {
+        long s = d.toSeconds();
+        if (d.toMillis() < 10_000) {
+            return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+        }
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+        }
+        return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
     }
 
     @Override

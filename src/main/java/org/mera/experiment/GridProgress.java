@@ -1,5 +1,7 @@
 package org.mera.experiment;
 
+import org.mera.train.ProgressBar;
+
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -8,11 +10,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Grid progress on stderr: cells done/total, elapsed time and an ETA from measured cell durations (per
- * method, since full fine-tuning and a merge differ a lot; durations stored by earlier runs count too).
+ * Grid progress on stderr (the steps inside one run have {@link ProgressBar}): cells done/total, elapsed time
+ * and an ETA from measured cell durations (per method, since full fine-tuning and a merge differ a lot;
+ * durations stored by earlier runs count too).
  * On a terminal the line is redrawn in place; otherwise one line is printed per finished cell.
  */
-final class ProgressBar {
+final class GridProgress {
     private static final int WIDTH = 24;
     private static final long REDRAW_NANOS = 200_000_000L;
 
@@ -28,7 +31,7 @@ final class ProgressBar {
     private String currentNote = "";
     private long lastDraw;
 
-    ProgressBar(PrintStream out, boolean interactive, int total, int done) {
+    GridProgress(PrintStream out, boolean interactive, int total, int done) {
         this.out = out;
         this.interactive = interactive;
         this.total = total;
@@ -99,8 +102,7 @@ final class ProgressBar {
     }
 
     String line() {
-        int filled = total == 0 ? WIDTH : (int) ((long) done * WIDTH / total);
-        String bar = "#".repeat(filled) + "-".repeat(WIDTH - filled);
+        String bar = ProgressBar.bar(total == 0 ? 1 : (double) done / total, WIDTH);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
         return String.format(Locale.ROOT, "[%s] %d/%d cells (%d%%)  elapsed %s  ETA %s", bar, done, total,
                 total == 0 ? 100 : done * 100 / total, format(elapsed), eta());
@@ -135,16 +137,6 @@ final class ProgressBar {
     }
 
     static String format(Duration d) {
-        long s = d.toSeconds();
-        if (d.toMillis() < 10_000) {
-            return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
-        }
-        if (s < 60) {
-            return s + "s";
-        }
-        if (s < 3600) {
-            return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-        }
-        return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+        return ProgressBar.formatDuration(d);
     }
 }
