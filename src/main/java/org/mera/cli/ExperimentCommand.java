@@ -36,6 +36,10 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--no-report", description = "do not write the report at the end")
     boolean noReport;
 
+    @Option(names = "--import", paramLabel = "DIR", description = "first copy this grid's finished cells from another "
+            + "experiment folder (part of the grid run by another process or machine); repeatable")
+    java.util.List<Path> importDirs = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         ExperimentConfig cfg = ExperimentConfig.load(config);
@@ -51,6 +55,11 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
         ExperimentRunner experiment = new ExperimentRunner(cfg, runner).keepGoing(keepGoing);
         try {
+            for (Path dir : importDirs) {
+                ExperimentRunner.ImportSummary i = experiment.importFrom(dir);
+                System.out.println("imported " + i.imported() + " cells from " + dir + " (" + i.alreadyHere()
+                        + " were already here, " + i.notInGrid() + " there are not in this grid)");
+            }
             if (dryRun) {
                 Grid grid = experiment.plan();
                 System.out.println("config '" + cfg.name() + "' is valid: " + grid.size() + " cells");

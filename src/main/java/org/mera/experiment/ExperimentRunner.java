@@ -50,6 +50,9 @@ public final class ExperimentRunner {
         }
     }
 
+    /** Run ids are unique across processes by pid, within one by this count. */
+    private static final java.util.concurrent.atomic.AtomicInteger runsInProcess = new java.util.concurrent.atomic.AtomicInteger();
+
     private final ExperimentConfig config;
     private final CellRunner runner;
     private final List<Validator> validators = new ArrayList<>();
@@ -99,6 +102,62 @@ public final class ExperimentRunner {
         return Grid.expand(config, runner.version(), ConfigValidator.specsFor(runner));
     }
 
+    /** What {@link #importFrom} did. */
+    public record ImportSummary(Path from, int imported, int alreadyHere, int notInGrid) {
+    }
+
+    /**
+     * Copies finished cells of this grid from another experiment folder's results file (a part of the grid run
+     * by another process or machine) into this one's, with the run records they came from. Cells are matched by
+     * key, which hashes everything that determines a result, so an imported cell is exactly one this grid would
+     * have run; cells already here are kept, cells of other grids are left out. The other folder is only read.
+     */
+    public ImportSummary importFrom(Path otherDir) throws IOException {
+        Grid grid = plan();
+        Path otherResults = otherDir.resolve(RESULTS_FILE);
+        if (!Files.isRegularFile(otherResults)) {
+            throw new java.nio.file.NoSuchFileException(otherResults.toString(), null, "no results file to import");
+        }
+        Path out = config.outputDir();
+        if (Files.isDirectory(out) && Files.isSameFile(out, otherDir)) {
+            throw new IllegalArgumentException("cannot import " + otherDir + " into itself");
+        }
+        Map<String, ResultRecord> theirs = ResultStore.read(otherResults).byKey();
+        Files.createDirectories(out.resolve(RUNS_DIR));
+        int imported = 0;
+        int here = 0;
+        java.util.Set<String> gridKeys = new java.util.HashSet<>();
+        java.util.Set<String> runIds = new java.util.TreeSet<>();
+        try (FileChannel lockChannel = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = tryLock(lockChannel, out);
+             ResultStore store = ResultStore.open(out.resolve(RESULTS_FILE))) {
+            Objects.requireNonNull(lock);
+            for (Cell c : grid.cells()) {
+                gridKeys.add(c.key());
+                ResultRecord r = theirs.get(c.key());
+                if (r == null) {
+                    continue;
+                }
+                if (store.contains(c.key())) {
+                    here++;
+                    continue;
+                }
+                // Run records first: a results line never points at a run this folder lacks.
+                if (r.runId() != null && runIds.add(r.runId())) {
+                    Path run = otherDir.resolve(RUNS_DIR).resolve(r.runId() + ".json");
+                    Path mine = out.resolve(RUNS_DIR).resolve(r.runId() + ".json");
+                    if (Files.isRegularFile(run) && !Files.exists(mine)) {
+                        AtomicFiles.write(mine, o -> Files.copy(run, o));
+                    }
+                }
+                store.append(r);
+                imported++;
+            }
+        }
+        int notInGrid = (int) theirs.keySet().stream().filter(k -> !gridKeys.contains(k)).count();
+        return new ImportSummary(otherDir, imported, here, notInGrid);
+    }
+
     public Summary run() throws IOException {
         Grid grid = plan();
         Path out = config.outputDir();
@@ -133,7 +192,7 @@ public final class ExperimentRunner {
             writeJson(out.resolve(CONFIG_FILE), config.toMap());
             writeJson(out.resolve(GRID_FILE), gridJson(grid));
             String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
-                    + "-" + ProcessHandle.current().pid();
+                    + "-" + ProcessHandle.current().pid() + (runsInProcess.incrementAndGet() > 1 ? "-" + runsInProcess.get() : "");
             Path runFile = out.resolve(RUNS_DIR).resolve(runId + ".json");
             Map<String, Object> env = EnvironmentInfo.capture();
             String startedAt = Instant.now().toString();

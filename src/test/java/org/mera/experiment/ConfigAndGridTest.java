@@ -208,6 +208,59 @@ class ConfigAndGridTest {
     }
 
     @Test
+    void aGridSplitOverTwoFoldersIsImportedWithoutRunningOrDoublingACell(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
+        String[] whole = {"name: whole", "dataRoot: glue", "outputDir: whole", "encoders: [e]", "targets: [MRPC, RTE, QNLI]",
+                "seeds: [13, 21]", "methods: [adapter, mera-ot]", "sources: [MNLI, SST-2, QQP]"};
+        String[] partA = whole.clone();
+        partA[2] = "outputDir: part-a";
+        partA[4] = "targets: [MRPC, RTE]";
+        String[] partB = whole.clone();
+        partB[2] = "outputDir: part-b";
+        partB[4] = "targets: [QNLI, MNLI]";
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        AtomicInteger calls = new AtomicInteger();
+        CellRunner counting = new CellRunner() {
+            final CheapCellRunner cheap = new CheapCellRunner(0);
+
+            @Override
+            public String version() {
+                return "c";
+            }
+
+            @Override
+            public CellResult run(Cell cell, ProgressListener progress) throws Exception {
+                calls.incrementAndGet();
+                return cheap.run(cell, progress);
+            }
+        };
+        new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", partA)), counting).progressTo(quiet, false).run();
+        new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", partB)), counting).progressTo(quiet, false).run();
+        assertEquals(8 + 8, calls.get());
+
+        ExperimentRunner w = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "w.yaml", whole)), counting).progressTo(quiet, false);
+        ExperimentRunner.ImportSummary ia = w.importFrom(tmp.resolve("part-a"));
+        assertEquals(8, ia.imported());
+        assertEquals(0, ia.notInGrid());
+        ExperimentRunner.ImportSummary ib = w.importFrom(tmp.resolve("part-b"));
+        assertEquals(4, ib.imported(), "QNLI's cells");
+        assertEquals(4, ib.notInGrid(), "MNLI's cells are not in the whole grid");
+        assertEquals(0, w.importFrom(tmp.resolve("part-a")).imported(), "importing again adds nothing");
+        ExperimentRunner.Summary s = w.run();
+        assertEquals(0, s.cellsRun());
+        assertEquals(12, s.cellsDoneBefore());
+        assertEquals(16, calls.get(), "no cell ran again");
+        List<String> lines = Files.readAllLines(tmp.resolve("whole").resolve(ExperimentRunner.RESULTS_FILE));
+        assertEquals(12, lines.size());
+        Set<String> copiedRuns = new HashSet<>();
+        try (var files = Files.list(tmp.resolve("whole").resolve(ExperimentRunner.RUNS_DIR))) {
+            files.forEach(f -> copiedRuns.add(f.getFileName().toString()));
+        }
+        assertEquals(3, copiedRuns.size(), "the two parts' run records, and the whole grid's own: " + copiedRuns);
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> w.importFrom(tmp.resolve("nowhere")));
+    }
+
+    @Test
     void failingCellIsNotRecordedAndMissingPrimaryMetricFails(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
         ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "a.yaml", "name: a", "dataRoot: glue", "outputDir: out",
