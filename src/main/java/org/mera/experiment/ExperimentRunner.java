@@ -191,8 +191,9 @@ public final class ExperimentRunner {
                     + " already done, " + todo.size() + " to run; results in " + store.file());
             writeJson(out.resolve(CONFIG_FILE), config.toMap());
             writeJson(out.resolve(GRID_FILE), gridJson(grid));
+            int nth = runsInProcess.incrementAndGet();
             String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
-                    + "-" + ProcessHandle.current().pid() + (runsInProcess.incrementAndGet() > 1 ? "-" + runsInProcess.get() : "");
+                    + "-" + ProcessHandle.current().pid() + (nth > 1 ? "-" + nth : "");
             Path runFile = out.resolve(RUNS_DIR).resolve(runId + ".json");
             Map<String, Object> env = EnvironmentInfo.capture();
             String startedAt = Instant.now().toString();
