@@ -41,7 +41,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "directory written by `mera train` (or AdapterHub/PEFT with a head)")
     Path adapter;
 
-    @Option(names = "--task", required = true, description = "task name, e.g. RTE")
+    @Option(names = "--task", required = true, description = "task name: a GLUE task (e.g. RTE) or a WordNet task (e.g. wn-antonym)")
     String task;
 
     @Option(names = "--data", required = true, paramLabel = "FILE_OR_DIR", description = "a labelled file, or a task directory")

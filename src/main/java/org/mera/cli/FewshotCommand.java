@@ -39,7 +39,7 @@ public final class FewshotCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "catalog name (see `mera models`) or HF model directory")
     String model;
 
-    @Option(names = "--task", required = true, description = "task name, e.g. RTE")
+    @Option(names = "--task", required = true, description = "task name: a GLUE task (e.g. RTE) or a WordNet task (e.g. wn-antonym)")
     String task;
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "task directory in the LM-BFF layout (or a folder holding it)")

@@ -43,7 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "catalog name (see `mera models`) or HF model directory")
     String model;
 
-    @Option(names = "--task", required = true, description = "task name, e.g. RTE, SST-2, STS-B")
+    @Option(names = "--task", required = true, description = "task name: a GLUE task (e.g. RTE, SST-2, STS-B) or a WordNet task (e.g. wn-antonym)")
     String task;
 
     @Option(names = "--data", required = true, paramLabel = "DIR_OR_FILE", description = "task directory (LM-BFF layout) or a labelled file")

@@ -34,11 +34,11 @@ final class TrainingData {
     }
 
     static Task task(String name) {
-        return TaskRegistry.withGlue().get(name);
+        return TaskRegistry.standard().get(name);
     }
 
     static TaskRegistry registry() {
-        return TaskRegistry.withGlue();
+        return TaskRegistry.standard();
     }
 
     /**

@@ -134,6 +134,23 @@ class TrainEvalCommandTest {
     }
 
     @Test
+    void theWordNetTasksTrainAndEvaluateFromTheCliLikeGlue(@TempDir Path tmp) throws Exception {
+        Path suite = tmp.resolve("suite");
+        org.mera.data.wordnet.WordNetSuite.write(suite, 42);
+        Path out = tmp.resolve("antonym");
+        Run train = run("train", "--model", "minilm", "--task", "wn-antonym", "--data", suite.toString(), "--k", "16", "--seed", "13",
+                "--max-steps", "2", "--out", out.toString(), "--no-progress");
+        assertEquals(0, train.code(), train.err());
+        JsonNode m = JSON.readTree(out.resolve("metrics.json").toFile());
+        assertEquals("wn-antonym", m.get("task").asText());
+        assertTrue(m.get("data").get("test_examples").asInt() > 100, m.toString());
+        Run eval = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "wn-antonym", "--data",
+                suite.resolve("wn-antonym").toString());
+        assertEquals(0, eval.code(), eval.err());
+        assertEquals(m.get("test").get("accuracy").asDouble(), JSON.readTree(eval.out()).get("metrics").get("accuracy").asDouble(), 0.0);
+    }
+
+    @Test
     void fewshotRunsEverySeedAndSummarises(@TempDir Path tmp) throws Exception {
         Path task = tmp.resolve("RTE");
         for (int seed : new int[] {13, 21}) {
