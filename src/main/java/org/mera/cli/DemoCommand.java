@@ -64,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
                 WordNetTasks.track(t);
             }
             dataRoot = home.resolve("demo/wordnet-suite");
-            if (!Files.isRegularFile(dataRoot.resolve("suite.json"))) {
+            if (!WordNetSuite.isCurrent(dataRoot, 42)) {
                 System.err.println("mera demo: generating the WordNet task suite into " + dataRoot);
                 WordNetSuite.write(dataRoot, 42);
             }

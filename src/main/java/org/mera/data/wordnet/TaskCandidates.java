@@ -389,10 +389,18 @@ final class TaskCandidates {
                 continue;
             }
             for (int n = 0; n < Math.max(1, positives); n++) {
-                int i = rng.nextInt(synsets.size());
-                int j = (i + 1 + rng.nextInt(synsets.size() - 1)) % synsets.size();
-                List<Occurrence> oi = senses.get(synsets.get(i));
-                List<Occurrence> oj = senses.get(synsets.get(j));
+                // Negatives pair senses from different lexicographer files (supersenses: "bank" as a slope and as
+                // an institution), as WiC pruned its too-fine sense distinctions: WordNet's sister senses are
+                // often indistinguishable in a short example, which left the task at chance even for a trained
+                // adapter.
+                Synset si = synsets.get(rng.nextInt(synsets.size()));
+                List<Synset> coarse = synsets.stream().filter(x -> x.lexFileNumber() != si.lexFileNumber()).toList();
+                if (coarse.isEmpty()) {
+                    break;
+                }
+                Synset sj = coarse.get(rng.nextInt(coarse.size()));
+                List<Occurrence> oi = senses.get(si);
+                List<Occurrence> oj = senses.get(sj);
                 out.add(wicItem(oi.get(rng.nextInt(oi.size())), oj.get(rng.nextInt(oj.size())), "0"));
             }
         }

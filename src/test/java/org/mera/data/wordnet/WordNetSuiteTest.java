@@ -75,6 +75,13 @@ class WordNetSuiteTest {
         JsonNode suite = JSON.readTree(root.resolve("suite.json").toFile());
         assertEquals(10, suite.get("tasks").size());
         assertEquals(3, suite.get("tracks").size());
+        assertEquals(WordNetSuite.GENERATOR_VERSION, suite.get("generator").asInt());
+        assertTrue(WordNetSuite.isCurrent(root, SEED));
+        assertFalse(WordNetSuite.isCurrent(root, SEED + 1), "another seed's suite is not this one");
+        Path old = tmp.resolve("old-suite");
+        Files.createDirectories(old);
+        Files.writeString(old.resolve("suite.json"), "{\"name\": \"wordnet-3.1\", \"seed\": " + SEED + "}");
+        assertFalse(WordNetSuite.isCurrent(old, SEED), "a suite from before generator versions is regenerated");
         for (JsonNode track : suite.get("tracks")) {
             Track t = WordNetTasks.track(track.get("name").asText());
             assertTrue(track.get("sources").size() >= 2, t.name());
