@@ -34,8 +34,11 @@ class WordNetLearnabilityTest {
         minilm = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve("minilm"));
     }
 
+    /** All tasks, or those named in {@code -Dmera.wordnet.tasks=wn-wic,...} (to re-check one after a change). */
     static List<Task> tasks() {
-        return WordNetTasks.all();
+        String only = System.getProperty("mera.wordnet.tasks", "");
+        return only.isBlank() ? WordNetTasks.all()
+                : java.util.Arrays.stream(only.split(",")).map(String::trim).map(WordNetTasks::byName).toList();
     }
 
     @ParameterizedTest
