@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code mera eval}: scores a saved adapter (with its head) or fully fine-tuned model on labelled examples. */
+/** {@code mera eval}: scores a saved adapter (with its head) or fully fine-tuned model on labelled examples, or only predicts. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate a saved AdapterHub adapter, PEFT LoRA or fine-tuned model directory (with its head) on a task",
             "and print a JSON object: task, adapter, split, examples, primary_metric, metrics.",
@@ -44,7 +44,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--task", required = true, description = "task name: a GLUE task (e.g. RTE) or a WordNet task (e.g. wn-antonym)")
     String task;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE_OR_DIR", description = "a labelled file, or a task directory")
+    @Option(names = "--data", required = true, paramLabel = "FILE_OR_DIR", description = "a labelled file (or, with --unlabelled, any file), or a task directory")
     Path data;
 
     @Option(names = "--split", defaultValue = "test", description = "for a directory: test (default), dev or train "

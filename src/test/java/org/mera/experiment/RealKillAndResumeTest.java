@@ -45,8 +45,16 @@ class RealKillAndResumeTest {
         int previous = 0;
         for (int attempt = 0; attempt < 4 && previous < total; attempt++) {
             Process p = launch(cfg, tmp.resolve("stderr-" + attempt + ".txt"));
-            // kill at a random moment: while a source adapter trains, while a cell trains, or between cells
-            Thread.sleep(3000 + random.nextInt(4000));
+            // Kill at a random moment by progress, not by the clock (a fast machine finished the whole grid inside
+            // a fixed delay): once the run has made 0 or 1 more cells, and at least 1.5 s after its start (so the
+            // first kill can land while source adapters train), after a further random 0-0.5 s.
+            int target = Math.min(total - 3, previous + random.nextInt(2));
+            long start = System.nanoTime();
+            while (p.isAlive() && (count(results) < target || System.nanoTime() - start < 1_500_000_000L)
+                    && System.nanoTime() - start < 120_000_000_000L) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(random.nextInt(500));
             p.destroyForcibly();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             int now = Files.exists(results) ? ResultStore.read(results).byKey().size() : 0;
@@ -73,6 +81,10 @@ class RealKillAndResumeTest {
         for (String key : expected.keySet()) {
             assertEquals(expected.get(key).metrics(), actual.get(key).metrics(), "metrics of " + expected.get(key).method());
         }
+    }
+
+    private static int count(Path results) throws IOException {
+        return Files.exists(results) ? ResultStore.read(results).byKey().size() : 0;
     }
 
     private static Path config(Path file, Path encoder, Path data, Path out) throws IOException {
