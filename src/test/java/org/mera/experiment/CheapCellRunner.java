@@ -16,6 +16,29 @@ final class CheapCellRunner implements CellRunner {
         this.sleepMs = sleepMs;
     }
 
+    /** Something a test does before each cell: count it, or fail it. */
+    @FunctionalInterface
+    interface BeforeCell {
+        void accept(Cell cell) throws Exception;
+    }
+
+    /** A real (non-synthetic) runner of the given version that calls {@code before}, then runs the cell cheaply. */
+    static CellRunner wrapped(String version, BeforeCell before) {
+        CheapCellRunner cheap = new CheapCellRunner(0);
+        return new CellRunner() {
+            @Override
+            public String version() {
+                return version;
+            }
+
+            @Override
+            public CellResult run(Cell cell, ProgressListener progress) throws Exception {
+                before.accept(cell);
+                return cheap.run(cell, progress);
+            }
+        };
+    }
+
     @Override
     public String name() {
         return "CheapCellRunner (synthetic test runner)";

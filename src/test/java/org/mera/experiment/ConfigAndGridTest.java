@@ -177,20 +177,7 @@ class ConfigAndGridTest {
         String[] base = {"name: a", "dataRoot: glue", "outputDir: out", "encoders: [e]", "targets: [MRPC, RTE]",
                 "seeds: [13, 21]", "methods: [adapter, mera-ot]", "sources: [MNLI, QNLI]"};
         AtomicInteger calls = new AtomicInteger();
-        CellRunner counting = new CellRunner() {
-            final CheapCellRunner cheap = new CheapCellRunner(0);
-
-            @Override
-            public String version() {
-                return "c";
-            }
-
-            @Override
-            public CellResult run(Cell cell, ProgressListener progress) throws Exception {
-                calls.incrementAndGet();
-                return cheap.run(cell, progress);
-            }
-        };
+        CellRunner counting = CheapCellRunner.wrapped("c", cell -> calls.incrementAndGet());
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         ExperimentRunner.Summary s1 = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), counting).progressTo(quiet, false).run();
         assertEquals(8, s1.cellsRun());
@@ -220,20 +207,7 @@ class ConfigAndGridTest {
         partB[4] = "targets: [QNLI, MNLI]";
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         AtomicInteger calls = new AtomicInteger();
-        CellRunner counting = new CellRunner() {
-            final CheapCellRunner cheap = new CheapCellRunner(0);
-
-            @Override
-            public String version() {
-                return "c";
-            }
-
-            @Override
-            public CellResult run(Cell cell, ProgressListener progress) throws Exception {
-                calls.incrementAndGet();
-                return cheap.run(cell, progress);
-            }
-        };
+        CellRunner counting = CheapCellRunner.wrapped("c", cell -> calls.incrementAndGet());
         new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", partA)), counting).progressTo(quiet, false).run();
         new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", partB)), counting).progressTo(quiet, false).run();
         assertEquals(8 + 8, calls.get());

@@ -110,22 +110,11 @@ class ReportWriterTest {
     @Test
     void incompleteGridIsReportedAsSuch(@TempDir Path tmp) throws Exception {
         ExperimentConfig c = ExperimentConfig.load(demoConfig(tmp, "[MRPC, RTE]", "[16]", "[adapter, fusion]"));
-        CellRunner flaky = new CellRunner() {
-            final CheapCellRunner cheap = new CheapCellRunner(0);
-
-            @Override
-            public String version() {
-                return "flaky";
+        CellRunner flaky = CheapCellRunner.wrapped("flaky", cell -> {
+            if (cell.seed() == 100 && cell.method() == Method.FUSION) {
+                throw new IllegalStateException("simulated failure");
             }
-
-            @Override
-            public CellResult run(Cell cell, ProgressListener progress) throws Exception {
-                if (cell.seed() == 100 && cell.method() == Method.FUSION) {
-                    throw new IllegalStateException("simulated failure");
-                }
-                return cheap.run(cell, progress);
-            }
-        };
+        });
         new ExperimentRunner(c, flaky).keepGoing(true).progressTo(new PrintStream(OutputStream.nullOutputStream()), false).run();
         String md = Files.readString(ReportWriter.write(c.outputDir()).markdown());
         assertTrue(md.contains("18 of 20 cells finished (**incomplete**: 2 still to run"), md);

@@ -23,7 +23,7 @@ final class ModelFixtures {
         if (e.format() != ModelCatalog.Format.ONNX) {
             throw new IllegalArgumentException(name + " is not shipped as ONNX");
         }
-        Path jar = org.mera.io.MavenArtifacts.fromEnvironment().get(e.groupId(), e.artifactId(), e.version(), null);
+        Path jar = ModelCatalog.fromEnvironment().artifact(e);
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "mera-fixture-" + System.getProperty("user.name") + "-" + name);
         Files.createDirectories(dir);
         Path onnx = dir.resolve(Path.of(e.modelPath()).getFileName().toString());
