@@ -43,7 +43,7 @@ public record FusionLayer(Linear query, Linear key, Linear value, FusionConfig c
         NDArray v = valueFirst ? value.forward(stacked, training) : stacked;
         NDArray scores = q.expandDims(2).mul(k).sum(new int[] {3}); // [B, T, N]
         if (training && dropout > 0) {
-            scores = ai.djl.nn.norm.Dropout.dropout(scores, dropout, true).singletonOrThrow();
+            scores = org.mera.model.Dropout.apply(scores, dropout, true);
         }
         NDArray probs = scores.softmax(-1);
         NDArray context = probs.expandDims(3).mul(v).sum(new int[] {2}); // [B, T, H]

@@ -46,6 +46,7 @@ public final class Trainer {
         LinearSchedule schedule = new LinearSchedule(o.learningRate(), Math.round(o.warmupRatio() * total), total);
         NDManager manager = model.encoder().manager();
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) o.seed());
+        org.mera.model.Dropout.seed(o.seed());
         long start = System.nanoTime();
         List<Float> losses = new ArrayList<>();
         double best = Double.NEGATIVE_INFINITY;
