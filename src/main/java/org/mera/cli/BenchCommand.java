@@ -97,6 +97,13 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** This command's own arguments: under {@code mera}, the parse result's arguments start with "bench". */
+    private List<String> ownArgs() {
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        int at = spec.parent() == null ? -1 : args.indexOf(spec.name());
+        return args.subList(at + 1, args.size());
+    }
+
     BenchReport run() {
         Engine engine = Engine.getEngine("PyTorch");
         CpuInfo cpu = CpuInfo.read();
@@ -111,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
                         + (fastPath.mklShimMapped() ? "mapped" : "not mapped") + " in this process")
                 .environment("runs", warmupRuns + " warm-up + " + timedRuns + " timed per size, median reported;"
                         + " GFLOP per CPU-second divides by the process's CPU time instead of wall time")
-                .environment("command", "mera bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+                .environment("command", ("mera bench " + String.join(" ", ownArgs())).strip());
         try (NDManager manager = NDManager.newBaseManager(engine.defaultDevice(), engine.getEngineName())) {
             for (int n : sizes) {
                 MatmulPeak.Result result = MatmulPeak.measure(manager, n, warmupRuns, timedRuns);

@@ -40,6 +40,17 @@ class BenchCommandTest {
     }
 
     @Test
+    void recordsItsOwnArgumentsWhenRunUnderMera() throws Exception {
+        Path doc = tmp.resolve("performance.md");
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new Main()).setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                .execute("bench", "--sizes", "16", "--warmup", "0", "--runs", "1", "--doc", doc.toString(), "--models", "none", "--no-merge");
+        assertEquals(0, code, err.toString());
+        String written = Files.readString(doc);
+        assertTrue(written.contains("- command: mera bench --sizes 16 --warmup 0"), written);
+    }
+
+    @Test
     void timesARealEncoderAndTheMerge() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
