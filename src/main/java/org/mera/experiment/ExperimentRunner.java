@@ -128,10 +128,8 @@ public final class ExperimentRunner {
         int here = 0;
         java.util.Set<String> gridKeys = new java.util.HashSet<>();
         java.util.Set<String> runIds = new java.util.TreeSet<>();
-        try (FileChannel lockChannel = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = tryLock(lockChannel, out);
-             ResultStore store = ResultStore.open(out.resolve(RESULTS_FILE))) {
-            Objects.requireNonNull(lock);
+        try (HeldFolder held = HeldFolder.open(out)) {
+            ResultStore store = held.store();
             for (Cell c : grid.cells()) {
                 gridKeys.add(c.key());
                 ResultRecord r = theirs.get(c.key());
@@ -163,10 +161,8 @@ public final class ExperimentRunner {
         Path out = config.outputDir();
         Files.createDirectories(out.resolve(RUNS_DIR));
         long start = System.nanoTime();
-        try (FileChannel lockChannel = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = tryLock(lockChannel, out);
-             ResultStore store = ResultStore.open(out.resolve(RESULTS_FILE))) {
-            Objects.requireNonNull(lock);
+        try (HeldFolder held = HeldFolder.open(out)) {
+            ResultStore store = held.store();
             List<Cell> todo = new ArrayList<>();
             int doneBefore = 0;
             GridProgress bar;
@@ -243,17 +239,38 @@ public final class ExperimentRunner {
         }
     }
 
-    private static FileLock tryLock(FileChannel ch, Path out) throws IOException {
-        FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+    /** An output folder held for writing: its lock (one writer per folder) and its results store, closed together. */
+    private record HeldFolder(FileChannel channel, FileLock lock, ResultStore store) implements AutoCloseable {
+        static HeldFolder open(Path out) throws IOException {
+            FileChannel channel = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) {
+                    throw new IOException("another mera experiment is already writing to " + out + " (it holds " + out.resolve(".lock") + ")");
+                }
+                try {
+                    return new HeldFolder(channel, lock, ResultStore.open(out.resolve(RESULTS_FILE)));
+                } catch (IOException | RuntimeException e) {
+                    lock.close();
+                    throw e;
+                }
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
         }
-        if (lock == null) {
-            throw new IOException("another mera experiment is already writing to " + out + " (it holds " + out.resolve(".lock") + ")");
+
+        @Override
+        public void close() throws IOException {
+            try (channel; lock; store) {
+                // closed in reverse order: the store, then the lock, then its channel
+            }
         }
-        return lock;
     }
 
     private RunInfo runInfo(String runId, String startedAt, String endedAt, String status, int total, int before, int ran,

@@ -235,6 +235,40 @@ class ConfigAndGridTest {
     }
 
     @Test
+    void aSecondWriterOfTheSameFolderIsRefusedUntilTheFirstEnds(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
+        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "a.yaml", "name: a", "dataRoot: glue", "outputDir: out",
+                "encoders: [e]", "targets: [RTE]", "seeds: [13]", "methods: [adapter]"));
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        List<String> refusals = new java.util.ArrayList<>();
+        CellRunner startsAnother = new CellRunner() {
+            @Override
+            public String version() {
+                return "v";
+            }
+
+            @Override
+            public CellResult run(Cell cell, ProgressListener progress) {
+                IOException e = assertThrows(IOException.class,
+                        () -> new ExperimentRunner(c, this).progressTo(quiet, false).importFrom(tmp.resolve("elsewhere")));
+                refusals.add(e.getMessage());
+                IOException e2 = assertThrows(IOException.class, () -> new ExperimentRunner(c, this).progressTo(quiet, false).run());
+                refusals.add(e2.getMessage());
+                return CellResult.of(Map.of("accuracy", 0.5));
+            }
+        };
+        Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.writeString(tmp.resolve("elsewhere").resolve(ExperimentRunner.RESULTS_FILE), "");
+        assertEquals(1, new ExperimentRunner(c, startsAnother).progressTo(quiet, false).run().cellsRun());
+        assertEquals(2, refusals.size());
+        for (String m : refusals) {
+            assertTrue(m.contains("another mera experiment is already writing to") && m.contains(".lock"), m);
+        }
+        // Released at the end: the next run takes the folder and finds the cell done.
+        assertEquals(1, new ExperimentRunner(c, startsAnother).progressTo(quiet, false).run().cellsDoneBefore());
+    }
+
+    @Test
     void failingCellIsNotRecordedAndMissingPrimaryMetricFails(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
         ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "a.yaml", "name: a", "dataRoot: glue", "outputDir: out",
