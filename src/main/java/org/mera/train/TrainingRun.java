@@ -67,9 +67,9 @@ public final class TrainingRun {
         TrainOptions o = spec.options();
         try (TextEncoder text = TextEncoder.load(spec.model().tokenizerJson());
              NDManager manager = NDManager.newBaseManager()) {
-            List<EncodedExample> train = text.encodeAll(spec.train(), task);
-            List<EncodedExample> dev = text.encodeAll(spec.dev(), task);
-            List<EncodedExample> test = text.encodeAll(spec.test(), task);
+            List<EncodedExample> train = text.encodeAllMemoized(spec.train(), task);
+            List<EncodedExample> dev = text.encodeAllMemoized(spec.dev(), task);
+            List<EncodedExample> test = text.encodeAllMemoized(spec.test(), task);
             if (train.isEmpty()) {
                 throw new IllegalArgumentException("task " + task.name() + ": no training examples");
             }

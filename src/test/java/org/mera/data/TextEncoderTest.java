@@ -3,6 +3,8 @@ package org.mera.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,6 +112,21 @@ class TextEncoderTest {
         List<Example> pairs = List.of(new Example("A cat.", "A dog.", "1"), new Example("Why?", "Because .", "0"));
         List<EncodedExample> allPairs = encoder.encodeAll(pairs, GlueTasks.MRPC);
         assertEquals(encoder.encode(pairs.get(1), GlueTasks.MRPC), allPairs.get(1));
+    }
+
+    @Test
+    void memoReturnsTheSameEncodingForTheSameSplitOnly() {
+        List<Example> xs = List.of(new Example("A cat.", "A dog.", "1"), new Example("Why?", "Because .", "0"));
+        List<EncodedExample> first = encoder.encodeAllMemoized(xs, GlueTasks.MRPC);
+        assertEquals(encoder.encodeAll(xs, GlueTasks.MRPC), first);
+        assertSame(first, encoder.encodeAllMemoized(new java.util.ArrayList<>(xs), GlueTasks.MRPC), "equal content, same entry");
+        List<Example> relabelled = List.of(xs.get(0), new Example("Why?", "Because .", "1"));
+        assertEquals(1, encoder.encodeAllMemoized(relabelled, GlueTasks.MRPC).get(1).labelIndex());
+        assertNotSame(first, encoder.encodeAllMemoized(xs, GlueTasks.QQP), "another task is another key");
+        for (int i = 0; i < TextEncoder.MEMO_SPLITS + 1; i++) {
+            encoder.encodeAllMemoized(List.of(new Example("filler " + i, null, "0")), GlueTasks.SST2);
+        }
+        assertNotSame(first, encoder.encodeAllMemoized(xs, GlueTasks.MRPC), "evicted after MEMO_SPLITS newer splits");
     }
 
     @Test
