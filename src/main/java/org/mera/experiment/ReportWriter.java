@@ -206,10 +206,32 @@ public final class ReportWriter {
                 b.append(' ').append(cell(r.average(t.tasks()), in.expectedSeeds(), null)).append(" |\n");
             }
             b.append('\n');
+            List<ResultTables.Paired> paired = ResultTables.paired(t);
+            if (!paired.isEmpty()) {
+                b.append("Paired by seed (same split; method minus baseline, ×100):\n\n")
+                        .append("| Task | Comparison | Per seed | Mean | Wins |\n|---|---|---|---:|---:|\n");
+                for (ResultTables.Paired p : paired) {
+                    b.append("| ").append(p.task()).append(" | ").append(p.method()).append(" − ").append(p.baseline()).append(" | ")
+                            .append(perSeed(p)).append(" | ").append(signed(p.mean())).append(" | ")
+                            .append(p.wins()).append('/').append(p.differences().size()).append(" |\n");
+                }
+                b.append('\n');
+            }
         }
         for (String chart : chartNames) {
             b.append("![").append(chart).append("](").append(chart).append(")\n\n");
         }
+        return b.toString();
+    }
+
+    private static String signed(double v) {
+        String s = String.format(Locale.ROOT, "%+.1f", v);
+        return s.equals("+0.0") || s.equals("-0.0") ? "0.0" : s.replace('-', '−');
+    }
+
+    private static String perSeed(ResultTables.Paired p) {
+        StringBuilder b = new StringBuilder();
+        p.differences().forEach((seed, d) -> b.append(b.length() == 0 ? "" : ", ").append(seed).append(": ").append(signed(d)));
         return b.toString();
     }
 
@@ -383,6 +405,17 @@ public final class ReportWriter {
                 b.append("</tr>\n");
             }
             b.append("</table>\n");
+            List<ResultTables.Paired> paired = ResultTables.paired(t);
+            if (!paired.isEmpty()) {
+                b.append("<p class=\"note\">Paired by seed (same split; method minus baseline, ×100):</p>\n<table><tr><th>Task</th>")
+                        .append("<th>Comparison</th><th>Per seed</th><th>Mean</th><th>Wins</th></tr>\n");
+                for (ResultTables.Paired p : paired) {
+                    b.append("<tr><td>").append(esc(p.task())).append("</td><td>").append(esc(p.method() + " − " + p.baseline()))
+                            .append("</td><td>").append(esc(perSeed(p))).append("</td><td class=\"num\">").append(esc(signed(p.mean())))
+                            .append("</td><td class=\"num\">").append(p.wins()).append('/').append(p.differences().size()).append("</td></tr>\n");
+                }
+                b.append("</table>\n");
+            }
             String bars = "bars-" + fileSafe(t.encoder()) + "-k" + t.k() + ".png";
             if (charts.containsKey(bars)) {
                 b.append(img(bars, charts.get(bars)));

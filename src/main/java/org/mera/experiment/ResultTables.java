@@ -57,6 +57,69 @@ public final class ResultTables {
     }
 
     public record Table(String encoder, int k, List<String> tasks, Map<String, String> metricByTask, List<Row> rows) {
+        public Row row(String label) {
+            return rows.stream().filter(r -> r.label().equals(label)).findFirst().orElse(null);
+        }
+    }
+
+    /** One task's per-seed differences (×100) of a method minus a baseline, on the seeds both have. */
+    public record Paired(String task, String method, String baseline, TreeMap<Integer, Double> differences) {
+        public double mean() {
+            return differences.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        }
+
+        /** Seeds on which the method scored strictly higher. */
+        public long wins() {
+            return differences.values().stream().filter(d -> d > 0).count();
+        }
+    }
+
+    /** Methods every other row is compared with, seed by seed, when the table has them. */
+    public static final List<String> BASELINES = List.of(Method.ADAPTER.id(), Method.FULL.id());
+
+    /**
+     * Paired comparisons, because seeds share their few-shot split: a method's mean gain can come from one seed
+     * while the std columns overlap. Every row except the oracle best source is compared with each baseline
+     * (adapter with full once), and mera-ot with mera-average (does alignment help?), per task, on the seeds
+     * both have (at least two).
+     */
+    public static List<Paired> paired(Table t) {
+        List<String[]> pairs = new ArrayList<>();
+        for (Row r : t.rows()) {
+            if (r.label().equals(SINGLE_BEST)) {
+                continue;
+            }
+            // Baselines among themselves once (adapter − full), in BASELINES order.
+            int from = BASELINES.indexOf(r.label()) + 1;
+            for (String base : BASELINES.subList(from, BASELINES.size())) {
+                if (t.row(base) != null) {
+                    pairs.add(new String[] {r.label(), base});
+                }
+            }
+        }
+        if (t.row(Method.MERA_OT.id()) != null && t.row(Method.MERA_AVERAGE.id()) != null) {
+            pairs.add(new String[] {Method.MERA_OT.id(), Method.MERA_AVERAGE.id()});
+        }
+        List<Paired> out = new ArrayList<>();
+        for (String task : t.tasks()) {
+            for (String[] p : pairs) {
+                TreeMap<Integer, Double> a = t.row(p[0]).seedValues().get(task);
+                TreeMap<Integer, Double> b = t.row(p[1]).seedValues().get(task);
+                if (a == null || b == null) {
+                    continue;
+                }
+                TreeMap<Integer, Double> d = new TreeMap<>();
+                a.forEach((seed, v) -> {
+                    if (b.containsKey(seed)) {
+                        d.put(seed, v - b.get(seed));
+                    }
+                });
+                if (d.size() >= 2) {
+                    out.add(new Paired(task, p[0], p[1], d));
+                }
+            }
+        }
+        return out;
     }
 
     private ResultTables() {

@@ -69,6 +69,8 @@ class ReportWriterTest {
         assertTrue(md.contains("## demo-encoder, k = 4") && md.contains("## demo-encoder, k = 16"));
         assertTrue(md.contains("| " + ResultTables.SINGLE_MEAN + " |") && md.contains("| " + ResultTables.SINGLE_BEST + " |"));
         assertTrue(md.contains("420 of 420 cells finished"), md);
+        assertTrue(md.contains("| Task | Comparison | Per seed | Mean | Wins |") && md.contains("| RTE | mera-same-track − adapter | 13: "), md);
+        assertTrue(md.contains("| MRPC | mera-ot − mera-average |"), md);
 
         // The CSV's numbers are the mean and sample std over seeds of the stored results, x100.
         List<String> csv = Files.readAllLines(out.csv());
