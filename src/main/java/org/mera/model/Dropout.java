@@ -14,11 +14,12 @@ import java.util.stream.IntStream;
  * {@code rate}) or {@code 1 / (1 - rate)}, so autograd's backward is the same product.
  *
  * <p>Why masks are drawn in Java and not by the engine: libtorch's CPU {@code bernoulli_} draws one
- * element at a time from a single generator; the profiler showed it taking ~45 % of a minilm adapter-tuning
- * step (193 ms per 32 × 12 × 128 × 128 attention-probability tensor). Filling the mask here with
- * {@link java.util.SplittableRandom}-style counters, in parallel chunks, takes ~40 ms for the same tensor
- * (docs/performance.md). Each chunk's bits depend only on the seed, the call's index since {@link #seed}
- * and the chunk's index, so a seeded run draws the same masks on any number of threads.
+ * element at a time from a single generator; the profiler showed it taking a third or more of a minilm
+ * adapter-tuning step (193 ms per 32 × 12 × 128 × 128 attention-probability tensor). Filling the mask here
+ * with SplitMix64 counters, in parallel chunks, takes ~40 ms for the same tensor (docs/performance.md).
+ * Each chunk's bits depend only on the seed, the call's index since {@link #seed} and the chunk's index, so
+ * a seeded run draws the same masks on any number of threads. Like the engine's own generator, the stream
+ * is process-wide: two runs training at once in one process would interleave their draws.
  */
 public final class Dropout {
     private static final int CHUNK = 1 << 16;
