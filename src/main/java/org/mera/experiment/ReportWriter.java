@@ -325,8 +325,8 @@ public final class ReportWriter {
                 for (int s = 0; s < series.size(); s++) {
                     for (int i = 0; i < ts.size(); i++) {
                         String label = series.get(s);
-                        ResultTables.Stat st = ts.get(i).rows().stream().filter(r -> r.label().equals(label)).findFirst()
-                                .map(r -> r.stat(task)).orElse(null);
+                        ResultTables.Row row = ts.get(i).row(label);
+                        ResultTables.Stat st = row == null ? null : row.stat(task);
                         mean[s][i] = st == null ? Double.NaN : st.mean();
                         std[s][i] = st == null ? Double.NaN : st.std();
                     }

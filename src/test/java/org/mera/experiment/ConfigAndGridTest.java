@@ -241,22 +241,14 @@ class ConfigAndGridTest {
                 "encoders: [e]", "targets: [RTE]", "seeds: [13]", "methods: [adapter]"));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         List<String> refusals = new java.util.ArrayList<>();
-        CellRunner startsAnother = new CellRunner() {
-            @Override
-            public String version() {
-                return "v";
-            }
-
-            @Override
-            public CellResult run(Cell cell, ProgressListener progress) {
-                IOException e = assertThrows(IOException.class,
-                        () -> new ExperimentRunner(c, this).progressTo(quiet, false).importFrom(tmp.resolve("elsewhere")));
-                refusals.add(e.getMessage());
-                IOException e2 = assertThrows(IOException.class, () -> new ExperimentRunner(c, this).progressTo(quiet, false).run());
-                refusals.add(e2.getMessage());
-                return CellResult.of(Map.of("accuracy", 0.5));
-            }
-        };
+        CellRunner second = new CheapCellRunner(0);
+        CellRunner startsAnother = CheapCellRunner.wrapped("v", cell -> {
+            IOException e = assertThrows(IOException.class,
+                    () -> new ExperimentRunner(c, second).progressTo(quiet, false).importFrom(tmp.resolve("elsewhere")));
+            refusals.add(e.getMessage());
+            IOException e2 = assertThrows(IOException.class, () -> new ExperimentRunner(c, second).progressTo(quiet, false).run());
+            refusals.add(e2.getMessage());
+        });
         Files.createDirectories(tmp.resolve("elsewhere"));
         Files.writeString(tmp.resolve("elsewhere").resolve(ExperimentRunner.RESULTS_FILE), "");
         assertEquals(1, new ExperimentRunner(c, startsAnother).progressTo(quiet, false).run().cellsRun());
