@@ -62,8 +62,12 @@ public final class ExperimentCommand implements Callable<Integer> {
             }
             if (dryRun) {
                 Grid grid = experiment.plan();
-                System.out.println("config '" + cfg.name() + "' is valid: " + grid.size() + " cells");
-                grid.cells().forEach(c -> System.out.println("  " + c.key() + "  " + c.describe()));
+                java.util.Set<String> finished = experiment.finishedKeys();
+                long done = grid.cells().stream().filter(c -> finished.contains(c.key())).count();
+                System.out.println("config '" + cfg.name() + "' is valid: " + grid.size() + " cells, " + done
+                        + " done, " + (grid.size() - done) + " to run (results in " + cfg.outputDir() + ")");
+                grid.cells().forEach(c -> System.out.println("  " + (finished.contains(c.key()) ? "done  " : "to run")
+                        + "  " + c.key() + "  " + c.describe()));
                 return 0;
             }
             ExperimentRunner.Summary s = experiment.run();

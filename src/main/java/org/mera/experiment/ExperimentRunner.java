@@ -102,6 +102,14 @@ public final class ExperimentRunner {
         return Grid.expand(config, runner.version(), ConfigValidator.specsFor(runner));
     }
 
+    /**
+     * Keys of the cells already finished in the output folder, read without taking its lock (so a dry run can
+     * look at a grid another process is running); an absent folder has none.
+     */
+    public java.util.Set<String> finishedKeys() throws IOException {
+        return ResultStore.read(config.outputDir().resolve(RESULTS_FILE)).byKey().keySet();
+    }
+
     /** What {@link #importFrom} did. */
     public record ImportSummary(Path from, int imported, int alreadyHere, int notInGrid) {
     }

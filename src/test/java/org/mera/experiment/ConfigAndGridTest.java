@@ -187,7 +187,11 @@ class ConfigAndGridTest {
         String[] lr = java.util.Arrays.copyOf(base, base.length + 2);
         lr[base.length] = "hyperparameters:";
         lr[base.length + 1] = "  adapter: {lr: 0.002}";
-        ExperimentRunner.Summary s3 = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", lr)), counting).progressTo(quiet, false).run();
+        ExperimentRunner changedLr = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", lr)), counting).progressTo(quiet, false);
+        Set<String> finished = changedLr.finishedKeys();
+        assertEquals(4, changedLr.plan().cells().stream().filter(c -> !finished.contains(c.key())).count(),
+                "what --dry-run lists as to run: the adapter cells whose learning rate changed");
+        ExperimentRunner.Summary s3 = changedLr.run();
         assertEquals(4, s3.cellsRun());
         assertEquals(12, calls.get());
         assertEquals(12, Files.readAllLines(tmp.resolve("out").resolve(ExperimentRunner.RESULTS_FILE)).size(),
@@ -248,6 +252,7 @@ class ConfigAndGridTest {
             refusals.add(e.getMessage());
             IOException e2 = assertThrows(IOException.class, () -> new ExperimentRunner(c, second).progressTo(quiet, false).run());
             refusals.add(e2.getMessage());
+            assertEquals(Set.of(), new ExperimentRunner(c, second).finishedKeys(), "a dry run may look while the grid runs");
         });
         Files.createDirectories(tmp.resolve("elsewhere"));
         Files.writeString(tmp.resolve("elsewhere").resolve(ExperimentRunner.RESULTS_FILE), "");
