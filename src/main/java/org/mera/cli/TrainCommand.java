@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train an adapter (pfeiffer, houlsby), LoRA or the full encoder on one task and save it with metrics.json.",
             "--data is a task directory in the LM-BFF layout (k-shot/K-SEED or, with --pool, pool/) or one labelled file",
-            "(TSV/JSONL/CSV; dev is a seeded held-out 10%)."})
+            "(TSV/JSONL/CSV; dev is a seeded held-out 10%%)."})
 public final class TrainCommand implements Callable<Integer> {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final String METRICS = "metrics.json";
