@@ -2,6 +2,7 @@ package org.mera.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mera.model.ClassificationHead;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,12 +11,15 @@ import java.util.Set;
 /**
  * An AdapterHub prediction head config ({@code "config"} of head_config.json): classification or
  * regression, {@code layers} dense layers with {@code activation_function} between them, on the first token.
+ * mera adds {@code "pooling": "mean"} for heads on the mean of the token states; it is written only then, so
+ * first-token heads stay exactly AdapterHub's (whose loader refuses the unknown field rather than misread it).
  */
 public record HeadConfig(String headType, int numLabels, int layers, String activationFunction,
-                         Map<String, Integer> label2id, boolean usePooler, Map<String, JsonNode> extra) {
+                         Map<String, Integer> label2id, boolean usePooler, ClassificationHead.Pooling pooling,
+                         Map<String, JsonNode> extra) {
 
     private static final Set<String> KNOWN = Set.of("head_type", "num_labels", "layers", "activation_function",
-            "label2id", "use_pooler");
+            "label2id", "use_pooler", "pooling");
 
     public HeadConfig {
         if (!headType.equals("classification") && !headType.equals("regression")) {
@@ -32,17 +36,29 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
     }
 
     public static HeadConfig classification(Map<String, Integer> label2id) {
-        return new HeadConfig("classification", label2id.size(), 2, "tanh", label2id, false, Map.of());
+        return new HeadConfig("classification", label2id.size(), 2, "tanh", label2id, false, ClassificationHead.Pooling.FIRST_TOKEN,
+                Map.of());
     }
 
     public static HeadConfig regression() {
-        return new HeadConfig("regression", 1, 2, "tanh", Map.of(), false, Map.of());
+        return new HeadConfig("regression", 1, 2, "tanh", Map.of(), false, ClassificationHead.Pooling.FIRST_TOKEN, Map.of());
+    }
+
+    public HeadConfig withPooling(ClassificationHead.Pooling p) {
+        return new HeadConfig(headType, numLabels, layers, activationFunction, label2id, usePooler, p, extra);
     }
 
     public static HeadConfig fromJson(JsonNode node, String where) {
         ConfigJson c = new ConfigJson(node, where);
+        String pooling = c.text("pooling", ClassificationHead.Pooling.FIRST_TOKEN.id());
+        ClassificationHead.Pooling p;
+        try {
+            p = ClassificationHead.Pooling.parse(pooling);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": field 'pooling': " + e.getMessage(), e);
+        }
         return new HeadConfig(c.requiredText("head_type"), c.integer("num_labels", 2), c.integer("layers", 2),
-                c.text("activation_function", "tanh"), c.stringToInt("label2id"), c.bool("use_pooler", false),
+                c.text("activation_function", "tanh"), c.stringToInt("label2id"), c.bool("use_pooler", false), p,
                 c.unknownFields(KNOWN));
     }
 
@@ -60,6 +76,9 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
             label2id.forEach(l::put);
         }
         o.put("use_pooler", usePooler);
+        if (pooling != ClassificationHead.Pooling.FIRST_TOKEN) {
+            o.put("pooling", pooling.id());
+        }
         return o;
     }
 }

@@ -2,6 +2,7 @@ package org.mera.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.mera.data.Task;
+import org.mera.model.ClassificationHead;
 import org.mera.model.PretrainedModel;
 import org.mera.train.AdapterFiles;
 import org.mera.train.Method;
@@ -48,11 +49,29 @@ final class TrainingArgs {
     @Option(names = "--lora-alpha", description = "LoRA alpha; the update is scaled by alpha / r (default: 16)")
     Float loraAlpha;
 
+    @Option(names = "--pooling", paramLabel = "cls|mean", description = "what the task head reads: the first token's state "
+            + "(cls, AdapterHub's head; the default) or the mean over the real tokens (mean, how sentence-transformers such as "
+            + "minilm and e5 were trained); with --init-head: taken from the head's files")
+    String pooling;
+
     @Option(names = "--no-progress", description = "do not draw the progress bar on stderr")
     boolean noProgress;
 
     /** The method to train, from --method and its shape options, or from the --init directory's files. */
     Method resolveMethod(AdapterFiles.Init start) {
+        Method m = resolveAdapter(start);
+        if (pooling == null) {
+            return m;
+        }
+        ClassificationHead.Pooling p = ClassificationHead.Pooling.parse(pooling);
+        if (start != null && start.head() != null && p != m.headPooling()) {
+            throw new IllegalArgumentException("--pooling " + pooling + " contradicts the head in --init " + init + ", which reads "
+                    + m.headPooling().id());
+        }
+        return m.withHeadPooling(p);
+    }
+
+    private Method resolveAdapter(AdapterFiles.Init start) {
         if (start != null) {
             Method fromFiles = start.method();
             if (method != null && Method.parse(method).kind() != fromFiles.kind()) {
@@ -126,6 +145,7 @@ final class TrainingArgs {
         node.put("weight_decay", o.weightDecay());
         node.put("max_grad_norm", o.maxGradNorm());
         node.put("seed", o.seed());
+        node.put("head_pooling", m.headPooling().id());
         if (m.isBottleneck()) {
             node.put("reduction_factor", m.reductionFactor());
             node.put("non_linearity", m.nonLinearity());

@@ -25,6 +25,7 @@ import org.mera.merge.MergeMethods;
 import org.mera.merge.MergeOptions;
 import org.mera.merge.OtMerge;
 import org.mera.model.BertEncoder;
+import org.mera.model.ClassificationHead;
 import org.mera.model.ModelCatalog;
 import org.mera.model.Param;
 import org.mera.model.PretrainedModel;
@@ -82,6 +83,8 @@ public final class MeraCellRunner implements CellRunner {
     public Map<String, Hyperparameters.Spec> hyperparameterSpecs() {
         return Map.of("autoTop", Hyperparameters.Spec.of("autoTop", Hyperparameters.Kind.POSITIVE_INT,
                         "mera-auto: how many of the best-ranked source adapters to merge"),
+                "pooling", Hyperparameters.Spec.choice("pooling", "what the task heads read, source adapters' included: "
+                        + "the first token (cls, AdapterHub's head; the default) or the mean over the real tokens", "cls", "mean"),
                 "autoSteps", Hyperparameters.Spec.of("autoSteps", Hyperparameters.Kind.POSITIVE_INT,
                         "mera-auto: head-only training steps used to rank each source adapter on the few-shot split"));
     }
@@ -135,14 +138,13 @@ public final class MeraCellRunner implements CellRunner {
         List<Example> dev = ExampleReader.read(cell.devFile(), task);
         List<Example> test = ExampleReader.read(cell.testFile(), task);
         TrainOptions options = options(h, cell.seed());
-        org.mera.train.Method method = org.mera.train.Method.of(org.mera.train.Method.Kind.PFEIFFER)
-                .withReductionFactor(h.getInt("reductionFactor"));
+        org.mera.train.Method method = pfeiffer(h);
         Map<String, Object> extra = new LinkedHashMap<>();
         Map<String, Tensor> init = null;
         Consumer<TaskModel> customise = m -> { };
         List<String> sources = cell.source() == null ? cell.sources() : List.of(cell.source());
         switch (cell.method()) {
-            case FULL -> method = org.mera.train.Method.of(org.mera.train.Method.Kind.FULL);
+            case FULL -> method = org.mera.train.Method.of(org.mera.train.Method.Kind.FULL).withHeadPooling(pooling(h));
             case ADAPTER -> { }
             case SINGLE -> init = forModel(sourceAdapter(model, cell, cell.source(), h));
             case MERA_AVERAGE -> init = forModel(merge(model, cell, sources, "average", h, train, extra));
@@ -152,7 +154,7 @@ public final class MeraCellRunner implements CellRunner {
                 init = forModel(merge(model, cell, chosen, "ot", h, train, extra));
             }
             case FUSION -> {
-                method = org.mera.train.Method.of(org.mera.train.Method.Kind.FUSION);
+                method = org.mera.train.Method.of(org.mera.train.Method.Kind.FUSION).withHeadPooling(pooling(h));
                 List<AdapterWeights> adapters = new ArrayList<>();
                 for (String s : sources) {
                     adapters.add(sourceAdapter(model, cell, s, h));
@@ -182,6 +184,21 @@ public final class MeraCellRunner implements CellRunner {
         return new CellResult(metrics, extra);
     }
 
+    /**
+     * The head's pooling: set only by configs that ask for it, so that the keys of every cell and source adapter
+     * from before the option existed stay as they were.
+     */
+    static ClassificationHead.Pooling pooling(Hyperparameters h) {
+        return h.asMap().containsKey("pooling") ? ClassificationHead.Pooling.parse(h.getString("pooling"))
+                : ClassificationHead.Pooling.FIRST_TOKEN;
+    }
+
+    /** The Pfeiffer adapter every adapter-based method trains, with the configured reduction factor and head. */
+    static org.mera.train.Method pfeiffer(Hyperparameters h) {
+        return org.mera.train.Method.of(org.mera.train.Method.Kind.PFEIFFER).withReductionFactor(h.getInt("reductionFactor"))
+                .withHeadPooling(pooling(h));
+    }
+
     static TrainOptions options(Hyperparameters h, long seed) {
         return new TrainOptions((float) h.getDouble("lr"), h.getInt("epochs"), h.getInt("steps"), h.getInt("batchSize"), 64,
                 (float) h.getDouble("warmupRatio"), (float) h.getDouble("weightDecay"), 1.0f, h.getInt("evalEvery"), seed, false);
@@ -208,6 +225,9 @@ public final class MeraCellRunner implements CellRunner {
         for (String k : List.of("sourceLr", "sourceEpochs", "sourceSteps", "sourceBatchSize", "reductionFactor")) {
             identity.put(k, h.asMap().get(k));
         }
+        if (h.asMap().containsKey("pooling")) {
+            identity.put("pooling", h.getString("pooling"));
+        }
         String key = ArtifactCache.key("source-adapter", identity);
         AdapterWeights cached = sourceAdapters.get(key);
         if (cached != null) {
@@ -219,8 +239,7 @@ public final class MeraCellRunner implements CellRunner {
                     h.getInt("sourceBatchSize"), 128, 0.06f, 0f, 1.0f, 0, sourceSeed(source), progress);
             System.err.printf("training source adapter %s on %s (%s)%n", source, cell.encoder(), poolTrain);
             TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, ExampleReader.read(poolTrain, task),
-                    ExampleReader.read(poolDev, task), List.of(), org.mera.train.Method.of(org.mera.train.Method.Kind.PFEIFFER)
-                    .withReductionFactor(h.getInt("reductionFactor")), o, null));
+                    ExampleReader.read(poolDev, task), List.of(), pfeiffer(h), o, null));
             AdapterWeights w = toAdapterWeights(model, r.adapterWeights(), h.getInt("reductionFactor")).renamed(adapterName(source));
             AdapterHubDirectory.write(out, w);
             Map<String, Object> info = new LinkedHashMap<>();
@@ -355,9 +374,8 @@ public final class MeraCellRunner implements CellRunner {
         for (String s : candidates) {
             AdapterWeights a = sourceAdapter(model, cell, s, h);
             TrainOptions o = options(h, cell.seed()).withMaxSteps(steps).withLearningRate(1e-3f);
-            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, train, dev, List.of(),
-                    org.mera.train.Method.of(org.mera.train.Method.Kind.PFEIFFER).withReductionFactor(h.getInt("reductionFactor")),
-                    o, forModel(a)), m -> freezeAdapters(m));
+            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, train, dev, List.of(), pfeiffer(h), o,
+                    forModel(a)), m -> freezeAdapters(m));
             ranked.add(new Ranked(s, r.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY)));
         }
         ranked.sort(Comparator.comparingDouble(Ranked::score).reversed().thenComparing(Ranked::source));

@@ -80,7 +80,7 @@ public final class AdapterFiles {
     public static void save(Path dir, String name, TrainingRun.Outcome outcome, PretrainedModel model, String modelName,
                             Task task, Method method) throws IOException {
         checkName(name);
-        PredictionHead head = head(name, task, outcome.headWeights());
+        PredictionHead head = head(name, task, outcome.headWeights(), method.headPooling());
         switch (method.kind()) {
             case PFEIFFER, HOULSBY -> {
                 EncoderInfo info = encoderInfo(model, modelName);
@@ -114,11 +114,11 @@ public final class AdapterFiles {
 
     private static Init read(Path dir, PretrainedModel model, Task task, boolean withHead, boolean forTraining) throws IOException {
         Kind kind = detect(dir);
-        Map<String, Tensor> head = withHead ? headWeights(dir, task, model.config().hiddenSize()) : null;
-        return switch (kind) {
+        SavedHead head = withHead ? savedHead(dir, task, model.config().hiddenSize()) : null;
+        Init init = switch (kind) {
             case BOTTLENECK -> {
                 AdapterWeights a = AdapterHubDirectory.read(dir);
-                yield new Init(bottleneckMethod(dir, a), checkedBottleneck(dir, a, model), head, a.name());
+                yield new Init(bottleneckMethod(dir, a), checkedBottleneck(dir, a, model), null, a.name());
             }
             case LORA -> {
                 LoraWeights l = PeftLoraDirectory.read(dir);
@@ -128,12 +128,16 @@ public final class AdapterFiles {
                     throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG)
                             + ": field 'use_rslora' is true; training from an rsLoRA adapter is not supported");
                 }
-                Method m = new Method(Method.Kind.LORA, 16, "relu", l.config().r(), (float) l.config().loraAlpha(),
-                        (float) l.config().loraDropout(), l.config().targetModules());
-                yield new Init(m, w, head, l.name());
+                Method base = Method.of(Method.Kind.LORA);
+                Method m = new Method(Method.Kind.LORA, base.reductionFactor(), base.nonLinearity(), l.config().r(),
+                        (float) l.config().loraAlpha(), (float) l.config().loraDropout(), l.config().targetModules(), base.headPooling());
+                yield new Init(m, w, null, l.name());
             }
             case FULL -> throw new IllegalArgumentException(dir + ": is a full model directory; pass it as --model, not as an adapter");
         };
+        // A saved head is read the way it was trained: its pooling comes with it.
+        return head == null ? init
+                : new Init(init.method().withHeadPooling(head.pooling()), init.adapter(), head.tensors(), init.name());
     }
 
     /** Reads a saved directory (adapter + head, or full model + head) into a model for {@code task}. */
@@ -143,14 +147,14 @@ public final class AdapterFiles {
             PretrainedModel full = PretrainedModel.load(dir);
             BertEncoder encoder = full.newEncoder(manager);
             return new Loaded(kind, dir.toAbsolutePath().normalize().getFileName().toString(),
-                    new TaskModel(encoder, loadHead(encoder, task, headWeights(dir, task, full.config().hiddenSize()))),
+                    new TaskModel(encoder, loadHead(encoder, task, savedHead(dir, task, full.config().hiddenSize()))),
                     full.tokenizerJson());
         }
         if (model == null) {
             throw new IllegalArgumentException(dir + ": holds an adapter; name the encoder it belongs to (--model)");
         }
         Init init = read(dir, model, task, false, false);
-        Map<String, Tensor> head = headWeights(dir, task, model.config().hiddenSize());
+        SavedHead head = savedHead(dir, task, model.config().hiddenSize());
         BertEncoder encoder = model.newEncoder(manager);
         if (kind == Kind.LORA) {
             LoraConfig c = PeftLoraDirectory.read(dir).config();
@@ -169,16 +173,20 @@ public final class AdapterFiles {
         if (method.kind() != Method.Kind.FULL) {
             TrainingRun.installMethod(encoder, method, outcome.adapterWeights(), 0);
         }
-        return new TaskModel(encoder, loadHead(encoder, task, outcome.headWeights()));
+        return new TaskModel(encoder, loadHead(encoder, task, new SavedHead(outcome.headWeights(), method.headPooling())));
     }
 
-    private static ClassificationHead loadHead(BertEncoder encoder, Task task, Map<String, Tensor> head) {
-        return ClassificationHead.load(encoder.params(), task.name(), head, encoder.config().hiddenSize(), task.labels(),
-                encoder.config().hiddenDropout());
+    private static ClassificationHead loadHead(BertEncoder encoder, Task task, SavedHead head) {
+        return ClassificationHead.load(encoder.params(), task.name(), head.tensors(), encoder.config().hiddenSize(), task.labels(),
+                encoder.config().hiddenDropout(), head.pooling());
     }
 
-    /** The directory's head under the in-run names {@code heads.<task name>.*}, checked against the task's labels. */
-    static Map<String, Tensor> headWeights(Path dir, Task task, int hiddenSize) throws IOException {
+    /** A head's weights under the in-run names {@code heads.<task name>.*}, and what it reads. */
+    record SavedHead(Map<String, Tensor> tensors, ClassificationHead.Pooling pooling) {
+    }
+
+    /** The directory's head, checked against the task's labels and the model's hidden size. */
+    static SavedHead savedHead(Path dir, Task task, int hiddenSize) throws IOException {
         Optional<PredictionHead> read = AdapterHubDirectory.readHead(dir);
         if (read.isEmpty()) {
             throw new IllegalArgumentException(dir + ": no prediction head (" + AdapterHubDirectory.HEAD_CONFIG + " + "
@@ -195,16 +203,22 @@ public final class AdapterFiles {
             throw new IllegalArgumentException(cfg + ": label2id " + h.config().label2id() + " does not match task "
                     + task.name() + "'s labels " + expected.label2id());
         }
+        if (h.config().usePooler()) {
+            // AdapterHub feeds such a head the encoder's pooler output; reading the first token instead would
+            // give wrong predictions without a word.
+            throw new IllegalArgumentException(cfg + ": field 'use_pooler' is true; heads on the encoder's pooler output are "
+                    + "not supported (first-token or mean-pooled heads are)");
+        }
         if (h.denseWeight().dim(0) != hiddenSize) {
             throw new IllegalArgumentException(dir.resolve(AdapterHubDirectory.HEAD_WEIGHTS) + ": head is for hidden size "
                     + h.denseWeight().dim(0) + " but the model's hidden size is " + hiddenSize);
         }
-        return renamedHead(h.tensors(), h.name(), task.name());
+        return new SavedHead(renamedHead(h.tensors(), h.name(), task.name()), h.config().pooling());
     }
 
-    private static PredictionHead head(String name, Task task, Map<String, Tensor> runHead) {
+    private static PredictionHead head(String name, Task task, Map<String, Tensor> runHead, ClassificationHead.Pooling pooling) {
         Map<String, Tensor> renamed = renamedHead(runHead, task.name(), name);
-        return PredictionHead.fromTensors(name, headConfig(task), renamed, "trained head");
+        return PredictionHead.fromTensors(name, headConfig(task).withPooling(pooling), renamed, "trained head");
     }
 
     static HeadConfig headConfig(Task task) {
@@ -278,7 +292,7 @@ public final class AdapterFiles {
         }
         Method base = Method.of(kind);
         return new Method(kind, (int) Math.round(c.reductionFactor()), c.nonLinearity(), base.loraRank(), base.loraAlpha(),
-                base.loraDropout(), base.loraTargets());
+                base.loraDropout(), base.loraTargets(), base.headPooling());
     }
 
     /** The adapter's tensors renamed to the in-run name, after checking they fit the model. */

@@ -1,14 +1,17 @@
 package org.mera.train;
 
+import org.mera.model.ClassificationHead;
+
 import java.util.List;
 import java.util.Locale;
 
 /**
- * What a training run trains: a bottleneck adapter (Pfeiffer or Houlsby), LoRA, or the whole encoder.
- * Fusion runs train AdapterFusion layers over frozen adapters.
+ * What a training run trains: a bottleneck adapter (Pfeiffer or Houlsby), LoRA, or the whole encoder,
+ * always with a task head reading {@code headPooling}. Fusion runs train AdapterFusion layers over frozen
+ * adapters.
  */
 public record Method(Kind kind, int reductionFactor, String nonLinearity, int loraRank, float loraAlpha, float loraDropout,
-                     List<String> loraTargets) {
+                     List<String> loraTargets, ClassificationHead.Pooling headPooling) {
     public enum Kind { PFEIFFER, HOULSBY, LORA, FULL, FUSION }
 
     public static Method parse(String name) {
@@ -23,15 +26,20 @@ public record Method(Kind kind, int reductionFactor, String nonLinearity, int lo
     }
 
     public static Method of(Kind kind) {
-        return new Method(kind, 16, kind == Kind.HOULSBY ? "swish" : "relu", 8, 16f, 0.1f, List.of("query", "value"));
+        return new Method(kind, 16, kind == Kind.HOULSBY ? "swish" : "relu", 8, 16f, 0.1f, List.of("query", "value"),
+                ClassificationHead.Pooling.FIRST_TOKEN);
     }
 
     public Method withReductionFactor(int rf) {
-        return new Method(kind, rf, nonLinearity, loraRank, loraAlpha, loraDropout, loraTargets);
+        return new Method(kind, rf, nonLinearity, loraRank, loraAlpha, loraDropout, loraTargets, headPooling);
     }
 
     public Method withLora(int r, float alpha) {
-        return new Method(kind, reductionFactor, nonLinearity, r, alpha, loraDropout, loraTargets);
+        return new Method(kind, reductionFactor, nonLinearity, r, alpha, loraDropout, loraTargets, headPooling);
+    }
+
+    public Method withHeadPooling(ClassificationHead.Pooling pooling) {
+        return new Method(kind, reductionFactor, nonLinearity, loraRank, loraAlpha, loraDropout, loraTargets, pooling);
     }
 
     public boolean isBottleneck() {

@@ -53,7 +53,7 @@ public final class TaskModel {
         NDArray ids = m.create(batch.inputIds(), shape);
         NDArray types = m.create(batch.typeIds(), shape);
         NDArray mask = m.create(batch.attentionMask(), shape);
-        return head.forward(encoder.forward(ids, types, mask, training), training);
+        return head.forward(encoder.forward(ids, types, mask, training), mask, training);
     }
 
     /** Cross-entropy for classification, mean squared error for regression. */

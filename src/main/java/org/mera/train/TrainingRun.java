@@ -75,11 +75,12 @@ public final class TrainingRun {
             }
             BertEncoder encoder = spec.model().newEncoder(manager);
             installMethod(encoder, spec.method(), spec.initialAdapter(), o.seed());
+            ClassificationHead.Pooling pooling = spec.method().headPooling();
             ClassificationHead head = spec.initialHead() == null
                     ? ClassificationHead.create(encoder.params(), task.name(), encoder.config().hiddenSize(),
-                            task.labels(), encoder.config().hiddenDropout(), o.seed() + 1)
+                            task.labels(), encoder.config().hiddenDropout(), o.seed() + 1, pooling)
                     : ClassificationHead.load(encoder.params(), task.name(), spec.initialHead(), encoder.config().hiddenSize(),
-                            task.labels(), encoder.config().hiddenDropout());
+                            task.labels(), encoder.config().hiddenDropout(), pooling);
             TaskModel model = new TaskModel(encoder, head);
             customise.accept(model);
             Batcher trainBatcher = new Batcher(o.batchSize(), text.padId());

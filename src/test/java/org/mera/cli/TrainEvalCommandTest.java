@@ -58,7 +58,8 @@ class TrainEvalCommandTest {
         Path test = slice(RTE.resolve("test.tsv"), tmp.resolve("test.tsv"), 16);
         Path out = tmp.resolve("rte-adapter");
         Run train = run("train", "--model", "minilm", "--task", "rte", "--data", RTE.toString(), "--k", "16", "--seed", "21",
-                "--method", "pfeiffer", "--max-steps", "2", "--test", test.toString(), "--out", out.toString(), "--no-progress");
+                "--method", "pfeiffer", "--pooling", "mean", "--max-steps", "2", "--test", test.toString(), "--out", out.toString(),
+                "--no-progress");
         assertEquals(0, train.code(), train.err());
         for (String f : List.of("adapter_config.json", "adapter.safetensors", "head_config.json", "model_head.safetensors", "metrics.json")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
@@ -79,6 +80,8 @@ class TrainEvalCommandTest {
         assertEquals(1e-3, m.get("hyperparameters").get("learning_rate").asDouble(), 1e-9);
         assertEquals(16, m.get("hyperparameters").get("reduction_factor").asInt());
         assertEquals(21, m.get("hyperparameters").get("seed").asInt());
+        // eval below finds the pooling in the head's files: its scores equal the run's only if it reads the same
+        assertEquals("mean", m.get("hyperparameters").get("head_pooling").asText());
 
         Run eval = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data", test.toString());
         assertEquals(0, eval.code(), eval.err());
@@ -208,5 +211,10 @@ class TrainEvalCommandTest {
                 "--reduction-factor", "8", "--out", tmp.resolve("d").toString());
         assertEquals(1, conflicting.code());
         assertTrue(conflicting.err().contains("--reduction-factor"), conflicting.err());
+
+        Run badPooling = run("train", "--model", "minilm", "--task", "RTE", "--data", RTE.toString(), "--pooling", "max",
+                "--out", tmp.resolve("e").toString());
+        assertEquals(1, badPooling.code());
+        assertTrue(badPooling.err().contains("'max'") && badPooling.err().contains("cls, mean"), badPooling.err());
     }
 }

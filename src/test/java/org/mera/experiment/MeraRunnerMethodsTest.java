@@ -56,4 +56,40 @@ class MeraRunnerMethodsTest {
             assertTrue(r.metrics().containsKey("accuracy"), r.metrics().toString());
         }
     }
+
+    /** A mean-pooled head is a config line; it gives its own source adapters and cells, and a wrong name is caught. */
+    @Test
+    void meanPoolingHasItsOwnSourceAdaptersAndCells(@TempDir Path tmp) throws Exception {
+        Path encoder = TinyGlue.encoder(tmp.resolve("tiny-bert"));
+        Path data = TinyGlue.data(tmp.resolve("glue"), List.of(13));
+        java.util.function.Function<String, ExperimentConfig> config = pooling -> {
+            try {
+                Path file = tmp.resolve(pooling + ".yaml");
+                Files.writeString(file, String.join("\n", "name: pooling", "dataRoot: " + data, "outputDir: " + tmp.resolve("out"),
+                        "cacheDir: " + tmp.resolve("cache"), "encoders: [" + encoder + "]", "targets: [RTE]", "seeds: [13]",
+                        "methods: [adapter, mera-average]", "sources: [MRPC, SST-2]", "hyperparameters:",
+                        "  default: {lr: 0.001, epochs: 1, batchSize: 8, sourceSteps: 4, sourceBatchSize: 16"
+                                + (pooling.equals("unset") ? "" : ", pooling: " + pooling) + "}", ""));
+                return ExperimentConfig.load(file);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        for (String pooling : List.of("unset", "mean")) {
+            ExperimentConfig c = config.apply(pooling);
+            ExperimentRunner.Summary s = new ExperimentRunner(c, new MeraCellRunner(new ArtifactCache(c.effectiveCacheDir()), false))
+                    .progressTo(quiet, false).run();
+            assertTrue(s.complete(), s.failures().toString());
+            assertEquals(2, s.cellsRun(), pooling + ": both cells are new");
+        }
+        try (var cached = Files.list(tmp.resolve("cache"))) {
+            assertEquals(4, cached.filter(p -> p.getFileName().toString().startsWith("source-adapter-")).count(),
+                    "two source adapters per pooling");
+        }
+        ExperimentConfig wrong = config.apply("max");
+        ValidationException e = org.junit.jupiter.api.Assertions.assertThrows(ValidationException.class,
+                () -> new ExperimentRunner(wrong, new MeraCellRunner(new ArtifactCache(wrong.effectiveCacheDir()), false)).plan());
+        assertTrue(e.getMessage().contains("hyperparameters.default.pooling") && e.getMessage().contains("'max'"), e.getMessage());
+    }
 }

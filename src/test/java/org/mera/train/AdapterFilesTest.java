@@ -19,15 +19,18 @@ import org.mera.io.AdapterHubDirectory;
 import org.mera.io.SafeTensors;
 import org.mera.io.Tensor;
 import org.mera.merge.RandomAdapters;
+import org.mera.model.ClassificationHead;
 import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,6 +122,7 @@ class AdapterFilesTest {
         assertEquals(2, head.get("config").get("num_labels").asInt());
         assertEquals(0, head.get("config").get("label2id").get("entailment").asInt());
         assertEquals(1, head.get("config").get("label2id").get("not_entailment").asInt());
+        assertFalse(head.get("config").has("pooling"), "a first-token head is written exactly as AdapterHub writes it");
         Map<String, Tensor> h = SafeTensors.read(dir.resolve("model_head.safetensors")).tensors();
         assertEquals(4, h.size());
         assertArrayEquals(new int[] {384, 384}, h.get("heads.rte.1.weight").shape());
@@ -188,6 +192,28 @@ class AdapterFilesTest {
         AdapterHubDirectory.write(dir, RandomAdapters.create("deep", BottleneckConfig.pfeiffer(), small, 12, 24, 0.02, 1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterFiles.readInit(dir, model, rte, false));
         assertTrue(e.getMessage().contains("12 layers") && e.getMessage().contains("has 6"), e.getMessage());
+    }
+
+    @Test
+    void aMeanPooledHeadRoundTripsAndSaysSoInItsConfig(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("rte");
+        // Exact probabilities after the round trip: a head read back as first-token would give others.
+        assertRoundTrip(Method.of(Method.Kind.PFEIFFER).withHeadPooling(ClassificationHead.Pooling.MEAN), dir);
+        assertEquals("mean", JSON.readTree(dir.resolve("head_config.json").toFile()).get("config").get("pooling").asText());
+    }
+
+    @Test
+    void aHeadOnThePoolerOutputIsRefusedRatherThanMisread(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("rte");
+        AdapterFiles.save(dir, "rte", train(Method.of(Method.Kind.PFEIFFER)), model, "minilm", rte, Method.of(Method.Kind.PFEIFFER));
+        Path cfg = dir.resolve("head_config.json");
+        JsonNode root = JSON.readTree(cfg.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("config")).put("use_pooler", true);
+        Files.writeString(cfg, JSON.writeValueAsString(root));
+        try (NDManager m = NDManager.newBaseManager()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterFiles.load(dir, model, rte, m));
+            assertTrue(e.getMessage().contains("use_pooler") && e.getMessage().contains(cfg.toString()), e.getMessage());
+        }
     }
 
     @Test
