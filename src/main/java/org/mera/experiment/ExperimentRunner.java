@@ -185,7 +185,7 @@ public final class ExperimentRunner {
             for (Cell c : grid.cells()) {
                 ResultRecord r = store.records().get(c.key());
                 if (r != null) {
-                    bar.measured(c.method(), r.durationMs());
+                    bar.measured(c, r.durationMs());
                 }
             }
             if (store.repairedTornTail()) {

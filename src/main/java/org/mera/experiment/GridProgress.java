@@ -11,8 +11,10 @@ import java.util.Map;
 
 /**
  * Grid progress on stderr (the steps inside one run have {@link ProgressBar}): cells done/total, elapsed time
- * and an ETA from measured cell durations (per method, since full fine-tuning and a merge differ a lot;
- * durations stored by earlier runs count too).
+ * and an ETA from measured cell durations (durations stored by earlier runs count too). A cell's expected
+ * duration is the mean of finished cells with its encoder, task and method; failing that, its method's mean
+ * scaled by how its encoder and task compare with the overall mean (an MNLI cell, scoring 9815 test pairs,
+ * takes several times an RTE cell whatever the method), then the method's or the task's mean alone.
  * On a terminal the line is redrawn in place; otherwise one line is printed per finished cell.
  */
 final class GridProgress {
@@ -23,7 +25,8 @@ final class GridProgress {
     private final boolean interactive;
     private final int total;
     private final long startNanos = System.nanoTime();
-    private final Map<Method, long[]> msByMethod = new HashMap<>(); // method -> {sum, count}
+    private final Map<String, long[]> msBy = new HashMap<>(); // "m:", "t:", "tm:" keys -> {sum, count}
+    private final long[] msAll = new long[2];
     private List<Cell> remaining;
     private int done;
     private Cell current;
@@ -39,10 +42,51 @@ final class GridProgress {
     }
 
     /** A duration measured earlier (stored result) or now. */
-    void measured(Method m, long ms) {
-        long[] s = msByMethod.computeIfAbsent(m, x -> new long[2]);
-        s[0] += ms;
-        s[1]++;
+    void measured(Cell c, long ms) {
+        for (String key : List.of(methodKey(c), taskKey(c), taskMethodKey(c))) {
+            add(msBy.computeIfAbsent(key, x -> new long[2]), ms);
+        }
+        add(msAll, ms);
+    }
+
+    private static void add(long[] sumCount, long ms) {
+        sumCount[0] += ms;
+        sumCount[1]++;
+    }
+
+    private static String methodKey(Cell c) {
+        return "m:" + c.method().id();
+    }
+
+    private static String taskKey(Cell c) {
+        return "t:" + c.encoder() + "/" + c.task();
+    }
+
+    private static String taskMethodKey(Cell c) {
+        return "tm:" + c.encoder() + "/" + c.task() + "/" + c.method().id();
+    }
+
+    private double mean(String key) {
+        long[] s = msBy.get(key);
+        return s == null ? Double.NaN : (double) s[0] / s[1];
+    }
+
+    /** The expected duration of {@code c} in ms (see the class comment); NaN before anything was measured. */
+    double expectedMs(Cell c) {
+        if (msAll[1] == 0) {
+            return Double.NaN;
+        }
+        double overall = (double) msAll[0] / msAll[1];
+        double both = mean(taskMethodKey(c));
+        double method = mean(methodKey(c));
+        double task = mean(taskKey(c));
+        if (!Double.isNaN(both)) {
+            return both;
+        }
+        if (!Double.isNaN(method) && !Double.isNaN(task)) {
+            return method * task / overall;
+        }
+        return !Double.isNaN(method) ? method : !Double.isNaN(task) ? task : overall;
     }
 
     void start(Cell cell, List<Cell> remainingIncludingThis) {
@@ -62,7 +106,7 @@ final class GridProgress {
     }
 
     void finish(Cell cell, long ms) {
-        measured(cell.method(), ms);
+        measured(cell, ms);
         done++;
         remaining = remaining.subList(1, remaining.size());
         current = null;
@@ -108,30 +152,20 @@ final class GridProgress {
                 total == 0 ? 100 : done * 100 / total, ProgressBar.formatDuration(elapsed), eta());
     }
 
-    /** Sum over the cells still to run of their method's mean duration (overall mean if never measured). */
+    /** Sum over the cells still to run of their expected durations, less the running cell's time so far. */
     String eta() {
         if (remaining == null || remaining.isEmpty()) {
             return done >= total ? "0s" : "--";
         }
-        long sum = 0;
-        long count = 0;
-        for (long[] s : msByMethod.values()) {
-            sum += s[0];
-            count += s[1];
-        }
-        if (count == 0) {
+        if (msAll[1] == 0) {
             return "--";
         }
-        double overall = (double) sum / count;
         double ms = 0;
         for (Cell c : remaining) {
-            long[] s = msByMethod.get(c.method());
-            ms += s == null ? overall : (double) s[0] / s[1];
+            ms += expectedMs(c);
         }
         if (current != null) {
-            long[] s = msByMethod.get(current.method());
-            double expected = s == null ? overall : (double) s[0] / s[1];
-            ms -= Math.min(expected, (System.nanoTime() - currentStart) / 1e6);
+            ms -= Math.min(expectedMs(current), (System.nanoTime() - currentStart) / 1e6);
         }
         return ProgressBar.formatDuration(Duration.ofMillis((long) Math.max(0, ms)));
     }
