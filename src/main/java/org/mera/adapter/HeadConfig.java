@@ -11,8 +11,8 @@ import java.util.Set;
 /**
  * An AdapterHub prediction head config ({@code "config"} of head_config.json): classification or
  * regression, {@code layers} dense layers with {@code activation_function} between them, on the first token.
- * mera adds {@code "pooling": "mean"} for heads on the mean of the token states; it is written only then, so
- * first-token heads stay exactly AdapterHub's (whose loader refuses the unknown field rather than misread it).
+ * mera adds {@code "pooling": "mean"} for heads on the mean of the token states (AdapterHub's heads have no
+ * such option); it is written only then, so first-token heads stay exactly AdapterHub's.
  */
 public record HeadConfig(String headType, int numLabels, int layers, String activationFunction,
                          Map<String, Integer> label2id, boolean usePooler, ClassificationHead.Pooling pooling,
