@@ -84,7 +84,8 @@ public final class MeraCellRunner implements CellRunner {
         return Map.of("autoTop", Hyperparameters.Spec.of("autoTop", Hyperparameters.Kind.POSITIVE_INT,
                         "mera-auto: how many of the best-ranked source adapters to merge"),
                 "pooling", Hyperparameters.Spec.choice("pooling", "what the task heads read, source adapters' included: "
-                        + "the first token (cls, AdapterHub's head; the default) or the mean over the real tokens", "cls", "mean"),
+                        + "the first token (cls, AdapterHub's head; the default) or the mean over the real tokens",
+                        ClassificationHead.Pooling.ids()),
                 "autoSteps", Hyperparameters.Spec.of("autoSteps", Hyperparameters.Kind.POSITIVE_INT,
                         "mera-auto: head-only training steps used to rank each source adapter on the few-shot split"));
     }

@@ -40,7 +40,12 @@ public final class ClassificationHead {
                     return p;
                 }
             }
-            throw new IllegalArgumentException("unknown pooling '" + id + "' (cls, mean)");
+            throw new IllegalArgumentException("unknown pooling '" + id + "' (" + String.join(", ", ids()) + ")");
+        }
+
+        /** Every name {@link #parse} accepts, in declaration order. */
+        public static String[] ids() {
+            return java.util.Arrays.stream(values()).map(Pooling::id).toArray(String[]::new);
         }
     }
 
