@@ -1,10 +1,13 @@
 package org.mera.experiment;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -16,14 +19,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The configs under {@code experiments/} are what docs/RESULTS.md says produced its tables: each one validates
- * against the real GLUE data with the real runner (no training), and every result committed beside it is a cell
- * of its grid, so a report regenerated from the committed file shows only what re-running the config computes.
+ * against the real GLUE data with the real runner (no training), and the grid committed beside its results (the
+ * cells that {@code mera report} shows) is exactly the config's grid, so the committed report and the tables
+ * regenerated from it are what running the shipped config computes. Results of cells no longer in the grid may
+ * stay in the results file (the report leaves them out).
  */
 class ShippedConfigsTest {
     static final Path EXPERIMENTS = Path.of("experiments");
 
     @Test
-    void shippedConfigsValidateAndOwnTheirCommittedResults(@TempDir Path tmp) throws Exception {
+    void shippedConfigsValidateAndMatchTheirCommittedGrids(@TempDir Path tmp) throws Exception {
         List<Path> configs;
         try (Stream<Path> files = Files.list(EXPERIMENTS)) {
             configs = files.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
@@ -37,13 +42,17 @@ class ShippedConfigsTest {
             assertTrue(grid.size() > 0, file + " expands to no cells");
             Set<String> keys = grid.cells().stream().map(Cell::key).collect(Collectors.toSet());
             assertEquals(grid.size(), keys.size(), file + ": two cells share a key");
-            Path results = config.outputDir().resolve(ExperimentRunner.RESULTS_FILE);
-            assertTrue(Files.isRegularFile(results), file + ": no committed results at " + results);
+            // The report shows the cells of the grid.json beside the results; it must be this config's grid, or
+            // the committed report (and RESULTS.md) came from another config, e.g. a staging copy.
+            Path gridFile = config.outputDir().resolve(ExperimentRunner.GRID_FILE);
+            assertTrue(Files.isRegularFile(gridFile), file + ": no committed grid at " + gridFile);
+            Set<String> committedGrid = new HashSet<>();
+            for (JsonNode cell : new ObjectMapper().readTree(gridFile.toFile()).path("cells")) {
+                committedGrid.add(cell.path("key").asText());
+            }
+            assertEquals(keys, committedGrid, gridFile + " is not the grid of " + file);
             Set<String> finished = runner.finishedKeys();
-            assertFalse(finished.isEmpty(), results + " holds no cells");
-            Set<String> foreign = finished.stream().filter(k -> !keys.contains(k)).collect(Collectors.toSet());
-            assertTrue(foreign.isEmpty(), results + " holds " + foreign.size() + " cells that " + file
-                    + " does not produce (a changed config or data?), e.g. " + foreign.stream().sorted().limit(3).toList());
+            assertTrue(finished.stream().anyMatch(keys::contains), file + ": no committed result is a cell of its grid");
         }
     }
 }
