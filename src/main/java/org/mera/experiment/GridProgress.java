@@ -4,6 +4,7 @@ import org.mera.train.ProgressBar;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,9 +13,11 @@ import java.util.Map;
 /**
  * Grid progress on stderr (the steps inside one run have {@link ProgressBar}): cells done/total, elapsed time
  * and an ETA from measured cell durations (durations stored by earlier runs count too). A cell's expected
- * duration is the mean of finished cells with its encoder, task and method; failing that, its method's mean
- * scaled by how its encoder and task compare with the overall mean (an MNLI cell, scoring 9815 test pairs,
- * takes several times an RTE cell whatever the method), then the method's or the task's mean alone.
+ * duration is the median of finished cells with its encoder, task and method; failing that, its method's
+ * median scaled by how its encoder and task compare with the overall median (an MNLI cell, scoring 9815 test
+ * pairs, takes several times an RTE cell whatever the method), then the method's or the task's median alone.
+ * Medians, not means: the first cell that needs a source adapter also trains it (on bert-base one cell took
+ * 17 minutes where the next took 2), and one such cell must not inflate every estimate.
  * On a terminal the line is redrawn in place; otherwise one line is printed per finished cell.
  */
 final class GridProgress {
@@ -25,8 +28,8 @@ final class GridProgress {
     private final boolean interactive;
     private final int total;
     private final long startNanos = System.nanoTime();
-    private final Map<String, long[]> msBy = new HashMap<>(); // "m:", "t:", "tm:" keys -> {sum, count}
-    private final long[] msAll = new long[2];
+    private final Map<String, List<Long>> msBy = new HashMap<>(); // "m:", "t:", "tm:" keys -> durations
+    private final List<Long> msAll = new ArrayList<>();
     private List<Cell> remaining;
     private int done;
     private Cell current;
@@ -44,14 +47,9 @@ final class GridProgress {
     /** A duration measured earlier (stored result) or now. */
     void measured(Cell c, long ms) {
         for (String key : List.of(methodKey(c), taskKey(c), taskMethodKey(c))) {
-            add(msBy.computeIfAbsent(key, x -> new long[2]), ms);
+            msBy.computeIfAbsent(key, x -> new ArrayList<>()).add(ms);
         }
-        add(msAll, ms);
-    }
-
-    private static void add(long[] sumCount, long ms) {
-        sumCount[0] += ms;
-        sumCount[1]++;
+        msAll.add(ms);
     }
 
     private static String methodKey(Cell c) {
@@ -66,20 +64,28 @@ final class GridProgress {
         return "tm:" + c.encoder() + "/" + c.task() + "/" + c.method().id();
     }
 
-    private double mean(String key) {
-        long[] s = msBy.get(key);
-        return s == null ? Double.NaN : (double) s[0] / s[1];
+    private double median(String key) {
+        return median(msBy.get(key));
+    }
+
+    private static double median(List<Long> values) {
+        if (values == null || values.isEmpty()) {
+            return Double.NaN;
+        }
+        long[] v = values.stream().mapToLong(Long::longValue).sorted().toArray();
+        int mid = v.length / 2;
+        return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2.0;
     }
 
     /** The expected duration of {@code c} in ms (see the class comment); NaN before anything was measured. */
     double expectedMs(Cell c) {
-        if (msAll[1] == 0) {
+        if (msAll.isEmpty()) {
             return Double.NaN;
         }
-        double overall = (double) msAll[0] / msAll[1];
-        double both = mean(taskMethodKey(c));
-        double method = mean(methodKey(c));
-        double task = mean(taskKey(c));
+        double overall = median(msAll);
+        double both = median(taskMethodKey(c));
+        double method = median(methodKey(c));
+        double task = median(taskKey(c));
         if (!Double.isNaN(both)) {
             return both;
         }
@@ -157,7 +163,7 @@ final class GridProgress {
         if (remaining == null || remaining.isEmpty()) {
             return done >= total ? "0s" : "--";
         }
-        if (msAll[1] == 0) {
+        if (msAll.isEmpty()) {
             return "--";
         }
         double ms = 0;
