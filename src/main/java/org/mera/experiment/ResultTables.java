@@ -77,11 +77,16 @@ public final class ResultTables {
     /** Methods every other row is compared with, seed by seed, when the table has them. */
     public static final List<String> BASELINES = List.of(Method.ADAPTER.id(), Method.FULL.id());
 
+    /** MerA's rows, each also compared with the single-source mean and with fusion when the table has them. */
+    static final List<String> MERGED = List.of(Method.MERA_AVERAGE.id(), Method.MERA_OT.id(), Method.MERA_SAME_TRACK.id(),
+            Method.MERA_AUTO.id());
+
     /**
      * Paired comparisons, because seeds share their few-shot split: a method's mean gain can come from one seed
      * while the std columns overlap. Every row except the oracle best source is compared with each baseline
-     * (adapter with full once), and mera-ot with mera-average (does alignment help?), per task, on the seeds
-     * both have (at least two).
+     * (adapter with full once), mera-ot with mera-average (does alignment help?), and each MerA row with the
+     * single-source mean and with fusion (do merged adapters beat them?), per task, on the seeds both have (at
+     * least two).
      */
     public static List<Paired> paired(Table t) {
         List<String[]> pairs = new ArrayList<>();
@@ -99,6 +104,14 @@ public final class ResultTables {
         }
         if (t.row(Method.MERA_OT.id()) != null && t.row(Method.MERA_AVERAGE.id()) != null) {
             pairs.add(new String[] {Method.MERA_OT.id(), Method.MERA_AVERAGE.id()});
+        }
+        // The paper's first claim: a merged adapter beats the single source adapters (on average) and AdapterFusion.
+        for (String merged : MERGED) {
+            for (String other : List.of(SINGLE_MEAN, Method.FUSION.id())) {
+                if (t.row(merged) != null && t.row(other) != null) {
+                    pairs.add(new String[] {merged, other});
+                }
+            }
         }
         List<Paired> out = new ArrayList<>();
         for (String task : t.tasks()) {

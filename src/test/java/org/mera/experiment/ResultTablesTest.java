@@ -50,7 +50,30 @@ class ResultTablesTest {
         find(paired, ResultTables.SINGLE_MEAN, "full");
         assertTrue(paired.stream().noneMatch(p -> p.method().equals("full")), "baselines are compared with each other once");
         assertEquals(1, paired.stream().filter(p -> p.method().equals("adapter")).count());
-        assertEquals(Set.of("adapter", "full"), Set.copyOf(paired.stream().map(ResultTables.Paired::baseline).toList()));
+        assertEquals(Set.of("adapter", "full", ResultTables.SINGLE_MEAN),
+                Set.copyOf(paired.stream().map(ResultTables.Paired::baseline).toList()));
+        // merged rows against the mean of the single sources (0.55 on every seed): the paper's first claim
+        ResultTables.Paired stVsSingle = find(paired, "mera-same-track", ResultTables.SINGLE_MEAN);
+        assertEquals(0.0, stVsSingle.differences().get(13), 1e-9);
+        assertEquals(25.0, stVsSingle.differences().get(42), 1e-9);
+        find(paired, "mera-average", ResultTables.SINGLE_MEAN);
+    }
+
+    @Test
+    void mergedAdaptersAreComparedWithFusion() {
+        List<ResultRecord> rs = new ArrayList<>();
+        for (int seed : new int[] {13, 21}) {
+            rs.add(record("RTE", seed, "fusion", null, 0.50));
+            rs.add(record("RTE", seed, "mera-ot", null, seed == 13 ? 0.56 : 0.49));
+            rs.add(record("RTE", seed, "adapter", null, 0.52));
+        }
+        List<ResultTables.Paired> paired = ResultTables.paired(
+                ResultTables.build(rs, List.of("RTE"), List.of(), Map.of()).get(0));
+        ResultTables.Paired otVsFusion = find(paired, "mera-ot", "fusion");
+        assertEquals(1, otVsFusion.wins());
+        assertEquals((6.0 - 1.0) / 2, otVsFusion.mean(), 1e-9);
+        find(paired, "fusion", "adapter");
+        assertTrue(paired.stream().noneMatch(p -> p.method().equals("fusion") && !p.baseline().equals("adapter")), paired.toString());
     }
 
     private static ResultTables.Paired find(List<ResultTables.Paired> ps, String method, String baseline) {
