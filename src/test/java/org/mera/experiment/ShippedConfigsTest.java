@@ -50,7 +50,14 @@ class ShippedConfigsTest {
             for (JsonNode cell : new ObjectMapper().readTree(gridFile.toFile()).path("cells")) {
                 committedGrid.add(cell.path("key").asText());
             }
-            assertEquals(keys, committedGrid, gridFile + " is not the grid of " + file);
+            Set<String> notCommitted = new HashSet<>(keys);
+            notCommitted.removeAll(committedGrid);
+            Set<String> notInConfig = new HashSet<>(committedGrid);
+            notInConfig.removeAll(keys);
+            assertTrue(notCommitted.isEmpty() && notInConfig.isEmpty(), gridFile + " is not the grid of " + file + ": "
+                    + notCommitted.size() + " of the config's " + keys.size() + " cells missing from it, " + notInConfig.size()
+                    + " of its " + committedGrid.size() + " not in the config (was the last run a staging copy? running the "
+                    + "shipped config rewrites it)");
             Set<String> finished = runner.finishedKeys();
             assertTrue(finished.stream().anyMatch(keys::contains), file + ": no committed result is a cell of its grid");
         }
