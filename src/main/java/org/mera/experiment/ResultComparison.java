@@ -1,0 +1,183 @@
+package org.mera.experiment;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Two experiment folders side by side, cell by cell: the same method on the same task and seed in each (e.g. one
+ * grid run with two heads, two encoders or two source recipes). Because a seed names the same few-shot split in
+ * every grid, the difference B − A is paired by seed, as the report pairs methods within one grid. Only the
+ * cells of each folder's current grid count, as in its report.
+ *
+ * <p>Tables are matched by k, and by encoder when a folder holds several encoders for that k; a folder with one
+ * encoder per k is matched with the other folder's one, so two encoders can be compared.
+ */
+public final class ResultComparison {
+    /**
+     * One method on one task in both folders: each side's mean ± std, and B − A seed by seed. For the
+     * {@link #AVERAGE} line, {@code metric} lists the tasks averaged.
+     */
+    public record Line(String task, String metric, String method, ResultTables.Stat a, ResultTables.Stat b,
+                       TreeMap<Integer, Double> differences) {
+        public double meanDifference() {
+            return differences.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        }
+
+        /** Seeds on which B scored strictly higher than A. */
+        public long winsB() {
+            return differences.values().stream().filter(d -> d > 0).count();
+        }
+    }
+
+    /** A matched pair of tables (one encoder and k on each side) and its lines; task "Average" closes each method. */
+    public record Section(String encoderA, String encoderB, int k, List<Line> lines) {
+    }
+
+    public record Comparison(String nameA, String nameB, int shownA, int gridA, int shownB, int gridB, List<Section> sections) {
+    }
+
+    public static final String AVERAGE = "Average";
+
+    private ResultComparison() {
+    }
+
+    public static Comparison compare(Path dirA, Path dirB) throws IOException {
+        ReportWriter.Inputs a = ReportWriter.read(dirA);
+        ReportWriter.Inputs b = ReportWriter.read(dirB);
+        List<ResultTables.Table> tablesA = ResultTables.build(a.shown(), a.taskOrder(), a.methodOrder(), a.expectedSources());
+        List<ResultTables.Table> tablesB = ResultTables.build(b.shown(), b.taskOrder(), b.methodOrder(), b.expectedSources());
+        List<Section> sections = new ArrayList<>();
+        for (ResultTables.Table ta : tablesA) {
+            ResultTables.Table tb = match(ta, tablesA, tablesB);
+            if (tb != null) {
+                sections.add(new Section(ta.encoder(), tb.encoder(), ta.k(), lines(ta, tb)));
+            }
+        }
+        return new Comparison(a.name(), b.name(), a.shown().size(), a.gridCells(), b.shown().size(), b.gridCells(), sections);
+    }
+
+    private static ResultTables.Table match(ResultTables.Table ta, List<ResultTables.Table> tablesA, List<ResultTables.Table> tablesB) {
+        List<ResultTables.Table> sameKA = tablesA.stream().filter(t -> t.k() == ta.k()).toList();
+        List<ResultTables.Table> sameKB = tablesB.stream().filter(t -> t.k() == ta.k()).toList();
+        if (sameKA.size() == 1 && sameKB.size() == 1) {
+            return sameKB.get(0);
+        }
+        return sameKB.stream().filter(t -> t.encoder().equals(ta.encoder())).findFirst().orElse(null);
+    }
+
+    private static List<Line> lines(ResultTables.Table ta, ResultTables.Table tb) {
+        List<String> tasks = new ArrayList<>(ta.tasks());
+        tasks.retainAll(tb.tasks());
+        List<Line> out = new ArrayList<>();
+        for (ResultTables.Row ra : ta.rows()) {
+            ResultTables.Row rb = tb.row(ra.label());
+            if (rb == null) {
+                continue;
+            }
+            // Per seed, the mean over the tasks this method has on both sides with that seed, for the average line.
+            List<String> common = new ArrayList<>();
+            for (String task : tasks) {
+                TreeMap<Integer, Double> va = ra.seedValues().get(task);
+                TreeMap<Integer, Double> vb = rb.seedValues().get(task);
+                if (va == null || vb == null) {
+                    continue;
+                }
+                common.add(task);
+                out.add(new Line(task, ta.metricByTask().get(task), ra.label(), ra.stat(task), rb.stat(task), differences(va, vb)));
+            }
+            if (common.size() > 1) {
+                TreeMap<Integer, Double> avgA = perSeedAverage(ra, common);
+                TreeMap<Integer, Double> avgB = perSeedAverage(rb, common);
+                if (!avgA.isEmpty() && !avgB.isEmpty()) {
+                    out.add(new Line(AVERAGE, String.join(", ", common), ra.label(), ResultTables.Stat.of(avgA.values()),
+                            ResultTables.Stat.of(avgB.values()), differences(avgA, avgB)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static TreeMap<Integer, Double> differences(TreeMap<Integer, Double> a, TreeMap<Integer, Double> b) {
+        TreeMap<Integer, Double> d = new TreeMap<>();
+        a.forEach((seed, v) -> {
+            if (b.containsKey(seed)) {
+                d.put(seed, b.get(seed) - v);
+            }
+        });
+        return d;
+    }
+
+    /** Seeds present in every one of {@code tasks}, each with its mean over them. */
+    private static TreeMap<Integer, Double> perSeedAverage(ResultTables.Row row, List<String> tasks) {
+        Set<Integer> seeds = new LinkedHashSet<>(row.seedValues().get(tasks.get(0)).keySet());
+        tasks.forEach(t -> seeds.retainAll(row.seedValues().get(t).keySet()));
+        TreeMap<Integer, Double> out = new TreeMap<>();
+        for (int s : seeds) {
+            out.put(s, tasks.stream().mapToDouble(t -> row.seedValues().get(t).get(s)).average().orElseThrow());
+        }
+        return out;
+    }
+
+    /** The comparison as Markdown, A and B named by {@code labelA} and {@code labelB}. */
+    public static String markdown(Comparison c, String labelA, String labelB) {
+        StringBuilder s = new StringBuilder();
+        s.append("# ").append(labelB).append(" against ").append(labelA).append("\n\n");
+        s.append("- A, ").append(labelA).append(": experiment `").append(c.nameA()).append("`, ").append(c.shownA())
+                .append(" of ").append(c.gridA()).append(" cells finished\n");
+        s.append("- B, ").append(labelB).append(": experiment `").append(c.nameB()).append("`, ").append(c.shownB())
+                .append(" of ").append(c.gridB()).append(" cells finished\n\n");
+        s.append("Primary metric ×100, mean ± sample standard deviation over the seeds each side has (n = seeds). "
+                + "B − A is paired by seed on the seeds both have (a seed is the same few-shot split in both); "
+                + "wins: seeds on which B is strictly higher. Average: per seed, the mean over the tasks listed.\n\n");
+        if (c.sections().stream().allMatch(x -> x.lines().isEmpty())) {
+            s.append("No method has results on the same task in both folders.\n");
+            return s.toString();
+        }
+        for (Section sec : c.sections()) {
+            if (sec.lines().isEmpty()) {
+                continue;
+            }
+            s.append("## ").append(sec.encoderA().equals(sec.encoderB()) ? sec.encoderA() : sec.encoderA() + " (A), " + sec.encoderB() + " (B)")
+                    .append(", k = ").append(sec.k()).append("\n\n");
+            s.append("| Method | Task (metric) | A: ").append(labelA).append(" | B: ").append(labelB)
+                    .append(" | B − A | B wins |\n|---|---|---:|---:|---:|---:|\n");
+            for (Line l : sec.lines()) {
+                s.append("| ").append(l.method()).append(" | ")
+                        .append(l.task().equals(AVERAGE) ? "**Average** (" + l.metric() + ")" : l.task() + " (" + l.metric() + ")")
+                        .append(" | ").append(stat(l.a())).append(" | ").append(stat(l.b())).append(" | ")
+                        .append(l.differences().isEmpty() ? "–" : signed(l.meanDifference())).append(" | ")
+                        .append(l.winsB()).append('/').append(l.differences().size()).append(" |\n");
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    private static String stat(ResultTables.Stat st) {
+        String s = String.format(Locale.ROOT, "%.1f", st.mean());
+        if (!Double.isNaN(st.std())) {
+            s += String.format(Locale.ROOT, " ± %.1f", st.std());
+        }
+        return s + " (n=" + st.n() + ")";
+    }
+
+    private static String signed(double v) {
+        String s = String.format(Locale.ROOT, "%+.1f", v);
+        return s.equals("+0.0") || s.equals("-0.0") ? "0.0" : s.replace('-', '−');
+    }
+
+    /** Lines keyed by method then task, for callers that look one up. */
+    public static Map<String, Map<String, Line>> byMethod(Section section) {
+        Map<String, Map<String, Line>> out = new LinkedHashMap<>();
+        section.lines().forEach(l -> out.computeIfAbsent(l.method(), m -> new LinkedHashMap<>()).put(l.task(), l));
+        return out;
+    }
+}
