@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean noDoc;
 
     @Option(names = "--models", split = ",", defaultValue = "minilm,bert-base-uncased",
-            description = "Encoders to time (forward, adapter-tuning step, full fine-tuning step); 'none' to skip. Default: ${DEFAULT-VALUE}.")
+            description = "Encoders to time (forward, adapter-tuning step, full fine-tuning step, AdapterFusion step over 7 adapters); 'none' to skip. Default: ${DEFAULT-VALUE}.")
     List<String> models;
 
     @Option(names = "--batch", defaultValue = "32", description = "Batch size of the encoder timings. Default: ${DEFAULT-VALUE}.")

@@ -5,7 +5,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import org.mera.adapter.AdapterWeights;
 import org.mera.adapter.Adapters;
+import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.Fusion;
+import org.mera.adapter.FusionConfig;
+import org.mera.merge.RandomAdapters;
 import org.mera.data.Batch;
 import org.mera.model.BertEncoder;
 import org.mera.model.ClassificationHead;
@@ -23,7 +29,8 @@ import java.util.Random;
 
 /**
  * Encoder throughput on a fixed batch (default 32 × 128 tokens, no padding): inference forward passes,
- * adapter-tuning steps and full fine-tuning steps (forward, backward, clipping, AdamW), as medians.
+ * adapter-tuning steps, full fine-tuning steps and AdapterFusion steps (forward, backward, clipping, AdamW), as
+ * medians.
  * Achieved GFLOP/s counts the model's multiply-adds: forward F, adapter step ≈ 2F (activation gradients
  * through the frozen encoder), full step ≈ 3F (weight gradients too).
  */
@@ -62,7 +69,38 @@ public final class EncoderBenchmark {
                         flops * (kind == Method.Kind.FULL ? 3 : 2)));
             }
         }
+        rows.add(fusionStep(label, model, batch, warmup, runs));
         return rows;
+    }
+
+    /** Sources in the fusion row: the seven other GLUE tasks, as in the experiment grids. */
+    public static final int FUSION_SOURCES = 7;
+
+    /**
+     * An AdapterFusion training step over {@link #FUSION_SOURCES} frozen random Pfeiffer adapters (the dynamic
+     * config: query, key and value trained). GFLOP/s is not given: the fusion's own work depends on the rewrite
+     * in {@link org.mera.adapter.FusionLayer}, so only the time is compared.
+     */
+    static BenchRow fusionStep(String label, PretrainedModel model, Batch batch, int warmup, int runs) {
+        EncoderConfig c = model.config();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            BertEncoder encoder = model.newEncoder(manager);
+            EncoderInfo info = new EncoderInfo(label, "bert", "BertAdapterModel", c.hiddenSize());
+            List<AdapterWeights> sources = new ArrayList<>();
+            for (int i = 0; i < FUSION_SOURCES; i++) {
+                sources.add(RandomAdapters.create("source" + i, BottleneckConfig.pfeiffer(), info, c.numLayers(),
+                        c.hiddenSize() / 16, 0.02, 100 + i));
+            }
+            TrainingRun.installMethod(encoder, Method.of(Method.Kind.FUSION), null, 1);
+            ClassificationHead head = ClassificationHead.create(encoder.params(), "bench", c.hiddenSize(), List.of("0", "1"),
+                    c.hiddenDropout(), 1);
+            TaskModel taskModel = new TaskModel(encoder, head);
+            Fusion.trainingCustomiser(sources, FusionConfig.dynamic(), null, 1).accept(taskModel);
+            TrainOptions o = TrainOptions.defaults().withMaxSteps(1).withProgress(false).withLearningRate(1e-5f);
+            double step = median(warmup, runs, () -> Trainer.train(taskModel, e -> List.of(batch), List.of(), p -> 0, o));
+            return new BenchRow(label + " AdapterFusion step (" + FUSION_SOURCES + " sources) " + batch.size() + "x" + batch.seqLen(),
+                    step, batch.size() * batch.seqLen() / step, "tokens/s", Double.NaN, PeakMemory.snapshot().peakRssMiB());
+        }
     }
 
     private static BenchRow row(String name, double seconds, long tokens, double flops) {
