@@ -82,6 +82,79 @@ class FusionLayerTest {
         }
     }
 
+    /**
+     * The layer computes K and V once per token (see FusionLayer); AdapterHub applies them to each adapter's output.
+     * Outputs and the gradients of every fusion weight must agree with that direct form, for both value orders.
+     */
+    @Test
+    void rewrittenProjectionsGiveAdapterHubsOutputsAndGradients() {
+        Random rnd = new Random(5);
+        int n = 3;
+        for (boolean valueBeforeSoftmax : new boolean[] {true, false}) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Params params = new Params(m);
+                Map<String, Tensor> w = new LinkedHashMap<>();
+                for (String p : List.of("q", "k")) {
+                    w.put(p + ".weight", Tensor.normal(rnd, 0.6f, H, H));
+                    w.put(p + ".bias", Tensor.normal(rnd, 0.3f, H));
+                }
+                w.put("v.weight", Tensor.normal(rnd, 0.6f, H, H));
+                Linear q = Linear.load(params, w, "q", H, H);
+                Linear k = Linear.load(params, w, "k", H, H);
+                Linear v = new Linear(params.take(w, "v.weight", H, H), null);
+                List<org.mera.model.Param> trained = List.of(q.weight(), q.bias(), k.weight(), k.bias(), v.weight());
+                trained.forEach(p -> p.setTrainable(true));
+                FusionConfig dyn = FusionConfig.dynamic();
+                FusionConfig config = new FusionConfig(dyn.key(), dyn.query(), dyn.value(), dyn.queryBeforeLn(), dyn.regularization(),
+                        dyn.residualBefore(), dyn.temperature(), valueBeforeSoftmax, dyn.valueInitialized(), dyn.dropoutProb());
+                FusionLayer layer = new FusionLayer(q, k, v, config, 0f);
+                NDArray queryIn = m.create(Tensor.normal(rnd, 1f, B * TOKENS * H).data(), new Shape(B, TOKENS, H));
+                NDArray residual = m.create(Tensor.normal(rnd, 1f, B * TOKENS * H).data(), new Shape(B, TOKENS, H));
+                List<NDArray> ups = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    ups.add(m.create(Tensor.normal(rnd, 1f, B * TOKENS * H).data(), new Shape(B, TOKENS, H)));
+                }
+                NDArray target = m.create(Tensor.normal(rnd, 1f, B * TOKENS * H).data(), new Shape(B, TOKENS, H));
+
+                float[][] fast = outputAndGradients(() -> layer.forward(queryIn, ups, residual, true), target, trained);
+                float[][] direct = outputAndGradients(() -> {
+                    // AdapterHub's BertFusion, literally: K and V applied to every adapter's output
+                    NDArray stacked = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(ups), 2);
+                    NDArray kk = k.forward(stacked, true);
+                    NDArray vv = valueBeforeSoftmax ? v.forward(stacked, true) : stacked;
+                    NDArray probs = q.forward(queryIn, true).expandDims(2).mul(kk).sum(new int[] {3}).softmax(-1);
+                    NDArray ctx = probs.expandDims(3).mul(vv).sum(new int[] {2});
+                    return (valueBeforeSoftmax ? ctx : v.forward(ctx, true)).add(residual);
+                }, target, trained);
+                for (int i = 0; i < fast.length; i++) {
+                    assertEquals(direct[i].length, fast[i].length);
+                    for (int j = 0; j < fast[i].length; j++) {
+                        assertEquals(direct[i][j], fast[i][j], 1e-3 * (1 + Math.abs(direct[i][j])),
+                                (i == 0 ? "output" : "gradient of " + trained.get(i - 1).name()) + " [" + j + "], valueBeforeSoftmax="
+                                        + valueBeforeSoftmax);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The output, then each parameter's gradient of sum((output - target)²). */
+    private static float[][] outputAndGradients(java.util.function.Supplier<NDArray> f, NDArray target, List<org.mera.model.Param> ps) {
+        float[][] out = new float[ps.size() + 1][];
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            NDArray y = f.get();
+            out[0] = y.toFloatArray();
+            gc.backward(y.sub(target).square().sum());
+        }
+        for (int i = 0; i < ps.size(); i++) {
+            NDArray g = ps.get(i).array().getGradient();
+            out[i + 1] = g.toFloatArray();
+            g.close();
+            ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) ps.get(i).array());
+        }
+        return out;
+    }
+
     @Test
     void configsOutsideTheSupportedSetAreRefusedClearly() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
