@@ -14,16 +14,16 @@ import java.util.TreeMap;
 /**
  * Two experiment folders side by side, cell by cell: the same method on the same task and seed in each (e.g. one
  * grid run with two heads, two encoders or two source recipes). Because a seed names the same few-shot split in
- * every grid, the difference B − A is paired by seed, as the report pairs methods within one grid. Only the
- * cells of each folder's current grid count, as in its report.
+ * every grid, both sides are read on the seeds they share and B − A is paired by seed, as the report pairs
+ * methods within one grid. Only the cells of each folder's current grid count, as in its report.
  *
  * <p>Tables are matched by k, and by encoder when a folder holds several encoders for that k; a folder with one
  * encoder per k is matched with the other folder's one, so two encoders can be compared.
  */
 public final class ResultComparison {
     /**
-     * One method on one task in both folders: each side's mean ± std, and B − A seed by seed. For the
-     * {@link #AVERAGE} line, {@code metric} lists the tasks averaged.
+     * One method on one task in both folders, on the seeds both have: each side's mean ± std over those seeds,
+     * and B − A seed by seed. For the {@link #AVERAGE} line, {@code metric} lists the tasks averaged.
      */
     public record Line(String task, String metric, String method, ResultTables.Stat a, ResultTables.Stat b,
                        TreeMap<Integer, Double> differences) {
@@ -91,28 +91,36 @@ public final class ResultComparison {
                     continue;
                 }
                 common.add(task);
-                out.add(new Line(task, ta.metricByTask().get(task), ra.label(), ra.stat(task), rb.stat(task), differences(va, vb)));
+                Line line = line(task, ta.metricByTask().get(task), ra.label(), va, vb);
+                if (line != null) {
+                    out.add(line);
+                }
             }
             if (common.size() > 1) {
                 TreeMap<Integer, Double> avgA = perSeedAverage(ra, common);
                 TreeMap<Integer, Double> avgB = perSeedAverage(rb, common);
-                if (!avgA.isEmpty() && !avgB.isEmpty()) {
-                    out.add(new Line(AVERAGE, String.join(", ", common), ra.label(), ResultTables.Stat.of(avgA.values()),
-                            ResultTables.Stat.of(avgB.values()), differences(avgA, avgB)));
+                Line line = line(AVERAGE, String.join(", ", common), ra.label(), avgA, avgB);
+                if (line != null) {
+                    out.add(line);
                 }
             }
         }
         return out;
     }
 
-    private static TreeMap<Integer, Double> differences(TreeMap<Integer, Double> a, TreeMap<Integer, Double> b) {
+    /** The line over the seeds both sides have, or null when they share none. */
+    private static Line line(String task, String metric, String method, TreeMap<Integer, Double> a, TreeMap<Integer, Double> b) {
         TreeMap<Integer, Double> d = new TreeMap<>();
+        List<Double> sharedA = new ArrayList<>();
+        List<Double> sharedB = new ArrayList<>();
         a.forEach((seed, v) -> {
             if (b.containsKey(seed)) {
                 d.put(seed, b.get(seed) - v);
+                sharedA.add(v);
+                sharedB.add(b.get(seed));
             }
         });
-        return d;
+        return d.isEmpty() ? null : new Line(task, metric, method, ResultTables.Stat.of(sharedA), ResultTables.Stat.of(sharedB), d);
     }
 
     /** Seeds present in every one of {@code tasks}, each with its mean over them. */
@@ -134,9 +142,10 @@ public final class ResultComparison {
                 .append(" of ").append(c.gridA()).append(" cells finished\n");
         s.append("- B, ").append(labelB).append(": experiment `").append(c.nameB()).append("`, ").append(c.shownB())
                 .append(" of ").append(c.gridB()).append(" cells finished\n\n");
-        s.append("Primary metric ×100, mean ± sample standard deviation over the seeds each side has (n = seeds). "
-                + "B − A is paired by seed on the seeds both have (a seed is the same few-shot split in both); "
-                + "wins: seeds on which B is strictly higher. Average: per seed, the mean over the tasks listed.\n\n");
+        s.append("Primary metric ×100, mean ± sample standard deviation over the seeds both sides have (a seed is the same "
+                + "few-shot split in both; results of seeds only one side has are left out), so B − A is the mean of the "
+                + "per-seed differences; wins: seeds on which B is strictly higher. Average: per seed, the mean over the "
+                + "tasks listed.\n\n");
         if (c.sections().stream().allMatch(x -> x.lines().isEmpty())) {
             s.append("No method has results on the same task in both folders.\n");
             return s.toString();
@@ -147,13 +156,13 @@ public final class ResultComparison {
             }
             s.append("## ").append(sec.encoderA().equals(sec.encoderB()) ? sec.encoderA() : sec.encoderA() + " (A), " + sec.encoderB() + " (B)")
                     .append(", k = ").append(sec.k()).append("\n\n");
-            s.append("| Method | Task (metric) | A: ").append(labelA).append(" | B: ").append(labelB)
-                    .append(" | B − A | B wins |\n|---|---|---:|---:|---:|---:|\n");
+            s.append("| Method | Task (metric) | Seeds | A: ").append(labelA).append(" | B: ").append(labelB)
+                    .append(" | B − A | B wins |\n|---|---|---:|---:|---:|---:|---:|\n");
             for (Line l : sec.lines()) {
                 s.append("| ").append(l.method()).append(" | ")
                         .append(l.task().equals(AVERAGE) ? "**Average** (" + l.metric() + ")" : l.task() + " (" + l.metric() + ")")
-                        .append(" | ").append(stat(l.a())).append(" | ").append(stat(l.b())).append(" | ")
-                        .append(l.differences().isEmpty() ? "–" : signed(l.meanDifference())).append(" | ")
+                        .append(" | ").append(l.differences().size()).append(" | ").append(stat(l.a())).append(" | ")
+                        .append(stat(l.b())).append(" | ").append(signed(l.meanDifference())).append(" | ")
                         .append(l.winsB()).append('/').append(l.differences().size()).append(" |\n");
             }
             s.append('\n');
@@ -166,7 +175,7 @@ public final class ResultComparison {
         if (!Double.isNaN(st.std())) {
             s += String.format(Locale.ROOT, " ± %.1f", st.std());
         }
-        return s + " (n=" + st.n() + ")";
+        return s;
     }
 
     private static String signed(double v) {

@@ -80,6 +80,34 @@ class ResultComparisonTest {
     }
 
     @Test
+    void onlySeedsBothSidesHaveAreCompared(@TempDir Path tmp) throws Exception {
+        // B: the minilm results of seeds 13 and 21 only, as a grid stopped early would have them
+        Path half = Files.createDirectories(tmp.resolve("half"));
+        Files.copy(MINILM.resolve(ExperimentRunner.GRID_FILE), half.resolve(ExperimentRunner.GRID_FILE));
+        Files.copy(MINILM.resolve(ExperimentRunner.CONFIG_FILE), half.resolve(ExperimentRunner.CONFIG_FILE));
+        ObjectMapper json = new ObjectMapper();
+        List<String> kept = Files.readAllLines(MINILM.resolve(ExperimentRunner.RESULTS_FILE)).stream()
+                .filter(l -> Set.of(13, 21).contains(readSeed(json, l))).toList();
+        Files.write(half.resolve(ExperimentRunner.RESULTS_FILE), kept);
+
+        ResultComparison.Section s = ResultComparison.compare(MINILM, half).sections().get(0);
+        ResultComparison.Line sst2 = ResultComparison.byMethod(s).get("adapter").get("SST-2");
+        assertEquals(Set.of(13, 21), sst2.differences().keySet());
+        TreeMap<Integer, Double> a = stored(MINILM, "SST-2", "adapter");
+        assertEquals((a.get(13) + a.get(21)) / 2, sst2.a().mean(), 1e-9, "A is read on the shared seeds only");
+        assertEquals(sst2.a(), sst2.b());
+        assertTrue(s.lines().stream().allMatch(l -> l.differences().size() == 2), s.lines().toString());
+    }
+
+    private static int readSeed(ObjectMapper json, String line) {
+        try {
+            return json.readTree(line).path("seed").asInt();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aFolderAgainstItselfDiffersByNothing() throws Exception {
         ResultComparison.Section s = ResultComparison.compare(MINILM, MINILM).sections().get(0);
         assertFalse(s.lines().isEmpty());
@@ -98,8 +126,8 @@ class ResultComparisonTest {
         String md = Files.readString(out);
         assertTrue(md.startsWith("# bert-base against minilm\n"), md);
         assertTrue(md.contains("## minilm (A), bert-base-uncased (B), k = 16"), md);
-        assertTrue(md.contains("| mera-same-track | MNLI (accuracy) | "), md);
-        assertTrue(md.contains("| adapter | **Average** (MRPC, RTE, MNLI) | "), md);
+        assertTrue(md.contains("| mera-same-track | MNLI (accuracy) | 5 | "), md);
+        assertTrue(md.contains("| adapter | **Average** (MRPC, RTE, MNLI) | 5 | "), md);
 
         StringWriter err = new StringWriter();
         CommandLine cmd = new CommandLine(new CompareCommand());
