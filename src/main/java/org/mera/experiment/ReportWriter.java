@@ -224,7 +224,7 @@ public final class ReportWriter {
         return b.toString();
     }
 
-    private static String signed(double v) {
+    static String signed(double v) {
         String s = String.format(Locale.ROOT, "%+.1f", v);
         return s.equals("+0.0") || s.equals("-0.0") ? "0.0" : s.replace('-', '−');
     }

@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -97,8 +94,8 @@ public final class ResultComparison {
                 }
             }
             if (common.size() > 1) {
-                TreeMap<Integer, Double> avgA = perSeedAverage(ra, common);
-                TreeMap<Integer, Double> avgB = perSeedAverage(rb, common);
+                TreeMap<Integer, Double> avgA = ra.perSeedAverage(common);
+                TreeMap<Integer, Double> avgB = rb.perSeedAverage(common);
                 Line line = line(AVERAGE, String.join(", ", common), ra.label(), avgA, avgB);
                 if (line != null) {
                     out.add(line);
@@ -121,17 +118,6 @@ public final class ResultComparison {
             }
         });
         return d.isEmpty() ? null : new Line(task, metric, method, ResultTables.Stat.of(sharedA), ResultTables.Stat.of(sharedB), d);
-    }
-
-    /** Seeds present in every one of {@code tasks}, each with its mean over them. */
-    private static TreeMap<Integer, Double> perSeedAverage(ResultTables.Row row, List<String> tasks) {
-        Set<Integer> seeds = new LinkedHashSet<>(row.seedValues().get(tasks.get(0)).keySet());
-        tasks.forEach(t -> seeds.retainAll(row.seedValues().get(t).keySet()));
-        TreeMap<Integer, Double> out = new TreeMap<>();
-        for (int s : seeds) {
-            out.put(s, tasks.stream().mapToDouble(t -> row.seedValues().get(t).get(s)).average().orElseThrow());
-        }
-        return out;
     }
 
     /** The comparison as Markdown, A and B named by {@code labelA} and {@code labelB}. */
@@ -161,26 +147,13 @@ public final class ResultComparison {
             for (Line l : sec.lines()) {
                 s.append("| ").append(l.method()).append(" | ")
                         .append(l.task().equals(AVERAGE) ? "**Average** (" + l.metric() + ")" : l.task() + " (" + l.metric() + ")")
-                        .append(" | ").append(l.differences().size()).append(" | ").append(stat(l.a())).append(" | ")
-                        .append(stat(l.b())).append(" | ").append(signed(l.meanDifference())).append(" | ")
+                        .append(" | ").append(l.differences().size()).append(" | ").append(ReportWriter.cell(l.a(), 0, null)).append(" | ")
+                        .append(ReportWriter.cell(l.b(), 0, null)).append(" | ").append(ReportWriter.signed(l.meanDifference())).append(" | ")
                         .append(l.winsB()).append('/').append(l.differences().size()).append(" |\n");
             }
             s.append('\n');
         }
         return s.toString();
-    }
-
-    private static String stat(ResultTables.Stat st) {
-        String s = String.format(Locale.ROOT, "%.1f", st.mean());
-        if (!Double.isNaN(st.std())) {
-            s += String.format(Locale.ROOT, " ± %.1f", st.std());
-        }
-        return s;
-    }
-
-    private static String signed(double v) {
-        String s = String.format(Locale.ROOT, "%+.1f", v);
-        return s.equals("+0.0") || s.equals("-0.0") ? "0.0" : s.replace('-', '−');
     }
 
     /** Lines keyed by method then task, for callers that look one up. */

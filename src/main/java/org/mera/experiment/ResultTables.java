@@ -41,18 +41,23 @@ public final class ResultTables {
 
         /** Per seed, the mean over {@code tasks}; only seeds present in every task. */
         public Stat average(List<String> tasks) {
+            return Stat.of(perSeedAverage(tasks).values());
+        }
+
+        /** The seeds present in every one of {@code tasks}, each with its mean over them; empty if a task is missing. */
+        public TreeMap<Integer, Double> perSeedAverage(List<String> tasks) {
+            TreeMap<Integer, Double> out = new TreeMap<>();
             if (tasks.isEmpty() || !tasks.stream().allMatch(seedValues::containsKey)) {
-                return null;
+                return out;
             }
             Set<Integer> seeds = new LinkedHashSet<>(seedValues.get(tasks.get(0)).keySet());
             for (String t : tasks) {
                 seeds.retainAll(seedValues.get(t).keySet());
             }
-            List<Double> perSeed = new ArrayList<>();
             for (int s : seeds) {
-                perSeed.add(tasks.stream().mapToDouble(t -> seedValues.get(t).get(s)).average().orElseThrow());
+                out.put(s, tasks.stream().mapToDouble(t -> seedValues.get(t).get(s)).average().orElseThrow());
             }
-            return Stat.of(perSeed);
+            return out;
         }
     }
 

@@ -59,11 +59,7 @@ public final class EncoderBenchmark {
             try (NDManager manager = NDManager.newBaseManager()) {
                 BertEncoder encoder = model.newEncoder(manager);
                 TrainingRun.installMethod(encoder, Method.of(kind), null, 1);
-                ClassificationHead head = ClassificationHead.create(encoder.params(), "bench", c.hiddenSize(), List.of("0", "1"),
-                        c.hiddenDropout(), 1);
-                TaskModel taskModel = new TaskModel(encoder, head);
-                TrainOptions o = TrainOptions.defaults().withMaxSteps(1).withProgress(false).withLearningRate(1e-5f);
-                double step = median(warmup, runs, () -> Trainer.train(taskModel, e -> List.of(batch), List.of(), p -> 0, o));
+                double step = trainingStep(encoder, batch, m -> { }, warmup, runs);
                 String name = kind == Method.Kind.FULL ? "full fine-tuning step" : "adapter-tuning step";
                 rows.add(row(label + " " + name + " " + batchSize + "x" + seqLen, step, tokens,
                         flops * (kind == Method.Kind.FULL ? 3 : 2)));
@@ -92,15 +88,23 @@ public final class EncoderBenchmark {
                         c.hiddenSize() / 16, 0.02, 100 + i));
             }
             TrainingRun.installMethod(encoder, Method.of(Method.Kind.FUSION), null, 1);
-            ClassificationHead head = ClassificationHead.create(encoder.params(), "bench", c.hiddenSize(), List.of("0", "1"),
-                    c.hiddenDropout(), 1);
-            TaskModel taskModel = new TaskModel(encoder, head);
-            Fusion.trainingCustomiser(sources, FusionConfig.dynamic(), null, 1).accept(taskModel);
-            TrainOptions o = TrainOptions.defaults().withMaxSteps(1).withProgress(false).withLearningRate(1e-5f);
-            double step = median(warmup, runs, () -> Trainer.train(taskModel, e -> List.of(batch), List.of(), p -> 0, o));
+            double step = trainingStep(encoder, batch, Fusion.trainingCustomiser(sources, FusionConfig.dynamic(), null, 1),
+                    warmup, runs);
             return new BenchRow(label + " AdapterFusion step (" + FUSION_SOURCES + " sources) " + batch.size() + "x" + batch.seqLen(),
                     step, batch.size() * batch.seqLen() / step, "tokens/s", Double.NaN, PeakMemory.snapshot().peakRssMiB());
         }
+    }
+
+    /** Median seconds of one training step (forward, backward, clipping, AdamW) of a 2-class head on {@code encoder}. */
+    private static double trainingStep(BertEncoder encoder, Batch batch, java.util.function.Consumer<TaskModel> customise,
+                                       int warmup, int runs) {
+        EncoderConfig c = encoder.config();
+        ClassificationHead head = ClassificationHead.create(encoder.params(), "bench", c.hiddenSize(), List.of("0", "1"),
+                c.hiddenDropout(), 1);
+        TaskModel taskModel = new TaskModel(encoder, head);
+        customise.accept(taskModel);
+        TrainOptions o = TrainOptions.defaults().withMaxSteps(1).withProgress(false).withLearningRate(1e-5f);
+        return median(warmup, runs, () -> Trainer.train(taskModel, e -> List.of(batch), List.of(), p -> 0, o));
     }
 
     private static BenchRow row(String name, double seconds, long tokens, double flops) {
