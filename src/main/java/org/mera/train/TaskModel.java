@@ -8,8 +8,14 @@ import org.mera.model.BertEncoder;
 import org.mera.model.ClassificationHead;
 import org.mera.model.Param;
 
+import ai.djl.ndarray.NDScope;
+
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -20,6 +26,8 @@ public final class TaskModel {
     private final BertEncoder encoder;
     private final ClassificationHead head;
     private final List<Supplier<NDArray>> lossTerms = new ArrayList<>();
+    private final Set<Batch> cacheable = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Batch, NDArray> frozenStates = new IdentityHashMap<>();
 
     public TaskModel(BertEncoder encoder, ClassificationHead head) {
         this.encoder = encoder;
@@ -46,14 +54,57 @@ public final class TaskModel {
         return encoder.params().trainable();
     }
 
+    /**
+     * Lets evaluation keep the encoder's final states for these batches (the same objects, e.g. the dev
+     * batches scored after every epoch) while nothing but the head is trainable: a frozen encoder in eval mode
+     * gives the same states every time, so later evaluations run the head alone and score exactly as a full
+     * pass would. This halves mera-auto's ranking, which trains only heads over frozen source adapters. Batches
+     * not named here (a large test set) are never kept. No effect while any encoder parameter is trainable.
+     */
+    public void keepFrozenStates(List<Batch> batches) {
+        cacheable.addAll(batches);
+    }
+
+    /** True when only the head's parameters are trainable, so the encoder's eval-mode outputs cannot change. */
+    public boolean encoderFrozen() {
+        String headPrefix = ClassificationHead.prefix(head.name());
+        for (Param p : encoder.params().trainable()) {
+            if (!p.name().startsWith(headPrefix)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Head outputs [B, C] (regression: [B, 1]). Call inside an NDScope. */
     public NDArray forward(Batch batch, boolean training) {
         NDManager m = encoder.manager();
         Shape shape = new Shape(batch.size(), batch.seqLen());
-        NDArray ids = m.create(batch.inputIds(), shape);
-        NDArray types = m.create(batch.typeIds(), shape);
         NDArray mask = m.create(batch.attentionMask(), shape);
-        return head.forward(encoder.forward(ids, types, mask, training), mask, training);
+        if (!frozenStates.isEmpty() && !encoderFrozen()) {
+            dropFrozenStates(); // something in the encoder became trainable: what was kept may go stale
+        }
+        if (!training && cacheable.contains(batch) && encoderFrozen()) {
+            NDArray states = frozenStates.get(batch);
+            if (states == null) {
+                states = encoderStates(batch, mask, false);
+                NDScope.unregister(states); // outlives this call's scope; freed with the model's manager
+                frozenStates.put(batch, states);
+            }
+            return head.forward(states, mask, false);
+        }
+        return head.forward(encoderStates(batch, mask, training), mask, training);
+    }
+
+    private NDArray encoderStates(Batch batch, NDArray mask, boolean training) {
+        NDManager m = encoder.manager();
+        Shape shape = new Shape(batch.size(), batch.seqLen());
+        return encoder.forward(m.create(batch.inputIds(), shape), m.create(batch.typeIds(), shape), mask, training);
+    }
+
+    private void dropFrozenStates() {
+        frozenStates.values().forEach(NDArray::close);
+        frozenStates.clear();
     }
 
     /** Cross-entropy for classification, mean squared error for regression. */

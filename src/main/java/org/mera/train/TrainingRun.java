@@ -86,6 +86,7 @@ public final class TrainingRun {
             Batcher trainBatcher = new Batcher(o.batchSize(), text.padId());
             Batcher evalBatcher = new Batcher(o.evalBatchSize(), text.padId());
             List<Batch> devBatches = evalBatcher.evalBatches(dev);
+            model.keepFrozenStates(devBatches); // only takes effect when just the head trains (mera-auto's ranking)
             Trainer.Result r = Trainer.train(model, epoch -> trainBatcher.trainBatches(train, o.seed() * 1000 + epoch), devBatches,
                     p -> primary(task, p, dev), o);
             Map<String, Double> devMetrics = dev.isEmpty() ? Map.of() : score(task, Evaluator.predict(model, devBatches), dev);
