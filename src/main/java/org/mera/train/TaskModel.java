@@ -2,13 +2,12 @@ package org.mera.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import org.mera.data.Batch;
 import org.mera.model.BertEncoder;
 import org.mera.model.ClassificationHead;
 import org.mera.model.Param;
-
-import ai.djl.ndarray.NDScope;
 
 import java.util.ArrayList;
 import java.util.Collections;
