@@ -95,10 +95,10 @@ public final class TaskModel {
         return head.forward(encoderStates(batch, mask, training), mask, training);
     }
 
+    /** The encoder's final states [B, T, H] for the batch; {@code mask} is its attention mask, already on the engine. */
     private NDArray encoderStates(Batch batch, NDArray mask, boolean training) {
         NDManager m = encoder.manager();
-        Shape shape = new Shape(batch.size(), batch.seqLen());
-        return encoder.forward(m.create(batch.inputIds(), shape), m.create(batch.typeIds(), shape), mask, training);
+        return encoder.forward(m.create(batch.inputIds(), mask.getShape()), m.create(batch.typeIds(), mask.getShape()), mask, training);
     }
 
     private void dropFrozenStates() {
