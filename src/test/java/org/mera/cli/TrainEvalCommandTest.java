@@ -1,5 +1,7 @@
 package org.mera.cli;
 
+import org.junit.jupiter.api.Tag;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** train → eval → fewshot through picocli on tiny slices of real RTE data with the real minilm encoder. */
+@Tag("glue")
 class TrainEvalCommandTest {
     static final Path RTE = Path.of("../shared/data/glue/RTE");
     static final ObjectMapper JSON = new ObjectMapper();

@@ -1,5 +1,7 @@
 package org.mera.data;
 
+import org.junit.jupiter.api.Tag;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,12 +19,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Reads the real shared GLUE data (../shared/data/glue from the project root). */
+@Tag("glue")
 class GlueDataTest {
     static final Path GLUE = Path.of("..", "shared", "data", "glue");
 
     @BeforeAll
     static void needsSharedData() {
-        Assumptions.assumeTrue(Files.isDirectory(GLUE), "shared GLUE data not found at " + GLUE.toAbsolutePath());
+        org.junit.jupiter.api.Assertions.assertTrue(Files.isDirectory(GLUE), "the glue profile needs ../shared/data/glue; not found at " + GLUE.toAbsolutePath());
     }
 
     static Map<String, Long> labelCounts(List<Example> xs) {

@@ -150,8 +150,9 @@ class TextEncoderTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("glue")
     void realFewShotSplitEncodesAndBatches() {
-        Assumptions.assumeTrue(Files.isDirectory(GlueDataTest.GLUE), "shared GLUE data not found");
+        org.junit.jupiter.api.Assertions.assertTrue(Files.isDirectory(GlueDataTest.GLUE), "the glue profile needs ../shared/data/glue");
         List<Example> train = new TaskData(GlueDataTest.GLUE, GlueTasks.RTE).kshotTrain(16, 13);
         List<EncodedExample> enc = encoder.encodeAll(train, GlueTasks.RTE);
         assertEquals(32, enc.size());

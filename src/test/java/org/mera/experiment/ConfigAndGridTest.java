@@ -323,9 +323,10 @@ class ConfigAndGridTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("glue")
     void realGlueDataValidates() throws IOException {
         Path glue = Path.of("../shared/data/glue");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(glue), "shared GLUE data not present");
+        assertTrue(Files.isDirectory(glue), "the glue profile needs ../shared/data/glue");
         ExperimentConfig c = new ExperimentConfig("real", glue, Path.of("target/unused"), null, List.of("minilm"),
                 List.of("MRPC", "RTE", "SST-2", "CoLA", "STS-B", "QQP", "MNLI", "QNLI"), null, null,
                 List.of("full", "adapter", "single", "fusion", "mera-average", "mera-ot", "mera-auto"), null, false,

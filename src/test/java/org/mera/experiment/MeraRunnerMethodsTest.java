@@ -1,5 +1,7 @@
 package org.mera.experiment;
 
+import org.junit.jupiter.api.Tag;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what it did: which sources mera-auto chose (from the k-shot splits), alignment distances for
  * activation-based OT, fusion's parameter count.
  */
+@Tag("glue")
 class MeraRunnerMethodsTest {
     @Test
     void autoActivationOtAndFusionRun(@TempDir Path tmp) throws Exception {

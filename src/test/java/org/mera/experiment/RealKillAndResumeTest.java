@@ -1,5 +1,7 @@
 package org.mera.experiment;
 
+import org.junit.jupiter.api.Tag;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * slices: a grid killed at random points and re-run ends with exactly the results of an uninterrupted run,
  * no cell missing or doubled.
  */
+@Tag("glue")
 class RealKillAndResumeTest {
     @Test
     void killedRealGridEqualsUninterruptedRun(@TempDir Path tmp) throws Exception {

@@ -1,5 +1,7 @@
 package org.mera.train;
 
+import org.junit.jupiter.api.Tag;
+
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Trained runs written as AdapterHub / PEFT directories read back into the same model, on real RTE data and minilm. */
+@Tag("glue")
 class AdapterFilesTest {
     static final Path GLUE = Path.of("../shared/data/glue");
     static final ObjectMapper JSON = new ObjectMapper();
