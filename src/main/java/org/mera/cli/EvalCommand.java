@@ -41,10 +41,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "directory written by `mera train` (or AdapterHub/PEFT with a head)")
     Path adapter;
 
-    @Option(names = "--task", required = true, description = "task name: a GLUE task (e.g. RTE) or a WordNet task (e.g. wn-antonym)")
+    @Option(names = "--task", required = true, paramLabel = "NAME_OR_DIR", description = "a built-in task (a GLUE task such as RTE, "
+            + "or a WordNet task such as wn-antonym) or a task directory (its task.yaml, or inferred from its files)")
     String task;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE_OR_DIR", description = "a labelled file (or, with --unlabelled, any file), or a task directory")
+    @Option(names = "--data", paramLabel = "FILE_OR_DIR", description = "a labelled file (or, with --unlabelled, any file), or a task "
+            + "directory (default: --task, when it is a directory)")
     Path data;
 
     @Option(names = "--split", defaultValue = "test", description = "for a directory: test (default), dev or train "
@@ -74,44 +76,26 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private int run() throws IOException {
-        Task t = TrainingData.task(task);
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
-        }
+        TrainingData.Source src = TrainingData.resolve(task, data);
+        Task t = src.task();
         if (unlabelled && predictions == null) {
             throw new IllegalArgumentException("--unlabelled computes no metrics, so it needs --predictions FILE to write them to");
         }
-        AdapterFiles.Kind kind = AdapterFiles.detect(adapter);
-        List<Example> examples = TrainingData.forEval(data, t, split, k, seed, !unlabelled);
-        if (examples.isEmpty()) {
-            throw new IllegalArgumentException(data + ": no examples to evaluate");
-        }
-        PretrainedModel pm = kind == AdapterFiles.Kind.FULL || model == null ? null
-                : PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(model));
-        Map<String, Double> metrics = null;
-        String adapterName;
-        try (NDManager manager = NDManager.newBaseManager()) {
-            AdapterFiles.Loaded loaded = AdapterFiles.load(adapter, pm, t, manager);
-            adapterName = loaded.name();
-            try (TextEncoder text = TextEncoder.load(loaded.tokenizerJson())) {
-                List<EncodedExample> encoded = text.encodeAll(examples, t);
-                var batches = new Batcher(batchSize, text.padId()).evalBatches(encoded);
-                Predictions p = Evaluator.predict(loaded.model(), batches);
-                if (!unlabelled) {
-                    metrics = TrainingRun.score(t, p, encoded);
-                }
-                if (predictions != null) {
-                    PredictionFile.write(predictions, t, examples, p);
-                }
-            }
+        List<Example> examples = TrainingData.forEval(src, split, k, seed, !unlabelled);
+        Prediction p = Prediction.run(adapter, model, t, examples, batchSize, !unlabelled, true);
+        Map<String, Double> metrics = p.metrics();
+        String adapterName = p.adapterName();
+        AdapterFiles.Kind kind = p.kind();
+        if (predictions != null) {
+            PredictionFile.write(predictions, t, examples, p.predictions());
         }
         ObjectNode o = TrainCommand.JSON.createObjectNode();
         o.put("task", t.name());
         o.put("adapter", adapter.toString());
         o.put("name", adapterName);
         o.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
-        o.put("data", data.toString());
-        if (java.nio.file.Files.isDirectory(data)) {
+        o.put("data", String.valueOf(data == null ? task : data));
+        if (src.dir() != null) {
             o.put("split", split);
         }
         o.put("examples", examples.size());

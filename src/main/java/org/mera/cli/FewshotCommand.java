@@ -3,7 +3,7 @@ package org.mera.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.mera.data.Task;
-import org.mera.data.TaskData;
+import org.mera.data.TaskDirectory;
 import org.mera.io.AtomicFiles;
 import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
@@ -39,20 +39,26 @@ public final class FewshotCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "catalog name (see `mera models`) or HF model directory")
     String model;
 
-    @Option(names = "--task", required = true, description = "task name: a GLUE task (e.g. RTE) or a WordNet task (e.g. wn-antonym)")
+    @Option(names = "--task", required = true, paramLabel = "NAME_OR_DIR", description = "a built-in task (a GLUE task such as RTE, "
+            + "or a WordNet task such as wn-antonym) or a task directory (its task.yaml, or inferred from its files)")
     String task;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "task directory in the LM-BFF layout (or a folder holding it)")
+    @Option(names = "--data", paramLabel = "DIR", description = "task directory (or a folder holding a built-in task's directory; "
+            + "default: --task, when it is a directory)")
     Path data;
 
     @Option(names = "--k", defaultValue = "16", description = "examples per class (default: ${DEFAULT-VALUE})")
     int k;
 
     @Option(names = "--seeds", split = ",", description = "split seeds (default: 13,21,42,87,100); each also seeds its run")
-    List<Integer> seeds = new ArrayList<>(TaskData.LM_BFF_SEEDS);
+    List<Integer> seeds = new ArrayList<>(TaskDirectory.LM_BFF_SEEDS);
 
     @Option(names = "--out", paramLabel = "FILE", description = "also write the per-seed results and the summary as JSON")
     Path out;
+
+    @Option(names = "--splits-out", paramLabel = "DIR", description = "where k-shot splits sampled from a plain train file are saved "
+            + "(K-SEED/train.jsonl, dev.jsonl; default: OUT.splits next to --out, else ./mera-splits/TASK)")
+    Path splitsOut;
 
     @Mixin
     TrainingArgs training = new TrainingArgs();
@@ -68,12 +74,28 @@ public final class FewshotCommand implements Callable<Integer> {
 
     private int run() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
-        Task t = TrainingData.task(task);
-        List<String> metricNames = TrainingData.registry().metrics(t);
+        TrainingData.Source src = TrainingData.resolve(task, data);
+        if (src.dir() == null) {
+            throw new IllegalArgumentException("fewshot reads a task directory, but --data " + data + " is a file");
+        }
+        Task t = src.task();
+        List<String> metricNames = src.definition().metrics();
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("--seeds is empty");
         }
-        TaskData td = TrainingData.taskData(data, t);
+        TaskDirectory td = src.dir();
+        if (!td.hasKShot(k) && td.trainFile().isPresent()) {
+            // No k-shot splits: draw them LM-BFF's way from the train file and save them, so the run can be repeated.
+            Path root = splitsOut != null ? splitsOut : out != null
+                    ? out.toAbsolutePath().resolveSibling(out.getFileName() + ".splits") : Path.of("mera-splits", t.name());
+            List<org.mera.data.Example> pool = td.read(td.trainFile().get());
+            for (int s : seeds) {
+                org.mera.data.ExampleWriter.writeKShot(root, k, s, org.mera.data.KShotSampler.sampleTrainAndDev(pool, t, k, s));
+            }
+            stdout.printf(Locale.ROOT, "sampled %d per class for train and dev from %s, seeds %s: saved under %s%n", k,
+                    td.trainFile().get(), seeds, root);
+            td = td.withKShotRoot(root);
+        }
         for (int s : seeds) {
             td.kshotTrainFile(k, s); // fail before any training when a split is missing
         }

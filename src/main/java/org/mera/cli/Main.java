@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "mera", mixinStandardHelpOptions = true, version = "mera 0.1.0",
         description = "Merge pretrained adapters (MerA) and learn new tasks from a handful of examples.",
         subcommands = {DemoCommand.class, ModelsCommand.class, EncodeCommand.class, FillMaskCommand.class, TrainCommand.class,
-            EvalCommand.class, FewshotCommand.class, MergeCommand.class, ExperimentCommand.class, ReportCommand.class, CompareCommand.class,
+            EvalCommand.class, PredictCommand.class, FewshotCommand.class, TaskCommand.class, MergeCommand.class, ExperimentCommand.class, ReportCommand.class, CompareCommand.class,
             BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -3,7 +3,10 @@ package org.mera.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mera.data.ExampleWriter;
+import org.mera.data.KShotSampler;
 import org.mera.data.Task;
+import org.mera.data.TaskDefinition;
 import org.mera.io.AtomicFiles;
 import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
@@ -31,8 +34,9 @@ import java.util.stream.Stream;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train an adapter (pfeiffer, houlsby), LoRA or the full encoder on one task and save it with metrics.json.",
-            "--data is a task directory in the LM-BFF layout (k-shot/K-SEED or, with --pool, pool/) or one labelled file",
-            "(TSV/JSONL/CSV; dev is a seeded held-out 10%%)."})
+            "--task is a built-in task name or a task directory (docs/tasks.md); --data is the task directory (LM-BFF layout:",
+            "k-shot/K-SEED or, with --pool, pool/; or plain train/dev/test files, from which --k per class is sampled with",
+            "--seed and saved under OUT/split/) or one labelled file (TSV/JSONL/CSV; dev is a seeded held-out 10%%)."})
 public final class TrainCommand implements Callable<Integer> {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final String METRICS = "metrics.json";
@@ -43,10 +47,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "catalog name (see `mera models`) or HF model directory")
     String model;
 
-    @Option(names = "--task", required = true, description = "task name: a GLUE task (e.g. RTE, SST-2, STS-B) or a WordNet task (e.g. wn-antonym)")
+    @Option(names = "--task", required = true, paramLabel = "NAME_OR_DIR", description = "a built-in task (a GLUE task such as RTE, "
+            + "SST-2, STS-B, or a WordNet task such as wn-antonym) or a task directory (its task.yaml, or inferred from its files)")
     String task;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR_OR_FILE", description = "task directory (LM-BFF layout) or a labelled file")
+    @Option(names = "--data", paramLabel = "DIR_OR_FILE", description = "task directory or a labelled file (default: --task, when it is "
+            + "a directory)")
     Path data;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
@@ -83,9 +89,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (pool && k != null) {
             throw new IllegalArgumentException("--pool and --k exclude each other (the pool is used whole)");
         }
-        Task t = TrainingData.task(task);
+        TrainingData.Source src = TrainingData.resolve(task, data);
+        Task t = src.task();
         checkOutput(out, overwrite);
-        TrainingData.Splits splits = TrainingData.forTraining(data, t, k, seed, pool, test);
+        TrainingData.Splits splits = TrainingData.forTraining(src, k, seed, pool, test);
         PretrainedModel pm = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(model));
         AdapterFiles.Init start = training.readInit(pm, t);
         Method m = training.resolveMethod(start);
@@ -94,6 +101,12 @@ public final class TrainCommand implements Callable<Integer> {
                 start == null ? null : start.adapter(), start == null ? null : start.head()));
         String adapterName = name != null ? name : t.name().toLowerCase(Locale.ROOT);
         AdapterFiles.save(out, adapterName, r, pm, model, t, m);
+        // The task's definition travels with the result, so predict reads new files the way training read its data.
+        AtomicFiles.writeString(out.resolve(TaskDefinition.FILE), src.definition().toYamlText());
+        if (splits.sampled()) {
+            ExampleWriter.writeKShot(out.resolve("split"), k == null ? 16 : k, seed,
+                    new KShotSampler.Split(splits.train(), splits.dev()));
+        }
 
         ObjectNode metrics = JSON.createObjectNode();
         metrics.put("task", t.name());
@@ -103,7 +116,8 @@ public final class TrainCommand implements Callable<Integer> {
         metrics.put("format", format(m));
         metrics.put("primary_metric", t.metric());
         ObjectNode d = metrics.putObject("data");
-        d.put("source", data.toString());
+        d.put("source", String.valueOf(data == null ? task : data));
+        d.put("task_definition", src.definition().origin());
         d.put("split", splits.split());
         d.put("train_examples", splits.train().size());
         d.put("dev_examples", splits.dev().size());

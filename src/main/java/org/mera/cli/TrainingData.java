@@ -1,14 +1,14 @@
 package org.mera.cli;
 
 import org.mera.data.Example;
-import org.mera.data.ExampleReader;
 import org.mera.data.KShotSampler;
 import org.mera.data.Task;
-import org.mera.data.TaskData;
+import org.mera.data.TaskCatalogue;
+import org.mera.data.TaskDefinition;
+import org.mera.data.TaskDirectory;
 import org.mera.data.TaskRegistry;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,83 +16,96 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
- * Where the train/eval/fewshot commands get their examples: a task directory in the LM-BFF layout (or a folder
- * holding one), or a single labelled file (TSV, JSONL, CSV) split into train and a seeded held-out 10% dev.
+ * Where the train/eval/fewshot/predict commands get their task and examples: {@code --task} is a built-in task
+ * name or a task directory ({@link TaskCatalogue}); {@code --data} is the task's directory (or a folder holding
+ * it) or a single labelled file, and may be left out when {@code --task} is a directory.
  */
 final class TrainingData {
     /** The fraction of a single file held out as dev. */
     static final double FILE_DEV_FRACTION = 0.1;
 
-    /** The examples of one run and a short description of where they came from. */
-    record Splits(List<Example> train, List<Example> dev, List<Example> test, String split) {
+    /** The examples of one run, a short description of where they came from, and whether mera sampled them. */
+    record Splits(List<Example> train, List<Example> dev, List<Example> test, String split, boolean sampled) {
+    }
+
+    /** A resolved --task/--data pair: the definition, and the task directory or the single file to read. */
+    record Source(TaskDefinition definition, TaskDirectory dir, Path file) {
+        Task task() {
+            return definition.task();
+        }
     }
 
     private TrainingData() {
     }
 
-    static Task task(String name) {
-        return TaskRegistry.standard().get(name);
-    }
-
     static TaskRegistry registry() {
-        return TaskRegistry.standard();
+        return TaskCatalogue.builtIns();
     }
 
-    /**
-     * The task's data under {@code dir}: {@code dir} is the task directory itself (named like the task, any case)
-     * or a folder holding it.
-     */
-    static TaskData taskData(Path dir, Task task) throws IOException {
-        if (!Files.exists(dir)) {
-            throw new NoSuchFileException(dir.toString(), null, "data directory not found");
+    /** Just the task's definition, from a built-in name or a task directory (no data needed). */
+    static TaskDefinition definition(String taskSpec) throws IOException {
+        if (TaskCatalogue.isDirectory(taskSpec, null)) {
+            return TaskDirectory.open(Path.of(taskSpec)).definition();
         }
-        Path name = dir.toAbsolutePath().normalize().getFileName();
-        if (name != null && name.toString().equalsIgnoreCase(task.name())) {
-            return new TaskData(dir.toAbsolutePath().normalize().getParent(), task);
-        }
-        if (hasChild(dir, task.name())) {
-            return new TaskData(dir, task);
-        }
-        throw new IllegalArgumentException(dir + ": is neither the directory of task " + task.name()
-                + " (it must be named " + task.name() + ") nor a folder holding one");
+        Task t = registry().find(taskSpec).orElseThrow(() -> new IllegalArgumentException("task '" + taskSpec
+                + "' is neither a directory nor a built-in task (" + String.join(", ", registry().names()) + ")"));
+        return TaskCatalogue.builtInDefinition(t);
     }
 
-    private static boolean hasChild(Path dir, String name) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.anyMatch(p -> Files.isDirectory(p) && p.getFileName().toString().equalsIgnoreCase(name));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir, e);
+    /** The task and data of a command's {@code --task SPEC [--data DIR_OR_FILE]}. */
+    static Source resolve(String taskSpec, Path data) throws IOException {
+        if (data != null && !Files.exists(data)) {
+            throw new NoSuchFileException(data.toString(), null, "data not found");
         }
-    }
-
-    /**
-     * Train/dev/test for one run. A directory gives k-shot/K-SEED (train, dev) or, with {@code pool}, pool/train
-     * and pool/dev, and its test file; a file gives a seeded 90/10 train/dev split (then K per class of the train
-     * part when {@code k} is set) and the test examples of {@code testFile}, if any.
-     */
-    static Splits forTraining(Path data, Task task, Integer k, long seed, boolean pool, Path testFile) throws IOException {
-        if (!Files.exists(data)) {
-            throw new NoSuchFileException(data.toString(), null, "training data not found");
+        if (TaskCatalogue.isDirectory(taskSpec, null)) {
+            TaskDirectory td = TaskDirectory.open(Path.of(taskSpec));
+            if (data == null || Files.isDirectory(data)) {
+                return new Source(td.definition(), data == null ? td : TaskDirectory.of(td.definition(), data), null);
+            }
+            return new Source(td.definition(), null, data);
         }
-        List<Example> extraTest = testFile == null ? null : read(testFile, task);
+        if (data == null) {
+            TaskCatalogue.resolve(taskSpec, null, null); // names the problem: unknown task, or a built-in one without data
+        }
         if (Files.isDirectory(data)) {
-            TaskData td = taskData(data, task);
-            List<Example> test = extraTest != null ? extraTest : td.test();
+            TaskDirectory td = TaskCatalogue.resolve(taskSpec, null, data);
+            return new Source(td.definition(), td, null);
+        }
+        return new Source(definition(taskSpec), null, data);
+    }
+
+    /**
+     * Train/dev/test for one run. A directory gives its k-shot/K-SEED split (train, dev) or, with {@code pool},
+     * its pool (or plain train and dev files); a directory without k-shot splits but with a plain train file gets
+     * k per class for train and a disjoint k per class for dev drawn from it with the seed, LM-BFF's way ({@code
+     * sampled} is then true and the caller saves them). A file gives a seeded 90/10 train/dev split (then k per
+     * class of the train part when {@code k} is set) and the examples of {@code testFile}, if any.
+     */
+    static Splits forTraining(Source src, Integer k, long seed, boolean pool, Path testFile) throws IOException {
+        TaskDefinition def = src.definition();
+        List<Example> extraTest = testFile == null ? null : read(testFile, def, true);
+        if (src.dir() != null) {
+            TaskDirectory td = src.dir();
+            List<Example> test = extraTest != null ? extraTest : td.testFileIfAny().map(td::read).orElse(List.of());
             if (pool) {
-                return new Splits(td.poolTrain(), td.poolDev(), test, "pool");
+                return new Splits(td.poolTrain(), td.poolDev(), test, "pool", false);
             }
             int kk = k == null ? 16 : k;
-            return new Splits(td.kshotTrain(kk, (int) seed), td.kshotDev(kk, (int) seed), test, "k-shot/" + kk + "-" + seed);
+            if (!td.hasKShot(kk) && td.trainFile().isPresent()) {
+                KShotSampler.Split s = KShotSampler.sampleTrainAndDev(td.read(td.trainFile().get()), def.task(), kk, seed);
+                return new Splits(s.train(), s.dev(), test, "sampled " + kk + " per class from " + td.trainFile().get().getFileName()
+                        + " with seed " + seed, true);
+            }
+            return new Splits(td.kshotTrain(kk, (int) seed), td.kshotDev(kk, (int) seed), test, "k-shot/" + kk + "-" + seed, false);
         }
         if (pool) {
-            throw new IllegalArgumentException("--pool needs a task directory, but " + data + " is a file");
+            throw new IllegalArgumentException("--pool needs a task directory, but " + src.file() + " is a file");
         }
-        List<Example> all = new ArrayList<>(read(data, task));
+        List<Example> all = new ArrayList<>(read(src.file(), def, true));
         if (all.size() < 2) {
-            throw new IllegalArgumentException(data + ": needs at least 2 examples to hold out a dev split, has " + all.size());
+            throw new IllegalArgumentException(src.file() + ": needs at least 2 examples to hold out a dev split, has " + all.size());
         }
         Collections.shuffle(all, new Random(seed));
         int devSize = Math.max(1, (int) Math.round(all.size() * FILE_DEV_FRACTION));
@@ -100,24 +113,22 @@ final class TrainingData {
         List<Example> train = List.copyOf(all.subList(devSize, all.size()));
         String split = "file, seeded " + Math.round(100 * (1 - FILE_DEV_FRACTION)) + "/" + Math.round(100 * FILE_DEV_FRACTION) + " train/dev";
         if (k != null) {
-            train = KShotSampler.sample(train, task, k, seed);
+            train = KShotSampler.sample(train, def.task(), k, seed);
             split += ", " + k + " per class";
         }
-        return new Splits(train, dev, extraTest == null ? List.of() : extraTest, split);
+        return new Splits(train, dev, extraTest == null ? List.of() : extraTest, split, k != null);
     }
 
     /** Examples to evaluate on: a file as it is, or a directory's split (test, dev, train; pool or k-shot). */
-    static List<Example> forEval(Path data, Task task, String split, Integer k, Integer seed, boolean labelled) throws IOException {
-        if (!Files.exists(data)) {
-            throw new NoSuchFileException(data.toString(), null, "evaluation data not found");
-        }
-        if (!Files.isDirectory(data)) {
-            return read(data, task, labelled);
+    static List<Example> forEval(Source src, String split, Integer k, Integer seed, boolean labelled) throws IOException {
+        if (src.dir() == null) {
+            return read(src.file(), src.definition(), labelled);
         }
         if (!labelled) {
-            throw new IllegalArgumentException("--unlabelled reads one file; give the file itself as --data, not the folder " + data);
+            throw new IllegalArgumentException("--unlabelled reads one file; give the file itself as --data, not the folder "
+                    + src.dir().taskDir());
         }
-        TaskData td = taskData(data, task);
+        TaskDirectory td = src.dir();
         boolean kshot = k != null || seed != null;
         return switch (split) {
             case "test" -> td.test();
@@ -127,15 +138,11 @@ final class TrainingData {
         };
     }
 
-    static List<Example> read(Path file, Task task) throws IOException {
-        return read(file, task, true);
-    }
-
     /** A labelled file, or with {@code labelled} false one whose label column (if any) is not read. */
-    static List<Example> read(Path file, Task task, boolean labelled) throws IOException {
+    static List<Example> read(Path file, TaskDefinition def, boolean labelled) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "data file not found");
         }
-        return ExampleReader.read(file, task, labelled);
+        return def.read(file, labelled);
     }
 }

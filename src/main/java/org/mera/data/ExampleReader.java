@@ -53,6 +53,103 @@ public final class ExampleReader {
         throw new ExampleFileException(file, 0, "unknown data file type (expected .tsv, .jsonl or .csv)");
     }
 
+    /**
+     * Reads a file with the first of {@code layouts} that fits it: for JSONL and for TSV/CSV with a header row, the
+     * first layout whose columns the first row names; for a TSV/CSV whose first row names none of them, the first
+     * headerless layout. An error names the file, what its first row holds and the layouts tried.
+     */
+    public static List<Example> read(Path file, Task task, List<Columns> layouts, boolean labelled) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!name.endsWith(".tsv") && !name.endsWith(".jsonl") && !name.endsWith(".csv")) {
+            throw new ExampleFileException(file, 0, "unknown data file type (expected .tsv, .jsonl or .csv)");
+        }
+        List<String> first = firstRowFields(file);
+        Columns chosen = null;
+        for (Columns c : layouts) {
+            Columns fitted = labelled ? c : c.withoutLabel();
+            if (fitted.hasHeader() && first.containsAll(needed(fitted, task))) {
+                chosen = fitted;
+                break;
+            }
+        }
+        if (chosen == null && !name.endsWith(".jsonl")) {
+            for (Columns c : layouts) {
+                if (!c.hasHeader()) {
+                    chosen = labelled ? c : c.withoutLabel();
+                    break;
+                }
+            }
+        }
+        if (chosen == null) {
+            throw new ExampleFileException(file, 1, "the first row has " + first + " but task " + task.name() + " reads "
+                    + layouts.stream().map(c -> needed(labelled ? c : c.withoutLabel(), task).toString())
+                            .collect(java.util.stream.Collectors.joining(" or "))
+                    + (layouts.stream().anyMatch(c -> !c.hasHeader()) ? "" : "; a file without a header row needs 'columns' in task.yaml"));
+        }
+        if (name.endsWith(".tsv")) {
+            return readTsv(file, task, chosen);
+        }
+        return name.endsWith(".jsonl") ? readJsonl(file, task, chosen) : readCsv(file, task, chosen);
+    }
+
+    private static List<String> needed(Columns c, Task task) {
+        List<String> n = new ArrayList<>();
+        n.add(c.textA());
+        if (task.pair() && c.textB() != null) {
+            n.add(c.textB());
+        }
+        if (c.label() != null) {
+            n.add(c.label());
+        }
+        return n;
+    }
+
+    /** The first row's cells (TSV/CSV, trimmed) or the first JSON object's field names. */
+    public static List<String> firstRowFields(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".jsonl")) {
+            List<String> lines = readLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                if (!lines.get(i).isBlank()) {
+                    List<String> names = new ArrayList<>();
+                    parseJsonObject(file, i + 1, lines.get(i)).fieldNames().forEachRemaining(names::add);
+                    return names;
+                }
+            }
+            throw new ExampleFileException(file, 0, "file has no examples");
+        }
+        List<String[]> rows = rows(file, 1);
+        if (rows.isEmpty()) {
+            throw new ExampleFileException(file, 0, "file has no examples");
+        }
+        return java.util.Arrays.stream(rows.get(0)).map(String::trim).toList();
+    }
+
+    /** Up to {@code max} rows of a TSV or CSV file as raw cells (all rows for max &lt;= 0), blank lines skipped. */
+    public static List<String[]> rows(Path file, int max) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        List<String[]> out = new ArrayList<>();
+        if (name.endsWith(".csv")) {
+            for (CsvRecord r : parseCsv(file, readText(file))) {
+                if (max > 0 && out.size() >= max) {
+                    break;
+                }
+                out.add(r.fields());
+            }
+            return out;
+        }
+        for (String line : readLines(file)) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (max > 0 && out.size() >= max) {
+                break;
+            }
+            out.add(line.split("\t", -1));
+        }
+        return out;
+    }
+
     private static Columns labels(Columns c, boolean labelled) {
         return labelled ? c : c.withoutLabel();
     }
@@ -80,6 +177,7 @@ public final class ExampleReader {
                 }
                 index = headerIndex(cols.headerlessNames().toArray(String[]::new));
             }
+            checkWidth(file, lineNo, cols, fields);
             out.add(toExample(file, lineNo, task, cols, rowGetter(file, lineNo, fields, index, headerLine)));
         }
         return nonEmpty(file, out);
@@ -130,6 +228,7 @@ public final class ExampleReader {
                 }
                 index = headerIndex(cols.headerlessNames().toArray(String[]::new));
             }
+            checkWidth(file, rec.line(), cols, fields);
             out.add(toExample(file, rec.line(), task, cols, rowGetter(file, rec.line(), fields, index, headerLine)));
         }
         return nonEmpty(file, out);
@@ -189,7 +288,13 @@ public final class ExampleReader {
         return new Example(a, b, label);
     }
 
+    /** The metric of a probe task whose labels are read as they are, to infer the label set (see TaskInference). */
+    static final String ANY_LABEL = "*";
+
     private static void checkLabel(Path file, int lineNo, Task task, String label) {
+        if (task.metric().equals(ANY_LABEL)) {
+            return;
+        }
         if (task.isRegression()) {
             double v;
             try {
@@ -217,6 +322,14 @@ public final class ExampleReader {
             }
             return fields[k];
         };
+    }
+
+    /** A file without a header row is only as reliable as its column positions: a row of another width is refused. */
+    private static void checkWidth(Path file, int lineNo, Columns cols, String[] fields) {
+        if (!cols.hasHeader() && fields.length != cols.headerlessNames().size()) {
+            throw new ExampleFileException(file, lineNo, "row has " + fields.length + " fields, but the file's columns are "
+                    + cols.headerlessNames());
+        }
     }
 
     private static Map<String, Integer> headerIndex(String[] names) {

@@ -85,12 +85,29 @@ public final class GlueTasks {
         if (isGlue(task)) {
             return REPORTED.get(task.name());
         }
+        List<String> declared = DECLARED.get(task);
+        if (declared != null) {
+            return declared;
+        }
         String primary = task.metric();
         if (task.isRegression()) {
             String other = primary.equals("spearman") ? "pearson" : "spearman";
             return primary.equals(other) ? List.of(primary) : List.of(primary, other);
         }
         return primary.equals("accuracy") ? List.of(primary) : List.of(primary, "accuracy");
+    }
+
+    /** Metrics a task definition (task.yaml) declares, primary first, by task. */
+    private static final Map<Task, List<String>> DECLARED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Records the metrics a task definition lists, so every scorer reports them; GLUE tasks keep GLUE's. A task
+     * is a value, so two definitions of the same task agree on it.
+     */
+    static void registerReportedMetrics(Task task, List<String> metrics) {
+        if (!isGlue(task)) {
+            DECLARED.put(task, List.copyOf(metrics));
+        }
     }
 
     /** The official TSV layout of a GLUE task (matched by name, case-sensitive), if it is one. */

@@ -12,6 +12,11 @@ public final class Evaluator {
     }
 
     public static Predictions predict(TaskModel model, List<Batch> batches) {
+        return predict(model, batches, null);
+    }
+
+    /** As {@link #predict(TaskModel, List)}, advancing {@code progress} (if not null) by each batch's size. */
+    public static Predictions predict(TaskModel model, List<Batch> batches, ProgressBar progress) {
         int n = 0;
         for (Batch b : batches) {
             for (int idx : b.exampleIndices()) {
@@ -45,6 +50,9 @@ public final class Evaluator {
                         probs[b.exampleIndices()[i]] = row;
                     }
                 }
+            }
+            if (progress != null) {
+                progress.step(b.size(), "");
             }
         }
         return regression ? Predictions.regression(values) : Predictions.classification(classes, probs);

@@ -163,7 +163,7 @@ class ExampleReaderTest {
         write("WN-Syn/test.jsonl", row);
         write("WN-Syn/pool/train.jsonl", row + row + row);
         write("WN-Syn/pool/dev.jsonl", row);
-        TaskData data = new TaskData(dir, task);
+        TaskDirectory data = TaskDirectory.under(dir, task);
         assertEquals(2, data.kshotTrain(16, 13).size());
         assertEquals(4, data.kshotDev(16, 13).size());
         assertEquals(2, data.test().size());
@@ -173,6 +173,6 @@ class ExampleReaderTest {
         assertEquals(List.of(13), data.kshotSeeds(16));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> data.kshotTrain(16, 42));
         assertTrue(e.getMessage().contains("[13]"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new TaskData(dir, GlueTasks.RTE));
+        assertThrows(IllegalArgumentException.class, () -> TaskDirectory.under(dir, GlueTasks.RTE));
     }
 }

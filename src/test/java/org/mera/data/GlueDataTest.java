@@ -35,8 +35,8 @@ class GlueDataTest {
     @Test
     void kshotSplitsOfEveryTaskHave16PerClass() {
         for (Task task : GlueTasks.ALL) {
-            TaskData data = new TaskData(GLUE, task);
-            assertEquals(TaskData.LM_BFF_SEEDS, data.kshotSeeds(16), task.name());
+            TaskDirectory data = TaskDirectory.under(GLUE, task);
+            assertEquals(TaskDirectory.LM_BFF_SEEDS, data.kshotSeeds(16), task.name());
             for (int seed : List.of(13, 100)) {
                 for (List<Example> split : List.of(data.kshotTrain(16, seed), data.kshotDev(16, seed))) {
                     if (task.isRegression()) {
@@ -63,51 +63,51 @@ class GlueDataTest {
                 GlueTasks.STSB, 1500, GlueTasks.QQP, 1000, GlueTasks.MNLI, 9815, GlueTasks.QNLI, 5463,
                 GlueTasks.RTE, 277);
         for (Task task : GlueTasks.ALL) {
-            TaskData data = new TaskData(GLUE, task);
+            TaskDirectory data = TaskDirectory.under(GLUE, task);
             assertEquals(sizes.get(task), data.test().size(), task.name() + " " + data.testFile());
         }
-        assertEquals(Map.of("0", 428L, "1", 444L), labelCounts(new TaskData(GLUE, GlueTasks.SST2).test()));
-        assertEquals(Map.of("0", 129L, "1", 279L), labelCounts(new TaskData(GLUE, GlueTasks.MRPC).test()));
+        assertEquals(Map.of("0", 428L, "1", 444L), labelCounts(TaskDirectory.under(GLUE, GlueTasks.SST2).test()));
+        assertEquals(Map.of("0", 129L, "1", 279L), labelCounts(TaskDirectory.under(GLUE, GlueTasks.MRPC).test()));
         assertEquals(Map.of("entailment", 146L, "not_entailment", 131L),
-                labelCounts(new TaskData(GLUE, GlueTasks.RTE).test()));
+                labelCounts(TaskDirectory.under(GLUE, GlueTasks.RTE).test()));
         assertEquals(Map.of("contradiction", 3213L, "entailment", 3479L, "neutral", 3123L),
-                labelCounts(new TaskData(GLUE, GlueTasks.MNLI).test()));
-        assertEquals("test_matched.jsonl", new TaskData(GLUE, GlueTasks.MNLI).testFile().getFileName().toString());
+                labelCounts(TaskDirectory.under(GLUE, GlueTasks.MNLI).test()));
+        assertEquals("test_matched.jsonl", TaskDirectory.under(GLUE, GlueTasks.MNLI).testFile().getFileName().toString());
         assertEquals(Path.of("pool", "dev.jsonl"),
-                new TaskData(GLUE, GlueTasks.QQP).taskDir().relativize(new TaskData(GLUE, GlueTasks.QQP).testFile()));
+                TaskDirectory.under(GLUE, GlueTasks.QQP).taskDir().relativize(TaskDirectory.under(GLUE, GlueTasks.QQP).testFile()));
     }
 
     @Test
     void columnsAreTheRightOnes() {
         // First rows of the files, as seen with head(1).
-        Example cola = new TaskData(GLUE, GlueTasks.COLA).test().get(0);
+        Example cola = TaskDirectory.under(GLUE, GlueTasks.COLA).test().get(0);
         assertEquals(new Example("The sailors rode the breeze clear of the rocks.", null, "1"), cola);
-        Example mrpc = new TaskData(GLUE, GlueTasks.MRPC).test().get(0);
+        Example mrpc = TaskDirectory.under(GLUE, GlueTasks.MRPC).test().get(0);
         assertEquals("1", mrpc.label());
         assertTrue(mrpc.textA().startsWith("He said the foodservice pie business"));
         assertTrue(mrpc.textB().startsWith("\" The foodservice pie business does not fit"));
-        Example stsb = new TaskData(GLUE, GlueTasks.STSB).test().get(0);
+        Example stsb = TaskDirectory.under(GLUE, GlueTasks.STSB).test().get(0);
         assertEquals(new Example("A man with a hard hat is dancing.", "A man wearing a hard hat is dancing.", "5.000"), stsb);
-        Example mnli = new TaskData(GLUE, GlueTasks.MNLI).kshotTrain(16, 13).get(0);
+        Example mnli = TaskDirectory.under(GLUE, GlueTasks.MNLI).kshotTrain(16, 13).get(0);
         assertTrue(mnli.textA().startsWith("Price caps may sound more attractive"), mnli.textA());
         assertNotNull(mnli.textB());
-        Example qnli = new TaskData(GLUE, GlueTasks.QNLI).test().get(0);
+        Example qnli = TaskDirectory.under(GLUE, GlueTasks.QNLI).test().get(0);
         assertEquals("What came into force after the new constitution was herald?", qnli.textA());
         assertEquals("entailment", qnli.label());
-        Example qqp = new TaskData(GLUE, GlueTasks.QQP).kshotTrain(16, 13).get(0);
+        Example qqp = TaskDirectory.under(GLUE, GlueTasks.QQP).kshotTrain(16, 13).get(0);
         assertEquals(new Example("Can I develope mobile apps with c++?", "How can I develop mobile apps with C++?", "1"), qqp);
-        Example sst = new TaskData(GLUE, GlueTasks.SST2).kshotTrain(16, 13).get(0);
+        Example sst = TaskDirectory.under(GLUE, GlueTasks.SST2).kshotTrain(16, 13).get(0);
         assertNull(sst.textB());
         assertEquals("nothing happens , and it happens to flat characters .", sst.textA());
-        Example mnliTest = new TaskData(GLUE, GlueTasks.MNLI).test().get(0);
+        Example mnliTest = TaskDirectory.under(GLUE, GlueTasks.MNLI).test().get(0);
         assertEquals(new Example("The new rights are nice enough", "Everyone really likes the newest benefits ", "neutral"), mnliTest);
     }
 
     @Test
     void poolsReadAsJsonl() {
-        assertEquals(2240, new TaskData(GLUE, GlueTasks.RTE).poolTrain().size());
-        assertEquals(249, new TaskData(GLUE, GlueTasks.RTE).poolDev().size());
-        assertEquals(575, new TaskData(GLUE, GlueTasks.STSB).poolDev().size());
-        assertEquals(856, new TaskData(GLUE, GlueTasks.COLA).poolDev().size());
+        assertEquals(2240, TaskDirectory.under(GLUE, GlueTasks.RTE).poolTrain().size());
+        assertEquals(249, TaskDirectory.under(GLUE, GlueTasks.RTE).poolDev().size());
+        assertEquals(575, TaskDirectory.under(GLUE, GlueTasks.STSB).poolDev().size());
+        assertEquals(856, TaskDirectory.under(GLUE, GlueTasks.COLA).poolDev().size());
     }
 }

@@ -153,7 +153,7 @@ class TextEncoderTest {
     @org.junit.jupiter.api.Tag("glue")
     void realFewShotSplitEncodesAndBatches() {
         org.junit.jupiter.api.Assertions.assertTrue(Files.isDirectory(GlueDataTest.GLUE), "the glue profile needs ../shared/data/glue");
-        List<Example> train = new TaskData(GlueDataTest.GLUE, GlueTasks.RTE).kshotTrain(16, 13);
+        List<Example> train = TaskDirectory.under(GlueDataTest.GLUE, GlueTasks.RTE).kshotTrain(16, 13);
         List<EncodedExample> enc = encoder.encodeAll(train, GlueTasks.RTE);
         assertEquals(32, enc.size());
         assertEquals(16, enc.stream().filter(x -> x.labelIndex() == 0).count());

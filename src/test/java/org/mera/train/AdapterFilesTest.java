@@ -14,7 +14,7 @@ import org.mera.data.Batcher;
 import org.mera.data.EncodedExample;
 import org.mera.data.Example;
 import org.mera.data.Task;
-import org.mera.data.TaskData;
+import org.mera.data.TaskDirectory;
 import org.mera.data.TaskRegistry;
 import org.mera.data.TextEncoder;
 import org.mera.io.AdapterHubDirectory;
@@ -51,7 +51,7 @@ class AdapterFilesTest {
     static void load() throws Exception {
         model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve("minilm"));
         rte = TaskRegistry.withGlue().get("RTE");
-        TaskData data = new TaskData(GLUE, rte);
+        TaskDirectory data = TaskDirectory.under(GLUE, rte);
         train = data.kshotTrain(16, 42);
         dev = data.kshotDev(16, 42).subList(0, 8);
         test = data.kshotDev(16, 13).subList(0, 12);

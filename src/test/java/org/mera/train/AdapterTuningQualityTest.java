@@ -3,7 +3,7 @@ package org.mera.train;
 import org.junit.jupiter.api.Test;
 import org.mera.data.TaskRegistry;
 import org.mera.data.Task;
-import org.mera.data.TaskData;
+import org.mera.data.TaskDirectory;
 import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
 
@@ -20,7 +20,7 @@ class AdapterTuningQualityTest {
     static TrainingRun.Outcome tune(String taskName, int epochs, float lr) throws Exception {
         PretrainedModel model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve("minilm"));
         Task task = TaskRegistry.withGlue().get(taskName);
-        TaskData data = new TaskData(GLUE, task);
+        TaskDirectory data = TaskDirectory.under(GLUE, task);
         TrainOptions o = TrainOptions.defaults().withBatchSize(32).withEpochs(epochs).withLearningRate(lr).withProgress(false);
         return TrainingRun.run(new TrainingRun.Spec(model, task, data.poolTrain(), data.poolDev(), data.test(),
                 Method.of(Method.Kind.PFEIFFER), o, null));

@@ -1,13 +1,11 @@
 package org.mera.data.wordnet;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -37,7 +35,6 @@ public final class WordNetSuite {
     public static final int K = 16;
     public static final List<Long> K_SHOT_SEEDS = List.of(13L, 21L, 42L, 87L, 100L);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper JSONL = new ObjectMapper();
 
     /**
      * Bumped whenever generation changes what a seed produces (2: WiC negatives from different supersenses), so
@@ -142,22 +139,7 @@ public final class WordNetSuite {
     }
 
     private static void writeJsonl(Path file, List<Example> rows) throws IOException {
-        AtomicFiles.write(file, out -> {
-            for (Example e : rows) {
-                writeRow(out, e);
-            }
-        });
-    }
-
-    private static void writeRow(OutputStream out, Example e) throws IOException {
-        Map<String, String> row = new LinkedHashMap<>();
-        row.put("text_a", e.textA());
-        if (e.isPair()) {
-            row.put("text_b", e.textB());
-        }
-        row.put("label", e.label());
-        out.write(JSONL.writeValueAsBytes(row));
-        out.write('\n');
+        org.mera.data.ExampleWriter.writeJsonl(file, rows);
     }
 
     private static ObjectNode describe(List<Splits> all, long seed) {

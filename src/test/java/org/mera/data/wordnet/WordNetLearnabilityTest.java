@@ -5,7 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mera.data.Task;
-import org.mera.data.TaskData;
+import org.mera.data.TaskDirectory;
 import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
 import org.mera.train.Method;
@@ -44,7 +44,7 @@ class WordNetLearnabilityTest {
     @ParameterizedTest
     @MethodSource("tasks")
     void anAdapterBeatsChance(Task task) throws Exception {
-        TaskData data = new TaskData(root.resolve("suite"), task);
+        TaskDirectory data = TaskDirectory.under(root.resolve("suite"), task);
         TrainOptions o = TrainOptions.defaults().withBatchSize(32).withMaxSteps(200).withLearningRate(3e-3f)
                 .withEvalEvery(10_000).withProgress(false).withSeed(1);
         TrainingRun.Outcome out = TrainingRun.run(new TrainingRun.Spec(minilm, task, data.poolTrain(), List.of(), data.test(),
