@@ -17,12 +17,48 @@ import java.util.concurrent.Callable;
 
 /** {@code mera experiment CONFIG.yaml [--out DIR]}: runs (or resumes) a grid, then writes its report. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = {"Run an experiment grid (encoder x task x k x seed x method) from a YAML config.",
+        description = {"Run an experiment grid (encoder x task x k x seed x method) from a YAML config, or the standard comparison",
+                "on your own task without one: mera experiment --target TASK_DIR --source ADAPTER_DIR... --out DIR.",
                 "Finished cells are kept in DIR/results.jsonl: re-running the same command resumes, and after a config "
                         + "change only the cells whose inputs changed run again. A report is written to DIR/report/ at the end."})
 public final class ExperimentCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CONFIG.yaml", description = "experiment config (see docs/experiments.md)")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG.yaml", description = "experiment config (see docs/experiments.md); "
+            + "or leave it out and describe the comparison with --target, --source, --model...")
     Path config;
+
+    @Option(names = "--target", paramLabel = "NAME_OR_DIR", description = "without a config: the task to learn few-shot, a built-in "
+            + "name or a task directory; repeatable")
+    java.util.List<String> targets = new java.util.ArrayList<>();
+
+    @Option(names = "--source", paramLabel = "DIR_OR_TASK[=TRACK]", description = "without a config: a source, an adapter directory "
+            + "(mera, AdapterHub or PEFT LoRA) or a task to train a source adapter on (built-in name or task directory), with an "
+            + "optional track for same-track merging; repeatable (default: every built-in task with a pool under --data)")
+    java.util.List<String> sources = new java.util.ArrayList<>();
+
+    @Option(names = "--model", paramLabel = "MODEL", description = "without a config: the encoder(s) (default: minilm); repeatable")
+    java.util.List<String> models = new java.util.ArrayList<>();
+
+    @Option(names = "--methods", split = ",", paramLabel = "M", description = "without a config: methods to compare (default: every "
+            + "method the sources allow: full, adapter, single, fusion, mera-average, mera-ot, mera-same-track, mera-auto)")
+    java.util.List<String> methods = new java.util.ArrayList<>();
+
+    @Option(names = "--seeds", split = ",", description = "without a config: split seeds (default: the target's k-shot seeds, else "
+            + "13,21,42,87,100)")
+    java.util.List<Integer> seeds = new java.util.ArrayList<>();
+
+    @Option(names = "--k", description = "without a config: examples per class (default: the target's one k-shot K, else 16)")
+    Integer k;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "without a config: the folder holding built-in tasks' data "
+            + "(e.g. a GLUE copy), if any target or source is a built-in name")
+    Path dataRoot;
+
+    @Option(names = "--name", description = "without a config: the experiment's name (default: the first target's)")
+    String name;
+
+    @Option(names = "--hp", paramLabel = "KEY=VALUE", description = "without a config: a hyperparameter for every method "
+            + "(e.g. steps=60, sourceSteps=120; see docs/experiments.md); repeatable")
+    java.util.Map<String, String> hp = new java.util.LinkedHashMap<>();
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (overrides outputDir in the config)")
     Path out;
@@ -42,7 +78,27 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ExperimentConfig cfg = ExperimentConfig.load(config);
+        ExperimentConfig cfg;
+        if (config != null) {
+            if (!targets.isEmpty() || !sources.isEmpty() || !models.isEmpty() || !methods.isEmpty() || !seeds.isEmpty() || k != null
+                    || dataRoot != null || name != null || !hp.isEmpty()) {
+                System.err.println("mera experiment: give either CONFIG.yaml or --target/--source/--model/... options, not both");
+                return 2;
+            }
+            cfg = ExperimentConfig.load(config);
+        } else {
+            if (targets.isEmpty() || out == null) {
+                System.err.println("mera experiment: give CONFIG.yaml, or --target NAME_OR_DIR and --out DIR (see --help)");
+                return 2;
+            }
+            try {
+                cfg = new QuickExperiment(targets, sources, models, methods, seeds, k, dataRoot, name, hp,
+                        out.toAbsolutePath().normalize()).config(System.out);
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                System.err.println("mera experiment: " + e.getMessage());
+                return 2;
+            }
+        }
         if (out != null) {
             cfg = cfg.withOutputDir(out.toAbsolutePath().normalize());
         }

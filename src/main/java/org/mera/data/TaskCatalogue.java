@@ -26,15 +26,19 @@ public final class TaskCatalogue {
         return TaskDefinition.builtIn(task, BUILT_IN.metrics(task));
     }
 
-    /** Whether {@code spec} names an existing directory rather than a built-in task. */
+    /**
+     * Whether {@code spec} is a task directory: not a built-in task's name (a built-in name always means the built-in
+     * task, whatever folders lie about) and an existing directory (relative to {@code base}, if given).
+     */
     public static boolean isDirectory(String spec, Path base) {
-        return spec != null && Files.isDirectory(base == null ? Path.of(spec) : base.resolve(spec));
+        return spec != null && !spec.isBlank() && BUILT_IN.find(spec).isEmpty()
+                && Files.isDirectory(base == null ? Path.of(spec) : base.resolve(spec));
     }
 
     /**
-     * A task from a name or directory: an existing directory (relative to {@code base}, if given) is a user task
-     * directory; otherwise {@code spec} is a built-in task name whose data lies under {@code dataRoot} (the task's
-     * own directory or a folder holding it). An unknown name that is no directory is an error saying both.
+     * A task from a name or directory: a built-in task name, whose data lies under {@code dataRoot} (the task's own
+     * directory or a folder holding it), or else an existing directory (relative to {@code base}, if given), a user
+     * task directory. An unknown name that is no directory is an error saying both.
      */
     public static TaskDirectory resolve(String spec, Path base, Path dataRoot) throws IOException {
         if (spec == null || spec.isBlank()) {

@@ -1,23 +1,29 @@
 package org.mera.experiment;
 
+import org.mera.data.TaskDefinition;
+
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One point of the grid: train/evaluate {@code method} for {@code task} with {@code k} examples per class,
  * data split {@code seed}, on {@code encoder}. {@code source} is set only for {@link Method#SINGLE} (the one
- * pretrained adapter that cell starts from); {@code sources} lists the source tasks the method may use
- * (empty for full/adapter). {@code key} is the hash of everything that determines the result
- * (see {@link Grid}); two cells with the same key are the same computation.
+ * pretrained adapter that cell starts from); {@code sources} lists the sources the method may use (empty for
+ * full/adapter), each described in {@code sourceSpecs} (a task to train an adapter on, or an adapter directory).
+ * {@code key} is the hash of everything that determines the result (see {@link Grid}); two cells with the same
+ * key are the same computation.
  *
- * @param trainFile the few-shot training file, {@code devFile} the few-shot dev file (model selection),
- *                  {@code testFile} the evaluation file, all found by {@link DataLayout}
+ * @param definition how the target's files are read and scored
+ * @param trainFile  the few-shot training file, {@code devFile} the few-shot dev file (model selection),
+ *                   {@code testFile} the evaluation file, all found through the task catalogue
  */
 public record Cell(String key, String encoder, String task, int k, int seed, Method method, String source,
                    List<String> sources, Hyperparameters hyperparameters, String primaryMetric, String track,
-                   Path dataRoot, Path trainFile, Path devFile, Path testFile) {
+                   TaskDefinition definition, Map<String, SourceSpec> sourceSpecs, Path trainFile, Path devFile, Path testFile) {
     public Cell {
         sources = List.copyOf(sources);
+        sourceSpecs = Map.copyOf(sourceSpecs);
     }
 
     /** The method as shown in tables: "single[MNLI]" for a single-source cell, else the method id. */
@@ -30,12 +36,12 @@ public record Cell(String key, String encoder, String task, int k, int seed, Met
         return encoder + " " + task + " k=" + k + " seed=" + seed + " " + methodLabel();
     }
 
-    /** A source task's pool file for training its adapter. */
-    public Path sourcePoolTrain(String sourceTask) {
-        return DataLayout.poolTrain(dataRoot, sourceTask);
-    }
-
-    public Path sourcePoolDev(String sourceTask) {
-        return DataLayout.poolDev(dataRoot, sourceTask);
+    /** A source by its name in this cell. */
+    public SourceSpec sourceSpec(String name) {
+        SourceSpec s = sourceSpecs.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("cell " + describe() + " has no source named " + name + " (has " + sourceSpecs.keySet() + ")");
+        }
+        return s;
     }
 }

@@ -2,6 +2,7 @@ package org.mera.experiment;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.mera.data.TaskDirectory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,26 +42,15 @@ public final class ConfigValidator implements Validator {
         if (c.name() == null || c.name().isBlank()) {
             problems.add("name: missing");
         }
-        TaskCatalog catalog = TaskCatalog.of(c);
+        ResolvedTasks resolved = ResolvedTasks.of(c);
+        TaskCatalog catalog = TaskCatalog.of(c, resolved);
         checkNames("encoders", c.encoders(), problems);
         checkNames("targets", c.targets(), problems);
         checkNames("methods", c.methods(), problems);
         checkNames("sources", c.sources(), problems);
         checkNumbers("k", c.k(), true, problems);
         checkNumbers("seeds", c.seeds(), false, problems);
-        for (int i = 0; i < c.targets().size(); i++) {
-            String t = c.targets().get(i);
-            if (t != null && !catalog.isKnown(t)) {
-                problems.add("targets[" + i + "]: unknown task '" + t + "' (known: " + String.join(", ", catalog.knownTasks())
-                        + "; declare others under tracks + primaryMetrics)");
-            }
-        }
-        for (int i = 0; i < c.sources().size(); i++) {
-            String t = c.sources().get(i);
-            if (t != null && !catalog.isKnown(t)) {
-                problems.add("sources[" + i + "]: unknown task '" + t + "' (known: " + String.join(", ", catalog.knownTasks()) + ")");
-            }
-        }
+        problems.addAll(resolved.problems());
         List<Method> methods = new ArrayList<>();
         for (int i = 0; i < c.methods().size(); i++) {
             String m = c.methods().get(i);
@@ -84,8 +74,8 @@ public final class ConfigValidator implements Validator {
         Map<String, String> trackOf = new HashMap<>();
         c.tracks().forEach((track, tasks) -> {
             for (String t : tasks) {
-                if (t == null || !catalog.isKnown(t)) {
-                    problems.add("tracks." + track + ": unknown task '" + t + "' (a new task also needs primaryMetrics." + t + ")");
+                if (t == null || !(catalog.isKnown(t) || resolved.sources().containsKey(t) || resolved.sourceName(t).isPresent())) {
+                    problems.add("tracks." + track + ": '" + t + "' is neither a known task nor one of the sources");
                 } else if (trackOf.containsKey(t) && !trackOf.get(t).equals(track)) {
                     problems.add("tracks: task " + t + " is in both '" + trackOf.get(t) + "' and '" + track + "'");
                 } else {
@@ -111,65 +101,77 @@ public final class ConfigValidator implements Validator {
         } else if (Files.exists(c.outputDir()) && !Files.isDirectory(c.outputDir())) {
             problems.add("outputDir: " + c.outputDir() + " exists and is not a folder");
         }
-        checkData(c, catalog, methods, problems);
+        checkData(c, catalog, resolved, methods, problems);
         return new ArrayList<>(problems);
     }
 
-    private void checkData(ExperimentConfig c, TaskCatalog catalog, List<Method> methods, Set<String> problems) {
-        Path root = c.dataRoot();
-        if (root == null) {
-            problems.add("dataRoot: missing");
-            return;
-        }
-        if (!Files.isDirectory(root)) {
-            problems.add("dataRoot: " + root + " is not a folder");
+    private void checkData(ExperimentConfig c, TaskCatalog catalog, ResolvedTasks resolved, List<Method> methods, Set<String> problems) {
+        if (c.dataRoot() != null && !Files.isDirectory(c.dataRoot())) {
+            problems.add("dataRoot: " + c.dataRoot() + " is not a folder");
             return;
         }
         Set<String> sourcesUsed = new TreeSet<>();
-        for (String target : c.targets()) {
-            if (target == null || !catalog.isKnown(target)) {
-                continue;
-            }
-            if (!Files.isDirectory(DataLayout.taskDir(root, target))) {
-                problems.add("targets: no data folder for " + target + " at " + DataLayout.taskDir(root, target));
-                continue;
-            }
+        for (ResolvedTasks.Target target : resolved.targets()) {
+            TaskDirectory td = target.dir();
+            String name = target.name();
             for (Integer k : c.k()) {
-                for (Integer seed : c.seeds()) {
-                    if (k == null || seed == null) {
-                        continue;
-                    }
-                    if (DataLayout.first(DataLayout.trainCandidates(root, target, k, seed)).isEmpty()) {
-                        problems.add("data: " + target + " k=" + k + " seed=" + seed + ": no training file (looked for "
-                                + DataLayout.trainCandidates(root, target, k, seed) + ")");
-                    }
-                    if (DataLayout.first(DataLayout.devCandidates(root, target, k, seed)).isEmpty()) {
-                        problems.add("data: " + target + " k=" + k + " seed=" + seed + ": no dev file (looked for "
-                                + DataLayout.devCandidates(root, target, k, seed) + ")");
-                    }
-                }
-            }
-            if (DataLayout.first(DataLayout.testCandidates(root, target)).isEmpty()) {
-                problems.add("data: " + target + ": no test file (looked for " + DataLayout.testCandidates(root, target) + ")");
-            }
-            for (Method m : methods) {
-                if (!m.usesSources() || c.encoders().stream().allMatch(e -> c.excluded(e, target, m.id()))) {
+                if (k == null || k <= 0) {
                     continue;
                 }
-                List<String> sources = Grid.sourcesFor(c, catalog, target, m);
+                for (Integer seed : c.seeds()) {
+                    if (seed == null || !td.kshotSeeds(k).contains(seed)) {
+                        continue;
+                    }
+                    for (String split : List.of("train", "dev")) {
+                        try {
+                            if (split.equals("train")) {
+                                td.kshotTrainFile(k, seed);
+                            } else {
+                                td.kshotDevFile(k, seed);
+                            }
+                        } catch (IllegalArgumentException e) {
+                            problems.add("data: " + name + " k=" + k + " seed=" + seed + ": no " + split + " file (" + e.getMessage() + ")");
+                        }
+                    }
+                }
+                List<Integer> missing = c.seeds().stream().filter(s -> s != null && !td.kshotSeeds(k).contains(s)).toList();
+                if (missing.isEmpty()) {
+                    continue;
+                }
+                if (td.trainFile().isEmpty()) {
+                    problems.add("data: " + name + " k=" + k + ": no k-shot split for seed(s) " + missing + " under " + td.kshotRoot()
+                            + " and no train file in " + td.taskDir() + " to sample them from");
+                    continue;
+                }
+                try {
+                    // Sampling needs 2k examples of every class (k for train, k for dev): say so before anything runs.
+                    org.mera.data.KShotSampler.sampleTrainAndDev(td.read(td.trainFile().get()), td.task(), k, missing.get(0));
+                } catch (RuntimeException e) {
+                    problems.add("data: " + name + " k=" + k + ": cannot sample from " + td.trainFile().get() + ": " + e.getMessage());
+                }
+            }
+            if (td.testFileIfAny().isEmpty()) {
+                problems.add("data: " + name + ": no test file (test, test_matched or pool/dev; .tsv, .jsonl, .csv) in " + td.taskDir());
+            }
+            for (Method m : methods) {
+                if (!m.usesSources() || c.encoders().stream().allMatch(e -> c.excluded(e, name, m.id()) || c.excluded(e, target.spec(), m.id()))) {
+                    continue;
+                }
+                List<String> sources = Grid.sourcesFor(c, catalog, resolved, name, m);
                 if (sources.size() < m.minimumSources()) {
-                    problems.add(sourceProblem(c, catalog, target, m, sources));
+                    problems.add(sourceProblem(c, catalog, name, m, sources));
                 }
                 sourcesUsed.addAll(sources);
             }
         }
         for (String s : sourcesUsed) {
-            if (DataLayout.first(DataLayout.poolTrainCandidates(root, s)).isEmpty()) {
-                problems.add("data: source " + s + ": no pool training file for its adapter (looked for "
-                        + DataLayout.poolTrainCandidates(root, s) + ")");
-            }
-            if (DataLayout.first(DataLayout.poolDevCandidates(root, s)).isEmpty()) {
-                problems.add("data: source " + s + ": no pool dev file (looked for " + DataLayout.poolDevCandidates(root, s) + ")");
+            if (resolved.sources().get(s) instanceof SourceSpec.Task t) {
+                if (t.dir().poolTrainFileIfAny().isEmpty()) {
+                    problems.add("data: source " + s + ": no pool/train or train file in " + t.dir().taskDir() + " to train its adapter on");
+                }
+                if (t.dir().poolDevFileIfAny().isEmpty()) {
+                    problems.add("data: source " + s + ": no pool/dev or dev file in " + t.dir().taskDir() + " to select its adapter on");
+                }
             }
         }
     }

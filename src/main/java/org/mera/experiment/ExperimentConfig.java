@@ -25,7 +25,11 @@ import java.util.stream.Collectors;
  *
  * @param tracks          track name → tasks; empty = AdapterHub's grouping ({@link TaskCatalog#DEFAULT_TRACKS})
  * @param primaryMetrics  task → metric, overriding/extending {@link TaskCatalog#GLUE_METRICS}
- * @param sources         candidate source tasks; empty = every known task
+ * @param dataRoot        folder holding the built-in tasks' data (GLUE layout); may be null when every target and source
+ *                        is a directory
+ * @param targets         built-in task names or task directories (docs/tasks.md)
+ * @param sources         built-in task names, task directories or adapter directories (mera, AdapterHub, PEFT LoRA);
+ *                        empty = every built-in task with a pool under dataRoot
  * @param allowTargetSource if true, a target's own pretrained adapter may be among its sources (leaks the
  *                          target's pool into its few-shot result; off by default and flagged in reports)
  * @param cacheDir        artifact cache (source/merged adapters); null = {@code <outputDir>/artifacts}
@@ -163,21 +167,33 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
         if (raw.name == null || raw.name.isBlank()) {
             missing.add("name");
         }
-        if (raw.dataRoot == null) {
-            missing.add("dataRoot");
-        }
         if (raw.outputDir == null) {
             missing.add("outputDir");
         }
         if (!missing.isEmpty()) {
             throw new IOException("experiment config " + file + ": missing required field(s) " + missing);
         }
-        return new ExperimentConfig(raw.name, resolve(base, raw.dataRoot), resolve(base, raw.outputDir),
-                raw.cacheDir == null ? null : resolve(base, raw.cacheDir), raw.encoders, raw.targets, raw.k, raw.seeds,
-                raw.methods, raw.sources, raw.allowTargetSource, raw.tracks, raw.primaryMetrics, raw.hyperparameters,
+        return new ExperimentConfig(raw.name, raw.dataRoot == null ? null : resolve(base, raw.dataRoot), resolve(base, raw.outputDir),
+                raw.cacheDir == null ? null : resolve(base, raw.cacheDir), raw.encoders, directories(base, raw.targets), raw.k, raw.seeds,
+                raw.methods, directories(base, raw.sources), raw.allowTargetSource, raw.tracks, raw.primaryMetrics, raw.hyperparameters,
                 raw.exclude == null ? List.of() : raw.exclude.stream()
                         .map(e -> e == null ? new Exclusion(null, null, null) : new Exclusion(e.encoders, e.targets, e.methods))
                         .toList());
+    }
+
+    /**
+     * Entries that are task or adapter directories (relative to the config file's folder) become absolute paths;
+     * built-in task names stay as they are.
+     */
+    private static List<String> directories(Path base, List<String> entries) {
+        if (entries == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (String e : entries) {
+            out.add(org.mera.data.TaskCatalogue.isDirectory(e, base) ? resolve(base, e).toString() : e);
+        }
+        return out;
     }
 
     private static Path resolve(Path base, String p) {
@@ -188,7 +204,7 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
-        m.put("dataRoot", String.valueOf(dataRoot));
+        m.put("dataRoot", dataRoot == null ? null : dataRoot.toString());
         m.put("outputDir", String.valueOf(outputDir));
         m.put("cacheDir", String.valueOf(effectiveCacheDir()));
         m.put("encoders", encoders);

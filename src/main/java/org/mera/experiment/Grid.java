@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.mera.data.TaskDirectory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,28 +47,29 @@ public final class Grid {
         if (!problems.isEmpty()) {
             throw new ValidationException(config.name(), problems);
         }
-        TaskCatalog catalog = TaskCatalog.of(config);
+        ResolvedTasks resolved = ResolvedTasks.of(config);
+        TaskCatalog catalog = TaskCatalog.of(config, resolved);
         Map<Method, Hyperparameters> hp = new LinkedHashMap<>();
         List<Method> methods = config.methods().stream().map(m -> Method.fromId(m).orElseThrow()).toList();
         for (Method m : methods) {
             List<String> ignored = new ArrayList<>();
             hp.put(m, Hyperparameters.resolve(m, config.hyperparameters(), specs, ignored));
         }
-        Fingerprints fingerprints = new Fingerprints(config.dataRoot());
+        Fingerprints fingerprints = new Fingerprints(config.dataRoot(), config.outputDir());
         List<Cell> cells = new ArrayList<>();
-        Path root = config.dataRoot();
         for (String encoder : config.encoders()) {
-            for (String task : config.targets()) {
-                Path test = DataLayout.test(root, task);
+            for (ResolvedTasks.Target target : resolved.targets()) {
+                String task = target.name();
+                TaskDirectory td = target.dir();
+                Path test = td.testFile();
                 for (int k : config.k()) {
                     for (int seed : config.seeds()) {
-                        Path train = DataLayout.train(root, task, k, seed);
-                        Path dev = DataLayout.dev(root, task, k, seed);
+                        KShotFiles split = kshotFiles(config, td, k, seed);
                         for (Method m : methods) {
-                            if (config.excluded(encoder, task, m.id())) {
+                            if (config.excluded(encoder, task, m.id()) || config.excluded(encoder, target.spec(), m.id())) {
                                 continue;
                             }
-                            List<String> sources = sourcesFor(config, catalog, task, m);
+                            List<String> sources = sourcesFor(config, catalog, resolved, task, m);
                             List<String> singles = m == Method.SINGLE ? sources : java.util.Collections.singletonList(null);
                             for (String source : singles) {
                                 List<String> used = source == null ? sources : List.of(source);
@@ -83,19 +85,31 @@ public final class Grid {
                                 identity.put("sources", used);
                                 identity.put("primaryMetric", catalog.primaryMetric(task));
                                 identity.put("hyperparameters", hp.get(m).asMap());
-                                Map<String, String> data = new TreeMap<>();
-                                for (Path p : List.of(train, dev, test)) {
-                                    data.put(fingerprints.name(p), fingerprints.of(p));
+                                if (!td.definition().origin().equals("built-in")) {
+                                    // A user task's labels, columns and metrics decide its result as much as its files do.
+                                    identity.put("definition", td.definition().toYamlText());
                                 }
+                                Map<String, String> data = new TreeMap<>();
+                                for (Path p : List.of(split.train(), split.dev(), test)) {
+                                    data.put(fingerprints.name(p, td), fingerprints.of(p));
+                                }
+                                Map<String, SourceSpec> specsUsed = new LinkedHashMap<>();
                                 for (String s : used) {
-                                    for (Path p : List.of(DataLayout.poolTrain(root, s), DataLayout.poolDev(root, s))) {
-                                        data.put(fingerprints.name(p), fingerprints.of(p));
+                                    SourceSpec spec = resolved.sources().get(s);
+                                    specsUsed.put(s, spec);
+                                    if (spec instanceof SourceSpec.Task st) {
+                                        for (Path p : List.of(st.dir().poolTrainFile(), st.dir().poolDevFile())) {
+                                            data.put(fingerprints.name(p, st.dir()), fingerprints.of(p));
+                                        }
+                                    } else if (spec instanceof SourceSpec.Adapter a) {
+                                        data.put("adapter:" + a.name(), fingerprints.ofDirectory(a.dir()));
                                     }
                                 }
                                 identity.put("data", data);
                                 String key = Json.hash(identity).substring(0, 24);
                                 cells.add(new Cell(key, encoder, task, k, seed, m, source, used, hp.get(m),
-                                        catalog.primaryMetric(task), catalog.track(task).orElse(null), root, train, dev, test));
+                                        catalog.primaryMetric(task), catalog.track(task).orElse(null), td.definition(), specsUsed,
+                                        split.train(), split.dev(), test));
                             }
                         }
                     }
@@ -107,32 +121,64 @@ public final class Grid {
         return new Grid(cells);
     }
 
+    /** A target's few-shot train and dev files for one k and seed. */
+    record KShotFiles(Path train, Path dev) {
+    }
+
     /**
-     * The source tasks a method may use for a target: the config's sources (default: every known task whose
-     * pool exists under the data root, so GLUE targets draw on GLUE sources and WordNet targets on WordNet ones),
-     * without the target itself unless {@code allowTargetSource}; for same-track, only the target's track.
+     * The task's own k-shot/K-SEED split, or, for a task with only a plain train file, K per class for train and a
+     * disjoint K per class for dev sampled from it with the seed (LM-BFF's way) and saved under the experiment's
+     * {@code splits/} folder, so the run can be repeated and audited.
      */
-    public static List<String> sourcesFor(ExperimentConfig config, TaskCatalog catalog, String target, Method method) {
+    static KShotFiles kshotFiles(ExperimentConfig config, TaskDirectory td, int k, int seed) {
+        if (td.kshotSeeds(k).contains(seed) || td.trainFile().isEmpty()) {
+            return new KShotFiles(td.kshotTrainFile(k, seed), td.kshotDevFile(k, seed));
+        }
+        Path root = sampledSplitsRoot(config, td);
+        TaskDirectory sampled = td.withKShotRoot(root);
+        if (!sampled.kshotSeeds(k).contains(seed)) {
+            try {
+                org.mera.data.ExampleWriter.writeKShot(root, k, seed, org.mera.data.KShotSampler.sampleTrainAndDev(
+                        td.read(td.trainFile().get()), td.task(), k, seed));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot save the sampled split of " + td.task().name() + " under " + root, e);
+            }
+        }
+        return new KShotFiles(sampled.kshotTrainFile(k, seed), sampled.kshotDevFile(k, seed));
+    }
+
+    /** Where an experiment keeps the k-shot splits it sampled for a task. */
+    static Path sampledSplitsRoot(ExperimentConfig config, TaskDirectory td) {
+        return config.outputDir().resolve("splits").resolve(td.task().name()).resolve("k-shot");
+    }
+
+    /**
+     * The sources a method may use for a target: the config's sources (default: every built-in task with a pool
+     * under the data root), without the target itself unless {@code allowTargetSource}; for same-track, only the
+     * target's track; LoRA adapter directories only for {@code single} (the merges and fusion combine bottleneck
+     * adapters).
+     */
+    public static List<String> sourcesFor(ExperimentConfig config, TaskCatalog catalog, ResolvedTasks resolved, String target,
+                                          Method method) {
         if (!method.usesSources()) {
             return List.of();
         }
-        List<String> candidates = config.sources().isEmpty()
-                ? catalog.knownTasks().stream()
-                        .filter(t -> config.dataRoot() == null || java.nio.file.Files.isDirectory(config.dataRoot().resolve(t).resolve("pool")))
-                        .toList()
-                : config.sources();
         List<String> out = new ArrayList<>();
-        for (String s : candidates) {
-            if (s == null || (!config.allowTargetSource() && s.equals(target))) {
+        for (SourceSpec s : resolved.sources().values()) {
+            String name = s.name();
+            if (!config.allowTargetSource() && name.equals(target)) {
+                continue;
+            }
+            if (method != Method.SINGLE && s instanceof SourceSpec.Adapter a && a.isLora()) {
                 continue;
             }
             if (method == Method.MERA_SAME_TRACK) {
                 var targetTrack = catalog.track(target);
-                if (targetTrack.isEmpty() || !targetTrack.equals(catalog.track(s))) {
+                if (targetTrack.isEmpty() || !targetTrack.equals(catalog.track(name))) {
                     continue;
                 }
             }
-            out.add(s);
+            out.add(name);
         }
         return out;
     }
@@ -140,15 +186,35 @@ public final class Grid {
     /** Content hashes of data files, each file read once. */
     private static final class Fingerprints {
         private final Path root;
+        private final Path outputDir;
         private final Map<Path, String> byPath = new HashMap<>();
 
-        Fingerprints(Path root) {
-            this.root = root.toAbsolutePath().normalize();
+        Fingerprints(Path root, Path outputDir) {
+            this.root = root == null ? null : root.toAbsolutePath().normalize();
+            this.outputDir = outputDir == null ? null : outputDir.toAbsolutePath().normalize();
         }
 
-        String name(Path p) {
+        /**
+         * A file's name in the key: relative to the data root (as keys always were), else to the task directory's
+         * parent, else to the output folder (sampled splits), so moving data or an experiment keeps its keys.
+         */
+        String name(Path p, TaskDirectory td) {
             Path abs = p.toAbsolutePath().normalize();
-            return abs.startsWith(root) ? root.relativize(abs).toString().replace('\\', '/') : abs.toString();
+            if (root != null && abs.startsWith(root)) {
+                return slashes(root.relativize(abs));
+            }
+            Path taskDir = td.taskDir().toAbsolutePath().normalize();
+            if (abs.startsWith(taskDir) && taskDir.getParent() != null) {
+                return slashes(taskDir.getParent().relativize(abs));
+            }
+            if (outputDir != null && abs.startsWith(outputDir)) {
+                return slashes(outputDir.relativize(abs));
+            }
+            return slashes(abs);
+        }
+
+        private static String slashes(Path p) {
+            return p.toString().replace('\\', '/');
         }
 
         String of(Path p) {
@@ -159,6 +225,19 @@ public final class Grid {
                     throw new UncheckedIOException("cannot read data file " + f + " to fingerprint it", e);
                 }
             });
+        }
+
+        /** An adapter directory's content: every regular file's name and hash, in name order. */
+        String ofDirectory(Path dir) {
+            Map<String, String> files = new TreeMap<>();
+            try (var s = Files.walk(dir)) {
+                for (Path f : s.filter(Files::isRegularFile).toList()) {
+                    files.put(slashes(dir.relativize(f)), of(f));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read adapter directory " + dir + " to fingerprint it", e);
+            }
+            return Json.hash(files);
         }
     }
 }

@@ -15,7 +15,7 @@ import org.mera.data.EncodedExample;
 import org.mera.data.Example;
 import org.mera.data.ExampleReader;
 import org.mera.data.Task;
-import org.mera.data.TaskRegistry;
+import org.mera.data.GlueTasks;
 import org.mera.data.TextEncoder;
 import org.mera.io.AdapterHubDirectory;
 import org.mera.io.Tensor;
@@ -29,6 +29,7 @@ import org.mera.model.ClassificationHead;
 import org.mera.model.ModelCatalog;
 import org.mera.model.Param;
 import org.mera.model.PretrainedModel;
+import org.mera.train.AdapterFiles;
 import org.mera.train.Metrics;
 import org.mera.train.TaskModel;
 import org.mera.train.TrainOptions;
@@ -55,7 +56,6 @@ public final class MeraCellRunner implements CellRunner {
     public static final String VERSION = "mera-runner-2";
 
     private final ArtifactCache cache;
-    private final TaskRegistry tasks = TaskRegistry.standard();
     private final Map<String, AdapterWeights> sourceAdapters = new ConcurrentHashMap<>();
     private final boolean progress;
 
@@ -99,13 +99,7 @@ public final class MeraCellRunner implements CellRunner {
                         .map(ModelCatalog.Entry::name).toList() + " nor a model directory");
             }
         }
-        List<String> names = new ArrayList<>(config.targets());
-        names.addAll(config.sources());
-        for (String t : names) {
-            if (tasks.find(t).isEmpty()) {
-                problems.add("task '" + t + "' has no definition (labels, metric); known: " + tasks.names());
-            }
-        }
+        problems.addAll(checkAdapterSources(config));
         Map<String, Map<String, Object>> h = config.hyperparameters();
         for (Map.Entry<String, Map<String, Object>> section : h.entrySet()) {
             Object ml = section.getValue().get("maxLength");
@@ -133,11 +127,11 @@ public final class MeraCellRunner implements CellRunner {
     @Override
     public CellResult run(Cell cell, ProgressListener listener) throws Exception {
         PretrainedModel model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(cell.encoder()));
-        Task task = tasks.get(cell.task());
+        Task task = cell.definition().task();
         Hyperparameters h = cell.hyperparameters();
-        List<Example> train = ExampleReader.read(cell.trainFile(), task);
-        List<Example> dev = ExampleReader.read(cell.devFile(), task);
-        List<Example> test = ExampleReader.read(cell.testFile(), task);
+        List<Example> train = cell.definition().read(cell.trainFile());
+        List<Example> dev = cell.definition().read(cell.devFile());
+        List<Example> test = cell.definition().read(cell.testFile());
         TrainOptions options = options(h, cell.seed());
         org.mera.train.Method method = pfeiffer(h);
         Map<String, Object> extra = new LinkedHashMap<>();
@@ -147,7 +141,16 @@ public final class MeraCellRunner implements CellRunner {
         switch (cell.method()) {
             case FULL -> method = org.mera.train.Method.of(org.mera.train.Method.Kind.FULL).withHeadPooling(pooling(h));
             case ADAPTER -> { }
-            case SINGLE -> init = forModel(sourceAdapter(model, cell, cell.source(), h));
+            case SINGLE -> {
+                if (cell.sourceSpec(cell.source()) instanceof SourceSpec.Adapter a) {
+                    // A user's adapter starts the run as it is: its kind (bottleneck or LoRA) and shape come from its files.
+                    AdapterFiles.Init start = AdapterFiles.readInit(a.dir(), model, task, false);
+                    method = start.method().withHeadPooling(pooling(h));
+                    init = start.adapter();
+                } else {
+                    init = forModel(sourceAdapter(model, cell, cell.source(), h));
+                }
+            }
             case MERA_AVERAGE -> init = forModel(merge(model, cell, sources, "average", h, train, extra));
             case MERA_OT, MERA_SAME_TRACK -> init = forModel(merge(model, cell, sources, "ot", h, train, extra));
             case MERA_AUTO -> {
@@ -215,8 +218,13 @@ public final class MeraCellRunner implements CellRunner {
      * cached on disk by everything that determines it, so every experiment reuses it.
      */
     AdapterWeights sourceAdapter(PretrainedModel model, Cell cell, String source, Hyperparameters h) throws IOException {
-        Path poolTrain = cell.sourcePoolTrain(source);
-        Path poolDev = cell.sourcePoolDev(source);
+        SourceSpec spec = cell.sourceSpec(source);
+        if (spec instanceof SourceSpec.Adapter a) {
+            return userAdapter(model, a);
+        }
+        org.mera.data.TaskDirectory sourceTask = ((SourceSpec.Task) spec).dir();
+        Path poolTrain = sourceTask.poolTrainFile();
+        Path poolDev = sourceTask.poolDevFile();
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("runner", VERSION);
         identity.put("encoder", cell.encoder());
@@ -235,12 +243,12 @@ public final class MeraCellRunner implements CellRunner {
             return cached;
         }
         Path dir = cache.getOrCreate(key, out -> {
-            Task task = tasks.get(source);
+            Task task = sourceTask.task();
             TrainOptions o = new TrainOptions((float) h.getDouble("sourceLr"), h.getInt("sourceEpochs"), h.getInt("sourceSteps"),
                     h.getInt("sourceBatchSize"), 128, 0.06f, 0f, 1.0f, 0, sourceSeed(source), progress);
             System.err.printf("training source adapter %s on %s (%s)%n", source, cell.encoder(), poolTrain);
-            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, ExampleReader.read(poolTrain, task),
-                    ExampleReader.read(poolDev, task), List.of(), pfeiffer(h), o, null));
+            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, sourceTask.read(poolTrain),
+                    sourceTask.read(poolDev), List.of(), pfeiffer(h), o, null));
             AdapterWeights w = toAdapterWeights(model, r.adapterWeights(), h.getInt("reductionFactor")).renamed(adapterName(source));
             AdapterHubDirectory.write(out, w);
             Map<String, Object> info = new LinkedHashMap<>();
@@ -253,6 +261,54 @@ public final class MeraCellRunner implements CellRunner {
         AdapterWeights w = AdapterHubDirectory.read(dir);
         sourceAdapters.put(key, w);
         return w;
+    }
+
+    /**
+     * A user's bottleneck adapter directory, checked against the encoder (type, hidden size, layers) and named by its
+     * directory: three seeds of one AdapterHub adapter, all called "sst-2" inside, stay three sources.
+     */
+    private AdapterWeights userAdapter(PretrainedModel model, SourceSpec.Adapter a) throws IOException {
+        if (a.isLora()) {
+            throw new IllegalArgumentException(a.dir() + ": a LoRA adapter takes part in single cells only; merges and fusion "
+                    + "combine bottleneck adapters");
+        }
+        String key = "user-adapter:" + a.dir();
+        AdapterWeights cached = sourceAdapters.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        AdapterFiles.readInit(a.dir(), model, GlueTasks.RTE, false); // the encoder-compatibility checks, with their messages
+        AdapterWeights w = AdapterHubDirectory.read(a.dir()).renamed(adapterName(a.name()));
+        sourceAdapters.put(key, w);
+        return w;
+    }
+
+    /** Every adapter directory among the sources must fit every encoder of the grid: checked before anything trains. */
+    private static List<String> checkAdapterSources(ExperimentConfig config) {
+        List<String> problems = new ArrayList<>();
+        ResolvedTasks resolved = ResolvedTasks.of(config);
+        List<SourceSpec.Adapter> adapters = resolved.sources().values().stream().filter(s -> s instanceof SourceSpec.Adapter)
+                .map(s -> (SourceSpec.Adapter) s).toList();
+        if (adapters.isEmpty()) {
+            return problems;
+        }
+        for (String e : config.encoders()) {
+            PretrainedModel model;
+            try {
+                model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(e));
+            } catch (Exception ex) {
+                problems.add("encoders: cannot load '" + e + "' to check the adapter sources against it: " + ex.getMessage());
+                continue;
+            }
+            for (SourceSpec.Adapter a : adapters) {
+                try {
+                    AdapterFiles.readInit(a.dir(), model, GlueTasks.RTE, false);
+                } catch (Exception ex) {
+                    problems.add("sources: " + a.dir() + " does not fit encoder " + e + ": " + ex.getMessage());
+                }
+            }
+        }
+        return problems;
     }
 
     /**
@@ -314,7 +370,7 @@ public final class MeraCellRunner implements CellRunner {
      */
     private static BottleneckActivations activations(PretrainedModel model, Cell cell, List<Example> texts, int maxExamples)
             throws IOException {
-        Task task = TaskRegistry.standard().get(cell.task());
+        Task task = cell.definition().task();
         List<Example> sample = texts.subList(0, Math.min(maxExamples, texts.size()));
         Map<Integer, Tensor> perLayer = new LinkedHashMap<>();
         try (TextEncoder text = TextEncoder.load(model.tokenizerJson()); NDManager manager = NDManager.newBaseManager()) {

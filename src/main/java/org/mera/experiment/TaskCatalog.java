@@ -49,7 +49,27 @@ public final class TaskCatalog {
     }
 
     public static TaskCatalog of(ExperimentConfig config) {
-        return of(config.tracks(), config.primaryMetrics());
+        return of(config, ResolvedTasks.of(config));
+    }
+
+    /**
+     * The built-in tasks, then the config's resolved tasks with their definitions' metrics and tracks, and its
+     * adapter sources with the tracks the config gives them; the config's own tracks and primaryMetrics win.
+     */
+    public static TaskCatalog of(ExperimentConfig config, ResolvedTasks resolved) {
+        TaskCatalog base = of(config.tracks(), config.primaryMetrics());
+        for (org.mera.data.Task t : resolved.tasks()) {
+            base.metricByTask.putIfAbsent(t.name(), t.metric());
+            if (t.track() != null && !t.track().isEmpty()) {
+                base.trackByTask.putIfAbsent(t.name(), t.track());
+            }
+        }
+        for (SourceSpec s : resolved.sources().values()) {
+            if (s instanceof SourceSpec.Adapter a) {
+                a.track().ifPresent(tr -> base.trackByTask.putIfAbsent(a.name(), tr));
+            }
+        }
+        return base;
     }
 
     /** A task is known when its primary metric is; the report cannot rank a task without one. */

@@ -65,7 +65,7 @@ class ConfigAndGridTest {
     @Test
     void everyProblemIsListedAtOnce(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), List.of("MRPC", "SST-2", "MNLI"), List.of(16), List.of(13));
-        Files.delete(DataLayout.kShotDir(tmp.resolve("glue"), "MRPC", 16, 13).resolve("dev.tsv"));
+        Files.delete(tmp.resolve("glue").resolve("MRPC").resolve("k-shot").resolve("16-13").resolve("dev.tsv"));
         ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "c.yaml",
                 "name: bad", "dataRoot: glue", "outputDir: out", "encoders: [minilm]",
                 "targets: [MRPC, SST-2, WNLI]", "seeds: [13]", "k: [16, 0]",
@@ -75,7 +75,7 @@ class ConfigAndGridTest {
         ValidationException e = assertThrows(ValidationException.class, () -> Grid.expand(c, "v", Hyperparameters.KNOWN));
         String all = String.join("\n", e.problems());
         for (String expected : List.of(
-                "targets[2]: unknown task 'WNLI'",
+                "targets[2]: task 'WNLI' is neither a directory nor a built-in task",
                 "methods[2]: unknown method 'mera-magic'",
                 "k[1]: 0 must be > 0",
                 "hyperparameters.default.lr: -1.0 is out of range",

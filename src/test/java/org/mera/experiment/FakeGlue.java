@@ -14,7 +14,7 @@ final class FakeGlue {
         for (String task : tasks) {
             for (int k : ks) {
                 for (int seed : seeds) {
-                    Path d = DataLayout.kShotDir(root, task, k, seed);
+                    Path d = root.resolve(task).resolve("k-shot").resolve(k + "-" + seed);
                     Files.createDirectories(d);
                     Files.writeString(d.resolve("train.tsv"), "sentence\tlabel\n" + task + " train " + k + " " + seed + "\t1\n");
                     Files.writeString(d.resolve("dev.tsv"), "sentence\tlabel\n" + task + " dev " + k + " " + seed + "\t0\n");

@@ -15,14 +15,14 @@ import java.util.Map;
 import java.util.Random;
 
 /** A tiny random BERT (real tokenizer) and small slices of the real GLUE data, for fast end-to-end grids. */
-final class TinyGlue {
+public final class TinyGlue {
     static final Path GLUE = Path.of("../shared/data/glue");
 
     private TinyGlue() {
     }
 
     /** A 2-layer, hidden-32 BERT with random weights and minilm's WordPiece tokenizer. */
-    static Path encoder(Path dir) throws IOException {
+    public static Path encoder(Path dir) throws IOException {
         int v = 30522;
         int h = 32;
         int f = 64;

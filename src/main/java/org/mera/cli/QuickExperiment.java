@@ -1,0 +1,169 @@
+package org.mera.cli;
+
+import org.mera.data.TaskCatalogue;
+import org.mera.data.TaskDirectory;
+import org.mera.experiment.ExperimentConfig;
+import org.mera.experiment.Grid;
+import org.mera.experiment.Method;
+import org.mera.experiment.ResolvedTasks;
+import org.mera.experiment.TaskCatalog;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code mera experiment} without a config file: the standard comparison on a user's task (full fine-tuning, a
+ * fresh adapter, each single source, fusion, the MerA merges, same-track where tracks are known, auto), built as an
+ * ordinary {@link ExperimentConfig} (saved as {@code OUT/experiment.yaml}, so the run can be repeated from the file).
+ */
+final class QuickExperiment {
+    static final List<Method> STANDARD = List.of(Method.FULL, Method.ADAPTER, Method.SINGLE, Method.FUSION, Method.MERA_AVERAGE,
+            Method.MERA_OT, Method.MERA_SAME_TRACK, Method.MERA_AUTO);
+
+    private final List<String> targets;
+    private final List<String> sources;
+    private final List<String> models;
+    private final List<String> methods;
+    private final List<Integer> seeds;
+    private final Integer k;
+    private final Path dataRoot;
+    private final String name;
+    private final Map<String, String> hp;
+    private final Path out;
+
+    QuickExperiment(List<String> targets, List<String> sources, List<String> models, List<String> methods, List<Integer> seeds,
+                    Integer k, Path dataRoot, String name, Map<String, String> hp, Path out) {
+        this.targets = targets;
+        this.sources = sources;
+        this.models = models;
+        this.methods = methods;
+        this.seeds = seeds;
+        this.k = k;
+        this.dataRoot = dataRoot == null ? null : dataRoot.toAbsolutePath().normalize();
+        this.name = name;
+        this.hp = hp;
+        this.out = out;
+    }
+
+    ExperimentConfig config(PrintStream log) throws IOException {
+        List<String> targetSpecs = targets.stream().map(QuickExperiment::absoluteIfDirectory).toList();
+        List<String> sourceSpecs = new ArrayList<>();
+        Map<String, List<String>> tracks = new LinkedHashMap<>();
+        for (String s : sources) {
+            int eq = s.lastIndexOf('=');
+            String spec = absoluteIfDirectory(eq > 0 ? s.substring(0, eq) : s);
+            sourceSpecs.add(spec);
+            if (eq > 0) {
+                String track = s.substring(eq + 1).trim();
+                if (track.isEmpty()) {
+                    throw new IllegalArgumentException("--source " + s + ": empty track after '='");
+                }
+                tracks.computeIfAbsent(track, t -> new ArrayList<>()).add(spec);
+            }
+        }
+        TaskDirectory first = TaskCatalogue.resolve(targetSpecs.get(0), null, dataRoot);
+        int kk = k != null ? k : defaultK(first);
+        List<Integer> ss = !seeds.isEmpty() ? seeds : first.kshotSeeds(kk).isEmpty() ? ExperimentConfig.DEFAULT_SEEDS : first.kshotSeeds(kk);
+        Map<String, Map<String, Object>> hyper = new LinkedHashMap<>();
+        if (!hp.isEmpty()) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            hp.forEach((key, v) -> d.put(key, parse(v)));
+            hyper.put("default", d);
+        }
+        String n = name != null ? name : first.task().name();
+        List<String> encoders = models.isEmpty() ? List.of("minilm") : models;
+        // With a track given for a source, built-in tasks' own tracks must still hold: add them to the config's.
+        if (!tracks.isEmpty()) {
+            TaskCatalog.DEFAULT_TRACKS.forEach((t, tasks) -> tracks.computeIfAbsent(t, x -> new ArrayList<>()).addAll(tasks));
+            for (String spec : targetSpecs) {
+                if (TaskCatalogue.isDirectory(spec, null)) {
+                    TaskDirectory td = TaskDirectory.open(Path.of(spec));
+                    if (!td.task().track().isEmpty()) {
+                        tracks.computeIfAbsent(td.task().track(), x -> new ArrayList<>()).add(td.task().name());
+                    }
+                }
+            }
+        }
+        ExperimentConfig draft = new ExperimentConfig(n, dataRoot, out, null, encoders, targetSpecs, List.of(kk), ss,
+                STANDARD.stream().map(Method::id).toList(), sourceSpecs, false, tracks, Map.of(), hyper, List.of());
+        List<String> chosen = methods.isEmpty() ? applicable(draft, log) : methods;
+        ExperimentConfig cfg = new ExperimentConfig(n, dataRoot, out, null, encoders, targetSpecs, List.of(kk), ss, chosen, sourceSpecs,
+                false, tracks, Map.of(), hyper, List.of());
+        Files.createDirectories(out);
+        org.mera.io.AtomicFiles.writeString(out.resolve("experiment.yaml"), yaml(cfg));
+        log.println("experiment " + n + ": " + chosen + " on " + targetSpecs + ", k=" + kk + ", seeds " + ss + " (config saved as "
+                + out.resolve("experiment.yaml") + ")");
+        return cfg;
+    }
+
+    /** The standard methods that every target's sources allow; the others are named with the reason they are left out. */
+    private static List<String> applicable(ExperimentConfig draft, PrintStream log) {
+        ResolvedTasks resolved = ResolvedTasks.of(draft);
+        if (!resolved.problems().isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", resolved.problems()));
+        }
+        TaskCatalog catalog = TaskCatalog.of(draft, resolved);
+        List<String> out = new ArrayList<>();
+        for (Method m : STANDARD) {
+            List<String> short_ = new ArrayList<>();
+            for (ResolvedTasks.Target t : resolved.targets()) {
+                if (Grid.sourcesFor(draft, catalog, resolved, t.name(), m).size() < m.minimumSources()) {
+                    short_.add(t.name());
+                }
+            }
+            if (short_.isEmpty()) {
+                out.add(m.id());
+            } else {
+                log.println("leaving out " + m.id() + ": it needs " + m.minimumSources() + " source adapter(s)"
+                        + (m == Method.MERA_SAME_TRACK ? " in the target's track" : m == Method.SINGLE ? "" : " (bottleneck adapters or tasks)")
+                        + " for " + short_);
+            }
+        }
+        return out;
+    }
+
+    private static int defaultK(TaskDirectory td) throws IOException {
+        Path root = td.kshotRoot();
+        if (Files.isDirectory(root)) {
+            try (var s = Files.list(root)) {
+                List<Integer> ks = s.map(p -> p.getFileName().toString()).filter(x -> x.matches("\\d+-\\d+"))
+                        .map(x -> Integer.parseInt(x.substring(0, x.indexOf('-')))).distinct().toList();
+                if (ks.size() == 1) {
+                    return ks.get(0);
+                }
+            }
+        }
+        return 16;
+    }
+
+    private static String absoluteIfDirectory(String spec) {
+        return TaskCatalogue.isDirectory(spec, null) ? Path.of(spec).toAbsolutePath().normalize().toString() : spec;
+    }
+
+    private static Object parse(String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e2) {
+                return v;
+            }
+        }
+    }
+
+    private static String yaml(ExperimentConfig cfg) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>(cfg.toMap());
+        m.remove("cacheDir");
+        if (m.get("dataRoot") == null) {
+            m.remove("dataRoot");
+        }
+        return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).writeValueAsString(m);
+    }
+}
