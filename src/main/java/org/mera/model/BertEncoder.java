@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
-import org.mera.io.SafeTensors;
+import org.mera.io.HfModelDirectory;
 import org.mera.io.Tensor;
 
 import java.io.IOException;
@@ -48,17 +48,14 @@ public final class BertEncoder implements AutoCloseable {
         }
     }
 
-    /** Loads an HF model directory ({@code config.json} + {@code model.safetensors}). */
+    /** Loads an HF model directory ({@code config.json} + weights in any layout {@link HfModelDirectory} reads). */
     public static BertEncoder load(Path modelDir, NDManager manager) throws IOException {
         EncoderConfig config = EncoderConfig.read(modelDir.resolve("config.json"));
-        Path weights = modelDir.resolve("model.safetensors");
-        if (!Files.isRegularFile(weights)) {
-            throw new IOException("missing weights: " + weights);
-        }
+        Map<String, Tensor> weights = HfModelDirectory.readWeights(modelDir);
         try {
-            return new BertEncoder(config, SafeTensors.read(weights).tensors(), manager);
+            return new BertEncoder(config, weights, manager);
         } catch (IllegalArgumentException e) {
-            throw new IOException(weights + ": " + e.getMessage(), e);
+            throw new IOException(HfModelDirectory.weightsFile(modelDir) + ": " + e.getMessage(), e);
         }
     }
 

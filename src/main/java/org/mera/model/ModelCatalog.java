@@ -122,18 +122,24 @@ public final class ModelCatalog {
     }
 
     /**
-     * A HuggingFace model directory for a catalog name (converted on first use) or for a local directory holding
-     * config.json (BERT or RoBERTa), model.safetensors and tokenizer.json.
+     * A HuggingFace model directory for a catalog name (converted on first use, rewritten in place when an older
+     * mera wrote it in an older layout) or for a local directory holding config.json (BERT or RoBERTa), weights
+     * (model.safetensors, sharded safetensors or pytorch_model.bin) and tokenizer.json.
      */
     public Path resolve(String nameOrPath) throws IOException {
         Entry entry = entry(nameOrPath);
         if (entry == null) {
             Path dir = Path.of(nameOrPath);
             if (Files.isDirectory(dir)) {
-                for (String f : new String[] {HfModelDirectory.CONFIG, HfModelDirectory.WEIGHTS, HfModelDirectory.TOKENIZER}) {
+                for (String f : new String[] {HfModelDirectory.CONFIG, HfModelDirectory.TOKENIZER}) {
                     if (!Files.isRegularFile(dir.resolve(f))) {
                         throw new IOException("model directory " + dir + " has no " + f);
                     }
+                }
+                if (HfModelDirectory.weightsFile(dir) == null) {
+                    throw new IOException("model directory " + dir + " has no weights (" + HfModelDirectory.WEIGHTS + ", "
+                            + HfModelDirectory.WEIGHTS_INDEX + ", " + HfModelDirectory.TORCH_WEIGHTS + " or "
+                            + HfModelDirectory.TORCH_WEIGHTS_INDEX + ")");
                 }
                 BertConfig.read(dir.resolve(HfModelDirectory.CONFIG));
                 return dir;
@@ -142,7 +148,7 @@ public final class ModelCatalog {
                     + ENTRIES.stream().map(Entry::name).toList());
         }
         Path dir = directoryOf(entry);
-        if (HfModelDirectory.isComplete(dir)) {
+        if (HfModelDirectory.isCurrent(dir)) {
             return dir;
         }
         Files.createDirectories(dir.getParent());
@@ -152,6 +158,10 @@ public final class ModelCatalog {
              FileLock lock = ch.lock()) {
             if (!HfModelDirectory.isComplete(dir)) {
                 convert(entry, dir);
+            } else if (!HfModelDirectory.isCurrent(dir)) {
+                // written by an older mera: rewrite it from its own files in transformers' layout
+                System.err.printf("updating %s to model directory layout %d%n", dir, HfModelDirectory.LAYOUT_VERSION);
+                HfModelDirectory.migrate(dir);
             }
         }
         return dir;

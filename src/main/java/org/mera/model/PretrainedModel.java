@@ -1,7 +1,7 @@
 package org.mera.model;
 
 import ai.djl.ndarray.NDManager;
-import org.mera.io.SafeTensors;
+import org.mera.io.HfModelDirectory;
 import org.mera.io.Tensor;
 
 import java.io.IOException;
@@ -24,7 +24,7 @@ public record PretrainedModel(Path directory, EncoderConfig config, Map<String, 
             return cached;
         }
         EncoderConfig config = EncoderConfig.read(key.resolve("config.json"));
-        PretrainedModel m = new PretrainedModel(key, config, SafeTensors.read(key.resolve("model.safetensors")).tensors());
+        PretrainedModel m = new PretrainedModel(key, config, HfModelDirectory.readWeights(key));
         CACHE.put(key, m);
         return m;
     }

@@ -45,6 +45,9 @@ class ModelCatalogTest {
         assertEquals(1536, config.intermediateSize());
         assertEquals(512, config.maxPositionEmbeddings());
         assertEquals(Boolean.TRUE, config.doLowerCase());
+        assertTrue(HfModelDirectory.isCurrent(dir));
+        assertTrue(Files.readString(dir.resolve("tokenizer_config.json")).contains("\"model_max_length\" : 512"));
+        assertEquals("[PAD]", Files.readAllLines(dir.resolve("vocab.txt")).get(0));
 
         Map<String, Tensor> w = SafeTensors.read(dir.resolve("model.safetensors")).tensors();
         assertEquals(5 + 6 * 16, w.size());
@@ -72,7 +75,12 @@ class ModelCatalogTest {
         assertEquals(768, config.hiddenSize());
         assertEquals(12, config.numHiddenLayers());
         assertEquals(3072, config.intermediateSize());
-        Map<String, Tensor> w = SafeTensors.read(dir.resolve("model.safetensors")).tensors();
+        // stored as BertForMaskedLM saves it (issue 24): bert.-prefixed encoder plus cls.…
+        for (String k : SafeTensors.read(dir.resolve("model.safetensors")).tensors().keySet()) {
+            assertTrue(k.startsWith("bert.") || k.startsWith("cls."), k);
+        }
+        assertTrue(Files.readString(dir.resolve("tokenizer_config.json")).contains("\"model_max_length\" : 512"));
+        Map<String, Tensor> w = HfModelDirectory.readWeights(dir);
         assertArrayEquals(new int[] {30522, 768}, w.get("embeddings.word_embeddings.weight").shape());
         assertArrayEquals(new int[] {3072, 768}, w.get("encoder.layer.11.intermediate.dense.weight").shape());
         assertArrayEquals(new int[] {768, 3072}, w.get("encoder.layer.11.output.dense.weight").shape());
