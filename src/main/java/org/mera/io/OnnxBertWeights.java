@@ -123,6 +123,7 @@ public final class OnnxBertWeights {
                 continue; // shape constants and the like
             }
             Tensor t = decode(init, buf, onnxFile);
+            NonFiniteTensorException.requireFinite(onnxFile, init.name(), t.data());
             if (transpose) {
                 if (t.rank() != 2) {
                     throw new MalformedFileException(onnxFile, "Linear weight " + init.name() + " (" + hfName

@@ -121,6 +121,7 @@ public final class SafeTensors {
                     ByteBuffer region = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin());
                     FloatFormats.decodeLittleEndian(region, 0, e.encoding(), data);
                 }
+                NonFiniteTensorException.requireFinite(file, e.name(), data);
                 tensors.put(e.name(), new Tensor(data, e.shape()));
             }
             return new Contents(tensors, meta);

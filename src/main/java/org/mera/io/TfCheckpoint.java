@@ -219,6 +219,7 @@ public final class TfCheckpoint {
             }
             FloatFormats.decodeLittleEndian(region, 0, enc, data);
         }
+        NonFiniteTensorException.requireFinite(variablesIndex, v.name(), data);
         return new Tensor(data, shape);
     }
 

@@ -30,6 +30,26 @@ public final class Compatibility {
         for (AdapterWeights other : sources.subList(1, sources.size())) {
             requirePair(first, other);
         }
+        for (AdapterWeights a : sources) {
+            requireFinite(a.name(), a.tensors());
+        }
+    }
+
+    /**
+     * Refuses an adapter holding NaN or ±Inf: merges would spread it (average, Sinkhorn), drop it silently (TIES)
+     * or never return (exact transport). Adapters read from files are already checked by the io readers; this
+     * guards adapters built in memory.
+     */
+    public static void requireFinite(String adapter, java.util.Map<String, org.mera.io.Tensor> tensors) {
+        for (var e : tensors.entrySet()) {
+            float[] d = e.getValue().data();
+            for (int i = 0; i < d.length; i++) {
+                if (!Float.isFinite(d[i])) {
+                    throw new IllegalArgumentException("cannot merge adapter '" + adapter + "': tensor " + e.getKey()
+                            + " holds a non-finite value (" + d[i] + " at flat index " + i + ")");
+                }
+            }
+        }
     }
 
     private static void requirePair(AdapterWeights a, AdapterWeights b) {
@@ -128,6 +148,9 @@ public final class Compatibility {
                             + "); this method needs equal ranks (svd and cat do not)");
                 }
             }
+        }
+        for (LoraWeights w : sources) {
+            requireFinite(w.name(), w.tensors());
         }
     }
 }

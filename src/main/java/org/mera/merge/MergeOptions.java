@@ -28,11 +28,14 @@ public record MergeOptions(String outputName, List<Double> weights, Boolean norm
 
     public static final String ITERATIVE = "iterative";
 
+    /** Effective (after normalising) per-source weights are refused beyond ± this; task arithmetic uses ≤ ~2. */
+    public static final double MAX_EFFECTIVE_WEIGHT = 1000;
+
     public enum Transport { EXACT, SINKHORN }
 
     public MergeOptions {
         weights = weights == null ? null : List.copyOf(weights);
-        if (!(sinkhornReg > 0)) {
+        if (!(sinkhornReg > 0) || Double.isInfinite(sinkhornReg)) {
             throw new IllegalArgumentException("sinkhorn regulariser must be positive, got " + sinkhornReg);
         }
         if (maxIterations < 1) {
@@ -146,6 +149,14 @@ public record MergeOptions(String outputName, List<Double> weights, Boolean norm
             }
             for (int i = 0; i < n; i++) {
                 w[i] /= s;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (Math.abs(w[i]) > MAX_EFFECTIVE_WEIGHT) {
+                throw new IllegalArgumentException("weight " + (i + 1) + " scales its adapter by " + w[i]
+                        + (norm ? " after normalisation (the weights " + weights + " nearly cancel)" : " (weights are not normalised)")
+                        + "; effective weights beyond ±" + (int) MAX_EFFECTIVE_WEIGHT + " only blow the adapter up: "
+                        + (norm ? "choose weights whose sum is not near 0" : "use smaller weights or normalise them"));
             }
         }
         return w;

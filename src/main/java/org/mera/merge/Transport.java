@@ -22,6 +22,7 @@ public final class Transport {
                 throw new IllegalArgumentException("assignment needs a square cost matrix, got " + n + "x" + row.length);
             }
         }
+        requireFinite(cost, "exact transport");
         // Rows are "workers" (source neurons), columns "jobs" (anchor neurons); 1-based with a dummy column 0.
         double[] u = new double[n + 1];
         double[] v = new double[n + 1];
@@ -33,7 +34,14 @@ public final class Transport {
             double[] minv = new double[n + 1];
             boolean[] used = new boolean[n + 1];
             java.util.Arrays.fill(minv, Double.POSITIVE_INFINITY);
+            int steps = 0;
             do {
+                // each step marks one more column used, so a row is placed within n + 1 steps; more means the
+                // potentials stopped making progress (non-finite arithmetic), which must fail, not spin
+                if (++steps > n + 1) {
+                    throw new IllegalStateException("exact transport did not converge on a " + n + "x" + n
+                            + " cost matrix (no augmenting path after " + n + " steps); this is a bug, please report it");
+                }
                 used[j0] = true;
                 int i0 = p[j0];
                 double delta = Double.POSITIVE_INFINITY;
@@ -107,6 +115,11 @@ public final class Transport {
      * iteration.
      */
     public static SinkhornPlan sinkhorn(double[][] cost, double reg, int maxIterations) {
+        requireFinite(cost, "Sinkhorn transport");
+        if (!(reg > 0) || !Double.isFinite(reg) || maxIterations < 1) {
+            throw new IllegalArgumentException("Sinkhorn needs a finite positive regulariser and at least 1 iteration, got reg "
+                    + reg + ", " + maxIterations + " iterations");
+        }
         int n = cost.length;
         int m = cost[0].length;
         double max = 0;
@@ -155,9 +168,25 @@ public final class Transport {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) {
                 plan[i][j] = Math.exp((f[i] + g[j] - cost[i][j]) / eps);
+                if (!Double.isFinite(plan[i][j])) {
+                    throw new IllegalStateException("Sinkhorn transport produced a non-finite plan entry at (" + i + ", " + j
+                            + ") with epsilon " + eps + "; raise --sinkhorn-reg or use exact transport");
+                }
             }
         }
         return new SinkhornPlan(plan, it, err, eps);
+    }
+
+    /** Costs come from adapter weights, which are checked finite on load; a NaN here would stall the solvers. */
+    private static void requireFinite(double[][] cost, String what) {
+        for (int i = 0; i < cost.length; i++) {
+            for (int j = 0; j < cost[i].length; j++) {
+                if (!Double.isFinite(cost[i][j])) {
+                    throw new IllegalArgumentException(what + " got a non-finite cost " + cost[i][j] + " at (" + i + ", " + j
+                            + "); an adapter weight is NaN or infinite, or so large that distances overflow");
+                }
+            }
+        }
     }
 
     private static double logSumExp(double[] x, int len) {
