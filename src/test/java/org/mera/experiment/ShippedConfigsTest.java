@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * regenerated from it are what running the shipped config computes. Results of cells no longer in the grid may
  * stay in the results file (the report leaves them out).
  */
+@org.junit.jupiter.api.Tag("glue")
 class ShippedConfigsTest {
     static final Path EXPERIMENTS = Path.of("experiments");
 
