@@ -147,6 +147,30 @@ class BringYourOwnTaskTest {
         assertEquals(results.size(), Files.readAllLines(out.resolve("results.jsonl")).size(), "a re-run reuses every finished cell");
     }
 
+    @Test
+    void anAdapterForAnotherEncoderIsRefusedBeforeAnythingTrains(@TempDir Path tmp) throws Exception {
+        MeraCellRunner.register();
+        Path encoder = TinyGlue.encoder(tmp.resolve("tiny-bert"));
+        Path small = tmp.resolve("adapters/tiny");
+        Run r = run("train", "--model", encoder.toString(), "--task", TASKS.resolve("nli-pairs").toString(), "--k", "3",
+                "--max-steps", "1", "--no-progress", "--out", small.toString());
+        assertEquals(0, r.code(), r.err());
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        Run exp;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            exp = run("experiment", "--model", "minilm", "--target", TASKS.resolve("trec6").toString(), "--source", small.toString(),
+                    "--methods", "single", "--out", tmp.resolve("exp").toString());
+        } finally {
+            System.setErr(saved);
+        }
+        String message = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(2, exp.code(), message);
+        assertTrue(message.contains(small.toString()) && message.contains("does not fit encoder minilm"), message);
+        assertFalse(Files.exists(tmp.resolve("exp/results.jsonl")), "nothing ran");
+    }
+
     private static String methodLabel(JsonNode r) {
         JsonNode cell = r.has("cell") ? r.get("cell") : r;
         String method = cell.get("method").asText();
