@@ -40,12 +40,16 @@ public final class ExperimentCommand implements Callable<Integer> {
             + "experiment folder (part of the grid run by another process or machine); repeatable")
     java.util.List<Path> importDirs = new java.util.ArrayList<>();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        ExperimentConfig cfg = ExperimentConfig.load(config);
-        if (out != null) {
-            cfg = cfg.withOutputDir(out.toAbsolutePath().normalize());
-        }
+        return CommandErrors.run("experiment", spec.commandLine().getErr(), this::run);
+    }
+
+    private int run() throws Exception {
+        ExperimentConfig cfg = ExperimentConfig.load(config, out == null ? null : out.toAbsolutePath().normalize());
         CellRunner runner;
         try {
             runner = CellRunnerFactory.find().create(cfg, new ArtifactCache(cfg.effectiveCacheDir()));

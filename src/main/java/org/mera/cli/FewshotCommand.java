@@ -68,6 +68,19 @@ public final class FewshotCommand implements Callable<Integer> {
 
     private int run() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
+        training.validateNumbers();
+        if (k <= 0) {
+            throw new IllegalArgumentException("--k must be positive, got " + k);
+        }
+        if (out == null) {
+            return fewshot(stdout);
+        }
+        try (var claimed = org.mera.io.OutputLock.file(out)) {
+            return fewshot(stdout);
+        }
+    }
+
+    private int fewshot(PrintWriter stdout) throws IOException {
         Task t = TrainingData.task(task);
         List<String> metricNames = TrainingData.registry().metrics(t);
         if (seeds.isEmpty()) {

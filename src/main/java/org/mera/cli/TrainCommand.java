@@ -83,8 +83,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (pool && k != null) {
             throw new IllegalArgumentException("--pool and --k exclude each other (the pool is used whole)");
         }
+        training.validateNumbers();
         Task t = TrainingData.task(task);
-        checkOutput(out, overwrite);
+        try (var claimed = org.mera.io.OutputLock.directory(out)) {
+            checkOutput(out, overwrite);
+            return train(stdout, t);
+        }
+    }
+
+    private int train(PrintWriter stdout, Task t) throws IOException {
         TrainingData.Splits splits = TrainingData.forTraining(data, t, k, seed, pool, test);
         PretrainedModel pm = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(model));
         AdapterFiles.Init start = training.readInit(pm, t);
@@ -173,7 +180,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (!overwrite && Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
-                if (s.findAny().isPresent()) {
+                if (s.anyMatch(p -> !p.getFileName().toString().equals(org.mera.io.OutputLock.DIRECTORY_LOCK))) {
                     throw new IllegalArgumentException("--out " + dir + " is not empty (use --overwrite to write into it)");
                 }
             }
