@@ -76,8 +76,15 @@ public final class ExperimentCommand implements Callable<Integer> {
             + "experiment folder (part of the grid run by another process or machine); repeatable")
     java.util.List<Path> importDirs = new java.util.ArrayList<>();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        return CommandErrors.run("experiment", spec.commandLine().getErr(), this::run);
+    }
+
+    private int run() throws Exception {
         ExperimentConfig cfg;
         if (config != null) {
             if (!targets.isEmpty() || !sources.isEmpty() || !models.isEmpty() || !methods.isEmpty() || !seeds.isEmpty() || k != null
@@ -85,7 +92,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 System.err.println("mera experiment: give either CONFIG.yaml or --target/--source/--model/... options, not both");
                 return 2;
             }
-            cfg = ExperimentConfig.load(config);
+            cfg = ExperimentConfig.load(config, out == null ? null : out.toAbsolutePath().normalize());
         } else {
             if (targets.isEmpty() || out == null) {
                 System.err.println("mera experiment: give CONFIG.yaml, or --target NAME_OR_DIR and --out DIR (see --help)");

@@ -74,6 +74,19 @@ public final class FewshotCommand implements Callable<Integer> {
 
     private int run() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
+        training.validateNumbers();
+        if (k <= 0) {
+            throw new IllegalArgumentException("--k must be positive, got " + k);
+        }
+        if (out == null) {
+            return fewshot(stdout);
+        }
+        try (var claimed = org.mera.io.OutputLock.file(out)) {
+            return fewshot(stdout);
+        }
+    }
+
+    private int fewshot(PrintWriter stdout) throws IOException {
         TrainingData.Source src = TrainingData.resolve(task, data);
         if (src.dir() == null) {
             throw new IllegalArgumentException("fewshot reads a task directory, but --data " + data + " is a file");

@@ -13,11 +13,25 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Inherited by every subcommand, so {@code mera merge --debug ...} works as well as {@code mera --debug merge}. */
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "print the stack trace of every error (also MERA_DEBUG=1)")
+    void setDebug(boolean debug) {
+        if (debug) {
+            System.setProperty("mera.debug", "true");
+        }
+    }
+
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", "true");
         org.mera.experiment.MeraCellRunner.register();
-        int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        System.exit(code);
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with mera's error boundary ({@link CommandErrors}) installed. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(CommandErrors.handler());
     }
 
     @Override

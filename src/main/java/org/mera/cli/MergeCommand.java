@@ -89,18 +89,8 @@ public final class MergeCommand implements Callable<Integer> {
     List<Path> sources = new ArrayList<>();
 
     @Override
-    public Integer call() throws IOException {
-        PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter stderr = spec.commandLine().getErr();
-        try {
-            return run(stdout);
-        } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
-            stderr.println("mera merge: " + (e instanceof java.nio.file.NoSuchFileException nsf
-                    ? "file not found: " + nsf.getFile() + (nsf.getReason() == null ? "" : " (" + nsf.getReason() + ")")
-                    : e.getMessage()));
-            stderr.flush();
-            return 1;
-        }
+    public Integer call() throws Exception {
+        return CommandErrors.run("merge", spec.commandLine().getErr(), () -> run(spec.commandLine().getOut()));
     }
 
     private int run(PrintWriter stdout) throws IOException {
@@ -119,6 +109,13 @@ public final class MergeCommand implements Callable<Integer> {
         List<Double> w = weights != null ? weights : recipeWeights;
         if (w != null) {
             o = o.withWeights(w);
+            for (int i = 0; i < w.size(); i++) {
+                if (w.get(i) < 0) {
+                    spec.commandLine().getErr().printf(Locale.ROOT, "mera merge: warning: weight %s of source %s is negative: "
+                            + "the merge subtracts that adapter (task negation); give a positive weight if that is not meant%n",
+                            w.get(i), i < sources.size() ? sources.get(i) : "#" + (i + 1));
+                }
+            }
         }
         if (noNormalize != null && noNormalize) {
             o = o.withNormalize(false);
@@ -148,6 +145,12 @@ public final class MergeCommand implements Callable<Integer> {
             o = o.withSvdRank(rank);
         }
 
+        try (var claimed = org.mera.io.OutputLock.directory(out)) {
+            return merge(stdout, o);
+        }
+    }
+
+    private int merge(PrintWriter stdout, MergeOptions o) throws IOException {
         boolean lora = PeftLoraDirectory.isPeftLora(sources.get(0));
         for (Path dir : sources) {
             if (PeftLoraDirectory.isPeftLora(dir) != lora) {
@@ -206,6 +209,10 @@ public final class MergeCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "weights %s, parameters %s%n", merged.merge().weights(), merged.merge().parameters());
     }
 
+    private static final List<String> RECIPE_FIELDS = List.of("method", "name", "output", "sources", "parameters");
+    private static final List<String> RECIPE_PARAMETERS = List.of("anchor", "sinkhorn_reg", "metric", "max_iterations", "density",
+            "majority_sign_method", "seed", "rank", "normalize");
+
     /** Fills unset options from the recipe; returns the recipe's weights (null if none given). */
     private List<Double> applyRecipe(Path file) throws IOException {
         JsonNode root;
@@ -220,8 +227,8 @@ public final class MergeCommand implements Callable<Integer> {
         for (var it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!List.of("method", "name", "output", "sources", "parameters").contains(f)) {
-                throw new IllegalArgumentException(file + ": unknown recipe field '" + f
-                        + "' (known: method, name, output, sources, parameters)");
+                throw new IllegalArgumentException(file + ": unknown recipe field '" + f + "'"
+                        + org.mera.io.NearestName.hint(f, RECIPE_FIELDS) + " (known: method, name, output, sources, parameters)");
             }
         }
         Path base = file.toAbsolutePath().getParent();
@@ -250,6 +257,13 @@ public final class MergeCommand implements Callable<Integer> {
                     sources.add(base.resolve(s.textValue()));
                     ws.add(1.0);
                 } else if (s.isObject() && s.hasNonNull("path")) {
+                    for (var fields = s.fieldNames(); fields.hasNext(); ) {
+                        String f = fields.next();
+                        if (!f.equals("path") && !f.equals("weight")) {
+                            throw new IllegalArgumentException(file + ": source " + s.get("path").asText() + " has unknown field '"
+                                    + f + "'" + org.mera.io.NearestName.hint(f, List.of("path", "weight")) + " (known: path, weight)");
+                        }
+                    }
                     sources.add(base.resolve(s.get("path").asText()));
                     if (s.has("weight")) {
                         if (!s.get("weight").isNumber()) {
@@ -291,7 +305,8 @@ public final class MergeCommand implements Callable<Integer> {
                             noNormalize = !v.booleanValue();
                         }
                     }
-                    default -> throw new IllegalArgumentException(file + ": unknown parameter '" + e.getKey() + "' (known: "
+                    default -> throw new IllegalArgumentException(file + ": unknown parameter '" + e.getKey() + "'"
+                            + org.mera.io.NearestName.hint(e.getKey(), RECIPE_PARAMETERS) + " (known: "
                             + String.join(", ", Arrays.asList("anchor", "sinkhorn_reg", "metric", "max_iterations", "density",
                             "majority_sign_method", "seed", "rank", "normalize")) + ")");
                 }
@@ -301,8 +316,8 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     private static double number(Path file, String key, JsonNode v) {
-        if (!v.isNumber()) {
-            throw new IllegalArgumentException(file + ": parameter '" + key + "' must be a number, got " + v);
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+            throw new IllegalArgumentException(file + ": parameter '" + key + "' must be a finite number, got " + v);
         }
         return v.doubleValue();
     }

@@ -18,8 +18,19 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "DIR", description = "where to write the report (default RESULTS_DIR/report)")
     Path to;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        return CommandErrors.run("report", spec.commandLine().getErr(), this::run);
+    }
+
+    private int run() throws Exception {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new java.nio.file.NoSuchFileException(dir.toString(), null,
+                    "no such experiment folder; give the folder an experiment wrote (its outputDir or --out)");
+        }
         ReportWriter.Output out = to == null ? ReportWriter.write(dir) : ReportWriter.write(dir, to);
         System.out.println("wrote " + out.html() + ", " + out.markdown() + ", " + out.csv() + " and " + out.charts().size() + " chart(s)");
         return 0;

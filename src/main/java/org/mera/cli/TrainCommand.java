@@ -89,9 +89,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (pool && k != null) {
             throw new IllegalArgumentException("--pool and --k exclude each other (the pool is used whole)");
         }
+        training.validateNumbers();
         TrainingData.Source src = TrainingData.resolve(task, data);
+        try (var claimed = org.mera.io.OutputLock.directory(out)) {
+            checkOutput(out, overwrite);
+            return train(stdout, src);
+        }
+    }
+
+    private int train(PrintWriter stdout, TrainingData.Source src) throws IOException {
         Task t = src.task();
-        checkOutput(out, overwrite);
         TrainingData.Splits splits = TrainingData.forTraining(src, k, seed, pool, test);
         PretrainedModel pm = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(model));
         AdapterFiles.Init start = training.readInit(pm, t);
@@ -187,7 +194,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (!overwrite && Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
-                if (s.findAny().isPresent()) {
+                if (s.anyMatch(p -> !p.getFileName().toString().equals(org.mera.io.OutputLock.DIRECTORY_LOCK))) {
                     throw new IllegalArgumentException("--out " + dir + " is not empty (use --overwrite to write into it)");
                 }
             }

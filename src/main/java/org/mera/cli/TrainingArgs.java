@@ -117,7 +117,42 @@ final class TrainingArgs {
         return init == null ? null : AdapterFiles.readInit(init, model, task, initHead);
     }
 
+    /**
+     * Refuses negative, zero where meaningless, and non-finite numeric options; commands call it before loading
+     * anything, so a typo costs nothing.
+     */
+    void validateNumbers() {
+        if (epochs < 0) {
+            throw new IllegalArgumentException("--epochs must be ≥ 0, got " + epochs);
+        }
+        if (maxSteps < 0) {
+            throw new IllegalArgumentException("--max-steps must be ≥ 0 (0 = off, train --epochs), got " + maxSteps);
+        }
+        if (epochs == 0 && maxSteps == 0) {
+            throw new IllegalArgumentException("--epochs or --max-steps must be positive");
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+        }
+        if (evalEvery < 0) {
+            throw new IllegalArgumentException("--eval-every must be ≥ 0 (0 = once per epoch), got " + evalEvery);
+        }
+        if (learningRate != null && !(learningRate > 0 && Float.isFinite(learningRate))) {
+            throw new IllegalArgumentException("--lr must be a finite positive number, got " + learningRate);
+        }
+        if (reductionFactor != null && reductionFactor <= 0) {
+            throw new IllegalArgumentException("--reduction-factor must be positive, got " + reductionFactor);
+        }
+        if (loraR != null && loraR <= 0) {
+            throw new IllegalArgumentException("--lora-r must be positive, got " + loraR);
+        }
+        if (loraAlpha != null && !(loraAlpha > 0 && Float.isFinite(loraAlpha))) {
+            throw new IllegalArgumentException("--lora-alpha must be a finite positive number, got " + loraAlpha);
+        }
+    }
+
     TrainOptions options(Method m, long seed) {
+        validateNumbers();
         if (epochs <= 0 && maxSteps <= 0) {
             throw new IllegalArgumentException("--epochs or --max-steps must be positive");
         }

@@ -144,23 +144,52 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
     }
 
     public static ExperimentConfig load(Path file) throws IOException {
+        return load(file, null);
+    }
+
+    /**
+     * Reads a config; {@code outputOverride} (the CLI's --out, may be null) replaces {@code outputDir}, which may
+     * then be absent from the file. Every fault names the file, and the field or line.
+     */
+    public static ExperimentConfig load(Path file, Path outputOverride) throws IOException {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         Raw raw;
+        byte[] bytes;
         try {
-            raw = yaml.readValue(Files.readAllBytes(file), Raw.class);
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new IOException("experiment config " + file + " does not exist", e);
+        }
+        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).lines()
+                .allMatch(l -> l.isBlank() || l.strip().startsWith("#") || l.strip().equals("---"))) {
+            throw new IOException("experiment config " + file + " is empty; see docs/experiments.md for the fields");
+        }
+        try {
+            raw = yaml.readValue(bytes, Raw.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new IOException("experiment config " + file + ": unknown field '" + e.getPropertyName()
-                    + "' (known: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().collect(Collectors.joining(", "))
-                    + ")", e);
+            List<String> known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            throw new IOException("experiment config " + file + at(e) + ": unknown field '" + e.getPropertyName() + "'"
+                    + org.mera.io.NearestName.hint(e.getPropertyName(), known) + " (known: " + String.join(", ", known) + ")", e);
         } catch (JsonMappingException e) {
-            throw new IOException("experiment config " + file + ": " + e.getOriginalMessage() + " at " + e.getPathReference(), e);
+            if (e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException parse) {
+                throw new IOException("experiment config " + file + at(parse) + ": "
+                        + (e.getPath().isEmpty() ? "not valid YAML: " : "cannot read field " + fieldPath(e) + ": ")
+                        + parse.getOriginalMessage().lines().findFirst().orElse(""), e);
+            }
+            throw new IOException("experiment config " + file + at(e) + ": " + e.getOriginalMessage().lines().findFirst().orElse("")
+                    + (e.getPath().isEmpty() ? "" : " in field " + fieldPath(e)), e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException("experiment config " + file + at(e) + ": not valid YAML: "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""), e);
         }
         if (raw == null) {
             throw new IOException("experiment config " + file + " is empty");
+        }
+        if (outputOverride != null) {
+            raw.outputDir = outputOverride.toAbsolutePath().toString();
         }
         Path base = file.toAbsolutePath().getParent();
         List<String> missing = new ArrayList<>();
@@ -171,7 +200,8 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
             missing.add("outputDir");
         }
         if (!missing.isEmpty()) {
-            throw new IOException("experiment config " + file + ": missing required field(s) " + missing);
+            throw new IOException("experiment config " + file + ": missing required field(s) " + missing
+                    + (missing.contains("outputDir") ? " (or give --out DIR)" : ""));
         }
         return new ExperimentConfig(raw.name, raw.dataRoot == null ? null : resolve(base, raw.dataRoot), resolve(base, raw.outputDir),
                 raw.cacheDir == null ? null : resolve(base, raw.cacheDir), raw.encoders, directories(base, raw.targets), raw.k, raw.seeds,
@@ -194,6 +224,22 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
             out.add(org.mera.data.TaskCatalogue.isDirectory(e, base) ? resolve(base, e).toString() : e);
         }
         return out;
+    }
+
+    private static String at(com.fasterxml.jackson.core.JsonProcessingException e) {
+        return e.getLocation() == null || e.getLocation().getLineNr() < 1 ? "" : " line " + e.getLocation().getLineNr();
+    }
+
+    private static String fieldPath(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return "'" + sb + "'";
     }
 
     private static Path resolve(Path base, String p) {

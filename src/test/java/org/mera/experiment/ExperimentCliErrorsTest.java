@@ -1,0 +1,143 @@
+package org.mera.experiment;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.cli.ExperimentCommand;
+import org.mera.cli.ReportCommand;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Issue 23, the experiment side of the CLI's error boundary: each of these used to print a stack trace (or, for
+ * a config without outputDir, fail despite --out). Each now gets exit code 1 and one line naming the file and the
+ * field or line; a bug still gets its trace and a line asking to report it.
+ */
+class ExperimentCliErrorsTest {
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private PrintStream savedErr;
+    private PrintStream savedOut;
+    private CellRunnerFactory savedFactory;
+
+    record Run(int code, String err) {
+        /** The lines a user sees, without the progress bar's. */
+        List<String> errorLines() {
+            return err.lines().filter(l -> l.startsWith("mera ") || l.startsWith("\tat ") || l.startsWith("Caused by")).toList();
+        }
+    }
+
+    @BeforeEach
+    void capture() {
+        savedErr = System.err;
+        savedOut = System.out;
+        savedFactory = CellRunnerFactory.REGISTERED.get();
+        System.setErr(new PrintStream(errBytes, true));
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        CellRunnerFactory.register((cfg, cache) -> new CheapCellRunner(0));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(savedErr);
+        System.setOut(savedOut);
+        CellRunnerFactory.REGISTERED.set(savedFactory);
+    }
+
+    private Run run(Object command, String... args) {
+        errBytes.reset();
+        int code = new CommandLine(command).setErr(new PrintWriter(System.err, true)).execute(args);
+        return new Run(code, errBytes.toString());
+    }
+
+    private static void assertOneLine(Run r, String... parts) {
+        assertEquals(1, r.code(), r.err());
+        assertEquals(1, r.errorLines().size(), "one line, no stack trace:\n" + r.err());
+        for (String p : parts) {
+            assertTrue(r.errorLines().get(0).contains(p), "'" + p + "' missing from: " + r.err());
+        }
+    }
+
+    private static Path config(Path dir, String yaml) throws Exception {
+        FakeGlue.create(dir.resolve("glue"), List.of("RTE"), List.of(4), ExperimentConfig.DEFAULT_SEEDS);
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    private static final String GOOD = "name: t\ndataRoot: glue\noutputDir: out\nencoders: [e]\ntargets: [RTE]\nk: [4]\n"
+            + "methods: [adapter]\nhyperparameters:\n  default: {lr: 1.0e-4}\n";
+
+    @Test
+    void configParseErrorsAreOneLineNamingFileAndLine(@TempDir Path tmp) throws Exception {
+        Path f = config(tmp, "name: t\ndataRoot: glue\n  k: : ]\n");
+        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "not valid YAML", "line ");
+
+        Files.writeString(f, "\n# nothing here\n");
+        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "is empty");
+
+        Files.writeString(f, GOOD + "seeds: [13, .nan]\n");
+        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "line 10", "'seeds[1]'");
+
+        Files.writeString(f, GOOD + "seeds: [13, abc]\n");
+        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "'seeds[1]'");
+
+        Files.writeString(f, GOOD.replace("targets:", "taregts:"));
+        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "unknown field 'taregts'",
+                "did you mean 'targets'?");
+    }
+
+    @Test
+    void configWithoutOutputDirWorksWithOut(@TempDir Path tmp) throws Exception {
+        Path f = config(tmp, GOOD.replace("outputDir: out\n", ""));
+        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), "missing required field(s) [outputDir]", "--out");
+        Run r = run(new ExperimentCommand(), f.toString(), "--dry-run", "--out", tmp.resolve("o").toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @Test
+    void heldLockDamagedResultsAndMissingFolderAreOneLine(@TempDir Path tmp) throws Exception {
+        Path f = config(tmp, GOOD);
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out);
+        try (FileChannel ch = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock held = ch.lock()) {
+            assertOneLine(run(new ExperimentCommand(), f.toString()), "already writing to " + out);
+        }
+        assertEquals(0, run(new ExperimentCommand(), f.toString()).code());
+        Path results = out.resolve("results.jsonl");
+        List<String> lines = Files.readAllLines(results);
+        Files.writeString(results, lines.get(0) + "\n{not json at all}\n" + String.join("\n", lines.subList(1, lines.size())) + "\n");
+        assertOneLine(run(new ReportCommand(), out.toString()), results + ":2", "not a result record");
+        assertOneLine(run(new ReportCommand(), tmp.resolve("nothing-here").toString()), "nothing-here", "no such experiment folder");
+    }
+
+    @Test
+    void aFailedCellIsOneLineWithHowToResumeAndABugGetsItsTrace(@TempDir Path tmp) throws Exception {
+        Path f = config(tmp, GOOD);
+        CellRunnerFactory.register((cfg, cache) -> CheapCellRunner.wrapped("1", c -> {
+            throw new IllegalArgumentException("k-shot file has label 'maybe', which RTE does not know");
+        }));
+        Run r = run(new ExperimentCommand(), f.toString(), "--no-report");
+        assertOneLine(r, "failed: k-shot file has label 'maybe'", "run the same command again to resume");
+
+        CellRunnerFactory.register((cfg, cache) -> CheapCellRunner.wrapped("1", c -> {
+            throw new NullPointerException("a bug");
+        }));
+        r = run(new ExperimentCommand(), f.toString(), "--no-report", "--out", tmp.resolve("o2").toString());
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("\tat ") && r.err().contains("This is a bug in mera. Please report it"), r.err());
+    }
+}
