@@ -23,6 +23,8 @@ public final class OutputLock implements AutoCloseable {
     private final Path lockFile;
     private final FileChannel channel;
     private final FileLock lock;
+    /** A directory this lock created: removed again on close if nothing was written into it (a failed run). */
+    private Path created;
 
     private OutputLock(Path lockFile, FileChannel channel, FileLock lock) {
         this.lockFile = lockFile;
@@ -35,8 +37,11 @@ public final class OutputLock implements AutoCloseable {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IOException(dir + " is a file, not a directory; give a directory for the output");
         }
+        boolean existed = Files.isDirectory(dir);
         Files.createDirectories(dir);
-        return claim(dir.resolve(DIRECTORY_LOCK), dir);
+        OutputLock l = claim(dir.resolve(DIRECTORY_LOCK), dir);
+        l.created = existed ? null : dir;
+        return l;
     }
 
     /** Claims output file {@code file} (its folder is created if absent); the file itself is not touched. */
@@ -79,6 +84,13 @@ public final class OutputLock implements AutoCloseable {
     public void close() throws IOException {
         try (channel; lock) {
             Files.deleteIfExists(lockFile);
+        }
+        if (created != null) {
+            try (var entries = Files.list(created)) {
+                if (entries.findAny().isEmpty()) {
+                    Files.delete(created);
+                }
+            }
         }
     }
 }
