@@ -68,7 +68,7 @@ final class QuickExperiment {
             }
         }
         TaskDirectory first = TaskCatalogue.resolve(targetSpecs.get(0), null, dataRoot);
-        int kk = k != null ? k : defaultK(first);
+        int kk = k != null ? k : first.kshotKs().size() == 1 ? first.kshotKs().get(0) : 16;
         List<Integer> ss = !seeds.isEmpty() ? seeds : first.kshotSeeds(kk).isEmpty() ? ExperimentConfig.DEFAULT_SEEDS : first.kshotSeeds(kk);
         Map<String, Map<String, Object>> hyper = new LinkedHashMap<>();
         if (!hp.isEmpty()) {
@@ -126,20 +126,6 @@ final class QuickExperiment {
             }
         }
         return out;
-    }
-
-    private static int defaultK(TaskDirectory td) throws IOException {
-        Path root = td.kshotRoot();
-        if (Files.isDirectory(root)) {
-            try (var s = Files.list(root)) {
-                List<Integer> ks = s.map(p -> p.getFileName().toString()).filter(x -> x.matches("\\d+-\\d+"))
-                        .map(x -> Integer.parseInt(x.substring(0, x.indexOf('-')))).distinct().toList();
-                if (ks.size() == 1) {
-                    return ks.get(0);
-                }
-            }
-        }
-        return 16;
     }
 
     private static String absoluteIfDirectory(String spec) {

@@ -66,7 +66,7 @@ public final class TaskCommand implements Callable<Integer> {
                     + " classes", def.origin());
             out.print(def.toYamlText().lines().map(l -> "  " + l).reduce("", (a, b) -> a + b + "\n"));
             Map<String, Path> files = new LinkedHashMap<>();
-            for (int k : kValues(td)) {
+            for (int k : td.kshotKs()) {
                 for (int seed : td.kshotSeeds(k)) {
                     files.put("k-shot " + k + "-" + seed + " train", td.kshotTrainFile(k, seed));
                     files.put("k-shot " + k + "-" + seed + " dev", td.kshotDevFile(k, seed));
@@ -105,18 +105,6 @@ public final class TaskCommand implements Callable<Integer> {
 
         private static void put(Map<String, Path> files, String name, Optional<Path> file) {
             file.ifPresent(f -> files.put(name, f));
-        }
-
-        private static List<Integer> kValues(TaskDirectory td) throws IOException {
-            List<Integer> ks = new ArrayList<>();
-            Path root = td.kshotRoot();
-            if (Files.isDirectory(root)) {
-                try (var s = Files.list(root)) {
-                    s.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+-\\d+"))
-                            .map(n -> Integer.parseInt(n.substring(0, n.indexOf('-')))).distinct().sorted().forEach(ks::add);
-                }
-            }
-            return ks;
         }
 
         /** "A=16 B=16" for classification; "mean 2.71 (min 0.0, max 5.0)" for regression. */

@@ -175,6 +175,19 @@ public final class TaskDirectory {
         return !kshotSeeds(k).isEmpty();
     }
 
+    /** The K values that have a k-shot/K-SEED directory, ascending. */
+    public List<Integer> kshotKs() {
+        if (!Files.isDirectory(kshotRoot)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(kshotRoot)) {
+            return s.filter(Files::isDirectory).map(d -> d.getFileName().toString()).filter(n -> n.matches("\\d+-\\d+"))
+                    .map(n -> Integer.parseInt(n.substring(0, n.indexOf('-')))).distinct().sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + kshotRoot, e);
+        }
+    }
+
     /** The seeds that have a k-shot/K-SEED directory, ascending. */
     public List<Integer> kshotSeeds(int k) {
         if (!Files.isDirectory(kshotRoot)) {
