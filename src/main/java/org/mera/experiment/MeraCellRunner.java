@@ -79,6 +79,14 @@ public final class MeraCellRunner implements CellRunner {
         return VERSION;
     }
 
+    /** The engine the cells train on, loaded as they would load it, with its native library's version. */
+    @Override
+    public Map<String, Object> environment() {
+        ai.djl.engine.Engine engine = ai.djl.engine.Engine.getInstance();
+        return Map.of("engine", engine.getEngineName() + " " + engine.getVersion() + " (DJL " + ai.djl.engine.Engine.getDjlVersion()
+                + ", " + engine.defaultDevice() + ")");
+    }
+
     @Override
     public Map<String, Hyperparameters.Spec> hyperparameterSpecs() {
         return Map.of("autoTop", Hyperparameters.Spec.of("autoTop", Hyperparameters.Kind.POSITIVE_INT,
@@ -185,7 +193,31 @@ public final class MeraCellRunner implements CellRunner {
         extra.put("steps", out.steps());
         extra.put("trainSeconds", Math.round(out.seconds() * 10) / 10.0);
         extra.put("sources", sources);
-        return new CellResult(metrics, extra);
+        return new CellResult(metrics, extra, predictions(task, train, test, out.testPredictions()));
+    }
+
+    /** The test predictions with their gold labels and the k-shot training label counts, as the report needs them. */
+    static CellPredictions predictions(Task task, List<Example> train, List<Example> test, org.mera.train.Predictions p) {
+        if (p == null || p.size() != test.size()) {
+            throw new IllegalStateException("task " + task.name() + ": " + (p == null ? "no" : p.size()) + " test predictions for "
+                    + test.size() + " test examples");
+        }
+        if (task.isRegression()) {
+            float[] gold = new float[test.size()];
+            for (int i = 0; i < gold.length; i++) {
+                gold[i] = Float.parseFloat(test.get(i).label());
+            }
+            return CellPredictions.regression(p.values(), gold);
+        }
+        int[] gold = new int[test.size()];
+        for (int i = 0; i < gold.length; i++) {
+            gold[i] = task.labelIndex(test.get(i).label());
+        }
+        int[] counts = new int[task.numLabels()];
+        for (Example x : train) {
+            counts[task.labelIndex(x.label())]++;
+        }
+        return CellPredictions.classification(task.numLabels(), p.classes(), gold, counts);
     }
 
     /**
