@@ -98,6 +98,107 @@ public record CellPredictions(int numClasses, int[] predictedClasses, int[] gold
         return classificationMetric(metric, p, g);
     }
 
+    /**
+     * {@code metric} on the multiset of examples in which example i occurs {@code counts[i]} times, without building
+     * it: the same value as {@link #score(String, int[])} on any index array with those counts (every metric here is
+     * invariant to the order of examples), computed from a weighted confusion matrix or weighted sums. Spearman,
+     * which needs ranks, falls back to {@code indices}.
+     */
+    double scoreCounts(String metric, int[] counts, int[] indices) {
+        if (isRegression()) {
+            if (!metric.equals("pearson")) {
+                return score(metric, indices);
+            }
+            double n = 0;
+            double sx = 0;
+            double sy = 0;
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] != 0) {
+                    n += counts[i];
+                    sx += counts[i] * (double) predictedValues[i];
+                    sy += counts[i] * (double) goldValues[i];
+                }
+            }
+            double mx = sx / n;
+            double my = sy / n;
+            double sxy = 0;
+            double sxx = 0;
+            double syy = 0;
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] != 0) {
+                    double dx = predictedValues[i] - mx;
+                    double dy = goldValues[i] - my;
+                    sxy += counts[i] * dx * dy;
+                    sxx += counts[i] * dx * dx;
+                    syy += counts[i] * dy * dy;
+                }
+            }
+            double denominator = Math.sqrt(sxx * syy);
+            return denominator == 0 ? 0.0 : sxy / denominator;
+        }
+        int k = numClasses;
+        long[] confusion = new long[k * k]; // [predicted][gold]
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] != 0) {
+                confusion[predictedClasses[i] * k + goldClasses[i]] += counts[i];
+            }
+        }
+        return switch (metric) {
+            case "accuracy" -> {
+                long correct = 0;
+                long total = 0;
+                for (int c = 0; c < k * k; c++) {
+                    total += confusion[c];
+                }
+                for (int c = 0; c < k; c++) {
+                    correct += confusion[c * k + c];
+                }
+                yield (double) correct / total;
+            }
+            case "f1" -> {
+                long tp = confusion[k + 1];
+                long fp = 0;
+                long fn = 0;
+                for (int c = 0; c < k; c++) {
+                    if (c != 1) {
+                        fp += confusion[k + c];
+                        fn += confusion[c * k + 1];
+                    }
+                }
+                long denominator = 2 * tp + fp + fn;
+                yield denominator == 0 ? 0.0 : 2.0 * tp / denominator;
+            }
+            case "mcc" -> {
+                double s = 0;
+                double correct = 0;
+                double[] pk = new double[k];
+                double[] tk = new double[k];
+                for (int a = 0; a < k; a++) {
+                    for (int b = 0; b < k; b++) {
+                        long v = confusion[a * k + b];
+                        s += v;
+                        pk[a] += v;
+                        tk[b] += v;
+                        if (a == b) {
+                            correct += v;
+                        }
+                    }
+                }
+                double pt = 0;
+                double pp = 0;
+                double tt = 0;
+                for (int c = 0; c < k; c++) {
+                    pt += pk[c] * tk[c];
+                    pp += pk[c] * pk[c];
+                    tt += tk[c] * tk[c];
+                }
+                double denominator = Math.sqrt((s * s - pp) * (s * s - tt));
+                yield denominator == 0 ? 0.0 : (correct * s - pt) / denominator;
+            }
+            default -> score(metric, indices);
+        };
+    }
+
     /** {@code metric} on every example. */
     public double score(String metric) {
         int[] all = new int[size()];

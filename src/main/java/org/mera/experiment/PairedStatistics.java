@@ -101,21 +101,24 @@ public final class PairedStatistics {
         double[] replicates = new double[resamples];
         int[] seedDraw = new int[seeds];
         int[] examples = new int[n];
+        int[] counts = new int[n];
         double[] difference = new double[seeds];
         boolean[] computed = new boolean[seeds];
         for (int r = 0; r < resamples; r++) {
             for (int j = 0; j < seeds; j++) {
                 seedDraw[j] = rng.nextInt(seeds);
             }
+            Arrays.fill(counts, 0);
             for (int i = 0; i < n; i++) {
                 examples[i] = rng.nextInt(n);
+                counts[examples[i]]++;
             }
             Arrays.fill(computed, false);
             double sum = 0;
             for (int j = 0; j < seeds; j++) {
                 int s = seedDraw[j];
                 if (!computed[s]) {
-                    difference[s] = meanScore(metric, a.get(s), examples) - meanScore(metric, b.get(s), examples);
+                    difference[s] = meanScore(metric, a.get(s), counts, examples) - meanScore(metric, b.get(s), counts, examples);
                     computed[s] = true;
                 }
                 sum += difference[s];
@@ -125,10 +128,10 @@ public final class PairedStatistics {
         return replicates;
     }
 
-    private static double meanScore(String metric, List<CellPredictions> sets, int[] examples) {
+    private static double meanScore(String metric, List<CellPredictions> sets, int[] counts, int[] examples) {
         double s = 0;
         for (CellPredictions p : sets) {
-            s += p.score(metric, examples);
+            s += p.scoreCounts(metric, counts, examples);
         }
         return s / sets.size();
     }

@@ -36,6 +36,42 @@ class CellPredictionsTest {
     }
 
     @Test
+    void scoresFromResampleCountsEqualScoresOfTheResampledExamples() {
+        java.util.Random r = new java.util.Random(5);
+        int n = 60;
+        int[] p3 = new int[n];
+        int[] g3 = new int[n];
+        float[] pv = new float[n];
+        float[] gv = new float[n];
+        for (int i = 0; i < n; i++) {
+            p3[i] = r.nextInt(3);
+            g3[i] = r.nextInt(3);
+            pv[i] = (float) r.nextGaussian();
+            gv[i] = pv[i] + (float) r.nextGaussian();
+        }
+        CellPredictions three = CellPredictions.classification(3, p3, g3, new int[] {1, 1, 1});
+        CellPredictions binary = CellPredictions.classification(2, Arrays.stream(p3).map(x -> x % 2).toArray(),
+                Arrays.stream(g3).map(x -> x % 2).toArray(), new int[] {1, 1});
+        CellPredictions reg = CellPredictions.regression(pv, gv);
+        for (int trial = 0; trial < 20; trial++) {
+            int[] idx = new int[n];
+            int[] counts = new int[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = r.nextInt(n);
+                counts[idx[i]]++;
+            }
+            for (String m : new String[] {"accuracy", "mcc"}) {
+                assertEquals(three.score(m, idx), three.scoreCounts(m, counts, idx), 1e-12, m);
+            }
+            for (String m : new String[] {"accuracy", "f1", "mcc"}) {
+                assertEquals(binary.score(m, idx), binary.scoreCounts(m, counts, idx), 1e-12, m);
+            }
+            assertEquals(reg.score("pearson", idx), reg.scoreCounts("pearson", counts, idx), 1e-9);
+            assertEquals(reg.score("spearman", idx), reg.scoreCounts("spearman", counts, idx), 1e-12);
+        }
+    }
+
+    @Test
     void aDamagedFileIsAnErrorNamingIt(@TempDir Path tmp) throws Exception {
         CellPredictions c = CellPredictions.classification(2, new int[100], new int[100], new int[] {16, 16});
         Path f = CellPredictions.file(tmp, "k");
