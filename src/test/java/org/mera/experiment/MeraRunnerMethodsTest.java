@@ -57,7 +57,18 @@ class MeraRunnerMethodsTest {
         assertEquals(2 * (3 * 32 * 32 + 2 * 32) + (32 * 32 + 32) + (2 * 32 + 2), fusionParams);
         for (ResultRecord r : byMethod.values()) {
             assertTrue(r.metrics().containsKey("accuracy"), r.metrics().toString());
+            // The stored per-example predictions are the ones scored: same count as the test file, same accuracy.
+            CellPredictions p = CellPredictions.read(CellPredictions.file(c.outputDir(), r.key()));
+            List<org.mera.data.Example> test = org.mera.data.ExampleReader.read(data.resolve("RTE/test.tsv"), org.mera.data.GlueTasks.RTE);
+            assertEquals(test.size(), p.size(), r.method());
+            assertEquals(org.mera.data.GlueTasks.RTE.labelIndex(test.get(0).label()), p.goldClasses()[0]);
+            assertEquals(r.metrics().get("accuracy"), p.score("accuracy"), 1e-12, r.method());
+            List<org.mera.data.Example> train = org.mera.data.ExampleReader.read(data.resolve("RTE/k-shot/16-13/train.tsv"),
+                    org.mera.data.GlueTasks.RTE);
+            assertEquals(train.size(), java.util.Arrays.stream(p.trainClassCounts()).sum(), "the k-shot training labels of seed 13");
         }
+        Map<String, Object> env = ReportWriter.read(c.outputDir()).runs().get(0).environment();
+        assertTrue(String.valueOf(env.get("engine")).startsWith("PyTorch "), env.toString());
     }
 
     /** A mean-pooled head is a config line; it gives its own source adapters and cells, and a wrong name is caught. */
