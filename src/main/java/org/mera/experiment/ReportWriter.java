@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -235,6 +236,10 @@ public final class ReportWriter {
                 b.append('\n');
             }
         }
+        String lr = lrSelectionMarkdown(in);
+        if (!lr.isEmpty()) {
+            b.append(lr);
+        }
         for (String chart : chartNames) {
             b.append("![").append(chart).append("](").append(chart).append(")\n\n");
         }
@@ -339,6 +344,74 @@ public final class ReportWriter {
             engines.add("not recorded by " + unrecorded + " run(s) from before mera named it");
         }
         return engines.isEmpty() ? "unknown (no run records)" : String.join("; ", engines);
+    }
+
+    /** One learning-rate selection line: a method on a task, over its seeds. */
+    record LrChoice(String encoder, int k, String task, String method, List<Double> grid, TreeMap<Integer, Double> lr,
+                    TreeMap<Integer, Integer> bestStep, long onEdge) {
+    }
+
+    /** The cells that chose their learning rate on a grid (extra lrGrid), grouped by encoder, k, task and method. */
+    @SuppressWarnings("unchecked")
+    static List<LrChoice> lrChoices(Inputs in) {
+        Map<String, List<ResultRecord>> groups = new LinkedHashMap<>();
+        for (ResultRecord r : in.shown()) {
+            if (r.extra().get("lrGrid") instanceof List<?>) {
+                groups.computeIfAbsent(r.encoder() + "\u0000" + r.k() + "\u0000" + r.task() + "\u0000" + r.method()
+                        + (r.source() == null ? "" : "[" + r.source() + "]"), x -> new ArrayList<>()).add(r);
+            }
+        }
+        List<LrChoice> out = new ArrayList<>();
+        for (List<ResultRecord> g : groups.values()) {
+            ResultRecord first = g.get(0);
+            TreeMap<Integer, Double> lr = new TreeMap<>();
+            TreeMap<Integer, Integer> step = new TreeMap<>();
+            long edge = 0;
+            for (ResultRecord r : g) {
+                lr.put(r.seed(), ((Number) r.extra().get("lr")).doubleValue());
+                if (r.extra().get("bestStep") instanceof Number n) {
+                    step.put(r.seed(), n.intValue());
+                }
+                edge += Boolean.TRUE.equals(r.extra().get("lrOnGridEdge")) ? 1 : 0;
+            }
+            List<Double> grid = ((List<Number>) first.extra().get("lrGrid")).stream().map(Number::doubleValue).toList();
+            out.add(new LrChoice(first.encoder(), first.k(), first.task(),
+                    first.method() + (first.source() == null ? "" : " [" + first.source() + "]"), grid, lr, step, edge));
+        }
+        return out;
+    }
+
+    static String lrSelectionMarkdown(Inputs in) {
+        List<LrChoice> choices = lrChoices(in);
+        if (choices.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("## Learning-rate selection\n\nEach cell trained once per learning rate of its grid "
+                + "and kept the rate with the best k-shot dev score (and, within that run, the best dev evaluation's state, at the "
+                + "step shown). **Edge** counts seeds whose choice is the smallest or largest rate of the grid: the best rate may "
+                + "lie outside it.\n\n| Encoder, k | Task | Method | Grid | Chosen lr by seed | Best step by seed | Edge |\n"
+                + "|---|---|---|---|---|---|---:|\n");
+        for (LrChoice c : choices) {
+            b.append("| ").append(c.encoder()).append(", ").append(c.k()).append(" | ").append(c.task()).append(" | ").append(c.method())
+                    .append(" | ").append(lrList(c.grid())).append(" | ").append(bySeed(c.lr(), ReportWriter::lr)).append(" | ")
+                    .append(bySeed(c.bestStep(), String::valueOf)).append(" | ").append(c.onEdge() > 0 ? "⚠ " : "")
+                    .append(c.onEdge()).append('/').append(c.lr().size()).append(" |\n");
+        }
+        return b.append('\n').toString();
+    }
+
+    private static String lr(double v) {
+        return String.format(Locale.ROOT, "%.0e", v).replace("e-0", "e-");
+    }
+
+    private static String lrList(List<Double> grid) {
+        return String.join(", ", grid.stream().map(ReportWriter::lr).toList());
+    }
+
+    private static <T> String bySeed(TreeMap<Integer, T> values, java.util.function.Function<T, String> format) {
+        StringBuilder b = new StringBuilder();
+        values.forEach((seed, v) -> b.append(b.length() == 0 ? "" : ", ").append(seed).append(": ").append(format.apply(v)));
+        return b.toString();
     }
 
     static String completeness(Inputs in) {
@@ -539,6 +612,11 @@ public final class ReportWriter {
         if (!kCharts.isEmpty()) {
             b.append("<h2>Metric vs k</h2>\n");
             kCharts.forEach(n -> b.append(img(n, charts.get(n))));
+        }
+        String lrTable = lrSelectionMarkdown(in);
+        if (!lrTable.isEmpty()) {
+            // The same table as in report.md, as preformatted Markdown (short, and identical in both).
+            b.append("<h2>Learning-rate selection</h2>\n<pre>").append(esc(lrTable.substring(lrTable.indexOf('\n') + 2))).append("</pre>\n");
         }
         runs(b, in);
         if (!in.missing().isEmpty()) {
