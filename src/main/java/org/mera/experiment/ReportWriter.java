@@ -293,7 +293,8 @@ public final class ReportWriter {
                 + "over seeds (test set held fixed); p (Holm): Holm-adjusted over the table's comparisons, since many are made at once; "
                 + "W/T/L: seeds won, tied (|difference| ≤ " + PairedStatistics.TIE_EPSILON + " points) and lost. Verdict on "
                 + "\"method beats baseline\": **supported** only when the CI lies above 0, **no support** when it contains 0, "
-                + "**contradicted** when it lies below 0"
+                + "**contradicted** when it lies below 0. Each CI covers its own comparison only (not adjusted for the many "
+                + "made here): a \"supported\" with a large Holm p is one to replicate before relying on it"
                 + (in.predictions().count() == 0 ? "; this folder has no per-example predictions, so no CI and no verdict." : ".");
     }
 
