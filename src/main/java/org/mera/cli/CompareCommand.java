@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
 /** {@code mera compare A_DIR B_DIR}: two experiment folders' results side by side, paired by seed. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare two experiment folders cell by cell: for each method and task both have, each side's mean ± std "
-                + "on the seeds both have and B − A paired by seed (a seed is the same few-shot split in both), as a Markdown table. Use it for one "
+                + "on the seeds both have and B − A paired by seed (a seed is the same few-shot split in both), as a Markdown table, with a "
+                + "paired bootstrap 95%% CI over seeds and test examples (where both folders stored per-example predictions), a paired "
+                + "t-test p, Holm-adjusted p, wins/ties/losses and the verdict the CI allows. Use it for one "
                 + "grid run two ways (another head, encoder or source recipe). No training; only each folder's current grid counts."})
 public final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "A_DIR", description = "the baseline experiment's output folder")

@@ -10,7 +10,9 @@ import java.util.concurrent.Callable;
 
 /** {@code mera report RESULTS_DIR}: regenerates the report of an experiment folder, without training. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Write Markdown, CSV, PNG charts and a self-contained HTML report from an experiment folder's results.jsonl.")
+        description = "Write Markdown, CSV, PNG charts and a self-contained HTML report from an experiment folder's results.jsonl "
+                + "and per-example predictions: tables with trivial baselines, paired comparisons with bootstrap CIs, p-values "
+                + "(paired t-test, Holm-adjusted) and verdicts (comparisons.csv holds them all).")
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RESULTS_DIR", description = "the experiment's output folder")
     Path dir;

@@ -24,6 +24,14 @@ public interface CellRunner {
         return false;
     }
 
+    /**
+     * What this runner computes with, added to each run record's environment (e.g. {@code engine}: the deep-learning
+     * engine and its version), so a report names what produced its numbers. Empty for runners without one.
+     */
+    default Map<String, Object> environment() {
+        return Map.of();
+    }
+
     /** Extra checks before anything runs (model files present, merges possible...). Every problem, at once. */
     default List<String> validate(ExperimentConfig config) {
         return List.of();

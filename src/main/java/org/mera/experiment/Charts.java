@@ -23,7 +23,20 @@ final class Charts {
             new Color(0x4E79A7), new Color(0xF28E2B), new Color(0xE15759), new Color(0x76B7B2), new Color(0x59A14F),
             new Color(0xEDC948), new Color(0xB07AA1), new Color(0xFF9DA7), new Color(0x9C755F), new Color(0xBAB0AC)};
 
+    /** Greys for the trivial baselines, so they read as reference levels rather than as methods. */
+    static final Color[] GREYS = {new Color(0x555555), new Color(0x808080), new Color(0xA6A6A6), new Color(0xC8C8C8)};
+
     private Charts() {
+    }
+
+    /** A method's colour from the palette; a trivial baseline's from the greys. */
+    static Color color(List<String> series, int s) {
+        if (TrivialBaselines.isTrivial(series.get(s))) {
+            int nth = (int) series.subList(0, s).stream().filter(TrivialBaselines::isTrivial).count();
+            return GREYS[nth % GREYS.length];
+        }
+        int nth = (int) series.subList(0, s).stream().filter(x -> !TrivialBaselines.isTrivial(x)).count();
+        return PALETTE[nth % PALETTE.length];
     }
 
     /** Bars: one group per x label, one bar per series; {@code mean[s][g]} ± {@code std[s][g]}. */
@@ -46,7 +59,7 @@ final class Charts {
                 double x = gx + groupWidth * 0.1 + s * barW;
                 int y0 = c.y(Math.max(0, c.lo));
                 int y1 = c.y(m);
-                c.g.setColor(PALETTE[s % PALETTE.length]);
+                c.g.setColor(color(series, s));
                 c.g.fillRect((int) x, Math.min(y0, y1), Math.max(1, (int) barW - 1), Math.abs(y1 - y0));
                 c.errorBar((int) (x + barW / 2), m, std[s][g], (int) Math.max(3, barW / 4));
             }
@@ -67,7 +80,7 @@ final class Charts {
             c.centeredText("k=" + xs.get(i), (int) (c.left + 20 + i * step), c.top + c.plotH + 18);
         }
         for (int s = 0; s < series.size(); s++) {
-            c.g.setColor(PALETTE[s % PALETTE.length]);
+            c.g.setColor(color(series, s));
             c.g.setStroke(new BasicStroke(2.2f));
             int px = -1;
             int py = -1;
@@ -85,7 +98,7 @@ final class Charts {
                 }
                 c.g.fillOval(x - 4, y - 4, 8, 8);
                 c.errorBar(x, m, std[s][i], 5);
-                c.g.setColor(PALETTE[s % PALETTE.length]);
+                c.g.setColor(color(series, s));
                 c.g.setStroke(new BasicStroke(2.2f));
                 px = x;
                 py = y;
@@ -205,7 +218,7 @@ final class Charts {
             for (int s = 0; s < series.size(); s++) {
                 int x = left + (s % 4) * colW;
                 int y = y0 + (s / 4) * 22;
-                g.setColor(PALETTE[s % PALETTE.length]);
+                g.setColor(color(series, s));
                 g.fillRect(x, y - 11, 14, 14);
                 g.setColor(new Color(0x222222));
                 g.drawString(series.get(s), x + 20, y);

@@ -156,6 +156,11 @@ public final class ExperimentRunner {
                         AtomicFiles.write(mine, o -> Files.copy(run, o));
                     }
                 }
+                Path predictions = CellPredictions.file(otherDir, c.key());
+                if (Files.isRegularFile(predictions)) {
+                    Path mine = CellPredictions.file(out, c.key());
+                    AtomicFiles.write(mine, o -> Files.copy(predictions, o));
+                }
                 store.append(r);
                 imported++;
             }
@@ -200,6 +205,8 @@ public final class ExperimentRunner {
                     + "-" + ProcessHandle.current().pid() + (nth > 1 ? "-" + nth : "");
             Path runFile = out.resolve(RUNS_DIR).resolve(runId + ".json");
             Map<String, Object> env = EnvironmentInfo.capture();
+            env.putAll(runner.environment());
+            env.putIfAbsent("engine", "none (" + runner.name() + " uses no deep-learning engine)");
             String startedAt = Instant.now().toString();
             writeJson(runFile, runInfo(runId, startedAt, null, "running", grid.size(), doneBefore, 0, 0, env));
 
@@ -229,6 +236,10 @@ public final class ExperimentRunner {
                         continue;
                     }
                     long ms = (System.nanoTime() - t0) / 1_000_000;
+                    if (result.predictions() != null) {
+                        // Before the result line, which commits the cell: a line never exists without its predictions.
+                        result.predictions().write(CellPredictions.file(out, cell.key()));
+                    }
                     store.append(ResultRecord.of(cell, result, ms, Instant.now().toString(), runId));
                     ran++;
                     bar.finish(cell, ms);

@@ -28,7 +28,9 @@ public final class Hyperparameters {
         }
     }
 
-    public enum Kind { POSITIVE_REAL, NON_NEGATIVE_REAL, FRACTION, POSITIVE_INT, NON_NEGATIVE_INT, CHOICE, TEXT }
+    public enum Kind { POSITIVE_REAL, NON_NEGATIVE_REAL, FRACTION, POSITIVE_INT, NON_NEGATIVE_INT, CHOICE, TEXT,
+        /** A non-empty list of distinct positive numbers, kept in ascending order. */
+        POSITIVE_REAL_LIST }
 
     /** Every key a config may set; a runner can add its own through {@link CellRunner#hyperparameterSpecs()}. */
     public static final Map<String, Spec> KNOWN;
@@ -39,6 +41,8 @@ public final class Hyperparameters {
         Map<String, Spec> known = new LinkedHashMap<>();
         for (Spec s : List.of(
                 Spec.of("lr", Kind.POSITIVE_REAL, "peak learning rate of the few-shot training"),
+                Spec.of("lrGrid", Kind.POSITIVE_REAL_LIST, "learning rates each tried in full; the best k-shot dev score "
+                        + "chooses one (LM-BFF's selection); unset = lr alone"),
                 Spec.of("epochs", Kind.POSITIVE_INT, "passes over the few-shot training set (when steps = 0)"),
                 Spec.of("steps", Kind.NON_NEGATIVE_INT, "optimizer steps; 0 = use epochs"),
                 Spec.of("batchSize", Kind.POSITIVE_INT, "examples per optimizer step"),
@@ -156,6 +160,24 @@ public final class Hyperparameters {
                 }
                 return v;
             }
+            case POSITIVE_REAL_LIST -> {
+                if (!(value instanceof List<?> list) || list.isEmpty()) {
+                    problems.add(path + ": expected a non-empty list of numbers, e.g. [1.0e-4, 3.0e-4, 1.0e-3], got '" + value + "'");
+                    return null;
+                }
+                java.util.TreeSet<Double> sorted = new java.util.TreeSet<>();
+                for (Object x : list) {
+                    if (!(x instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() <= 0) {
+                        problems.add(path + ": '" + x + "' is not a number > 0");
+                        return null;
+                    }
+                    if (!sorted.add(n.doubleValue())) {
+                        problems.add(path + ": " + x + " is listed twice");
+                        return null;
+                    }
+                }
+                return List.copyOf(sorted);
+            }
             case CHOICE -> {
                 if (!spec.choices().contains(String.valueOf(value))) {
                     problems.add(path + ": '" + value + "' is not one of " + spec.choices());
@@ -204,6 +226,15 @@ public final class Hyperparameters {
             throw new IllegalArgumentException("hyperparameter " + key + " is not a whole number: " + v);
         }
         return n.intValue();
+    }
+
+    /** A {@link Kind#POSITIVE_REAL_LIST} value, ascending. */
+    public List<Double> getDoubleList(String key) {
+        Object v = require(key);
+        if (!(v instanceof List<?> list)) {
+            throw new IllegalArgumentException("hyperparameter " + key + " is not a list: " + v);
+        }
+        return list.stream().map(x -> ((Number) x).doubleValue()).toList();
     }
 
     public String getString(String key) {

@@ -79,6 +79,14 @@ public final class MeraCellRunner implements CellRunner {
         return VERSION;
     }
 
+    /** The engine the cells train on, loaded as they would load it, with its native library's version. */
+    @Override
+    public Map<String, Object> environment() {
+        ai.djl.engine.Engine engine = ai.djl.engine.Engine.getInstance();
+        return Map.of("engine", engine.getEngineName() + " " + engine.getVersion() + " (DJL " + ai.djl.engine.Engine.getDjlVersion()
+                + ", " + engine.defaultDevice() + ")");
+    }
+
     @Override
     public Map<String, Hyperparameters.Spec> hyperparameterSpecs() {
         return Map.of("autoTop", Hyperparameters.Spec.of("autoTop", Hyperparameters.Kind.POSITIVE_INT,
@@ -167,9 +175,37 @@ public final class MeraCellRunner implements CellRunner {
                         cell.seed());
             }
         }
-        listener.progress(0.1, "training " + cell.methodLabel());
-        TrainingRun.Outcome out = TrainingRun.run(new TrainingRun.Spec(model, task, train, dev, test, method, options, init),
-                customise);
+        // LM-BFF's selection: every learning rate of the grid trains in full (same seed, same start) and the best k-shot
+        // dev score picks one; the test set only scores the runs, it never chooses. Without a grid, lr alone.
+        List<Double> grid = h.asMap().containsKey("lrGrid") ? h.getDoubleList("lrGrid") : List.of(h.getDouble("lr"));
+        TrainingRun.Outcome out = null;
+        double chosenLr = Double.NaN;
+        Map<String, Double> devByLr = new LinkedHashMap<>();
+        double gridSeconds = 0;
+        for (int i = 0; i < grid.size(); i++) {
+            double lr = grid.get(i);
+            listener.progress(0.1 + 0.9 * i / grid.size(), "training " + cell.methodLabel() + (grid.size() > 1 ? " lr " + lr : ""));
+            TrainingRun.Outcome o = TrainingRun.run(new TrainingRun.Spec(model, task, train, dev, test, method,
+                    options.withLearningRate((float) lr), init), customise);
+            double score = o.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY);
+            gridSeconds += o.seconds();
+            devByLr.put(String.valueOf(lr), score);
+            // Strictly better only: on a tie the smaller rate (the grid is ascending) is kept.
+            if (out == null || score > out.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY)) {
+                // Keep only what is reported: a full fine-tuning outcome holds a copy of the whole encoder.
+                out = new TrainingRun.Outcome(o.devMetrics(), o.testMetrics(), o.trainableParams(), o.steps(), o.seconds(), Map.of(),
+                        Map.of(), o.testPredictions(), o.bestStep());
+                chosenLr = lr;
+            }
+        }
+        if (grid.size() > 1) {
+            extra.put("lrGrid", grid);
+            extra.put("lrGridDev", devByLr);
+            extra.put("lr", chosenLr);
+            extra.put("lrOnGridEdge", chosenLr == grid.get(0) || chosenLr == grid.get(grid.size() - 1));
+            extra.put("gridTrainSeconds", Math.round(gridSeconds * 10) / 10.0);
+        }
+        extra.put("bestStep", out.bestStep());
         Map<String, Double> metrics = new LinkedHashMap<>();
         out.testMetrics().forEach((k, v) -> {
             if (!k.equals(Metrics.PRIMARY)) {
@@ -185,7 +221,31 @@ public final class MeraCellRunner implements CellRunner {
         extra.put("steps", out.steps());
         extra.put("trainSeconds", Math.round(out.seconds() * 10) / 10.0);
         extra.put("sources", sources);
-        return new CellResult(metrics, extra);
+        return new CellResult(metrics, extra, predictions(task, train, test, out.testPredictions()));
+    }
+
+    /** The test predictions with their gold labels and the k-shot training label counts, as the report needs them. */
+    static CellPredictions predictions(Task task, List<Example> train, List<Example> test, org.mera.train.Predictions p) {
+        if (p == null || p.size() != test.size()) {
+            throw new IllegalStateException("task " + task.name() + ": " + (p == null ? "no" : p.size()) + " test predictions for "
+                    + test.size() + " test examples");
+        }
+        if (task.isRegression()) {
+            float[] gold = new float[test.size()];
+            for (int i = 0; i < gold.length; i++) {
+                gold[i] = Float.parseFloat(test.get(i).label());
+            }
+            return CellPredictions.regression(p.values(), gold);
+        }
+        int[] gold = new int[test.size()];
+        for (int i = 0; i < gold.length; i++) {
+            gold[i] = task.labelIndex(test.get(i).label());
+        }
+        int[] counts = new int[task.numLabels()];
+        for (Example x : train) {
+            counts[task.labelIndex(x.label())]++;
+        }
+        return CellPredictions.classification(task.numLabels(), p.classes(), gold, counts);
     }
 
     /**

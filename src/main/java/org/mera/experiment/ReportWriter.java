@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -37,13 +38,13 @@ public final class ReportWriter {
     public static final String REPORT_DIR = "report";
     private static final ObjectMapper JSON = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
-    public record Output(Path directory, Path markdown, Path csv, Path html, List<Path> charts) {
+    public record Output(Path directory, Path markdown, Path csv, Path comparisonsCsv, Path html, List<Path> charts) {
     }
 
     /** Everything read from an experiment folder. */
     record Inputs(String name, List<ResultRecord> shown, int staleIgnored, int gridCells, List<Map<String, Object>> missing,
                   Map<String, Object> config, List<RunInfo> runs, List<String> taskOrder, List<String> methodOrder,
-                  Map<String, Set<String>> expectedSources, int expectedSeeds, boolean tornTail) {
+                  Map<String, Set<String>> expectedSources, int expectedSeeds, boolean tornTail, PredictionIndex predictions) {
         boolean synthetic() {
             return runs.stream().anyMatch(RunInfo::synthetic);
         }
@@ -58,7 +59,11 @@ public final class ReportWriter {
 
     public static Output write(Path resultsDir, Path reportDir) throws IOException {
         Inputs in = read(resultsDir);
-        List<ResultTables.Table> tables = ResultTables.build(in.shown(), in.taskOrder(), in.methodOrder(), in.expectedSources());
+        List<ResultTables.Table> tables = tables(in);
+        Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats = new LinkedHashMap<>();
+        for (ResultTables.Table t : tables) {
+            stats.put(t, ComparisonStatistics.of(t, in.predictions()));
+        }
         Files.createDirectories(reportDir);
         Map<String, byte[]> charts = charts(tables);
         List<Path> chartFiles = new ArrayList<>();
@@ -68,12 +73,20 @@ public final class ReportWriter {
             chartFiles.add(p);
         }
         Path md = reportDir.resolve("report.md");
-        AtomicFiles.writeString(md, markdown(in, tables, charts.keySet()));
+        AtomicFiles.writeString(md, markdown(in, tables, stats, charts.keySet()));
         Path csv = reportDir.resolve("results-table.csv");
         AtomicFiles.writeString(csv, csv(tables));
+        Path comparisons = reportDir.resolve("comparisons.csv");
+        AtomicFiles.writeString(comparisons, comparisonsCsv(stats));
         Path html = reportDir.resolve("report.html");
-        AtomicFiles.writeString(html, html(in, tables, charts));
-        return new Output(reportDir, md, csv, html, chartFiles);
+        AtomicFiles.writeString(html, html(in, tables, stats, charts));
+        return new Output(reportDir, md, csv, comparisons, html, chartFiles);
+    }
+
+    /** The report's tables: the methods' rows, then the trivial baselines computed from the stored test labels. */
+    static List<ResultTables.Table> tables(Inputs in) {
+        return ResultTables.build(in.shown(), in.taskOrder(), in.methodOrder(), in.expectedSources()).stream()
+                .map(t -> TrivialBaselines.addTo(t, in.predictions())).toList();
     }
 
     @SuppressWarnings("unchecked")
@@ -138,7 +151,7 @@ public final class ReportWriter {
         }
         String name = config.get("name") instanceof String s ? s : dir.getFileName().toString();
         return new Inputs(name, shown, stale, gridCells, missing, config, runs, taskOrder, methodOrder, expectedSources, seeds,
-                contents.tornTail());
+                contents.tornTail(), PredictionIndex.load(dir, shown, expectedSources));
     }
 
     private static Map<String, Object> readMap(Path file) throws IOException {
@@ -179,7 +192,8 @@ public final class ReportWriter {
         return task + " (" + t.metricByTask().get(task) + ")";
     }
 
-    static String markdown(Inputs in, List<ResultTables.Table> tables, Set<String> chartNames) {
+    static String markdown(Inputs in, List<ResultTables.Table> tables, Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
+                           Set<String> chartNames) {
         StringBuilder b = new StringBuilder();
         b.append("# Experiment report: ").append(in.name()).append("\n\n");
         if (in.synthetic()) {
@@ -188,10 +202,11 @@ public final class ReportWriter {
         if (Boolean.TRUE.equals(in.config().get("allowTargetSource"))) {
             b.append("> **allowTargetSource is on:** a target task's own pretrained adapter may be among its sources.\n\n");
         }
-        b.append(completeness(in)).append("\n\n");
+        b.append(completeness(in)).append(" Engine: ").append(engines(in)).append(".\n\n");
         b.append("Primary metric ×100, mean ± sample standard deviation over seeds; (n=…) marks fewer seeds than configured. ")
                 .append("Average: per seed, the mean over tasks. `").append(ResultTables.SINGLE_BEST)
-                .append("` picks, per task, the source with the best mean test score [named], an oracle upper bound.\n\n");
+                .append("` picks, per task, the source with the best mean test score [named], an oracle upper bound. ")
+                .append(trivialNote(in)).append("\n\n").append(statisticsNote(in)).append("\n\n");
         for (ResultTables.Table t : tables) {
             b.append("## ").append(heading(t)).append("\n\n| Method |");
             t.tasks().forEach(task -> b.append(' ').append(taskHeader(t, task)).append(" |"));
@@ -206,17 +221,24 @@ public final class ReportWriter {
                 b.append(' ').append(cell(r.average(t.tasks()), in.expectedSeeds(), null)).append(" |\n");
             }
             b.append('\n');
-            List<ResultTables.Paired> paired = ResultTables.paired(t);
-            if (!paired.isEmpty()) {
-                b.append("Paired by seed (same split; method minus baseline, ×100):\n\n")
-                        .append("| Task | Comparison | Per seed | Mean | Wins |\n|---|---|---|---:|---:|\n");
-                for (ResultTables.Paired p : paired) {
+            List<ComparisonStatistics.Line> lines = stats.get(t);
+            if (!lines.isEmpty()) {
+                b.append("Paired by seed (same split; method minus baseline, ×100; ").append(familyNote(lines)).append("):\n\n")
+                        .append("| Task | Comparison | Per seed | Mean | 95 % CI | p (t) | p (Holm) | W/T/L | Verdict |\n")
+                        .append("|---|---|---|---:|---:|---:|---:|---:|---|\n");
+                for (ComparisonStatistics.Line l : lines) {
+                    ResultTables.Paired p = l.paired();
                     b.append("| ").append(p.task()).append(" | ").append(p.method()).append(" − ").append(p.baseline()).append(" | ")
-                            .append(perSeed(p)).append(" | ").append(signed(p.mean())).append(" | ")
-                            .append(p.wins()).append('/').append(p.differences().size()).append(" |\n");
+                            .append(perSeed(p)).append(" | ").append(signed(p.mean())).append(" | ").append(ci(l)).append(" | ")
+                            .append(pValue(l.p())).append(" | ").append(pValue(l.pHolm())).append(" | ").append(l.signs())
+                            .append(" | ").append(verdict(l)).append(" |\n");
                 }
                 b.append('\n');
             }
+        }
+        String lr = lrSelectionMarkdown(in);
+        if (!lr.isEmpty()) {
+            b.append(lr);
         }
         for (String chart : chartNames) {
             b.append("![").append(chart).append("](").append(chart).append(")\n\n");
@@ -229,9 +251,167 @@ public final class ReportWriter {
         return s.equals("+0.0") || s.equals("-0.0") ? "0.0" : s.replace('-', '−');
     }
 
+    static String ci(ComparisonStatistics.Line l) {
+        return l.ci().exists() ? interval(l.ci()) : "–";
+    }
+
+    static String interval(PairedStatistics.Interval ci) {
+        return "[" + signed(ci.low()) + ", " + signed(ci.high()) + "]";
+    }
+
+    static String pValue(double p) {
+        if (Double.isNaN(p)) {
+            return "–";
+        }
+        return p < 0.001 ? "<0.001" : String.format(Locale.ROOT, "%.3f", p);
+    }
+
+    static String verdict(ComparisonStatistics.Line l) {
+        return l.note() == null ? l.verdict().words() : l.note();
+    }
+
+    static String familyNote(List<ComparisonStatistics.Line> lines) {
+        long tests = lines.stream().filter(l -> !Double.isNaN(l.p())).count();
+        return "Holm over the " + tests + " t-tests of this table";
+    }
+
+    static String trivialNote(Inputs in) {
+        if (in.predictions().count() == 0) {
+            return "Trivial baselines need per-example predictions, which this folder does not have (its cells were run "
+                    + "before mera stored them).";
+        }
+        return "Rows `" + TrivialBaselines.PREFIX + "…` score predictors that learn nothing against the stored test labels: the seed's "
+                + "k-shot majority class (first label on a tie), the test set's majority class (an oracle), always class 1 "
+                + "(binary tasks), a constant score (regression); any constant classifier has MCC 0.";
+    }
+
+    static String statisticsNote(Inputs in) {
+        return "Statistics: per comparison, the mean of the per-seed differences with a paired bootstrap 95 % CI ("
+                + PairedStatistics.RESAMPLES + " resamples; each draws the seeds and, once, the test examples with replacement, "
+                + "recomputes both methods' metric on the drawn examples and averages the differences over the drawn seeds; "
+                + "percentile interval; Mersenne Twister seeded " + PairedStatistics.SEED + "); p (t): two-sided paired t-test "
+                + "over seeds (test set held fixed); p (Holm): Holm-adjusted over the table's comparisons, since many are made at once; "
+                + "W/T/L: seeds won, tied (|difference| ≤ " + PairedStatistics.TIE_EPSILON + " points) and lost. Verdict on "
+                + "\"method beats baseline\": **supported** only when the CI lies above 0, **no support** when it contains 0, "
+                + "**contradicted** when it lies below 0. Each CI covers its own comparison only (not adjusted for the many "
+                + "made here): a \"supported\" with a large Holm p is one to replicate before relying on it"
+                + (in.predictions().count() == 0 ? "; this folder has no per-example predictions, so no CI and no verdict." : ".");
+    }
+
+    static String comparisonsCsv(Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats) {
+        StringBuilder b = new StringBuilder("encoder,k,task,metric,method,baseline,seeds,mean_difference,ci_low,ci_high,p_t,p_holm,"
+                + "wins,ties,losses,verdict\n");
+        stats.forEach((t, lines) -> {
+            for (ComparisonStatistics.Line l : lines) {
+                ResultTables.Paired p = l.paired();
+                b.append(csvField(t.encoder())).append(',').append(t.k()).append(',').append(csvField(p.task())).append(',')
+                        .append(csvField(l.metric())).append(',').append(csvField(p.method())).append(',').append(csvField(p.baseline()))
+                        .append(',').append(p.differences().size()).append(',').append(num2(p.mean())).append(',')
+                        .append(num2(l.ci().low())).append(',').append(num2(l.ci().high())).append(',').append(num4(l.p())).append(',')
+                        .append(num4(l.pHolm())).append(',').append(l.signs().wins()).append(',').append(l.signs().ties()).append(',')
+                        .append(l.signs().losses()).append(',').append(csvField(verdict(l))).append('\n');
+            }
+        });
+        return b.toString();
+    }
+
+    private static String num2(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String num4(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
     private static String perSeed(ResultTables.Paired p) {
         StringBuilder b = new StringBuilder();
         p.differences().forEach((seed, d) -> b.append(b.length() == 0 ? "" : ", ").append(seed).append(": ").append(signed(d)));
+        return b.toString();
+    }
+
+    /** The engines the runs recorded (distinct, in run order); runs from before engines were recorded say so. */
+    static String engines(Inputs in) {
+        Set<String> engines = new LinkedHashSet<>();
+        int unrecorded = 0;
+        for (RunInfo r : in.runs()) {
+            Object e = r.environment() == null ? null : r.environment().get("engine");
+            if (e == null) {
+                unrecorded++;
+            } else {
+                engines.add(e.toString());
+            }
+        }
+        if (unrecorded > 0) {
+            engines.add("not recorded by " + unrecorded + " run(s) from before mera named it");
+        }
+        return engines.isEmpty() ? "unknown (no run records)" : String.join("; ", engines);
+    }
+
+    /** One learning-rate selection line: a method on a task, over its seeds. */
+    record LrChoice(String encoder, int k, String task, String method, List<Double> grid, TreeMap<Integer, Double> lr,
+                    TreeMap<Integer, Integer> bestStep, long onEdge) {
+    }
+
+    /** The cells that chose their learning rate on a grid (extra lrGrid), grouped by encoder, k, task and method. */
+    @SuppressWarnings("unchecked")
+    static List<LrChoice> lrChoices(Inputs in) {
+        Map<String, List<ResultRecord>> groups = new LinkedHashMap<>();
+        for (ResultRecord r : in.shown()) {
+            if (r.extra().get("lrGrid") instanceof List<?>) {
+                groups.computeIfAbsent(r.encoder() + "\u0000" + r.k() + "\u0000" + r.task() + "\u0000" + r.method()
+                        + (r.source() == null ? "" : "[" + r.source() + "]"), x -> new ArrayList<>()).add(r);
+            }
+        }
+        List<LrChoice> out = new ArrayList<>();
+        for (List<ResultRecord> g : groups.values()) {
+            ResultRecord first = g.get(0);
+            TreeMap<Integer, Double> lr = new TreeMap<>();
+            TreeMap<Integer, Integer> step = new TreeMap<>();
+            long edge = 0;
+            for (ResultRecord r : g) {
+                lr.put(r.seed(), ((Number) r.extra().get("lr")).doubleValue());
+                if (r.extra().get("bestStep") instanceof Number n) {
+                    step.put(r.seed(), n.intValue());
+                }
+                edge += Boolean.TRUE.equals(r.extra().get("lrOnGridEdge")) ? 1 : 0;
+            }
+            List<Double> grid = ((List<Number>) first.extra().get("lrGrid")).stream().map(Number::doubleValue).toList();
+            out.add(new LrChoice(first.encoder(), first.k(), first.task(),
+                    first.method() + (first.source() == null ? "" : " [" + first.source() + "]"), grid, lr, step, edge));
+        }
+        return out;
+    }
+
+    static String lrSelectionMarkdown(Inputs in) {
+        List<LrChoice> choices = lrChoices(in);
+        if (choices.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("## Learning-rate selection\n\nEach cell trained once per learning rate of its grid "
+                + "and kept the rate with the best k-shot dev score (and, within that run, the best dev evaluation's state, at the "
+                + "step shown). **Edge** counts seeds whose choice is the smallest or largest rate of the grid: the best rate may "
+                + "lie outside it.\n\n| Encoder, k | Task | Method | Grid | Chosen lr by seed | Best step by seed | Edge |\n"
+                + "|---|---|---|---|---|---|---:|\n");
+        for (LrChoice c : choices) {
+            b.append("| ").append(c.encoder()).append(", ").append(c.k()).append(" | ").append(c.task()).append(" | ").append(c.method())
+                    .append(" | ").append(lrList(c.grid())).append(" | ").append(bySeed(c.lr(), ReportWriter::lr)).append(" | ")
+                    .append(bySeed(c.bestStep(), String::valueOf)).append(" | ").append(c.onEdge() > 0 ? "⚠ " : "")
+                    .append(c.onEdge()).append('/').append(c.lr().size()).append(" |\n");
+        }
+        return b.append('\n').toString();
+    }
+
+    private static String lr(double v) {
+        return String.format(Locale.ROOT, "%.0e", v).replace("e-0", "e-");
+    }
+
+    private static String lrList(List<Double> grid) {
+        return String.join(", ", grid.stream().map(ReportWriter::lr).toList());
+    }
+
+    private static <T> String bySeed(TreeMap<Integer, T> values, java.util.function.Function<T, String> format) {
+        StringBuilder b = new StringBuilder();
+        values.forEach((seed, v) -> b.append(b.length() == 0 ? "" : ", ").append(seed).append(": ").append(format.apply(v)));
         return b.toString();
     }
 
@@ -345,7 +525,8 @@ public final class ReportWriter {
 
     // ---------------------------------------------------------------- HTML
 
-    static String html(Inputs in, List<ResultTables.Table> tables, Map<String, byte[]> charts) throws IOException {
+    static String html(Inputs in, List<ResultTables.Table> tables, Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
+                       Map<String, byte[]> charts) throws IOException {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(in.name()))
                 .append(" — mera experiment report</title>\n<style>\n")
@@ -376,7 +557,9 @@ public final class ReportWriter {
         b.append("<p class=\"note\">Primary metric ×100, mean ± sample standard deviation over seeds; (n=…) marks fewer seeds than configured. ")
                 .append("Average: per seed, the mean over tasks, then mean ± std over seeds. <i>").append(ResultTables.SINGLE_BEST)
                 .append("</i> picks per task the source adapter with the best mean test score (named in brackets): an oracle upper bound. ")
-                .append("Bold: best mean in each column.</p>\n");
+                .append("Bold: best mean in each column (trivial baselines excluded). ").append(esc(trivialNote(in)))
+                .append("</p>\n<p class=\"note\">").append(esc(statisticsNote(in)).replaceAll("\\*\\*([a-z ]+)\\*\\*", "<b>$1</b>"))
+                .append("</p>\n");
         for (ResultTables.Table t : tables) {
             b.append("<h2>").append(esc(heading(t))).append("</h2>\n<table><tr><th>Method</th>");
             t.tasks().forEach(task -> b.append("<th>").append(esc(taskHeader(t, task))).append("</th>"));
@@ -388,7 +571,7 @@ public final class ReportWriter {
                 double best = Double.NEGATIVE_INFINITY;
                 for (ResultTables.Row r : t.rows()) {
                     ResultTables.Stat s = col == null ? r.average(t.tasks()) : r.stat(col);
-                    if (s != null && !r.label().equals(ResultTables.SINGLE_BEST)) {
+                    if (s != null && !r.label().equals(ResultTables.SINGLE_BEST) && !TrivialBaselines.isTrivial(r.label())) {
                         best = Math.max(best, s.mean());
                     }
                 }
@@ -398,21 +581,26 @@ public final class ReportWriter {
                 b.append("<tr><td>").append(esc(r.label())).append("</td>");
                 for (String col : cols) {
                     ResultTables.Stat s = col == null ? r.average(t.tasks()) : r.stat(col);
-                    boolean best = s != null && s.mean() == bestByCol.get(String.valueOf(col)) && !r.label().equals(ResultTables.SINGLE_BEST);
+                    boolean best = s != null && s.mean() == bestByCol.get(String.valueOf(col)) && !r.label().equals(ResultTables.SINGLE_BEST)
+                            && !TrivialBaselines.isTrivial(r.label());
                     b.append("<td class=\"num").append(best ? " best" : "").append("\">")
                             .append(esc(cell(s, in.expectedSeeds(), col == null ? null : r.notes().get(col)))).append("</td>");
                 }
                 b.append("</tr>\n");
             }
             b.append("</table>\n");
-            List<ResultTables.Paired> paired = ResultTables.paired(t);
-            if (!paired.isEmpty()) {
-                b.append("<p class=\"note\">Paired by seed (same split; method minus baseline, ×100):</p>\n<table><tr><th>Task</th>")
-                        .append("<th>Comparison</th><th>Per seed</th><th>Mean</th><th>Wins</th></tr>\n");
-                for (ResultTables.Paired p : paired) {
+            List<ComparisonStatistics.Line> lines = stats.get(t);
+            if (!lines.isEmpty()) {
+                b.append("<p class=\"note\">Paired by seed (same split; method minus baseline, ×100; ").append(esc(familyNote(lines)))
+                        .append("):</p>\n<table><tr><th>Task</th><th>Comparison</th><th>Per seed</th><th>Mean</th><th>95 % CI</th>")
+                        .append("<th>p (t)</th><th>p (Holm)</th><th>W/T/L</th><th>Verdict</th></tr>\n");
+                for (ComparisonStatistics.Line l : lines) {
+                    ResultTables.Paired p = l.paired();
                     b.append("<tr><td>").append(esc(p.task())).append("</td><td>").append(esc(p.method() + " − " + p.baseline()))
                             .append("</td><td>").append(esc(perSeed(p))).append("</td><td class=\"num\">").append(esc(signed(p.mean())))
-                            .append("</td><td class=\"num\">").append(p.wins()).append('/').append(p.differences().size()).append("</td></tr>\n");
+                            .append("</td><td class=\"num\">").append(esc(ci(l))).append("</td><td class=\"num\">").append(esc(pValue(l.p())))
+                            .append("</td><td class=\"num\">").append(esc(pValue(l.pHolm()))).append("</td><td class=\"num\">")
+                            .append(esc(l.signs())).append("</td><td>").append(esc(verdict(l))).append("</td></tr>\n");
                 }
                 b.append("</table>\n");
             }
@@ -425,6 +613,11 @@ public final class ReportWriter {
         if (!kCharts.isEmpty()) {
             b.append("<h2>Metric vs k</h2>\n");
             kCharts.forEach(n -> b.append(img(n, charts.get(n))));
+        }
+        String lrTable = lrSelectionMarkdown(in);
+        if (!lrTable.isEmpty()) {
+            // The same table as in report.md, as preformatted Markdown (short, and identical in both).
+            b.append("<h2>Learning-rate selection</h2>\n<pre>").append(esc(lrTable.substring(lrTable.indexOf('\n') + 2))).append("</pre>\n");
         }
         runs(b, in);
         if (!in.missing().isEmpty()) {
@@ -477,6 +670,8 @@ public final class ReportWriter {
         }
         Set<String> envKeys = new TreeSet<>();
         in.runs().forEach(r -> envKeys.addAll(r.environment() == null ? Set.of() : r.environment().keySet()));
+        envKeys.add("engine"); // runs recorded before the engine was named show "not recorded"
+
         b.append("<table><tr><th>run</th><th>started</th><th>wall time</th><th>status</th><th>runner</th><th>cells run</th>");
         envKeys.forEach(k -> b.append("<th>").append(esc(k)).append("</th>"));
         b.append("</tr>\n");
@@ -488,7 +683,8 @@ public final class ReportWriter {
                     .append("</td><td>").append(esc(r.runnerName() + " " + r.runnerVersion() + (r.synthetic() ? " (synthetic)" : "")))
                     .append("</td><td class=\"num\">").append(r.endedAt() == null ? "?" : String.valueOf(r.cellsRun())).append("</td>");
             for (String k : envKeys) {
-                b.append("<td>").append(esc(r.environment() == null ? "" : r.environment().getOrDefault(k, ""))).append("</td>");
+                Object v = r.environment() == null ? null : r.environment().get(k);
+                b.append("<td>").append(esc(v != null ? v : k.equals("engine") ? "not recorded" : "")).append("</td>");
             }
             b.append("</tr>\n");
         }

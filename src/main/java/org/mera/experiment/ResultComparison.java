@@ -23,14 +23,28 @@ public final class ResultComparison {
      * and B − A seed by seed. For the {@link #AVERAGE} line, {@code metric} lists the tasks averaged.
      */
     public record Line(String task, String metric, String method, ResultTables.Stat a, ResultTables.Stat b,
-                       TreeMap<Integer, Double> differences) {
+                       TreeMap<Integer, Double> differences, PairedStatistics.Interval ci, double p, double pHolm, String note) {
         public double meanDifference() {
             return differences.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         }
 
-        /** Seeds on which B scored strictly higher than A. */
+        /** B's per-seed wins, ties and losses against A. */
+        public PairedStatistics.Signs signsB() {
+            return PairedStatistics.Signs.of(differences.values());
+        }
+
+        /** Seeds on which B scored higher than A by more than {@link PairedStatistics#TIE_EPSILON}. */
         public long winsB() {
-            return differences.values().stream().filter(d -> d > 0).count();
+            return signsB().wins();
+        }
+
+        /** The verdict on "B is better than A" from the bootstrap interval of B − A. */
+        public Verdict verdict() {
+            return Verdict.of(ci.low(), ci.high());
+        }
+
+        Line withHolm(double adjusted) {
+            return new Line(task, metric, method, a, b, differences, ci, p, adjusted, note);
         }
     }
 
@@ -55,9 +69,10 @@ public final class ResultComparison {
         for (ResultTables.Table ta : tablesA) {
             ResultTables.Table tb = match(ta, tablesA, tablesB);
             if (tb != null) {
-                sections.add(new Section(ta.encoder(), tb.encoder(), ta.k(), lines(ta, tb)));
+                sections.add(new Section(ta.encoder(), tb.encoder(), ta.k(), lines(ta, tb, a.predictions(), b.predictions())));
             }
         }
+        sections = holm(sections);
         return new Comparison(a.name(), b.name(), a.shown().size(), a.gridCells(), b.shown().size(), b.gridCells(), sections);
     }
 
@@ -70,7 +85,24 @@ public final class ResultComparison {
         return sameKB.stream().filter(t -> t.encoder().equals(ta.encoder())).findFirst().orElse(null);
     }
 
-    private static List<Line> lines(ResultTables.Table ta, ResultTables.Table tb) {
+    /** Holm's adjustment over every per-task line of the comparison (one family); Average lines are not in it. */
+    private static List<Section> holm(List<Section> sections) {
+        List<Line> all = new ArrayList<>();
+        sections.forEach(sec -> sec.lines().stream().filter(l -> !l.task().equals(AVERAGE)).forEach(all::add));
+        double[] adjusted = PairedStatistics.holm(all.stream().mapToDouble(Line::p).toArray());
+        Map<Line, Double> byLine = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            byLine.put(all.get(i), adjusted[i]);
+        }
+        List<Section> out = new ArrayList<>();
+        for (Section sec : sections) {
+            out.add(new Section(sec.encoderA(), sec.encoderB(), sec.k(), sec.lines().stream()
+                    .map(l -> byLine.containsKey(l) ? l.withHolm(byLine.get(l)) : l).toList()));
+        }
+        return out;
+    }
+
+    private static List<Line> lines(ResultTables.Table ta, ResultTables.Table tb, PredictionIndex pa, PredictionIndex pb) {
         List<String> tasks = new ArrayList<>(ta.tasks());
         tasks.retainAll(tb.tasks());
         List<Line> out = new ArrayList<>();
@@ -90,13 +122,22 @@ public final class ResultComparison {
                 common.add(task);
                 Line line = line(task, ta.metricByTask().get(task), ra.label(), va, vb);
                 if (line != null) {
-                    out.add(line);
+                    String[] note = new String[1];
+                    PairedStatistics.Interval ci = ComparisonStatistics.interval(line.differences(), line.metric(), note,
+                            seed -> pb.sets(tb.encoder(), tb.k(), task, seed, rb.label()),
+                            seed -> pa.sets(ta.encoder(), ta.k(), task, seed, ra.label()));
+                    out.add(new Line(line.task(), line.metric(), line.method(), line.a(), line.b(), line.differences(), ci, line.p(),
+                            Double.NaN, note[0]));
                 }
             }
             if (common.size() > 1) {
                 TreeMap<Integer, Double> avgA = ra.perSeedAverage(common);
                 TreeMap<Integer, Double> avgB = rb.perSeedAverage(common);
                 Line line = line(AVERAGE, String.join(", ", common), ra.label(), avgA, avgB);
+                if (line != null) {
+                    line = new Line(line.task(), line.metric(), line.method(), line.a(), line.b(), line.differences(),
+                            PairedStatistics.Interval.NONE, line.p(), Double.NaN, "no CI: the tasks' test sets are not resampled together");
+                }
                 if (line != null) {
                     out.add(line);
                 }
@@ -117,7 +158,8 @@ public final class ResultComparison {
                 sharedB.add(b.get(seed));
             }
         });
-        return d.isEmpty() ? null : new Line(task, metric, method, ResultTables.Stat.of(sharedA), ResultTables.Stat.of(sharedB), d);
+        return d.isEmpty() ? null : new Line(task, metric, method, ResultTables.Stat.of(sharedA), ResultTables.Stat.of(sharedB), d,
+                PairedStatistics.Interval.NONE, PairedStatistics.tTestP(d.values()), Double.NaN, null);
     }
 
     /** The comparison as Markdown, A and B named by {@code labelA} and {@code labelB}. */
@@ -130,8 +172,13 @@ public final class ResultComparison {
                 .append(" of ").append(c.gridB()).append(" cells finished\n\n");
         s.append("Primary metric ×100, mean ± sample standard deviation over the seeds both sides have (a seed is the same "
                 + "few-shot split in both; results of seeds only one side has are left out), so B − A is the mean of the "
-                + "per-seed differences; wins: seeds on which B is strictly higher. Average: per seed, the mean over the "
-                + "tasks listed.\n\n");
+                + "per-seed differences. 95 % CI: paired bootstrap of B − A (" + PairedStatistics.RESAMPLES + " resamples of the "
+                + "seeds and, once per resample, of the test examples; Mersenne Twister seeded " + PairedStatistics.SEED
+                + "; needs both folders' per-example predictions on the same test labels). p (t): two-sided paired t-test over "
+                + "seeds; p (Holm): adjusted over all per-task lines below. W/T/L: seeds B wins, ties (|B − A| ≤ "
+                + PairedStatistics.TIE_EPSILON + " points) and loses. Verdict on \"B is better than A\": supported only when the CI "
+                + "lies above 0, no support when it contains 0, contradicted when it lies below 0. Average: per seed, the mean "
+                + "over the tasks listed (no CI).\n\n");
         if (c.sections().stream().allMatch(x -> x.lines().isEmpty())) {
             s.append("No method has results on the same task in both folders.\n");
             return s.toString();
@@ -143,13 +190,15 @@ public final class ResultComparison {
             s.append("## ").append(sec.encoderA().equals(sec.encoderB()) ? sec.encoderA() : sec.encoderA() + " (A), " + sec.encoderB() + " (B)")
                     .append(", k = ").append(sec.k()).append("\n\n");
             s.append("| Method | Task (metric) | Seeds | A: ").append(labelA).append(" | B: ").append(labelB)
-                    .append(" | B − A | B wins |\n|---|---|---:|---:|---:|---:|---:|\n");
+                    .append(" | B − A | 95 % CI | p (t) | p (Holm) | B W/T/L | Verdict (B > A) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
             for (Line l : sec.lines()) {
                 s.append("| ").append(l.method()).append(" | ")
                         .append(l.task().equals(AVERAGE) ? "**Average** (" + l.metric() + ")" : l.task() + " (" + l.metric() + ")")
                         .append(" | ").append(l.differences().size()).append(" | ").append(ReportWriter.cell(l.a(), 0, null)).append(" | ")
                         .append(ReportWriter.cell(l.b(), 0, null)).append(" | ").append(ReportWriter.signed(l.meanDifference())).append(" | ")
-                        .append(l.winsB()).append('/').append(l.differences().size()).append(" |\n");
+                        .append(l.ci().exists() ? ReportWriter.interval(l.ci()) : "–").append(" | ").append(ReportWriter.pValue(l.p()))
+                        .append(" | ").append(ReportWriter.pValue(l.pHolm())).append(" | ").append(l.signsB()).append(" | ")
+                        .append(l.note() != null ? l.note() : l.verdict().words()).append(" |\n");
             }
             s.append('\n');
         }

@@ -73,9 +73,14 @@ public final class ResultTables {
             return differences.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         }
 
-        /** Seeds on which the method scored strictly higher. */
+        /** Per-seed wins, ties (a difference within {@link PairedStatistics#TIE_EPSILON}) and losses. */
+        public PairedStatistics.Signs signs() {
+            return PairedStatistics.Signs.of(differences.values());
+        }
+
+        /** Seeds on which the method scored higher by more than {@link PairedStatistics#TIE_EPSILON}. */
         public long wins() {
-            return differences.values().stream().filter(d -> d > 0).count();
+            return signs().wins();
         }
     }
 
@@ -96,7 +101,7 @@ public final class ResultTables {
     public static List<Paired> paired(Table t) {
         List<String[]> pairs = new ArrayList<>();
         for (Row r : t.rows()) {
-            if (r.label().equals(SINGLE_BEST)) {
+            if (r.label().equals(SINGLE_BEST) || TrivialBaselines.isTrivial(r.label())) {
                 continue;
             }
             // Baselines among themselves once (adapter − full), in BASELINES order.

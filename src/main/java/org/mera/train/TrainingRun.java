@@ -31,10 +31,13 @@ public final class TrainingRun {
     /**
      * What a run produced: scores, size and the trained weights: {@code adapterWeights} holds the adapter
      * (AdapterHub keys, adapter name {@link #ADAPTER}), the LoRA factors (PEFT keys) or, for full fine-tuning,
-     * the whole encoder (HF BertModel keys); {@code headWeights} the head under {@code heads.<task name>.}.
+     * the whole encoder (HF BertModel keys); {@code headWeights} the head under {@code heads.<task name>.};
+     * {@code testPredictions} the final model's predictions on the test split in its order (null without one);
+     * {@code bestStep} the step whose dev score was kept (-1 when dev was never evaluated).
      */
     public record Outcome(Map<String, Double> devMetrics, Map<String, Double> testMetrics, long trainableParams,
-                          int steps, double seconds, Map<String, Tensor> adapterWeights, Map<String, Tensor> headWeights) {
+                          int steps, double seconds, Map<String, Tensor> adapterWeights, Map<String, Tensor> headWeights,
+                          Predictions testPredictions, int bestStep) {
         public double testPrimary() {
             return testMetrics.getOrDefault(Metrics.PRIMARY, Double.NaN);
         }
@@ -90,15 +93,15 @@ public final class TrainingRun {
             Trainer.Result r = Trainer.train(model, epoch -> trainBatcher.trainBatches(train, o.seed() * 1000 + epoch), devBatches,
                     p -> primary(task, p, dev), o);
             Map<String, Double> devMetrics = dev.isEmpty() ? Map.of() : score(task, Evaluator.predict(model, devBatches), dev);
-            Map<String, Double> testMetrics = test.isEmpty() ? Map.of()
-                    : score(task, Evaluator.predict(model, evalBatcher.evalBatches(test)), test);
+            Predictions testPredictions = test.isEmpty() ? null : Evaluator.predict(model, evalBatcher.evalBatches(test));
+            Map<String, Double> testMetrics = test.isEmpty() ? Map.of() : score(task, testPredictions, test);
             Map<String, Tensor> adapter = switch (spec.method().kind()) {
                 case FULL -> encoderWeights(encoder);
                 case LORA -> encoder.params().snapshot("base_model.");
                 default -> encoder.params().snapshot(Adapters.modelPrefix(encoder));
             };
             return new Outcome(devMetrics, testMetrics, encoder.params().count(true), r.steps(), r.seconds(), adapter,
-                    encoder.params().snapshot(ClassificationHead.prefix(task.name())));
+                    encoder.params().snapshot(ClassificationHead.prefix(task.name())), testPredictions, r.bestStep());
         }
     }
 

@@ -86,7 +86,11 @@ class KillAndResumeTest {
         for (String key : expected.keySet()) {
             assertEquals(expected.get(key).metrics(), actual.get(key).metrics(), "metrics of " + key);
             assertEquals(expected.get(key).extra(), actual.get(key).extra(), "extra of " + key);
+            // The predictions are written before the line that commits the cell: every line has them, whole.
+            assertEquals(CellPredictions.read(CellPredictions.file(referenceOut, key)), CellPredictions.read(CellPredictions.file(killedOut, key)),
+                    "predictions of " + key);
         }
+
         // Each kill is a separate run; more than one process contributed results.
         long runs = actual.values().stream().map(ResultRecord::runId).distinct().count();
         assertTrue(runs >= 3, "results came from " + runs + " processes");

@@ -57,7 +57,72 @@ class MeraRunnerMethodsTest {
         assertEquals(2 * (3 * 32 * 32 + 2 * 32) + (32 * 32 + 32) + (2 * 32 + 2), fusionParams);
         for (ResultRecord r : byMethod.values()) {
             assertTrue(r.metrics().containsKey("accuracy"), r.metrics().toString());
+            // The stored per-example predictions are the ones scored: same count as the test file, same accuracy.
+            CellPredictions p = CellPredictions.read(CellPredictions.file(c.outputDir(), r.key()));
+            List<org.mera.data.Example> test = org.mera.data.ExampleReader.read(data.resolve("RTE/test.tsv"), org.mera.data.GlueTasks.RTE);
+            assertEquals(test.size(), p.size(), r.method());
+            assertEquals(org.mera.data.GlueTasks.RTE.labelIndex(test.get(0).label()), p.goldClasses()[0]);
+            assertEquals(r.metrics().get("accuracy"), p.score("accuracy"), 1e-12, r.method());
+            List<org.mera.data.Example> train = org.mera.data.ExampleReader.read(data.resolve("RTE/k-shot/16-13/train.tsv"),
+                    org.mera.data.GlueTasks.RTE);
+            assertEquals(train.size(), java.util.Arrays.stream(p.trainClassCounts()).sum(), "the k-shot training labels of seed 13");
         }
+        Map<String, Object> env = ReportWriter.read(c.outputDir()).runs().get(0).environment();
+        assertTrue(String.valueOf(env.get("engine")).startsWith("PyTorch "), env.toString());
+    }
+
+    /**
+     * lrGrid: each rate trains in full, the best k-shot dev score chooses (ties: the smaller rate), the cell reports
+     * the chosen run (the same numbers as a cell run with that rate alone), and the report flags a choice on the edge.
+     */
+    @Test
+    void learningRateIsChosenOnTheKShotDevSplit(@TempDir Path tmp) throws Exception {
+        Path encoder = TinyGlue.encoder(tmp.resolve("tiny-bert"));
+        Path data = TinyGlue.data(tmp.resolve("glue"), List.of(13));
+        java.util.function.BiFunction<String, String, ExperimentConfig> config = (name, lr) -> {
+            try {
+                Path file = tmp.resolve(name + ".yaml");
+                Files.writeString(file, String.join("\n", "name: " + name, "dataRoot: " + data, "outputDir: " + tmp.resolve(name),
+                        "cacheDir: " + tmp.resolve("cache"), "encoders: [" + encoder + "]", "targets: [RTE]", "seeds: [13]",
+                        "methods: [adapter]", "hyperparameters:",
+                        "  default: {" + lr + ", steps: 6, evalEvery: 2, batchSize: 8}", ""));
+                return ExperimentConfig.load(file);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        ExperimentConfig grid = config.apply("grid", "lrGrid: [1.0e-2, 1.0e-5, 1.0e-3]");
+        assertTrue(new ExperimentRunner(grid, new MeraCellRunner(new ArtifactCache(grid.effectiveCacheDir()), false)).progressTo(quiet, false)
+                .run().complete());
+        ResultRecord r = ResultStore.read(grid.outputDir().resolve(ExperimentRunner.RESULTS_FILE)).byKey().values().iterator().next();
+        assertEquals(List.of(1e-5, 1e-3, 1e-2), r.extra().get("lrGrid"), "the grid is kept in ascending order");
+        @SuppressWarnings("unchecked")
+        Map<String, Double> dev = (Map<String, Double>) r.extra().get("lrGridDev");
+        assertEquals(3, dev.size());
+        double best = dev.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        double expectedLr = dev.entrySet().stream().filter(e -> e.getValue() == best).mapToDouble(e -> Double.parseDouble(e.getKey()))
+                .min().orElseThrow();
+        double chosen = ((Number) r.extra().get("lr")).doubleValue();
+        assertEquals(expectedLr, chosen, 0.0, "the best dev score chooses, ties to the smaller rate: " + dev);
+        assertEquals(best, r.metrics().get("dev_accuracy"), 1e-12, "the reported dev score is the chosen run's");
+        assertEquals(chosen != 1e-3, r.extra().get("lrOnGridEdge"));
+        int bestStep = ((Number) r.extra().get("bestStep")).intValue();
+        assertTrue(bestStep >= 1 && bestStep <= 6, "best state within the 6-step budget: " + bestStep);
+
+        // The same cell with the chosen rate alone trains the same model: the grid only chooses.
+        ExperimentConfig alone = config.apply("alone", "lr: " + chosen);
+        assertTrue(new ExperimentRunner(alone, new MeraCellRunner(new ArtifactCache(alone.effectiveCacheDir()), false)).progressTo(quiet, false)
+                .run().complete());
+        ResultRecord single = ResultStore.read(alone.outputDir().resolve(ExperimentRunner.RESULTS_FILE)).byKey().values().iterator().next();
+        assertEquals(single.metrics(), r.metrics());
+        assertEquals(CellPredictions.read(CellPredictions.file(alone.outputDir(), single.key())),
+                CellPredictions.read(CellPredictions.file(grid.outputDir(), r.key())));
+
+        String md = Files.readString(ReportWriter.write(grid.outputDir()).markdown());
+        assertTrue(md.contains("## Learning-rate selection"), md);
+        assertTrue(md.contains("| RTE | adapter | 1e-5, 1e-3, 1e-2 | 13: "), md);
+        assertTrue(md.contains(chosen != 1e-3 ? "| ⚠ 1/1 |" : "| 0/1 |"), md);
     }
 
     /** A mean-pooled head is a config line; it gives its own source adapters and cells, and a wrong name is caught. */

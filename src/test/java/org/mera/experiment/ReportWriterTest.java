@@ -69,12 +69,13 @@ class ReportWriterTest {
         assertTrue(md.contains("## demo-encoder, k = 4") && md.contains("## demo-encoder, k = 16"));
         assertTrue(md.contains("| " + ResultTables.SINGLE_MEAN + " |") && md.contains("| " + ResultTables.SINGLE_BEST + " |"));
         assertTrue(md.contains("420 of 420 cells finished"), md);
-        assertTrue(md.contains("| Task | Comparison | Per seed | Mean | Wins |") && md.contains("| RTE | mera-same-track − adapter | 13: "), md);
+        assertTrue(md.contains("| Task | Comparison | Per seed | Mean | 95 % CI | p (t) | p (Holm) | W/T/L | Verdict |")
+                && md.contains("| RTE | mera-same-track − adapter | 13: "), md);
         assertTrue(md.contains("| MRPC | mera-ot − mera-average |"), md);
 
         // The CSV's numbers are the mean and sample std over seeds of the stored results, x100.
         List<String> csv = Files.readAllLines(out.csv());
-        assertEquals(1 + 2 * (7 + 2), csv.size(), "header + (7 methods + 2 single rows) per k");
+        assertEquals(1 + 2 * (7 + 2 + 4), csv.size(), "header + (7 methods + 2 single rows + 4 trivial baselines) per k");
         List<String> header = List.of(csv.get(0).split(","));
         Map<String, ResultRecord> results = ResultStore.read(c.outputDir().resolve(ExperimentRunner.RESULTS_FILE)).byKey();
         List<Double> rte = new ArrayList<>();
@@ -107,6 +108,63 @@ class ReportWriterTest {
         assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "no external resources");
         assertTrue(html.contains("<h2>Runs and environment</h2>") && html.contains("cores") && html.contains("djl"));
         assertTrue(html.contains("<h2>Configuration</h2>") && html.contains("mera-same-track"));
+    }
+
+    @Test
+    void reportShowsTrivialBaselinesAndIntervalsFromStoredPredictions(@TempDir Path tmp) throws Exception {
+        ExperimentConfig c = ExperimentConfig.load(demoConfig(tmp, "[MRPC, STS-B]", "[16]", "[full, adapter, mera-ot]"));
+        new ExperimentRunner(c, new CheapCellRunner(0)).progressTo(new PrintStream(OutputStream.nullOutputStream()), false).run();
+        Map<String, ResultRecord> results = ResultStore.read(c.outputDir().resolve(ExperimentRunner.RESULTS_FILE)).byKey();
+        assertEquals(2 * 5 * 3, results.size());
+        Map<Integer, CellPredictions> mrpcOt = new java.util.TreeMap<>();
+        Map<Integer, CellPredictions> mrpcAdapter = new java.util.TreeMap<>();
+        for (ResultRecord r : results.values()) {
+            CellPredictions p = CellPredictions.read(CellPredictions.file(c.outputDir(), r.key()));
+            assertEquals(r.primary(), p.score(r.primaryMetric()), 1e-4, "the stored predictions give the stored score: " + r.key());
+            if (r.task().equals("MRPC") && r.method().equals("mera-ot")) {
+                mrpcOt.put(r.seed(), p);
+            } else if (r.task().equals("MRPC") && r.method().equals("adapter")) {
+                mrpcAdapter.put(r.seed(), p);
+            }
+        }
+
+        ReportWriter.Output out = ReportWriter.write(c.outputDir());
+        String md = Files.readString(out.markdown());
+        // Always positive on MRPC, from the stored gold labels: F1 = 2·positives / (positives + n).
+        int[] gold = mrpcOt.get(13).goldClasses();
+        long positives = java.util.Arrays.stream(gold).filter(g -> g == 1).count();
+        double alwaysPositive = 100 * 2.0 * positives / (positives + gold.length);
+        assertTrue(md.contains("| " + TrivialBaselines.ALWAYS_POSITIVE + " | " + String.format(Locale.ROOT, "%.1f ± 0.0", alwaysPositive)
+                + " | – |"), md);
+        assertTrue(md.contains("| " + TrivialBaselines.CONSTANT + " | – | 0.0 ± 0.0 |"), "Pearson of a constant is 0: " + md);
+        assertTrue(md.contains("| " + TrivialBaselines.KSHOT_MAJORITY + " | "), md);
+        assertTrue(md.contains("| 95 % CI | p (t) | p (Holm) | W/T/L | Verdict |"), md);
+        assertTrue(md.contains(PairedStatistics.RESAMPLES + " resamples"), md);
+
+        // The interval in comparisons.csv is the bootstrap of the stored predictions of mera-ot and adapter on MRPC.
+        List<String> rows = Files.readAllLines(out.comparisonsCsv());
+        List<String> header = List.of(rows.get(0).split(","));
+        List<String> line = rows.stream().filter(l -> l.contains(",MRPC,f1,mera-ot,adapter,")).map(l -> List.of(l.split(",", -1)))
+                .findFirst().orElseThrow();
+        PairedStatistics.Interval ci = PairedStatistics.interval("f1",
+                mrpcOt.values().stream().map(List::of).toList(), mrpcAdapter.values().stream().map(List::of).toList());
+        assertEquals(String.format(Locale.ROOT, "%.2f", ci.low()), line.get(header.indexOf("ci_low")));
+        assertEquals(String.format(Locale.ROOT, "%.2f", ci.high()), line.get(header.indexOf("ci_high")));
+        assertEquals(Verdict.of(ci.low(), ci.high()).words(), line.get(header.indexOf("verdict")));
+        String html = Files.readString(out.html());
+        assertTrue(html.contains("<th>engine</th>") && html.contains("none (CheapCellRunner"), "the engine column names what ran");
+        assertTrue(md.contains("Engine: none (CheapCellRunner"), md);
+
+        // A folder from before predictions were stored still reports, and says what it cannot compute.
+        try (var files = Files.list(c.outputDir().resolve(CellPredictions.DIR))) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        String old = Files.readString(ReportWriter.write(c.outputDir()).markdown());
+        assertFalse(old.contains("| " + TrivialBaselines.ALWAYS_POSITIVE), old);
+        assertTrue(old.contains("| no per-example predictions (seed 13) |"), old);
+        assertTrue(old.contains("this folder has no per-example predictions"), old);
     }
 
     @Test

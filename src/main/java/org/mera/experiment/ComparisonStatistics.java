@@ -1,0 +1,84 @@
+package org.mera.experiment;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A report table's paired comparisons ({@link ResultTables#paired}) with their statistics: bootstrap interval,
+ * t-test p-value, Holm-adjusted p over the table's comparisons (one family per encoder and k), per-seed signs and
+ * the verdict on "method beats baseline" that the interval allows.
+ */
+final class ComparisonStatistics {
+    /**
+     * One comparison; {@code ci} has NaN bounds and {@code note} says why when there is no interval.
+     */
+    record Line(ResultTables.Paired paired, String metric, PairedStatistics.Interval ci, double p, double pHolm,
+                PairedStatistics.Signs signs, Verdict verdict, String note) {
+    }
+
+    private ComparisonStatistics() {
+    }
+
+    static List<Line> of(ResultTables.Table t, PredictionIndex index) {
+        List<ResultTables.Paired> paired = ResultTables.paired(t);
+        double[] p = new double[paired.size()];
+        List<PairedStatistics.Interval> cis = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (int i = 0; i < paired.size(); i++) {
+            ResultTables.Paired c = paired.get(i);
+            p[i] = PairedStatistics.tTestP(c.differences().values());
+            String metric = t.metricByTask().get(c.task());
+            String[] note = new String[1];
+            cis.add(interval(t, index, c, metric, note));
+            notes.add(note[0]);
+        }
+        double[] holm = PairedStatistics.holm(p);
+        List<Line> out = new ArrayList<>();
+        for (int i = 0; i < paired.size(); i++) {
+            ResultTables.Paired c = paired.get(i);
+            PairedStatistics.Interval ci = cis.get(i);
+            out.add(new Line(c, t.metricByTask().get(c.task()), ci, p[i], holm[i], c.signs(), Verdict.of(ci.low(), ci.high()),
+                    notes.get(i)));
+        }
+        return out;
+    }
+
+    private static PairedStatistics.Interval interval(ResultTables.Table t, PredictionIndex index, ResultTables.Paired c, String metric,
+                                                      String[] note) {
+        return interval(c.differences(), metric, note,
+                seed -> index.sets(t.encoder(), t.k(), c.task(), seed, c.method()),
+                seed -> index.sets(t.encoder(), t.k(), c.task(), seed, c.baseline()));
+    }
+
+    /** The bootstrap interval over the seeds of {@code differences}, or none (with {@code note[0]} saying why). */
+    static PairedStatistics.Interval interval(TreeMap<Integer, Double> differences, String metric, String[] note,
+                                              java.util.function.IntFunction<List<CellPredictions>> sideA,
+                                              java.util.function.IntFunction<List<CellPredictions>> sideB) {
+        List<List<CellPredictions>> a = new ArrayList<>();
+        List<List<CellPredictions>> b = new ArrayList<>();
+        for (Map.Entry<Integer, Double> e : differences.entrySet()) {
+            List<CellPredictions> pa = sideA.apply(e.getKey());
+            List<CellPredictions> pb = sideB.apply(e.getKey());
+            if (pa == null || pb == null) {
+                note[0] = Verdict.NO_PREDICTIONS.words() + " (seed " + e.getKey() + ")";
+                return PairedStatistics.Interval.NONE;
+            }
+            a.add(pa);
+            b.add(pb);
+        }
+        CellPredictions first = a.get(0).get(0);
+        for (List<List<CellPredictions>> side : List.of(a, b)) {
+            for (List<CellPredictions> sets : side) {
+                for (CellPredictions p : sets) {
+                    if (!p.sameGold(first)) {
+                        note[0] = "test labels differ between cells: examples cannot be paired";
+                        return PairedStatistics.Interval.NONE;
+                    }
+                }
+            }
+        }
+        return PairedStatistics.interval(metric, a, b);
+    }
+}

@@ -1,0 +1,97 @@
+package org.mera.experiment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The per-example predictions of an output folder's shown cells, found by what a report table knows about a value:
+ * encoder, k, task, seed and row label. Cells finished before predictions were stored simply have none, and every
+ * lookup that needs one returns null, so old folders still report (their statistics say so).
+ */
+final class PredictionIndex {
+    private final Map<String, List<ResultRecord>> byCell = new LinkedHashMap<>();
+    private final Map<String, CellPredictions> byKey;
+    private final Map<String, Set<String>> expectedSources;
+
+    PredictionIndex(List<ResultRecord> records, Map<String, CellPredictions> byKey, Map<String, Set<String>> expectedSources) {
+        for (ResultRecord r : records) {
+            byCell.computeIfAbsent(cellKey(r.encoder(), r.k(), r.task(), r.seed(), r.method()), x -> new ArrayList<>()).add(r);
+        }
+        this.byKey = byKey;
+        this.expectedSources = expectedSources;
+    }
+
+    static PredictionIndex empty() {
+        return new PredictionIndex(List.of(), Map.of(), Map.of());
+    }
+
+    /** Reads the predictions file of every record that has one; a damaged file is an error naming it. */
+    static PredictionIndex load(Path dir, List<ResultRecord> shown, Map<String, Set<String>> expectedSources) throws IOException {
+        Map<String, CellPredictions> byKey = new LinkedHashMap<>();
+        for (ResultRecord r : shown) {
+            Path f = CellPredictions.file(dir, r.key());
+            if (Files.isRegularFile(f)) {
+                byKey.put(r.key(), CellPredictions.read(f));
+            }
+        }
+        return new PredictionIndex(shown, byKey, expectedSources);
+    }
+
+    /** How many of the shown cells have predictions. */
+    int count() {
+        return byKey.size();
+    }
+
+    private static String cellKey(String encoder, int k, String task, int seed, String method) {
+        return encoder + "\u0000" + k + "\u0000" + task + "\u0000" + seed + "\u0000" + method;
+    }
+
+    /**
+     * The prediction sets behind one table value: one for a method's row, one per source for the mean over single
+     * sources (every expected source must have them); null where any is missing.
+     */
+    List<CellPredictions> sets(String encoder, int k, String task, int seed, String rowLabel) {
+        if (rowLabel.equals(ResultTables.SINGLE_MEAN)) {
+            List<ResultRecord> singles = byCell.getOrDefault(cellKey(encoder, k, task, seed, Method.SINGLE.id()), List.of());
+            Set<String> expected = expectedSources.get(ResultTables.groupKey(encoder, task, k));
+            List<CellPredictions> out = new ArrayList<>();
+            for (ResultRecord r : singles) {
+                if (expected == null || expected.contains(r.source())) {
+                    CellPredictions p = byKey.get(r.key());
+                    if (p == null) {
+                        return null;
+                    }
+                    out.add(p);
+                }
+            }
+            return out.isEmpty() || (expected != null && out.size() != expected.size()) ? null : out;
+        }
+        List<ResultRecord> rs = byCell.get(cellKey(encoder, k, task, seed, rowLabel));
+        if (rs == null || rs.size() != 1 || !byKey.containsKey(rs.get(0).key())) {
+            return null;
+        }
+        return List.of(byKey.get(rs.get(0).key()));
+    }
+
+    /** Any cell's predictions for this task and seed (they share the test labels and k-shot training split); null if none. */
+    CellPredictions any(String encoder, int k, String task, int seed) {
+        String prefix = encoder + "\u0000" + k + "\u0000" + task + "\u0000" + seed + "\u0000";
+        for (Map.Entry<String, List<ResultRecord>> e : byCell.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                for (ResultRecord r : e.getValue()) {
+                    CellPredictions p = byKey.get(r.key());
+                    if (p != null) {
+                        return p;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+}
