@@ -218,6 +218,7 @@ public final class ReportWriter {
                 b.append('\n');
             }
         }
+        b.append(SourceAdapterTable.markdown(in.shown()));
         for (String chart : chartNames) {
             b.append("![").append(chart).append("](").append(chart).append(")\n\n");
         }
@@ -426,6 +427,7 @@ public final class ReportWriter {
             b.append("<h2>Metric vs k</h2>\n");
             kCharts.forEach(n -> b.append(img(n, charts.get(n))));
         }
+        b.append(SourceAdapterTable.html(in.shown()));
         runs(b, in);
         if (!in.missing().isEmpty()) {
             b.append("<h2>Cells still to run (").append(in.missing().size()).append(")</h2>\n<details><summary>show</summary><table>")
