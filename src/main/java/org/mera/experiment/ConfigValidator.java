@@ -92,10 +92,7 @@ public final class ConfigValidator implements Validator {
         List<String> hpProblems = new ArrayList<>();
         Hyperparameters.checkSections(c.hyperparameters(), hpProblems);
         for (Method m : Method.values()) {
-            Hyperparameters h = Hyperparameters.resolve(m, c.hyperparameters(), specs, hpProblems);
-            if (m.usesSources()) {
-                checkSourceBudget(h, hpProblems);
-            }
+            Hyperparameters.resolve(m, c.hyperparameters(), specs, hpProblems);
         }
         problems.addAll(hpProblems);
 
@@ -175,22 +172,6 @@ public final class ConfigValidator implements Validator {
                 if (t.dir().poolDevFileIfAny().isEmpty()) {
                     problems.add("data: source " + s + ": no pool/dev or dev file in " + t.dir().taskDir() + " to select its adapter on");
                 }
-            }
-        }
-    }
-
-    /**
-     * A source adapter's convergence settings must let early stopping act: with the pool dev scored less often than
-     * the step budget, only the last state could be chosen.
-     */
-    private static void checkSourceBudget(Hyperparameters h, List<String> problems) {
-        Object steps = h.asMap().get("sourceSteps");
-        Object every = h.asMap().get("sourceEvalEvery");
-        if (steps instanceof Integer budget && every instanceof Integer n && budget > 0 && n > budget) {
-            String problem = "hyperparameters: sourceEvalEvery " + n + " exceeds the source step budget sourceSteps " + budget
-                    + ": the pool dev split would be scored only at the end, so a source adapter could not stop early";
-            if (!problems.contains(problem)) {
-                problems.add(problem);
             }
         }
     }

@@ -162,6 +162,34 @@ class SourceDecontaminationTest {
         assertEquals(modified, Files.getLastModifiedTime(adapters.get(0).resolve("metrics.json")).toMillis());
     }
 
+    /** The convergence settings are known, range-checked keys, and every key the runner's source adapters read is known. */
+    @Test
+    void convergenceSettingsAreValidatedKeys(@TempDir Path tmp) throws Exception {
+        assertTrue(Hyperparameters.KNOWN.keySet().containsAll(MeraCellRunner.SOURCE_KEYS), MeraCellRunner.SOURCE_KEYS.toString());
+        Hyperparameters defaults = Hyperparameters.resolve(Method.MERA_OT, Map.of(), Hyperparameters.KNOWN, new ArrayList<>());
+        assertEquals(Hyperparameters.SOURCE_STEP_BUDGET, defaults.getInt("sourceSteps"));
+        assertEquals(100, defaults.getInt("sourceEvalEvery"));
+        assertEquals(5, defaults.getInt("sourcePatience"));
+        Path target = tmp.resolve("para");
+        taskYaml(target, "para");
+        write(target.resolve("k-shot/4-13/train.jsonl"), List.of(pair(0), pair(1)));
+        write(target.resolve("k-shot/4-13/dev.jsonl"), List.of(pair(2), pair(3)));
+        write(target.resolve("test.jsonl"), List.of(pair(4), pair(5)));
+        Path source = tmp.resolve("news");
+        taskYaml(source, "news");
+        write(source.resolve("pool/train.jsonl"), List.of(pair(6), pair(7)));
+        write(source.resolve("pool/dev.jsonl"), List.of(pair(8), pair(9)));
+        Path file = tmp.resolve("bad.yaml");
+        Files.writeString(file, String.join("\n", "name: bad", "outputDir: " + tmp.resolve("out"), "encoders: [minilm]",
+                "targets: [" + target + "]", "sources: [" + source + "]", "k: [4]", "seeds: [13]", "methods: [single]",
+                "hyperparameters:", "  default: {sourcePatience: -1, sourceEvalEvery: 2.5}", ""));
+        ExperimentConfig bad = ExperimentConfig.load(file);
+        ValidationException e = org.junit.jupiter.api.Assertions.assertThrows(ValidationException.class,
+                () -> new ExperimentRunner(bad, new MeraCellRunner(new ArtifactCache(tmp.resolve("cache")), false)).plan());
+        assertTrue(e.getMessage().contains("hyperparameters.default.sourcePatience: -1 is out of range"), e.getMessage());
+        assertTrue(e.getMessage().contains("hyperparameters.default.sourceEvalEvery: expected a whole number"), e.getMessage());
+    }
+
     private static List<Path> sourceAdapters(Path cache) throws Exception {
         try (var s = Files.list(cache)) {
             return s.filter(p -> p.getFileName().toString().startsWith("source-adapter-")).sorted().toList();
