@@ -162,6 +162,43 @@ class SourceDecontaminationTest {
         assertEquals(modified, Files.getLastModifiedTime(adapters.get(0).resolve("metrics.json")).toMillis());
     }
 
+    /**
+     * A cell's key holds the rows decontamination removes from its sources' pools: a target added to the grid changes
+     * the keys of the cells whose sources it takes rows from, and no other key (so a grid split over folders by target
+     * still imports, as long as the parts' targets take the same rows out).
+     */
+    @Test
+    void aNewTargetRerunsOnlyTheCellsWhosePoolsItCleans(@TempDir Path tmp) throws Exception {
+        Path data = FakeGlue.create(tmp.resolve("glue"), List.of("MRPC", "RTE", "QNLI", "QQP", "SST-2"), List.of(16), List.of(13));
+        java.util.function.Function<String, Grid> grid = targets -> {
+            try {
+                Path f = tmp.resolve(targets.replaceAll("[^A-Z]", "") + ".yaml");
+                Files.writeString(f, String.join("\n", "name: g", "dataRoot: glue", "outputDir: out", "encoders: [e]",
+                        "targets: [" + targets + "]", "seeds: [13]", "methods: [adapter, single]", "sources: [QQP, SST-2]", ""));
+                return Grid.expand(ExperimentConfig.load(f), "v", Hyperparameters.KNOWN);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        };
+        java.util.function.Function<Grid, Map<String, String>> keys = g -> {
+            Map<String, String> m = new java.util.TreeMap<>();
+            g.cells().stream().filter(c -> !c.task().equals("QNLI")).forEach(c -> m.put(c.describe(), c.key()));
+            return m;
+        };
+        Map<String, String> before = keys.apply(grid.apply("MRPC, RTE"));
+        assertEquals(before, keys.apply(grid.apply("MRPC, RTE, QNLI")), "QNLI's files hold no pool row: no key changes");
+        // QNLI's test file now holds QQP's pool row, in another tokenisation and order.
+        Files.writeString(data.resolve("QNLI/test.tsv"), "text_a\ttext_b\tlabel\nQQP POOL (B)\tqqp-pool\tentailment\n");
+        Map<String, String> after = keys.apply(grid.apply("MRPC, RTE, QNLI"));
+        for (String cell : before.keySet()) {
+            boolean usesQqp = cell.endsWith("single[QQP]");
+            assertEquals(usesQqp, !before.get(cell).equals(after.get(cell)), cell);
+        }
+        Grid g = grid.apply("MRPC, RTE, QNLI");
+        assertEquals(Map.of("QNLI", 1), g.cells().get(0).decontamination()
+                .clean(TaskDirectory.under(data, org.mera.data.GlueTasks.QQP)).train().removedByOwner());
+    }
+
     /** The convergence settings are known, range-checked keys, and every key the runner's source adapters read is known. */
     @Test
     void convergenceSettingsAreValidatedKeys(@TempDir Path tmp) throws Exception {
