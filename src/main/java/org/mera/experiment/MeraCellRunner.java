@@ -287,10 +287,10 @@ public final class MeraCellRunner implements CellRunner {
             info.put("poolDevMetrics", r.devMetrics());
             info.put("steps", r.steps());
             info.put("bestStep", r.bestStep());
-            info.put("stepBudget", stepBudget(h, pool.train().kept().size()));
+            info.put("stepBudget", r.stepBudget());
             info.put("evalEvery", h.getInt("sourceEvalEvery"));
             info.put("patience", h.getInt("sourcePatience"));
-            info.put("stoppedEarly", r.steps() < stepBudget(h, pool.train().kept().size()));
+            info.put("stoppedEarly", r.steps() < r.stepBudget());
             info.put("seconds", Math.round(wall * 10) / 10.0);
             info.put("decontamination", pool.counts());
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve(SOURCE_METRICS).toFile(), info);
@@ -326,16 +326,6 @@ public final class MeraCellRunner implements CellRunner {
     /** The hyperparameters a source adapter depends on (the few-shot ones do not touch it). */
     static final List<String> SOURCE_KEYS = List.of("sourceLr", "sourceEpochs", "sourceSteps", "sourceBatchSize", "sourceEvalEvery",
             "sourcePatience", "reductionFactor");
-
-    /** The most steps a source adapter may train: {@code sourceSteps}, or {@code sourceEpochs} passes over its cleaned pool. */
-    static int stepBudget(Hyperparameters h, int poolRows) {
-        int steps = h.getInt("sourceSteps");
-        if (steps > 0) {
-            return steps;
-        }
-        int batch = h.getInt("sourceBatchSize");
-        return h.getInt("sourceEpochs") * ((poolRows + batch - 1) / batch);
-    }
 
     private static String poolDevMetricName(Task task) {
         return task.metric();

@@ -22,8 +22,11 @@ import java.util.function.ToDoubleFunction;
  * in its own NDScope so no intermediate array outlives it.
  */
 public final class Trainer {
-    /** What a run did: the best dev score and when, the steps taken, the loss per step. */
-    public record Result(double bestDevScore, int bestStep, int steps, List<Float> losses, double seconds) {
+    /**
+     * What a run did: the best dev score and when, the steps taken, the loss per step, and the step budget (fewer
+     * steps than the budget: stopped early).
+     */
+    public record Result(double bestDevScore, int bestStep, int steps, List<Float> losses, double seconds, int budget) {
     }
 
     private Trainer() {
@@ -88,7 +91,7 @@ public final class Trainer {
         if (bestState != null) {
             restore(params, bestState);
         }
-        return new Result(best, bestStep, step, losses, (System.nanoTime() - start) / 1e9);
+        return new Result(best, bestStep, step, losses, (System.nanoTime() - start) / 1e9, total);
     }
 
     private static float step(TaskModel model, List<Param> params, Batch batch, AdamW optimizer, float lr, float maxNorm, int step) {

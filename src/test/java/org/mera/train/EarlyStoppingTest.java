@@ -79,6 +79,7 @@ class EarlyStoppingTest {
         // evaluations after steps 2, 4, 6, 8, 10: the best is the 2nd (0.6 at step 4); 0.5, 0.6 (a tie is no gain), 0.3
         assertEquals(5, run.weightsAtEval().size(), "three evaluations without gain after the best, then stop");
         assertEquals(10, run.result().steps(), "stopped at step 10 of a 20-step budget");
+        assertEquals(20, run.result().budget());
         assertEquals(4, run.result().bestStep());
         assertEquals(0.6, run.result().bestDevScore(), 0.0);
         List<float[]> best = run.weightsAtEval().get(1);
