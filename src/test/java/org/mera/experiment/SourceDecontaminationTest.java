@@ -146,7 +146,12 @@ class SourceDecontaminationTest {
         assertEquals(steps, ((Number) used.get("steps")).intValue());
         assertEquals(2, ((Number) ((Map<?, ?>) ((Map<?, ?>) used.get("decontamination")).get("train")).get("removed")).intValue());
 
-        String report = Files.readString(ReportWriter.write(s.resultsFile().getParent()).markdown());
+        ReportWriter.Output out = ReportWriter.write(s.resultsFile().getParent());
+        String report = Files.readString(out.markdown());
+        String html = Files.readString(out.html());
+        assertTrue(html.contains("<h2>Source adapters</h2>") && html.contains("<td>para 2</td>"), "the HTML report has the table");
+        assertTrue(report.contains("Test rows left out because they are the target's own k-shot rows (by seed): para (k=4) 13: 1."),
+                report);
         assertTrue(report.contains("## Source adapters"), report);
         String row = report.lines().filter(l -> l.startsWith("| news ")).findFirst().orElseThrow(() -> new AssertionError(report));
         assertTrue(row.contains("| 50 | 2 | para 2 |") && row.contains("| " + steps + " | " + best + " |"), row);
