@@ -62,7 +62,7 @@ public final class MeraCellRunner implements CellRunner {
 
     private final ArtifactCache cache;
     private final Map<String, AdapterWeights> sourceAdapters = new ConcurrentHashMap<>();
-    /** Per "encoder NUL source": the source adapter's record, for the extra of the cells that use it. */
+    /** Per {@link #sourceInfoKey}: the source adapter's record, for the extra of the cells that use it. */
     private final Map<String, Map<String, Object>> sourceInfo = new ConcurrentHashMap<>();
     private final boolean progress;
 
@@ -202,7 +202,7 @@ public final class MeraCellRunner implements CellRunner {
         }
         Map<String, Object> used = new LinkedHashMap<>();
         for (String s : sources) {
-            Map<String, Object> info = sourceInfo.get(cell.encoder() + "\u0000" + s);
+            Map<String, Object> info = sourceInfo.get(sourceInfoKey(cell.encoder(), s, h));
             if (info != null) {
                 used.put(s, info);
             }
@@ -297,8 +297,21 @@ public final class MeraCellRunner implements CellRunner {
         });
         AdapterWeights w = AdapterHubDirectory.read(dir);
         sourceAdapters.put(key, w);
-        sourceInfo.put(cell.encoder() + "\u0000" + source, sourceSummary(dir, pool));
+        sourceInfo.put(sourceInfoKey(cell.encoder(), source, h), sourceSummary(dir, pool));
         return w;
+    }
+
+    /**
+     * Which source adapter a cell used, without reading the pools again: within one grid the adapter of a source is
+     * decided by the encoder and the source hyperparameters (a method's own section may set them differently).
+     */
+    private static String sourceInfoKey(String encoder, String source, Hyperparameters h) {
+        Map<String, Object> id = new java.util.TreeMap<>();
+        for (String k : SOURCE_KEYS) {
+            id.put(k, h.asMap().get(k));
+        }
+        id.put("pooling", h.asMap().get("pooling"));
+        return encoder + "\u0000" + source + "\u0000" + id;
     }
 
     /** The metadata file a trained source adapter's cache entry holds beside its AdapterHub files. */
