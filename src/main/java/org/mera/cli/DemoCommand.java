@@ -90,8 +90,9 @@ public final class DemoCommand implements Callable<Integer> {
                 sources.add(t.name());
                 tracks.computeIfAbsent(t.track(), k -> new ArrayList<>()).add(t.name());
             }
+            // one pass over each (cleaned) pool at most: a demo, not the converged sources of a real grid
             hyper.put("default", ordered("lr", 1e-3, "epochs", 20, "batchSize", 8, "sourceLr", 1e-3, "sourceEpochs", 1,
-                    "sourceBatchSize", 32));
+                    "sourceSteps", 0, "sourceBatchSize", 32));
         }
         hyper.put("full", ordered("lr", 5e-5));
         hyper.put("fusion", ordered("lr", 5e-4));

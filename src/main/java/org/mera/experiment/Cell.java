@@ -17,10 +17,12 @@ import java.util.Map;
  * @param definition how the target's files are read and scored
  * @param trainFile  the few-shot training file, {@code devFile} the few-shot dev file (model selection),
  *                   {@code testFile} the evaluation file, all found through the task catalogue
+ * @param decontamination the grid's evaluation files, which source pools are cleaned against before an adapter trains
  */
 public record Cell(String key, String encoder, String task, int k, int seed, Method method, String source,
                    List<String> sources, Hyperparameters hyperparameters, String primaryMetric, String track,
-                   TaskDefinition definition, Map<String, SourceSpec> sourceSpecs, Path trainFile, Path devFile, Path testFile) {
+                   TaskDefinition definition, Map<String, SourceSpec> sourceSpecs, Path trainFile, Path devFile, Path testFile,
+                   ContaminationReference decontamination) {
     public Cell {
         sources = List.copyOf(sources);
         sourceSpecs = Map.copyOf(sourceSpecs);

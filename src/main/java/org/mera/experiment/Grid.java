@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * <p>A cell's key hashes everything that determines its result: {@link #FORMAT_VERSION}, the runner's
  * version, encoder, task, k, seed, method, source(s), primary metric, the method's resolved
  * hyperparameters, and the content (SHA-256) of every data file the cell reads (its few-shot split and test
- * file; its sources' pools). Not in the key: the config name, output folder and the data root's path, so a
+ * file; its sources' pools, and which pool rows decontamination removes, see {@link ContaminationReference}). Not in the key: the config name, output folder and the data root's path, so a
  * renamed experiment or moved data re-uses finished cells, while edited data or a changed learning rate
  * re-runs exactly the cells affected.
  */
@@ -56,6 +56,8 @@ public final class Grid {
             hp.put(m, Hyperparameters.resolve(m, config.hyperparameters(), specs, ignored));
         }
         Fingerprints fingerprints = new Fingerprints(config.dataRoot(), config.outputDir());
+        ContaminationReference decontamination = contaminationReference(config, resolved);
+        Map<String, String> removedRows = new HashMap<>();
         List<Cell> cells = new ArrayList<>();
         for (String encoder : config.encoders()) {
             for (ResolvedTasks.Target target : resolved.targets()) {
@@ -101,6 +103,10 @@ public final class Grid {
                                         for (Path p : List.of(st.dir().poolTrainFile(), st.dir().poolDevFile())) {
                                             data.put(fingerprints.name(p, st.dir()), fingerprints.of(p));
                                         }
+                                        // The rows decontamination removes from the pool: a target added to the grid
+                                        // re-runs a cell only if it takes rows out of one of the cell's pools.
+                                        data.put("decontaminated:" + s, removedRows.computeIfAbsent(s,
+                                                x -> decontamination.clean(st.dir()).fingerprint()));
                                     } else if (spec instanceof SourceSpec.Adapter a) {
                                         data.put("adapter:" + a.name(), fingerprints.ofDirectory(a.dir()));
                                     }
@@ -109,7 +115,7 @@ public final class Grid {
                                 String key = Json.hash(identity).substring(0, 24);
                                 cells.add(new Cell(key, encoder, task, k, seed, m, source, used, hp.get(m),
                                         catalog.primaryMetric(task), catalog.track(task).orElse(null), td.definition(), specsUsed,
-                                        split.train(), split.dev(), test));
+                                        split.train(), split.dev(), test, decontamination));
                             }
                         }
                     }
@@ -119,6 +125,27 @@ public final class Grid {
         // Seed-major order: an interrupted grid has every task at the first seeds rather than some tasks complete.
         cells.sort(java.util.Comparator.comparingInt(c -> config.seeds().indexOf(c.seed())));
         return new Grid(cells);
+    }
+
+    /**
+     * What source pools are cleaned against: every target's test file, plain dev file and k-shot train and dev files
+     * for every k and seed of the grid.
+     */
+    static ContaminationReference contaminationReference(ExperimentConfig config, ResolvedTasks resolved) {
+        List<ContaminationReference.File> files = new ArrayList<>();
+        for (ResolvedTasks.Target target : resolved.targets()) {
+            TaskDirectory td = target.dir();
+            List<Path> kshot = new ArrayList<>();
+            for (int k : config.k()) {
+                for (int seed : config.seeds()) {
+                    KShotFiles split = kshotFiles(config, td, k, seed);
+                    kshot.add(split.train());
+                    kshot.add(split.dev());
+                }
+            }
+            files.addAll(ContaminationReference.filesOf(target.name(), td, td.testFile(), kshot));
+        }
+        return new ContaminationReference(files);
     }
 
     /** A target's few-shot train and dev files for one k and seed. */

@@ -11,6 +11,7 @@ import org.mera.adapter.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
 import org.mera.data.Batch;
 import org.mera.data.Batcher;
+import org.mera.data.Decontamination;
 import org.mera.data.EncodedExample;
 import org.mera.data.Example;
 import org.mera.data.ExampleReader;
@@ -52,11 +53,17 @@ import java.util.function.Consumer;
  * next to full fine-tuning, a fresh adapter, single source adapters and AdapterFusion.
  */
 public final class MeraCellRunner implements CellRunner {
-    /** Bump when a code change changes results, so affected cells re-run. */
-    public static final String VERSION = "mera-runner-2";
+    /**
+     * Bump when a code change changes results, so affected cells re-run. 3: source pools are decontaminated against
+     * the grid's evaluation data and source adapters train until their pool-dev score stops improving; a target's
+     * k-shot rows are left out of its test set.
+     */
+    public static final String VERSION = "mera-runner-3";
 
     private final ArtifactCache cache;
     private final Map<String, AdapterWeights> sourceAdapters = new ConcurrentHashMap<>();
+    /** Per {@link #sourceInfoKey}: the source adapter's record, for the extra of the cells that use it. */
+    private final Map<String, Map<String, Object>> sourceInfo = new ConcurrentHashMap<>();
     private final boolean progress;
 
     public MeraCellRunner(ArtifactCache cache, boolean progress) {
@@ -139,7 +146,10 @@ public final class MeraCellRunner implements CellRunner {
         Hyperparameters h = cell.hyperparameters();
         List<Example> train = cell.definition().read(cell.trainFile());
         List<Example> dev = cell.definition().read(cell.devFile());
-        List<Example> test = cell.definition().read(cell.testFile());
+        // A k-shot row that also sits in the test file would be scored after training on it: leave it out.
+        Decontamination.Cleaned ownTest = new Decontamination.Index().add(cell.task(), train).add(cell.task(), dev)
+                .clean(cell.definition().read(cell.testFile()));
+        List<Example> test = ownTest.kept();
         TrainOptions options = options(h, cell.seed());
         org.mera.train.Method method = pfeiffer(h);
         Map<String, Object> extra = new LinkedHashMap<>();
@@ -194,7 +204,7 @@ public final class MeraCellRunner implements CellRunner {
             if (out == null || score > out.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY)) {
                 // Keep only what is reported: a full fine-tuning outcome holds a copy of the whole encoder.
                 out = new TrainingRun.Outcome(o.devMetrics(), o.testMetrics(), o.trainableParams(), o.steps(), o.seconds(), Map.of(),
-                        Map.of(), o.testPredictions(), o.bestStep());
+                        Map.of(), o.testPredictions(), o.bestStep(), o.stepBudget());
                 chosenLr = lr;
             }
         }
@@ -221,6 +231,21 @@ public final class MeraCellRunner implements CellRunner {
         extra.put("steps", out.steps());
         extra.put("trainSeconds", Math.round(out.seconds() * 10) / 10.0);
         extra.put("sources", sources);
+        extra.put("testRows", test.size());
+        extra.put("testRowsInKShot", ownTest.removed());
+        if (ownTest.removed() > 0) {
+            extra.put("testRowsInKShotIndexes", ownTest.removedIndexes());
+        }
+        Map<String, Object> used = new LinkedHashMap<>();
+        for (String s : sources) {
+            Map<String, Object> info = sourceInfo.get(sourceInfoKey(cell.encoder(), s, h));
+            if (info != null) {
+                used.put(s, info);
+            }
+        }
+        if (!used.isEmpty()) {
+            extra.put("sourceAdapters", used);
+        }
         return new CellResult(metrics, extra, predictions(task, train, test, out.testPredictions()));
     }
 
@@ -274,8 +299,13 @@ public final class MeraCellRunner implements CellRunner {
     }
 
     /**
-     * The Pfeiffer adapter trained on a source task's pool (with its pool dev split for model selection),
-     * cached on disk by everything that determines it, so every experiment reuses it.
+     * The Pfeiffer adapter trained on a source task's pool, cleaned of every row the grid evaluates on
+     * ({@link ContaminationReference}), until its score on the (cleaned) pool dev split stops improving: evaluated
+     * every {@code sourceEvalEvery} steps, stopped after {@code sourcePatience} evaluations without a better score,
+     * at most {@code sourceSteps} steps (or {@code sourceEpochs} epochs when it is 0); the best state is kept. Cached
+     * on disk by everything that determines it (encoder, task, pool contents, the rows removed, hyperparameters,
+     * runner version), so every experiment, and a resumed one, reuses it. Its {@code metrics.json} records the pool-dev
+     * score, steps, best step, wall time and the decontamination counts.
      */
     AdapterWeights sourceAdapter(PretrainedModel model, Cell cell, String source, Hyperparameters h) throws IOException {
         SourceSpec spec = cell.sourceSpec(source);
@@ -285,42 +315,110 @@ public final class MeraCellRunner implements CellRunner {
         org.mera.data.TaskDirectory sourceTask = ((SourceSpec.Task) spec).dir();
         Path poolTrain = sourceTask.poolTrainFile();
         Path poolDev = sourceTask.poolDevFile();
-        Map<String, Object> identity = new LinkedHashMap<>();
-        identity.put("runner", VERSION);
-        identity.put("encoder", cell.encoder());
-        identity.put("task", source);
-        identity.put("poolTrain", Json.sha256Hex(Files.readAllBytes(poolTrain)));
-        identity.put("poolDev", Json.sha256Hex(Files.readAllBytes(poolDev)));
-        for (String k : List.of("sourceLr", "sourceEpochs", "sourceSteps", "sourceBatchSize", "reductionFactor")) {
-            identity.put(k, h.asMap().get(k));
-        }
-        if (h.asMap().containsKey("pooling")) {
-            identity.put("pooling", h.getString("pooling"));
-        }
-        String key = ArtifactCache.key("source-adapter", identity);
+        ContaminationReference.CleanedPool pool = cell.decontamination().clean(sourceTask);
+        String key = sourceAdapterKey(cell.encoder(), source, sourceTask, pool, h);
         AdapterWeights cached = sourceAdapters.get(key);
         if (cached != null) {
             return cached;
         }
         Path dir = cache.getOrCreate(key, out -> {
+            if (pool.train().kept().isEmpty() || pool.dev().kept().isEmpty()) {
+                throw new IllegalArgumentException("source " + source + ": every row of " + (pool.train().kept().isEmpty() ? poolTrain
+                        : poolDev) + " also occurs in the grid's evaluation data (" + pool.counts() + "); nothing is left to "
+                        + (pool.train().kept().isEmpty() ? "train" : "select") + " its adapter on");
+            }
             Task task = sourceTask.task();
             TrainOptions o = new TrainOptions((float) h.getDouble("sourceLr"), h.getInt("sourceEpochs"), h.getInt("sourceSteps"),
-                    h.getInt("sourceBatchSize"), 128, 0.06f, 0f, 1.0f, 0, sourceSeed(source), progress);
-            System.err.printf("training source adapter %s on %s (%s)%n", source, cell.encoder(), poolTrain);
-            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, sourceTask.read(poolTrain),
-                    sourceTask.read(poolDev), List.of(), pfeiffer(h), o, null));
+                    h.getInt("sourceBatchSize"), 128, 0.06f, 0f, 1.0f, h.getInt("sourceEvalEvery"), sourceSeed(source), progress,
+                    h.getInt("sourcePatience"));
+            System.err.printf("training source adapter %s on %s (%s: %d rows, %d removed as evaluation data)%n", source,
+                    cell.encoder(), poolTrain, pool.train().kept().size(), pool.train().removed());
+            long start = System.nanoTime();
+            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, pool.train().kept(), pool.dev().kept(),
+                    List.of(), pfeiffer(h), o, null));
+            double wall = (System.nanoTime() - start) / 1e9;
             AdapterWeights w = toAdapterWeights(model, r.adapterWeights(), h.getInt("reductionFactor")).renamed(adapterName(source));
             AdapterHubDirectory.write(out, w);
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("task", source);
+            info.put("encoder", cell.encoder());
+            info.put("poolDevMetric", poolDevMetricName(task));
+            info.put("poolDevScore", r.devMetrics().get(Metrics.PRIMARY));
             info.put("poolDevMetrics", r.devMetrics());
             info.put("steps", r.steps());
-            info.put("seconds", r.seconds());
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("metrics.json").toFile(), info);
+            info.put("bestStep", r.bestStep());
+            info.put("stepBudget", r.stepBudget());
+            info.put("evalEvery", h.getInt("sourceEvalEvery"));
+            info.put("patience", h.getInt("sourcePatience"));
+            info.put("stoppedEarly", r.steps() < r.stepBudget());
+            info.put("seconds", Math.round(wall * 10) / 10.0);
+            info.put("decontamination", pool.counts());
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve(SOURCE_METRICS).toFile(), info);
         });
         AdapterWeights w = AdapterHubDirectory.read(dir);
         sourceAdapters.put(key, w);
+        sourceInfo.put(sourceInfoKey(cell.encoder(), source, h), sourceSummary(dir, pool));
         return w;
+    }
+
+    /**
+     * Which source adapter a cell used, without reading the pools again: within one grid the adapter of a source is
+     * decided by the encoder and the source hyperparameters (a method's own section may set them differently).
+     */
+    private static String sourceInfoKey(String encoder, String source, Hyperparameters h) {
+        Map<String, Object> id = new java.util.TreeMap<>();
+        for (String k : SOURCE_KEYS) {
+            id.put(k, h.asMap().get(k));
+        }
+        id.put("pooling", h.asMap().get("pooling"));
+        return encoder + "\u0000" + source + "\u0000" + id;
+    }
+
+    /** The metadata file a trained source adapter's cache entry holds beside its AdapterHub files. */
+    static final String SOURCE_METRICS = "metrics.json";
+
+    static String sourceAdapterKey(String encoder, String source, org.mera.data.TaskDirectory sourceTask,
+                                   ContaminationReference.CleanedPool pool, Hyperparameters h) throws IOException {
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("runner", VERSION);
+        identity.put("encoder", encoder);
+        identity.put("task", source);
+        identity.put("poolTrain", Json.sha256Hex(Files.readAllBytes(sourceTask.poolTrainFile())));
+        identity.put("poolDev", Json.sha256Hex(Files.readAllBytes(sourceTask.poolDevFile())));
+        // Two grids whose evaluation data remove the same rows share the adapter; any other difference retrains it.
+        identity.put("decontaminated", pool.fingerprint());
+        for (String k : SOURCE_KEYS) {
+            identity.put(k, h.asMap().get(k));
+        }
+        if (h.asMap().containsKey("pooling")) {
+            identity.put("pooling", h.getString("pooling"));
+        }
+        return ArtifactCache.key("source-adapter", identity);
+    }
+
+    /** The hyperparameters a source adapter depends on (the few-shot ones do not touch it). */
+    static final List<String> SOURCE_KEYS = List.of("sourceLr", "sourceEpochs", "sourceSteps", "sourceBatchSize", "sourceEvalEvery",
+            "sourcePatience", "reductionFactor");
+
+    private static String poolDevMetricName(Task task) {
+        return task.metric();
+    }
+
+    /**
+     * What a cell records about one source adapter it used: the training record from the cache entry, with the
+     * decontamination counts of this grid (the entry's own were counted by the grid that trained it; the rows removed
+     * are the same, since they are part of its key, but another grid may attribute them to other targets).
+     */
+    private static Map<String, Object> sourceSummary(Path dir, ContaminationReference.CleanedPool pool) throws IOException {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> info = new ObjectMapper().readValue(dir.resolve(SOURCE_METRICS).toFile(), LinkedHashMap.class);
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String k : List.of("poolDevMetric", "poolDevScore", "steps", "bestStep", "stepBudget", "evalEvery", "patience",
+                "stoppedEarly", "seconds")) {
+            out.put(k, info.get(k));
+        }
+        out.put("decontamination", pool.counts());
+        return out;
     }
 
     /**

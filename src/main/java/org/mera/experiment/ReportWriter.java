@@ -240,6 +240,7 @@ public final class ReportWriter {
         if (!lr.isEmpty()) {
             b.append(lr);
         }
+        b.append(SourceAdapterTable.markdown(in.shown()));
         for (String chart : chartNames) {
             b.append("![").append(chart).append("](").append(chart).append(")\n\n");
         }
@@ -619,6 +620,7 @@ public final class ReportWriter {
             // The same table as in report.md, as preformatted Markdown (short, and identical in both).
             b.append("<h2>Learning-rate selection</h2>\n<pre>").append(esc(lrTable.substring(lrTable.indexOf('\n') + 2))).append("</pre>\n");
         }
+        b.append(SourceAdapterTable.html(in.shown()));
         runs(b, in);
         if (!in.missing().isEmpty()) {
             b.append("<h2>Cells still to run (").append(in.missing().size()).append(")</h2>\n<details><summary>show</summary><table>")

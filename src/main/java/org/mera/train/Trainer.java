@@ -17,12 +17,16 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Trains a {@link TaskModel}'s trainable parameters with AdamW, a linear warmup/decay schedule and global
- * gradient-norm clipping; evaluates on a dev split and restores the best state at the end. Each step runs
+ * gradient-norm clipping; evaluates on a dev split, stops early after {@link TrainOptions#patience()} evaluations
+ * without a better score (if set), and restores the best state at the end. Each step runs
  * in its own NDScope so no intermediate array outlives it.
  */
 public final class Trainer {
-    /** What a run did: the best dev score and when, the steps taken, the loss per step. */
-    public record Result(double bestDevScore, int bestStep, int steps, List<Float> losses, double seconds) {
+    /**
+     * What a run did: the best dev score and when, the steps taken, the loss per step, and the step budget (fewer
+     * steps than the budget: stopped early).
+     */
+    public record Result(double bestDevScore, int bestStep, int steps, List<Float> losses, double seconds, int budget) {
     }
 
     private Trainer() {
@@ -53,8 +57,10 @@ public final class Trainer {
         int bestStep = -1;
         float[][] bestState = null;
         int step = 0;
+        int evalsWithoutGain = 0;
         try (AdamW optimizer = new AdamW(manager, o.weightDecay());
              ProgressBar bar = new ProgressBar("training", total, o.progress())) {
+            training:
             for (int epoch = 0; step < total; epoch++) {
                 List<Batch> batches = epoch == 0 ? firstEpoch : trainBatches.apply(epoch);
                 for (Batch batch : batches) {
@@ -71,6 +77,12 @@ public final class Trainer {
                             best = score;
                             bestStep = step;
                             bestState = snapshot(params);
+                            evalsWithoutGain = 0;
+                        } else {
+                            evalsWithoutGain++;
+                        }
+                        if (o.patience() > 0 && evalsWithoutGain >= o.patience()) {
+                            break training; // converged: dev has not improved for `patience` evaluations
                         }
                     }
                 }
@@ -79,7 +91,7 @@ public final class Trainer {
         if (bestState != null) {
             restore(params, bestState);
         }
-        return new Result(best, bestStep, step, losses, (System.nanoTime() - start) / 1e9);
+        return new Result(best, bestStep, step, losses, (System.nanoTime() - start) / 1e9, total);
     }
 
     private static float step(TaskModel model, List<Param> params, Batch batch, AdamW optimizer, float lr, float maxNorm, int step) {

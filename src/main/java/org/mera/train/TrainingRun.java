@@ -33,11 +33,12 @@ public final class TrainingRun {
      * (AdapterHub keys, adapter name {@link #ADAPTER}), the LoRA factors (PEFT keys) or, for full fine-tuning,
      * the whole encoder (HF BertModel keys); {@code headWeights} the head under {@code heads.<task name>.};
      * {@code testPredictions} the final model's predictions on the test split in its order (null without one);
-     * {@code bestStep} the step whose dev score was kept (-1 when dev was never evaluated).
+     * {@code bestStep} the step whose state was kept (the best dev score; -1 without a dev split: the last state);
+     * {@code stepBudget} the most steps the run could take (it took fewer when it stopped early).
      */
     public record Outcome(Map<String, Double> devMetrics, Map<String, Double> testMetrics, long trainableParams,
                           int steps, double seconds, Map<String, Tensor> adapterWeights, Map<String, Tensor> headWeights,
-                          Predictions testPredictions, int bestStep) {
+                          Predictions testPredictions, int bestStep, int stepBudget) {
         public double testPrimary() {
             return testMetrics.getOrDefault(Metrics.PRIMARY, Double.NaN);
         }
@@ -101,7 +102,7 @@ public final class TrainingRun {
                 default -> encoder.params().snapshot(Adapters.modelPrefix(encoder));
             };
             return new Outcome(devMetrics, testMetrics, encoder.params().count(true), r.steps(), r.seconds(), adapter,
-                    encoder.params().snapshot(ClassificationHead.prefix(task.name())), testPredictions, r.bestStep());
+                    encoder.params().snapshot(ClassificationHead.prefix(task.name())), testPredictions, r.bestStep(), r.budget());
         }
     }
 

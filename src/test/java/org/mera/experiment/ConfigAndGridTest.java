@@ -161,7 +161,7 @@ class ConfigAndGridTest {
         assertEquals(changedMethods(g0, g1), Set.of("mera-ot"));
         assertEquals(4, changed(g0, g1).size());
 
-        Files.writeString(data.resolve("QNLI/pool/train.jsonl"), "{\"text_a\": \"edited\", \"label\": \"0\"}\n", StandardOpenOption.APPEND);
+        Files.writeString(data.resolve("QNLI/pool/train.jsonl"), "{\"text_a\": \"edited\", \"text_b\": \"b\", \"label\": \"entailment\"}\n", StandardOpenOption.APPEND);
         Grid g2 = Grid.expand(ExperimentConfig.load(yaml(tmp, "a3.yaml", base)), "v1", Hyperparameters.KNOWN);
         Set<Cell> c2 = changed(g0, g2);
         assertEquals(2 * 2 * 2, c2.size(), "single[QNLI] and mera-ot for both targets and seeds");

@@ -1,0 +1,156 @@
+package org.mera.experiment;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The report's "Source adapters" section, from the cells' {@code extra.sourceAdapters} (what {@link MeraCellRunner}
+ * records about each source adapter a cell used): per encoder and source, the pool rows before cleaning, the rows
+ * removed as evaluation data (per contaminating target), the pool-dev score of the state kept, the steps trained,
+ * the best step, the step budget and the wall time. Also the test rows each target left out because they are its own
+ * k-shot rows ({@code extra.testRowsInKShot}).
+ */
+final class SourceAdapterTable {
+    /** One source adapter as the cells of this grid recorded it. */
+    record Row(String source, String encoder, int poolRows, int removed, Map<String, Integer> removedByTarget, int devRows,
+               int devRemoved, String metric, Double poolDevScore, int steps, int bestStep, int budget, double seconds) {
+    }
+
+    private SourceAdapterTable() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Row> rows(List<ResultRecord> cells) {
+        Map<String, Row> byKey = new LinkedHashMap<>();
+        for (ResultRecord r : cells) {
+            if (!(r.extra().get("sourceAdapters") instanceof Map<?, ?> used)) {
+                continue;
+            }
+            for (Map.Entry<?, ?> e : used.entrySet()) {
+                String source = String.valueOf(e.getKey());
+                String key = r.encoder() + "\u0000" + source;
+                if (byKey.containsKey(key) || !(e.getValue() instanceof Map<?, ?> info)) {
+                    continue;
+                }
+                Map<String, Object> d = (Map<String, Object>) info.get("decontamination");
+                Map<String, Object> train = d == null ? Map.of() : (Map<String, Object>) d.get("train");
+                Map<String, Object> dev = d == null ? Map.of() : (Map<String, Object>) d.get("dev");
+                Map<String, Integer> byTarget = new TreeMap<>();
+                if (train.get("byTarget") instanceof Map<?, ?> m) {
+                    m.forEach((t, n) -> byTarget.put(String.valueOf(t), ((Number) n).intValue()));
+                }
+                byKey.put(key, new Row(source, r.encoder(), integer(train.get("before")), integer(train.get("removed")), byTarget,
+                        integer(dev.get("before")), integer(dev.get("removed")), String.valueOf(info.get("poolDevMetric")),
+                        info.get("poolDevScore") instanceof Number n ? n.doubleValue() : null, integer(info.get("steps")),
+                        integer(info.get("bestStep")), integer(info.get("stepBudget")),
+                        info.get("seconds") instanceof Number n ? n.doubleValue() : 0));
+            }
+        }
+        List<Row> out = new ArrayList<>(byKey.values());
+        out.sort((a, b) -> a.encoder().equals(b.encoder()) ? 0 : a.encoder().compareTo(b.encoder()));
+        return out;
+    }
+
+    private static int integer(Object o) {
+        return o instanceof Number n ? n.intValue() : 0;
+    }
+
+    static final String INTRO = "Each source adapter trains on its pool after every row whose text is also a target's test, dev or "
+            + "k-shot row (ignoring case, spaces and punctuation; a pair in either order) is removed, and stops once its score on "
+            + "the pool's dev split (cleaned the same way) has not improved for its patience; the state with the best pool-dev "
+            + "score is kept.";
+
+    static final List<String> HEADER = List.of("Source", "Encoder", "Pool rows", "Removed", "Removed, by target", "Pool dev removed",
+            "Pool-dev score ×100", "Steps", "Best step", "Budget", "Time");
+
+    static List<String> cells(Row r) {
+        StringBuilder by = new StringBuilder();
+        r.removedByTarget().forEach((t, n) -> by.append(by.length() == 0 ? "" : ", ").append(t).append(' ').append(n));
+        return List.of(r.source(), r.encoder(), String.valueOf(r.poolRows()), String.valueOf(r.removed()),
+                by.length() == 0 ? "–" : by.toString(), r.devRemoved() + " of " + r.devRows(),
+                r.poolDevScore() == null ? "–" : String.format(Locale.ROOT, "%.1f (%s)", 100 * r.poolDevScore(), r.metric()),
+                String.valueOf(r.steps()), String.valueOf(r.bestStep()), String.valueOf(r.budget()), duration(r.seconds()));
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
+                : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+
+    /** Per target, per seed: how many of its test rows were left out as its own k-shot rows (only where some were). */
+    static Map<String, Map<Integer, Integer>> testRowsInKShot(List<ResultRecord> cells) {
+        Map<String, Map<Integer, Integer>> out = new TreeMap<>();
+        for (ResultRecord r : cells) {
+            if (r.extra().get("testRowsInKShot") instanceof Number n && n.intValue() > 0) {
+                out.computeIfAbsent(r.task() + " (k=" + r.k() + ")", t -> new TreeMap<>()).put(r.seed(), n.intValue());
+            }
+        }
+        return out;
+    }
+
+    static String markdown(List<ResultRecord> cells) {
+        List<Row> rows = rows(cells);
+        StringBuilder b = new StringBuilder();
+        if (!rows.isEmpty()) {
+            b.append("## Source adapters\n\n").append(INTRO).append("\n\n|");
+            HEADER.forEach(h -> b.append(' ').append(h).append(" |"));
+            b.append("\n|---|---|").append("---:|".repeat(2)).append("---|").append("---:|".repeat(HEADER.size() - 5)).append('\n');
+            for (Row r : rows) {
+                b.append('|');
+                cells(r).forEach(c -> b.append(' ').append(c).append(" |"));
+                b.append('\n');
+            }
+            b.append('\n');
+        }
+        String own = ownTestLine(cells);
+        if (!own.isEmpty()) {
+            b.append(own).append("\n\n");
+        }
+        return b.toString();
+    }
+
+    static String html(List<ResultRecord> cells) {
+        List<Row> rows = rows(cells);
+        StringBuilder b = new StringBuilder();
+        if (!rows.isEmpty()) {
+            b.append("<h2>Source adapters</h2>\n<p class=\"note\">").append(ReportWriter.esc(INTRO)).append("</p>\n<table><tr>");
+            HEADER.forEach(h -> b.append("<th>").append(ReportWriter.esc(h)).append("</th>"));
+            b.append("</tr>\n");
+            for (Row r : rows) {
+                List<String> c = cells(r);
+                b.append("<tr>");
+                for (int i = 0; i < c.size(); i++) {
+                    b.append(i < 2 || i == 4 ? "<td>" : "<td class=\"num\">").append(ReportWriter.esc(c.get(i))).append("</td>");
+                }
+                b.append("</tr>\n");
+            }
+            b.append("</table>\n");
+        }
+        String own = ownTestLine(cells);
+        if (!own.isEmpty()) {
+            b.append("<p class=\"note\">").append(ReportWriter.esc(own)).append("</p>\n");
+        }
+        return b.toString();
+    }
+
+    private static String ownTestLine(List<ResultRecord> cells) {
+        Map<String, Map<Integer, Integer>> own = testRowsInKShot(cells);
+        if (own.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("Test rows left out because they are the target's own k-shot rows (by seed): ");
+        int i = 0;
+        for (Map.Entry<String, Map<Integer, Integer>> e : own.entrySet()) {
+            b.append(i++ == 0 ? "" : "; ").append(e.getKey()).append(' ');
+            StringBuilder s = new StringBuilder();
+            e.getValue().forEach((seed, n) -> s.append(s.length() == 0 ? "" : ", ").append(seed).append(": ").append(n));
+            b.append(s);
+        }
+        return b.append('.').toString();
+    }
+}
