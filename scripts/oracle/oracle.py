@@ -106,7 +106,7 @@ def check_models(args):
 
 
 def sst2_texts(glue, n):
-    path = os.path.join(glue, "SST-2", "dev.tsv")
+    path = os.path.join(glue, "SST-2", "test.tsv")
     with open(path) as f:
         next(f)
         return [line.split("\t")[0] for _, line in zip(range(n), f)]
@@ -174,15 +174,19 @@ def check_mera_to_peft(args, work):
     return labels
 
 
-def make_peft_adapter(path, seed, r, alpha, modules_to_save=None, rank_pattern=None, alpha_pattern=None, num_labels=2):
+def make_peft_adapter(path, seed, r, alpha, modules_to_save=None, rank_pattern=None, alpha_pattern=None, num_labels=2,
+                      seq_cls=True):
+    """A LoRA made and saved by PEFT: SEQ_CLS on AutoModelForSequenceClassification, or on AutoModel."""
     import torch
     from peft import LoraConfig, TaskType, get_peft_model
-    from transformers import AutoModelForSequenceClassification
+    from transformers import AutoModel, AutoModelForSequenceClassification
     torch.manual_seed(seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        base = AutoModelForSequenceClassification.from_pretrained(model_dir("minilm"), num_labels=num_labels)
-    cfg = LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=alpha, target_modules=["query", "value"],
+        base = (AutoModelForSequenceClassification.from_pretrained(model_dir("minilm"), num_labels=num_labels) if seq_cls
+                else AutoModel.from_pretrained(model_dir("minilm")))
+    cfg = LoraConfig(task_type=TaskType.SEQ_CLS if seq_cls else TaskType.FEATURE_EXTRACTION, r=r, lora_alpha=alpha,
+                     target_modules=["query", "value"],
                      modules_to_save=modules_to_save, rank_pattern=rank_pattern or {}, alpha_pattern=alpha_pattern or {},
                      init_lora_weights=False)  # random B: an adapter that changes something
     model = get_peft_model(base, cfg)
@@ -253,13 +257,14 @@ def delta_weights_from_dir(path):
 def check_merges(args, work):
     import torch
     from peft import PeftModel
-    from transformers import AutoModelForSequenceClassification
+    from transformers import AutoModel
     a = os.path.join(work, "peft-a")
     b = os.path.join(work, "peft-b")
     c = os.path.join(work, "peft-c")
-    make_peft_adapter(a, 2, 4, 8)
-    make_peft_adapter(b, 3, 2, 8, alpha_pattern={"value": 4})
-    make_peft_adapter(c, 4, 4, 16)
+    # PEFT merges only adapters without modules_to_save, so these are AutoModel adapters (keys without bert.)
+    make_peft_adapter(a, 2, 4, 8, seq_cls=False)
+    make_peft_adapter(b, 3, 2, 8, alpha_pattern={"value": 4}, seq_cls=False)
+    make_peft_adapter(c, 4, 4, 16, seq_cls=False)
     weights = [0.6, 0.4]
     for method, pair in [("svd", (a, b)), ("cat", (a, b)), ("linear", (a, c))]:
         out = os.path.join(work, f"mera-merged-{method}")
@@ -267,7 +272,7 @@ def check_merges(args, work):
         ours = delta_weights_from_dir(out)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            base = AutoModelForSequenceClassification.from_pretrained(model_dir("minilm"), num_labels=2)
+            base = AutoModel.from_pretrained(model_dir("minilm"))
             model = PeftModel.from_pretrained(base, pair[0], adapter_name="a")
             model.load_adapter(pair[1], adapter_name="b")
             kw = {"svd_rank": 4} if method == "svd" else {}
@@ -275,7 +280,7 @@ def check_merges(args, work):
         theirs = {}
         for name, module in model.named_modules():
             if hasattr(module, "get_delta_weight") and "m" in getattr(module, "lora_A", {}):
-                key = name.split("base_model.model.", 1)[1]
+                key = name.split("base_model.model.", 1)[1] if "base_model.model." in name else name
                 key = key.replace("bert.", "", 1) if key.startswith("bert.") else key
                 with torch.no_grad():
                     theirs[key] = module.get_delta_weight("m").double().numpy()
