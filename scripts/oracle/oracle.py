@@ -288,7 +288,7 @@ def check_merges(args, work):
         diff = max(float(np.abs(ours[k] - theirs[k]).max()) for k in ours)
         scale = max(float(np.abs(theirs[k]).max()) for k in ours)
         record(f"mera merge --method {method} vs PEFT add_weighted_adapter(combination_type={method!r}): ΔW "
-               f"(largest |ΔW| {scale:.3g})", diff, 1e-5)
+               f"(largest abs ΔW {scale:.3g})", diff, 1e-5)
 
 
 def main():
