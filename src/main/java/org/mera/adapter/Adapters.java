@@ -105,8 +105,24 @@ public final class Adapters {
      */
     public static void addLora(BertEncoder encoder, int r, float alpha, float dropout, List<String> targets, boolean rsLora,
                                Map<String, Tensor> weights, long seed) {
-        int h = encoder.config().hiddenSize();
         float scaling = rsLora ? (float) (alpha / Math.sqrt(r)) : alpha / r;
+        addLora(encoder, dropout, targets, weights, seed, key -> r, key -> scaling);
+    }
+
+    /**
+     * Adds a saved LoRA with its config's per-module ranks and alphas (PEFT's rank_pattern and alpha_pattern),
+     * matched against each module's name in the PEFT model as {@link LoraConfig#rank(String)} describes.
+     */
+    public static void addLora(BertEncoder encoder, LoraConfig config, Map<String, Tensor> weights) {
+        addLora(encoder, (float) config.loraDropout(), config.targetModules(), weights, 0,
+                key -> config.rank(LoraWeights.moduleName(key)),
+                key -> (float) config.scaling(LoraWeights.moduleName(key)));
+    }
+
+    private static void addLora(BertEncoder encoder, float dropout, List<String> targets, Map<String, Tensor> weights, long seed,
+                                java.util.function.ToIntFunction<String> rankOf,
+                                java.util.function.Function<String, Float> scalingOf) {
+        int h = encoder.config().hiddenSize();
         Random rnd = new Random(seed);
         Params params = encoder.params();
         for (int i = 0; i < encoder.layers().size(); i++) {
@@ -114,6 +130,9 @@ public final class Adapters {
             for (String target : targets) {
                 String ka = loraKey(encoder, i, target, "lora_A");
                 String kb = loraKey(encoder, i, target, "lora_B");
+                String module = ka.substring(0, ka.length() - ".lora_A.weight".length());
+                int r = rankOf.applyAsInt(module);
+                float scaling = scalingOf.apply(module);
                 Map<String, Tensor> w = weights;
                 if (w == null) {
                     w = new LinkedHashMap<>();

@@ -183,6 +183,34 @@ public final class ConfigJson {
         return Collections.unmodifiableMap(out);
     }
 
+    /**
+     * The JSON number for a value mera holds as a float (a hyper-parameter, a merge weight) but passes around
+     * as a double: {@code 0.1f} widened is 0.10000000149011612, which Python then reads as that, not 0.1. A
+     * double that is exactly a float is written as the float's shortest decimal; integral values as integers
+     * (PEFT writes {@code lora_alpha: 16}); any other double as it is.
+     */
+    public static JsonNode number(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("JSON has no number for " + value);
+        }
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return MAPPER.getNodeFactory().numberNode((long) value);
+        }
+        if ((double) (float) value == value) {
+            return MAPPER.getNodeFactory().numberNode(new java.math.BigDecimal(Float.toString((float) value)));
+        }
+        return MAPPER.getNodeFactory().numberNode(value);
+    }
+
+    /** {@code field: value}, or {@code field: null} (the JSON null, never the string "null") when value is null. */
+    public static void putText(ObjectNode o, String field, String value) {
+        if (value == null) {
+            o.putNull(field);
+        } else {
+            o.put(field, value);
+        }
+    }
+
     /** A deep copy of {@code node} with object keys in sorted order (AdapterHub writes sort_keys=True). */
     public static JsonNode sorted(JsonNode node) {
         if (node.isObject()) {

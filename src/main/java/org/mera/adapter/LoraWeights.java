@@ -17,6 +17,8 @@ import java.util.TreeMap;
  */
 public record LoraWeights(String name, LoraConfig config, List<LoraModule> modules, Map<String, Tensor> otherTensors,
                           MergeProvenance merge) {
+    /** What PEFT puts before a module's name in saved keys ({@code PeftModel.base_model.model}). */
+    public static final String PEFT_PREFIX = "base_model.model.";
 
     public LoraWeights {
         modules = List.copyOf(modules);
@@ -55,9 +57,11 @@ public record LoraWeights(String name, LoraConfig config, List<LoraModule> modul
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
             }
-            if (m.rank() != config.r()) {
+            int expected = config.rank(moduleName(path));
+            if (m.rank() != expected) {
                 throw new IllegalArgumentException(where + ": tensor '" + m.keyA() + "' has shape " + m.a().shapeString()
-                        + " (rank " + m.rank() + ") but the config says r=" + config.r());
+                        + " (rank " + m.rank() + ") but the config says r=" + expected
+                        + (expected == config.r() ? "" : " (rank_pattern)"));
             }
             modules.add(m);
         }
@@ -65,6 +69,16 @@ public record LoraWeights(String name, LoraConfig config, List<LoraModule> modul
             throw new IllegalArgumentException(where + ": holds no lora_A/lora_B tensors");
         }
         return new LoraWeights(name, config, modules, other, merge);
+    }
+
+    /** PEFT's name of the module a LoRA path belongs to: the path without {@code base_model.model.}. */
+    public static String moduleName(String path) {
+        return path.startsWith(PEFT_PREFIX) ? path.substring(PEFT_PREFIX.length()) : path;
+    }
+
+    /** The factor on B·A of {@code module}: its own lora_alpha and rank (alpha_pattern, rank_pattern). */
+    public double scaling(LoraModule module) {
+        return config.scaling(moduleName(module.path()));
     }
 
     /** Orders layer numbers numerically so layer 10 follows layer 9. */

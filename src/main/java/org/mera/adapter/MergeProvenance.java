@@ -10,7 +10,8 @@ import java.util.TreeMap;
 
 /**
  * How a merged adapter was made: the method, the source adapters (in order), their weights and the method's
- * parameters. Written into adapter_config.json as the {@code mera_merge} object.
+ * parameters (a parameter the method leaves unset is null). Written into adapter_config.json as the
+ * {@code mera_merge} object.
  */
 public record MergeProvenance(String method, List<String> sources, List<Double> weights, Map<String, String> parameters) {
     public static final String JSON_FIELD = "mera_merge";
@@ -27,9 +28,9 @@ public record MergeProvenance(String method, List<String> sources, List<Double> 
         var s = o.putArray("sources");
         sources.forEach(s::add);
         var w = o.putArray("weights");
-        weights.forEach(w::add);
+        weights.forEach(x -> w.add(ConfigJson.number(x)));
         ObjectNode p = o.putObject("parameters");
-        parameters.forEach(p::put);
+        parameters.forEach((k, v) -> ConfigJson.putText(p, k, v));
         return o;
     }
 
@@ -46,7 +47,9 @@ public record MergeProvenance(String method, List<String> sources, List<Double> 
         }
         Map<String, String> params = new TreeMap<>();
         if (c.has("parameters")) {
-            node.get("parameters").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+            // a JSON null stays null: asText() would turn it into the string "null"
+            node.get("parameters").fields().forEachRemaining(e -> params.put(e.getKey(),
+                    e.getValue().isNull() ? null : e.getValue().asText()));
         }
         return new MergeProvenance(c.requiredText("method"), c.texts("sources"), weights, params);
     }

@@ -52,7 +52,31 @@ public final class TextEncoder implements AutoCloseable {
         return load(tokenizerJson, DEFAULT_MAX_LENGTH);
     }
 
-    /** Loads a tokenizer.json file (or a directory holding one). */
+    /**
+     * The {@code model_max_length} of a tokenizer_config.json beside tokenizer.json: the longest input the model
+     * takes (its position embeddings), which caps {@code maxLength}. No file, or no finite value (transformers
+     * writes 1e30 for "unknown"), caps nothing.
+     */
+    static int modelMaxLength(Path tokenizerConfig) throws IOException {
+        if (!Files.isRegularFile(tokenizerConfig)) {
+            return Integer.MAX_VALUE;
+        }
+        JsonNode v;
+        try {
+            v = new ObjectMapper().readTree(tokenizerConfig.toFile()).get("model_max_length");
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(tokenizerConfig + ": invalid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (v == null || v.isNull()) {
+            return Integer.MAX_VALUE;
+        }
+        if (!v.isNumber() || v.doubleValue() < 3) {
+            throw new IllegalArgumentException(tokenizerConfig + ": field 'model_max_length' must be a number of at least 3, got " + v);
+        }
+        return v.doubleValue() >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) v.doubleValue();
+    }
+
+    /** Loads a tokenizer.json file (or a directory holding one); truncates to at most its model_max_length. */
     public static TextEncoder load(Path tokenizerJson, int maxLength) throws IOException {
         if (maxLength < 3) {
             throw new IllegalArgumentException("maxLength must leave room for special tokens, got " + maxLength);
@@ -61,6 +85,7 @@ public final class TextEncoder implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new IOException("tokenizer file not found: " + file);
         }
+        maxLength = Math.min(maxLength, modelMaxLength(file.resolveSibling("tokenizer_config.json")));
         byte[] bytes = Files.readAllBytes(file);
         int padId = findPadId(file, bytes);
         HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()

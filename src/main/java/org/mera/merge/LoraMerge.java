@@ -51,7 +51,7 @@ public final class LoraMerge {
             double[] ws = new double[sources.size()];
             for (int k = 0; k < sources.size(); k++) {
                 mods.add(sources.get(k).modules().get(p));
-                ws[k] = w[k] * sources.get(k).config().scaling();
+                ws[k] = w[k] * sources.get(k).scaling(mods.get(k)); // per-module: alpha_pattern, rank_pattern
             }
             merged.add(switch (method) {
                 case "linear" -> linear(mods, ws);
@@ -61,13 +61,38 @@ public final class LoraMerge {
         }
         Set<String> targets = new LinkedHashSet<>();
         sources.forEach(s -> targets.addAll(s.config().targetModules()));
-        LoraConfig config = first.config().withRank(newRank, newRank).withTargetModules(new ArrayList<>(targets));
+        // A merge has no head: the sources' classifiers are task-specific and are not carried over, so the config
+        // says so too (PEFT then loads the result on AutoModel, keys without the model prefix).
+        LoraConfig config = first.config().withRank(newRank, newRank).withTargetModules(new ArrayList<>(targets))
+                .withTask(LoraConfig.FEATURE_EXTRACTION, List.of());
+        // cat of sources with per-module ranks (rank_pattern) gives per-module ranks: name them, each with alpha = rank
+        Map<String, Integer> rankPattern = new LinkedHashMap<>();
+        Map<String, Double> alphaPattern = new LinkedHashMap<>();
+        for (LoraModule m : merged) {
+            if (m.rank() != newRank) {
+                String key = encoderModuleName(m.path()).replace(".", "\\.");
+                rankPattern.put(key, m.rank());
+                alphaPattern.put(key, (double) m.rank());
+            }
+        }
+        config = config.withPatterns(rankPattern, alphaPattern);
         Map<String, String> params = new LinkedHashMap<>();
         params.put("rank", Integer.toString(newRank));
         params.put("normalize", String.valueOf(o.normalize() == null || o.normalize()));
         MergeProvenance prov = new MergeProvenance(method, sources.stream().map(LoraWeights::name).toList(),
                 Arrays.stream(w).boxed().toList(), params);
         return new LoraWeights(o.outputName(), config, merged, Map.of(), prov);
+    }
+
+    /** A module's name in PEFT's AutoModel: without {@code base_model.model.} and the {@code bert.}/{@code roberta.} prefix. */
+    private static String encoderModuleName(String path) {
+        String name = LoraWeights.moduleName(path);
+        for (String prefix : List.of("bert.", "roberta.")) {
+            if (name.startsWith(prefix)) {
+                return name.substring(prefix.length());
+            }
+        }
+        return name;
     }
 
     static LoraModule linear(List<LoraModule> mods, double[] ws) {

@@ -175,7 +175,7 @@ public record MergeOptions(String outputName, List<Double> weights, Boolean norm
         all.put("majority_sign_method", majoritySignMethod);
         all.put("seed", Long.toString(seed));
         all.put("svd_rank", Integer.toString(svdRank));
-        all.put("normalize", String.valueOf(normalize));
+        all.put("normalize", normalize == null ? null : normalize.toString());
         Map<String, String> out = new LinkedHashMap<>();
         for (String n : names) {
             out.put(n, all.get(n));

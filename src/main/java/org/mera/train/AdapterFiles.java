@@ -89,9 +89,20 @@ public final class AdapterFiles {
                 AdapterHubDirectory.write(dir, trained.renamed(name), head);
             }
             case LORA -> {
+                // base_model_name_or_path: the converted directory's absolute path, which AutoPeftModel* can load
+                // (a catalog name such as "minilm" means nothing to transformers)
                 LoraConfig config = new LoraConfig(method.loraRank(), method.loraAlpha(), method.loraDropout(), method.loraTargets(),
-                        false, "SEQ_CLS", "none", false, List.of(), modelName, false, Map.of());
-                PeftLoraDirectory.write(dir, LoraWeights.fromTensors(name, config, outcome.adapterWeights(), null, "trained LoRA"));
+                        false, LoraConfig.SEQ_CLS, "none", false, List.of(),
+                        model.directory().toAbsolutePath().normalize().toString(), false, Map.of(), Map.of(), Map.of());
+                PeftLoraDirectory.Result peft = PeftLoraDirectory.withHead(
+                        LoraWeights.fromTensors(name, config, outcome.adapterWeights(), null, "trained LoRA"), head,
+                        model.config().modelType());
+                if (peft.noHeadReason() != null) {
+                    System.err.println("note: " + dir + " is written for PEFT on AutoModel (task_type FEATURE_EXTRACTION), not for "
+                            + "sequence classification: " + peft.noHeadReason() + "; the head is in " + AdapterHubDirectory.HEAD_CONFIG
+                            + " and " + AdapterHubDirectory.HEAD_WEIGHTS);
+                }
+                PeftLoraDirectory.write(dir, peft.lora());
                 writeHead(dir, head, encoderInfo(model, modelName));
             }
             case FULL -> {
@@ -114,7 +125,7 @@ public final class AdapterFiles {
 
     private static Init read(Path dir, PretrainedModel model, Task task, boolean withHead, boolean forTraining) throws IOException {
         Kind kind = detect(dir);
-        SavedHead head = withHead ? savedHead(dir, task, model.config().hiddenSize()) : null;
+        SavedHead head = withHead ? savedHead(dir, task, model) : null;
         Init init = switch (kind) {
             case BOTTLENECK -> {
                 AdapterWeights a = AdapterHubDirectory.read(dir);
@@ -131,6 +142,12 @@ public final class AdapterFiles {
                 Method base = Method.of(Method.Kind.LORA);
                 Method m = new Method(Method.Kind.LORA, base.reductionFactor(), base.nonLinearity(), l.config().r(),
                         (float) l.config().loraAlpha(), (float) l.config().loraDropout(), l.config().targetModules(), base.headPooling());
+                if (forTraining && (!l.config().rankPattern().isEmpty() || !l.config().alphaPattern().isEmpty())) {
+                    // Method has one rank and alpha for every module; evaluation honours the patterns (see load)
+                    throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG) + ": field '"
+                            + (l.config().rankPattern().isEmpty() ? "alpha_pattern" : "rank_pattern")
+                            + "' is set; training from a LoRA with per-module ranks or alphas is not supported");
+                }
                 yield new Init(m, w, null, l.name());
             }
             case FULL -> throw new IllegalArgumentException(dir + ": is a full model directory; pass it as --model, not as an adapter");
@@ -154,12 +171,11 @@ public final class AdapterFiles {
             throw new IllegalArgumentException(dir + ": holds an adapter; name the encoder it belongs to (--model)");
         }
         Init init = read(dir, model, task, false, false);
-        SavedHead head = savedHead(dir, task, model.config().hiddenSize());
+        SavedHead head = savedHead(dir, task, model);
         BertEncoder encoder = model.newEncoder(manager);
         if (kind == Kind.LORA) {
-            LoraConfig c = PeftLoraDirectory.read(dir).config();
-            Adapters.addLora(encoder, c.r(), (float) c.loraAlpha(), (float) c.loraDropout(), c.targetModules(), c.useRslora(),
-                    init.adapter(), 0);
+            // per-module ranks and alphas (rank_pattern, alpha_pattern) come with the config
+            Adapters.addLora(encoder, PeftLoraDirectory.read(dir).config(), init.adapter());
         } else {
             TrainingRun.installMethod(encoder, init.method(), init.adapter(), 0);
         }
@@ -183,6 +199,26 @@ public final class AdapterFiles {
 
     /** A head's weights under the in-run names {@code heads.<task name>.*}, and what it reads. */
     record SavedHead(Map<String, Tensor> tensors, ClassificationHead.Pooling pooling) {
+    }
+
+    /**
+     * The head of an adapter directory for {@code model}: AdapterHub's head files, else for a PEFT LoRA the
+     * sequence-classification head it saved through modules_to_save (labels by index, in the task's order).
+     */
+    static SavedHead savedHead(Path dir, Task task, PretrainedModel model) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(AdapterHubDirectory.HEAD_CONFIG)) && PeftLoraDirectory.isPeftLora(dir)) {
+            LoraWeights l = PeftLoraDirectory.read(dir);
+            String name = l.name().replace('.', '_');
+            Optional<PredictionHead> peft = PeftLoraDirectory.head(dir, l, name, headConfig(task), model.weights());
+            if (peft.isPresent()) {
+                if (!task.isRegression()) {
+                    System.err.println("note: " + dir.resolve(PeftLoraDirectory.WEIGHTS) + ": PEFT classifier outputs taken as "
+                            + "task " + task.name() + "'s labels in order " + task.labels());
+                }
+                return new SavedHead(renamedHead(peft.get().tensors(), name, task.name()), ClassificationHead.Pooling.FIRST_TOKEN);
+            }
+        }
+        return savedHead(dir, task, model.config().hiddenSize());
     }
 
     /** The directory's head, checked against the task's labels and the model's hidden size. */

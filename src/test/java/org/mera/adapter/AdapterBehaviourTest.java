@@ -75,6 +75,66 @@ class AdapterBehaviourTest {
         return w;
     }
 
+    /**
+     * PEFT's rank_pattern and alpha_pattern change a module's rank and alpha, and so its scaling alpha/r: a LoRA
+     * read with them must equal the same update written with one rank and alpha for all (a rank-2 module padded
+     * with zeros to rank 4, B multiplied by the scaling ratio).
+     */
+    @Test
+    void rankAndAlphaPatternsSetEachModulesScaling() throws Exception {
+        Random rnd = new Random(5);
+        LoraConfig uniform = LoraConfig.of(4, 8, List.of("query", "value"), null);
+        LoraConfig patterned = uniform.withPatterns(Map.of("layer.1.attention.self.query", 2), Map.of("value", 16.0));
+        Map<String, Tensor> withPatterns = new LinkedHashMap<>();
+        Map<String, Tensor> equivalent = new LinkedHashMap<>();
+        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+            int h = enc.config().hiddenSize();
+            for (int i = 0; i < enc.layers().size(); i++) {
+                for (String t : List.of("query", "value")) {
+                    String ka = Adapters.loraKey(enc, i, t, "lora_A");
+                    String kb = Adapters.loraKey(enc, i, t, "lora_B");
+                    int r = patterned.rank(LoraWeights.moduleName(ka.replace(".lora_A.weight", "")));
+                    assertEquals(i == 1 && t.equals("query") ? 2 : 4, r);
+                    Tensor a = Tensor.normal(rnd, 0.3f, r, h);
+                    Tensor b = Tensor.normal(rnd, 0.3f, h, r);
+                    withPatterns.put(ka, a);
+                    withPatterns.put(kb, b);
+                    double ratio = patterned.scaling(LoraWeights.moduleName(ka.replace(".lora_A.weight", ""))) / uniform.scaling();
+                    assertEquals(t.equals("value") ? 2.0 : i == 1 ? 2.0 : 1.0, ratio, 1e-12);
+                    Tensor a4 = Tensor.zeros(4, h);
+                    Tensor b4 = Tensor.zeros(h, 4);
+                    System.arraycopy(a.data(), 0, a4.data(), 0, a.numel());
+                    for (int row = 0; row < h; row++) {
+                        for (int c = 0; c < r; c++) {
+                            b4.data()[row * 4 + c] = (float) (b.data()[row * r + c] * ratio);
+                        }
+                    }
+                    equivalent.put(ka, a4);
+                    equivalent.put(kb, b4);
+                }
+            }
+        }
+        float[] patternedOut;
+        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+            Adapters.addLora(enc, patterned, withPatterns);
+            patternedOut = hidden(enc);
+        }
+        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+            Adapters.addLora(enc, uniform, equivalent);
+            assertArrayEquals(patternedOut, hidden(enc), 1e-4f);
+        }
+        // ignoring alpha_pattern (the old behaviour) gives other outputs, so the comparison above can fail
+        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+            Adapters.addLora(enc, uniform.withPatterns(Map.of("layer.1.attention.self.query", 2), Map.of()), withPatterns);
+            float[] out = hidden(enc);
+            double max = 0;
+            for (int i = 0; i < out.length; i++) {
+                max = Math.max(max, Math.abs(out[i] - patternedOut[i]));
+            }
+            assertTrue(max > 1e-3, "alpha_pattern made no difference: " + max);
+        }
+    }
+
     @Test
     void zeroEffectAdaptersAndLoraLeaveOutputsUnchanged() throws Exception {
         try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {

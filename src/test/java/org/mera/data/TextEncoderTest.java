@@ -80,6 +80,24 @@ class TextEncoderTest {
     }
 
     @Test
+    void modelMaxLengthInTokenizerConfigCapsTheLength(@TempDir Path dir) throws IOException {
+        Files.copy(tokenizerJson, dir.resolve("tokenizer.json"));
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 12}");
+        try (TextEncoder capped = TextEncoder.load(dir)) {
+            assertEquals(12, capped.maxLength());
+            assertEquals(12, capped.encode(new Example("word ".repeat(50), null, "1"), GlueTasks.SST2).length());
+        }
+        // transformers' "unknown" (1e30) caps nothing
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 1e30}");
+        try (TextEncoder uncapped = TextEncoder.load(dir)) {
+            assertEquals(TextEncoder.DEFAULT_MAX_LENGTH, uncapped.maxLength());
+        }
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": \"long\"}");
+        var e = assertThrows(IllegalArgumentException.class, () -> TextEncoder.load(dir));
+        assertTrue(e.getMessage().contains("model_max_length") && e.getMessage().contains("tokenizer_config.json"), e.getMessage());
+    }
+
+    @Test
     void truncatesLongestFirst() throws IOException {
         String longA = "word ".repeat(200);
         String shortB = "hello world";

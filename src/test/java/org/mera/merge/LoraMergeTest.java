@@ -114,4 +114,46 @@ class LoraMergeTest {
                 () -> LoraMerge.merge("svd", List.of(lora("a", 2, 2, 8, 8, 1), lora("b", 2, 2, 9, 8, 2)), MergeOptions.defaults()));
         assertTrue(e.getMessage().contains("'a'") && e.getMessage().contains("'b'") && e.getMessage().contains("hidden"), e.getMessage());
     }
+
+    /** A merge drops the sources' classifiers (task-specific), and its config says so: no SEQ_CLS, no modules_to_save. */
+    @Test
+    void aMergeOfSequenceClassificationAdaptersIsAnEncoderAdapterInFilesAndConfig(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        List<LoraWeights> src = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            LoraWeights l = lora("s" + k, 2, 4, 6, 6, 20 + k);
+            Map<String, org.mera.io.Tensor> head = Map.of("base_model.model.classifier.weight", org.mera.io.Tensor.zeros(3, 6),
+                    "base_model.model.classifier.bias", org.mera.io.Tensor.zeros(3));
+            src.add(new LoraWeights(l.name(), l.config().withTask("SEQ_CLS", List.of("classifier", "score")), l.modules(), head, null));
+        }
+        LoraWeights merged = LoraMerge.merge("svd", src, MergeOptions.defaults().withOutputName("m"));
+        assertTrue(merged.otherTensors().isEmpty());
+        assertEquals("FEATURE_EXTRACTION", merged.config().taskType());
+        assertTrue(merged.config().modulesToSave().isEmpty());
+        org.mera.io.PeftLoraDirectory.write(tmp.resolve("m"), merged);
+        var cfg = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("m/adapter_config.json").toFile());
+        assertTrue(cfg.get("modules_to_save").isNull(), cfg.toString());
+        var keys = org.mera.io.SafeTensors.read(tmp.resolve("m/adapter_model.safetensors")).tensors().keySet();
+        assertTrue(keys.contains("base_model.model.encoder.layer.0.attention.self.query.lora_A.weight"), keys.toString());
+    }
+
+    /** cat of sources with per-module ranks: the result's ranks differ per module, and its rank_pattern says so. */
+    @Test
+    void catOfPatternedSourcesWritesTheResultsPerModuleRanks() {
+        LoraWeights a = lora("a", 2, 4, 6, 6, 30);
+        List<LoraModule> mods = new ArrayList<>(a.modules());
+        Random rng = new Random(31);
+        mods.set(1, new LoraModule(mods.get(1).path(), RandomAdapters.gaussian(rng, 0.3, 1, 6), RandomAdapters.gaussian(rng, 0.3, 6, 1)));
+        LoraWeights patterned = new LoraWeights("p", a.config().withPatterns(Map.of("layer\\.0\\.attention\\.self\\.value", 1), Map.of()),
+                mods, Map.of(), null);
+        LoraWeights merged = LoraMerge.merge("cat", List.of(patterned, lora("b", 2, 4, 6, 6, 32)), MergeOptions.defaults().withOutputName("m"));
+        assertEquals(4, merged.config().r());
+        String value0 = "bert.encoder.layer.0.attention.self.value";
+        assertEquals(3, merged.config().rank(value0));
+        assertEquals(1.0, merged.config().scaling(value0), 1e-12);
+        assertEquals(1.0, merged.config().scaling("bert.encoder.layer.1.attention.self.value"), 1e-12);
+        for (LoraModule m : merged.modules()) {
+            assertEquals(merged.config().rank(LoraWeights.moduleName(m.path())), m.rank(), m.path());
+        }
+    }
 }

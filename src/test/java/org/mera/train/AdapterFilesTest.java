@@ -156,13 +156,53 @@ class AdapterFilesTest {
         assertEquals(4, cfg.get("r").asInt());
         assertEquals(8, cfg.get("lora_alpha").asInt());
         assertEquals("SEQ_CLS", cfg.get("task_type").asText());
-        assertEquals("minilm", cfg.get("base_model_name_or_path").asText());
+        // what AutoPeftModelForSequenceClassification.from_pretrained(dir) loads: the converted model directory
+        assertEquals(model.directory().toAbsolutePath().normalize().toString(), cfg.get("base_model_name_or_path").asText());
+        assertEquals("0.1", cfg.get("lora_dropout").toString(), "the float 0.1f, not its widened double 0.10000000149011612");
         assertEquals(List.of("query", "value"), List.of(cfg.get("target_modules").get(0).asText(), cfg.get("target_modules").get(1).asText()));
+        assertEquals("[\"pooler\",\"classifier\",\"score\"]", cfg.get("modules_to_save").toString());
         Map<String, Tensor> w = SafeTensors.read(dir.resolve("adapter_model.safetensors")).tensors();
-        assertEquals(6 * 2 * 2, w.size());
+        assertEquals(6 * 2 * 2 + 4, w.size());
         assertArrayEquals(new int[] {4, 384}, w.get("base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight").shape());
         assertArrayEquals(new int[] {384, 4}, w.get("base_model.model.bert.encoder.layer.5.attention.self.value.lora_B.weight").shape());
+        // the head as BertForSequenceClassification's pooler + classifier, saved through modules_to_save
+        Map<String, Tensor> h = SafeTensors.read(dir.resolve("model_head.safetensors")).tensors();
+        assertArrayEquals(h.get("heads.rte.1.weight").data(), w.get("base_model.model.bert.pooler.dense.weight").data());
+        assertArrayEquals(h.get("heads.rte.1.bias").data(), w.get("base_model.model.bert.pooler.dense.bias").data());
+        assertArrayEquals(h.get("heads.rte.4.weight").data(), w.get("base_model.model.classifier.weight").data());
+        assertArrayEquals(h.get("heads.rte.4.bias").data(), w.get("base_model.model.classifier.bias").data());
         assertTrue(AdapterHubDirectory.readHead(dir).isPresent());
+    }
+
+    @Test
+    void aPeftSequenceClassificationHeadIsReadWithoutTheAdapterHubHeadFiles(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("rte");
+        Method m = Method.of(Method.Kind.LORA).withLora(4, 8f);
+        TrainingRun.Outcome r = train(m);
+        AdapterFiles.save(dir, "rte", r, model, "minilm", rte, m);
+        Files.delete(dir.resolve("head_config.json"));
+        Files.delete(dir.resolve("model_head.safetensors"));
+        try (NDManager a = NDManager.newBaseManager(); NDManager b = NDManager.newBaseManager()) {
+            Predictions inMemory = predict(AdapterFiles.taskModel(model, rte, m, r, a));
+            Predictions fromPeft = predict(AdapterFiles.load(dir, model, rte, b).model());
+            for (int i = 0; i < test.size(); i++) {
+                assertArrayEquals(inMemory.probabilities()[i], fromPeft.probabilities()[i], 0f, "example " + i);
+            }
+        }
+    }
+
+    @Test
+    void aMeanPooledLoraIsWrittenForAutoModelWithItsHeadBeside(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("rte");
+        // transformers' BertForSequenceClassification cannot mean-pool: the adapter is written as PEFT saves it on
+        // AutoModel (no bert. prefix, no classifier), and still round-trips exactly through the AdapterHub head files
+        assertRoundTrip(Method.of(Method.Kind.LORA).withLora(4, 8f).withHeadPooling(ClassificationHead.Pooling.MEAN), dir);
+        JsonNode cfg = JSON.readTree(dir.resolve("adapter_config.json").toFile());
+        assertEquals("FEATURE_EXTRACTION", cfg.get("task_type").asText());
+        assertTrue(cfg.get("modules_to_save").isNull());
+        Map<String, Tensor> w = SafeTensors.read(dir.resolve("adapter_model.safetensors")).tensors();
+        assertEquals(6 * 2 * 2, w.size());
+        assertTrue(w.containsKey("base_model.model.encoder.layer.0.attention.self.query.lora_A.weight"), w.keySet().toString());
     }
 
     @Test
