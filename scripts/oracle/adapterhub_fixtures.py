@@ -61,6 +61,33 @@ def make(minilm, out_dir, name, config, seed):
     print(out_dir, sorted(os.listdir(out_dir)))
 
 
+def make_lora(minilm, out_dir, head_dir, seed):
+    """An AdapterHub LoRA (q, v; r 2, alpha 4) without a head of its own: the probabilities use the head of
+    head_dir (the Pfeiffer fixture's), which the Java test puts beside it, so the head's 300 KB are stored once."""
+    from adapters import LoRAConfig
+    torch.manual_seed(seed)
+    model = BertAdapterModel.from_pretrained(minilm)
+    model.add_adapter("rte", config=LoRAConfig(r=2, alpha=4))
+    model.load_head(head_dir)
+    model.set_active_adapters("rte")
+    model.active_head = "rte"
+    with torch.no_grad():
+        for key, p in model.named_parameters():
+            if ".loras.rte." in key:
+                p.copy_((torch.randn_like(p) * 0.1).half().float())
+            elif "heads.rte." in key:
+                p.copy_(p.half().float())
+    model.eval()
+    tok = Tokenizer.from_file(os.path.join(minilm, "tokenizer.json"))
+    probs = probabilities(model, tok, PAIRS)
+    model.half()
+    model.save_adapter(out_dir, "rte", with_head=False)
+    with open(os.path.join(out_dir, "expected.json"), "w") as f:
+        json.dump({"made_by": "scripts/oracle/adapterhub_fixtures.py", "model": "minilm", "task": "RTE",
+                   "head": "../pfeiffer-minilm", "pairs": [list(p) for p in PAIRS], "probabilities": probs}, f, indent=1)
+    print(out_dir, sorted(os.listdir(out_dir)))
+
+
 def make_fusion(out_dir):
     """A tiny AdapterFusion (random 2-layer BERT, hidden 8) saved both ways: the default torch pickle and safetensors."""
     from adapters import AdapterFusionConfig
@@ -86,4 +113,5 @@ if __name__ == "__main__":
     minilm, root = sys.argv[1], sys.argv[2]
     make(minilm, os.path.join(root, "pfeiffer-minilm"), "rte", SeqBnConfig(reduction_factor=48), 19)
     make(minilm, os.path.join(root, "houlsby-minilm"), "rte", DoubleSeqBnConfig(reduction_factor=96), 20)
+    make_lora(minilm, os.path.join(root, "lora-minilm"), os.path.join(root, "pfeiffer-minilm"), 22)
     make_fusion(os.path.join(root, "fusion-tiny"))

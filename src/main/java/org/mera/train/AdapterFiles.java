@@ -63,7 +63,7 @@ public final class AdapterFiles {
             return Kind.LORA;
         }
         if (AdapterHubDirectory.isAdapterHub(dir)) {
-            return Kind.BOTTLENECK;
+            return AdapterHubDirectory.isLora(dir) ? Kind.LORA : Kind.BOTTLENECK;
         }
         if (Files.isRegularFile(dir.resolve(HfModelDirectory.CONFIG)) && Files.isRegularFile(dir.resolve(HfModelDirectory.WEIGHTS))) {
             return Kind.FULL;
@@ -122,7 +122,7 @@ public final class AdapterFiles {
                 yield new Init(bottleneckMethod(dir, a), checkedBottleneck(dir, a, model), null, a.name());
             }
             case LORA -> {
-                LoraWeights l = PeftLoraDirectory.read(dir);
+                LoraWeights l = readLora(dir);
                 Map<String, Tensor> w = checkedLora(dir, l, model);
                 if (forTraining && l.config().useRslora()) {
                     // Method has no rsLoRA switch, so a run would rescale the update; evaluation honours it (see load)
@@ -139,6 +139,11 @@ public final class AdapterFiles {
         // A saved head is read the way it was trained: its pooling comes with it.
         return head == null ? init
                 : new Init(init.method().withHeadPooling(head.pooling()), init.adapter(), head.tensors(), init.name());
+    }
+
+    /** A PEFT LoRA directory, or an AdapterHub one ({@code "architecture": "lora"}). */
+    private static LoraWeights readLora(Path dir) throws IOException {
+        return PeftLoraDirectory.isPeftLora(dir) ? PeftLoraDirectory.read(dir) : AdapterHubDirectory.readLora(dir);
     }
 
     /** Reads a saved directory (adapter + head, or full model + head) into a model for {@code task}. */
@@ -158,7 +163,7 @@ public final class AdapterFiles {
         SavedHead head = savedHead(dir, task, model.config().hiddenSize());
         BertEncoder encoder = model.newEncoder(manager);
         if (kind == Kind.LORA) {
-            LoraConfig c = PeftLoraDirectory.read(dir).config();
+            LoraConfig c = readLora(dir).config();
             Adapters.addLora(encoder, c.r(), (float) c.loraAlpha(), (float) c.loraDropout(), c.targetModules(), c.useRslora(),
                     init.adapter(), 0);
         } else {
@@ -271,16 +276,7 @@ public final class AdapterFiles {
 
     /** Head files next to a PEFT or HF model directory: AdapterHub's head format, written the same way. */
     private static void writeHead(Path dir, PredictionHead head, EncoderInfo info) throws IOException {
-        var root = org.mera.adapter.ConfigJson.MAPPER.createObjectNode();
-        root.set("config", head.config().toJson());
-        root.put("model_class", info.modelClass());
-        root.put("model_name", info.modelName());
-        root.put("model_type", info.modelType());
-        root.put("name", head.name());
-        root.put("version", AdapterHubDirectory.FORMAT_VERSION);
-        org.mera.io.SafeTensors.write(dir.resolve(AdapterHubDirectory.HEAD_WEIGHTS), head.tensors(), Map.of("format", "pt"));
-        org.mera.io.AtomicFiles.writeString(dir.resolve(AdapterHubDirectory.HEAD_CONFIG),
-                org.mera.adapter.ConfigJson.toSortedJson(root));
+        AdapterHubDirectory.writeHead(dir, head, info);
     }
 
     static EncoderInfo encoderInfo(PretrainedModel model, String modelName) {

@@ -99,6 +99,70 @@ class AdapterHubFilesTest {
     }
 
     @Test
+    void readsAnAdapterHubLoraSavedAsATorchPickleAndWritesOneAdaptersReads(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("rte");
+        Files.createDirectories(dir);
+        for (String f : List.of("adapter_config.json", "pytorch_adapter.bin", "expected.json")) {
+            Files.copy(FIXTURES.resolve("lora-minilm").resolve(f), dir.resolve(f));
+        }
+        for (String f : List.of("head_config.json", "pytorch_model_head.bin")) {  // the head the probabilities used
+            Files.copy(FIXTURES.resolve("pfeiffer-minilm").resolve(f), dir.resolve(f));
+        }
+        assertEquals(AdapterFiles.Kind.LORA, AdapterFiles.detect(dir));
+        double max = maxDifferenceFromAdapterHub(dir, new StringBuilder());
+        assertTrue(max < 1e-5, "max |p_mera - p_adapters| = " + max);
+
+        // written back in AdapterHub's LoRA format, it reads as the same adapter
+        org.mera.adapter.LoraWeights lora = AdapterHubDirectory.readLora(dir);
+        assertEquals(2, lora.config().r());
+        assertEquals(4.0, lora.config().loraAlpha());
+        assertEquals(List.of("query", "value"), lora.config().targetModules());
+        Path out = tmp.resolve("out");
+        AdapterHubDirectory.writeLora(out, lora, new EncoderInfo("minilm", "bert", "BertAdapterModel", 384), null);
+        JsonNode cfg = JSON.readTree(out.resolve("adapter_config.json").toFile());
+        assertEquals("lora", cfg.get("config").get("architecture").asText());
+        assertEquals("adapters.1.2.0", cfg.get("version").asText());
+        Map<String, Tensor> written = org.mera.io.SafeTensors.read(out.resolve("adapter.safetensors")).tensors();
+        assertTrue(written.containsKey("bert.encoder.layer.5.attention.self.value.loras.rte.lora_B"), written.keySet().toString());
+        assertEquals(lora.tensors().keySet(), AdapterHubDirectory.readLora(out).tensors().keySet());
+    }
+
+    @Test
+    void anAdapterHubLoraFromBeforeVersion11IsReadWithTheScalingItWasTrainedWith(@TempDir Path tmp) throws Exception {
+        Path dir = copy(FIXTURES.resolve("lora-minilm"), tmp.resolve("old"));
+        Path cfg = dir.resolve("adapter_config.json");
+        Files.writeString(cfg, Files.readString(cfg).replace("\"adapters.1.2.0\"", "\"adapters.1.0.1\""));
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        org.mera.adapter.LoraWeights old;
+        try {
+            old = AdapterHubDirectory.readLora(dir);
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(2.0, old.config().loraAlpha(), "adapters < 1.1 scaled by 1: alpha = r");
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("adapters.1.0.1"), captured.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void loraSettingsMeraDoesNotComputeAreRefusedNamingKeyAndValue(@TempDir Path tmp) throws Exception {
+        String[][] cases = {{"\"output_lora\": false", "\"output_lora\": true", "output_lora"},
+                {"\"use_gating\": false", "\"use_gating\": true", "use_gating"},
+                {"\"composition_mode\": \"add\"", "\"composition_mode\": \"scale\"", "composition_mode"},
+                {"\"q\"", "\"k\"", "attn_matrices"}};
+        for (String[] c : cases) {
+            Path dir = copy(FIXTURES.resolve("lora-minilm"), tmp.resolve(c[2]));
+            Path cfg = dir.resolve("adapter_config.json");
+            String text = Files.readString(cfg);
+            assertTrue(text.contains(c[0]), text);
+            Files.writeString(cfg, text.replace(c[0], c[1]));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.readLora(dir));
+            assertTrue(e.getMessage().contains(cfg.toString()) && e.getMessage().contains("'" + c[2] + "'"), e.getMessage());
+        }
+    }
+
+    @Test
     void genericLabelsOfTheWrongCountAreStillRefused(@TempDir Path tmp) throws Exception {
         Path dir = copy(FIXTURES.resolve("pfeiffer-minilm"), tmp.resolve("rte"));
         try (NDManager m = NDManager.newBaseManager()) {
