@@ -27,13 +27,15 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
 
     public HeadConfig {
         if (!headType.equals("classification") && !headType.equals("regression")) {
-            throw new IllegalArgumentException("head_type must be classification or regression, got '" + headType + "'");
+            throw new IllegalArgumentException("field 'head_type' is '" + headType
+                    + "': only classification heads (and mera's older regression type) are supported");
         }
         if (numLabels <= 0) {
             throw new IllegalArgumentException("num_labels must be positive, got " + numLabels);
         }
         if (layers != 2) {
-            throw new IllegalArgumentException("only 2-layer heads (dense, tanh, out) are supported, got layers=" + layers);
+            throw new IllegalArgumentException("field 'layers' is " + layers
+                    + ": only 2-layer heads (dense, tanh, out) are supported");
         }
         label2id = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(label2id));
         extra = Map.copyOf(extra);
@@ -76,9 +78,17 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
             throw new IllegalArgumentException(where + ": field 'activation_function' is '" + activation
                     + "'; only tanh heads are supported");
         }
-        return new HeadConfig(c.requiredText("head_type"), c.integer("num_labels", 2), c.integer("layers", 2),
-                activation, c.stringToInt("label2id"), c.bool("use_pooler", false), p,
-                c.unknownFields(KNOWN));
+        try {
+            return new HeadConfig(c.requiredText("head_type"), c.integer("num_labels", 2), c.integer("layers", 2),
+                    activation, c.stringToInt("label2id"), c.bool("use_pooler", false), p,
+                    c.unknownFields(KNOWN));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith(where)) {
+                throw e;
+            }
+            // head_type (multilabel_classification, tagging, ...), num_labels or layers mera cannot compute
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     public ObjectNode toJson() {
