@@ -71,6 +71,59 @@ public record BottleneckConfig(
         return "custom";
     }
 
+    /**
+     * Refuses a config whose computation mera does not model, naming the key and value: mera computes AdapterHub's
+     * {@code seq_bn} ({@code LN(h + up(act(down(LN(h + x)))) + x)}: original_ln_before, residual_before_ln and
+     * original_ln_after all true, output adapter only) and {@code double_seq_bn} ({@code LN(h + up(act(down(h))) + x)}
+     * after attention and feed-forward: original_ln_before false, original_ln_after true; residual_before_ln then
+     * makes no difference), with scaling 1, no gating, no extra layer norms, sequential, plain linear projections,
+     * on every layer. Keys that only matter for training (dropout, init_weights, stochastic_depth) or for other
+     * architectures (cross_adapter) pass, as do phm_* settings while phm_layer is false.
+     */
+    public void checkSupported() {
+        if (!outputAdapter) {
+            throw unsupported("output_adapter", false, "an adapter after the feed-forward block is required");
+        }
+        if (!originalLnAfter) {
+            throw unsupported("original_ln_after", false, "the layer's own LayerNorm after the adapter is required");
+        }
+        if (mhAdapter && originalLnBefore) {
+            throw unsupported("original_ln_before", true, "with mh_adapter true (double_seq_bn) it must be false");
+        }
+        if (!mhAdapter && !originalLnBefore) {
+            throw unsupported("original_ln_before", false, "with mh_adapter false (seq_bn) it must be true");
+        }
+        if (originalLnBefore && !residualBeforeLn) {
+            throw unsupported("residual_before_ln", false, "with original_ln_before true it must be true");
+        }
+        if (lnBefore) {
+            throw unsupported("ln_before", true, "adapter-internal layer norms are not supported");
+        }
+        if (lnAfter) {
+            throw unsupported("ln_after", true, "adapter-internal layer norms are not supported");
+        }
+        if (isParallel) {
+            throw unsupported("is_parallel", true, "parallel adapters are not supported");
+        }
+        if (scaling != 1.0) {
+            throw unsupported("scaling", scaling, "only scaling 1.0 is supported");
+        }
+        if (useGating) {
+            throw unsupported("use_gating", true, "gated adapters are not supported");
+        }
+        if (!leaveOut.isEmpty()) {
+            throw unsupported("leave_out", leaveOut, "adapters must be on every layer");
+        }
+        JsonNode phm = extra.get("phm_layer");
+        if (phm != null && !phm.isNull() && !(phm.isBoolean() && !phm.booleanValue())) {
+            throw unsupported("phm_layer", phm, "PHM (Compacter) projections are not supported");
+        }
+    }
+
+    private static IllegalArgumentException unsupported(String key, Object value, String why) {
+        return new IllegalArgumentException("field '" + key + "' is " + value + ": not supported by mera (" + why + ")");
+    }
+
     /** The bottleneck width for a given hidden size (AdapterHub: hidden // reduction_factor). */
     public int bottleneckSize(int hiddenSize) {
         return (int) Math.floor(hiddenSize / reductionFactor);

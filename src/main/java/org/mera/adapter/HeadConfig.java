@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An AdapterHub prediction head config ({@code "config"} of head_config.json): classification or
- * regression, {@code layers} dense layers with {@code activation_function} between them, on the first token.
+ * An AdapterHub prediction head config ({@code "config"} of head_config.json): {@code layers} dense layers with
+ * {@code activation_function} between them, on the first token. AdapterHub has no regression head type: a
+ * regression head is a classification head with one label ({@code num_labels} 1, MSE loss), which is what
+ * {@link #regression()} writes; mera's earlier {@code "head_type": "regression"} is still read.
  * mera adds {@code "pooling": "mean"} for heads on the mean of the token states (AdapterHub's heads have no
  * such option); it is written only then, so first-token heads stay exactly AdapterHub's.
  */
@@ -20,16 +22,20 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
 
     private static final Set<String> KNOWN = Set.of("head_type", "num_labels", "layers", "activation_function",
             "label2id", "use_pooler", "pooling");
+    /** What AdapterHub's ClassificationHead writes besides the fields above; "bias": false is refused (see fromJson). */
+    public static final String BIAS = "bias";
 
     public HeadConfig {
         if (!headType.equals("classification") && !headType.equals("regression")) {
-            throw new IllegalArgumentException("head_type must be classification or regression, got '" + headType + "'");
+            throw new IllegalArgumentException("field 'head_type' is '" + headType
+                    + "': only classification heads (and mera's older regression type) are supported");
         }
         if (numLabels <= 0) {
             throw new IllegalArgumentException("num_labels must be positive, got " + numLabels);
         }
         if (layers != 2) {
-            throw new IllegalArgumentException("only 2-layer heads (dense, tanh, out) are supported, got layers=" + layers);
+            throw new IllegalArgumentException("field 'layers' is " + layers
+                    + ": only 2-layer heads (dense, tanh, out) are supported");
         }
         label2id = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(label2id));
         extra = Map.copyOf(extra);
@@ -40,8 +46,15 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
                 Map.of());
     }
 
+    /** AdapterHub's regression head: a classification head with one output, labelled as the library labels it. */
     public static HeadConfig regression() {
-        return new HeadConfig("regression", 1, 2, "tanh", Map.of(), false, ClassificationHead.Pooling.FIRST_TOKEN, Map.of());
+        return new HeadConfig("classification", 1, 2, "tanh", Map.of("LABEL_0", 0), false, ClassificationHead.Pooling.FIRST_TOKEN,
+                Map.of());
+    }
+
+    /** One output read as a value: AdapterHub's one-label classification head, or mera's older "regression" type. */
+    public boolean isRegression() {
+        return headType.equals("regression") || numLabels == 1;
     }
 
     public HeadConfig withPooling(ClassificationHead.Pooling p) {
@@ -57,9 +70,25 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": field 'pooling': " + e.getMessage(), e);
         }
-        return new HeadConfig(c.requiredText("head_type"), c.integer("num_labels", 2), c.integer("layers", 2),
-                c.text("activation_function", "tanh"), c.stringToInt("label2id"), c.bool("use_pooler", false), p,
-                c.unknownFields(KNOWN));
+        if (c.has(BIAS) && !c.bool(BIAS, true)) {
+            throw new IllegalArgumentException(where + ": field 'bias' is false; heads without biases are not supported");
+        }
+        String activation = c.text("activation_function", "tanh");
+        if (!activation.equals("tanh")) {
+            throw new IllegalArgumentException(where + ": field 'activation_function' is '" + activation
+                    + "'; only tanh heads are supported");
+        }
+        try {
+            return new HeadConfig(c.requiredText("head_type"), c.integer("num_labels", 2), c.integer("layers", 2),
+                    activation, c.stringToInt("label2id"), c.bool("use_pooler", false), p,
+                    c.unknownFields(KNOWN));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith(where)) {
+                throw e;
+            }
+            // head_type (multilabel_classification, tagging, ...), num_labels or layers mera cannot compute
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     public ObjectNode toJson() {

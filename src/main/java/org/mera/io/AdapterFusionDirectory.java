@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code adapter_fusion_config.json} ({@code {"config": {key, query, value, query_before_ln, regularization,
  * residual_before, temperature, value_before_softmax, value_initialized, dropout_prob}, "hidden_size",
  * "model_class", "model_name", "model_type", "name", "version"}}, sorted keys; unknown fields ignored) and
- * {@code model_adapter_fusion.safetensors}. The fused adapters themselves are saved separately.
+ * {@code model_adapter_fusion.safetensors}, or on reading {@code pytorch_model_adapter_fusion.bin} (the library's
+ * default, read with {@link TorchPickle}). The fused adapters themselves are saved separately.
  */
 public final class AdapterFusionDirectory {
     public static final String CONFIG = "adapter_fusion_config.json";
@@ -47,15 +48,8 @@ public final class AdapterFusionDirectory {
         FusionConfig config = FusionConfig.fromJson(root.get("config"), cfgFile + " (config)");
         EncoderInfo encoder = new EncoderInfo(top.text("model_name", null), top.text("model_type", null),
                 top.text("model_class", null), top.requiredInteger("hidden_size"));
-        Path weightsFile = dir.resolve(WEIGHTS);
-        if (!Files.isRegularFile(weightsFile)) {
-            if (Files.isRegularFile(dir.resolve(TORCH_WEIGHTS))) {
-                throw new IllegalArgumentException(dir.resolve(TORCH_WEIGHTS) + ": torch pickle weights are not read by mera; "
-                        + "convert them to " + WEIGHTS + " (safetensors.torch.save_file(torch.load(f), '" + WEIGHTS + "'))");
-            }
-            throw new NoSuchFileException(weightsFile.toString(), null, "AdapterFusion weights file missing");
-        }
-        return new FusionWeights(name, config, encoder, top.text("version", null), SafeTensors.read(weightsFile).tensors(),
+        Path weightsFile = AdapterHubDirectory.weightsFile(dir, WEIGHTS, TORCH_WEIGHTS, "AdapterFusion");
+        return new FusionWeights(name, config, encoder, top.text("version", null), AdapterHubDirectory.readTensors(weightsFile),
                 weightsFile.toString());
     }
 
@@ -68,7 +62,7 @@ public final class AdapterFusionDirectory {
         putNullable(root, "model_name", fusion.encoder().modelName());
         putNullable(root, "model_type", fusion.encoder().modelType());
         root.put("name", fusion.name());
-        putNullable(root, "version", fusion.version());
+        root.put("version", AdapterHubDirectory.FORMAT_VERSION);
         Files.createDirectories(dir);
         SafeTensors.write(dir.resolve(WEIGHTS), fusion.tensors(), SAFETENSORS_METADATA);
         AtomicFiles.writeString(dir.resolve(CONFIG), ConfigJson.toSortedJson(root));

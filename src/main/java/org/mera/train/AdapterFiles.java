@@ -31,7 +31,8 @@ import java.util.TreeSet;
 
 /**
  * Bridges {@link TrainingRun} and the files Python users exchange: a trained bottleneck adapter becomes an
- * AdapterHub directory (adapter_config.json, adapter.safetensors, head_config.json, model_head.safetensors),
+ * AdapterHub directory (adapter_config.json, adapter.safetensors, head_config.json, model_head.safetensors; AdapterHub's
+ * own pytorch_adapter.bin / pytorch_model_head.bin are read too),
  * a LoRA a PEFT directory (adapter_config.json, adapter_model.safetensors) with the same AdapterHub head files
  * beside it, a fully fine-tuned encoder an HF model directory plus the head files. Reading goes the other way:
  * initial weights for a run ({@code --init}) or a ready {@link TaskModel} for evaluation. Inside a run the
@@ -62,7 +63,7 @@ public final class AdapterFiles {
             return Kind.LORA;
         }
         if (AdapterHubDirectory.isAdapterHub(dir)) {
-            return Kind.BOTTLENECK;
+            return AdapterHubDirectory.isLora(dir) ? Kind.LORA : Kind.BOTTLENECK;
         }
         if (Files.isRegularFile(dir.resolve(HfModelDirectory.CONFIG)) && Files.isRegularFile(dir.resolve(HfModelDirectory.WEIGHTS))) {
             return Kind.FULL;
@@ -132,7 +133,7 @@ public final class AdapterFiles {
                 yield new Init(bottleneckMethod(dir, a), checkedBottleneck(dir, a, model), null, a.name());
             }
             case LORA -> {
-                LoraWeights l = PeftLoraDirectory.read(dir);
+                LoraWeights l = readLora(dir);
                 Map<String, Tensor> w = checkedLora(dir, l, model);
                 if (forTraining && l.config().useRslora()) {
                     // Method has no rsLoRA switch, so a run would rescale the update; evaluation honours it (see load)
@@ -157,6 +158,11 @@ public final class AdapterFiles {
                 : new Init(init.method().withHeadPooling(head.pooling()), init.adapter(), head.tensors(), init.name());
     }
 
+    /** A PEFT LoRA directory, or an AdapterHub one ({@code "architecture": "lora"}). */
+    private static LoraWeights readLora(Path dir) throws IOException {
+        return PeftLoraDirectory.isPeftLora(dir) ? PeftLoraDirectory.read(dir) : AdapterHubDirectory.readLora(dir);
+    }
+
     /** Reads a saved directory (adapter + head, or full model + head) into a model for {@code task}. */
     public static Loaded load(Path dir, PretrainedModel model, Task task, NDManager manager) throws IOException {
         Kind kind = detect(dir);
@@ -174,8 +180,8 @@ public final class AdapterFiles {
         SavedHead head = savedHead(dir, task, model);
         BertEncoder encoder = model.newEncoder(manager);
         if (kind == Kind.LORA) {
-            // per-module ranks and alphas (rank_pattern, alpha_pattern) come with the config
-            Adapters.addLora(encoder, PeftLoraDirectory.read(dir).config(), init.adapter());
+            // per-module ranks and alphas (rank_pattern, alpha_pattern) come with the config; PEFT or AdapterHub files
+            Adapters.addLora(encoder, readLora(dir).config(), init.adapter());
         } else {
             TrainingRun.installMethod(encoder, init.method(), init.adapter(), 0);
         }
@@ -226,18 +232,29 @@ public final class AdapterFiles {
         Optional<PredictionHead> read = AdapterHubDirectory.readHead(dir);
         if (read.isEmpty()) {
             throw new IllegalArgumentException(dir + ": no prediction head (" + AdapterHubDirectory.HEAD_CONFIG + " + "
-                    + AdapterHubDirectory.HEAD_WEIGHTS + ")");
+                    + AdapterHubDirectory.HEAD_WEIGHTS + " or " + AdapterHubDirectory.TORCH_HEAD_WEIGHTS + ")");
         }
         PredictionHead h = read.get();
         Path cfg = dir.resolve(AdapterHubDirectory.HEAD_CONFIG);
         HeadConfig expected = headConfig(task);
-        if (!h.config().headType().equals(expected.headType())) {
-            throw new IllegalArgumentException(cfg + ": head_type is " + h.config().headType() + " but task " + task.name()
-                    + " needs " + expected.headType());
+        if (h.config().isRegression() != task.isRegression()) {
+            throw new IllegalArgumentException(cfg + ": head has " + h.config().numLabels() + " output"
+                    + (h.config().numLabels() == 1 ? " (regression)" : "s") + " but task " + task.name()
+                    + (task.isRegression() ? " is a regression task (one output)" : " has " + task.labels().size() + " labels"));
         }
         if (!task.isRegression() && !h.config().label2id().equals(expected.label2id())) {
-            throw new IllegalArgumentException(cfg + ": label2id " + h.config().label2id() + " does not match task "
-                    + task.name() + "'s labels " + expected.label2id());
+            if (!isGeneric(h.config().label2id()) || h.config().label2id().size() != task.labels().size()) {
+                throw new IllegalArgumentException(cfg + ": label2id " + h.config().label2id() + " does not match task "
+                        + task.name() + "'s labels " + expected.label2id());
+            }
+            // AdapterHub names labels LABEL_0, LABEL_1, ... when the head was added without id2label: the labels
+            // are then only indices, and the task says what each index means.
+            StringBuilder map = new StringBuilder();
+            for (int i = 0; i < task.labels().size(); i++) {
+                map.append(i == 0 ? "" : ", ").append("LABEL_").append(i).append(" = ").append(task.labels().get(i));
+            }
+            System.err.println("mera: notice: " + cfg + " has generic labels; reading them as task " + task.name()
+                    + "'s labels by index (" + map + ")");
         }
         if (h.config().usePooler()) {
             // AdapterHub feeds such a head the encoder's pooler output; reading the first token instead would
@@ -246,10 +263,23 @@ public final class AdapterFiles {
                     + "not supported (first-token or mean-pooled heads are)");
         }
         if (h.denseWeight().dim(0) != hiddenSize) {
-            throw new IllegalArgumentException(dir.resolve(AdapterHubDirectory.HEAD_WEIGHTS) + ": head is for hidden size "
+            throw new IllegalArgumentException(AdapterHubDirectory.headWeightsFile(dir) + ": head is for hidden size "
                     + h.denseWeight().dim(0) + " but the model's hidden size is " + hiddenSize);
         }
         return new SavedHead(renamedHead(h.tensors(), h.name(), task.name()), h.config().pooling());
+    }
+
+    /** Whether label2id is AdapterHub's default naming {@code LABEL_i -> i} for every label. */
+    static boolean isGeneric(Map<String, Integer> label2id) {
+        if (label2id.isEmpty()) {
+            return false;
+        }
+        for (Map.Entry<String, Integer> e : label2id.entrySet()) {
+            if (!e.getKey().equals("LABEL_" + e.getValue()) || e.getValue() < 0 || e.getValue() >= label2id.size()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static PredictionHead head(String name, Task task, Map<String, Tensor> runHead, ClassificationHead.Pooling pooling) {
@@ -282,16 +312,7 @@ public final class AdapterFiles {
 
     /** Head files next to a PEFT or HF model directory: AdapterHub's head format, written the same way. */
     private static void writeHead(Path dir, PredictionHead head, EncoderInfo info) throws IOException {
-        var root = org.mera.adapter.ConfigJson.MAPPER.createObjectNode();
-        root.set("config", head.config().toJson());
-        root.put("model_class", info.modelClass());
-        root.put("model_name", info.modelName());
-        root.put("model_type", info.modelType());
-        root.put("name", head.name());
-        root.putNull("version");
-        org.mera.io.SafeTensors.write(dir.resolve(AdapterHubDirectory.HEAD_WEIGHTS), head.tensors(), Map.of("format", "pt"));
-        org.mera.io.AtomicFiles.writeString(dir.resolve(AdapterHubDirectory.HEAD_CONFIG),
-                org.mera.adapter.ConfigJson.toSortedJson(root));
+        AdapterHubDirectory.writeHead(dir, head, info);
     }
 
     static EncoderInfo encoderInfo(PretrainedModel model, String modelName) {
@@ -332,7 +353,7 @@ public final class AdapterFiles {
     }
 
     /** The adapter's tensors renamed to the in-run name, after checking they fit the model. */
-    private static Map<String, Tensor> checkedBottleneck(Path dir, AdapterWeights a, PretrainedModel model) {
+    private static Map<String, Tensor> checkedBottleneck(Path dir, AdapterWeights a, PretrainedModel model) throws IOException {
         Path cfg = dir.resolve(AdapterHubDirectory.CONFIG);
         int h = model.config().hiddenSize();
         if (a.encoder().hiddenSize() != h) {
@@ -340,12 +361,12 @@ public final class AdapterFiles {
                     + a.encoder().modelName() + ") does not match model " + model.name() + "'s hidden size " + h);
         }
         if (!a.keyPrefix().equals(modelPrefix(model))) {
-            throw new IllegalArgumentException(dir.resolve(AdapterHubDirectory.WEIGHTS) + ": keys start with '" + a.keyPrefix()
+            throw new IllegalArgumentException(AdapterHubDirectory.adapterWeightsFile(dir) + ": keys start with '" + a.keyPrefix()
                     + "' but model " + model.name() + " (" + model.config().modelType() + ") needs '" + modelPrefix(model) + "'");
         }
         int layers = model.config().numLayers();
         if (a.numLayers() != layers) {
-            throw new IllegalArgumentException(dir.resolve(AdapterHubDirectory.WEIGHTS) + ": adapter spans " + a.numLayers()
+            throw new IllegalArgumentException(AdapterHubDirectory.adapterWeightsFile(dir) + ": adapter spans " + a.numLayers()
                     + " layers but model " + model.name() + " has " + layers);
         }
         return a.renamed(TrainingRun.ADAPTER).tensors();

@@ -49,7 +49,8 @@ class FusionDirectoryTest {
         FusionWeights back = AdapterFusionDirectory.read(dir);
         assertEquals(config, back.config());
         assertEquals(ENCODER, back.encoder());
-        assertEquals("adapters.1.1.0", back.version());
+        // written as the format version mera writes (adapters' own string; never null, which crashes adapters >= 1.1)
+        assertEquals(org.mera.io.AdapterHubDirectory.FORMAT_VERSION, back.version());
         assertEquals(java.util.List.of("a", "b"), back.adapterNames());
         for (Map.Entry<String, Tensor> e : fusion.tensors().entrySet()) {
             assertTrue(java.util.Arrays.equals(e.getValue().data(), back.tensors().get(e.getKey()).data()), e.getKey());
@@ -70,6 +71,22 @@ class FusionDirectoryTest {
         Files.writeString(dir.resolve(AdapterFusionDirectory.CONFIG),
                 "{\"config\": {\"architecture\": null, \"value_initialized\": \"True\"}, \"hidden_size\": 4, \"name\": \"x,y\", \"extra\": 1}");
         assertEquals(FusionConfig.dynamic(), AdapterFusionDirectory.read(dir).config());
+    }
+
+    @Test
+    void readsTheTorchPickleAdapterHubSavesByDefaultAsItsSafetensors() throws Exception {
+        // both saved by adapters 1.2.0 from one model (scripts/oracle/adapterhub_fixtures.py)
+        Path root = Path.of("src/test/resources/adapterhub/fusion-tiny");
+        FusionWeights bin = AdapterFusionDirectory.read(root.resolve("bin"));
+        FusionWeights safe = AdapterFusionDirectory.read(root.resolve("safetensors"));
+        assertEquals(safe.config(), bin.config());
+        assertEquals(java.util.List.of("a", "b"), bin.adapterNames());
+        assertEquals(safe.tensors().keySet(), bin.tensors().keySet());
+        assertEquals(10, bin.tensors().size());
+        for (Map.Entry<String, Tensor> e : safe.tensors().entrySet()) {
+            assertTrue(java.util.Arrays.equals(e.getValue().data(), bin.tensors().get(e.getKey()).data()), e.getKey());
+            assertTrue(java.util.Arrays.equals(e.getValue().shape(), bin.tensors().get(e.getKey()).shape()), e.getKey());
+        }
     }
 
     @Test

@@ -143,11 +143,79 @@ class AdapterHubDirectoryTest {
 
         Files.delete(weights);
         var e4 = assertThrows(NoSuchFileException.class, () -> AdapterHubDirectory.read(tmp));
-        assertTrue(e4.getMessage().contains("adapter.safetensors"));
+        assertTrue(e4.getMessage().contains("adapter.safetensors") && e4.getMessage().contains("pytorch_adapter.bin"), e4.getMessage());
 
         Files.writeString(tmp.resolve("adapter_config.json"), "{\"config\": {\"reduction_factor\": \"x\"}, \"name\": \"m\", \"hidden_size\": 16}");
         var e5 = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.read(tmp));
         assertTrue(e5.getMessage().contains("reduction_factor") && e5.getMessage().contains("adapter_config.json"), e5.getMessage());
+    }
+
+    @Test
+    void writesTheVersionStringAdaptersWritesNeverNull(@TempDir Path tmp) throws Exception {
+        // adapters >= 1.1 parses "version" as a string when loading (_fix_backward_compat); null crashes it
+        AdapterWeights a = RandomAdapters.create("mrpc", BottleneckConfig.houlsby(), SMALL, 2, 4, 0.02, 7);
+        Map<String, Tensor> head = new LinkedHashMap<>();
+        Random rnd = new Random(1);
+        head.put("heads.mrpc.1.weight", Tensor.normal(rnd, 0.02f, 16, 16));
+        head.put("heads.mrpc.1.bias", Tensor.zeros(16));
+        head.put("heads.mrpc.4.weight", Tensor.normal(rnd, 0.02f, 2, 16));
+        head.put("heads.mrpc.4.bias", Tensor.zeros(2));
+        AdapterHubDirectory.write(tmp, a, PredictionHead.fromTensors("mrpc", HeadConfig.classification(Map.of("0", 0, "1", 1)),
+                head, "test"));
+        ObjectMapper json = new ObjectMapper();
+        for (String f : List.of("adapter_config.json", "head_config.json")) {
+            JsonNode v = json.readTree(tmp.resolve(f).toFile()).get("version");
+            assertTrue(v.isTextual() && v.textValue().equals("adapters.1.2.0"), f + ": " + v);
+        }
+    }
+
+    @Test
+    void refusesBottleneckSettingsItDoesNotComputeNamingKeyAndValue(@TempDir Path tmp) throws Exception {
+        AdapterWeights pf = RandomAdapters.create("mrpc", BottleneckConfig.pfeiffer(), SMALL, 2, 4, 0.02, 8);
+        String[][] cases = {
+                {"residual_before_ln", "false"}, {"original_ln_after", "false"}, {"original_ln_before", "false"},
+                {"output_adapter", "false"}, {"ln_before", "true"}, {"ln_after", "true"}, {"is_parallel", "true"},
+                {"scaling", "0.5"}, {"scaling", "\"learned\""}, {"use_gating", "true"}, {"leave_out", "[0]"},
+                {"phm_layer", "true"}, {"reduction_factor", "{\"default\": 16}"}, {"residual_before_ln", "\"post_add\""}};
+        for (String[] c : cases) {
+            Path dir = tmp.resolve(c[0] + "-" + Math.abs(c[1].hashCode()));
+            AdapterHubDirectory.write(dir, pf);
+            Path cfg = dir.resolve("adapter_config.json");
+            ObjectMapper json = new ObjectMapper();
+            JsonNode root = json.readTree(cfg.toFile());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("config")).set(c[0], json.readTree(c[1]));
+            Files.writeString(cfg, json.writeValueAsString(root));
+            var e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.read(dir), c[0] + "=" + c[1]);
+            String value = c[1].replace("\"", "");
+            assertTrue(e.getMessage().contains(cfg.toString()) && e.getMessage().contains("'" + c[0] + "'")
+                    && e.getMessage().replace("\"", "").replace(" ", "").contains(value.replace(" ", "")), e.getMessage());
+        }
+        // Houlsby's residual_before_ln makes no difference without original_ln_before (adapters then takes the
+        // residual from the same tensor either way), so it is read
+        AdapterWeights h = RandomAdapters.create("mrpc", BottleneckConfig.houlsby(), SMALL, 2, 4, 0.02, 9);
+        Path dir = tmp.resolve("houlsby");
+        AdapterHubDirectory.write(dir, h);
+        Path cfg = dir.resolve("adapter_config.json");
+        Files.writeString(cfg, Files.readString(cfg).replace("\"residual_before_ln\" : true", "\"residual_before_ln\" : false"));
+        assertFalse(AdapterHubDirectory.read(dir).config().residualBeforeLn());
+    }
+
+    @Test
+    void readsAdapterHubsTorchPickleWeightsAndRefusesAnyOtherPickle(@TempDir Path tmp) throws Exception {
+        Path fixture = Path.of("src/test/resources/adapterhub/pfeiffer-minilm");
+        AdapterWeights a = AdapterHubDirectory.read(fixture);
+        assertEquals("rte", a.name());
+        assertEquals("seq_bn", a.config().kind());
+        assertEquals(6, a.numLayers());
+        assertEquals(8, a.bottleneckSize());
+        assertEquals(2, AdapterHubDirectory.readHead(fixture).orElseThrow().config().numLabels());
+        // a pickle that would run code, under the name AdapterHub uses, is refused and runs nothing
+        Files.copy(fixture.resolve("adapter_config.json"), tmp.resolve("adapter_config.json"));
+        Files.copy(Path.of("src/test/resources/torch/evil.bin"), tmp.resolve("pytorch_adapter.bin"));
+        Files.deleteIfExists(Path.of("/tmp/mera-pwned"));
+        Exception e = assertThrows(Exception.class, () -> AdapterHubDirectory.read(tmp));
+        assertTrue(e.getMessage().contains("pytorch_adapter.bin"), e.getMessage());
+        assertFalse(Files.exists(Path.of("/tmp/mera-pwned")));
     }
 
     @Test
