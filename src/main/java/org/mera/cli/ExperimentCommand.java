@@ -3,6 +3,7 @@ package org.mera.cli;
 import org.mera.experiment.ArtifactCache;
 import org.mera.experiment.CellRunner;
 import org.mera.experiment.CellRunnerFactory;
+import org.mera.experiment.ConfigFileException;
 import org.mera.experiment.ExperimentConfig;
 import org.mera.experiment.ExperimentRunner;
 import org.mera.experiment.Grid;
@@ -92,7 +93,13 @@ public final class ExperimentCommand implements Callable<Integer> {
                 System.err.println("mera experiment: give either CONFIG.yaml or --target/--source/--model/... options, not both");
                 return 2;
             }
-            cfg = ExperimentConfig.load(config, out == null ? null : out.toAbsolutePath().normalize());
+            try {
+                cfg = ExperimentConfig.load(config, out == null ? null : out.toAbsolutePath().normalize());
+            } catch (ConfigFileException e) {
+                // An unreadable config is an invalid config: exit 2, like the problems validation finds.
+                CommandErrors.printOneLine("experiment", spec.commandLine().getErr(), e);
+                return 2;
+            }
         } else {
             if (targets.isEmpty() || out == null) {
                 System.err.println("mera experiment: give CONFIG.yaml, or --target NAME_OR_DIR and --out DIR (see --help)");

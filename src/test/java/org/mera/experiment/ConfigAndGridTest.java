@@ -65,7 +65,7 @@ class ConfigAndGridTest {
     @Test
     void everyProblemIsListedAtOnce(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), List.of("MRPC", "SST-2", "MNLI"), List.of(16), List.of(13));
-        Files.delete(tmp.resolve("glue").resolve("MRPC").resolve("k-shot").resolve("16-13").resolve("dev.tsv"));
+        Files.delete(tmp.resolve("glue").resolve("MRPC").resolve("k-shot").resolve("16-13").resolve("dev.jsonl"));
         ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "c.yaml",
                 "name: bad", "dataRoot: glue", "outputDir: out", "encoders: [minilm]",
                 "targets: [MRPC, SST-2, WNLI]", "seeds: [13]", "k: [16, 0]",
@@ -161,7 +161,7 @@ class ConfigAndGridTest {
         assertEquals(changedMethods(g0, g1), Set.of("mera-ot"));
         assertEquals(4, changed(g0, g1).size());
 
-        Files.writeString(data.resolve("QNLI/pool/train.jsonl"), "{\"text_a\": \"edited\", \"label\": \"0\"}\n", StandardOpenOption.APPEND);
+        Files.writeString(data.resolve("QNLI/pool/train.jsonl"), "{\"text_a\": \"edited\", \"text_b\": \"b\", \"label\": \"entailment\"}\n", StandardOpenOption.APPEND);
         Grid g2 = Grid.expand(ExperimentConfig.load(yaml(tmp, "a3.yaml", base)), "v1", Hyperparameters.KNOWN);
         Set<Cell> c2 = changed(g0, g2);
         assertEquals(2 * 2 * 2, c2.size(), "single[QNLI] and mera-ot for both targets and seeds");

@@ -1,31 +1,54 @@
 package org.mera.experiment;
 
+import org.mera.data.GlueTasks;
+import org.mera.data.Task;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A tiny GLUE-like data folder with the real layout (contents are a few lines each). */
+/**
+ * A tiny GLUE-like data folder with the real layout and valid contents (the validator reads every file a cell
+ * would): k-shot splits of k examples per label, one test and pool example per label, all as JSONL.
+ */
 final class FakeGlue {
     private FakeGlue() {
     }
 
     static Path create(Path root, List<String> tasks, List<Integer> ks, List<Integer> seeds) throws IOException {
-        for (String task : tasks) {
+        for (String name : tasks) {
+            Task task = GlueTasks.ALL.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
             for (int k : ks) {
                 for (int seed : seeds) {
-                    Path d = root.resolve(task).resolve("k-shot").resolve(k + "-" + seed);
+                    Path d = root.resolve(name).resolve("k-shot").resolve(k + "-" + seed);
                     Files.createDirectories(d);
-                    Files.writeString(d.resolve("train.tsv"), "sentence\tlabel\n" + task + " train " + k + " " + seed + "\t1\n");
-                    Files.writeString(d.resolve("dev.tsv"), "sentence\tlabel\n" + task + " dev " + k + " " + seed + "\t0\n");
+                    Files.writeString(d.resolve("train.jsonl"), lines(task, name + " train " + k + " " + seed, k));
+                    Files.writeString(d.resolve("dev.jsonl"), lines(task, name + " dev " + k + " " + seed, k));
                 }
             }
-            Files.writeString(root.resolve(task).resolve("test.tsv"), "sentence\tlabel\n" + task + " test\t1\n");
-            Path pool = root.resolve(task).resolve("pool");
+            Files.writeString(root.resolve(name).resolve("test.jsonl"), lines(task, name + " test", 1));
+            Path pool = root.resolve(name).resolve("pool");
             Files.createDirectories(pool);
-            Files.writeString(pool.resolve("train.jsonl"), "{\"text_a\": \"" + task + " pool\", \"label\": \"1\"}\n");
-            Files.writeString(pool.resolve("dev.jsonl"), "{\"text_a\": \"" + task + " pool dev\", \"label\": \"0\"}\n");
+            Files.writeString(pool.resolve("train.jsonl"), lines(task, name + " pool", 1));
+            Files.writeString(pool.resolve("dev.jsonl"), lines(task, name + " pool dev", 1));
         }
         return root;
+    }
+
+    /** {@code perLabel} examples of every label (of each side of 2.5 for STS-B). */
+    static String lines(Task task, String text, int perLabel) {
+        List<String> labels = task.isRegression() ? List.of("1.0", "4.0") : task.labels();
+        StringBuilder sb = new StringBuilder();
+        for (String label : labels) {
+            for (int i = 0; i < perLabel; i++) {
+                sb.append("{\"text_a\": \"").append(text).append(' ').append(i).append('"');
+                if (task.pair()) {
+                    sb.append(", \"text_b\": \"second ").append(i).append('"');
+                }
+                sb.append(", \"label\": \"").append(label).append("\"}\n");
+            }
+        }
+        return sb.toString();
     }
 }
