@@ -123,7 +123,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             System.err.println("mera experiment: " + e.getMessage());
             return 2;
         }
-        ExperimentRunner experiment = new ExperimentRunner(cfg, runner).keepGoing(keepGoing);
+        ExperimentRunner experiment = new ExperimentRunner(cfg, runner).keepGoing(keepGoing).resumeCommand(sameCommand());
         try {
             for (Path dir : importDirs) {
                 ExperimentRunner.ImportSummary i = experiment.importFrom(dir);
@@ -158,6 +158,18 @@ public final class ExperimentCommand implements Callable<Integer> {
             System.err.println("mera experiment: " + e.getMessage());
             return 2;
         }
+    }
+
+    /** The command line this was run with, quoted for a shell, to print as the way to resume after an interruption. */
+    private String sameCommand() {
+        java.util.List<String> args = spec.commandLine().getParseResult().originalArgs();
+        int at = args.indexOf("experiment");
+        java.util.List<String> own = at >= 0 ? args.subList(at + 1, args.size()) : args;
+        StringBuilder sb = new StringBuilder("mera experiment");
+        for (String a : own) {
+            sb.append(' ').append(a.matches("[A-Za-z0-9_./=:,@%+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return sb.toString();
     }
 
     /** The report's first table under each "## " heading (one per encoder and k): the comparison at a glance. */
