@@ -57,9 +57,14 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": field 'pooling': " + e.getMessage(), e);
         }
-        return new HeadConfig(c.requiredText("head_type"), c.integer("num_labels", 2), c.integer("layers", 2),
-                c.text("activation_function", "tanh"), c.stringToInt("label2id"), c.bool("use_pooler", false), p,
-                c.unknownFields(KNOWN));
+        try {
+            return new HeadConfig(c.requiredText("head_type"), c.integer("num_labels", 2), c.integer("layers", 2),
+                    c.text("activation_function", "tanh"), c.stringToInt("label2id"), c.bool("use_pooler", false), p,
+                    c.unknownFields(KNOWN));
+        } catch (IllegalArgumentException e) {
+            // The record's own checks (a value out of range) do not know the file: name it, as every other fault does.
+            throw e.getMessage() != null && e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     public ObjectNode toJson() {
