@@ -226,6 +226,12 @@ public final class ExperimentRunner {
                             throw new IllegalStateException(runner.name() + " returned metrics " + result.metrics().keySet()
                                     + " without the primary metric '" + cell.primaryMetric() + "' of " + cell.task());
                         }
+                        result.metrics().forEach((metric, value) -> {
+                            // results.jsonl refuses such a line when read back: fail the cell instead of recording it
+                            if (value == null || !Double.isFinite(value)) {
+                                throw new IllegalStateException(runner.name() + " returned metric " + metric + " = " + value);
+                            }
+                        });
                     } catch (Exception e) {
                         bar.failed(cell, e);
                         if (!keepGoing) {

@@ -60,14 +60,20 @@ import static org.junit.jupiter.api.Assertions.fail;
  * error with exit code 1 or 2, never exit code 3 (a bug) or a stack trace.
  */
 class ReaderFuzzTest {
-    static final long SEED = 20261202L;
-    static final int SAFETENSORS_CASES = 400;
-    static final int ADAPTER_CONFIG_CASES = 200;
-    static final int HEAD_CONFIG_CASES = 150;
-    static final int DATA_FILE_CASES = 450;
-    static final int TASK_YAML_CASES = 150;
-    static final int EXPERIMENT_CONFIG_CASES = 200;
-    static final int RECIPE_CASES = 120;
+    /**
+     * Fixed for the default suite; {@code -Dmera.fuzz.seed=N -Dmera.fuzz.scale=K} explores further (K times the cases,
+     * another seed) by hand, and every defect found that way gets a fixed regression case.
+     */
+    static final long SEED = Long.getLong("mera.fuzz.seed", 20261202L);
+    private static final int SCALE = Integer.getInteger("mera.fuzz.scale", 1);
+    static final int SAFETENSORS_CASES = 400 * SCALE;
+    static final int ADAPTER_CONFIG_CASES = 200 * SCALE;
+    static final int HEAD_CONFIG_CASES = 150 * SCALE;
+    static final int DATA_FILE_CASES = 450 * SCALE;
+    static final int TASK_YAML_CASES = 150 * SCALE;
+    static final int EXPERIMENT_CONFIG_CASES = 200 * SCALE;
+    static final int RECIPE_CASES = 120 * SCALE;
+    static final int RESULTS_FILE_CASES = 200 * SCALE;
     /** A hang guard: a normal case takes milliseconds. */
     private static final Duration HANG = Duration.ofSeconds(30);
 
@@ -210,21 +216,22 @@ class ReaderFuzzTest {
         Cases adapters = new Cases("adapter_config.json");
         for (int n = 0; n < ADAPTER_CONFIG_CASES; n++) {
             Files.write(cfg, m.mutate(cfgBase));
-            adapters.run(n, m.description(), () -> AdapterHubDirectory.read(dir), t -> userError(t, cfg),
+            // A name changed in the config is caught by the weights, whose keys carry the name: the error names that file.
+            adapters.run(n, m.description(), () -> AdapterHubDirectory.read(dir), t -> userError(t, dir),
                     w -> w.units().size() == 2 && w.encoder().hiddenSize() == 8);
         }
         Files.write(cfg, cfgBase);
         Cases heads = new Cases("head_config.json");
         for (int n = 0; n < HEAD_CONFIG_CASES; n++) {
             Files.write(headCfg, m.mutate(headBase));
-            heads.run(n, m.description(), () -> AdapterHubDirectory.readHead(dir), t -> userError(t, headCfg),
+            heads.run(n, m.description(), () -> AdapterHubDirectory.readHead(dir), t -> userError(t, dir),
                     h -> h.isPresent() && h.get().config().numLabels() == h.get().outWeight().shape()[0]);
         }
         adapters.assertClean();
         heads.assertClean();
     }
 
-    /** What the CLI reports as one line naming the file: MalformedFileException or IllegalArgumentException. */
+    /** What the CLI reports as one line naming the file (or folder): MalformedFileException or IllegalArgumentException. */
     private static boolean userError(Throwable t, Path file) {
         return (t instanceof MalformedFileException || t instanceof IllegalArgumentException) && namesFile(t, file);
     }
@@ -369,6 +376,58 @@ class ReaderFuzzTest {
                 }
                 throw new Refused(code);
             }, t -> t instanceof Refused, code -> code == 0);
+        }
+        cases.assertClean();
+    }
+
+    // ---- PEFT LoRA configs -----------------------------------------------------------------------------------
+
+    @Test
+    void loraConfigs(@TempDir Path tmp) throws Exception {
+        Random rng = new Random(SEED);
+        List<org.mera.adapter.LoraModule> modules = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            for (String name : List.of("query", "value")) {
+                modules.add(new org.mera.adapter.LoraModule("base_model.model.bert.encoder.layer." + i + ".attention.self." + name,
+                        RandomAdapters.gaussian(rng, 0.1, 2, 8), RandomAdapters.gaussian(rng, 0.1, 8, 2)));
+            }
+        }
+        Path dir = tmp.resolve("lora");
+        org.mera.io.PeftLoraDirectory.write(dir, new org.mera.adapter.LoraWeights("lora", org.mera.adapter.LoraConfig.of(2, 4.0,
+                List.of("query", "value"), "bert-base-uncased"), modules, Map.of(), null));
+        Path cfg = dir.resolve(org.mera.io.PeftLoraDirectory.CONFIG);
+        byte[] base = Files.readAllBytes(cfg);
+        org.mera.io.PeftLoraDirectory.read(dir);
+        Mutator m = new Mutator(SEED + 5);
+        Cases cases = new Cases("PEFT adapter_config.json");
+        for (int n = 0; n < ADAPTER_CONFIG_CASES; n++) {
+            Files.write(cfg, m.mutate(base));
+            cases.run(n, m.description(), () -> org.mera.io.PeftLoraDirectory.read(dir), t -> userError(t, dir),
+                    l -> l.modules().size() == 4 && l.config().r() > 0 && Double.isFinite(l.config().loraAlpha()));
+        }
+        cases.assertClean();
+    }
+
+    // ---- an experiment's results.jsonl ----------------------------------------------------------------------
+
+    @Test
+    void resultsFiles(@TempDir Path tmp) throws Exception {
+        String line = "{\"key\":\"48df0881a17a0c126c4c5ac6\",\"encoder\":\"minilm\",\"task\":\"MRPC\",\"k\":16,\"seed\":13,"
+                + "\"method\":\"adapter\",\"source\":null,\"sources\":[],\"primaryMetric\":\"f1\",\"metrics\":{\"f1\":0.72,"
+                + "\"accuracy\":0.62},\"extra\":{\"steps\":60,\"sources\":[]},\"durationMs\":31109,"
+                + "\"finishedAt\":\"2026-11-27T20:04:21.390832616Z\",\"runId\":\"20261127T200350Z-7817\"}\n";
+        byte[] base = (line + line.replace("48df", "59e0").replace("\"seed\":13", "\"seed\":21")).getBytes(StandardCharsets.UTF_8);
+        Path file = tmp.resolve("results.jsonl");
+        Files.write(file, base);
+        assertTrue(org.mera.experiment.ResultStore.read(file).byKey().size() == 2);
+        Mutator m = new Mutator(SEED + 6);
+        Cases cases = new Cases("results.jsonl");
+        for (int n = 0; n < RESULTS_FILE_CASES; n++) {
+            Files.write(file, m.mutate(base));
+            cases.run(n, m.description(), () -> org.mera.experiment.ResultStore.read(file),
+                    t -> t instanceof java.io.IOException && t.getMessage() != null && t.getMessage().startsWith(file + ":"),
+                    c -> c.byKey().values().stream().allMatch(r -> r.key() != null && !r.key().isBlank() && r.k() > 0
+                            && r.metrics() != null && r.metrics().values().stream().allMatch(v -> v != null && Double.isFinite(v))));
         }
         cases.assertClean();
     }

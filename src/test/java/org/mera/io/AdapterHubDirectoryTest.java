@@ -179,5 +179,12 @@ class AdapterHubDirectoryTest {
         Files.writeString(headCfg, Files.readString(headCfg).replaceAll("\"num_labels\"\\s*:\\s*2", "\"num_labels\": -2"));
         e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.readHead(tmp));
         assertTrue(e.getMessage().startsWith(headCfg + " (config): num_labels must be positive"), e.getMessage());
+
+        // Found by ReaderFuzzTest: 1e309 (Infinity) and 2^31 were read as Integer.MAX_VALUE and as a negative int.
+        for (String big : List.of("1e309", "2147483648")) {
+            Files.writeString(headCfg, Files.readString(headCfg).replaceAll("\"num_labels\"\\s*:\\s*[-0-9e]+", "\"num_labels\": " + big));
+            e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.readHead(tmp), big);
+            assertTrue(e.getMessage().contains(headCfg + " (config): field 'num_labels' must be an integer"), e.getMessage());
+        }
     }
 }
