@@ -155,7 +155,16 @@ public final class ExperimentRunner {
                     Path run = otherDir.resolve(RUNS_DIR).resolve(r.runId() + ".json");
                     Path mine = out.resolve(RUNS_DIR).resolve(r.runId() + ".json");
                     if (Files.isRegularFile(run) && !Files.exists(mine)) {
-                        AtomicFiles.write(mine, o -> Files.copy(run, o));
+                        RunInfo info = RUN_RECORDS.readValue(run.toFile(), RunInfo.class);
+                        if (RUNNING.equals(info.status())) {
+                            // Still running over there: not a record a later run here may close as killed.
+                            writeJson(mine, new RunInfo(info.runId(), info.configName(), info.startedAt(), info.endedAt(),
+                                    "running in " + otherDir + " when imported", info.runnerName(), info.runnerVersion(),
+                                    info.synthetic(), info.cellsTotal(), info.cellsDoneBefore(), info.cellsRun(), info.cellsFailed(),
+                                    info.environment()));
+                        } else {
+                            AtomicFiles.write(mine, o -> Files.copy(run, o));
+                        }
                     }
                 }
                 store.append(r);
