@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Issue 23, the experiment side of the CLI's error boundary: each of these used to print a stack trace (or, for
- * a config without outputDir, fail despite --out). Each now gets exit code 1 and one line naming the file and the
- * field or line; a bug still gets its trace and a line asking to report it.
+ * a config without outputDir, fail despite --out). Each now gets one line naming the file and the field or line, exit
+ * code 2 for a config that cannot be read or run (like a bad command line) and 1 for the rest; a bug still gets its
+ * trace and a line asking to report it.
  */
 class ExperimentCliErrorsTest {
     private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
