@@ -140,23 +140,28 @@ public record BottleneckConfig(
                     + "scaling is not supported), got " + c.node().get("scaling"));
         }
         BottleneckConfig p = pfeiffer();
-        return new BottleneckConfig(
-                c.bool("mh_adapter", false),
-                c.bool("output_adapter", true),
-                c.number("reduction_factor", 16),
-                c.text("non_linearity", "relu").toLowerCase(java.util.Locale.ROOT),
-                c.bool("original_ln_before", false),
-                c.bool("original_ln_after", true),
-                c.bool("residual_before_ln", true),
-                c.bool("adapter_residual_before_ln", false),
-                c.bool("ln_before", false),
-                c.bool("ln_after", false),
-                c.text("init_weights", p.initWeights()),
-                c.bool("is_parallel", false),
-                c.number("scaling", 1.0),
-                c.bool("use_gating", false),
-                c.integers("leave_out"),
-                c.unknownFields(KNOWN));
+        try {
+            return new BottleneckConfig(
+                    c.bool("mh_adapter", false),
+                    c.bool("output_adapter", true),
+                    c.number("reduction_factor", 16),
+                    c.text("non_linearity", "relu").toLowerCase(java.util.Locale.ROOT),
+                    c.bool("original_ln_before", false),
+                    c.bool("original_ln_after", true),
+                    c.bool("residual_before_ln", true),
+                    c.bool("adapter_residual_before_ln", false),
+                    c.bool("ln_before", false),
+                    c.bool("ln_after", false),
+                    c.text("init_weights", p.initWeights()),
+                    c.bool("is_parallel", false),
+                    c.number("scaling", 1.0),
+                    c.bool("use_gating", false),
+                    c.integers("leave_out"),
+                    c.unknownFields(KNOWN));
+        } catch (IllegalArgumentException e) {
+            // The record's own checks (a value out of range) do not know the file: name it, as every other fault does.
+            throw e.getMessage() != null && e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     public ObjectNode toJson() {

@@ -71,8 +71,9 @@ public final class ConfigJson {
             return fallback;
         }
         JsonNode v = node.get(field);
-        if (!v.isNumber()) {
-            throw bad(field, "a number");
+        // 1e309 parses as Infinity: a number JSON can write but no config value can be.
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+            throw bad(field, "a finite number");
         }
         return v.doubleValue();
     }
@@ -82,10 +83,22 @@ public final class ConfigJson {
             return fallback;
         }
         JsonNode v = node.get(field);
-        if (!v.isIntegralNumber() && !(v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue()))) {
-            throw bad(field, "an integer");
+        if (!isInt(v)) {
+            throw bad(field, "an integer (at most " + Integer.MAX_VALUE + " in size)");
         }
         return v.intValue();
+    }
+
+    /**
+     * A whole number an int holds: 2147483648 would wrap to a negative int and 1e309 (Infinity) to the largest one, each a
+     * silently different value, so both are refused.
+     */
+    private static boolean isInt(JsonNode v) {
+        if (v.isIntegralNumber()) {
+            return v.canConvertToInt();
+        }
+        double d = v.isNumber() ? v.doubleValue() : Double.NaN;
+        return Double.isFinite(d) && d == Math.rint(d) && d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE;
     }
 
     public int requiredInteger(String field) {
@@ -145,7 +158,7 @@ public final class ConfigJson {
         }
         List<Integer> out = new ArrayList<>();
         for (JsonNode e : v) {
-            if (!e.isIntegralNumber()) {
+            if (!e.isIntegralNumber() || !e.canConvertToInt()) {
                 throw bad(field, "a list of integers");
             }
             out.add(e.intValue());
@@ -164,7 +177,7 @@ public final class ConfigJson {
         Map<String, Integer> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isIntegralNumber()) {
+            if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt()) {
                 throw bad(field, "an object of integers");
             }
             out.put(e.getKey(), e.getValue().intValue());

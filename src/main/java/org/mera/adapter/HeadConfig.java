@@ -83,10 +83,11 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
                     activation, c.stringToInt("label2id"), c.bool("use_pooler", false), p,
                     c.unknownFields(KNOWN));
         } catch (IllegalArgumentException e) {
-            if (e.getMessage().startsWith(where)) {
+            if (e.getMessage() != null && e.getMessage().startsWith(where)) {
                 throw e;
             }
-            // head_type (multilabel_classification, tagging, ...), num_labels or layers mera cannot compute
+            // head_type (multilabel_classification, tagging, ...), num_labels or layers mera cannot compute, or a value
+            // out of range: the record's own checks do not know the file, so name it, as every other fault does
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }

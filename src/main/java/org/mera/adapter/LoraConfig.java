@@ -131,11 +131,16 @@ public record LoraConfig(
         if (!peftType.equals("LORA")) {
             throw new IllegalArgumentException(where + ": field 'peft_type' is '" + peftType + "', expected 'LORA'");
         }
-        return new LoraConfig(c.requiredInteger("r"), c.number("lora_alpha", 8), c.number("lora_dropout", 0),
-                c.texts("target_modules"), c.bool("use_rslora", false), c.text("task_type", null),
-                c.text("bias", "none"), c.bool("fan_in_fan_out", false), c.texts("modules_to_save"),
-                c.text("base_model_name_or_path", null), c.bool("use_dora", false), c.stringToInt("rank_pattern"),
-                numbers(c, "alpha_pattern"), c.unknownFields(KNOWN));
+        try {
+            return new LoraConfig(c.requiredInteger("r"), c.number("lora_alpha", 8), c.number("lora_dropout", 0),
+                    c.texts("target_modules"), c.bool("use_rslora", false), c.text("task_type", null),
+                    c.text("bias", "none"), c.bool("fan_in_fan_out", false), c.texts("modules_to_save"),
+                    c.text("base_model_name_or_path", null), c.bool("use_dora", false), c.stringToInt("rank_pattern"),
+                    numbers(c, "alpha_pattern"), c.unknownFields(KNOWN));
+        } catch (IllegalArgumentException e) {
+            // The record's own checks (a value out of range) do not know the file: name it, as every other fault does.
+            throw e.getMessage() != null && e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, Double> numbers(ConfigJson c, String field) {

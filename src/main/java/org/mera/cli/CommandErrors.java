@@ -73,6 +73,16 @@ final class CommandErrors {
         return USER_ERROR;
     }
 
+    /** Prints a user's mistake as one line (its stack trace first with --debug), for commands that pick their own exit code. */
+    static void printOneLine(String command, PrintWriter stderr, Exception e) {
+        if (debug()) {
+            e.printStackTrace(stderr);
+        }
+        String message = userMessage(e);
+        stderr.println("mera " + command + ": " + (message == null ? oneLine(String.valueOf(e.getMessage())) : message));
+        stderr.flush();
+    }
+
     /** The one-line message of a user's mistake, or null when {@code e} is a bug. */
     static String userMessage(Throwable e) {
         if (e instanceof ExperimentRunner.CellFailedException cf) {

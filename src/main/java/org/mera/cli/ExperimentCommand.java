@@ -3,6 +3,7 @@ package org.mera.cli;
 import org.mera.experiment.ArtifactCache;
 import org.mera.experiment.CellRunner;
 import org.mera.experiment.CellRunnerFactory;
+import org.mera.experiment.ConfigFileException;
 import org.mera.experiment.ExperimentConfig;
 import org.mera.experiment.ExperimentRunner;
 import org.mera.experiment.Grid;
@@ -92,7 +93,13 @@ public final class ExperimentCommand implements Callable<Integer> {
                 System.err.println("mera experiment: give either CONFIG.yaml or --target/--source/--model/... options, not both");
                 return 2;
             }
-            cfg = ExperimentConfig.load(config, out == null ? null : out.toAbsolutePath().normalize());
+            try {
+                cfg = ExperimentConfig.load(config, out == null ? null : out.toAbsolutePath().normalize());
+            } catch (ConfigFileException e) {
+                // An unreadable config is an invalid config: exit 2, like the problems validation finds.
+                CommandErrors.printOneLine("experiment", spec.commandLine().getErr(), e);
+                return 2;
+            }
         } else {
             if (targets.isEmpty() || out == null) {
                 System.err.println("mera experiment: give CONFIG.yaml, or --target NAME_OR_DIR and --out DIR (see --help)");
@@ -116,7 +123,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             System.err.println("mera experiment: " + e.getMessage());
             return 2;
         }
-        ExperimentRunner experiment = new ExperimentRunner(cfg, runner).keepGoing(keepGoing);
+        ExperimentRunner experiment = new ExperimentRunner(cfg, runner).keepGoing(keepGoing).resumeCommand(sameCommand());
         try {
             for (Path dir : importDirs) {
                 ExperimentRunner.ImportSummary i = experiment.importFrom(dir);
@@ -151,6 +158,18 @@ public final class ExperimentCommand implements Callable<Integer> {
             System.err.println("mera experiment: " + e.getMessage());
             return 2;
         }
+    }
+
+    /** The command line this was run with, quoted for a shell, to print as the way to resume after an interruption. */
+    private String sameCommand() {
+        java.util.List<String> args = spec.commandLine().getParseResult().originalArgs();
+        int at = args.indexOf("experiment");
+        java.util.List<String> own = at >= 0 ? args.subList(at + 1, args.size()) : args;
+        StringBuilder sb = new StringBuilder("mera experiment");
+        for (String a : own) {
+            sb.append(' ').append(a.matches("[A-Za-z0-9_./=:,@%+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return sb.toString();
     }
 
     /** The report's first table under each "## " heading (one per encoder and k): the comparison at a glance. */

@@ -25,7 +25,12 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", "true");
         org.mera.experiment.MeraCellRunner.register();
-        System.exit(commandLine().execute(args));
+        System.exit(execute(args));
+    }
+
+    /** Runs one command line with the runner already registered (tests register their own) and returns its exit code. */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
     }
 
     /** The command line with mera's error boundary ({@link CommandErrors}) installed. */

@@ -123,6 +123,18 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
     /** A definition from task.yaml's fields; {@code defaultName} when it names none. */
     static TaskDefinition fromYaml(Yaml y, String defaultName, String origin, Path file) {
         List<String> problems = new ArrayList<>();
+        // An empty list entry ("[accuracy, ]", or "&a" with no value) is null: name it here, before a null reaches a list
+        // lookup (List.of(...).contains(null) throws).
+        for (var list : java.util.Map.of("labels", y.labels == null ? List.<String>of() : y.labels,
+                "metrics", y.metrics == null ? List.<String>of() : y.metrics,
+                "columns", y.columns == null ? List.<String>of() : y.columns).entrySet()) {
+            if (list.getValue().stream().anyMatch(java.util.Objects::isNull)) {
+                problems.add(list.getKey() + ": an entry is empty: " + list.getValue());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ExampleFileException(file, 0, String.join("; ", problems));
+        }
         String name = y.name == null || y.name.isBlank() ? defaultName : y.name.trim();
         String kind = y.kind == null ? (y.labels == null ? null : "classification") : y.kind.trim();
         if (kind == null) {

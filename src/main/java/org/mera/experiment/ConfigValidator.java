@@ -123,14 +123,16 @@ public final class ConfigValidator implements Validator {
                         continue;
                     }
                     for (String split : List.of("train", "dev")) {
+                        Path file;
                         try {
-                            if (split.equals("train")) {
-                                td.kshotTrainFile(k, seed);
-                            } else {
-                                td.kshotDevFile(k, seed);
-                            }
+                            file = split.equals("train") ? td.kshotTrainFile(k, seed) : td.kshotDevFile(k, seed);
                         } catch (IllegalArgumentException e) {
                             problems.add("data: " + name + " k=" + k + " seed=" + seed + ": no " + split + " file (" + e.getMessage() + ")");
+                            continue;
+                        }
+                        List<org.mera.data.Example> examples = readChecked(td, file, problems);
+                        if (examples != null) {
+                            checkKShotSize(td.task(), file, examples, k, problems);
                         }
                     }
                 }
@@ -152,6 +154,8 @@ public final class ConfigValidator implements Validator {
             }
             if (td.testFileIfAny().isEmpty()) {
                 problems.add("data: " + name + ": no test file (test, test_matched or pool/dev; .tsv, .jsonl, .csv) in " + td.taskDir());
+            } else {
+                readChecked(td, td.testFileIfAny().get(), problems);
             }
             for (Method m : methods) {
                 if (!m.usesSources() || c.encoders().stream().allMatch(e -> c.excluded(e, name, m.id()) || c.excluded(e, target.spec(), m.id()))) {
@@ -168,11 +172,57 @@ public final class ConfigValidator implements Validator {
             if (resolved.sources().get(s) instanceof SourceSpec.Task t) {
                 if (t.dir().poolTrainFileIfAny().isEmpty()) {
                     problems.add("data: source " + s + ": no pool/train or train file in " + t.dir().taskDir() + " to train its adapter on");
+                } else {
+                    readChecked(t.dir(), t.dir().poolTrainFileIfAny().get(), problems);
                 }
                 if (t.dir().poolDevFileIfAny().isEmpty()) {
                     problems.add("data: source " + s + ": no pool/dev or dev file in " + t.dir().taskDir() + " to select its adapter on");
+                } else {
+                    readChecked(t.dir(), t.dir().poolDevFileIfAny().get(), problems);
                 }
             }
+        }
+    }
+
+    /**
+     * Reads a data file a cell will read, as the cell will (labels against the task's, columns, encoding), so that a
+     * bad line is reported before the first cell trains instead of failing the grid half-way; null when unreadable.
+     */
+    private static List<org.mera.data.Example> readChecked(TaskDirectory td, Path file, Set<String> problems) {
+        try {
+            return td.read(file);
+        } catch (org.mera.data.ExampleFileException e) {
+            problems.add("data: " + e.getMessage());
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            problems.add("data: " + file + ": " + e.getMessage());
+        }
+        return null;
+    }
+
+    /**
+     * A k-shot split holds k examples of every class (LM-BFF's layout, and what mera samples); a regression task's
+     * holds 2k (k below and k at or above its threshold). Any other count means the folder is not the K it is named.
+     */
+    static void checkKShotSize(org.mera.data.Task task, Path file, List<org.mera.data.Example> examples, int k, Set<String> problems) {
+        if (task.isRegression()) {
+            if (examples.size() != 2 * k) {
+                problems.add("data: " + file + ": holds " + examples.size() + " examples; a k-shot split of regression task "
+                        + task.name() + " for k=" + k + " holds " + 2 * k + " (k on each side of the threshold)");
+            }
+            return;
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        task.labels().forEach(l -> counts.put(l, 0));
+        examples.forEach(e -> counts.merge(e.label(), 1, Integer::sum));
+        Map<String, Integer> wrong = new LinkedHashMap<>();
+        counts.forEach((label, n) -> {
+            if (n != k) {
+                wrong.put(label, n);
+            }
+        });
+        if (!wrong.isEmpty()) {
+            problems.add("data: " + file + ": a k-shot split for k=" + k + " holds " + k + " examples of every label of " + task.name()
+                    + ", but this one holds " + counts + " (label=count); fix the file or the folder's K");
         }
     }
 

@@ -161,32 +161,32 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new IOException("experiment config " + file + " does not exist", e);
+            throw new ConfigFileException(file, "experiment config " + file + " does not exist", e);
         }
         if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).lines()
                 .allMatch(l -> l.isBlank() || l.strip().startsWith("#") || l.strip().equals("---"))) {
-            throw new IOException("experiment config " + file + " is empty; see docs/experiments.md for the fields");
+            throw new ConfigFileException(file, "experiment config " + file + " is empty; see docs/experiments.md for the fields");
         }
         try {
             raw = yaml.readValue(bytes, Raw.class);
         } catch (UnrecognizedPropertyException e) {
             List<String> known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
-            throw new IOException("experiment config " + file + at(e) + ": unknown field '" + e.getPropertyName() + "'"
+            throw new ConfigFileException(file, "experiment config " + file + at(e) + ": unknown field '" + e.getPropertyName() + "'"
                     + org.mera.io.NearestName.hint(e.getPropertyName(), known) + " (known: " + String.join(", ", known) + ")", e);
         } catch (JsonMappingException e) {
             if (e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException parse) {
-                throw new IOException("experiment config " + file + at(parse) + ": "
+                throw new ConfigFileException(file, "experiment config " + file + at(parse) + ": "
                         + (e.getPath().isEmpty() ? "not valid YAML: " : "cannot read field " + fieldPath(e) + ": ")
                         + parse.getOriginalMessage().lines().findFirst().orElse(""), e);
             }
-            throw new IOException("experiment config " + file + at(e) + ": " + e.getOriginalMessage().lines().findFirst().orElse("")
+            throw new ConfigFileException(file, "experiment config " + file + at(e) + ": " + e.getOriginalMessage().lines().findFirst().orElse("")
                     + (e.getPath().isEmpty() ? "" : " in field " + fieldPath(e)), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException("experiment config " + file + at(e) + ": not valid YAML: "
+            throw new ConfigFileException(file, "experiment config " + file + at(e) + ": not valid YAML: "
                     + e.getOriginalMessage().lines().findFirst().orElse(""), e);
         }
         if (raw == null) {
-            throw new IOException("experiment config " + file + " is empty");
+            throw new ConfigFileException(file, "experiment config " + file + " is empty");
         }
         if (outputOverride != null) {
             raw.outputDir = outputOverride.toAbsolutePath().toString();
@@ -200,7 +200,7 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
             missing.add("outputDir");
         }
         if (!missing.isEmpty()) {
-            throw new IOException("experiment config " + file + ": missing required field(s) " + missing
+            throw new ConfigFileException(file, "experiment config " + file + ": missing required field(s) " + missing
                     + (missing.contains("outputDir") ? " (or give --out DIR)" : ""));
         }
         return new ExperimentConfig(raw.name, raw.dataRoot == null ? null : resolve(base, raw.dataRoot), resolve(base, raw.outputDir),

@@ -23,7 +23,9 @@ import java.util.Objects;
 /**
  * Runs the cells of a config that are not in its results file yet, in grid order, persisting each as
  * soon as it finishes. Killing the process at any moment and running again resumes: finished cells are
- * kept, the interrupted one runs again, none is recorded twice.
+ * kept, the interrupted one runs again, none is recorded twice. SIGINT/SIGTERM close the run record as
+ * "interrupted" and print how to resume; a record a SIGKILLed process left "running" is closed as "killed" by the
+ * next run (which holds the folder's lock, so no live process can own it).
  *
  * <p>Output folder: {@code results.jsonl} (the results), {@code config.json} (the resolved config),
  * {@code grid.json} (the current grid's cells and keys; reports show only these), {@code runs/<id>.json}
@@ -153,7 +155,16 @@ public final class ExperimentRunner {
                     Path run = otherDir.resolve(RUNS_DIR).resolve(r.runId() + ".json");
                     Path mine = out.resolve(RUNS_DIR).resolve(r.runId() + ".json");
                     if (Files.isRegularFile(run) && !Files.exists(mine)) {
-                        AtomicFiles.write(mine, o -> Files.copy(run, o));
+                        RunInfo info = RUN_RECORDS.readValue(run.toFile(), RunInfo.class);
+                        if (RUNNING.equals(info.status())) {
+                            // Still running over there: not a record a later run here may close as killed.
+                            writeJson(mine, new RunInfo(info.runId(), info.configName(), info.startedAt(), info.endedAt(),
+                                    "running in " + otherDir + " when imported", info.runnerName(), info.runnerVersion(),
+                                    info.synthetic(), info.cellsTotal(), info.cellsDoneBefore(), info.cellsRun(), info.cellsFailed(),
+                                    info.environment()));
+                        } else {
+                            AtomicFiles.write(mine, o -> Files.copy(run, o));
+                        }
                     }
                 }
                 Path predictions = CellPredictions.file(otherDir, c.key());
@@ -200,21 +211,25 @@ public final class ExperimentRunner {
                     + " already done, " + todo.size() + " to run; results in " + store.file());
             writeJson(out.resolve(CONFIG_FILE), config.toMap());
             writeJson(out.resolve(GRID_FILE), gridJson(grid));
+            closeAbandonedRuns(out, store);
             int nth = runsInProcess.incrementAndGet();
             String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
                     + "-" + ProcessHandle.current().pid() + (nth > 1 ? "-" + nth : "");
-            Path runFile = out.resolve(RUNS_DIR).resolve(runId + ".json");
-            Map<String, Object> env = EnvironmentInfo.capture();
+            Map<String, Object> env = new LinkedHashMap<>(EnvironmentInfo.capture());
+            env.put("pid", ProcessHandle.current().pid());
+            env.put("host", hostName());
             env.putAll(runner.environment());
             env.putIfAbsent("engine", "none (" + runner.name() + " uses no deep-learning engine)");
-            String startedAt = Instant.now().toString();
-            writeJson(runFile, runInfo(runId, startedAt, null, "running", grid.size(), doneBefore, 0, 0, env));
-
-            int ran = 0;
+            OpenRun run = new OpenRun(runId, out.resolve(RUNS_DIR).resolve(runId + ".json"), Instant.now().toString(), grid.size(),
+                    doneBefore, env);
+            run.write(null, RUNNING);
+            Thread onSignal = new Thread(() -> interrupted(run, store.file()), "mera-experiment-interrupted");
+            Runtime.getRuntime().addShutdownHook(onSignal);
             List<String> failures = new ArrayList<>();
             try {
                 for (int i = 0; i < todo.size(); i++) {
                     Cell cell = todo.get(i);
+                    run.current = cell;
                     bar.start(cell, todo.subList(i, todo.size()));
                     long t0 = System.nanoTime();
                     CellResult result;
@@ -227,12 +242,19 @@ public final class ExperimentRunner {
                             throw new IllegalStateException(runner.name() + " returned metrics " + result.metrics().keySet()
                                     + " without the primary metric '" + cell.primaryMetric() + "' of " + cell.task());
                         }
+                        result.metrics().forEach((metric, value) -> {
+                            // results.jsonl refuses such a line when read back: fail the cell instead of recording it
+                            if (value == null || !Double.isFinite(value)) {
+                                throw new IllegalStateException(runner.name() + " returned metric " + metric + " = " + value);
+                            }
+                        });
                     } catch (Exception e) {
                         bar.failed(cell, e);
                         if (!keepGoing) {
                             throw new CellFailedException(cell, e);
                         }
                         failures.add(cell.describe() + ": " + e);
+                        run.failed++;
                         continue;
                     }
                     long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -240,21 +262,154 @@ public final class ExperimentRunner {
                         // Before the result line, which commits the cell: a line never exists without its predictions.
                         result.predictions().write(CellPredictions.file(out, cell.key()));
                     }
-                    store.append(ResultRecord.of(cell, result, ms, Instant.now().toString(), runId));
-                    ran++;
+                    if (!run.record(store, ResultRecord.of(cell, result, ms, Instant.now().toString(), runId))) {
+                        break; // interrupted: the shutdown hook closed the run; the JVM is ending
+                    }
                     bar.finish(cell, ms);
                 }
             } catch (IOException | RuntimeException e) {
                 bar.close();
-                writeJson(runFile, runInfo(runId, startedAt, Instant.now().toString(), "failed: " + e.getMessage(), grid.size(),
-                        doneBefore, ran, failures.size() + 1, env));
+                run.close("failed: " + e.getMessage(), 1);
                 throw e;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onSignal);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is ending on a signal: the hook is running or has run and closed the record
+                }
             }
             bar.close();
-            writeJson(runFile, runInfo(runId, startedAt, Instant.now().toString(),
-                    failures.isEmpty() ? "complete" : "finished with failures", grid.size(), doneBefore, ran, failures.size(), env));
-            return new Summary(grid.size(), doneBefore, ran, List.copyOf(failures), store.file(),
+            run.close(failures.isEmpty() ? "complete" : "finished with failures", 0);
+            return new Summary(grid.size(), doneBefore, run.ran, List.copyOf(failures), store.file(),
                     Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    /** Status of a run record while its process runs. */
+    static final String RUNNING = "running";
+    /** Status of a run ended by SIGINT/SIGTERM: its finished cells are kept, the cell in progress was abandoned. */
+    static final String INTERRUPTED = "interrupted";
+    /** Status given, by the next run, to a record its process never closed (killed with SIGKILL, power lost...). */
+    static final String KILLED = "killed";
+
+    /** How to run this experiment again, printed when it is interrupted (the CLI sets the command it was given). */
+    private String resumeCommand = "run the same command again";
+
+    public ExperimentRunner resumeCommand(String command) {
+        this.resumeCommand = "run " + command;
+        return this;
+    }
+
+    /**
+     * The shutdown hook's work on SIGINT/SIGTERM: waits for a results line being written to end (a cell is recorded
+     * whole or not at all), closes the run record as interrupted so no further cell is recorded, and says how to resume.
+     */
+    private void interrupted(OpenRun run, Path results) {
+        try {
+            Cell abandoned = run.current;
+            if (run.close(INTERRUPTED, 0)) {
+                progressOut.println();
+                progressOut.println("mera: experiment '" + config.name() + "' interrupted: " + run.ran + " cell(s) finished in this run"
+                        + " are kept in " + results + (abandoned == null ? "" : "; the cell in progress (" + abandoned.describe()
+                        + ") was abandoned, nothing of it was written") + ". To resume, " + resumeCommand);
+                progressOut.flush();
+            }
+        } catch (IOException | RuntimeException e) {
+            progressOut.println("mera: experiment '" + config.name() + "' interrupted, but its run record could not be closed: " + e);
+            progressOut.flush();
+        }
+    }
+
+    /**
+     * Run records still "running" when this process holds the folder's lock belong to processes that ended without
+     * closing them (SIGKILL, a crash, power loss): only the lock holder writes here. They are closed as killed, ending
+     * at their last finished cell, so no record claims to run forever.
+     */
+    private void closeAbandonedRuns(Path out, ResultStore store) throws IOException {
+        Path runs = out.resolve(RUNS_DIR);
+        List<Path> files;
+        try (java.util.stream.Stream<Path> s = Files.list(runs)) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        }
+        for (Path f : files) {
+            RunInfo r;
+            try {
+                r = RUN_RECORDS.readValue(f.toFile(), RunInfo.class);
+            } catch (IOException e) {
+                throw new IOException("run record " + f + " is not readable (" + e.getMessage().lines().findFirst().orElse("")
+                        + "); fix or remove it by hand", e);
+            }
+            if (!RUNNING.equals(r.status())) {
+                continue;
+            }
+            List<ResultRecord> itsCells = store.list().stream().filter(c -> r.runId() != null && r.runId().equals(c.runId())).toList();
+            String end = itsCells.stream().map(ResultRecord::finishedAt).filter(Objects::nonNull).max(String::compareTo).orElse(r.startedAt());
+            writeJson(f, new RunInfo(r.runId(), r.configName(), r.startedAt(), end, KILLED, r.runnerName(), r.runnerVersion(),
+                    r.synthetic(), r.cellsTotal(), r.cellsDoneBefore(), itsCells.size(), r.cellsFailed(), r.environment()));
+            progressOut.println("mera: run " + r.runId() + " ended without closing its record (its process was killed); marked it '"
+                    + KILLED + "', its " + itsCells.size() + " finished cell(s) are kept");
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper RUN_RECORDS = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return String.valueOf(System.getenv("HOSTNAME"));
+        }
+    }
+
+    /** This invocation's run record; every write to it and every results line goes through its lock. */
+    private final class OpenRun {
+        final String runId;
+        final Path file;
+        final String startedAt;
+        final int total;
+        final int before;
+        final Map<String, Object> env;
+        volatile Cell current;
+        int ran;
+        int failed;
+        private boolean closed;
+
+        OpenRun(String runId, Path file, String startedAt, int total, int before, Map<String, Object> env) {
+            this.runId = runId;
+            this.file = file;
+            this.startedAt = startedAt;
+            this.total = total;
+            this.before = before;
+            this.env = env;
+        }
+
+        /** Appends a finished cell; false (nothing written) when the run was closed by a signal meanwhile. */
+        synchronized boolean record(ResultStore store, ResultRecord r) throws IOException {
+            if (closed) {
+                return false;
+            }
+            store.append(r);
+            ran++;
+            return true;
+        }
+
+        /** Writes the end; false when it was already closed (a signal came first). */
+        synchronized boolean close(String status, int extraFailures) throws IOException {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            write(Instant.now().toString(), status, extraFailures);
+            return true;
+        }
+
+        synchronized void write(String endedAt, String status) throws IOException {
+            write(endedAt, status, 0);
+        }
+
+        private void write(String endedAt, String status, int extraFailures) throws IOException {
+            writeJson(file, runInfo(runId, startedAt, endedAt, status, total, before, ran, failed + extraFailures, env));
         }
     }
 

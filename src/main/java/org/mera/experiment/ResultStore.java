@@ -97,17 +97,56 @@ public final class ResultStore implements Closeable {
                 continue;
             }
             ResultRecord r;
+            String damage;
             try {
-                r = LINES.readValue(line, ResultRecord.class);
+                com.fasterxml.jackson.databind.JsonNode tree = LINES.readTree(line);
+                damage = damage(tree);
+                r = damage == null ? LINES.treeToValue(tree, ResultRecord.class) : null;
             } catch (IOException | RuntimeException e) {
-                throw new IOException(file + ":" + lineNumber + ": not a result record (" + e.getMessage().lines().findFirst().orElse("")
-                        + "); a complete line can only be damaged by editing, so fix or remove it by hand", e);
+                damage = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+                r = null;
+            }
+            if (r == null) {
+                throw new IOException(file + ":" + lineNumber + ": not a result record (" + damage
+                        + "); a complete line can only be damaged by editing, so fix or remove it by hand");
             }
             if (byKey.putIfAbsent(r.key(), r) != null) {
                 duplicates++;
             }
         }
         return new Contents(Collections.unmodifiableMap(byKey), bytes.length, false, duplicates);
+    }
+
+    private static final List<String> REQUIRED = List.of("key", "encoder", "task", "k", "seed", "method", "primaryMetric", "metrics");
+
+    /**
+     * What makes a parsed line unusable although it is JSON: a field the runner always writes missing or null, a k that
+     * is not positive, a metric that is not a finite number (mera's metrics never are NaN; a report would average it in).
+     * Null when the line is intact.
+     */
+    private static String damage(com.fasterxml.jackson.databind.JsonNode tree) {
+        if (tree == null || !tree.isObject()) {
+            return "not a JSON object";
+        }
+        for (String field : REQUIRED) {
+            if (!tree.hasNonNull(field)) {
+                return "field '" + field + "' is missing";
+            }
+        }
+        if (!tree.get("k").isIntegralNumber() || tree.get("k").asLong() <= 0 || !tree.get("seed").isIntegralNumber()) {
+            return "k " + tree.get("k") + " and seed " + tree.get("seed") + " must be whole numbers, k > 0";
+        }
+        if (!tree.get("metrics").isObject()) {
+            return "metrics is not an object";
+        }
+        for (var it = tree.get("metrics").fields(); it.hasNext(); ) {
+            var m = it.next();
+            if (!m.getValue().isNumber() || !Double.isFinite(m.getValue().doubleValue())) {
+                return "metric '" + m.getKey() + "' is " + (m.getValue().isNumber() ? String.valueOf(m.getValue().doubleValue())
+                        : m.getValue().toString()) + ", not a finite number";
+            }
+        }
+        return null;
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {

@@ -196,4 +196,17 @@ class TaskDirectoryTest {
     private static Map<String, Long> counts(List<Example> rows) {
         return rows.stream().collect(Collectors.groupingBy(Example::label, Collectors.counting()));
     }
+
+    /** Found by ReaderFuzzTest: an empty list entry ("&1" leaves none) in metrics threw a NullPointerException. */
+    @Test
+    void anEmptyListEntryInTaskYamlIsNamed(@TempDir Path dir) throws IOException {
+        Path yaml = dir.resolve("reviews").resolve(TaskDefinition.FILE);
+        Files.createDirectories(yaml.getParent());
+        for (String bad : List.of("metrics: [accuracy, &1]", "labels: [bad, ~]")) {
+            String text = "name: reviews\nkind: classification\ntext: review\nlabel: stars\nlabels: [bad, good]\n" + bad + "\n";
+            Files.writeString(yaml, text.replace("labels: [bad, good]\nlabels", "labels"));
+            ExampleFileException e = assertThrows(ExampleFileException.class, () -> TaskDefinition.load(yaml), bad);
+            assertTrue(e.getMessage().startsWith(yaml + ": ") && e.getMessage().contains("an entry is empty"), e.getMessage());
+        }
+    }
 }

@@ -65,7 +65,7 @@ class ConfigAndGridTest {
     @Test
     void everyProblemIsListedAtOnce(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), List.of("MRPC", "SST-2", "MNLI"), List.of(16), List.of(13));
-        Files.delete(tmp.resolve("glue").resolve("MRPC").resolve("k-shot").resolve("16-13").resolve("dev.tsv"));
+        Files.delete(tmp.resolve("glue").resolve("MRPC").resolve("k-shot").resolve("16-13").resolve("dev.jsonl"));
         ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "c.yaml",
                 "name: bad", "dataRoot: glue", "outputDir: out", "encoders: [minilm]",
                 "targets: [MRPC, SST-2, WNLI]", "seeds: [13]", "k: [16, 0]",
@@ -216,6 +216,14 @@ class ConfigAndGridTest {
         new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", partB)), counting).progressTo(quiet, false).run();
         assertEquals(8 + 8, calls.get());
 
+        // part b's process is still running (its record says so): importing its finished cells must not make a later
+        // run here close that record as killed
+        Path bRecord;
+        try (var files = Files.list(tmp.resolve("part-b").resolve(ExperimentRunner.RUNS_DIR))) {
+            bRecord = files.findFirst().orElseThrow();
+        }
+        Files.writeString(bRecord, Files.readString(bRecord).replace("\"complete\"", "\"running\""));
+
         ExperimentRunner w = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "w.yaml", whole)), counting).progressTo(quiet, false);
         ExperimentRunner.ImportSummary ia = w.importFrom(tmp.resolve("part-a"));
         assertEquals(8, ia.imported());
@@ -235,6 +243,8 @@ class ConfigAndGridTest {
             files.forEach(f -> copiedRuns.add(f.getFileName().toString()));
         }
         assertEquals(3, copiedRuns.size(), "the two parts' run records, and the whole grid's own: " + copiedRuns);
+        String imported = Files.readString(tmp.resolve("whole").resolve(ExperimentRunner.RUNS_DIR).resolve(bRecord.getFileName()));
+        assertTrue(imported.contains("\"running in " + tmp.resolve("part-b") + " when imported\""), imported);
         assertThrows(java.nio.file.NoSuchFileException.class, () -> w.importFrom(tmp.resolve("nowhere")));
     }
 

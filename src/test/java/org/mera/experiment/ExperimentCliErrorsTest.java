@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Issue 23, the experiment side of the CLI's error boundary: each of these used to print a stack trace (or, for
- * a config without outputDir, fail despite --out). Each now gets exit code 1 and one line naming the file and the
- * field or line; a bug still gets its trace and a line asking to report it.
+ * a config without outputDir, fail despite --out). Each now gets one line naming the file and the field or line, exit
+ * code 2 for a config that cannot be read or run (like a bad command line) and 1 for the rest; a bug still gets its
+ * trace and a line asking to report it.
  */
 class ExperimentCliErrorsTest {
     private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
@@ -63,7 +64,16 @@ class ExperimentCliErrorsTest {
     }
 
     private static void assertOneLine(Run r, String... parts) {
-        assertEquals(1, r.code(), r.err());
+        assertOneLine(1, r, parts);
+    }
+
+    /** A config that cannot be read is an invalid config: exit code 2, like a bad command line. */
+    private static void assertBadConfig(Run r, String... parts) {
+        assertOneLine(2, r, parts);
+    }
+
+    private static void assertOneLine(int code, Run r, String... parts) {
+        assertEquals(code, r.code(), r.err());
         assertEquals(1, r.errorLines().size(), "one line, no stack trace:\n" + r.err());
         for (String p : parts) {
             assertTrue(r.errorLines().get(0).contains(p), "'" + p + "' missing from: " + r.err());
@@ -83,26 +93,26 @@ class ExperimentCliErrorsTest {
     @Test
     void configParseErrorsAreOneLineNamingFileAndLine(@TempDir Path tmp) throws Exception {
         Path f = config(tmp, "name: t\ndataRoot: glue\n  k: : ]\n");
-        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "not valid YAML", "line ");
+        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "not valid YAML", "line ");
 
         Files.writeString(f, "\n# nothing here\n");
-        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "is empty");
+        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "is empty");
 
         Files.writeString(f, GOOD + "seeds: [13, .nan]\n");
-        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "line 10", "'seeds[1]'");
+        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "line 10", "'seeds[1]'");
 
         Files.writeString(f, GOOD + "seeds: [13, abc]\n");
-        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "'seeds[1]'");
+        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "'seeds[1]'");
 
         Files.writeString(f, GOOD.replace("targets:", "taregts:"));
-        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "unknown field 'taregts'",
+        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "unknown field 'taregts'",
                 "did you mean 'targets'?");
     }
 
     @Test
     void configWithoutOutputDirWorksWithOut(@TempDir Path tmp) throws Exception {
         Path f = config(tmp, GOOD.replace("outputDir: out\n", ""));
-        assertOneLine(run(new ExperimentCommand(), f.toString(), "--dry-run"), "missing required field(s) [outputDir]", "--out");
+        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), "missing required field(s) [outputDir]", "--out");
         Run r = run(new ExperimentCommand(), f.toString(), "--dry-run", "--out", tmp.resolve("o").toString());
         assertEquals(0, r.code(), r.err());
     }
@@ -139,5 +149,41 @@ class ExperimentCliErrorsTest {
         r = run(new ExperimentCommand(), f.toString(), "--no-report", "--out", tmp.resolve("o2").toString());
         assertEquals(3, r.code(), r.err());
         assertTrue(r.err().contains("\tat ") && r.err().contains("This is a bug in mera. Please report it"), r.err());
+    }
+
+    /**
+     * Issue 23, item 5: a grid whose data files a cell would refuse is refused before the first cell trains, by the
+     * dry run and by the run itself, naming the file and line (and every such file at once), exit code 2.
+     */
+    @Test
+    void badDataFilesAreRefusedBeforeTheFirstCell(@TempDir Path tmp) throws Exception {
+        Path f = config(tmp, GOOD + "seeds: [13, 21, 42]\n");
+        Path glue = tmp.resolve("glue/RTE");
+        Path train13 = glue.resolve("k-shot/4-13/train.jsonl");
+        List<String> lines = Files.readAllLines(train13);
+        lines.set(2, lines.get(2).replace("\"entailment\"", "\"maybe\""));
+        Files.write(train13, lines);
+        Path dev21 = glue.resolve("k-shot/4-21/dev.jsonl");
+        Files.writeString(dev21, FakeGlue.lines(org.mera.data.GlueTasks.RTE, "three per label", 3));
+        Path test = glue.resolve("test.jsonl");
+        Files.writeString(test, "{\"text_a\": \"only one text\", \"label\": \"entailment\"}\n");
+
+        Run dry = run(new ExperimentCommand(), f.toString(), "--dry-run");
+        assertEquals(2, dry.code(), dry.err());
+        assertTrue(dry.err().contains(train13 + ":3: unknown label 'maybe' for task RTE"), dry.err());
+        assertTrue(dry.err().contains(dev21 + ": a k-shot split for k=4 holds 4 examples of every label of RTE, but this one "
+                + "holds {entailment=3, not_entailment=3}"), dry.err());
+        assertTrue(dry.err().contains(test + ":1: the first row has [text_a, label] but task RTE reads"), dry.err());
+        assertFalse(dry.err().contains("\tat "), dry.err());
+
+        Run real = run(new ExperimentCommand(), f.toString(), "--no-report");
+        assertEquals(2, real.code(), real.err());
+        assertTrue(real.err().contains(train13 + ":3: unknown label 'maybe'"), real.err());
+        assertFalse(Files.exists(tmp.resolve("out/results.jsonl")), "no cell ran");
+
+        Files.writeString(train13, FakeGlue.lines(org.mera.data.GlueTasks.RTE, "fixed", 4));
+        Files.writeString(dev21, FakeGlue.lines(org.mera.data.GlueTasks.RTE, "fixed", 4));
+        Files.writeString(test, FakeGlue.lines(org.mera.data.GlueTasks.RTE, "fixed", 1));
+        assertEquals(0, run(new ExperimentCommand(), f.toString(), "--dry-run").code());
     }
 }

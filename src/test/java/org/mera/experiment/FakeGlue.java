@@ -9,46 +9,46 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A tiny GLUE-like data folder with the real layout (contents are a line or two each). The rows are valid for their
- * task (a pair where the task reads pairs, one of its labels), since planning a grid reads the files to find the
- * pool rows that are evaluation data; their texts are unique per file, so nothing is.
+ * A tiny GLUE-like data folder with the real layout and valid contents (the validator reads every file a cell
+ * would): k-shot splits of k examples per label, one test and pool example per label, all as JSONL.
  */
 final class FakeGlue {
     private FakeGlue() {
     }
 
     static Path create(Path root, List<String> tasks, List<Integer> ks, List<Integer> seeds) throws IOException {
-        for (String task : tasks) {
-            Task t = GlueTasks.ALL.stream().filter(x -> x.name().equals(task)).findFirst().orElseThrow();
+        for (String name : tasks) {
+            Task task = GlueTasks.ALL.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
             for (int k : ks) {
                 for (int seed : seeds) {
-                    Path d = root.resolve(task).resolve("k-shot").resolve(k + "-" + seed);
+                    Path d = root.resolve(name).resolve("k-shot").resolve(k + "-" + seed);
                     Files.createDirectories(d);
-                    Files.writeString(d.resolve("train.tsv"), tsv(t, task + " train " + k + " " + seed, 1));
-                    Files.writeString(d.resolve("dev.tsv"), tsv(t, task + " dev " + k + " " + seed, 0));
+                    Files.writeString(d.resolve("train.jsonl"), lines(task, name + " train " + k + " " + seed, k));
+                    Files.writeString(d.resolve("dev.jsonl"), lines(task, name + " dev " + k + " " + seed, k));
                 }
             }
-            Files.writeString(root.resolve(task).resolve("test.tsv"), tsv(t, task + " test", 1));
-            Path pool = root.resolve(task).resolve("pool");
+            Files.writeString(root.resolve(name).resolve("test.jsonl"), lines(task, name + " test", 1));
+            Path pool = root.resolve(name).resolve("pool");
             Files.createDirectories(pool);
-            Files.writeString(pool.resolve("train.jsonl"), jsonl(t, task + " pool", 1));
-            Files.writeString(pool.resolve("dev.jsonl"), jsonl(t, task + " pool dev", 0));
+            Files.writeString(pool.resolve("train.jsonl"), lines(task, name + " pool", 1));
+            Files.writeString(pool.resolve("dev.jsonl"), lines(task, name + " pool dev", 1));
         }
         return root;
     }
 
-    /** One of the task's labels as spelled in its files (a score for STS-B). */
-    static String label(Task t, int i) {
-        return t.isRegression() ? (i == 0 ? "1.0" : "4.0") : t.labels().get(i % t.labels().size());
-    }
-
-    private static String tsv(Task t, String text, int label) {
-        return t.pair() ? "text_a\ttext_b\tlabel\n" + text + "\t" + text + " (b)\t" + label(t, label) + "\n"
-                : "text_a\tlabel\n" + text + "\t" + label(t, label) + "\n";
-    }
-
-    private static String jsonl(Task t, String text, int label) {
-        return "{\"text_a\": \"" + text + "\"" + (t.pair() ? ", \"text_b\": \"" + text + " (b)\"" : "") + ", \"label\": \""
-                + label(t, label) + "\"}\n";
+    /** {@code perLabel} examples of every label (of each side of 2.5 for STS-B). */
+    static String lines(Task task, String text, int perLabel) {
+        List<String> labels = task.isRegression() ? List.of("1.0", "4.0") : task.labels();
+        StringBuilder sb = new StringBuilder();
+        for (String label : labels) {
+            for (int i = 0; i < perLabel; i++) {
+                sb.append("{\"text_a\": \"").append(text).append(' ').append(i).append('"');
+                if (task.pair()) {
+                    sb.append(", \"text_b\": \"second ").append(i).append('"');
+                }
+                sb.append(", \"label\": \"").append(label).append("\"}\n");
+            }
+        }
+        return sb.toString();
     }
 }

@@ -86,4 +86,27 @@ class ResultStoreTest {
                 13, "adapter", null, List.of(), "f1", Map.of("accuracy", 0.5), Map.of(), 1, "t", "r"));
         assertTrue(e.getMessage().contains("f1"), e.getMessage());
     }
+
+    /**
+     * Found by ReaderFuzzTest: a line that is JSON but not a usable record (a metric of 1e309 or null, k missing or 0, a
+     * field cut away) used to be read as k=0 or an infinite metric and averaged into reports; it is refused by line.
+     */
+    @Test
+    void aLineThatParsesButIsDamagedIsRefusedByLine(@TempDir Path tmp) throws Exception {
+        String good = "{\"key\":\"a1\",\"encoder\":\"minilm\",\"task\":\"MRPC\",\"k\":16,\"seed\":13,\"method\":\"adapter\","
+                + "\"source\":null,\"sources\":[],\"primaryMetric\":\"f1\",\"metrics\":{\"f1\":0.72,\"accuracy\":0.62},\"extra\":{},"
+                + "\"durationMs\":5,\"finishedAt\":\"2026-11-27T20:04:21Z\",\"runId\":\"r\"}";
+        Path file = tmp.resolve("results.jsonl");
+        Files.writeString(file, good + "\n");
+        assertEquals(1, ResultStore.read(file).byKey().size());
+        for (String[] damage : new String[][]{{"\"f1\":0.72", "\"f1\":1e309", "metric 'f1' is Infinity"},
+                {"\"f1\":0.72", "\"f1\":null", "metric 'f1' is null"},
+                {"\"k\":16,", "", "field 'k' is missing"},
+                {"\"k\":16", "\"k\":0", "k 0 and seed 13 must be whole numbers, k > 0"},
+                {"\"task\":\"MRPC\",", "", "field 'task' is missing"}}) {
+            Files.writeString(file, good + "\n" + good.replace("a1", "a2").replace(damage[0], damage[1]) + "\n");
+            IOException e = assertThrows(IOException.class, () -> ResultStore.read(file), damage[1]);
+            assertTrue(e.getMessage().startsWith(file + ":2: not a result record (" + damage[2]), e.getMessage());
+        }
+    }
 }

@@ -228,4 +228,31 @@ class AdapterHubDirectoryTest {
             assertEquals(List.of("adapter.safetensors", "adapter_config.json"), names);
         }
     }
+
+    /** Found by ReaderFuzzTest (one flipped bit): a value the config record refuses used to be reported without the file. */
+    @Test
+    void aConfigValueOutOfRangeNamesTheFile(@TempDir Path tmp) throws Exception {
+        AdapterWeights a = RandomAdapters.create("mrpc", BottleneckConfig.pfeiffer(), SMALL, 1, 4, 0.02, 9);
+        Random rng = new Random(4);
+        PredictionHead head = new PredictionHead("mrpc", HeadConfig.classification(Map.of("0", 0, "1", 1)),
+                RandomAdapters.gaussian(rng, 0.02, 16, 16), RandomAdapters.gaussian(rng, 0.02, 16),
+                RandomAdapters.gaussian(rng, 0.02, 2, 16), RandomAdapters.gaussian(rng, 0.02, 2));
+        AdapterHubDirectory.write(tmp, a, head);
+        Path cfg = tmp.resolve("adapter_config.json");
+        Files.writeString(cfg, Files.readString(cfg).replace("\"relu\"", "\"pelu\""));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.read(tmp));
+        assertTrue(e.getMessage().startsWith(cfg + " (config): non_linearity must be"), e.getMessage());
+
+        Path headCfg = tmp.resolve("head_config.json");
+        Files.writeString(headCfg, Files.readString(headCfg).replaceAll("\"num_labels\"\\s*:\\s*2", "\"num_labels\": -2"));
+        e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.readHead(tmp));
+        assertTrue(e.getMessage().startsWith(headCfg + " (config): num_labels must be positive"), e.getMessage());
+
+        // Found by ReaderFuzzTest: 1e309 (Infinity) and 2^31 were read as Integer.MAX_VALUE and as a negative int.
+        for (String big : List.of("1e309", "2147483648")) {
+            Files.writeString(headCfg, Files.readString(headCfg).replaceAll("\"num_labels\"\\s*:\\s*[-0-9e]+", "\"num_labels\": " + big));
+            e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.readHead(tmp), big);
+            assertTrue(e.getMessage().contains(headCfg + " (config): field 'num_labels' must be an integer"), e.getMessage());
+        }
+    }
 }

@@ -212,4 +212,16 @@ class PeftLoraDirectoryTest {
         assertNull(back.parameters().get("normalize"));
         assertTrue(back.parameters().containsKey("normalize"));
     }
+
+    /** Found by ReaderFuzzTest: "lora_alpha": 1e309 parsed as Infinity and was accepted, scaling every update to inf/NaN. */
+    @Test
+    void aNumberBeyondDoubleIsRefusedNamingFileAndField(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("lora");
+        PeftLoraDirectory.write(dir, randomLora("lora", 1, 8, 2, 3));
+        Path cfg = dir.resolve("adapter_config.json");
+        Files.writeString(cfg, Files.readString(cfg).replaceAll("\"lora_alpha\"\\s*:\\s*4", "\"lora_alpha\": 1e309"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PeftLoraDirectory.read(dir));
+        assertTrue(e.getMessage().contains(cfg.toString()) && e.getMessage().contains("'lora_alpha' must be a finite number"),
+                e.getMessage());
+    }
 }
