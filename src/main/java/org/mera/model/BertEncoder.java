@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.jni.JniUtils;
 import org.mera.io.HfModelDirectory;
 import org.mera.io.Tensor;
 
@@ -92,6 +91,11 @@ public final class BertEncoder implements AutoCloseable {
         return layers;
     }
 
+    /** The embedding block (package-private: tests replay a forward pass layer by layer). */
+    Embeddings embeddings() {
+        return embeddings;
+    }
+
     public boolean hasPooler() {
         return pooler != null;
     }
@@ -127,14 +131,13 @@ public final class BertEncoder implements AutoCloseable {
         // Additive mask: 0 where attended, a huge negative number where padded (as HF does).
         NDArray maskBias = mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-3.0e38f)
                 .expandDims(1).expandDims(1);
-        boolean inference = !training && !JniUtils.isGradMode();
         if (states != null) {
             states.add(x);
         }
         for (BertLayer layer : layers) {
             NDArray in = x;
-            x = inference ? inferLayer(layer, in, maskBias) : layer.forward(in, maskBias, training);
-            if (states == null && inference) {
+            x = scopedLayer(layer, in, maskBias, training);
+            if (states == null) {
                 in.close();
             }
             if (states != null) {
@@ -145,14 +148,17 @@ public final class BertEncoder implements AutoCloseable {
     }
 
     /**
-     * One layer without autograd, its intermediates freed as soon as its output exists. Otherwise they live
+     * One layer, its intermediates' engine handles released as soon as its output exists. Otherwise they live
      * until the caller's scope closes, every layer's at once: at evaluation batch 128 of 128 tokens that is
-     * over a GB per bert-base layer, the peak that once took a grid process past 20 GB.
+     * over a GB per bert-base layer, the peak that once took a grid process past 20 GB. While training this is
+     * just as safe: autograd holds its own references to what the backward needs (libtorch tensors are
+     * reference-counted), so closing a handle frees only what nothing needs any more, e.g. the attention
+     * scores before the softmax, the dropout masks' inputs and every view made along the way.
      */
-    private static NDArray inferLayer(BertLayer layer, NDArray x, NDArray maskBias) {
+    private static NDArray scopedLayer(BertLayer layer, NDArray x, NDArray maskBias, boolean training) {
         NDArray out;
         try (NDScope scope = new NDScope()) {
-            out = layer.forward(x, maskBias, false);
+            out = layer.forward(x, maskBias, training);
             NDScope.unregister(out);
         }
         NDScope.register(out);

@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.DataType;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
@@ -43,21 +42,26 @@ public final class Dropout {
         if (rate >= 1f) {
             return x.zerosLike();
         }
-        return x.mul(mask(x, rate));
+        // where(keep, x, 0) · 1/(1 − rate): the same values as multiplying by a float mask of 0 and
+        // 1/(1 − rate), but what autograd saves for the backward is the boolean mask, one byte per element
+        // instead of four (a quarter of the attention-probability memory of a training step), and no
+        // operand is cast (a float × bool product would convert the mask to float forward and backward).
+        // The handles can go at once; autograd keeps its own references.
+        try (NDArray keep = keepMask(x, rate); NDArray zero = x.getManager().create(0f)) {
+            return ai.djl.ndarray.NDArrays.where(keep, x, zero).muli(1f / (1f - rate));
+        }
     }
 
-    private static NDArray mask(NDArray like, float rate) {
+    private static NDArray keepMask(NDArray like, float rate) {
         long n = like.size();
-        if (n > Integer.MAX_VALUE / 4) {
-            throw new IllegalArgumentException("dropout on " + like.getShape() + ": more than 2^29 elements");
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("dropout on " + like.getShape() + ": more than 2^31 elements");
         }
         int size = (int) n;
         long callSeed = mix(baseSeed ^ mix(calls.getAndIncrement() + 0x9E3779B97F4A7C15L));
-        float keep = 1f / (1f - rate);
         // An element is dropped when a uniform 32-bit draw falls below rate · 2^32.
         long threshold = (long) (rate * 4294967296.0);
-        ByteBuffer bytes = scratch(size * 4);
-        FloatBuffer out = bytes.asFloatBuffer();
+        ByteBuffer out = scratch(size);
         int chunks = (size + CHUNK - 1) / CHUNK;
         IntStream.range(0, chunks).parallel().forEach(c -> {
             long state = mix(callSeed + c * 0xBF58476D1CE4E5B9L);
@@ -66,15 +70,15 @@ public final class Dropout {
             for (int i = from; i < to; i += 2) {
                 state += 0x9E3779B97F4A7C15L;
                 long bits = mix(state);
-                out.put(i, (bits >>> 32) < threshold ? 0f : keep);
+                out.put(i, (bits >>> 32) < threshold ? (byte) 0 : (byte) 1);
                 if (i + 1 < to) {
-                    out.put(i + 1, (bits & 0xFFFFFFFFL) < threshold ? 0f : keep);
+                    out.put(i + 1, (bits & 0xFFFFFFFFL) < threshold ? (byte) 0 : (byte) 1);
                 }
             }
         });
         // The engine array made from a direct buffer aliases it; a clone owns its memory, so the scratch
         // buffer can be refilled by the next call and no per-call direct buffer waits for a GC.
-        try (NDArray aliased = like.getManager().create(bytes, like.getShape(), DataType.FLOAT32)) {
+        try (NDArray aliased = like.getManager().create(out, like.getShape(), DataType.BOOLEAN)) {
             return aliased.duplicate();
         }
     }

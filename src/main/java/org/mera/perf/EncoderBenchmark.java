@@ -44,6 +44,7 @@ public final class EncoderBenchmark {
         double flops = c.forwardFlops((long) batchSize * seqLen, seqLen);
         long tokens = (long) batchSize * seqLen;
         List<BenchRow> rows = new ArrayList<>();
+        PeakMemory.resetPeak();
         try (NDManager manager = NDManager.newBaseManager()) {
             BertEncoder encoder = model.newEncoder(manager);
             Shape s = new Shape(batchSize, seqLen);
@@ -56,6 +57,7 @@ public final class EncoderBenchmark {
             rows.add(row(label + " forward " + batchSize + "x" + seqLen, fwd, tokens, flops));
         }
         for (Method.Kind kind : List.of(Method.Kind.PFEIFFER, Method.Kind.FULL)) {
+            PeakMemory.resetPeak();
             try (NDManager manager = NDManager.newBaseManager()) {
                 BertEncoder encoder = model.newEncoder(manager);
                 TrainingRun.installMethod(encoder, Method.of(kind), null, 1);
@@ -79,6 +81,7 @@ public final class EncoderBenchmark {
      */
     static BenchRow fusionStep(String label, PretrainedModel model, Batch batch, int warmup, int runs) {
         EncoderConfig c = model.config();
+        PeakMemory.resetPeak();
         try (NDManager manager = NDManager.newBaseManager()) {
             BertEncoder encoder = model.newEncoder(manager);
             EncoderInfo info = new EncoderInfo(label, "bert", "BertAdapterModel", c.hiddenSize());

@@ -38,6 +38,25 @@ public final class PeakMemory {
         }
     }
 
+    private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
+
+    /**
+     * Resets the resident-set high-water mark (VmHWM) to the current RSS, so that the next {@link #snapshot}
+     * gives the peak of what ran in between rather than of the whole process ("5" to /proc/self/clear_refs,
+     * Linux 4.0+). Returns false where that file is absent or not writable; the peak then stays cumulative.
+     */
+    public static boolean resetPeak() {
+        if (!Files.isWritable(CLEAR_REFS)) {
+            return false;
+        }
+        try {
+            Files.writeString(CLEAR_REFS, "5");
+            return true;
+        } catch (IOException e) {
+            return false; // a kernel without the "5" command: the peak stays process-wide, as documented
+        }
+    }
+
     public static Snapshot snapshot() {
         OptionalLong peak = OptionalLong.empty();
         OptionalLong current = OptionalLong.empty();
