@@ -40,7 +40,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     java.util.List<String> models = new java.util.ArrayList<>();
 
     @Option(names = "--methods", split = ",", paramLabel = "M", description = "without a config: methods to compare (default: every "
-            + "method the sources allow: full, adapter, single, fusion, mera-average, mera-ot, mera-same-track, mera-auto)")
+            + "method the sources allow: full, adapter, single, fusion, mera-sum, mera-average, mera-ot, mera-same-track, mera-auto)")
     java.util.List<String> methods = new java.util.ArrayList<>();
 
     @Option(names = "--seeds", split = ",", description = "without a config: split seeds (default: the target's k-shot seeds, else "

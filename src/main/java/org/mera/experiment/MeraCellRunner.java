@@ -169,6 +169,7 @@ public final class MeraCellRunner implements CellRunner {
                     init = forModel(sourceAdapter(model, cell, cell.source(), h));
                 }
             }
+            case MERA_SUM -> init = forModel(merge(model, cell, sources, "sum", h, train, extra));
             case MERA_AVERAGE -> init = forModel(merge(model, cell, sources, "average", h, train, extra));
             case MERA_OT, MERA_SAME_TRACK -> init = forModel(merge(model, cell, sources, "ot", h, train, extra));
             case MERA_AUTO -> {

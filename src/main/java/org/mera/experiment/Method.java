@@ -15,6 +15,8 @@ public enum Method {
     SINGLE("single", true),
     /** AdapterFusion over all source adapters. */
     FUSION("fusion", true),
+    /** MerA: source adapters merged by summing their weights (the paper's "sum"), then fine-tuned. */
+    MERA_SUM("mera-sum", true),
     /** MerA: source adapters merged by plain weight averaging, then fine-tuned. */
     MERA_AVERAGE("mera-average", true),
     /** MerA: source adapters aligned by optimal transport, then averaged and fine-tuned. */
@@ -46,7 +48,7 @@ public enum Method {
         return switch (this) {
             case FULL, ADAPTER -> 0;
             case SINGLE, MERA_SAME_TRACK -> 1;
-            case FUSION, MERA_AVERAGE, MERA_OT, MERA_AUTO -> 2;
+            case FUSION, MERA_SUM, MERA_AVERAGE, MERA_OT, MERA_AUTO -> 2;
         };
     }
 

@@ -61,6 +61,7 @@ final class CheapCellRunner implements CellRunner {
             case ADAPTER -> 0.7;
             case SINGLE -> 0.6 + 0.5 * Math.floorMod((cell.source() + cell.task()).hashCode(), 7) / 7.0;
             case FUSION -> 0.8;
+            case MERA_SUM -> 0.95;
             case MERA_AVERAGE -> 1.0;
             case MERA_OT -> 1.1;
             case MERA_SAME_TRACK -> 1.3;

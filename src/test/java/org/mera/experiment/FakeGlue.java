@@ -36,15 +36,16 @@ final class FakeGlue {
         return root;
     }
 
-    /** {@code perLabel} examples of every label (of each side of 2.5 for STS-B). */
+    /** {@code perLabel} examples of every label (of each side of 2.5 for STS-B), each with its own text. */
     static String lines(Task task, String text, int perLabel) {
         List<String> labels = task.isRegression() ? List.of("1.0", "4.0") : task.labels();
         StringBuilder sb = new StringBuilder();
+        int n = 0; // numbered across labels: every row of a file has its own text (none is another's duplicate)
         for (String label : labels) {
-            for (int i = 0; i < perLabel; i++) {
-                sb.append("{\"text_a\": \"").append(text).append(' ').append(i).append('"');
+            for (int i = 0; i < perLabel; i++, n++) {
+                sb.append("{\"text_a\": \"").append(text).append(' ').append(n).append('"');
                 if (task.pair()) {
-                    sb.append(", \"text_b\": \"second ").append(i).append('"');
+                    sb.append(", \"text_b\": \"second ").append(n).append('"');
                 }
                 sb.append(", \"label\": \"").append(label).append("\"}\n");
             }

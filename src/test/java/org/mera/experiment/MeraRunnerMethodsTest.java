@@ -32,7 +32,7 @@ class MeraRunnerMethodsTest {
                 "encoders: [" + encoder + "]",
                 "targets: [RTE]",
                 "seeds: [13]",
-                "methods: [mera-auto, mera-ot, fusion]",
+                "methods: [mera-auto, mera-ot, mera-sum, fusion]",
                 "sources: [MRPC, SST-2]",
                 "hyperparameters:",
                 "  default: {lr: 0.001, epochs: 1, batchSize: 8, sourceSteps: 4, sourceBatchSize: 16}",
@@ -45,7 +45,8 @@ class MeraRunnerMethodsTest {
         assertTrue(s.complete(), s.failures().toString());
         Map<String, ResultRecord> byMethod = new java.util.HashMap<>();
         ResultStore.read(s.resultsFile()).byKey().values().forEach(r -> byMethod.put(r.method(), r));
-        assertEquals(3, byMethod.size());
+        assertEquals(4, byMethod.size());
+        assertEquals("sum", byMethod.get("mera-sum").extra().get("merge"), byMethod.get("mera-sum").extra().toString());
         Map<String, Object> auto = byMethod.get("mera-auto").extra();
         assertEquals(1, ((List<?>) auto.get("autoChosen")).size(), auto.toString());
         assertEquals(2, ((Map<?, ?>) auto.get("autoRanking")).size(), auto.toString());

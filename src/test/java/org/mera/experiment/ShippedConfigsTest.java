@@ -22,7 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * against the real GLUE data with the real runner (no training), and the grid committed beside its results (the
  * cells that {@code mera report} shows) is exactly the config's grid, so the committed report and the tables
  * regenerated from it are what running the shipped config computes. Results of cells no longer in the grid may
- * stay in the results file (the report leaves them out).
+ * stay in the results file (the report leaves them out). A config whose grid has not started (no results file) is
+ * only planned, and says so; at least one shipped config must have results. The superseded protocol-2 configs
+ * under {@code experiments/protocol-v2/} are not checked: today's runner gives their cells other keys.
  */
 @org.junit.jupiter.api.Tag("glue")
 class ShippedConfigsTest {
@@ -35,6 +37,7 @@ class ShippedConfigsTest {
             configs = files.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
         }
         assertFalse(configs.isEmpty(), "no experiment configs under " + EXPERIMENTS.toAbsolutePath());
+        int unstarted = 0;
         for (Path file : configs) {
             ExperimentConfig config = ExperimentConfig.load(file);
             // a throwaway cache: planning never trains, and cell keys do not depend on where adapters are cached
@@ -46,6 +49,13 @@ class ShippedConfigsTest {
             // The report shows the cells of the grid.json beside the results; it must be this config's grid, or
             // the committed report (and RESULTS.md) came from another config, e.g. a staging copy.
             Path gridFile = config.outputDir().resolve(ExperimentRunner.GRID_FILE);
+            if (!Files.exists(config.outputDir().resolve("results.jsonl"))) {
+                // A grid not started yet has no committed report that could disagree with it; it must still plan.
+                System.err.println("ShippedConfigsTest: " + file + " has no results yet (" + config.outputDir()
+                        + "): checked that it validates and plans " + grid.size() + " cells, no committed grid to compare");
+                unstarted++;
+                continue;
+            }
             assertTrue(Files.isRegularFile(gridFile), file + ": no committed grid at " + gridFile);
             Set<String> committedGrid = new HashSet<>();
             for (JsonNode cell : new ObjectMapper().readTree(gridFile.toFile()).path("cells")) {
@@ -62,5 +72,6 @@ class ShippedConfigsTest {
             Set<String> finished = runner.finishedKeys();
             assertTrue(finished.stream().anyMatch(keys::contains), file + ": no committed result is a cell of its grid");
         }
+        assertTrue(unstarted < configs.size(), "none of the shipped configs has committed results");
     }
 }

@@ -193,7 +193,7 @@ class SourceDecontaminationTest {
         Map<String, String> before = keys.apply(grid.apply("MRPC, RTE"));
         assertEquals(before, keys.apply(grid.apply("MRPC, RTE, QNLI")), "QNLI's files hold no pool row: no key changes");
         // QNLI's test file now holds QQP's pool row, in another tokenisation and order.
-        Files.writeString(data.resolve("QNLI/test.tsv"), "text_a\ttext_b\tlabel\nQQP POOL (B)\tqqp-pool\tentailment\n");
+        Files.writeString(data.resolve("QNLI/test.jsonl"), "{\"text_a\": \"SECOND 0\", \"text_b\": \"qqp-pool 0\", \"label\": \"entailment\"}\n");
         Map<String, String> after = keys.apply(grid.apply("MRPC, RTE, QNLI"));
         for (String cell : before.keySet()) {
             boolean usesQqp = cell.endsWith("single[QQP]");
