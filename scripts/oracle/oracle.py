@@ -1,4 +1,4 @@
-"""The Python oracle: mera's numbers and files against transformers and PEFT on real weights.
+"""The Python oracle: mera's numbers and files against transformers, PEFT and POT on real weights.
 
 Run through scripts/oracle/run (which makes the venvs). Each check prints one line with its measured maximum
 difference and its tolerance, and the script exits 1 if any check fails. `hf-outputs` is the part run under a
@@ -291,6 +291,80 @@ def check_merges(args, work):
                f"(largest abs ΔW {scale:.3g})", diff, 1e-5)
 
 
+def check_ot(args, work):
+    """mera's OT merge against POT: the same transport plans (ot.emd, ot.sinkhorn_log), hence the same merged adapter."""
+    import shutil
+    import ot
+    import torch
+    from safetensors.numpy import load_file
+    fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "test", "resources",
+                           "adapterhub", "pfeiffer-minilm")
+    a_dir, b_dir = os.path.join(work, "ot-a"), os.path.join(work, "ot-b")
+    for d in (a_dir, b_dir):
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        shutil.copy(os.path.join(fixture, "adapter_config.json"), d)
+    sd = {k: v.float() for k, v in torch.load(os.path.join(fixture, "pytorch_adapter.bin")).items()}
+    torch.save(sd, os.path.join(a_dir, "pytorch_adapter.bin"))
+    # B: A's bottleneck neurons shuffled per layer, plus noise: OT should find the shuffle, averaging without it would not
+    g = torch.Generator().manual_seed(5)
+    sd_b = {}
+    for k in sd:
+        if k.endswith("adapter_down.0.weight"):
+            stem = k[: -len("adapter_down.0.weight")]
+            perm = torch.randperm(sd[k].shape[0], generator=g)
+            noise = lambda t: t + 0.3 * t.std() * torch.randn(t.shape, generator=g)
+            sd_b[stem + "adapter_down.0.weight"] = noise(sd[k][perm])
+            sd_b[stem + "adapter_down.0.bias"] = noise(sd[stem + "adapter_down.0.bias"][perm])
+            sd_b[stem + "adapter_up.weight"] = noise(sd[stem + "adapter_up.weight"][:, perm])
+            sd_b[stem + "adapter_up.bias"] = noise(sd[stem + "adapter_up.bias"])
+    # a second name (mera refuses two sources of one name: the anchor and the report name them)
+    torch.save({k.replace(".adapters.rte.", ".adapters.rte_b."): v for k, v in sd_b.items()},
+               os.path.join(b_dir, "pytorch_adapter.bin"))
+    cfg_b = json.load(open(os.path.join(b_dir, "adapter_config.json")))
+    cfg_b["name"] = "rte_b"
+    json.dump(cfg_b, open(os.path.join(b_dir, "adapter_config.json"), "w"), indent=2)
+    A = {k: v.double().numpy() for k, v in sd.items()}
+    B = {k: v.double().numpy() for k, v in sd_b.items()}
+
+    def features(w, stem):
+        return np.concatenate([w[stem + "adapter_down.0.weight"], w[stem + "adapter_down.0.bias"][:, None],
+                               w[stem + "adapter_up.weight"].T], axis=1)
+
+    for label, extra, solve in [
+        ("exact (ot.emd)", [], lambda M: ot.emd(np.full(M.shape[0], 1 / M.shape[0]), np.full(M.shape[1], 1 / M.shape[1]), M)),
+        ("Sinkhorn, reg 0.05 of the largest cost (ot.sinkhorn, log domain)", ["--sinkhorn-reg", "0.05"],
+         lambda M: ot.sinkhorn(np.full(M.shape[0], 1 / M.shape[0]), np.full(M.shape[1], 1 / M.shape[1]), M,
+                               0.05 * M.max(), method="sinkhorn_log", numItermax=100000, stopThr=1e-13)),
+    ]:
+        out = os.path.join(work, "ot-merged-" + ("exact" if not extra else "sinkhorn"))
+        shutil.rmtree(out, ignore_errors=True)
+        mera(["merge", "--method", "ot", *extra, "--out", out, a_dir, b_dir], args.mera)
+        merged_file = [f for f in os.listdir(out) if f.endswith(".safetensors")]
+        ours = load_file(os.path.join(out, merged_file[0]))
+        ours = {k.replace(".adapters.merged.", ".adapters.rte."): v.astype(np.float64) for k, v in ours.items()}
+        diff, moved = 0.0, 0.0
+        for k in A:
+            if not k.endswith("adapter_down.0.weight"):
+                continue
+            stem = k[: -len("adapter_down.0.weight")]
+            fa, fb = features(A, stem), features(B, stem)
+            M = ot.dist(fb, fa)  # squared Euclidean, source x anchor, as mera's default ground metric
+            mix = fb.shape[0] * solve(M).T  # anchor x source: row j mixes the source neurons sent to anchor neuron j
+            theirs = {
+                "adapter_down.0.weight": 0.5 * A[stem + "adapter_down.0.weight"] + 0.5 * mix @ B[stem + "adapter_down.0.weight"],
+                "adapter_down.0.bias": 0.5 * A[stem + "adapter_down.0.bias"] + 0.5 * mix @ B[stem + "adapter_down.0.bias"],
+                "adapter_up.weight": 0.5 * A[stem + "adapter_up.weight"] + 0.5 * B[stem + "adapter_up.weight"] @ mix.T,
+                "adapter_up.bias": 0.5 * A[stem + "adapter_up.bias"] + 0.5 * B[stem + "adapter_up.bias"],
+            }
+            for name, t in theirs.items():
+                diff = max(diff, float(np.abs(ours[stem + name] - t).max()))
+            plain = 0.5 * A[stem + "adapter_down.0.weight"] + 0.5 * B[stem + "adapter_down.0.weight"]
+            moved = max(moved, float(np.abs(plain - theirs["adapter_down.0.weight"]).max()))
+        record(f"mera merge --method ot, {label}, vs POT {ot.__version__}: merged weights (the alignment moves "
+               f"weights by up to {moved:.3g} against plain averaging)", diff, 1e-5)
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "hf-outputs":
         p = argparse.ArgumentParser()
@@ -306,7 +380,7 @@ def main():
     p.add_argument("--tf4-python", default="")
     p.add_argument("--models", default="minilm,bge-small,e5-small,bert-base-uncased")
     p.add_argument("--work", default=None, help="folder for the adapters written (default: a temporary one)")
-    p.add_argument("--only", default="models,mera-to-peft,peft-to-mera,merges")
+    p.add_argument("--only", default="models,mera-to-peft,peft-to-mera,merges,ot")
     args = p.parse_args()
     args.models = [m for m in args.models.split(",") if m]
     only = set(args.only.split(","))
@@ -324,6 +398,8 @@ def main():
         check_peft_to_mera(args, work, labels)
     if "merges" in only:
         check_merges(args, work)
+    if "ot" in only:
+        check_ot(args, work)
     failed = [r for r in results if not r[3]]
     print(f"\noracle: {len(results) - len(failed)} of {len(results)} checks passed; files in {work}")
     print("\n| check | max abs diff | tolerance | result |\n|---|---|---|---|")
