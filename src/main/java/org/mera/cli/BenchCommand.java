@@ -67,6 +67,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-merge", description = "Skip timing the OT merge of 8 bert-base-sized adapters.")
     boolean noMerge;
 
+    @Option(names = "--peer", paramLabel = "PYTHON",
+            description = "Also time the same encoder rows in Hugging Face transformers + PEFT (scripts/peer_bench.py, run by "
+                    + "this Python, e.g. $(../shared/tools/python-oracle)) right after mera's, and print both side by side.")
+    String peerPython;
+
     /** Runs the command on its own (before it is registered under {@code mera}): same options and output. */
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", "true");
@@ -134,7 +139,15 @@ public final class BenchCommand implements Callable<Integer> {
             try {
                 org.mera.model.PretrainedModel pm = org.mera.model.PretrainedModel.load(
                         org.mera.model.ModelCatalog.fromEnvironment().resolve(m));
-                org.mera.perf.EncoderBenchmark.run(m, pm, batch, seq, 1, modelRuns).forEach(report::add);
+                List<org.mera.perf.BenchRow> rows = org.mera.perf.EncoderBenchmark.run(m, pm, batch, seq, 1, modelRuns);
+                rows.forEach(report::add);
+                if (peerPython != null) {
+                    List<org.mera.perf.PeerBenchmark.Row> peer = org.mera.perf.PeerBenchmark.run(peerPython,
+                            Path.of("scripts", "peer_bench.py"), org.mera.model.ModelCatalog.fromEnvironment().resolve(m), m, batch, seq,
+                            JniUtils.getNumThreads(), 1, modelRuns);
+                    report.environment("peer " + m, peer.isEmpty() ? "no rows" : peer.get(0).versions());
+                    report.block(org.mera.perf.PeerBenchmark.sideBySide(m, rows.subList(0, Math.min(4, rows.size())), peer));
+                }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("bench: cannot load model " + m, e);
             }

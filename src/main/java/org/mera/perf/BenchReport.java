@@ -18,6 +18,7 @@ public final class BenchReport {
     private final String title;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<BenchRow> rows = new ArrayList<>();
+    private final List<String> blocks = new ArrayList<>();
 
     public BenchReport(String title) {
         this.title = Objects.requireNonNull(title, "title");
@@ -31,6 +32,12 @@ public final class BenchReport {
 
     public BenchReport add(BenchRow row) {
         rows.add(Objects.requireNonNull(row, "row"));
+        return this;
+    }
+
+    /** A Markdown block printed after the rows (e.g. the side-by-side table against the peer benchmark). */
+    public BenchReport block(String markdown) {
+        blocks.add(Objects.requireNonNull(markdown, "markdown"));
         return this;
     }
 
@@ -66,6 +73,9 @@ public final class BenchReport {
                     .append(" | ").append(formatNumber(r.peakRssMiB(), 0))
                     .append(" |\n");
         }
+        for (String block : blocks) {
+            md.append('\n').append(block);
+        }
         return md.toString();
     }
 
@@ -85,6 +95,9 @@ public final class BenchReport {
         for (BenchRow r : rows) {
             out.append(String.format(Locale.ROOT, format, r.name(), formatSeconds(r.medianSeconds()), formatThroughput(r),
                     formatNumber(r.gflops(), 1), formatNumber(r.peakRssMiB(), 0)));
+        }
+        for (String block : blocks) {
+            out.append('\n').append(block);
         }
         return out.toString();
     }

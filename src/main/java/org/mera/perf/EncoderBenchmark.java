@@ -29,8 +29,8 @@ import java.util.Random;
 
 /**
  * Encoder throughput on a fixed batch (default 32 × 128 tokens, no padding): inference forward passes,
- * adapter-tuning steps, full fine-tuning steps and AdapterFusion steps (forward, backward, clipping, AdamW), as
- * medians.
+ * adapter-tuning steps, LoRA steps, full fine-tuning steps and AdapterFusion steps (forward, backward, clipping,
+ * AdamW), as medians; rows in that order ({@link org.mera.perf.PeerBenchmark#ROWS} follows it).
  * Achieved GFLOP/s counts the model's multiply-adds: forward F, adapter step ≈ 2F (activation gradients
  * through the frozen encoder), full step ≈ 3F (weight gradients too).
  */
@@ -56,13 +56,17 @@ public final class EncoderBenchmark {
             });
             rows.add(row(label + " forward " + batchSize + "x" + seqLen, fwd, tokens, flops));
         }
-        for (Method.Kind kind : List.of(Method.Kind.PFEIFFER, Method.Kind.FULL)) {
+        for (Method.Kind kind : List.of(Method.Kind.PFEIFFER, Method.Kind.LORA, Method.Kind.FULL)) {
             PeakMemory.resetPeak();
             try (NDManager manager = NDManager.newBaseManager()) {
                 BertEncoder encoder = model.newEncoder(manager);
                 TrainingRun.installMethod(encoder, Method.of(kind), null, 1);
                 double step = trainingStep(encoder, batch, m -> { }, warmup, runs);
-                String name = kind == Method.Kind.FULL ? "full fine-tuning step" : "adapter-tuning step";
+                String name = switch (kind) {
+                    case FULL -> "full fine-tuning step";
+                    case LORA -> "LoRA step (r 8, query and value)";
+                    default -> "adapter-tuning step";
+                };
                 rows.add(row(label + " " + name + " " + batchSize + "x" + seqLen, step, tokens,
                         flops * (kind == Method.Kind.FULL ? 3 : 2)));
             }

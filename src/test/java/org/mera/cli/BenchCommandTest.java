@@ -57,7 +57,8 @@ class BenchCommandTest {
         assertEquals(0, run(out, err, "--sizes", "16", "--runs", "1", "--warmup", "0", "--models", "minilm", "--batch", "2",
                 "--seq", "8", "--model-runs", "1", "--no-doc"), err.toString());
         String table = out.toString();
-        for (String row : new String[] {"minilm forward 2x8", "minilm adapter-tuning step 2x8", "minilm full fine-tuning step 2x8",
+        for (String row : new String[] {"minilm forward 2x8", "minilm adapter-tuning step 2x8", "minilm LoRA step (r 8, query and value) 2x8",
+            "minilm full fine-tuning step 2x8",
             "minilm AdapterFusion step (7 sources) 2x8",
             "OT merge, 8 bert-base Pfeiffer adapters, exact", "OT merge, 8 bert-base Pfeiffer adapters, Sinkhorn"}) {
             assertTrue(table.contains(row), row + " missing from:\n" + table);
