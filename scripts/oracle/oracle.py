@@ -335,7 +335,7 @@ def check_ot(args, work):
         ("exact (ot.emd)", [], lambda M: ot.emd(np.full(M.shape[0], 1 / M.shape[0]), np.full(M.shape[1], 1 / M.shape[1]), M)),
         ("Sinkhorn, reg 0.05 of the largest cost (ot.sinkhorn, log domain)", ["--sinkhorn-reg", "0.05"],
          lambda M: ot.sinkhorn(np.full(M.shape[0], 1 / M.shape[0]), np.full(M.shape[1], 1 / M.shape[1]), M,
-                               0.05 * M.max(), method="sinkhorn_log", numItermax=100000, stopThr=1e-13)),
+                               0.05 * M.max(), method="sinkhorn_log", numItermax=100000, stopThr=1e-9)),  # mera stops at a marginal error of 1e-9 (or 10,000 iterations); POT warns that one layer does not reach it within 100,000, and the merged weights still agree
     ]:
         out = os.path.join(work, "ot-merged-" + ("exact" if not extra else "sinkhorn"))
         shutil.rmtree(out, ignore_errors=True)
