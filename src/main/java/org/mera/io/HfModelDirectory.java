@@ -159,17 +159,21 @@ public final class HfModelDirectory {
         return file.getFileName().toString().endsWith(".safetensors") ? SafeTensors.read(file).tensors() : TorchPickle.read(file);
     }
 
+    /** A key without the {@code bert.}/{@code roberta.} prefix a task model's state dict puts before encoder keys. */
+    public static String withoutModelPrefix(String key) {
+        for (String prefix : new String[] {"bert.", "roberta."}) {
+            if (key.startsWith(prefix)) {
+                return key.substring(prefix.length());
+            }
+        }
+        return key;
+    }
+
     /** mera's in-memory names for a state dict in any of transformers' BERT/RoBERTa layouts. */
     public static Map<String, Tensor> normalizeNames(Map<String, Tensor> weights, Path source) throws MalformedFileException {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : weights.entrySet()) {
-            String k = e.getKey();
-            for (String prefix : new String[] {"bert.", "roberta."}) {
-                if (k.startsWith(prefix)) {
-                    k = k.substring(prefix.length());
-                    break;
-                }
-            }
+            String k = withoutModelPrefix(e.getKey());
             // checkpoints converted from TensorFlow by older transformers name LayerNorm parameters gamma/beta
             if (k.contains("LayerNorm.gamma")) {
                 k = k.replace("LayerNorm.gamma", "LayerNorm.weight");

@@ -62,15 +62,8 @@ public final class BertEncoder implements AutoCloseable {
     private static Map<String, Tensor> stripPrefixes(Map<String, Tensor> weights) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : weights.entrySet()) {
-            String k = e.getKey();
-            for (String prefix : new String[] {"bert.", "roberta."}) {
-                if (k.startsWith(prefix)) {
-                    k = k.substring(prefix.length());
-                    break;
-                }
-            }
             // RoBERTa's LM head is lm_head.*; only BERT's cls.predictions head is supported.
-            out.put(k, e.getValue());
+            out.put(HfModelDirectory.withoutModelPrefix(e.getKey()), e.getValue());
         }
         return out;
     }

@@ -1,5 +1,7 @@
 package org.mera.cli;
 
+import org.mera.TestFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,7 +87,7 @@ class BringYourOwnTaskTest {
 
     @Test
     void taskInspectPrintsTheDefinitionAndWritesTaskYaml(@TempDir Path tmp) throws Exception {
-        Path dir = copy(TASKS.resolve("nli-pairs"), tmp.resolve("nli-pairs"));
+        Path dir = TestFiles.copyTree(TASKS.resolve("nli-pairs"), tmp.resolve("nli-pairs"));
         Run inspect = run("task", "inspect", dir.toString(), "--write");
         assertEquals(0, inspect.code(), inspect.err());
         assertTrue(inspect.out().contains("task nli-pairs (3 classes; definition inferred from"), inspect.out());
@@ -101,7 +103,7 @@ class BringYourOwnTaskTest {
         MeraCellRunner.register();
         Path encoder = TinyGlue.encoder(tmp.resolve("tiny-bert"));
         // The target: trec6 with a track, so same-track merging has something to do.
-        Path target = copy(TASKS.resolve("trec6"), tmp.resolve("trec6"));
+        Path target = TestFiles.copyTree(TASKS.resolve("trec6"), tmp.resolve("trec6"));
         assertEquals(0, run("task", "inspect", target.toString(), "--write").code());
         Files.writeString(target.resolve("task.yaml"), Files.readString(target.resolve("task.yaml")) + "track: questions\n");
         // Three adapters a user might have: mera's own, one in the AdapterHub layout whose internal name clashes, a PEFT LoRA.
@@ -182,19 +184,5 @@ class BringYourOwnTaskTest {
         Set<String> s = new TreeSet<>();
         o.fieldNames().forEachRemaining(s::add);
         return s;
-    }
-
-    static Path copy(Path from, Path to) throws Exception {
-        try (var s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path dest = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(dest);
-                } else {
-                    Files.copy(p, dest);
-                }
-            }
-        }
-        return to;
     }
 }

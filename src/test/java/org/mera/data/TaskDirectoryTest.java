@@ -178,19 +178,7 @@ class TaskDirectoryTest {
     }
 
     private Path copyTask(String name) throws IOException {
-        Path from = TASKS.resolve(name);
-        Path to = tmp.resolve(name);
-        try (var s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path dest = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(dest);
-                } else {
-                    Files.copy(p, dest);
-                }
-            }
-        }
-        return to;
+        return org.mera.TestFiles.copyTree(TASKS.resolve(name), tmp.resolve(name));
     }
 
     private static Map<String, Long> counts(List<Example> rows) {
