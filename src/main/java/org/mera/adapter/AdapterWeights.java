@@ -64,8 +64,8 @@ public final class AdapterWeights {
                 throw new IllegalArgumentException("adapter " + name + ": " + u.label() + " has hidden size "
                         + u.hiddenSize() + " but hidden_size is " + encoder.hiddenSize());
             }
-            if (u.location() == AdapterLocation.ATTENTION && !config.mhAdapter()
-                    || u.location() == AdapterLocation.OUTPUT && !config.outputAdapter()) {
+            if ((u.location() == AdapterLocation.ATTENTION && !config.mhAdapter())
+                    || (u.location() == AdapterLocation.OUTPUT && !config.outputAdapter())) {
                 throw new IllegalArgumentException("adapter " + name + ": has weights at " + u.label()
                         + " but the config (mh_adapter=" + config.mhAdapter() + ", output_adapter="
                         + config.outputAdapter() + ") puts no adapter there");

@@ -175,7 +175,7 @@ public final class ConfigJson {
             throw bad(field, "an object of integers");
         }
         Map<String, Integer> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt()) {
                 throw bad(field, "an object of integers");
@@ -188,7 +188,7 @@ public final class ConfigJson {
     /** The fields not in {@code known}, kept so that a read → write round trip preserves them. */
     public Map<String, JsonNode> unknownFields(Set<String> known) {
         Map<String, JsonNode> out = new TreeMap<>();
-        node.fields().forEachRemaining(e -> {
+        node.properties().iterator().forEachRemaining(e -> {
             if (!known.contains(e.getKey())) {
                 out.put(e.getKey(), e.getValue().deepCopy());
             }
@@ -229,7 +229,7 @@ public final class ConfigJson {
         if (node.isObject()) {
             ObjectNode out = MAPPER.createObjectNode();
             TreeMap<String, JsonNode> fields = new TreeMap<>();
-            node.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue()));
+            node.properties().iterator().forEachRemaining(e -> fields.put(e.getKey(), e.getValue()));
             fields.forEach((k, v) -> out.set(k, sorted(v)));
             return out;
         }

@@ -152,7 +152,7 @@ public record LoraConfig(
             throw new IllegalArgumentException(c.where() + ": field '" + field + "' must be an object of numbers, got " + v);
         }
         Map<String, Double> out = new java.util.LinkedHashMap<>();
-        v.fields().forEachRemaining(e -> {
+        v.properties().iterator().forEachRemaining(e -> {
             if (!e.getValue().isNumber()) {
                 throw new IllegalArgumentException(c.where() + ": field '" + field + "' entry '" + e.getKey()
                         + "' must be a number, got " + e.getValue());

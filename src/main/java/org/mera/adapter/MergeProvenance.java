@@ -48,7 +48,7 @@ public record MergeProvenance(String method, List<String> sources, List<Double> 
         Map<String, String> params = new TreeMap<>();
         if (c.has("parameters")) {
             // a JSON null stays null: asText() would turn it into the string "null"
-            node.get("parameters").fields().forEachRemaining(e -> params.put(e.getKey(),
+            node.get("parameters").properties().iterator().forEachRemaining(e -> params.put(e.getKey(),
                     e.getValue().isNull() ? null : e.getValue().asText()));
         }
         return new MergeProvenance(c.requiredText("method"), c.texts("sources"), weights, params);

@@ -285,7 +285,7 @@ public final class MergeCommand implements Callable<Integer> {
             if (!p.isObject()) {
                 throw new IllegalArgumentException(file + ": 'parameters' must be a map");
             }
-            for (var it = p.fields(); it.hasNext(); ) {
+            for (var it = p.properties().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 JsonNode v = e.getValue();
                 switch (e.getKey()) {

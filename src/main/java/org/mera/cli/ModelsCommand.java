@@ -32,7 +32,7 @@ public final class ModelsCommand implements Callable<Integer> {
         System.out.printf(format, "NAME", "CACHED", "FORMAT", "SOURCE / DESCRIPTION");
         for (ModelCatalog.Status s : catalog.list()) {
             ModelCatalog.Entry e = s.entry();
-            System.out.printf(format, e.name(), s.cached() ? "yes" : "no", e.format().toString().toLowerCase(),
+            System.out.printf(format, e.name(), s.cached() ? "yes" : "no", e.format().toString().toLowerCase(java.util.Locale.ROOT),
                     e.coordinates());
             System.out.printf(format, "", "", "", e.description());
             if (s.cached()) {

@@ -225,7 +225,7 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
             return text.lines().map(line -> {
                 String key = line.contains(":") && !line.startsWith(" ") && !line.startsWith("-") ? line.substring(0, line.indexOf(':')) : "";
                 String comment = comments.get(key);
-                return comment == null ? line : line + (line.endsWith(":") ? "" : "") + "    # " + comment;
+                return comment == null ? line : line + "    # " + comment;
             }).collect(Collectors.joining("\n")) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a task definition as YAML", e);

@@ -152,7 +152,6 @@ final class Charts {
         final int plotH;
         final double lo;
         final double hi;
-        final int height;
 
         Canvas(int width, int height, String title, String yLabel, double[] range, int left, int right, int top, int bottom) {
             this.image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -163,7 +162,6 @@ final class Charts {
             this.plotH = height - top - bottom;
             this.lo = range[0];
             this.hi = range[1];
-            this.height = height;
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);

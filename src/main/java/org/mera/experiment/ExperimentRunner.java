@@ -59,6 +59,7 @@ public final class ExperimentRunner {
     private final CellRunner runner;
     private final List<Validator> validators = new ArrayList<>();
     private PrintStream progressOut = System.err;
+    @SuppressWarnings("SystemConsoleNull") // Java 17: console() is null exactly when not attached to a terminal
     private boolean interactive = System.console() != null;
     private boolean keepGoing;
 

@@ -732,7 +732,8 @@ public final class ReportWriter {
     static String esc(Object o) {
         String s = String.valueOf(o);
         StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             switch (c) {
                 case '<' -> b.append("&lt;");
                 case '>' -> b.append("&gt;");

@@ -90,7 +90,7 @@ public final class ResultComparison {
         List<Line> all = new ArrayList<>();
         sections.forEach(sec -> sec.lines().stream().filter(l -> !l.task().equals(AVERAGE)).forEach(all::add));
         double[] adjusted = PairedStatistics.holm(all.stream().mapToDouble(Line::p).toArray());
-        Map<Line, Double> byLine = new java.util.IdentityHashMap<>();
+        java.util.IdentityHashMap<Line, Double> byLine = new java.util.IdentityHashMap<>();
         for (int i = 0; i < all.size(); i++) {
             byLine.put(all.get(i), adjusted[i]);
         }

@@ -139,7 +139,7 @@ public final class ResultStore implements Closeable {
         if (!tree.get("metrics").isObject()) {
             return "metrics is not an object";
         }
-        for (var it = tree.get("metrics").fields(); it.hasNext(); ) {
+        for (var it = tree.get("metrics").properties().iterator(); it.hasNext(); ) {
             var m = it.next();
             if (!m.getValue().isNumber() || !Double.isFinite(m.getValue().doubleValue())) {
                 return "metric '" + m.getKey() + "' is " + (m.getValue().isNumber() ? String.valueOf(m.getValue().doubleValue())

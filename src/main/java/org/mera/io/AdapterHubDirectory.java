@@ -190,7 +190,7 @@ public final class AdapterHubDirectory {
         try {
             int ma = Integer.parseInt(p[0]);
             int mi = p.length > 1 ? Integer.parseInt(p[1]) : 0;
-            return ma < major || ma == major && mi < minor;
+            return ma < major || (ma == major && mi < minor);
         } catch (NumberFormatException e) {
             return false;
         }

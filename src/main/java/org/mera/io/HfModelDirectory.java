@@ -133,7 +133,7 @@ public final class HfModelDirectory {
                 throw new MalformedFileException(file, "no weight_map object");
             }
             java.util.LinkedHashSet<String> shards = new java.util.LinkedHashSet<>();
-            map.fields().forEachRemaining(e -> shards.add(e.getValue().asText()));
+            map.properties().iterator().forEachRemaining(e -> shards.add(e.getValue().asText()));
             for (String shard : shards) {
                 Path p = dir.resolve(shard).normalize();
                 if (!p.getParent().equals(dir.normalize()) || !Files.isRegularFile(p)) {
@@ -141,7 +141,7 @@ public final class HfModelDirectory {
                 }
                 raw.putAll(readOne(p));
             }
-            var it = map.fields();
+            var it = map.properties().iterator();
             while (it.hasNext()) {
                 var e = it.next();
                 if (!raw.containsKey(e.getKey())) {
@@ -275,7 +275,7 @@ public final class HfModelDirectory {
         }
         String modelType = tok.path("model").path("type").asText("");
         Map<String, Integer> ids = new LinkedHashMap<>();
-        tok.path("model").path("vocab").fields().forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asInt()));
+        tok.path("model").path("vocab").properties().iterator().forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asInt()));
         tok.path("added_tokens").forEach(t -> ids.putIfAbsent(t.path("content").asText(), t.path("id").asInt()));
         String[][] specials = modelType.equals("WordPiece") ? BERT_SPECIALS : modelType.equals("BPE") ? ROBERTA_SPECIALS : null;
         if (specials != null) {
@@ -318,7 +318,7 @@ public final class HfModelDirectory {
             cfg.put("tokenize_chinese_chars", norm.path("handle_chinese_chars").asBoolean(true));
             cfg.put("tokenizer_class", "BertTokenizer");
             List<String> vocab = new ArrayList<>();
-            tok.path("model").path("vocab").fields().forEachRemaining(e -> {
+            tok.path("model").path("vocab").properties().iterator().forEachRemaining(e -> {
                 int id = e.getValue().asInt();
                 while (vocab.size() <= id) {
                     vocab.add(null);

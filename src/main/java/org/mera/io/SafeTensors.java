@@ -73,13 +73,13 @@ public final class SafeTensors {
             long dataSize = fileSize - dataStart;
             Map<String, String> meta = new LinkedHashMap<>();
             List<Entry> entries = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = header.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getKey().equals("__metadata__")) {
                     if (!e.getValue().isObject()) {
                         throw new MalformedFileException(file, "__metadata__ is not an object");
                     }
-                    for (Iterator<Map.Entry<String, JsonNode>> m = e.getValue().fields(); m.hasNext(); ) {
+                    for (Iterator<Map.Entry<String, JsonNode>> m = e.getValue().properties().iterator(); m.hasNext(); ) {
                         Map.Entry<String, JsonNode> kv = m.next();
                         if (!kv.getValue().isTextual()) {
                             throw new MalformedFileException(file, "__metadata__ value for " + kv.getKey() + " is not a string");

@@ -221,8 +221,8 @@ public final class TorchPickle {
                         case ')' -> push(List.of());
                         case '(' -> push(MARK);
                         case 'N' -> push(null);
-                        case 0x88 -> push(Boolean.TRUE);
-                        case 0x89 -> push(Boolean.FALSE);
+                        case 0x88 -> push(true);
+                        case 0x89 -> push(false);
                         case 'J' -> push((long) in.getInt());
                         case 'K' -> push((long) (in.get() & 0xff));
                         case 'M' -> push((long) (in.getShort() & 0xffff));

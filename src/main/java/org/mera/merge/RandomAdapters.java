@@ -27,8 +27,8 @@ public final class RandomAdapters {
         List<BottleneckUnit> units = new ArrayList<>();
         for (int layer = 0; layer < layers; layer++) {
             for (AdapterLocation loc : AdapterLocation.values()) {
-                if (loc == AdapterLocation.ATTENTION && !config.mhAdapter()
-                        || loc == AdapterLocation.OUTPUT && !config.outputAdapter()) {
+                if ((loc == AdapterLocation.ATTENTION && !config.mhAdapter())
+                        || (loc == AdapterLocation.OUTPUT && !config.outputAdapter())) {
                     continue;
                 }
                 units.add(new BottleneckUnit(layer, loc, gaussian(rng, std, bottleneck, h), gaussian(rng, std, bottleneck),

@@ -71,7 +71,7 @@ public final class Tracks {
             throw new IllegalArgumentException(file + ": expected a map of track name to a list of task names");
         }
         Map<String, List<String>> m = new LinkedHashMap<>(extendBuiltIn ? builtIn().tracks : Map.of());
-        var it = root.fields();
+        var it = root.properties().iterator();
         while (it.hasNext()) {
             var e = it.next();
             if (!e.getValue().isArray()) {

@@ -123,7 +123,7 @@ public final class EncoderBenchmark {
         long[] ids = new long[b * t];
         long[] mask = new long[b * t];
         for (int i = 0; i < ids.length; i++) {
-            ids[i] = 1000 + rnd.nextInt(Math.max(1, c.vocabSize() - 1000));
+            ids[i] = 1000L + rnd.nextInt(Math.max(1, c.vocabSize() - 1000));
             mask[i] = 1;
         }
         int[] labels = new int[b];

@@ -20,7 +20,7 @@ public final class AdamW implements AutoCloseable {
     private final float beta2;
     private final float eps;
     private final float weightDecay;
-    private final Map<Param, NDArray[]> state = new IdentityHashMap<>();
+    private final IdentityHashMap<Param, NDArray[]> state = new IdentityHashMap<>();
     private int step;
 
     public AdamW(NDManager parent, float beta1, float beta2, float eps, float weightDecay) {

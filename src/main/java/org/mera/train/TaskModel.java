@@ -26,7 +26,7 @@ public final class TaskModel {
     private final ClassificationHead head;
     private final List<Supplier<NDArray>> lossTerms = new ArrayList<>();
     private final Set<Batch> cacheable = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Map<Batch, NDArray> frozenStates = new IdentityHashMap<>();
+    private final IdentityHashMap<Batch, NDArray> frozenStates = new IdentityHashMap<>();
 
     public TaskModel(BertEncoder encoder, ClassificationHead head) {
         this.encoder = encoder;

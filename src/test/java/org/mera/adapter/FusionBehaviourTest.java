@@ -198,7 +198,9 @@ class FusionBehaviourTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fusion.install(enc, List.of(b, a), read));
             assertTrue(e.getMessage().contains("order"), e.getMessage());
         }
-        assertFalse(Files.list(dir).anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
+        try (var files = Files.list(dir)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
+        }
     }
 
     @Test

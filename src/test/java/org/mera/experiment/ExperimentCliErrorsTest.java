@@ -45,7 +45,7 @@ class ExperimentCliErrorsTest {
         savedErr = System.err;
         savedOut = System.out;
         savedFactory = CellRunnerFactory.REGISTERED.get();
-        System.setErr(new PrintStream(errBytes, true));
+        System.setErr(new PrintStream(errBytes, true, java.nio.charset.StandardCharsets.UTF_8));
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         CellRunnerFactory.register((cfg, cache) -> new CheapCellRunner(0));
     }
@@ -59,8 +59,8 @@ class ExperimentCliErrorsTest {
 
     private Run run(Object command, String... args) {
         errBytes.reset();
-        int code = new CommandLine(command).setErr(new PrintWriter(System.err, true)).execute(args);
-        return new Run(code, errBytes.toString());
+        int code = new CommandLine(command).setErr(new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true)).execute(args);
+        return new Run(code, errBytes.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void assertOneLine(Run r, String... parts) {

@@ -189,15 +189,15 @@ class ReportWriterTest {
         PrintStream savedOut = System.out;
         CellRunnerFactory saved = CellRunnerFactory.REGISTERED.getAndSet(null);
         try {
-            System.setErr(new PrintStream(err, true));
+            System.setErr(new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
             System.setOut(new PrintStream(OutputStream.nullOutputStream()));
             int code = new CommandLine(new ExperimentCommand()).execute(config.toString(), "--out", tmp.resolve("o1").toString());
             assertEquals(2, code);
-            assertTrue(err.toString().contains("no CellRunner is registered"), err.toString());
+            assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("no CellRunner is registered"), err.toString(java.nio.charset.StandardCharsets.UTF_8));
 
             CellRunnerFactory.register((cfg, cache) -> new CheapCellRunner(0));
             code = new CommandLine(new ExperimentCommand()).execute(config.toString(), "--out", tmp.resolve("o2").toString());
-            assertEquals(0, code, err.toString());
+            assertEquals(0, code, err.toString(java.nio.charset.StandardCharsets.UTF_8));
             assertTrue(Files.exists(tmp.resolve("o2/report/report.html")));
             Files.delete(tmp.resolve("o2/report/report.html"));
             assertEquals(0, new CommandLine(new ReportCommand()).execute(tmp.resolve("o2").toString()));

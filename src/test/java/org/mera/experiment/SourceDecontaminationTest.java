@@ -39,7 +39,7 @@ class SourceDecontaminationTest {
     private static Example pair(int i) {
         String a = SUBJECTS[i % SUBJECTS.length] + " " + PREDICATES[(i * 5) % PREDICATES.length] + " in year " + (1900 + i) + ".";
         boolean paraphrase = i % 2 == 0;
-        String b = paraphrase ? "In " + (1900 + i) + ", " + a.toLowerCase().replace(" in year " + (1900 + i) + ".", " indeed.")
+        String b = paraphrase ? "In " + (1900 + i) + ", " + a.toLowerCase(java.util.Locale.ROOT).replace(" in year " + (1900 + i) + ".", " indeed.")
                 : SUBJECTS[(i + 3) % SUBJECTS.length] + " " + PREDICATES[(i + 7) % PREDICATES.length] + " (case " + i + ").";
         return new Example(a, b, paraphrase ? "1" : "0");
     }
@@ -60,7 +60,7 @@ class SourceDecontaminationTest {
     /** MRPC-style tokenisation, with the two texts swapped: what a copy of the row in another task looks like. */
     private static Example retokenisedAndReversed(Example e, String label) {
         java.util.function.UnaryOperator<String> tok = s -> s.replaceAll("([.,()])", " $1 ").replace("'", " '").trim();
-        return new Example(tok.apply(e.textB()), tok.apply(e.textA()).toUpperCase(), label);
+        return new Example(tok.apply(e.textB()), tok.apply(e.textA()).toUpperCase(java.util.Locale.ROOT), label);
     }
 
     private static void taskYaml(Path dir, String name) throws Exception {

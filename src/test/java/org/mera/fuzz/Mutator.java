@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * Seeded mutations of a valid file, as a damaged download, a hand edit or a careless script would make them: bit
- * flips, bytes of structure ({@code " { ] , : TAB NEWLINE}), invalid UTF-8, cut or doubled ranges, truncation, and
+ * flips, bytes of structure (<code>" { ] , :</code>, TAB, NEWLINE), invalid UTF-8, cut or doubled ranges, truncation, and
  * scalar values (a number, a string, a boolean) swapped for a value of another type or out of range. Each mutation
  * describes itself, so a failing case names exactly what was done.
  */

@@ -178,7 +178,7 @@ class AdapterHubDirectoryTest {
                 {"scaling", "0.5"}, {"scaling", "\"learned\""}, {"use_gating", "true"}, {"leave_out", "[0]"},
                 {"phm_layer", "true"}, {"reduction_factor", "{\"default\": 16}"}, {"residual_before_ln", "\"post_add\""}};
         for (String[] c : cases) {
-            Path dir = tmp.resolve(c[0] + "-" + Math.abs(c[1].hashCode()));
+            Path dir = tmp.resolve(c[0] + "-" + Integer.toHexString(c[1].hashCode()));
             AdapterHubDirectory.write(dir, pf);
             Path cfg = dir.resolve("adapter_config.json");
             ObjectMapper json = new ObjectMapper();

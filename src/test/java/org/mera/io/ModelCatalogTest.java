@@ -44,7 +44,7 @@ class ModelCatalogTest {
         assertEquals(12, config.numAttentionHeads());
         assertEquals(1536, config.intermediateSize());
         assertEquals(512, config.maxPositionEmbeddings());
-        assertEquals(Boolean.TRUE, config.doLowerCase());
+        assertTrue(config.doLowerCase());
         assertTrue(HfModelDirectory.isCurrent(dir));
         assertTrue(Files.readString(dir.resolve("tokenizer_config.json")).contains("\"model_max_length\" : 512"));
         assertEquals("[PAD]", Files.readAllLines(dir.resolve("vocab.txt")).get(0));

@@ -50,7 +50,6 @@ class InferenceMemoryTest {
                 var states = encoder.hiddenStates(m.create(ids, s), m.zeros(s, DataType.INT64), m.create(mask, s), false);
                 statesOut = states.get(states.size() - 1).toFloatArray();
             }
-            int layers = encoder.config().numLayers();
             assertTrue(evalLive < 40, "evaluation left " + evalLive + " arrays alive");
             assertTrue(trainingLive < 40, "a training-mode forward left " + trainingLive + " arrays alive");
             assertArrayEquals(evalOut, statesOut, 0f);
@@ -73,9 +72,9 @@ class InferenceMemoryTest {
             Shape s = new Shape(2, 9);
             long[] ids = {101, 2023, 2003, 1037, 3231, 102, 0, 0, 0, 101, 2178, 2028, 2062, 1012, 2005, 2673, 2000, 102};
             long[] mask = {1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-            List<float[]> released = gradients(m, trained, () -> encoder.forward(m.create(ids, s), m.zeros(s, DataType.INT64),
+            List<float[]> released = gradients(trained, () -> encoder.forward(m.create(ids, s), m.zeros(s, DataType.INT64),
                     m.create(mask, s), true));
-            List<float[]> kept = gradients(m, trained, () -> {
+            List<float[]> kept = gradients(trained, () -> {
                 // The forward pass as it was before handles were released per layer: everything stays open.
                 NDArray maskArray = m.create(mask, s);
                 NDArray x = encoder.embeddings().forward(m.create(ids, s), m.zeros(s, DataType.INT64), maskArray, true);
@@ -94,7 +93,7 @@ class InferenceMemoryTest {
     }
 
     /** The gradients of sum(out²) for {@code params}, with dropout on and its mask stream restarted. */
-    private static List<float[]> gradients(NDManager m, List<Param> params, java.util.function.Supplier<NDArray> forward) {
+    private static List<float[]> gradients(List<Param> params, java.util.function.Supplier<NDArray> forward) {
         Dropout.seed(11);
         List<float[]> out = new ArrayList<>();
         try (NDScope scope = new NDScope()) {

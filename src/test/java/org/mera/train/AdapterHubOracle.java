@@ -140,7 +140,7 @@ public final class AdapterHubOracle {
             Path dir = root.resolve((String) s[0]);
             Task task = (Task) s[2];
             long seed = (Long) s[3];
-            AdapterWeights a = RandomAdapters.create(task.name().toLowerCase().replace("-", ""), (BottleneckConfig) s[1], info, layers,
+            AdapterWeights a = RandomAdapters.create(task.name().toLowerCase(java.util.Locale.ROOT).replace("-", ""), (BottleneckConfig) s[1], info, layers,
                     h / 16, 0.1, seed);
             AdapterHubDirectory.write(dir, a, randomHead(a.name(), task, h, seed + 100));
             try (NDManager m = NDManager.newBaseManager()) {

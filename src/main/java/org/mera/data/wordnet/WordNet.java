@@ -99,6 +99,7 @@ public final class WordNet {
         }
 
         @Override
+        @SuppressWarnings("EnumOrdinal") // stable across runs, unlike Enum.hashCode(): set iteration orders stay reproducible
         public int hashCode() {
             return pos.ordinal() * 31 + offset;
         }

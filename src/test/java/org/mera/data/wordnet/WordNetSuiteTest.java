@@ -302,7 +302,7 @@ class WordNetSuiteTest {
     private static String target(Pattern marked, String text) {
         Matcher m = marked.matcher(text);
         assertTrue(m.find(), text);
-        return m.group(1).toLowerCase();
+        return m.group(1).toLowerCase(java.util.Locale.ROOT);
     }
 
     private static List<Item> concat(Splits s) {
