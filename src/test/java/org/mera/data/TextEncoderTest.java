@@ -170,7 +170,6 @@ class TextEncoderTest {
     @Test
     @org.junit.jupiter.api.Tag("glue")
     void realFewShotSplitEncodesAndBatches() {
-        org.junit.jupiter.api.Assertions.assertTrue(Files.isDirectory(GlueDataTest.GLUE), "the glue profile needs ../shared/data/glue");
         List<Example> train = TaskDirectory.under(GlueDataTest.GLUE, GlueTasks.RTE).kshotTrain(16, 13);
         List<EncodedExample> enc = encoder.encodeAll(train, GlueTasks.RTE);
         assertEquals(32, enc.size());
