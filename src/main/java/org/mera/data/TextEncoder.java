@@ -159,29 +159,7 @@ public final class TextEncoder implements AutoCloseable {
         return encoded;
     }
 
-    /** Encodes a whole split under its {@link #cacheKey}. */
-    public EncodedSplit encodeSplit(List<Example> xs, Task task) {
-        return new EncodedSplit(cacheKey(xs, task), encodeAll(xs, task));
-    }
-
-    /**
-     * The split from {@code cacheFile} if that file was made under the same key (same tokenizer file,
-     * maximum length, task and examples); otherwise encodes it and writes the file (atomically).
-     */
-    public EncodedSplit encodeCached(List<Example> xs, Task task, Path cacheFile) throws IOException {
-        String key = cacheKey(xs, task);
-        if (Files.exists(cacheFile)) {
-            EncodedSplit cached = EncodedSplit.read(cacheFile);
-            if (cached.key().equals(key)) {
-                return cached;
-            }
-        }
-        EncodedSplit split = new EncodedSplit(key, encodeAll(xs, task));
-        split.write(cacheFile);
-        return split;
-    }
-
-    /** A digest of everything the encoding depends on. */
+    /** A digest of everything the encoding depends on: the key of {@link #encodeAllMemoized}. */
     public String cacheKey(List<Example> xs, Task task) {
         MessageDigest md = sha256();
         for (Example x : xs) {

@@ -77,10 +77,6 @@ public final class TaskCatalog {
         return metricByTask.containsKey(task);
     }
 
-    public List<String> knownTasks() {
-        return List.copyOf(metricByTask.keySet());
-    }
-
     public String primaryMetric(String task) {
         String m = metricByTask.get(task);
         if (m == null) {

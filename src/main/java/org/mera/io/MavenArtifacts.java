@@ -53,10 +53,6 @@ public final class MavenArtifacts {
         return fromEnvironment().get(groupId, artifactId, version, classifier);
     }
 
-    public Path localRepository() {
-        return localRepository;
-    }
-
     /** The jar's path in the local repository, whether or not it is there yet. */
     public Path localPath(String groupId, String artifactId, String version, String classifier) {
         return localRepository.resolve(relativePath(groupId, artifactId, version, classifier));

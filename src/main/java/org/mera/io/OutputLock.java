@@ -76,10 +76,6 @@ public final class OutputLock implements AutoCloseable {
         return new OutputLock(lockFile, ch, l);
     }
 
-    public Path lockFile() {
-        return lockFile;
-    }
-
     @Override
     public void close() throws IOException {
         try (channel; lock) {

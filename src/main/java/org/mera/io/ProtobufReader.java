@@ -79,13 +79,6 @@ final class ProtobufReader {
         return readVarint();
     }
 
-    long readFixed64() throws MalformedFileException {
-        require(8, "fixed64");
-        long v = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).getLong(pos);
-        pos += 8;
-        return v;
-    }
-
     int readFixed32() throws MalformedFileException {
         require(4, "fixed32");
         int v = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(pos);

@@ -103,10 +103,6 @@ public final class Tensor {
         return new Tensor(out, c, r);
     }
 
-    public boolean sameShape(Tensor other) {
-        return Arrays.equals(shape, other.shape);
-    }
-
     public String shapeString() {
         return Arrays.toString(shape);
     }

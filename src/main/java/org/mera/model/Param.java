@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
  */
 public final class Param {
     private final String name;
-    private NDArray array;
+    private final NDArray array;
     private boolean trainable;
 
     public Param(String name, NDArray array) {
@@ -32,13 +32,5 @@ public final class Param {
     public void setTrainable(boolean trainable) {
         this.trainable = trainable;
         array.setRequiresGradient(trainable);
-    }
-
-    /** Replaces the values in place, keeping the array (and any optimizer state keyed to it). */
-    public void assign(NDArray values) {
-        if (!values.getShape().equals(array.getShape())) {
-            throw new IllegalArgumentException("parameter " + name + ": shape " + values.getShape() + " does not match " + array.getShape());
-        }
-        array.set(values.toFloatArray());
     }
 }

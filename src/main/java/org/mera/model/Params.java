@@ -82,17 +82,6 @@ public final class Params implements AutoCloseable {
         return out;
     }
 
-    /** Removes (and frees) every parameter whose name starts with {@code prefix}. */
-    public void removePrefix(String prefix) {
-        byName.entrySet().removeIf(e -> {
-            if (e.getKey().startsWith(prefix)) {
-                e.getValue().array().close();
-                return true;
-            }
-            return false;
-        });
-    }
-
     public long count(boolean trainableOnly) {
         long n = 0;
         for (Param p : byName.values()) {

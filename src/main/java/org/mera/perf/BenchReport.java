@@ -41,10 +41,6 @@ public final class BenchReport {
         return this;
     }
 
-    public String title() {
-        return title;
-    }
-
     public Map<String, String> environment() {
         return Collections.unmodifiableMap(environment);
     }

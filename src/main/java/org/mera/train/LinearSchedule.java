@@ -1,6 +1,10 @@
 package org.mera.train;
 
-/** Linear warmup from 0 to the peak rate, then linear decay to 0 at the last step (HF's linear schedule). */
+/**
+ * Linear warmup to the peak rate, then linear decay towards 0 at {@code totalSteps} (HF's linear schedule; steps
+ * count from 0). The decay is HF's; the warmup is one step ahead of HF's (which spends its first step at rate 0),
+ * so warmup step {@code i} runs at {@code peak * (i + 1) / warmupSteps} and reaches the peak on its last step.
+ */
 public record LinearSchedule(float peak, int warmupSteps, int totalSteps) {
     public float rate(int step) {
         if (step < warmupSteps) {

@@ -58,8 +58,4 @@ public record TrainOptions(float learningRate, int epochs, int maxSteps, int bat
     public TrainOptions withProgress(boolean p) {
         return new TrainOptions(learningRate, epochs, maxSteps, batchSize, evalBatchSize, warmupRatio, weightDecay, maxGradNorm, evalEvery, seed, p, patience);
     }
-
-    public TrainOptions withWeightDecay(float wd) {
-        return new TrainOptions(learningRate, epochs, maxSteps, batchSize, evalBatchSize, warmupRatio, wd, maxGradNorm, evalEvery, seed, progress, patience);
-    }
 }

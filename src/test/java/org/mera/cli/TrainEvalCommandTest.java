@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** train → eval → fewshot through picocli on tiny slices of real RTE data with the real minilm encoder. */
 @Tag("glue")
 class TrainEvalCommandTest {
-    static final Path RTE = Path.of("../shared/data/glue/RTE");
+    static final Path RTE = org.mera.GlueData.ROOT.resolve("RTE");
     static final ObjectMapper JSON = new ObjectMapper();
 
     record Run(int code, String out, String err) {
@@ -50,6 +50,7 @@ class TrainEvalCommandTest {
 
     /** The header and the first {@code n} rows of a real GLUE file. */
     static Path slice(Path from, Path to, int n) throws Exception {
+        org.mera.GlueData.file(org.mera.GlueData.ROOT.relativize(from).toString());
         List<String> lines = Files.readAllLines(from);
         Files.createDirectories(to.getParent());
         Files.write(to, lines.subList(0, n + 1));

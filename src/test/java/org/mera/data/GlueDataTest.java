@@ -7,26 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Reads the real shared GLUE data (../shared/data/glue from the project root). */
 @Tag("glue")
 class GlueDataTest {
-    static final Path GLUE = Path.of("..", "shared", "data", "glue");
-
-    @BeforeAll
-    static void needsSharedData() {
-        org.junit.jupiter.api.Assertions.assertTrue(Files.isDirectory(GLUE), "the glue profile needs ../shared/data/glue; not found at " + GLUE.toAbsolutePath());
-    }
+    static final Path GLUE = org.mera.GlueData.ROOT;
 
     static Map<String, Long> labelCounts(List<Example> xs) {
         return xs.stream().collect(Collectors.groupingBy(Example::label, TreeMap::new, Collectors.counting()));

@@ -2,7 +2,6 @@ package org.mera.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,29 +146,8 @@ class TextEncoderTest {
     }
 
     @Test
-    void cacheIsReusedAndInvalidatedByContent(@TempDir Path dir) throws IOException {
-        List<Example> xs = List.of(new Example("A cat.", "A dog.", "1"), new Example("Why?", "Because .", "0"));
-        Path cache = dir.resolve("mrpc-train.enc");
-        EncodedSplit first = encoder.encodeCached(xs, GlueTasks.MRPC, cache);
-        assertTrue(Files.exists(cache));
-        assertEquals(first, EncodedSplit.read(cache));
-        long modified = Files.getLastModifiedTime(cache).toMillis();
-        Files.setLastModifiedTime(cache, java.nio.file.attribute.FileTime.fromMillis(modified - 10_000));
-        assertEquals(first, encoder.encodeCached(xs, GlueTasks.MRPC, cache));
-        assertEquals(modified - 10_000, Files.getLastModifiedTime(cache).toMillis(), "reused, not rewritten");
-        List<Example> changed = List.of(xs.get(0), new Example("Why?", "Because .", "1"));
-        EncodedSplit second = encoder.encodeCached(changed, GlueTasks.MRPC, cache);
-        assertNotEquals(first.key(), second.key());
-        assertEquals(0, second.examples().get(1).labelIndex() - 1);
-        Files.write(cache, new byte[] {1, 2, 3});
-        IOException e = assertThrows(IOException.class, () -> EncodedSplit.read(cache));
-        assertTrue(e.getMessage().contains(cache.toString()), e.getMessage());
-    }
-
-    @Test
     @org.junit.jupiter.api.Tag("glue")
     void realFewShotSplitEncodesAndBatches() {
-        org.junit.jupiter.api.Assertions.assertTrue(Files.isDirectory(GlueDataTest.GLUE), "the glue profile needs ../shared/data/glue");
         List<Example> train = TaskDirectory.under(GlueDataTest.GLUE, GlueTasks.RTE).kshotTrain(16, 13);
         List<EncodedExample> enc = encoder.encodeAll(train, GlueTasks.RTE);
         assertEquals(32, enc.size());

@@ -335,8 +335,7 @@ class ConfigAndGridTest {
     @Test
     @org.junit.jupiter.api.Tag("glue")
     void realGlueDataValidates() throws IOException {
-        Path glue = Path.of("../shared/data/glue");
-        assertTrue(Files.isDirectory(glue), "the glue profile needs ../shared/data/glue");
+        Path glue = org.mera.GlueData.root();
         ExperimentConfig c = new ExperimentConfig("real", glue, Path.of("target/unused"), null, List.of("minilm"),
                 List.of("MRPC", "RTE", "SST-2", "CoLA", "STS-B", "QQP", "MNLI", "QNLI"), null, null,
                 List.of("full", "adapter", "single", "fusion", "mera-average", "mera-ot", "mera-auto"), null, false,

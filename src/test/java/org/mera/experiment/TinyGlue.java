@@ -16,7 +16,7 @@ import java.util.Random;
 
 /** A tiny random BERT (real tokenizer) and small slices of the real GLUE data, for fast end-to-end grids. */
 public final class TinyGlue {
-    static final Path GLUE = Path.of("../shared/data/glue");
+    static final Path GLUE = org.mera.GlueData.ROOT;
 
     private TinyGlue() {
     }
@@ -66,6 +66,7 @@ public final class TinyGlue {
     }
 
     private static void copy(Path from, Path to, int lines) throws IOException {
+        org.mera.GlueData.file(GLUE.relativize(from).toString());
         Files.createDirectories(to.getParent());
         List<String> all = Files.readAllLines(from);
         Files.write(to, all.subList(0, Math.min(lines, all.size())));

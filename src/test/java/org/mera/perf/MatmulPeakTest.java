@@ -25,13 +25,30 @@ class MatmulPeakTest {
                 }
             }
         }
-        assertEquals(expected, result.checksum(), 1e-3 * Math.max(1, Math.abs(expected)));
+        double tolerance = 1e-3 * Math.max(1, Math.abs(expected));
+        assertEquals(expected, result.checksum(), tolerance);
+        // The checksum tells the product from its usual mistakes: operands swapped (B·A) or one transposed (Aᵀ·B).
+        double swapped = 0;
+        double transposed = 0;
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < n; k++) {
+                for (int j = 0; j < n; j++) {
+                    swapped += (double) b[i * n + k] * a[k * n + j];
+                    transposed += (double) a[k * n + i] * b[k * n + j];
+                }
+            }
+        }
+        assertTrue(Math.abs(swapped - expected) > 10 * tolerance, "B·A sums to " + swapped + ", A·B to " + expected);
+        assertTrue(Math.abs(transposed - expected) > 10 * tolerance, "Aᵀ·B sums to " + transposed + ", A·B to " + expected);
         assertEquals(3, result.runSeconds().length);
         assertEquals(Medians.median(result.runSeconds()), result.medianSeconds());
         assertEquals(2.0 * n * n * n / result.medianSeconds() / 1e9, result.gflops(), 1e-9 * result.gflops());
-        assertTrue(result.gflops() > 0);
         assertEquals(3, result.runCpuSeconds().length);
-        assertEquals("matmul 48x48 fp32", result.toRow(100).name());
+        BenchRow row = result.toRow(100);
+        assertEquals("matmul 48x48 fp32", row.name());
+        assertEquals(result.medianSeconds(), row.medianSeconds());
+        assertEquals(result.gflops(), row.gflops());
+        assertEquals(100, row.peakRssMiB());
     }
 
     @Test
@@ -39,7 +56,11 @@ class MatmulPeakTest {
         // CPU time is sampled at the kernel's accounting granularity: a product must take milliseconds to register.
         try (NDManager manager = NDManager.newBaseManager()) {
             MatmulPeak.Result result = MatmulPeak.measure(manager, 1024, 1, 3);
-            assertTrue(result.gflopsPerCpuSecond() > 0, "the JVM on Linux reports process CPU time");
+            for (double cpu : result.runCpuSeconds()) {
+                assertTrue(cpu > 0, "the JVM on Linux reports process CPU time: " + java.util.Arrays.toString(result.runCpuSeconds()));
+            }
+            double medianCpu = Medians.median(result.runCpuSeconds());
+            assertEquals(2.0 * 1024 * 1024 * 1024 / medianCpu / 1e9, result.gflopsPerCpuSecond(), 1e-9 * result.gflopsPerCpuSecond());
         }
     }
 

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Trained runs written as AdapterHub / PEFT directories read back into the same model, on real RTE data and minilm. */
 @Tag("glue")
 class AdapterFilesTest {
-    static final Path GLUE = Path.of("../shared/data/glue");
+    static final Path GLUE = org.mera.GlueData.ROOT;
     static final ObjectMapper JSON = new ObjectMapper();
     static PretrainedModel model;
     static Task rte;

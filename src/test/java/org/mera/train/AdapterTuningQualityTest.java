@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Adapter tuning of the real minilm encoder on real GLUE pools reaches sensible GLUE dev scores. */
 @org.junit.jupiter.api.Tag("quality")
+@org.junit.jupiter.api.Tag("glue")
 class AdapterTuningQualityTest {
-    static final Path GLUE = Path.of("../shared/data/glue");
+    static final Path GLUE = org.mera.GlueData.ROOT;
 
     static TrainingRun.Outcome tune(String taskName, int epochs, float lr) throws Exception {
         PretrainedModel model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve("minilm"));

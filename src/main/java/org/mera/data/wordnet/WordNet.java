@@ -43,7 +43,7 @@ public final class WordNet {
     /** Pointer symbols used by the task builders. */
     public static final String HYPERNYM = "@", INSTANCE_HYPERNYM = "@i", HYPONYM = "~", INSTANCE_HYPONYM = "~i",
             ANTONYM = "!", SIMILAR_TO = "&", PART_MERONYM = "%p", PART_HOLONYM = "#p", MEMBER_MERONYM = "%m",
-            SUBSTANCE_MERONYM = "%s", ALSO_SEE = "^";
+            SUBSTANCE_MERONYM = "%s";
 
     public enum Pos {
         NOUN('n', "noun"), VERB('v', "verb"), ADJECTIVE('a', "adj"), ADVERB('r', "adv");
