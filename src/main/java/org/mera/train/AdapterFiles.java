@@ -92,7 +92,9 @@ public final class AdapterFiles {
             case LORA -> {
                 // base_model_name_or_path: the converted directory's absolute path, which AutoPeftModel* can load
                 // (a catalog name such as "minilm" means nothing to transformers)
-                LoraConfig config = new LoraConfig(method.loraRank(), method.loraAlpha(), method.loraDropout(), method.loraTargets(),
+                // target_modules in the family's own names (DistilBERT: q_lin, v_lin), which PEFT matches against modules
+                LoraConfig config = new LoraConfig(method.loraRank(), method.loraAlpha(), method.loraDropout(),
+                        method.loraTargets().stream().map(model.config().family()::nativeTarget).toList(),
                         false, LoraConfig.SEQ_CLS, "none", false, List.of(),
                         model.directory().toAbsolutePath().normalize().toString(), false, Map.of(), Map.of(), Map.of());
                 PeftLoraDirectory.Result peft = PeftLoraDirectory.withHead(
@@ -317,8 +319,7 @@ public final class AdapterFiles {
 
     static EncoderInfo encoderInfo(PretrainedModel model, String modelName) {
         String type = model.config().modelType();
-        String modelClass = type.equals("bert") ? "BertAdapterModel" : "RobertaAdapterModel";
-        return new EncoderInfo(modelName, type.equals("xlm-roberta") ? "xlm-roberta" : type, modelClass, model.config().hiddenSize());
+        return new EncoderInfo(modelName, type, model.config().family().adapterModelClass(type), model.config().hiddenSize());
     }
 
     static BottleneckConfig bottleneckConfig(Method method) {
@@ -330,7 +331,7 @@ public final class AdapterFiles {
 
     /** AdapterHub's model prefix of keys, as {@link Adapters#modelPrefix} gives it for an encoder of this model. */
     static String modelPrefix(PretrainedModel model) {
-        return model.config().modelType().equals("bert") ? "bert." : "roberta.";
+        return model.config().family().keyPrefix();
     }
 
     private static Method bottleneckMethod(Path dir, AdapterWeights a) {
@@ -376,9 +377,10 @@ public final class AdapterFiles {
         Path weights = dir.resolve(PeftLoraDirectory.WEIGHTS);
         int h = model.config().hiddenSize();
         for (String target : l.config().targetModules()) {
-            if (!target.equals("query") && !target.equals("value")) {
-                throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG) + ": target module '" + target
-                        + "' is not supported (query, value)");
+            try {
+                model.config().family().nativeTarget(target);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG) + ": " + e.getMessage(), e);
             }
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -395,7 +397,7 @@ public final class AdapterFiles {
             for (String t : l.config().targetModules()) {
                 for (String matrix : List.of("lora_A", "lora_B")) {
                     // the key Adapters.loraKey gives for an encoder of this model
-                    expected.add("base_model.model." + modelPrefix(model) + "encoder.layer." + i + ".attention.self." + t + "."
+                    expected.add("base_model.model." + modelPrefix(model) + model.config().family().projectionModule(i, t) + "."
                             + matrix + ".weight");
                 }
             }
