@@ -2,8 +2,10 @@
 a random checkpoint per family (hidden 32, 2 layers, a vocabulary of a few hundred tokens) saved by
 save_pretrained with its tokenizer, plus transformers' own token ids and last_hidden_state for a few
 single sentences and sentence pairs (expected.json), which FamilyParityTest compares mera against.
+Then a PEFT LoRA (r 4, random non-zero B) on each saved checkpoint, as PEFT saves it for AutoModel, with the
+LoRA model's last_hidden_state for one pair (<family>-lora/expected.json), which FamilyPeftLoraTest reads.
 
-    PY=$(../shared/tools/python-oracle) && $PY scripts/oracle/make_family_fixtures.py [OUT_DIR]
+    PY=$(../shared/tools/python-oracle) && $PY scripts/oracle/make_family_fixtures.py [OUT_DIR] [--lora-only]
 """
 import json
 import os
@@ -16,7 +18,8 @@ from transformers import (DistilBertConfig, DistilBertModel, DistilBertTokenizer
                           RobertaTokenizerFast)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "src", "test", "resources", "families")
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+OUT = ARGS[0] if ARGS else os.path.join(HERE, "..", "..", "src", "test", "resources", "families")
 
 # Training text for the tiny tokenizers and the inputs whose outputs are stored.
 CORPUS = [
@@ -86,7 +89,43 @@ def save(name, model, tok):
     print(name, sorted(os.listdir(d)), sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)), "bytes")
 
 
+def save_lora(name, model_class, targets):
+    """A PEFT LoRA on the saved checkpoint `name`, and the LoRA model's last_hidden_state for the first pair."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoTokenizer
+    base = os.path.join(OUT, name)
+    tok = AutoTokenizer.from_pretrained(base)
+    torch.manual_seed(2)
+    # init_lora_weights=False: B random too, so the adapter changes the output
+    model = get_peft_model(model_class.from_pretrained(base), LoraConfig(r=4, lora_alpha=8, target_modules=targets,
+                                                                         init_lora_weights=False))
+    d = os.path.join(OUT, name + "-lora")
+    model.save_pretrained(d)
+    os.remove(os.path.join(d, "README.md"))
+    cfg_file = os.path.join(d, "adapter_config.json")
+    with open(cfg_file) as f:
+        cfg = json.load(f)
+    cfg["base_model_name_or_path"] = name  # not this machine's absolute path
+    with open(cfg_file, "w") as f:
+        json.dump(cfg, f, indent=2, sort_keys=True)
+    model.eval()
+    enc = tok(*PAIRS[0], return_tensors="pt")
+    with torch.no_grad():
+        hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state[0]
+    with open(os.path.join(d, "expected.json"), "w") as f:
+        json.dump({"texts": PAIRS[0], "ids": enc["input_ids"][0].tolist(),
+                   "last_hidden_state": [[round(float(v), 7) for v in row] for row in hidden]}, f)
+    print(name + "-lora", sorted(os.listdir(d)), sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)), "bytes")
+
+
 def main():
+    if "--lora-only" not in sys.argv:
+        make_checkpoints()
+    save_lora("roberta-tiny", RobertaModel, ["query", "value"])
+    save_lora("distilbert-tiny", DistilBertModel, ["q_lin", "v_lin"])
+
+
+def make_checkpoints():
     torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as work:
         tok = roberta_tokenizer(work)

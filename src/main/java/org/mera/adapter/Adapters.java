@@ -148,7 +148,9 @@ public final class Adapters {
                 Param pb = params.take(w, kb, h, r);
                 pa.setTrainable(true);
                 pb.setTrainable(true);
-                switch (target) {
+                // the family's own name (DistilBERT's q_lin) or mera's
+                String slot = encoder.config().family().meraTarget(target);
+                switch (slot == null ? target : slot) {
                     case "query" -> layer.setQuery(new LoraProjection(layer.query(), pa, pb, scaling, dropout));
                     case "value" -> layer.setValue(new LoraProjection(layer.value(), pa, pb, scaling, dropout));
                     default -> throw new IllegalArgumentException("LoRA target '" + target + "' is not supported (query, value)");

@@ -109,6 +109,10 @@ public final class AdapterFiles {
                 writeHead(dir, head, encoderInfo(model, modelName));
             }
             case FULL -> {
+                if (!HfModelDirectory.WRITTEN_MODEL_TYPES.contains(model.config().modelType())) {
+                    throw new IllegalArgumentException("a fully fine-tuned " + model.config().modelType() + " model cannot be saved to "
+                            + dir + ": mera writes model directories for model_type " + HfModelDirectory.WRITTEN_MODEL_TYPES + " only");
+                }
                 BertConfig config = BertConfig.read(model.directory().resolve(HfModelDirectory.CONFIG));
                 HfModelDirectory.write(dir, config, outcome.adapterWeights(), Files.readString(model.tokenizerJson()));
                 writeHead(dir, head, encoderInfo(model, modelName));
@@ -143,8 +147,10 @@ public final class AdapterFiles {
                             + ": field 'use_rslora' is true; training from an rsLoRA adapter is not supported");
                 }
                 Method base = Method.of(Method.Kind.LORA);
+                // targets in mera's names (query, value), whatever the family calls them in target_modules
+                List<String> targets = l.config().targetModules().stream().map(model.config().family()::meraTarget).toList();
                 Method m = new Method(Method.Kind.LORA, base.reductionFactor(), base.nonLinearity(), l.config().r(),
-                        (float) l.config().loraAlpha(), (float) l.config().loraDropout(), l.config().targetModules(), base.headPooling());
+                        (float) l.config().loraAlpha(), (float) l.config().loraDropout(), targets, base.headPooling());
                 if (forTraining && (!l.config().rankPattern().isEmpty() || !l.config().alphaPattern().isEmpty())) {
                     // Method has one rank and alpha for every module; evaluation honours the patterns (see load)
                     throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG) + ": field '"
@@ -384,13 +390,19 @@ public final class AdapterFiles {
             }
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
+        // An AutoModel LoRA (task_type not SEQ_CLS) has no model prefix in its file; PeftLoraDirectory gives encoder.* modules
+        // BERT's, which for a RoBERTa model is this model's prefix instead.
+        boolean autoModel = !LoraConfig.SEQ_CLS.equals(l.config().taskType());
+        String guessed = LoraWeights.PEFT_PREFIX + "bert.";
+        java.util.function.UnaryOperator<String> rekey = k -> autoModel && k.startsWith(guessed)
+                ? LoraWeights.PEFT_PREFIX + modelPrefix(model) + k.substring(guessed.length()) : k;
         for (LoraModule m : l.modules()) {
             if (m.a().dim(1) != h) {
                 throw new IllegalArgumentException(weights + ": tensor '" + m.keyA() + "' has shape " + m.a().shapeString()
                         + " (input size " + m.a().dim(1) + ") but model " + model.name() + "'s hidden size is " + h);
             }
-            out.put(m.keyA(), m.a());
-            out.put(m.keyB(), m.b());
+            out.put(rekey.apply(m.keyA()), m.a());
+            out.put(rekey.apply(m.keyB()), m.b());
         }
         TreeSet<String> expected = new TreeSet<>();
         for (int i = 0; i < model.config().numLayers(); i++) {
