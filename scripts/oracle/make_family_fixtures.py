@@ -1,4 +1,4 @@
-"""Makes the tiny RoBERTa and DistilBERT fixtures under src/test/resources/families (run once, committed):
+"""Makes the tiny RoBERTa, XLM-R and DistilBERT fixtures under src/test/resources/families (run once, committed):
 a random checkpoint per family (hidden 32, 2 layers, a vocabulary of a few hundred tokens) saved by
 save_pretrained with its tokenizer, plus transformers' own token ids and last_hidden_state for a few
 single sentences and sentence pairs (expected.json), which FamilyParityTest compares mera against.
@@ -13,9 +13,9 @@ import sys
 import tempfile
 
 import torch
-from tokenizers import ByteLevelBPETokenizer
+from tokenizers import ByteLevelBPETokenizer, SentencePieceUnigramTokenizer
 from transformers import (DistilBertConfig, DistilBertModel, DistilBertTokenizerFast, RobertaConfig, RobertaModel,
-                          RobertaTokenizerFast)
+                          RobertaTokenizerFast, XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizer)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -45,6 +45,15 @@ def roberta_tokenizer(work):
     # transformers 5 takes the vocabulary and merges as paths in vocab=/merges= (4.x's vocab_file= is ignored)
     return RobertaTokenizerFast(vocab=os.path.join(work, "vocab.json"), merges=os.path.join(work, "merges.txt"),
                                 model_max_length=64)
+
+
+def unigram_tokenizer():
+    """XLM-R's kind: a SentencePiece Unigram vocabulary (pieces with scores), <s> A </s></s> B </s>."""
+    spm = SentencePieceUnigramTokenizer()
+    spm.train_from_iterator(CORPUS, vocab_size=300, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
+                            unk_token="<unk>")
+    vocab = [tuple(p) for p in json.loads(spm.to_str())["model"]["vocab"]]
+    return XLMRobertaTokenizer(vocab=vocab, model_max_length=64)
 
 
 def wordpiece_tokenizer(work):
@@ -83,7 +92,7 @@ def save(name, model, tok):
     for f in ("vocab.json", "merges.txt", "vocab.txt"):  # tokenizer.json holds everything mera reads
         if os.path.exists(os.path.join(d, f)):
             os.remove(os.path.join(d, f))
-    assert len(tok) > 100 and model.config.vocab_size == len(tok), (len(tok), model.config.vocab_size)
+    assert len(tok) > 60 and model.config.vocab_size == len(tok), (len(tok), model.config.vocab_size)
     with open(os.path.join(d, "expected.json"), "w") as f:
         json.dump(expected(model, tok), f)
     print(name, sorted(os.listdir(d)), sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)), "bytes")
@@ -133,6 +142,12 @@ def make_checkpoints():
                                intermediate_size=64, max_position_embeddings=66, type_vocab_size=1, pad_token_id=1,
                                bos_token_id=0, eos_token_id=2, layer_norm_eps=1e-5)
         save("roberta-tiny", RobertaModel(config, add_pooling_layer=False), tok)
+    torch.manual_seed(3)
+    tok = unigram_tokenizer()
+    config = XLMRobertaConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                              intermediate_size=64, max_position_embeddings=66, type_vocab_size=1, pad_token_id=1,
+                              bos_token_id=0, eos_token_id=2, layer_norm_eps=1e-5)
+    save("xlm-roberta-tiny", XLMRobertaModel(config, add_pooling_layer=False), tok)
     torch.manual_seed(1)
     with tempfile.TemporaryDirectory() as work:
         tok = wordpiece_tokenizer(work)

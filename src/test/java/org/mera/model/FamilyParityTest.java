@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * RoBERTa and DistilBERT read from local HF directories compute what transformers computes: the tiny random
+ * RoBERTa, XLM-R (SentencePiece Unigram tokenizer) and DistilBERT (learned and sinusoidal positions) read from local HF
+ * directories compute what transformers computes: the tiny random
  * checkpoints and transformers' token ids and last hidden states in src/test/resources/families were made by
  * scripts/oracle/make_family_fixtures.py (no Python at test time).
  */
@@ -33,12 +34,12 @@ class FamilyParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"roberta-tiny", "distilbert-tiny", "distilbert-tiny-sinusoidal"})
+    @ValueSource(strings = {"roberta-tiny", "xlm-roberta-tiny", "distilbert-tiny", "distilbert-tiny-sinusoidal"})
     void tokensAndHiddenStatesMatchTransformers(String name) throws Exception {
         Path dir = fixture(name);
         JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
         PretrainedModel model = PretrainedModel.load(dir);
-        assertEquals(name.startsWith("roberta") ? "roberta" : "distilbert", model.config().family().name());
+        assertEquals(name.startsWith("distilbert") ? "distilbert" : "roberta", model.config().family().name());
         // the tokenizer as mera's TextEncoder builds it: special tokens added, no padding
         try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder().optTokenizerPath(model.tokenizerJson())
                 .optAddSpecialTokens(true).optPadding(false).optTruncation(false).build();
