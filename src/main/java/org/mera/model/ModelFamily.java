@@ -16,7 +16,9 @@ import java.util.Map;
  * {@code config.json} reads, how their checkpoints name parameters, their embeddings' quirks, and the names
  * AdapterHub and PEFT give to modules inside them. Inside mera every family runs as the same post-LayerNorm
  * encoder ({@link BertEncoder}) under BERT's parameter names; a family maps its checkpoint onto those names
- * and maps mera's insertion points back to its own module paths wherever a file names them.
+ * and maps mera's insertion points back to its own module paths wherever a file names them. The tokenizer is no
+ * family matter: every family's {@code tokenizer.json} (WordPiece, byte-level BPE, Unigram) is read the same way
+ * (mera's {@code TextEncoder} through DJL), and a family without token types ignores the segment ids it gives.
  */
 public interface ModelFamily {
     /** Every family mera supports, in the order errors list them. */

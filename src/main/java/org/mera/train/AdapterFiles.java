@@ -99,7 +99,7 @@ public final class AdapterFiles {
                         model.directory().toAbsolutePath().normalize().toString(), false, Map.of(), Map.of(), Map.of());
                 PeftLoraDirectory.Result peft = PeftLoraDirectory.withHead(
                         LoraWeights.fromTensors(name, config, outcome.adapterWeights(), null, "trained LoRA"), head,
-                        model.config().modelType());
+                        model.config().family().name()); // XLM-R's sequence-classification head is RoBERTa's
                 if (peft.noHeadReason() != null) {
                     System.err.println("note: " + dir + " is written for PEFT on AutoModel (task_type FEATURE_EXTRACTION), not for "
                             + "sequence classification: " + peft.noHeadReason() + "; the head is in " + AdapterHubDirectory.HEAD_CONFIG
