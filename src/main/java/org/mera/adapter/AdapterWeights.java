@@ -1,6 +1,7 @@
 package org.mera.adapter;
 
 import org.mera.io.Tensor;
+import org.mera.model.ModelFamily;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,8 +20,10 @@ import java.util.regex.Pattern;
  * on construction, so every instance is well formed. {@code merge} is null unless the adapter was merged.
  */
 public final class AdapterWeights {
+    // BERT / RoBERTa sites (encoder.layer.N.[attention.]output) or DistilBERT's (transformer.layer.N.{attention,output}_adapters)
     private static final Pattern KEY = Pattern.compile(
-            "^(.*)encoder\\.layer\\.(\\d+)\\.(attention\\.output|output)\\.adapters\\.([^.]+)\\."
+            "^(.*?)(?:encoder|transformer)\\.layer\\.(\\d+)\\.(attention\\.output|output|attention_adapters|output_adapters)"
+                    + "\\.adapters\\.([^.]+)\\."
                     + "(adapter_down\\.0\\.weight|adapter_down\\.0\\.bias|adapter_up\\.weight|adapter_up\\.bias)$");
 
     private final String name;
@@ -99,7 +102,8 @@ public final class AdapterWeights {
                 throw new IllegalArgumentException(where + ": tensor '" + e.getKey() + "' has key prefix '" + m.group(1)
                         + "' but earlier tensors use '" + prefix + "'");
             }
-            String unit = String.format("%05d|%s", Integer.parseInt(m.group(2)), m.group(3));
+            String site = m.group(3).equals("attention_adapters") ? "attention.output" : m.group(3).equals("output_adapters") ? "output" : m.group(3);
+            String unit = String.format("%05d|%s", Integer.parseInt(m.group(2)), site);
             byUnit.computeIfAbsent(unit, k -> new LinkedHashMap<>()).put(m.group(5), e.getValue());
         }
         if (prefix == null) {
@@ -130,9 +134,13 @@ public final class AdapterWeights {
         }
     }
 
-    /** The AdapterHub key of one tensor, e.g. {@code bert.encoder.layer.0.output.adapters.mrpc.adapter_up.weight}. */
+    /**
+     * The AdapterHub key of one tensor, e.g. {@code bert.encoder.layer.0.output.adapters.mrpc.adapter_up.weight}; the
+     * module path is the family's whose key prefix {@code prefix} is ({@link ModelFamily#bottleneckSite}).
+     */
     public static String key(String prefix, int layer, AdapterLocation location, String adapterName, String part) {
-        return prefix + "encoder.layer." + layer + "." + location.keySegment() + ".adapters." + adapterName + "." + part;
+        return prefix + ModelFamily.forKeyPrefix(prefix).bottleneckSite(layer, location == AdapterLocation.ATTENTION)
+                + ".adapters." + adapterName + "." + part;
     }
 
     public String name() {

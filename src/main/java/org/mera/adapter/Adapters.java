@@ -24,14 +24,14 @@ public final class Adapters {
     private Adapters() {
     }
 
-    /** The model prefix AdapterHub puts before encoder keys ("bert." or "roberta."). */
+    /** The model prefix AdapterHub puts before encoder keys ("bert.", "roberta.", "distilbert."). */
     public static String modelPrefix(BertEncoder encoder) {
-        return encoder.config().modelType().equals("bert") ? "bert." : "roberta.";
+        return encoder.config().family().keyPrefix();
     }
 
-    /** {@code bert.encoder.layer.{i}.{output|attention.output}.adapters.{name}.} */
+    /** {@code bert.encoder.layer.{i}.{output|attention.output}.adapters.{name}.} or the family's own site. */
     public static String bottleneckPrefix(BertEncoder encoder, int layer, boolean attention, String name) {
-        return modelPrefix(encoder) + "encoder.layer." + layer + (attention ? ".attention.output" : ".output") + ".adapters." + name + ".";
+        return modelPrefix(encoder) + encoder.config().family().bottleneckSite(layer, attention) + ".adapters." + name + ".";
     }
 
     /**
@@ -96,7 +96,7 @@ public final class Adapters {
 
     /** PEFT's key for a LoRA matrix: {@code base_model.model.bert.encoder.layer.{i}.attention.self.{target}.lora_A.weight}. */
     public static String loraKey(BertEncoder encoder, int layer, String target, String matrix) {
-        return "base_model.model." + modelPrefix(encoder) + "encoder.layer." + layer + ".attention.self." + target + "." + matrix + ".weight";
+        return "base_model.model." + modelPrefix(encoder) + encoder.config().family().projectionModule(layer, target) + "." + matrix + ".weight";
     }
 
     /**
@@ -148,7 +148,9 @@ public final class Adapters {
                 Param pb = params.take(w, kb, h, r);
                 pa.setTrainable(true);
                 pb.setTrainable(true);
-                switch (target) {
+                // the family's own name (DistilBERT's q_lin) or mera's
+                String slot = encoder.config().family().meraTarget(target);
+                switch (slot == null ? target : slot) {
                     case "query" -> layer.setQuery(new LoraProjection(layer.query(), pa, pb, scaling, dropout));
                     case "value" -> layer.setValue(new LoraProjection(layer.value(), pa, pb, scaling, dropout));
                     default -> throw new IllegalArgumentException("LoRA target '" + target + "' is not supported (query, value)");

@@ -1,6 +1,7 @@
 package org.mera.adapter;
 
 import org.mera.io.Tensor;
+import org.mera.model.ModelFamily;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
  */
 public final class FusionWeights {
     static final Pattern KEY = Pattern.compile(
-            "^(.*)encoder\\.layer\\.(\\d+)\\.(attention\\.output|output)\\.adapter_fusion_layer\\.([^.]+)\\."
+            "^(.*?)(?:encoder|transformer)\\.layer\\.(\\d+)\\.(attention\\.output|output|attention_adapters|output_adapters)"
+                    + "\\.adapter_fusion_layer\\.([^.]+)\\."
                     + "(query\\.weight|query\\.bias|key\\.weight|key\\.bias|value\\.weight)$");
 
     private final String name;
@@ -67,9 +69,13 @@ public final class FusionWeights {
         this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
     }
 
-    /** The key of one fusion tensor, e.g. {@code bert.encoder.layer.0.output.adapter_fusion_layer.a,b.query.weight}. */
+    /**
+     * The key of one fusion tensor, e.g. {@code bert.encoder.layer.0.output.adapter_fusion_layer.a,b.query.weight}, at the
+     * site of the family whose key prefix {@code prefix} is ({@link ModelFamily#bottleneckSite}).
+     */
     public static String key(String prefix, int layer, AdapterLocation location, String fusionName, String part) {
-        return prefix + "encoder.layer." + layer + "." + location.keySegment() + ".adapter_fusion_layer." + fusionName + "." + part;
+        return prefix + ModelFamily.forKeyPrefix(prefix).bottleneckSite(layer, location == AdapterLocation.ATTENTION)
+                + ".adapter_fusion_layer." + fusionName + "." + part;
     }
 
     public String name() {

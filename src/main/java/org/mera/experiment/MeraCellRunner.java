@@ -489,7 +489,7 @@ public final class MeraCellRunner implements CellRunner {
                 p.originalLnBefore(), p.originalLnAfter(), p.residualBeforeLn(), p.adapterResidualBeforeLn(), p.lnBefore(),
                 p.lnAfter(), p.initWeights(), p.isParallel(), p.scaling(), p.useGating(), p.leaveOut(), p.extra());
         EncoderInfo info = new EncoderInfo(model.name(), model.config().modelType(),
-                model.config().modelType().equals("bert") ? "BertAdapterModel" : "RobertaAdapterModel", model.config().hiddenSize());
+                model.config().family().adapterModelClass(model.config().modelType()), model.config().hiddenSize());
         return AdapterWeights.fromTensors(TrainingRun.ADAPTER, config, info, "mera", tensors, null, "trained adapter");
     }
 

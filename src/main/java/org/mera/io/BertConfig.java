@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The fields of a HuggingFace BertConfig / RobertaConfig ({@code config.json}) that a BERT-family encoder needs.
+ * The fields of a HuggingFace BertConfig / RobertaConfig ({@code config.json}) as mera writes them: the model
+ * catalog's conversions and full fine-tuning ({@link HfModelDirectory#write}). Encoders are read, for every family,
+ * by {@code org.mera.model.EncoderConfig.read} through the family's {@code ModelFamily}; this record stays in
+ * {@code io} because the writer does (io depends on nothing above it).
  * {@code modelType} is "bert" or "roberta"; {@code doLowerCase} is null where the model does not say.
  */
 public record BertConfig(String modelType, List<String> architectures, int vocabSize, int hiddenSize,

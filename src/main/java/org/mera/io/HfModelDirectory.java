@@ -53,6 +53,12 @@ public final class HfModelDirectory {
      */
     public static final int LAYOUT_VERSION = 2;
 
+    /**
+     * The model types {@link #write} writes: BERT's parameter names, which RobertaModel shares (DistilBERT's and
+     * XLM-R's directories are read, not written).
+     */
+    public static final List<String> WRITTEN_MODEL_TYPES = List.of("bert", "roberta");
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private HfModelDirectory() {

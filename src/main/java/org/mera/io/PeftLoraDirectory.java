@@ -90,7 +90,9 @@ public final class PeftLoraDirectory {
                         + "factors, " + BERT_POOLER + "*, " + CLASSIFIER + "* only");
             }
             // AutoModel adapters name encoder modules without the model prefix; mera's in-memory names carry it
-            String key = lora && k.startsWith(P + "encoder.") ? P + "bert." + k.substring(P.length()) : k;
+            // (DistilBERT's modules sit under transformer., BERT's under encoder.)
+            String key = lora && k.startsWith(P + "encoder.") ? P + "bert." + k.substring(P.length())
+                    : lora && k.startsWith(P + "transformer.") ? P + "distilbert." + k.substring(P.length()) : k;
             inMemory.put(key, e.getValue());
         }
         return LoraWeights.fromTensors(name, config, inMemory, merge, weightsFile.toString());
@@ -125,7 +127,8 @@ public final class PeftLoraDirectory {
 
     /** {@code base_model.model.bert.encoder.…} → {@code base_model.model.encoder.…}: how PEFT names it on AutoModel. */
     static String withoutModelPrefix(String path) {
-        for (String prefix : List.of("bert.", "roberta.")) {
+        // the task models' base_model_prefix of BERT, RoBERTa / XLM-R and DistilBERT (org.mera.model.ModelFamily#keyPrefix)
+        for (String prefix : List.of("bert.", "roberta.", "distilbert.")) {
             if (path.startsWith(P + prefix)) {
                 return P + path.substring((P + prefix).length());
             }

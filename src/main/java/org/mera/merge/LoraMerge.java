@@ -5,6 +5,7 @@ import org.mera.adapter.LoraModule;
 import org.mera.adapter.LoraWeights;
 import org.mera.adapter.MergeProvenance;
 import org.mera.io.Tensor;
+import org.mera.model.ModelFamily;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,10 +85,11 @@ public final class LoraMerge {
         return new LoraWeights(o.outputName(), config, merged, Map.of(), prov);
     }
 
-    /** A module's name in PEFT's AutoModel: without {@code base_model.model.} and the {@code bert.}/{@code roberta.} prefix. */
+    /** A module's name in PEFT's AutoModel: without {@code base_model.model.} and the family's prefix ({@code bert.}, ...). */
     private static String encoderModuleName(String path) {
         String name = LoraWeights.moduleName(path);
-        for (String prefix : List.of("bert.", "roberta.")) {
+        for (ModelFamily family : ModelFamily.ALL) {
+            String prefix = family.keyPrefix();
             if (name.startsWith(prefix)) {
                 return name.substring(prefix.length());
             }

@@ -6,6 +6,7 @@ import org.mera.adapter.BottleneckConfig;
 import org.mera.adapter.BottleneckUnit;
 import org.mera.adapter.EncoderInfo;
 import org.mera.io.Tensor;
+import org.mera.model.ModelFamily;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +39,10 @@ public final class RandomAdapters {
         return AdapterWeights.of(name, config, encoder, "0.2.2", prefixFor(encoder), units, null);
     }
 
-    /** The key prefix AdapterHub's model classes use: {@code bert.} or {@code roberta.}. */
+    /** The key prefix AdapterHub's model classes use: {@code bert.}, {@code roberta.} (also XLM-R's), {@code distilbert.}. */
     public static String prefixFor(EncoderInfo encoder) {
-        return (encoder.modelType() == null ? "bert" : encoder.modelType()) + ".";
+        ModelFamily family = encoder.modelType() == null ? null : ModelFamily.forModelType(encoder.modelType());
+        return family == null ? "bert." : family.keyPrefix();
     }
 
     public static Tensor gaussian(Random rng, double std, int... shape) {

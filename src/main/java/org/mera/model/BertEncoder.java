@@ -17,9 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A BERT-family encoder (BERT, RoBERTa) built from small blocks: embeddings, post-LayerNorm layers with
+ * An encoder of any {@link ModelFamily} (BERT, RoBERTa, XLM-R, DistilBERT) built from small blocks: embeddings, post-LayerNorm layers with
  * insertion points for adapters, the pooler and masked-LM head when the checkpoint has them.
- * Parameter names follow HF's BertModel ({@code encoder.layer.3.attention.self.query.weight}).
+ * Parameter names follow HF's BertModel ({@code encoder.layer.3.attention.self.query.weight}) whatever the family:
+ * {@link ModelFamily#toEncoderNames} maps a checkpoint onto them.
  */
 public final class BertEncoder implements AutoCloseable {
     private final EncoderConfig config;
@@ -50,7 +51,8 @@ public final class BertEncoder implements AutoCloseable {
     /** Loads an HF model directory ({@code config.json} + weights in any layout {@link HfModelDirectory} reads). */
     public static BertEncoder load(Path modelDir, NDManager manager) throws IOException {
         EncoderConfig config = EncoderConfig.read(modelDir.resolve("config.json"));
-        Map<String, Tensor> weights = HfModelDirectory.readWeights(modelDir);
+        Map<String, Tensor> weights = config.family().toEncoderNames(HfModelDirectory.readWeights(modelDir),
+                HfModelDirectory.weightsFile(modelDir));
         try {
             return new BertEncoder(config, weights, manager);
         } catch (IllegalArgumentException e) {

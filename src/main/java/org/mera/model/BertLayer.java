@@ -7,7 +7,7 @@ import org.mera.io.Tensor;
 import java.util.Map;
 
 /**
- * One post-LayerNorm transformer layer. Its projections and the two points where sublayer outputs re-join
+ * One post-LayerNorm transformer layer (BERT's, RoBERTa's and DistilBERT's, under BERT's parameter names). Its projections and the two points where sublayer outputs re-join
  * the residual stream are replaceable, which is how LoRA and adapters are inserted without touching the
  * frozen weights.
  */
@@ -54,7 +54,10 @@ public final class BertLayer {
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(d)).addi(maskBias);
         NDArray probs = Dropout.apply(scores.softmax(-1), config.attentionDropout(), training);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(new Shape(b, t, (long) heads * d));
-        NDArray attn = Dropout.apply(attentionDense.forward(context, training), config.hiddenDropout(), training);
+        NDArray attn = attentionDense.forward(context, training);
+        if (config.family().attentionOutputDropout()) {
+            attn = Dropout.apply(attn, config.hiddenDropout(), training);
+        }
         NDArray x1 = attentionOutput.apply(attn, x, attentionNorm, training);
         NDArray inter = ai.djl.nn.Activation.gelu(intermediate.forward(x1, training));
         NDArray ff = Dropout.apply(outputDense.forward(inter, training), config.hiddenDropout(), training);

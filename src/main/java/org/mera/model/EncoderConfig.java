@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.mera.io.BertConfig;
+import org.mera.io.MalformedFileException;
 
-/** The architecture of a BERT-family encoder, as an HF {@code config.json} describes it. */
+/**
+ * The architecture of an encoder as its HF {@code config.json} describes it, in one shape for every
+ * {@link ModelFamily} (BERT's field meanings; DistilBERT's {@code dim}, {@code n_layers}, ... map onto them).
+ * {@code typeVocabSize} is 0 for a family without token types.
+ */
 public record EncoderConfig(
         String modelType,
         int vocabSize,
@@ -24,11 +28,12 @@ public record EncoderConfig(
         int padTokenId) {
 
     public EncoderConfig {
-        if (hiddenSize % numHeads != 0) {
+        if (numHeads <= 0 || hiddenSize % numHeads != 0) {
             throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numHeads);
         }
-        if (!modelType.equals("bert") && !modelType.equals("roberta") && !modelType.equals("xlm-roberta")) {
-            throw new IllegalArgumentException("unsupported model_type '" + modelType + "' (supported: bert, roberta)");
+        if (ModelFamily.forModelType(modelType) == null) {
+            throw new IllegalArgumentException("unsupported model_type '" + modelType + "' (supported: "
+                    + String.join(", ", ModelFamily.supportedModelTypes()) + ")");
         }
     }
 
@@ -36,28 +41,49 @@ public record EncoderConfig(
         return hiddenSize / numHeads;
     }
 
-    /** RoBERTa numbers positions from padding_idx + 1, BERT from 0. */
-    public boolean robertaPositions() {
-        return !modelType.equals("bert");
+    /** The family whose layout this encoder's files use. */
+    public ModelFamily family() {
+        return ModelFamily.forModelType(modelType);
+    }
+
+    /** Whether the encoder has token type (segment) embeddings; DistilBERT has none. */
+    public boolean hasTokenTypes() {
+        return typeVocabSize > 0;
     }
 
     /**
-     * Reads an HF {@code config.json} (BERT or RoBERTa; validated by {@link BertConfig#read}) plus the dropout
-     * rates training needs.
+     * Reads an HF {@code config.json} of any supported family ({@link ModelFamily}: its own field names and
+     * transformers' defaults for the fields it leaves out).
      */
     public static EncoderConfig read(Path configJson) throws IOException {
         if (!Files.isRegularFile(configJson)) {
             throw new IOException("missing encoder config: " + configJson);
         }
-        BertConfig b = BertConfig.read(configJson);
-        if (!b.hiddenAct().equals("gelu")) {
-            throw new IOException(configJson + ": hidden_act '" + b.hiddenAct() + "' is not supported (mera implements exact gelu)");
+        JsonNode n;
+        try {
+            n = new ObjectMapper().readTree(configJson.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new MalformedFileException(configJson, "invalid JSON: " + e.getOriginalMessage(), e);
         }
-        JsonNode n = new ObjectMapper().readTree(configJson.toFile());
-        return new EncoderConfig(b.modelType(), b.vocabSize(), b.hiddenSize(), b.numHiddenLayers(), b.numAttentionHeads(),
-                b.intermediateSize(), b.maxPositionEmbeddings(), b.typeVocabSize(), (float) b.layerNormEps(),
-                (float) n.path("hidden_dropout_prob").asDouble(0.1), (float) n.path("attention_probs_dropout_prob").asDouble(0.1),
-                b.padTokenId());
+        if (n == null || !n.isObject()) {
+            throw new MalformedFileException(configJson, "config is not a JSON object");
+        }
+        String type = n.path("model_type").asText("");
+        ModelFamily family = ModelFamily.forModelType(type);
+        if (family == null) {
+            throw new MalformedFileException(configJson, "model_type '" + type + "' is not supported (supported: "
+                    + String.join(", ", ModelFamily.supportedModelTypes()) + ")");
+        }
+        return family.readConfig(n, configJson);
+    }
+
+    /** An integer field that must be present, for the families' readers. */
+    public static int requiredInt(JsonNode n, String field, Path file) throws MalformedFileException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.canConvertToInt()) {
+            throw new MalformedFileException(file, "field " + field + " missing or not an integer");
+        }
+        return v.asInt();
     }
 
     /** Floating-point operations of one forward pass over {@code tokens} tokens at sequence length {@code seqLen}. */

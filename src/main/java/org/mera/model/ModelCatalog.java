@@ -123,7 +123,7 @@ public final class ModelCatalog {
 
     /**
      * A HuggingFace model directory for a catalog name (converted on first use, rewritten in place when an older
-     * mera wrote it in an older layout) or for a local directory holding config.json (BERT or RoBERTa), weights
+     * mera wrote it in an older layout) or for a local directory holding config.json (any {@link ModelFamily}), weights
      * (model.safetensors, sharded safetensors or pytorch_model.bin) and tokenizer.json.
      */
     public Path resolve(String nameOrPath) throws IOException {
@@ -141,7 +141,7 @@ public final class ModelCatalog {
                             + HfModelDirectory.WEIGHTS_INDEX + ", " + HfModelDirectory.TORCH_WEIGHTS + " or "
                             + HfModelDirectory.TORCH_WEIGHTS_INDEX + ")");
                 }
-                BertConfig.read(dir.resolve(HfModelDirectory.CONFIG));
+                EncoderConfig.read(dir.resolve(HfModelDirectory.CONFIG)); // any supported family; an error names the file
                 return dir;
             }
             throw new IOException("unknown model '" + nameOrPath + "': not a directory and not one of "

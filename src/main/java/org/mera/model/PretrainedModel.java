@@ -24,7 +24,8 @@ public record PretrainedModel(Path directory, EncoderConfig config, Map<String, 
             return cached;
         }
         EncoderConfig config = EncoderConfig.read(key.resolve("config.json"));
-        PretrainedModel m = new PretrainedModel(key, config, HfModelDirectory.readWeights(key));
+        PretrainedModel m = new PretrainedModel(key, config,
+                config.family().toEncoderNames(HfModelDirectory.readWeights(key), HfModelDirectory.weightsFile(key)));
         CACHE.put(key, m);
         return m;
     }

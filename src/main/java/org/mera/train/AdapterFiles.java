@@ -92,12 +92,14 @@ public final class AdapterFiles {
             case LORA -> {
                 // base_model_name_or_path: the converted directory's absolute path, which AutoPeftModel* can load
                 // (a catalog name such as "minilm" means nothing to transformers)
-                LoraConfig config = new LoraConfig(method.loraRank(), method.loraAlpha(), method.loraDropout(), method.loraTargets(),
+                // target_modules in the family's own names (DistilBERT: q_lin, v_lin), which PEFT matches against modules
+                LoraConfig config = new LoraConfig(method.loraRank(), method.loraAlpha(), method.loraDropout(),
+                        method.loraTargets().stream().map(model.config().family()::nativeTarget).toList(),
                         false, LoraConfig.SEQ_CLS, "none", false, List.of(),
                         model.directory().toAbsolutePath().normalize().toString(), false, Map.of(), Map.of(), Map.of());
                 PeftLoraDirectory.Result peft = PeftLoraDirectory.withHead(
                         LoraWeights.fromTensors(name, config, outcome.adapterWeights(), null, "trained LoRA"), head,
-                        model.config().modelType());
+                        model.config().family().name()); // XLM-R's sequence-classification head is RoBERTa's
                 if (peft.noHeadReason() != null) {
                     System.err.println("note: " + dir + " is written for PEFT on AutoModel (task_type FEATURE_EXTRACTION), not for "
                             + "sequence classification: " + peft.noHeadReason() + "; the head is in " + AdapterHubDirectory.HEAD_CONFIG
@@ -107,6 +109,10 @@ public final class AdapterFiles {
                 writeHead(dir, head, encoderInfo(model, modelName));
             }
             case FULL -> {
+                if (!HfModelDirectory.WRITTEN_MODEL_TYPES.contains(model.config().modelType())) {
+                    throw new IllegalArgumentException("a fully fine-tuned " + model.config().modelType() + " model cannot be saved to "
+                            + dir + ": mera writes model directories for model_type " + HfModelDirectory.WRITTEN_MODEL_TYPES + " only");
+                }
                 BertConfig config = BertConfig.read(model.directory().resolve(HfModelDirectory.CONFIG));
                 HfModelDirectory.write(dir, config, outcome.adapterWeights(), Files.readString(model.tokenizerJson()));
                 writeHead(dir, head, encoderInfo(model, modelName));
@@ -141,8 +147,10 @@ public final class AdapterFiles {
                             + ": field 'use_rslora' is true; training from an rsLoRA adapter is not supported");
                 }
                 Method base = Method.of(Method.Kind.LORA);
+                // targets in mera's names (query, value), whatever the family calls them in target_modules
+                List<String> targets = l.config().targetModules().stream().map(model.config().family()::meraTarget).toList();
                 Method m = new Method(Method.Kind.LORA, base.reductionFactor(), base.nonLinearity(), l.config().r(),
-                        (float) l.config().loraAlpha(), (float) l.config().loraDropout(), l.config().targetModules(), base.headPooling());
+                        (float) l.config().loraAlpha(), (float) l.config().loraDropout(), targets, base.headPooling());
                 if (forTraining && (!l.config().rankPattern().isEmpty() || !l.config().alphaPattern().isEmpty())) {
                     // Method has one rank and alpha for every module; evaluation honours the patterns (see load)
                     throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG) + ": field '"
@@ -317,8 +325,7 @@ public final class AdapterFiles {
 
     static EncoderInfo encoderInfo(PretrainedModel model, String modelName) {
         String type = model.config().modelType();
-        String modelClass = type.equals("bert") ? "BertAdapterModel" : "RobertaAdapterModel";
-        return new EncoderInfo(modelName, type.equals("xlm-roberta") ? "xlm-roberta" : type, modelClass, model.config().hiddenSize());
+        return new EncoderInfo(modelName, type, model.config().family().adapterModelClass(type), model.config().hiddenSize());
     }
 
     static BottleneckConfig bottleneckConfig(Method method) {
@@ -330,7 +337,7 @@ public final class AdapterFiles {
 
     /** AdapterHub's model prefix of keys, as {@link Adapters#modelPrefix} gives it for an encoder of this model. */
     static String modelPrefix(PretrainedModel model) {
-        return model.config().modelType().equals("bert") ? "bert." : "roberta.";
+        return model.config().family().keyPrefix();
     }
 
     private static Method bottleneckMethod(Path dir, AdapterWeights a) {
@@ -376,26 +383,33 @@ public final class AdapterFiles {
         Path weights = dir.resolve(PeftLoraDirectory.WEIGHTS);
         int h = model.config().hiddenSize();
         for (String target : l.config().targetModules()) {
-            if (!target.equals("query") && !target.equals("value")) {
-                throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG) + ": target module '" + target
-                        + "' is not supported (query, value)");
+            try {
+                model.config().family().nativeTarget(target);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG) + ": " + e.getMessage(), e);
             }
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
+        // An AutoModel LoRA (task_type not SEQ_CLS) has no model prefix in its file; PeftLoraDirectory gives encoder.* modules
+        // BERT's, which for a RoBERTa model is this model's prefix instead.
+        boolean autoModel = !LoraConfig.SEQ_CLS.equals(l.config().taskType());
+        String guessed = LoraWeights.PEFT_PREFIX + "bert.";
+        java.util.function.UnaryOperator<String> rekey = k -> autoModel && k.startsWith(guessed)
+                ? LoraWeights.PEFT_PREFIX + modelPrefix(model) + k.substring(guessed.length()) : k;
         for (LoraModule m : l.modules()) {
             if (m.a().dim(1) != h) {
                 throw new IllegalArgumentException(weights + ": tensor '" + m.keyA() + "' has shape " + m.a().shapeString()
                         + " (input size " + m.a().dim(1) + ") but model " + model.name() + "'s hidden size is " + h);
             }
-            out.put(m.keyA(), m.a());
-            out.put(m.keyB(), m.b());
+            out.put(rekey.apply(m.keyA()), m.a());
+            out.put(rekey.apply(m.keyB()), m.b());
         }
         TreeSet<String> expected = new TreeSet<>();
         for (int i = 0; i < model.config().numLayers(); i++) {
             for (String t : l.config().targetModules()) {
                 for (String matrix : List.of("lora_A", "lora_B")) {
                     // the key Adapters.loraKey gives for an encoder of this model
-                    expected.add("base_model.model." + modelPrefix(model) + "encoder.layer." + i + ".attention.self." + t + "."
+                    expected.add("base_model.model." + modelPrefix(model) + model.config().family().projectionModule(i, t) + "."
                             + matrix + ".weight");
                 }
             }
