@@ -1,13 +1,11 @@
 package org.mera.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.LoraWeights;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.lora.LoraWeights;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.io.AtomicFiles;
-import org.mera.io.PeftLoraDirectory;
+import org.mera.adapter.lora.PeftLoraDirectory;
 import org.mera.merge.GroundMetric;
 import org.mera.merge.LoraMerge;
 import org.mera.merge.MergeMethods;
@@ -217,7 +215,7 @@ public final class MergeCommand implements Callable<Integer> {
     private List<Double> applyRecipe(Path file) throws IOException {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            root = org.mera.io.Json.YAML.readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
         }

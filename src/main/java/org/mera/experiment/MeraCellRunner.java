@@ -4,10 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
 import org.mera.data.Batch;
 import org.mera.data.Batcher;
@@ -18,7 +17,7 @@ import org.mera.data.ExampleReader;
 import org.mera.data.Task;
 import org.mera.data.GlueTasks;
 import org.mera.data.TextEncoder;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.io.Tensor;
 import org.mera.merge.BottleneckActivations;
 import org.mera.merge.GroundMetric;
@@ -35,6 +34,7 @@ import org.mera.train.Metrics;
 import org.mera.train.TaskModel;
 import org.mera.train.TrainOptions;
 import org.mera.train.TrainingRun;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -182,7 +182,7 @@ public final class MeraCellRunner implements CellRunner {
                 for (String s : sources) {
                     adapters.add(sourceAdapter(model, cell, s, h));
                 }
-                customise = org.mera.adapter.Fusion.trainingCustomiser(adapters, org.mera.adapter.FusionConfig.dynamic(), null,
+                customise = org.mera.train.FusionTraining.customiser(adapters, org.mera.adapter.fusion.FusionConfig.dynamic(), null,
                         cell.seed());
             }
         }
@@ -354,7 +354,7 @@ public final class MeraCellRunner implements CellRunner {
             info.put("stoppedEarly", r.steps() < r.stepBudget());
             info.put("seconds", Math.round(wall * 10) / 10.0);
             info.put("decontamination", pool.counts());
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve(SOURCE_METRICS).toFile(), info);
+            Json.PLAIN.writerWithDefaultPrettyPrinter().writeValue(out.resolve(SOURCE_METRICS).toFile(), info);
         });
         AdapterWeights w = AdapterHubDirectory.read(dir);
         sourceAdapters.put(key, w);
@@ -412,7 +412,7 @@ public final class MeraCellRunner implements CellRunner {
      */
     private static Map<String, Object> sourceSummary(Path dir, ContaminationReference.CleanedPool pool) throws IOException {
         @SuppressWarnings("unchecked")
-        Map<String, Object> info = new ObjectMapper().readValue(dir.resolve(SOURCE_METRICS).toFile(), LinkedHashMap.class);
+        Map<String, Object> info = Json.PLAIN.readValue(dir.resolve(SOURCE_METRICS).toFile(), LinkedHashMap.class);
         Map<String, Object> out = new LinkedHashMap<>();
         for (String k : List.of("poolDevMetric", "poolDevScore", "steps", "bestStep", "stepBudget", "evalEvery", "patience",
                 "stoppedEarly", "seconds")) {

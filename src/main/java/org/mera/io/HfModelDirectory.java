@@ -2,7 +2,6 @@ package org.mera.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -53,7 +52,7 @@ public final class HfModelDirectory {
      */
     public static final int LAYOUT_VERSION = 2;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.PRETTY;
 
     private HfModelDirectory() {
     }

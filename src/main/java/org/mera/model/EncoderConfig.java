@@ -1,12 +1,12 @@
 package org.mera.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.mera.io.BertConfig;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.mera.io.BertConfig;
 
 /** The architecture of a BERT-family encoder, as an HF {@code config.json} describes it. */
 public record EncoderConfig(
@@ -53,7 +53,7 @@ public record EncoderConfig(
         if (!b.hiddenAct().equals("gelu")) {
             throw new IOException(configJson + ": hidden_act '" + b.hiddenAct() + "' is not supported (mera implements exact gelu)");
         }
-        JsonNode n = new ObjectMapper().readTree(configJson.toFile());
+        JsonNode n = Json.PLAIN.readTree(configJson.toFile());
         return new EncoderConfig(b.modelType(), b.vocabSize(), b.hiddenSize(), b.numHiddenLayers(), b.numAttentionHeads(),
                 b.intermediateSize(), b.maxPositionEmbeddings(), b.typeVocabSize(), (float) b.layerNormEps(),
                 (float) n.path("hidden_dropout_prob").asDouble(0.1), (float) n.path("attention_probs_dropout_prob").asDouble(0.1),

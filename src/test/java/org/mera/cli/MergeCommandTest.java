@@ -2,14 +2,14 @@ package org.mera.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.LoraConfig;
-import org.mera.adapter.LoraModule;
-import org.mera.adapter.LoraWeights;
-import org.mera.io.AdapterHubDirectory;
-import org.mera.io.PeftLoraDirectory;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraModule;
+import org.mera.adapter.lora.LoraWeights;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
+import org.mera.adapter.lora.PeftLoraDirectory;
 import org.mera.merge.RandomAdapters;
 import picocli.CommandLine;
 

@@ -1,8 +1,9 @@
-package org.mera.adapter;
+package org.mera.adapter.fusion;
 
 import ai.djl.ndarray.NDArray;
 import org.mera.model.LayerNorm;
 import org.mera.model.SublayerOutput;
+import org.mera.adapter.bottleneck.Bottleneck;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,7 @@
-package org.mera.adapter;
+package org.mera.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -20,9 +19,8 @@ import java.util.TreeMap;
  * output as AdapterHub writes it. Shared by the adapter config records and the directory readers.
  */
 public final class ConfigJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    /** The mapper of config files (indented, keys sorted); the same object as {@link Json#SORTED_PRETTY}. */
+    public static final ObjectMapper MAPPER = Json.SORTED_PRETTY;
 
     private final JsonNode node;
     private final String where;
@@ -246,6 +244,18 @@ public final class ConfigJson {
             return MAPPER.writeValueAsString(sorted(node)) + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise JSON", e);
+        }
+    }
+
+    /** The JSON tree of a config file; errors name the file (missing, or not valid JSON). */
+    public static JsonNode readTree(java.nio.file.Path file) throws java.io.IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "config file missing");
+        }
+        try {
+            return MAPPER.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.mera.adapter;
+package org.mera.adapter.fusion;
 
 import org.mera.io.Tensor;
 import org.mera.model.BertEncoder;
@@ -6,7 +6,12 @@ import org.mera.model.BertLayer;
 import org.mera.model.Linear;
 import org.mera.model.Param;
 import org.mera.model.Params;
-import org.mera.train.TaskModel;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.Adapters;
+import org.mera.adapter.bottleneck.Bottleneck;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.adapter.bottleneck.BottleneckUnit;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * AdapterFusion (Pfeiffer et al., 2021) with AdapterHub's exact semantics: pretrained bottleneck adapters are
@@ -109,44 +113,6 @@ public final class Fusion {
         List<String> names = new ArrayList<>();
         adapters.forEach(a -> names.add(a.name()));
         return new FusionHandle(encoder, name, names, config, fusionParams, valueParams);
-    }
-
-    /**
-     * A {@link org.mera.train.TrainingRun} customise hook for {@code Method.of(FUSION)}: installs the fusion over
-     * {@code adapters} (fresh, or from {@code saved} when not null) and adds its regulariser to the loss.
-     * {@link Customiser#handle()} gives the installed fusion while the run's model lives.
-     */
-    public static Customiser trainingCustomiser(List<AdapterWeights> adapters, FusionConfig config, FusionWeights saved, long seed) {
-        return new Customiser(adapters, config, saved, seed);
-    }
-
-    /** Installs a fusion into a task model and registers its regulariser. */
-    public static final class Customiser implements Consumer<TaskModel> {
-        private final List<AdapterWeights> adapters;
-        private final FusionConfig config;
-        private final FusionWeights saved;
-        private final long seed;
-        private FusionHandle handle;
-
-        private Customiser(List<AdapterWeights> adapters, FusionConfig config, FusionWeights saved, long seed) {
-            this.adapters = List.copyOf(adapters);
-            this.config = saved == null ? config : saved.config();
-            this.saved = saved;
-            this.seed = seed;
-        }
-
-        @Override
-        public void accept(TaskModel model) {
-            handle = saved == null ? install(model.encoder(), adapters, config, null, seed) : install(model.encoder(), adapters, saved);
-            handle.attach(model);
-        }
-
-        public FusionHandle handle() {
-            if (handle == null) {
-                throw new IllegalStateException("the fusion has not been installed yet");
-            }
-            return handle;
-        }
     }
 
     /** The fusion tensors among a state dict (e.g. TrainingRun.Outcome#adapterWeights, which also holds the frozen sources). */

@@ -1,4 +1,4 @@
-package org.mera.adapter;
+package org.mera.adapter.lora;
 
 import ai.djl.ndarray.NDArray;
 import org.mera.model.Param;

@@ -1,6 +1,8 @@
-package org.mera.adapter;
+package org.mera.adapter.fusion;
 
 import org.mera.io.Tensor;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.EncoderInfo;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

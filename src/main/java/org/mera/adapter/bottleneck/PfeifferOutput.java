@@ -1,4 +1,4 @@
-package org.mera.adapter;
+package org.mera.adapter.bottleneck;
 
 import ai.djl.ndarray.NDArray;
 import org.mera.model.LayerNorm;

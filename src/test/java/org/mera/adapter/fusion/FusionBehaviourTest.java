@@ -1,4 +1,4 @@
-package org.mera.adapter;
+package org.mera.adapter.fusion;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.data.Batch;
-import org.mera.io.AdapterFusionDirectory;
 import org.mera.io.Tensor;
 import org.mera.model.BertEncoder;
 import org.mera.model.ClassificationHead;
@@ -18,6 +17,11 @@ import org.mera.model.TestEncoders;
 import org.mera.train.TaskModel;
 import org.mera.train.TrainOptions;
 import org.mera.train.Trainer;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.Adapters;
+import org.mera.adapter.EncoderInfo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,7 +150,7 @@ class FusionBehaviourTest {
             Map<String, Tensor> fusionBefore = fusion.weights();
             ClassificationHead head = ClassificationHead.create(enc.params(), "mrpc", h, List.of("0", "1"), 0.1f, 0);
             TaskModel model = new TaskModel(enc, head);
-            fusion.attach(model);
+            fusion.attach(model.encoder(), model::addLossTerm);
             assertEquals(1, model.lossTerms().size());
             assertEquals(layers * (3L * h * h + 2L * h), fusion.trainableParameterCount());
             List<String> trainable = new ArrayList<>();

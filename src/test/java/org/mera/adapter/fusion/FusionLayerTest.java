@@ -1,4 +1,4 @@
-package org.mera.adapter;
+package org.mera.adapter.fusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -8,6 +8,7 @@ import org.mera.io.Tensor;
 import org.mera.model.LayerNorm;
 import org.mera.model.Linear;
 import org.mera.model.Params;
+import org.mera.adapter.bottleneck.Bottleneck;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,13 +1,13 @@
-package org.mera.io;
+package org.mera.adapter.lora;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.LoraConfig;
-import org.mera.adapter.LoraModule;
-import org.mera.adapter.LoraWeights;
 import org.mera.merge.RandomAdapters;
+import org.mera.adapter.AdapterHubFormat;
+import org.mera.io.SafeTensors;
+import org.mera.io.Tensor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +60,7 @@ class PeftLoraDirectoryTest {
             assertArrayEquals(m.b().data(), back.module(m.path()).b().data());
         }
         assertTrue(PeftLoraDirectory.isPeftLora(dir));
-        assertFalse(AdapterHubDirectory.isAdapterHub(dir));
+        assertFalse(AdapterHubFormat.isAdapterHub(dir));
     }
 
     @Test
@@ -196,12 +196,12 @@ class PeftLoraDirectoryTest {
     void jsonHasNoFloatNoiseAndNoNullStrings(@TempDir Path tmp) throws Exception {
         LoraConfig c = new LoraConfig(4, 8, 0.1f, List.of("query"), false, "SEQ_CLS", "none", false, List.of(), null, false,
                 Map.of(), Map.of("value", (double) 12.5f), Map.of());
-        String json = org.mera.adapter.ConfigJson.toSortedJson(c.toJson());
+        String json = org.mera.io.ConfigJson.toSortedJson(c.toJson());
         assertTrue(json.contains("\"lora_dropout\" : 0.1,"), json);
         assertTrue(json.contains("\"value\" : 12.5"), json);
         assertTrue(json.contains("\"lora_alpha\" : 8,"), json);
         assertTrue(json.contains("\"base_model_name_or_path\" : null"), json);
-        assertEquals("3.141592653589793", org.mera.adapter.ConfigJson.number(Math.PI).toString(),
+        assertEquals("3.141592653589793", org.mera.io.ConfigJson.number(Math.PI).toString(),
                 "a double that is not a float keeps all its digits");
         var prov = new org.mera.adapter.MergeProvenance("ties", List.of("a", "b"), List.of((double) 0.7f, (double) 0.3f),
                 new java.util.HashMap<>(java.util.Collections.singletonMap("normalize", (String) null)));

@@ -1,6 +1,9 @@
-package org.mera.adapter;
+package org.mera.adapter.bottleneck;
 
 import org.mera.io.Tensor;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.MergeProvenance;
 
 import java.util.ArrayList;
 import java.util.Collections;

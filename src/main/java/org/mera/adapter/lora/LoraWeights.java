@@ -1,6 +1,7 @@
-package org.mera.adapter;
+package org.mera.adapter.lora;
 
 import org.mera.io.Tensor;
+import org.mera.adapter.MergeProvenance;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,7 +1,9 @@
-package org.mera.adapter;
+package org.mera.adapter.fusion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
 
 /**
  * An AdapterHub AdapterFusion config (the {@code "config"} object of adapter_fusion_config.json), with
@@ -78,7 +80,7 @@ public record FusionConfig(boolean key, boolean query, boolean value, boolean qu
     }
 
     public ObjectNode toJson() {
-        ObjectNode o = ConfigJson.MAPPER.createObjectNode();
+        ObjectNode o = Json.SORTED_PRETTY.createObjectNode();
         o.put("key", key);
         o.put("query", query);
         o.put("value", value);

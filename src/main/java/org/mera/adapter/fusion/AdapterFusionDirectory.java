@@ -1,15 +1,16 @@
-package org.mera.io;
+package org.mera.adapter.fusion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.adapter.ConfigJson;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
 import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.FusionConfig;
-import org.mera.adapter.FusionWeights;
+import org.mera.io.AtomicFiles;
+import org.mera.io.SafeTensors;
+import org.mera.adapter.AdapterHubFormat;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -36,7 +37,7 @@ public final class AdapterFusionDirectory {
 
     public static FusionWeights read(Path dir) throws IOException {
         Path cfgFile = dir.resolve(CONFIG);
-        JsonNode root = AdapterHubDirectory.readJson(cfgFile);
+        JsonNode root = ConfigJson.readTree(cfgFile);
         if (!root.isObject()) {
             throw new IllegalArgumentException(cfgFile + ": expected a JSON object");
         }
@@ -48,21 +49,21 @@ public final class AdapterFusionDirectory {
         FusionConfig config = FusionConfig.fromJson(root.get("config"), cfgFile + " (config)");
         EncoderInfo encoder = new EncoderInfo(top.text("model_name", null), top.text("model_type", null),
                 top.text("model_class", null), top.requiredInteger("hidden_size"));
-        Path weightsFile = AdapterHubDirectory.weightsFile(dir, WEIGHTS, TORCH_WEIGHTS, "AdapterFusion");
-        return new FusionWeights(name, config, encoder, top.text("version", null), AdapterHubDirectory.readTensors(weightsFile),
+        Path weightsFile = AdapterHubFormat.weightsFile(dir, WEIGHTS, TORCH_WEIGHTS, "AdapterFusion");
+        return new FusionWeights(name, config, encoder, top.text("version", null), AdapterHubFormat.readTensors(weightsFile),
                 weightsFile.toString());
     }
 
     /** Writes weights first and the config last, each atomically: a reader that finds the config finds whole weights. */
     public static void write(Path dir, FusionWeights fusion) throws IOException {
-        ObjectNode root = ConfigJson.MAPPER.createObjectNode();
+        ObjectNode root = Json.SORTED_PRETTY.createObjectNode();
         root.set("config", fusion.config().toJson());
         root.put("hidden_size", fusion.encoder().hiddenSize());
         putNullable(root, "model_class", fusion.encoder().modelClass());
         putNullable(root, "model_name", fusion.encoder().modelName());
         putNullable(root, "model_type", fusion.encoder().modelType());
         root.put("name", fusion.name());
-        root.put("version", AdapterHubDirectory.FORMAT_VERSION);
+        root.put("version", AdapterHubFormat.FORMAT_VERSION);
         Files.createDirectories(dir);
         SafeTensors.write(dir.resolve(WEIGHTS), fusion.tensors(), SAFETENSORS_METADATA);
         AtomicFiles.writeString(dir.resolve(CONFIG), ConfigJson.toSortedJson(root));

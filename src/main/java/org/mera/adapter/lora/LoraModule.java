@@ -1,4 +1,4 @@
-package org.mera.adapter;
+package org.mera.adapter.lora;
 
 import org.mera.io.Tensor;
 

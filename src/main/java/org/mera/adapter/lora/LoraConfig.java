@@ -1,7 +1,9 @@
-package org.mera.adapter;
+package org.mera.adapter.lora;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
 
 import java.util.List;
 import java.util.Map;
@@ -163,7 +165,7 @@ public record LoraConfig(
     }
 
     public ObjectNode toJson() {
-        ObjectNode o = ConfigJson.MAPPER.createObjectNode();
+        ObjectNode o = Json.SORTED_PRETTY.createObjectNode();
         extra.forEach((k, v) -> o.set(k, v.deepCopy()));
         o.put("peft_type", "LORA");
         o.put("r", r);

@@ -1,4 +1,4 @@
-package org.mera.adapter;
+package org.mera.adapter.fusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
@@ -6,11 +6,13 @@ import org.mera.io.Tensor;
 import org.mera.model.BertEncoder;
 import org.mera.model.Param;
 import org.mera.model.Params;
-import org.mera.train.TaskModel;
+import org.mera.adapter.EncoderInfo;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * An AdapterFusion installed in an encoder: its trainable parameters, the regulariser AdapterHub adds to the loss
@@ -88,13 +90,18 @@ public final class FusionHandle {
         }
     }
 
-    /** Adds the regulariser to the model's loss when the config asks for it (value and regularization). */
-    public void attach(TaskModel model) {
-        if (model.encoder() != encoder) {
+    /**
+     * Adds the regulariser to a model's loss when the config asks for it (value and regularization).
+     *
+     * @param modelEncoder the encoder of the model being trained: it must be the one the fusion is installed in
+     * @param addLossTerm  the model's way to add a term to its loss
+     */
+    public void attach(BertEncoder modelEncoder, Consumer<Supplier<NDArray>> addLossTerm) {
+        if (modelEncoder != encoder) {
             throw new IllegalArgumentException("fusion '" + name + "' is installed in another encoder than the task model's");
         }
         if (config.regularised()) {
-            model.addLossTerm(this::regulariser);
+            addLossTerm.accept(this::regulariser);
         }
     }
 

@@ -1,17 +1,18 @@
-package org.mera.io;
+package org.mera.adapter.bottleneck;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
 import org.mera.adapter.HeadConfig;
 import org.mera.adapter.MergeProvenance;
 import org.mera.adapter.PredictionHead;
 import org.mera.merge.RandomAdapters;
+import org.mera.adapter.AdapterHubFormat;
+import org.mera.io.SafeTensors;
+import org.mera.io.Tensor;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ class AdapterHubDirectoryTest {
         for (Map.Entry<String, Tensor> e : merged.tensors().entrySet()) {
             assertArrayEquals(e.getValue().data(), back.tensors().get(e.getKey()).data(), e.getKey());
         }
-        PredictionHead hb = AdapterHubDirectory.readHead(tmp).orElseThrow();
+        PredictionHead hb = AdapterHubFormat.readHead(tmp).orElseThrow();
         assertEquals(3, hb.config().numLabels());
         assertEquals(Map.of("entailment", 0, "neutral", 1, "contradiction", 2), hb.config().label2id());
         assertArrayEquals(head.outWeight().data(), hb.outWeight().data());
@@ -208,7 +209,7 @@ class AdapterHubDirectoryTest {
         assertEquals("seq_bn", a.config().kind());
         assertEquals(6, a.numLayers());
         assertEquals(8, a.bottleneckSize());
-        assertEquals(2, AdapterHubDirectory.readHead(fixture).orElseThrow().config().numLabels());
+        assertEquals(2, AdapterHubFormat.readHead(fixture).orElseThrow().config().numLabels());
         // a pickle that would run code, under the name AdapterHub uses, is refused and runs nothing
         Files.copy(fixture.resolve("adapter_config.json"), tmp.resolve("adapter_config.json"));
         Files.copy(Path.of("src/test/resources/torch/evil.bin"), tmp.resolve("pytorch_adapter.bin"));
@@ -245,13 +246,13 @@ class AdapterHubDirectoryTest {
 
         Path headCfg = tmp.resolve("head_config.json");
         Files.writeString(headCfg, Files.readString(headCfg).replaceAll("\"num_labels\"\\s*:\\s*2", "\"num_labels\": -2"));
-        e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.readHead(tmp));
+        e = assertThrows(IllegalArgumentException.class, () -> AdapterHubFormat.readHead(tmp));
         assertTrue(e.getMessage().startsWith(headCfg + " (config): num_labels must be positive"), e.getMessage());
 
         // Found by ReaderFuzzTest: 1e309 (Infinity) and 2^31 were read as Integer.MAX_VALUE and as a negative int.
         for (String big : List.of("1e309", "2147483648")) {
             Files.writeString(headCfg, Files.readString(headCfg).replaceAll("\"num_labels\"\\s*:\\s*[-0-9e]+", "\"num_labels\": " + big));
-            e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.readHead(tmp), big);
+            e = assertThrows(IllegalArgumentException.class, () -> AdapterHubFormat.readHead(tmp), big);
             assertTrue(e.getMessage().contains(headCfg + " (config): field 'num_labels' must be an integer"), e.getMessage());
         }
     }

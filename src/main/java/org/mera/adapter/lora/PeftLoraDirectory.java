@@ -1,14 +1,14 @@
-package org.mera.io;
+package org.mera.adapter.lora;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.adapter.ConfigJson;
+import org.mera.io.ConfigJson;
 import org.mera.adapter.HeadConfig;
-import org.mera.adapter.LoraConfig;
-import org.mera.adapter.LoraModule;
-import org.mera.adapter.LoraWeights;
 import org.mera.adapter.MergeProvenance;
 import org.mera.adapter.PredictionHead;
+import org.mera.io.AtomicFiles;
+import org.mera.io.SafeTensors;
+import org.mera.io.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,13 +57,13 @@ public final class PeftLoraDirectory {
         if (!Files.isRegularFile(cfg)) {
             return false;
         }
-        JsonNode root = AdapterHubDirectory.readJson(cfg);
+        JsonNode root = ConfigJson.readTree(cfg);
         return root.has("peft_type") && "LORA".equals(root.get("peft_type").asText());
     }
 
     public static LoraWeights read(Path dir) throws IOException {
         Path cfgFile = dir.resolve(CONFIG);
-        JsonNode root = AdapterHubDirectory.readJson(cfgFile);
+        JsonNode root = ConfigJson.readTree(cfgFile);
         LoraConfig config = LoraConfig.fromJson(root, cfgFile.toString());
         if (config.useDora()) {
             throw new IllegalArgumentException(cfgFile + ": field 'use_dora' is true; DoRA adapters are not supported");

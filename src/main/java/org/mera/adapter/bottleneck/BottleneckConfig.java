@@ -1,7 +1,9 @@
-package org.mera.adapter;
+package org.mera.adapter.bottleneck;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
 
 import java.util.List;
 import java.util.Map;
@@ -165,7 +167,7 @@ public record BottleneckConfig(
     }
 
     public ObjectNode toJson() {
-        ObjectNode o = ConfigJson.MAPPER.createObjectNode();
+        ObjectNode o = Json.SORTED_PRETTY.createObjectNode();
         extra.forEach((k, v) -> o.set(k, v.deepCopy()));
         o.put("mh_adapter", mhAdapter);
         o.put("output_adapter", outputAdapter);

@@ -1,10 +1,12 @@
-package org.mera.adapter;
+package org.mera.adapter.fusion;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mera.io.AdapterFusionDirectory;
 import org.mera.io.SafeTensors;
 import org.mera.io.Tensor;
+import org.mera.io.Json;
+import org.mera.adapter.AdapterHubFormat;
+import org.mera.adapter.EncoderInfo;
 
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -40,7 +42,7 @@ class FusionDirectoryTest {
         FusionWeights fusion = new FusionWeights("a,b", config, ENCODER, "adapters.1.1.0", tensors("a,b"), "test");
         AdapterFusionDirectory.write(dir, fusion);
         String json = Files.readString(dir.resolve(AdapterFusionDirectory.CONFIG));
-        com.fasterxml.jackson.databind.JsonNode root = ConfigJson.MAPPER.readTree(json);
+        com.fasterxml.jackson.databind.JsonNode root = Json.SORTED_PRETTY.readTree(json);
         assertEquals(java.util.List.of("config", "hidden_size", "model_class", "model_name", "model_type", "name", "version"),
                 iterator(root.fieldNames()));
         assertEquals(java.util.List.of("dropout_prob", "key", "query", "query_before_ln", "regularization", "residual_before",
@@ -50,7 +52,7 @@ class FusionDirectoryTest {
         assertEquals(config, back.config());
         assertEquals(ENCODER, back.encoder());
         // written as the format version mera writes (adapters' own string; never null, which crashes adapters >= 1.1)
-        assertEquals(org.mera.io.AdapterHubDirectory.FORMAT_VERSION, back.version());
+        assertEquals(AdapterHubFormat.FORMAT_VERSION, back.version());
         assertEquals(java.util.List.of("a", "b"), back.adapterNames());
         for (Map.Entry<String, Tensor> e : fusion.tensors().entrySet()) {
             assertTrue(java.util.Arrays.equals(e.getValue().data(), back.tensors().get(e.getKey()).data()), e.getKey());

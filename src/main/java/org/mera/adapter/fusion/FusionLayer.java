@@ -1,4 +1,4 @@
-package org.mera.adapter;
+package org.mera.adapter.fusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;

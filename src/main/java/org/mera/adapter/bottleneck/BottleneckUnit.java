@@ -1,6 +1,7 @@
-package org.mera.adapter;
+package org.mera.adapter.bottleneck;
 
 import org.mera.io.Tensor;
+import org.mera.adapter.AdapterLocation;
 
 /**
  * One bottleneck adapter module at (layer, location): up(act(down·x + downBias)) + upBias.
