@@ -169,12 +169,11 @@ public final class MeraCellRunner implements CellRunner {
                     init = forModel(sourceAdapter(model, cell, cell.source(), h));
                 }
             }
-            case MERA_SUM -> init = forModel(merge(model, cell, sources, "sum", h, train, extra));
-            case MERA_AVERAGE -> init = forModel(merge(model, cell, sources, "average", h, train, extra));
-            case MERA_OT, MERA_SAME_TRACK -> init = forModel(merge(model, cell, sources, "ot", h, train, extra));
+            case MERA_SUM, MERA_AVERAGE, MERA_OT, MERA_SAME_TRACK ->
+                    init = forModel(merge(model, cell, sources, cell.method().mergeMethod(), h, train, extra));
             case MERA_AUTO -> {
                 List<String> chosen = rankSources(model, cell, task, sources, train, dev, h, extra);
-                init = forModel(merge(model, cell, chosen, "ot", h, train, extra));
+                init = forModel(merge(model, cell, chosen, cell.method().mergeMethod(), h, train, extra));
             }
             case FUSION -> {
                 method = org.mera.train.Method.of(org.mera.train.Method.Kind.FUSION).withHeadPooling(pooling(h));
@@ -504,7 +503,7 @@ public final class MeraCellRunner implements CellRunner {
             return adapters.get(0);
         }
         MergeOptions o = MergeOptions.defaults().withOutputName("merged").withSeed(cell.seed());
-        if (!methodName.equals("ot")) {
+        if (!(MergeMethods.get(methodName) instanceof OtMerge ot)) {
             extra.put("merge", methodName);
             return MergeMethods.get(methodName).merge(adapters, o);
         }
@@ -515,7 +514,7 @@ public final class MeraCellRunner implements CellRunner {
         if ("acts".equals(h.getString("alignment"))) {
             o = o.withActivations(activations(model, cell, targetTrain, h.getInt("alignmentExamples")));
         }
-        OtMerge.Result r = new OtMerge().mergeWithReport(adapters, o);
+        OtMerge.Result r = ot.mergeWithReport(adapters, o);
         extra.put("merge", "ot");
         extra.put("alignmentDistanceBefore", r.report().meanBefore());
         extra.put("alignmentDistanceAfter", r.report().meanAfter());

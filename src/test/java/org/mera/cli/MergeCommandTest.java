@@ -167,4 +167,19 @@ class MergeCommandTest {
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("nope"), missing.err());
     }
+
+    /** --help is built from the registry: every registered method shows, and the grid's mera-* methods name registered ones. */
+    @Test
+    void helpListsTheRegisteredMethods() {
+        String help = new CommandLine(new MergeCommand()).getUsageMessage();
+        for (org.mera.merge.MergeMethods.Registered m : org.mera.merge.MergeMethods.all()) {
+            assertTrue(help.contains(m.name()), m.name() + " missing from:\n" + help);
+        }
+        assertTrue(help.contains("LoRA (PEFT) methods: svd, linear, cat."), help);
+        for (org.mera.experiment.Method m : org.mera.experiment.Method.values()) {
+            if (m.id().startsWith("mera-")) {
+                assertTrue(org.mera.merge.MergeMethods.find(m.mergeMethod()).isPresent(), m.id());
+            }
+        }
+    }
 }
