@@ -119,7 +119,7 @@ public final class MergeCommand implements Callable<Integer> {
         }
     }
 
-    /** The adapters' common kind (from the registry of kinds); bottleneck and LoRA adapters cannot be merged together. */
+    /** PEFT LoRA directories merge as LoRA, all others as bottleneck adapters; the two kinds cannot be merged together. */
     private static AdapterKind kindOf(List<Path> dirs) throws IOException {
         boolean lora = PeftLoraDirectory.isPeftLora(dirs.get(0));
         for (Path dir : dirs) {
