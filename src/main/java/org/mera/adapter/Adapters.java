@@ -6,6 +6,12 @@ import org.mera.model.BertLayer;
 import org.mera.model.Linear;
 import org.mera.model.Param;
 import org.mera.model.Params;
+import org.mera.adapter.bottleneck.Bottleneck;
+import org.mera.adapter.bottleneck.HoulsbyOutput;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraProjection;
+import org.mera.adapter.lora.LoraWeights;
+import org.mera.adapter.bottleneck.PfeifferOutput;
 
 import java.util.LinkedHashMap;
 import java.util.List;

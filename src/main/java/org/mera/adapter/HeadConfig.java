@@ -3,6 +3,8 @@ package org.mera.adapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.mera.model.ClassificationHead;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -93,7 +95,7 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
     }
 
     public ObjectNode toJson() {
-        ObjectNode o = ConfigJson.MAPPER.createObjectNode();
+        ObjectNode o = Json.SORTED_PRETTY.createObjectNode();
         extra.forEach((k, v) -> o.set(k, v.deepCopy()));
         o.put("head_type", headType);
         o.put("num_labels", numLabels);

@@ -2,6 +2,8 @@ package org.mera.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,7 @@ public record MergeProvenance(String method, List<String> sources, List<Double> 
     }
 
     public ObjectNode toJson() {
-        ObjectNode o = ConfigJson.MAPPER.createObjectNode();
+        ObjectNode o = Json.SORTED_PRETTY.createObjectNode();
         o.put("method", method);
         var s = o.putArray("sources");
         sources.forEach(s::add);

@@ -13,6 +13,7 @@ import org.mera.model.ModelCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import org.mera.io.Json;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ public final class EncodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--pair needs an even number of texts (A, B, A, B, ...), got " + texts.size());
         }
         Path dir = ModelCatalog.fromEnvironment().resolve(model);
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = Json.PLAIN;
         try (NDManager manager = NDManager.newBaseManager(); BertEncoder encoder = BertEncoder.load(dir, manager);
              HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder().optTokenizerPath(dir.resolve("tokenizer.json"))
                      .optAddSpecialTokens(true).optTruncation(true).optMaxLength(512).build()) {

@@ -10,6 +10,7 @@ import org.mera.model.ModelCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import org.mera.io.Json;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class FillMaskCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = ModelCatalog.fromEnvironment().resolve(model);
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = Json.PLAIN;
         try (NDManager manager = NDManager.newBaseManager(); BertEncoder encoder = BertEncoder.load(dir, manager);
              MaskFiller filler = new MaskFiller(encoder, dir.resolve("tokenizer.json"))) {
             for (String text : texts) {

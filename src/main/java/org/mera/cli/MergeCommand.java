@@ -1,17 +1,15 @@
 package org.mera.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.LoraWeights;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.AdapterKind;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.lora.LoraWeights;
+import org.mera.adapter.lora.PeftLoraDirectory;
 import org.mera.io.AtomicFiles;
-import org.mera.io.PeftLoraDirectory;
-import org.mera.merge.GroundMetric;
-import org.mera.merge.LoraMerge;
+import org.mera.merge.MergeMethod;
 import org.mera.merge.MergeMethods;
 import org.mera.merge.MergeOptions;
+import org.mera.merge.MergeRecipe;
 import org.mera.merge.OtMerge;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +20,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -32,13 +29,22 @@ import java.util.concurrent.Callable;
  * or PEFT LoRA adapters (svd, linear, cat) from directories, or as a mergekit-like YAML recipe says.
  * Command-line options override the recipe's values.
  */
-@Command(name = "merge", mixinStandardHelpOptions = true,
-        description = {"Merge pretrained adapters into one adapter (MerA).",
-                "Bottleneck (AdapterHub) methods: ot, average, sum, task-arithmetic, ties, dare, dare-ties, magnitude-prune.",
-                "LoRA (PEFT) methods: svd, linear, cat."})
+@Command(name = "merge", mixinStandardHelpOptions = true)
 public final class MergeCommand implements Callable<Integer> {
-    @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The description lists the merge registry's methods, so a newly registered method shows in --help by itself. */
+    @CommandLine.Spec
+    void spec(CommandLine.Model.CommandSpec spec) {
+        this.spec = spec;
+        spec.usageMessage().description(description());
+    }
+
+    static String[] description() {
+        return new String[]{"Merge pretrained adapters into one adapter (MerA).",
+                "Bottleneck (AdapterHub) methods: " + String.join(", ", MergeMethods.names(AdapterKind.BOTTLENECK)) + ".",
+                "LoRA (PEFT) methods: " + String.join(", ", MergeMethods.names(AdapterKind.LORA)) + "."};
+    }
 
     @Option(names = "--method", description = "merge method (default: ot for bottleneck adapters, svd for LoRA)")
     String method;
@@ -94,77 +100,47 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     private int run(PrintWriter stdout) throws IOException {
-        List<Double> recipeWeights = null;
-        if (recipe != null) {
-            recipeWeights = applyRecipe(recipe);
+        MergeRecipe given = new MergeRecipe(null, method, name, out, sources, weights, anchor, sinkhornReg, metric, maxIterations,
+                density, majoritySign, seed, rank, noNormalize == null ? null : !noNormalize);
+        MergeRecipe r = recipe == null ? given : given.orElse(MergeRecipe.read(recipe));
+        List<Path> dirs = r.sources() == null ? List.of() : r.sources();
+        AdapterKind kind = dirs.isEmpty() ? AdapterKind.BOTTLENECK : kindOf(dirs);
+        String m = r.methodOr(kind == AdapterKind.LORA ? "svd" : "ot");
+        List<String> problems = r.problems(m, kind);
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), problems.get(0));
         }
-        if (sources.size() < 2) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "give at least 2 source adapter directories (got "
-                    + sources.size() + ")");
+        for (String warning : r.warnings()) {
+            spec.commandLine().getErr().println("mera merge: warning: " + warning);
         }
-        if (out == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--out DIR is required (or 'output' in the recipe)");
-        }
-        MergeOptions o = MergeOptions.defaults().withOutputName(name == null ? "merged" : name);
-        List<Double> w = weights != null ? weights : recipeWeights;
-        if (w != null) {
-            o = o.withWeights(w);
-            for (int i = 0; i < w.size(); i++) {
-                if (w.get(i) < 0) {
-                    spec.commandLine().getErr().printf(Locale.ROOT, "mera merge: warning: weight %s of source %s is negative: "
-                            + "the merge subtracts that adapter (task negation); give a positive weight if that is not meant%n",
-                            w.get(i), i < sources.size() ? sources.get(i) : "#" + (i + 1));
-                }
-            }
-        }
-        if (noNormalize != null && noNormalize) {
-            o = o.withNormalize(false);
-        }
-        if (anchor != null) {
-            o = o.withAnchor(anchor);
-        }
-        if (sinkhornReg != null) {
-            o = o.withSinkhorn(sinkhornReg);
-        }
-        if (metric != null) {
-            o = o.withMetric(GroundMetric.parse(metric));
-        }
-        if (maxIterations != null) {
-            o = o.withMaxIterations(maxIterations);
-        }
-        if (density != null) {
-            o = o.withDensity(density);
-        }
-        if (majoritySign != null) {
-            o = o.withMajoritySignMethod(majoritySign);
-        }
-        if (seed != null) {
-            o = o.withSeed(seed);
-        }
-        if (rank != null) {
-            o = o.withSvdRank(rank);
-        }
-
-        try (var claimed = org.mera.io.OutputLock.directory(out)) {
-            return merge(stdout, o);
+        MergeOptions o = r.options();
+        try (var claimed = org.mera.io.OutputLock.directory(r.output())) {
+            return merge(stdout, r, kind, m, o);
         }
     }
 
-    private int merge(PrintWriter stdout, MergeOptions o) throws IOException {
-        boolean lora = PeftLoraDirectory.isPeftLora(sources.get(0));
-        for (Path dir : sources) {
+    /** PEFT LoRA directories merge as LoRA, all others as bottleneck adapters; the two kinds cannot be merged together. */
+    private static AdapterKind kindOf(List<Path> dirs) throws IOException {
+        boolean lora = PeftLoraDirectory.isPeftLora(dirs.get(0));
+        for (Path dir : dirs) {
             if (PeftLoraDirectory.isPeftLora(dir) != lora) {
                 throw new IllegalArgumentException(dir + ": is " + (lora ? "not " : "") + "a PEFT LoRA adapter, unlike "
-                        + sources.get(0) + "; bottleneck and LoRA adapters cannot be merged together");
+                        + dirs.get(0) + "; bottleneck and LoRA adapters cannot be merged together");
             }
         }
-        String m = (method == null ? (lora ? "svd" : "ot") : method).toLowerCase(Locale.ROOT);
-        if (lora) {
+        return lora ? AdapterKind.LORA : AdapterKind.BOTTLENECK;
+    }
+
+    private int merge(PrintWriter stdout, MergeRecipe r, AdapterKind kind, String m, MergeOptions o)
+            throws IOException {
+        Path out = r.output();
+        if (kind == AdapterKind.LORA) {
+            MergeMethods.LoraMergeMethod method = MergeMethods.lora(m);
             List<LoraWeights> loras = new ArrayList<>();
-            for (Path dir : sources) {
+            for (Path dir : r.sources()) {
                 loras.add(PeftLoraDirectory.read(dir));
             }
-            LoraWeights merged = LoraMerge.merge(m, loras, o);
+            LoraWeights merged = method.merge(loras, o);
             PeftLoraDirectory.write(out, merged);
             stdout.printf(Locale.ROOT, "merged %d LoRA adapters %s with %s -> %s (r=%d, %d modules)%n", loras.size(),
                     loras.stream().map(LoraWeights::name).toList(), m, out, merged.config().r(), merged.modules().size());
@@ -175,26 +151,24 @@ public final class MergeCommand implements Callable<Integer> {
             stdout.flush();
             return 0;
         }
-        if (MergeMethods.usesDensity(m) && density == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "method " + m + " needs --density (fraction kept, e.g. 0.5)");
-        }
+        MergeMethod method = MergeMethods.get(m);
         List<AdapterWeights> adapters = new ArrayList<>();
-        for (Path dir : sources) {
+        for (Path dir : r.sources()) {
             adapters.add(AdapterHubDirectory.read(dir));
         }
         AdapterWeights merged;
-        if (m.equals("ot")) {
-            OtMerge.Result r = new OtMerge().mergeWithReport(adapters, o);
-            merged = r.merged();
+        if (method instanceof OtMerge ot) {
+            OtMerge.Result result = ot.mergeWithReport(adapters, o);
+            merged = result.merged();
             AdapterHubDirectory.write(out, merged);
             printSummary(stdout, adapters, merged, m);
-            stdout.print(r.report().summary());
+            stdout.print(result.report().summary());
             if (report != null) {
-                AtomicFiles.writeString(report, r.report().toMarkdown());
+                AtomicFiles.writeString(report, result.report().toMarkdown());
                 stdout.println("alignment report: " + report);
             }
         } else {
-            merged = MergeMethods.get(m).merge(adapters, o);
+            merged = method.merge(adapters, o);
             AdapterHubDirectory.write(out, merged);
             printSummary(stdout, adapters, merged, m);
         }
@@ -207,118 +181,5 @@ public final class MergeCommand implements Callable<Integer> {
                 adapters.size(), adapters.stream().map(AdapterWeights::name).toList(), m, merged.name(),
                 merged.config().kind(), merged.numLayers(), merged.bottleneckSize(), merged.parameterCount());
         stdout.printf(Locale.ROOT, "weights %s, parameters %s%n", merged.merge().weights(), merged.merge().parameters());
-    }
-
-    private static final List<String> RECIPE_FIELDS = List.of("method", "name", "output", "sources", "parameters");
-    private static final List<String> RECIPE_PARAMETERS = List.of("anchor", "sinkhorn_reg", "metric", "max_iterations", "density",
-            "majority_sign_method", "seed", "rank", "normalize");
-
-    /** Fills unset options from the recipe; returns the recipe's weights (null if none given). */
-    private List<Double> applyRecipe(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(file + ": a recipe must be a YAML map (method, sources, parameters, output)");
-        }
-        for (var it = root.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!List.of("method", "name", "output", "sources", "parameters").contains(f)) {
-                throw new IllegalArgumentException(file + ": unknown recipe field '" + f + "'"
-                        + org.mera.io.NearestName.hint(f, RECIPE_FIELDS) + " (known: method, name, output, sources, parameters)");
-            }
-        }
-        Path base = file.toAbsolutePath().getParent();
-        if (method == null && root.hasNonNull("method")) {
-            method = root.get("method").asText();
-        }
-        if (name == null && root.hasNonNull("name")) {
-            name = root.get("name").asText();
-        }
-        if (out == null && root.hasNonNull("output")) {
-            out = base.resolve(root.get("output").asText());
-        }
-        List<Double> w = null;
-        if (root.has("sources")) {
-            if (!sources.isEmpty()) {
-                throw new IllegalArgumentException(file + ": the recipe lists sources; do not also give ADAPTER_DIR arguments");
-            }
-            JsonNode src = root.get("sources");
-            if (!src.isArray()) {
-                throw new IllegalArgumentException(file + ": 'sources' must be a list");
-            }
-            List<Double> ws = new ArrayList<>();
-            boolean anyWeight = false;
-            for (JsonNode s : src) {
-                if (s.isTextual()) {
-                    sources.add(base.resolve(s.textValue()));
-                    ws.add(1.0);
-                } else if (s.isObject() && s.hasNonNull("path")) {
-                    for (var fields = s.fieldNames(); fields.hasNext(); ) {
-                        String f = fields.next();
-                        if (!f.equals("path") && !f.equals("weight")) {
-                            throw new IllegalArgumentException(file + ": source " + s.get("path").asText() + " has unknown field '"
-                                    + f + "'" + org.mera.io.NearestName.hint(f, List.of("path", "weight")) + " (known: path, weight)");
-                        }
-                    }
-                    sources.add(base.resolve(s.get("path").asText()));
-                    if (s.has("weight")) {
-                        if (!s.get("weight").isNumber()) {
-                            throw new IllegalArgumentException(file + ": source " + s.get("path").asText() + " has a non-numeric weight");
-                        }
-                        anyWeight = true;
-                        ws.add(s.get("weight").doubleValue());
-                    } else {
-                        ws.add(1.0);
-                    }
-                } else {
-                    throw new IllegalArgumentException(file + ": each source must be a path or {path: ..., weight: ...}, got " + s);
-                }
-            }
-            w = anyWeight ? ws : null;
-        }
-        JsonNode p = root.get("parameters");
-        if (p != null && !p.isNull()) {
-            if (!p.isObject()) {
-                throw new IllegalArgumentException(file + ": 'parameters' must be a map");
-            }
-            for (var it = p.properties().iterator(); it.hasNext(); ) {
-                var e = it.next();
-                JsonNode v = e.getValue();
-                switch (e.getKey()) {
-                    case "anchor" -> anchor = anchor != null ? anchor : v.asText();
-                    case "sinkhorn_reg" -> sinkhornReg = sinkhornReg != null ? sinkhornReg : number(file, e.getKey(), v);
-                    case "metric" -> metric = metric != null ? metric : v.asText();
-                    case "max_iterations" -> maxIterations = maxIterations != null ? maxIterations : (int) number(file, e.getKey(), v);
-                    case "density" -> density = density != null ? density : number(file, e.getKey(), v);
-                    case "majority_sign_method" -> majoritySign = majoritySign != null ? majoritySign : v.asText();
-                    case "seed" -> seed = seed != null ? seed : (long) number(file, e.getKey(), v);
-                    case "rank" -> rank = rank != null ? rank : (int) number(file, e.getKey(), v);
-                    case "normalize" -> {
-                        if (noNormalize == null) {
-                            if (!v.isBoolean()) {
-                                throw new IllegalArgumentException(file + ": parameter 'normalize' must be true or false, got " + v);
-                            }
-                            noNormalize = !v.booleanValue();
-                        }
-                    }
-                    default -> throw new IllegalArgumentException(file + ": unknown parameter '" + e.getKey() + "'"
-                            + org.mera.io.NearestName.hint(e.getKey(), RECIPE_PARAMETERS) + " (known: "
-                            + String.join(", ", Arrays.asList("anchor", "sinkhorn_reg", "metric", "max_iterations", "density",
-                            "majority_sign_method", "seed", "rank", "normalize")) + ")");
-                }
-            }
-        }
-        return w;
-    }
-
-    private static double number(Path file, String key, JsonNode v) {
-        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
-            throw new IllegalArgumentException(file + ": parameter '" + key + "' must be a finite number, got " + v);
-        }
-        return v.doubleValue();
     }
 }

@@ -10,6 +10,7 @@ import org.mera.train.Predictions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,7 +34,7 @@ import java.util.concurrent.Callable;
             "--input is a TSV/CSV/JSONL file in the task's format (a label column, if present, is ignored) or a .txt",
             "file with one text per line (single-text tasks)."})
 public final class PredictCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

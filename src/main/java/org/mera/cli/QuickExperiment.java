@@ -7,6 +7,7 @@ import org.mera.experiment.Grid;
 import org.mera.experiment.Method;
 import org.mera.experiment.ResolvedTasks;
 import org.mera.experiment.TaskCatalog;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -150,6 +151,6 @@ final class QuickExperiment {
         if (m.get("dataRoot") == null) {
             m.remove("dataRoot");
         }
-        return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).writeValueAsString(m);
+        return Json.YAML.writeValueAsString(m);
     }
 }

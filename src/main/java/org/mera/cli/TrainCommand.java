@@ -1,7 +1,6 @@
 package org.mera.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.mera.data.ExampleWriter;
 import org.mera.data.KShotSampler;
@@ -18,6 +17,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -38,7 +38,7 @@ import java.util.stream.Stream;
             "k-shot/K-SEED or, with --pool, pool/; or plain train/dev/test files, from which --k per class is sampled with",
             "--seed and saved under OUT/split/) or one labelled file (TSV/JSONL/CSV; dev is a seeded held-out 10%%)."})
 public final class TrainCommand implements Callable<Integer> {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = Json.PRETTY;
     static final String METRICS = "metrics.json";
 
     @CommandLine.Spec

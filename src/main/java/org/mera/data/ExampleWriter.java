@@ -2,6 +2,7 @@ package org.mera.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.mera.io.AtomicFiles;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import java.util.Map;
  * definition reads back (see {@link TaskDefinition#layouts()}).
  */
 public final class ExampleWriter {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     private ExampleWriter() {
     }

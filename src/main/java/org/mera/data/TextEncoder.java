@@ -4,7 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.util.PairList;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.mera.io.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,7 +63,7 @@ public final class TextEncoder implements AutoCloseable {
         }
         JsonNode v;
         try {
-            v = new ObjectMapper().readTree(tokenizerConfig.toFile()).get("model_max_length");
+            v = Json.PLAIN.readTree(tokenizerConfig.toFile()).get("model_max_length");
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(tokenizerConfig + ": invalid JSON: " + e.getOriginalMessage(), e);
         }
@@ -199,7 +199,7 @@ public final class TextEncoder implements AutoCloseable {
 
     /** padding.pad_id if the file configures padding, else the vocabulary's [PAD] or &lt;pad&gt; token. */
     private static int findPadId(Path file, byte[] bytes) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(bytes);
+        JsonNode root = Json.PLAIN.readTree(bytes);
         JsonNode padding = root.path("padding");
         if (padding.has("pad_id")) {
             return padding.get("pad_id").asInt();

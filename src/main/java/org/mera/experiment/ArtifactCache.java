@@ -1,5 +1,7 @@
 package org.mera.experiment;
 
+import org.mera.io.Json;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;

@@ -2,6 +2,7 @@ package org.mera.experiment;
 
 import org.mera.data.Decontamination;
 import org.mera.data.TaskDirectory;
+import org.mera.io.Json;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

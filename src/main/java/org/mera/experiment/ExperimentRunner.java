@@ -1,6 +1,7 @@
 package org.mera.experiment;
 
 import org.mera.io.AtomicFiles;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -352,8 +353,7 @@ public final class ExperimentRunner {
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper RUN_RECORDS = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    private static final com.fasterxml.jackson.databind.ObjectMapper RUN_RECORDS = Json.LENIENT;
 
     private static String hostName() {
         try {

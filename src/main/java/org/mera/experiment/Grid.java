@@ -1,10 +1,12 @@
 package org.mera.experiment;
 
+import org.mera.data.TaskDirectory;
+import org.mera.io.Json;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.mera.data.TaskDirectory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -4,10 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
 import org.mera.data.Batch;
 import org.mera.data.Batcher;
@@ -18,7 +17,7 @@ import org.mera.data.ExampleReader;
 import org.mera.data.Task;
 import org.mera.data.GlueTasks;
 import org.mera.data.TextEncoder;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.io.Tensor;
 import org.mera.merge.BottleneckActivations;
 import org.mera.merge.GroundMetric;
@@ -35,6 +34,7 @@ import org.mera.train.Metrics;
 import org.mera.train.TaskModel;
 import org.mera.train.TrainOptions;
 import org.mera.train.TrainingRun;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -169,12 +169,11 @@ public final class MeraCellRunner implements CellRunner {
                     init = forModel(sourceAdapter(model, cell, cell.source(), h));
                 }
             }
-            case MERA_SUM -> init = forModel(merge(model, cell, sources, "sum", h, train, extra));
-            case MERA_AVERAGE -> init = forModel(merge(model, cell, sources, "average", h, train, extra));
-            case MERA_OT, MERA_SAME_TRACK -> init = forModel(merge(model, cell, sources, "ot", h, train, extra));
+            case MERA_SUM, MERA_AVERAGE, MERA_OT, MERA_SAME_TRACK ->
+                    init = forModel(merge(model, cell, sources, cell.method().mergeMethod(), h, train, extra));
             case MERA_AUTO -> {
                 List<String> chosen = rankSources(model, cell, task, sources, train, dev, h, extra);
-                init = forModel(merge(model, cell, chosen, "ot", h, train, extra));
+                init = forModel(merge(model, cell, chosen, cell.method().mergeMethod(), h, train, extra));
             }
             case FUSION -> {
                 method = org.mera.train.Method.of(org.mera.train.Method.Kind.FUSION).withHeadPooling(pooling(h));
@@ -182,7 +181,7 @@ public final class MeraCellRunner implements CellRunner {
                 for (String s : sources) {
                     adapters.add(sourceAdapter(model, cell, s, h));
                 }
-                customise = org.mera.adapter.Fusion.trainingCustomiser(adapters, org.mera.adapter.FusionConfig.dynamic(), null,
+                customise = org.mera.train.FusionTraining.customiser(adapters, org.mera.adapter.fusion.FusionConfig.dynamic(), null,
                         cell.seed());
             }
         }
@@ -354,7 +353,7 @@ public final class MeraCellRunner implements CellRunner {
             info.put("stoppedEarly", r.steps() < r.stepBudget());
             info.put("seconds", Math.round(wall * 10) / 10.0);
             info.put("decontamination", pool.counts());
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve(SOURCE_METRICS).toFile(), info);
+            Json.PLAIN.writerWithDefaultPrettyPrinter().writeValue(out.resolve(SOURCE_METRICS).toFile(), info);
         });
         AdapterWeights w = AdapterHubDirectory.read(dir);
         sourceAdapters.put(key, w);
@@ -412,7 +411,7 @@ public final class MeraCellRunner implements CellRunner {
      */
     private static Map<String, Object> sourceSummary(Path dir, ContaminationReference.CleanedPool pool) throws IOException {
         @SuppressWarnings("unchecked")
-        Map<String, Object> info = new ObjectMapper().readValue(dir.resolve(SOURCE_METRICS).toFile(), LinkedHashMap.class);
+        Map<String, Object> info = Json.PLAIN.readValue(dir.resolve(SOURCE_METRICS).toFile(), LinkedHashMap.class);
         Map<String, Object> out = new LinkedHashMap<>();
         for (String k : List.of("poolDevMetric", "poolDevScore", "steps", "bestStep", "stepBudget", "evalEvery", "patience",
                 "stoppedEarly", "seconds")) {
@@ -504,7 +503,7 @@ public final class MeraCellRunner implements CellRunner {
             return adapters.get(0);
         }
         MergeOptions o = MergeOptions.defaults().withOutputName("merged").withSeed(cell.seed());
-        if (!methodName.equals("ot")) {
+        if (!(MergeMethods.get(methodName) instanceof OtMerge ot)) {
             extra.put("merge", methodName);
             return MergeMethods.get(methodName).merge(adapters, o);
         }
@@ -515,7 +514,7 @@ public final class MeraCellRunner implements CellRunner {
         if ("acts".equals(h.getString("alignment"))) {
             o = o.withActivations(activations(model, cell, targetTrain, h.getInt("alignmentExamples")));
         }
-        OtMerge.Result r = new OtMerge().mergeWithReport(adapters, o);
+        OtMerge.Result r = ot.mergeWithReport(adapters, o);
         extra.put("merge", "ot");
         extra.put("alignmentDistanceBefore", r.report().meanBefore());
         extra.put("alignmentDistanceAfter", r.report().meanAfter());

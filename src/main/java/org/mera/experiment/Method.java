@@ -1,5 +1,8 @@
 package org.mera.experiment;
 
+import org.mera.adapter.AdapterKind;
+import org.mera.merge.MergeMethods;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -8,30 +11,42 @@ import java.util.stream.Collectors;
 /** The ways of learning a target task that an experiment grid compares; {@link #id()} is the config spelling. */
 public enum Method {
     /** Full fine-tuning of the encoder on the few-shot data. */
-    FULL("full", false),
+    FULL("full", false, null),
     /** A fresh bottleneck adapter trained on the few-shot data. */
-    ADAPTER("adapter", false),
+    ADAPTER("adapter", false, null),
     /** Each pretrained source adapter fine-tuned few-shot on its own; one cell per source. */
-    SINGLE("single", true),
+    SINGLE("single", true, null),
     /** AdapterFusion over all source adapters. */
-    FUSION("fusion", true),
+    FUSION("fusion", true, null),
     /** MerA: source adapters merged by summing their weights (the paper's "sum"), then fine-tuned. */
-    MERA_SUM("mera-sum", true),
+    MERA_SUM("mera-sum", true, "sum"),
     /** MerA: source adapters merged by plain weight averaging, then fine-tuned. */
-    MERA_AVERAGE("mera-average", true),
+    MERA_AVERAGE("mera-average", true, "average"),
     /** MerA: source adapters aligned by optimal transport, then averaged and fine-tuned. */
-    MERA_OT("mera-ot", true),
+    MERA_OT("mera-ot", true, "ot"),
     /** MerA over only the sources in the target task's track. */
-    MERA_SAME_TRACK("mera-same-track", true),
+    MERA_SAME_TRACK("mera-same-track", true, "ot"),
     /** MerA where the runner picks the sources/merge (e.g. on the dev split) from all candidates. */
-    MERA_AUTO("mera-auto", true);
+    MERA_AUTO("mera-auto", true, "ot");
 
     private final String id;
     private final boolean usesSources;
+    private final String mergeMethod;
 
-    Method(String id, boolean usesSources) {
+    /** @param mergeMethod the {@link MergeMethods} entry a mera-* method merges its sources with; null for the others */
+    Method(String id, boolean usesSources, String mergeMethod) {
         this.id = id;
         this.usesSources = usesSources;
+        // looked up now, so that a grid method naming an unregistered merge fails on first use of the enum
+        this.mergeMethod = mergeMethod == null ? null : MergeMethods.get(mergeMethod, AdapterKind.BOTTLENECK).name();
+    }
+
+    /** The registered merge method (name in {@link MergeMethods}) of a mera-* method; an error for the others. */
+    public String mergeMethod() {
+        if (mergeMethod == null) {
+            throw new IllegalStateException(id + " merges no adapters");
+        }
+        return mergeMethod;
     }
 
     public String id() {

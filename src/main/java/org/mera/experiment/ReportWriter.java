@@ -1,13 +1,12 @@
 package org.mera.experiment;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import org.mera.io.AtomicFiles;
 import org.mera.train.ProgressBar;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +35,7 @@ import java.util.stream.Stream;
  */
 public final class ReportWriter {
     public static final String REPORT_DIR = "report";
-    private static final ObjectMapper JSON = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    private static final ObjectMapper JSON = Json.LENIENT;
 
     public record Output(Path directory, Path markdown, Path csv, Path comparisonsCsv, Path html, List<Path> charts) {
     }

@@ -106,7 +106,7 @@ public final class ResolvedTasks {
 
     /** A directory holding adapter weights (AdapterHub / mera, or PEFT LoRA) rather than task data. */
     static boolean isAdapterDirectory(Path dir) throws java.io.IOException {
-        return org.mera.io.PeftLoraDirectory.isPeftLora(dir) || org.mera.io.AdapterHubDirectory.isAdapterHub(dir);
+        return org.mera.adapter.AdapterKind.of(dir).filter(org.mera.adapter.AdapterKind::standalone).isPresent();
     }
 
     private static String message(Exception e) {

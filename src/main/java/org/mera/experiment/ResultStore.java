@@ -1,8 +1,7 @@
 package org.mera.experiment;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.mera.io.Json;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -26,9 +25,7 @@ import java.util.Map;
  * holds a lock on the output folder).
  */
 public final class ResultStore implements Closeable {
-    private static final ObjectMapper LINES = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    private static final ObjectMapper LINES = Json.LENIENT;
 
     /** What was found in a results file. */
     public record Contents(Map<String, ResultRecord> byKey, long validBytes, boolean tornTail, int duplicatesIgnored) {

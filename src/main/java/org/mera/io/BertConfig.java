@@ -2,7 +2,6 @@ package org.mera.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -20,7 +19,7 @@ public record BertConfig(String modelType, List<String> architectures, int vocab
                          int numHiddenLayers, int numAttentionHeads, int intermediateSize, String hiddenAct,
                          int maxPositionEmbeddings, int typeVocabSize, double layerNormEps, int padTokenId,
                          Boolean doLowerCase) {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.PRETTY;
 
     public BertConfig {
         if (numAttentionHeads <= 0 || hiddenSize % numAttentionHeads != 0) {

@@ -2,7 +2,6 @@ package org.mera.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -59,7 +58,7 @@ public final class HfModelDirectory {
      */
     public static final List<String> WRITTEN_MODEL_TYPES = List.of("bert", "roberta");
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.PRETTY;
 
     private HfModelDirectory() {
     }

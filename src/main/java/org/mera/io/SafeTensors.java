@@ -31,7 +31,7 @@ import java.util.Map;
  * from 0 and covering the data exactly.
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
     /** The reference implementation refuses headers over 100 MB. */
     private static final long MAX_HEADER = 100L << 20;
 

@@ -14,7 +14,7 @@ import java.util.Map;
  * [CLS]/[SEP] TemplateProcessing and the WordPiece decoder; no padding or truncation.
  */
 public final class WordPieceTokenizerJson {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
     private static final String[] SPECIAL = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
 
     private WordPieceTokenizerJson() {

@@ -1,6 +1,6 @@
 package org.mera.merge;
 
-import org.mera.adapter.BottleneckUnit;
+import org.mera.adapter.bottleneck.BottleneckUnit;
 import org.mera.io.Tensor;
 
 /** The bottleneck module's own function in plain Java: up(act(down·x + b_down)) + b_up, for checks and activations. */

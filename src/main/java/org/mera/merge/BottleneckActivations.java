@@ -1,7 +1,7 @@
 package org.mera.merge;
 
 import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.AdapterWeights;
+import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.io.Tensor;
 
 /**

@@ -1,10 +1,10 @@
 package org.mera.merge;
 
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
-import org.mera.adapter.BottleneckUnit;
-import org.mera.adapter.LoraModule;
-import org.mera.adapter.LoraWeights;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.adapter.bottleneck.BottleneckUnit;
+import org.mera.adapter.lora.LoraModule;
+import org.mera.adapter.lora.LoraWeights;
 
 import java.util.List;
 import java.util.Objects;

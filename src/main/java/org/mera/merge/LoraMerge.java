@@ -1,8 +1,8 @@
 package org.mera.merge;
 
-import org.mera.adapter.LoraConfig;
-import org.mera.adapter.LoraModule;
-import org.mera.adapter.LoraWeights;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraModule;
+import org.mera.adapter.lora.LoraWeights;
 import org.mera.adapter.MergeProvenance;
 import org.mera.io.Tensor;
 import org.mera.model.ModelFamily;

@@ -1,7 +1,7 @@
 package org.mera.merge;
 
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
 
 import java.util.ArrayList;

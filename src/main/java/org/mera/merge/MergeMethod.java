@@ -1,6 +1,6 @@
 package org.mera.merge;
 
-import org.mera.adapter.AdapterWeights;
+import org.mera.adapter.bottleneck.AdapterWeights;
 
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package org.mera.merge;
 
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckUnit;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckUnit;
 import org.mera.adapter.MergeProvenance;
 import org.mera.io.Tensor;
 

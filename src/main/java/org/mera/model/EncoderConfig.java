@@ -1,7 +1,7 @@
 package org.mera.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,7 +61,7 @@ public record EncoderConfig(
         }
         JsonNode n;
         try {
-            n = new ObjectMapper().readTree(configJson.toFile());
+            n = Json.PLAIN.readTree(configJson.toFile());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new MalformedFileException(configJson, "invalid JSON: " + e.getOriginalMessage(), e);
         }

@@ -11,6 +11,7 @@ import org.mera.io.OnnxBertWeights;
 import org.mera.io.Tensor;
 import org.mera.io.TfCheckpoint;
 import org.mera.io.WordPieceTokenizerJson;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,7 @@ import java.util.zip.ZipInputStream;
  * into place, so an interrupted conversion leaves no half entry.
  */
 public final class ModelCatalog {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     /** How an entry's jar holds its model. */
     public enum Format { ONNX, TENSORFLOW }

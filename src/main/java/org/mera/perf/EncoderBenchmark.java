@@ -1,16 +1,15 @@
 package org.mera.perf;
 
+import org.mera.adapter.Adapters;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.Adapters;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.Fusion;
-import org.mera.adapter.FusionConfig;
+import org.mera.adapter.fusion.FusionConfig;
 import org.mera.merge.RandomAdapters;
 import org.mera.data.Batch;
 import org.mera.model.BertEncoder;
@@ -81,7 +80,7 @@ public final class EncoderBenchmark {
     /**
      * An AdapterFusion training step over {@link #FUSION_SOURCES} frozen random Pfeiffer adapters (the dynamic
      * config: query, key and value trained). GFLOP/s is not given: the fusion's own work depends on the rewrite
-     * in {@link org.mera.adapter.FusionLayer}, so only the time is compared.
+     * in {@link org.mera.adapter.fusion.FusionLayer}, so only the time is compared.
      */
     static BenchRow fusionStep(String label, PretrainedModel model, Batch batch, int warmup, int runs) {
         EncoderConfig c = model.config();
@@ -95,7 +94,7 @@ public final class EncoderBenchmark {
                         c.hiddenSize() / 16, 0.02, 100 + i));
             }
             TrainingRun.installMethod(encoder, Method.of(Method.Kind.FUSION), null, 1);
-            double step = trainingStep(encoder, batch, Fusion.trainingCustomiser(sources, FusionConfig.dynamic(), null, 1),
+            double step = trainingStep(encoder, batch, org.mera.train.FusionTraining.customiser(sources, FusionConfig.dynamic(), null, 1),
                     warmup, runs);
             return new BenchRow(label + " AdapterFusion step (" + FUSION_SOURCES + " sources) " + batch.size() + "x" + batch.seqLen(),
                     step, batch.size() * batch.seqLen() / step, "tokens/s", Double.NaN, PeakMemory.snapshot().peakRssMiB());

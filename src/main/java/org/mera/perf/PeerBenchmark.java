@@ -2,6 +2,7 @@ package org.mera.perf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ public final class PeerBenchmark {
     /** The peer's row names, in the order mera's rows are compared with them. */
     public static final List<String> ROWS = List.of("forward", "adapter", "lora", "full");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     private PeerBenchmark() {
     }

@@ -1,24 +1,27 @@
 package org.mera.train;
 
 import ai.djl.ndarray.NDManager;
-import org.mera.adapter.AdapterWeights;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.AdapterKind;
 import org.mera.adapter.Adapters;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
 import org.mera.adapter.HeadConfig;
-import org.mera.adapter.LoraConfig;
-import org.mera.adapter.LoraModule;
-import org.mera.adapter.LoraWeights;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraModule;
+import org.mera.adapter.lora.LoraWeights;
 import org.mera.adapter.PredictionHead;
 import org.mera.data.Task;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.io.BertConfig;
 import org.mera.io.HfModelDirectory;
-import org.mera.io.PeftLoraDirectory;
+import org.mera.adapter.lora.PeftLoraDirectory;
 import org.mera.io.Tensor;
 import org.mera.model.BertEncoder;
 import org.mera.model.ClassificationHead;
 import org.mera.model.PretrainedModel;
+import org.mera.adapter.AdapterHubFormat;
+import org.mera.adapter.lora.AdapterHubLoraDirectory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,17 +62,15 @@ public final class AdapterFiles {
         if (!Files.isDirectory(dir)) {
             throw new java.nio.file.NoSuchFileException(dir.toString(), null, "adapter directory not found");
         }
-        if (PeftLoraDirectory.isPeftLora(dir)) {
-            return Kind.LORA;
-        }
-        if (AdapterHubDirectory.isAdapterHub(dir)) {
-            return AdapterHubDirectory.isLora(dir) ? Kind.LORA : Kind.BOTTLENECK;
+        Optional<AdapterKind> kind = AdapterKind.of(dir);
+        if (kind.isPresent() && kind.get().standalone()) {
+            return kind.get() == AdapterKind.LORA ? Kind.LORA : Kind.BOTTLENECK;
         }
         if (Files.isRegularFile(dir.resolve(HfModelDirectory.CONFIG)) && Files.isRegularFile(dir.resolve(HfModelDirectory.WEIGHTS))) {
             return Kind.FULL;
         }
         throw new IllegalArgumentException(dir + ": not an AdapterHub adapter, PEFT LoRA or HF model directory (no "
-                + AdapterHubDirectory.CONFIG + " and no " + HfModelDirectory.CONFIG + " + " + HfModelDirectory.WEIGHTS + ")");
+                + AdapterHubFormat.CONFIG + " and no " + HfModelDirectory.CONFIG + " + " + HfModelDirectory.WEIGHTS + ")");
     }
 
     /**
@@ -102,8 +103,8 @@ public final class AdapterFiles {
                         model.config().family().name()); // XLM-R's sequence-classification head is RoBERTa's
                 if (peft.noHeadReason() != null) {
                     System.err.println("note: " + dir + " is written for PEFT on AutoModel (task_type FEATURE_EXTRACTION), not for "
-                            + "sequence classification: " + peft.noHeadReason() + "; the head is in " + AdapterHubDirectory.HEAD_CONFIG
-                            + " and " + AdapterHubDirectory.HEAD_WEIGHTS);
+                            + "sequence classification: " + peft.noHeadReason() + "; the head is in " + AdapterHubFormat.HEAD_CONFIG
+                            + " and " + AdapterHubFormat.HEAD_WEIGHTS);
                 }
                 PeftLoraDirectory.write(dir, peft.lora());
                 writeHead(dir, head, encoderInfo(model, modelName));
@@ -168,7 +169,7 @@ public final class AdapterFiles {
 
     /** A PEFT LoRA directory, or an AdapterHub one ({@code "architecture": "lora"}). */
     private static LoraWeights readLora(Path dir) throws IOException {
-        return PeftLoraDirectory.isPeftLora(dir) ? PeftLoraDirectory.read(dir) : AdapterHubDirectory.readLora(dir);
+        return PeftLoraDirectory.isPeftLora(dir) ? PeftLoraDirectory.read(dir) : AdapterHubLoraDirectory.readLora(dir);
     }
 
     /** Reads a saved directory (adapter + head, or full model + head) into a model for {@code task}. */
@@ -220,7 +221,7 @@ public final class AdapterFiles {
      * sequence-classification head it saved through modules_to_save (labels by index, in the task's order).
      */
     static SavedHead savedHead(Path dir, Task task, PretrainedModel model) throws IOException {
-        if (!Files.isRegularFile(dir.resolve(AdapterHubDirectory.HEAD_CONFIG)) && PeftLoraDirectory.isPeftLora(dir)) {
+        if (!Files.isRegularFile(dir.resolve(AdapterHubFormat.HEAD_CONFIG)) && PeftLoraDirectory.isPeftLora(dir)) {
             LoraWeights l = PeftLoraDirectory.read(dir);
             String name = l.name().replace('.', '_');
             Optional<PredictionHead> peft = PeftLoraDirectory.head(dir, l, name, headConfig(task), model.weights());
@@ -237,13 +238,13 @@ public final class AdapterFiles {
 
     /** The directory's head, checked against the task's labels and the model's hidden size. */
     static SavedHead savedHead(Path dir, Task task, int hiddenSize) throws IOException {
-        Optional<PredictionHead> read = AdapterHubDirectory.readHead(dir);
+        Optional<PredictionHead> read = AdapterHubFormat.readHead(dir);
         if (read.isEmpty()) {
-            throw new IllegalArgumentException(dir + ": no prediction head (" + AdapterHubDirectory.HEAD_CONFIG + " + "
-                    + AdapterHubDirectory.HEAD_WEIGHTS + " or " + AdapterHubDirectory.TORCH_HEAD_WEIGHTS + ")");
+            throw new IllegalArgumentException(dir + ": no prediction head (" + AdapterHubFormat.HEAD_CONFIG + " + "
+                    + AdapterHubFormat.HEAD_WEIGHTS + " or " + AdapterHubFormat.TORCH_HEAD_WEIGHTS + ")");
         }
         PredictionHead h = read.get();
-        Path cfg = dir.resolve(AdapterHubDirectory.HEAD_CONFIG);
+        Path cfg = dir.resolve(AdapterHubFormat.HEAD_CONFIG);
         HeadConfig expected = headConfig(task);
         if (h.config().isRegression() != task.isRegression()) {
             throw new IllegalArgumentException(cfg + ": head has " + h.config().numLabels() + " output"
@@ -271,7 +272,7 @@ public final class AdapterFiles {
                     + "not supported (first-token or mean-pooled heads are)");
         }
         if (h.denseWeight().dim(0) != hiddenSize) {
-            throw new IllegalArgumentException(AdapterHubDirectory.headWeightsFile(dir) + ": head is for hidden size "
+            throw new IllegalArgumentException(AdapterHubFormat.headWeightsFile(dir) + ": head is for hidden size "
                     + h.denseWeight().dim(0) + " but the model's hidden size is " + hiddenSize);
         }
         return new SavedHead(renamedHead(h.tensors(), h.name(), task.name()), h.config().pooling());
@@ -320,7 +321,7 @@ public final class AdapterFiles {
 
     /** Head files next to a PEFT or HF model directory: AdapterHub's head format, written the same way. */
     private static void writeHead(Path dir, PredictionHead head, EncoderInfo info) throws IOException {
-        AdapterHubDirectory.writeHead(dir, head, info);
+        AdapterHubFormat.writeHead(dir, head, info);
     }
 
     static EncoderInfo encoderInfo(PretrainedModel model, String modelName) {
@@ -342,7 +343,7 @@ public final class AdapterFiles {
 
     private static Method bottleneckMethod(Path dir, AdapterWeights a) {
         BottleneckConfig c = a.config();
-        Path cfg = dir.resolve(AdapterHubDirectory.CONFIG);
+        Path cfg = dir.resolve(AdapterHubFormat.CONFIG);
         Method.Kind kind = switch (c.kind()) {
             case "seq_bn" -> Method.Kind.PFEIFFER;
             case "double_seq_bn" -> Method.Kind.HOULSBY;
@@ -361,19 +362,19 @@ public final class AdapterFiles {
 
     /** The adapter's tensors renamed to the in-run name, after checking they fit the model. */
     private static Map<String, Tensor> checkedBottleneck(Path dir, AdapterWeights a, PretrainedModel model) throws IOException {
-        Path cfg = dir.resolve(AdapterHubDirectory.CONFIG);
+        Path cfg = dir.resolve(AdapterHubFormat.CONFIG);
         int h = model.config().hiddenSize();
         if (a.encoder().hiddenSize() != h) {
             throw new IllegalArgumentException(cfg + ": hidden_size " + a.encoder().hiddenSize() + " (model_name "
                     + a.encoder().modelName() + ") does not match model " + model.name() + "'s hidden size " + h);
         }
         if (!a.keyPrefix().equals(modelPrefix(model))) {
-            throw new IllegalArgumentException(AdapterHubDirectory.adapterWeightsFile(dir) + ": keys start with '" + a.keyPrefix()
+            throw new IllegalArgumentException(AdapterHubFormat.adapterWeightsFile(dir) + ": keys start with '" + a.keyPrefix()
                     + "' but model " + model.name() + " (" + model.config().modelType() + ") needs '" + modelPrefix(model) + "'");
         }
         int layers = model.config().numLayers();
         if (a.numLayers() != layers) {
-            throw new IllegalArgumentException(AdapterHubDirectory.adapterWeightsFile(dir) + ": adapter spans " + a.numLayers()
+            throw new IllegalArgumentException(AdapterHubFormat.adapterWeightsFile(dir) + ": adapter spans " + a.numLayers()
                     + " layers but model " + model.name() + " has " + layers);
         }
         return a.renamed(TrainingRun.ADAPTER).tensors();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.mera.data.Example;
 import org.mera.data.Task;
 import org.mera.io.AtomicFiles;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +18,7 @@ import java.util.List;
  * the score for regression) and {@code probabilities} (label → probability). Written atomically.
  */
 public final class PredictionFile {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.PLAIN;
 
     private PredictionFile() {
     }

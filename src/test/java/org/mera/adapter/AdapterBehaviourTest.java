@@ -21,6 +21,10 @@ import org.mera.model.TestEncoders;
 import org.mera.train.TaskModel;
 import org.mera.train.TrainOptions;
 import org.mera.train.Trainer;
+import org.mera.adapter.bottleneck.Bottleneck;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraWeights;
+import org.mera.adapter.bottleneck.PfeifferOutput;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

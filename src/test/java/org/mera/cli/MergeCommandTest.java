@@ -2,14 +2,14 @@ package org.mera.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.LoraConfig;
-import org.mera.adapter.LoraModule;
-import org.mera.adapter.LoraWeights;
-import org.mera.io.AdapterHubDirectory;
-import org.mera.io.PeftLoraDirectory;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraModule;
+import org.mera.adapter.lora.LoraWeights;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
+import org.mera.adapter.lora.PeftLoraDirectory;
 import org.mera.merge.RandomAdapters;
 import picocli.CommandLine;
 
@@ -166,5 +166,20 @@ class MergeCommandTest {
         Run missing = run("--out", tmp.resolve("m").toString(), tmp.resolve("a").toString(), tmp.resolve("nope").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("nope"), missing.err());
+    }
+
+    /** --help is built from the registry: every registered method shows, and the grid's mera-* methods name registered ones. */
+    @Test
+    void helpListsTheRegisteredMethods() {
+        String help = new CommandLine(new MergeCommand()).getUsageMessage();
+        for (org.mera.merge.MergeMethods.Registered m : org.mera.merge.MergeMethods.all()) {
+            assertTrue(help.contains(m.name()), m.name() + " missing from:\n" + help);
+        }
+        assertTrue(help.contains("LoRA (PEFT) methods: svd, linear, cat."), help);
+        for (org.mera.experiment.Method m : org.mera.experiment.Method.values()) {
+            if (m.id().startsWith("mera-")) {
+                assertTrue(org.mera.merge.MergeMethods.find(m.mergeMethod()).isPresent(), m.id());
+            }
+        }
     }
 }

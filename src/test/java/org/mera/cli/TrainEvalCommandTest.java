@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.merge.RandomAdapters;
 import picocli.CommandLine;
 

@@ -3,7 +3,7 @@ package org.mera.experiment;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.io.SafeTensors;
 
 import java.io.OutputStream;
@@ -57,7 +57,7 @@ class FamilyExperimentTest {
         String site = family.startsWith("roberta") ? "roberta.encoder.layer.1.output.adapters." : "distilbert.transformer.layer.1.output_adapters.adapters.";
         List<Path> weights = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(tmp.resolve("cache"))) {
-            walk.filter(p -> p.getFileName().toString().equals(AdapterHubDirectory.WEIGHTS)).forEach(weights::add);
+            walk.filter(p -> p.getFileName().toString().equals(org.mera.adapter.AdapterHubFormat.WEIGHTS)).forEach(weights::add);
         }
         assertEquals(2, weights.size(), "one cached source adapter per source task: " + weights);
         for (Path w : weights) {

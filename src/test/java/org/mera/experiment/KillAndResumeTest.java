@@ -2,6 +2,7 @@ package org.mera.experiment;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

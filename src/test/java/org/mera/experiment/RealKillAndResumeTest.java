@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Tag;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mera.io.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.cli.TrainCommand;
 import picocli.CommandLine;
+import org.mera.io.Json;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -2,8 +2,8 @@ package org.mera.fuzz;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
 import org.mera.adapter.HeadConfig;
 import org.mera.adapter.PredictionHead;
@@ -19,12 +19,13 @@ import org.mera.experiment.ConfigValidator;
 import org.mera.experiment.ExperimentConfig;
 import org.mera.experiment.Grid;
 import org.mera.experiment.Hyperparameters;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.io.MalformedFileException;
 import org.mera.io.SafeTensors;
 import org.mera.io.Tensor;
 import org.mera.merge.RandomAdapters;
 import picocli.CommandLine;
+import org.mera.adapter.AdapterHubFormat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -207,8 +208,8 @@ class ReaderFuzzTest {
                 RandomAdapters.gaussian(rng, 0.02, 2, 8), RandomAdapters.gaussian(rng, 0.02, 2));
         Path dir = tmp.resolve("adapter");
         AdapterHubDirectory.write(dir, a, head);
-        Path cfg = dir.resolve(AdapterHubDirectory.CONFIG);
-        Path headCfg = dir.resolve(AdapterHubDirectory.HEAD_CONFIG);
+        Path cfg = dir.resolve(AdapterHubFormat.CONFIG);
+        Path headCfg = dir.resolve(AdapterHubFormat.HEAD_CONFIG);
         byte[] cfgBase = Files.readAllBytes(cfg);
         byte[] headBase = Files.readAllBytes(headCfg);
 
@@ -224,7 +225,7 @@ class ReaderFuzzTest {
         Cases heads = new Cases("head_config.json");
         for (int n = 0; n < HEAD_CONFIG_CASES; n++) {
             Files.write(headCfg, m.mutate(headBase));
-            heads.run(n, m.description(), () -> AdapterHubDirectory.readHead(dir), t -> userError(t, dir),
+            heads.run(n, m.description(), () -> AdapterHubFormat.readHead(dir), t -> userError(t, dir),
                     h -> h.isPresent() && h.get().config().numLabels() == h.get().outWeight().shape()[0]);
         }
         adapters.assertClean();
@@ -385,24 +386,24 @@ class ReaderFuzzTest {
     @Test
     void loraConfigs(@TempDir Path tmp) throws Exception {
         Random rng = new Random(SEED);
-        List<org.mera.adapter.LoraModule> modules = new ArrayList<>();
+        List<org.mera.adapter.lora.LoraModule> modules = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             for (String name : List.of("query", "value")) {
-                modules.add(new org.mera.adapter.LoraModule("base_model.model.bert.encoder.layer." + i + ".attention.self." + name,
+                modules.add(new org.mera.adapter.lora.LoraModule("base_model.model.bert.encoder.layer." + i + ".attention.self." + name,
                         RandomAdapters.gaussian(rng, 0.1, 2, 8), RandomAdapters.gaussian(rng, 0.1, 8, 2)));
             }
         }
         Path dir = tmp.resolve("lora");
-        org.mera.io.PeftLoraDirectory.write(dir, new org.mera.adapter.LoraWeights("lora", org.mera.adapter.LoraConfig.of(2, 4.0,
+        org.mera.adapter.lora.PeftLoraDirectory.write(dir, new org.mera.adapter.lora.LoraWeights("lora", org.mera.adapter.lora.LoraConfig.of(2, 4.0,
                 List.of("query", "value"), "bert-base-uncased"), modules, Map.of(), null));
-        Path cfg = dir.resolve(org.mera.io.PeftLoraDirectory.CONFIG);
+        Path cfg = dir.resolve(org.mera.adapter.lora.PeftLoraDirectory.CONFIG);
         byte[] base = Files.readAllBytes(cfg);
-        org.mera.io.PeftLoraDirectory.read(dir);
+        org.mera.adapter.lora.PeftLoraDirectory.read(dir);
         Mutator m = new Mutator(SEED + 5);
         Cases cases = new Cases("PEFT adapter_config.json");
         for (int n = 0; n < ADAPTER_CONFIG_CASES; n++) {
             Files.write(cfg, m.mutate(base));
-            cases.run(n, m.description(), () -> org.mera.io.PeftLoraDirectory.read(dir), t -> userError(t, dir),
+            cases.run(n, m.description(), () -> org.mera.adapter.lora.PeftLoraDirectory.read(dir), t -> userError(t, dir),
                     l -> l.modules().size() == 4 && l.config().r() > 0 && Double.isFinite(l.config().loraAlpha()));
         }
         cases.assertClean();

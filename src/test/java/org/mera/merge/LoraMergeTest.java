@@ -1,9 +1,9 @@
 package org.mera.merge;
 
 import org.junit.jupiter.api.Test;
-import org.mera.adapter.LoraConfig;
-import org.mera.adapter.LoraModule;
-import org.mera.adapter.LoraWeights;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraModule;
+import org.mera.adapter.lora.LoraWeights;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -130,7 +130,7 @@ class LoraMergeTest {
         assertTrue(merged.otherTensors().isEmpty());
         assertEquals("FEATURE_EXTRACTION", merged.config().taskType());
         assertTrue(merged.config().modulesToSave().isEmpty());
-        org.mera.io.PeftLoraDirectory.write(tmp.resolve("m"), merged);
+        org.mera.adapter.lora.PeftLoraDirectory.write(tmp.resolve("m"), merged);
         var cfg = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("m/adapter_config.json").toFile());
         assertTrue(cfg.get("modules_to_save").isNull(), cfg.toString());
         var keys = org.mera.io.SafeTensors.read(tmp.resolve("m/adapter_model.safetensors")).tensors().keySet();

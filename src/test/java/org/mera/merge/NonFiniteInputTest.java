@@ -2,10 +2,10 @@ package org.mera.merge;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.io.NonFiniteTensorException;
 import org.mera.io.SafeTensors;
 import org.mera.io.Tensor;

@@ -2,9 +2,9 @@ package org.mera.merge;
 
 import org.junit.jupiter.api.Test;
 import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
-import org.mera.adapter.BottleneckUnit;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.adapter.bottleneck.BottleneckUnit;
 import org.mera.adapter.EncoderInfo;
 import org.mera.io.Tensor;
 

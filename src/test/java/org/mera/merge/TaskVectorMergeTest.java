@@ -1,8 +1,8 @@
 package org.mera.merge;
 
 import org.junit.jupiter.api.Test;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 
 import java.util.List;
 import java.util.SplittableRandom;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
 import org.mera.data.Batcher;
 import org.mera.data.EncodedExample;
@@ -17,13 +17,14 @@ import org.mera.data.Task;
 import org.mera.data.TaskDirectory;
 import org.mera.data.TaskRegistry;
 import org.mera.data.TextEncoder;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.io.SafeTensors;
 import org.mera.io.Tensor;
 import org.mera.merge.RandomAdapters;
 import org.mera.model.ClassificationHead;
 import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
+import org.mera.adapter.AdapterHubFormat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,7 +172,7 @@ class AdapterFilesTest {
         assertArrayEquals(h.get("heads.rte.1.bias").data(), w.get("base_model.model.bert.pooler.dense.bias").data());
         assertArrayEquals(h.get("heads.rte.4.weight").data(), w.get("base_model.model.classifier.weight").data());
         assertArrayEquals(h.get("heads.rte.4.bias").data(), w.get("base_model.model.classifier.bias").data());
-        assertTrue(AdapterHubDirectory.readHead(dir).isPresent());
+        assertTrue(AdapterHubFormat.readHead(dir).isPresent());
     }
 
     @Test

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.AdapterWeights;
+import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.adapter.EncoderInfo;
 import org.mera.adapter.HeadConfig;
 import org.mera.adapter.PredictionHead;
@@ -15,10 +15,12 @@ import org.mera.data.Example;
 import org.mera.data.GlueTasks;
 import org.mera.data.Task;
 import org.mera.data.TextEncoder;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.io.Tensor;
 import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
+import org.mera.adapter.AdapterHubFormat;
+import org.mera.adapter.lora.AdapterHubLoraDirectory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -113,18 +115,18 @@ class AdapterHubFilesTest {
         assertTrue(max < 1e-5, "max |p_mera - p_adapters| = " + max);
 
         // written back in AdapterHub's LoRA format, it reads as the same adapter
-        org.mera.adapter.LoraWeights lora = AdapterHubDirectory.readLora(dir);
+        org.mera.adapter.lora.LoraWeights lora = AdapterHubLoraDirectory.readLora(dir);
         assertEquals(2, lora.config().r());
         assertEquals(4.0, lora.config().loraAlpha());
         assertEquals(List.of("query", "value"), lora.config().targetModules());
         Path out = tmp.resolve("out");
-        AdapterHubDirectory.writeLora(out, lora, new EncoderInfo("minilm", "bert", "BertAdapterModel", 384), null);
+        AdapterHubLoraDirectory.writeLora(out, lora, new EncoderInfo("minilm", "bert", "BertAdapterModel", 384), null);
         JsonNode cfg = JSON.readTree(out.resolve("adapter_config.json").toFile());
         assertEquals("lora", cfg.get("config").get("architecture").asText());
         assertEquals("adapters.1.2.0", cfg.get("version").asText());
         Map<String, Tensor> written = org.mera.io.SafeTensors.read(out.resolve("adapter.safetensors")).tensors();
         assertTrue(written.containsKey("bert.encoder.layer.5.attention.self.value.loras.rte.lora_B"), written.keySet().toString());
-        assertEquals(lora.tensors().keySet(), AdapterHubDirectory.readLora(out).tensors().keySet());
+        assertEquals(lora.tensors().keySet(), AdapterHubLoraDirectory.readLora(out).tensors().keySet());
     }
 
     @Test
@@ -135,9 +137,9 @@ class AdapterHubFilesTest {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        org.mera.adapter.LoraWeights old;
+        org.mera.adapter.lora.LoraWeights old;
         try {
-            old = AdapterHubDirectory.readLora(dir);
+            old = AdapterHubLoraDirectory.readLora(dir);
         } finally {
             System.setErr(err);
         }
@@ -157,7 +159,7 @@ class AdapterHubFilesTest {
             String text = Files.readString(cfg);
             assertTrue(text.contains(c[0]), text);
             Files.writeString(cfg, text.replace(c[0], c[1]));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.readLora(dir));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterHubLoraDirectory.readLora(dir));
             assertTrue(e.getMessage().contains(cfg.toString()) && e.getMessage().contains("'" + c[2] + "'"), e.getMessage());
         }
     }
@@ -175,7 +177,7 @@ class AdapterHubFilesTest {
     @Test
     void aRegressionHeadIsWrittenAsAdapterHubsOneLabelClassificationHeadAndReadBack(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("stsb");
-        AdapterWeights adapter = AdapterWeights.fromTensors("stsb", org.mera.adapter.BottleneckConfig.pfeiffer(),
+        AdapterWeights adapter = AdapterWeights.fromTensors("stsb", org.mera.adapter.bottleneck.BottleneckConfig.pfeiffer(),
                 new EncoderInfo("minilm", "bert", "BertAdapterModel", 384), null,
                 AdapterHubDirectory.read(FIXTURES.resolve("pfeiffer-minilm")).renamed("stsb").tensors(), null, "test");
         Random rnd = new Random(3);
@@ -214,7 +216,7 @@ class AdapterHubFilesTest {
             String text = Files.readString(cfg);
             assertTrue(text.contains(change[0]), text);
             Files.writeString(cfg, text.replace(change[0], change[1]));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterHubDirectory.readHead(dir));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterHubFormat.readHead(dir));
             assertTrue(e.getMessage().contains(cfg.toString()) && e.getMessage().contains(change[2]), e.getMessage());
         }
     }
@@ -226,7 +228,7 @@ class AdapterHubFilesTest {
                 Files.copy(f, to.resolve(f.getFileName()));
             }
         }
-        assertFalse(Files.exists(to.resolve(AdapterHubDirectory.WEIGHTS)), "the fixture holds only AdapterHub's .bin files");
+        assertFalse(Files.exists(to.resolve(AdapterHubFormat.WEIGHTS)), "the fixture holds only AdapterHub's .bin files");
         return to;
     }
 }

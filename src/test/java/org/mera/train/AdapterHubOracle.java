@@ -6,27 +6,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.AdapterWeights;
-import org.mera.adapter.BottleneckConfig;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.Fusion;
-import org.mera.adapter.FusionConfig;
-import org.mera.adapter.FusionWeights;
-import org.mera.adapter.LoraConfig;
-import org.mera.adapter.LoraWeights;
+import org.mera.adapter.fusion.Fusion;
+import org.mera.adapter.fusion.FusionConfig;
+import org.mera.adapter.fusion.FusionWeights;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraWeights;
 import org.mera.adapter.PredictionHead;
 import org.mera.data.Batcher;
 import org.mera.data.Example;
 import org.mera.data.Task;
 import org.mera.data.TaskRegistry;
 import org.mera.data.TextEncoder;
-import org.mera.io.AdapterFusionDirectory;
-import org.mera.io.AdapterHubDirectory;
+import org.mera.adapter.fusion.AdapterFusionDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.io.Tensor;
 import org.mera.merge.RandomAdapters;
 import org.mera.model.BertEncoder;
 import org.mera.model.ClassificationHead;
 import org.mera.model.PretrainedModel;
+import org.mera.adapter.lora.AdapterHubLoraDirectory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,7 +159,7 @@ public final class AdapterHubOracle {
             }
         }
         Path loraDir = root.resolve("lora");
-        AdapterHubDirectory.writeLora(loraDir, LoraWeights.fromTensors("rte", LoraConfig.of(8, 16, List.of("query", "value"),
+        AdapterHubLoraDirectory.writeLora(loraDir, LoraWeights.fromTensors("rte", LoraConfig.of(8, 16, List.of("query", "value"),
                 model.name()), lw, null, "oracle LoRA"), info, randomHead("rte", rte, h, 32));
         try (NDManager m = NDManager.newBaseManager()) {
             expected(loraDir, rte, probabilities(model, rte, AdapterFiles.load(loraDir, model, rte, m).model(), pairs));

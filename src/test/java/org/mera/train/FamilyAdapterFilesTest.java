@@ -6,14 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.mera.adapter.LoraWeights;
+import org.mera.adapter.lora.LoraWeights;
 import org.mera.data.Batcher;
 import org.mera.data.Example;
 import org.mera.data.Task;
 import org.mera.data.TaskDirectory;
 import org.mera.data.TextEncoder;
-import org.mera.io.AdapterHubDirectory;
-import org.mera.io.PeftLoraDirectory;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
+import org.mera.adapter.lora.PeftLoraDirectory;
 import org.mera.io.SafeTensors;
 import org.mera.merge.LoraMerge;
 import org.mera.merge.MergeOptions;
@@ -62,10 +62,10 @@ class FamilyAdapterFilesTest {
         Path dir = tmp.resolve("nli");
         AdapterFiles.save(dir, "nli", r, model, family, task, m);
 
-        Set<String> keys = SafeTensors.read(dir.resolve(kind == Method.Kind.LORA ? PeftLoraDirectory.WEIGHTS : AdapterHubDirectory.WEIGHTS))
+        Set<String> keys = SafeTensors.read(dir.resolve(kind == Method.Kind.LORA ? PeftLoraDirectory.WEIGHTS : org.mera.adapter.AdapterHubFormat.WEIGHTS))
                 .tensors().keySet();
         assertTrue(keys.contains(expectedKey), keys.toString());
-        JsonNode cfg = JSON.readTree(dir.resolve(AdapterHubDirectory.CONFIG).toFile());
+        JsonNode cfg = JSON.readTree(dir.resolve(org.mera.adapter.AdapterHubFormat.CONFIG).toFile());
         if (kind == Method.Kind.LORA) {
             List<String> targets = family.startsWith("distil") ? List.of("q_lin", "v_lin") : List.of("query", "value");
             assertEquals(targets, List.of(cfg.get("target_modules").get(0).asText(), cfg.get("target_modules").get(1).asText()));

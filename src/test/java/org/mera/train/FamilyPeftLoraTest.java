@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mera.adapter.Adapters;
 import org.mera.data.TaskDirectory;
-import org.mera.io.PeftLoraDirectory;
+import org.mera.adapter.lora.PeftLoraDirectory;
 import org.mera.model.BertEncoder;
 import org.mera.model.PretrainedModel;
 

@@ -12,7 +12,6 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -22,6 +21,7 @@ import org.mera.data.wordnet.WordNetTasks.Item;
 import org.mera.data.wordnet.WordNetTasks.Splits;
 import org.mera.data.wordnet.WordNetTasks.Track;
 import org.mera.io.AtomicFiles;
+import org.mera.io.Json;
 
 /**
  * Writes the WordNet task suite to disk in an LM-BFF-like layout, for every task:
@@ -34,7 +34,7 @@ import org.mera.io.AtomicFiles;
 public final class WordNetSuite {
     public static final int K = 16;
     public static final List<Long> K_SHOT_SEEDS = List.of(13L, 21L, 42L, 87L, 100L);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.PRETTY;
 
     /**
      * Bumped whenever generation changes what a seed produces (2: WiC negatives from different supersenses), so

@@ -71,7 +71,7 @@ class TaskCandidatesTest {
             for (String line : data.get(pos)) {
                 Synset s = WordNet.parseData(line, "test", 1);
                 for (String lemma : s.lemmas()) {
-                    offsets.computeIfAbsent(lemma.toLowerCase(), k -> new ArrayList<>()).add(Integer.toString(s.offset()));
+                    offsets.computeIfAbsent(lemma.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>()).add(Integer.toString(s.offset()));
                 }
             }
             List<String> index = new ArrayList<>();
@@ -92,7 +92,7 @@ class TaskCandidatesTest {
         Set<String> out = new HashSet<>();
         for (Synset s : synsets) {
             for (String w : s.words()) {
-                out.add(w.toLowerCase());
+                out.add(w.toLowerCase(java.util.Locale.ROOT));
             }
         }
         return out;
@@ -116,8 +116,8 @@ class TaskCandidatesTest {
 
     private static void assertCommonPlainWords(Item item) {
         for (String w : List.of(item.example().textA(), item.example().textB())) {
-            assertFalse(RARE.contains(w.toLowerCase()), "rare or capitalised word used: " + item);
-            assertEquals(w.toLowerCase(), w, "lower-case words only: " + item);
+            assertFalse(RARE.contains(w.toLowerCase(java.util.Locale.ROOT)), "rare or capitalised word used: " + item);
+            assertEquals(w.toLowerCase(java.util.Locale.ROOT), w, "lower-case words only: " + item);
         }
         assertTrue(item.keys().contains("w:" + item.example().textA()), "keys name the words: " + item);
         assertTrue(item.keys().contains("w:" + item.example().textB()), "keys name the words: " + item);
