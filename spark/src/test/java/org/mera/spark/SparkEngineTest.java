@@ -84,6 +84,19 @@ class SparkEngineTest {
         TinyGrid.assertSameResults(tmp.resolve("local"), tmp.resolve("spark"));
     }
 
+    @Test
+    void localMastersGetOneRetryOthersAreKept() {
+        org.apache.spark.SparkConf none = new org.apache.spark.SparkConf(false);
+        assertEquals("local[2,2]", new SparkEngine("local[2]").resolvedMaster(none));
+        assertEquals("local[*,2]", new SparkEngine("local[*]").resolvedMaster(none));
+        assertEquals("local[1,2]", new SparkEngine("local").resolvedMaster(none));
+        assertEquals("local[2,5]", new SparkEngine("local[2,5]").resolvedMaster(none));
+        assertEquals("spark://10.0.0.1:7077", new SparkEngine("spark://10.0.0.1:7077").resolvedMaster(none));
+        assertEquals("local[*,2]", new SparkEngine(null).resolvedMaster(none), "no master anywhere: every local core");
+        assertEquals("spark://h:7077", new SparkEngine(null).resolvedMaster(none.clone().set("spark.master", "spark://h:7077")),
+                "spark-submit's master");
+    }
+
     private static ExperimentRunner.Summary run(ExperimentConfig config, SparkEngine engine) throws Exception {
         CellRunner runner = CellRunnerFactory.find().create(config, new ArtifactCache(config.effectiveCacheDir()));
         ExperimentRunner r = new ExperimentRunner(config, runner).progressTo(QUIET, false);
