@@ -77,6 +77,16 @@ public final class ExperimentCommand implements Callable<Integer> {
             + "experiment folder (part of the grid run by another process or machine); repeatable")
     java.util.List<Path> importDirs = new java.util.ArrayList<>();
 
+    @Option(names = "--engine", paramLabel = "ENGINE", description = "where cells run: local (default: one after another in "
+            + "this process) or spark (Apache Spark tasks; needs the mera-spark module: spark/mera-spark or spark-submit, "
+            + "see docs/spark.md)")
+    String engine = "local";
+
+    @Option(names = "--master", paramLabel = "URL", description = "with --engine spark: the Spark master, local[N] (this machine, N "
+            + "executor threads) or spark://HOST:PORT (a standalone cluster; MERA_HOME, the data, the cache and --out must be on a "
+            + "filesystem every worker sees); default: spark-submit's, else local[*]")
+    String master;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -123,7 +133,15 @@ public final class ExperimentCommand implements Callable<Integer> {
             System.err.println("mera experiment: " + e.getMessage());
             return 2;
         }
-        ExperimentRunner experiment = new ExperimentRunner(cfg, runner).keepGoing(keepGoing).resumeCommand(sameCommand());
+        org.mera.experiment.ExperimentEngine cellEngine;
+        try {
+            cellEngine = org.mera.experiment.ExperimentEngine.find(engine, master);
+        } catch (IllegalArgumentException e) {
+            System.err.println("mera experiment: " + e.getMessage());
+            return 2;
+        }
+        ExperimentRunner experiment = new ExperimentRunner(cfg, runner).engine(cellEngine).keepGoing(keepGoing)
+                .resumeCommand(sameCommand());
         try {
             for (Path dir : importDirs) {
                 ExperimentRunner.ImportSummary i = experiment.importFrom(dir);

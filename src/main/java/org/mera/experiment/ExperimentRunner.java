@@ -63,6 +63,7 @@ public final class ExperimentRunner {
     @SuppressWarnings("SystemConsoleNull") // Java 17: console() is null exactly when not attached to a terminal
     private boolean interactive = System.console() != null;
     private boolean keepGoing;
+    private ExperimentEngine engine = ExperimentEngine.LOCAL;
 
     public ExperimentRunner(ExperimentConfig config, CellRunner runner) {
         this.config = Objects.requireNonNull(config, "config");
@@ -84,6 +85,12 @@ public final class ExperimentRunner {
     /** Continue with the other cells when one fails (failures are listed in the summary) instead of stopping. */
     public ExperimentRunner keepGoing(boolean keepGoing) {
         this.keepGoing = keepGoing;
+        return this;
+    }
+
+    /** Where the cells are computed (default: {@link ExperimentEngine#LOCAL}, in this process, in grid order). */
+    public ExperimentRunner engine(ExperimentEngine engine) {
+        this.engine = Objects.requireNonNull(engine, "engine");
         return this;
     }
 
@@ -222,21 +229,29 @@ public final class ExperimentRunner {
             env.put("host", hostName());
             env.putAll(runner.environment());
             env.putIfAbsent("engine", "none (" + runner.name() + " uses no deep-learning engine)");
+            env.put("executionEngine", engine.name());
+            env.putAll(engine.environment());
             OpenRun run = new OpenRun(runId, out.resolve(RUNS_DIR).resolve(runId + ".json"), Instant.now().toString(), grid.size(),
                     doneBefore, env);
             run.write(null, RUNNING);
             Thread onSignal = new Thread(() -> interrupted(run, store.file()), "mera-experiment-interrupted");
             Runtime.getRuntime().addShutdownHook(onSignal);
             List<String> failures = new ArrayList<>();
-            try {
-                for (int i = 0; i < todo.size(); i++) {
-                    Cell cell = todo.get(i);
+            ExperimentEngine.Sink sink = new ExperimentEngine.Sink() {
+                @Override
+                public void started(Cell cell, List<Cell> remaining) {
                     run.current = cell;
-                    bar.start(cell, todo.subList(i, todo.size()));
-                    long t0 = System.nanoTime();
-                    CellResult result;
+                    bar.start(cell, remaining);
+                }
+
+                @Override
+                public void progress(double fraction, String note) {
+                    bar.cellProgress(fraction, note);
+                }
+
+                @Override
+                public boolean finished(Cell cell, CellResult result, long ms) throws IOException {
                     try {
-                        result = runner.run(cell, bar::cellProgress);
                         if (result == null) {
                             throw new IllegalStateException(runner.name() + " returned no result");
                         }
@@ -250,29 +265,43 @@ public final class ExperimentRunner {
                                 throw new IllegalStateException(runner.name() + " returned metric " + metric + " = " + value);
                             }
                         });
-                    } catch (Exception e) {
-                        bar.failed(cell, e);
-                        if (!keepGoing) {
-                            throw new CellFailedException(cell, e);
-                        }
-                        failures.add(cell.describe() + ": " + e);
-                        run.failed++;
-                        continue;
+                    } catch (IllegalStateException e) {
+                        failed(cell, e);
+                        return true;
                     }
-                    long ms = (System.nanoTime() - t0) / 1_000_000;
                     if (result.predictions() != null) {
                         // Before the result line, which commits the cell: a line never exists without its predictions.
                         result.predictions().write(CellPredictions.file(out, cell.key()));
                     }
                     if (!run.record(store, ResultRecord.of(cell, result, ms, Instant.now().toString(), runId))) {
-                        break; // interrupted: the shutdown hook closed the run; the JVM is ending
+                        return false; // interrupted: the shutdown hook closed the run; the JVM is ending
                     }
                     bar.finish(cell, ms);
+                    return true;
                 }
-            } catch (IOException | RuntimeException e) {
+
+                @Override
+                public void failed(Cell cell, Exception e) {
+                    bar.failed(cell, e);
+                    if (!keepGoing) {
+                        throw new CellFailedException(cell, e);
+                    }
+                    failures.add(cell.describe() + ": " + e);
+                    run.failed++;
+                }
+            };
+            try {
+                engine.run(config, runner, todo, sink);
+            } catch (Exception e) {
                 bar.close();
                 run.close("failed: " + e.getMessage(), 1);
-                throw e;
+                if (e instanceof IOException io) {
+                    throw io;
+                }
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException("engine " + engine.name() + " failed: " + e, e);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(onSignal);

@@ -139,6 +139,28 @@ public final class MeraCellRunner implements CellRunner {
         return problems;
     }
 
+    /** One per source adapter trained on a task pool (adapter directories need no training): by encoder, source and its hyperparameters. */
+    @Override
+    public List<Preparation> preparations(List<Cell> cells) {
+        Map<String, Preparation> byId = new LinkedHashMap<>();
+        for (Cell cell : cells) {
+            for (String s : cell.source() == null ? cell.sources() : List.of(cell.source())) {
+                if (cell.sourceSpec(s) instanceof SourceSpec.Task) {
+                    String id = sourceInfoKey(cell.encoder(), s, cell.hyperparameters());
+                    byId.putIfAbsent(id, new Preparation(id, cell, s));
+                }
+            }
+        }
+        return List.copyOf(byId.values());
+    }
+
+    /** Trains the source adapter into the artifact cache, where every cell that uses it reads it. */
+    @Override
+    public void prepare(Preparation p) throws Exception {
+        PretrainedModel model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(p.cell().encoder()));
+        sourceAdapter(model, p.cell(), p.source(), p.cell().hyperparameters());
+    }
+
     @Override
     public CellResult run(Cell cell, ProgressListener listener) throws Exception {
         PretrainedModel model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(cell.encoder()));

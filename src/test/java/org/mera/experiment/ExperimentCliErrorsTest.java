@@ -110,6 +110,19 @@ class ExperimentCliErrorsTest {
     }
 
     @Test
+    void engineSparkWithoutTheSparkModuleSaysHowToGetIt(@TempDir Path tmp) throws Exception {
+        Path f = config(tmp, GOOD);
+        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--engine", "spark"), "--engine spark",
+                "not on the class path", "spark/mera-spark", "mera-spark-assembly.jar", "docs/spark.md");
+        assertFalse(Files.exists(tmp.resolve("out/results.jsonl")), "nothing ran");
+        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--engine", "dask"), "no such engine", "available: local");
+        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--master", "local[2]"), "--master is for --engine spark");
+        Run local = run(new ExperimentCommand(), f.toString(), "--engine", "local", "--no-report");
+        assertEquals(0, local.code(), local.err());
+        assertTrue(Files.readString(tmp.resolve("out/runs").toFile().listFiles()[0].toPath()).contains("\"executionEngine\" : \"local\""));
+    }
+
+    @Test
     void configWithoutOutputDirWorksWithOut(@TempDir Path tmp) throws Exception {
         Path f = config(tmp, GOOD.replace("outputDir: out\n", ""));
         assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), "missing required field(s) [outputDir]", "--out");
