@@ -63,7 +63,7 @@ class KillDriverAndResumeTest {
 
         List<String> keys = new ArrayList<>();
         for (String line : Files.readAllLines(results)) {
-            keys.add(org.mera.experiment.Json.CANONICAL.readValue(line, ResultRecord.class).key());
+            keys.add(org.mera.io.Json.CANONICAL.readValue(line, ResultRecord.class).key());
         }
         Set<String> unique = new HashSet<>(keys);
         assertEquals(keys.size(), unique.size(), "a cell recorded twice");
