@@ -1,14 +1,11 @@
 package org.mera.experiment;
 
-import org.mera.adapter.EncoderInfo;
 import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.bottleneck.BottleneckConfig;
 import org.mera.data.GlueTasks;
 import org.mera.data.Task;
 import org.mera.data.TaskDirectory;
 import org.mera.io.Json;
-import org.mera.io.Tensor;
 import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
 import org.mera.train.AdapterFiles;
@@ -105,7 +102,8 @@ final class SourceAdapterStore {
             TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, pool.train().kept(), pool.dev().kept(),
                     List.of(), CellSettings.pfeiffer(h), o, null));
             double wall = (System.nanoTime() - start) / 1e9;
-            AdapterWeights w = trained(model, r.adapterWeights(), h.getInt("reductionFactor")).renamed(adapterName(source));
+            AdapterWeights w = AdapterFiles.bottleneckWeights(r.adapterWeights(), model, CellSettings.pfeiffer(h), model.name(), "mera")
+                    .renamed(adapterName(source));
             AdapterHubDirectory.write(out, w);
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("task", source);
@@ -249,16 +247,5 @@ final class SourceAdapterStore {
     /** AdapterHub names allow no dots; task names like "SST-2" are fine, others are cleaned. */
     static String adapterName(String task) {
         return task.replaceAll("[^A-Za-z0-9_-]", "_");
-    }
-
-    /** A source run's adapter tensors (keys of {@link TrainingRun.Outcome#adapterWeights}) as typed Pfeiffer weights. */
-    private static AdapterWeights trained(PretrainedModel model, Map<String, Tensor> tensors, int reductionFactor) {
-        BottleneckConfig p = BottleneckConfig.pfeiffer();
-        BottleneckConfig config = new BottleneckConfig(p.mhAdapter(), p.outputAdapter(), reductionFactor, p.nonLinearity(),
-                p.originalLnBefore(), p.originalLnAfter(), p.residualBeforeLn(), p.adapterResidualBeforeLn(), p.lnBefore(),
-                p.lnAfter(), p.initWeights(), p.isParallel(), p.scaling(), p.useGating(), p.leaveOut(), p.extra());
-        EncoderInfo info = new EncoderInfo(model.name(), model.config().modelType(),
-                model.config().family().adapterModelClass(model.config().modelType()), model.config().hiddenSize());
-        return AdapterWeights.fromTensors(TrainingRun.ADAPTER, config, info, "mera", tensors, null, "trained adapter");
     }
 }
