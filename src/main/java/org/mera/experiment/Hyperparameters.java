@@ -1,5 +1,7 @@
 package org.mera.experiment;
 
+import org.mera.data.TextEncoder;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,18 +15,27 @@ import java.util.TreeMap;
  * reals become Double) so that the cell key does not depend on how YAML spelled a number.
  */
 public final class Hyperparameters {
-    /** How a hyperparameter is checked; {@code choices} only for {@link Kind#CHOICE}. */
-    public record Spec(String name, Kind kind, List<String> choices, String meaning) {
+    /**
+     * How a hyperparameter is checked; {@code choices} only for {@link Kind#CHOICE}. {@code only} (null: any value) is the
+     * one value the experiment runner supports, {@code unsupported} says why another is rejected: a setting that is part
+     * of the cell key but not yet a real choice is refused here, up front, rather than ignored.
+     */
+    public record Spec(String name, Kind kind, List<String> choices, String meaning, Object only, String unsupported) {
         public Spec {
             choices = List.copyOf(choices);
         }
 
         public static Spec of(String name, Kind kind, String meaning) {
-            return new Spec(name, kind, List.of(), meaning);
+            return new Spec(name, kind, List.of(), meaning, null, null);
         }
 
         public static Spec choice(String name, String meaning, String... choices) {
-            return new Spec(name, Kind.CHOICE, List.of(choices), meaning);
+            return new Spec(name, Kind.CHOICE, List.of(choices), meaning, null, null);
+        }
+
+        /** A setting with one supported value ({@code only}, as normalised: Integer or Double); {@code unsupported} says why. */
+        public static Spec fixed(String name, Kind kind, String meaning, Object only, String unsupported) {
+            return new Spec(name, kind, List.of(), meaning, only, unsupported);
         }
     }
 
@@ -55,9 +66,11 @@ public final class Hyperparameters {
                 Spec.of("batchSize", Kind.POSITIVE_INT, "examples per optimizer step"),
                 Spec.of("warmupRatio", Kind.FRACTION, "fraction of steps with linear warm-up"),
                 Spec.of("weightDecay", Kind.NON_NEGATIVE_REAL, "AdamW weight decay"),
-                Spec.of("maxLength", Kind.POSITIVE_INT, "maximum tokens per example"),
+                Spec.fixed("maxLength", Kind.POSITIVE_INT, "maximum tokens per example", TextEncoder.DEFAULT_MAX_LENGTH,
+                        "this runner truncates at " + TextEncoder.DEFAULT_MAX_LENGTH + " tokens"),
                 Spec.of("reductionFactor", Kind.POSITIVE_INT, "adapter bottleneck = hidden / reductionFactor"),
-                Spec.of("patience", Kind.NON_NEGATIVE_INT, "early-stopping patience in evaluations on dev; 0 = off"),
+                Spec.fixed("patience", Kind.NON_NEGATIVE_INT, "early-stopping patience in evaluations on dev; 0 = off", 0,
+                        "early stopping is not supported; the best dev checkpoint is kept instead"),
                 Spec.of("evalEvery", Kind.NON_NEGATIVE_INT, "evaluate on dev every N steps; 0 = once per epoch"),
                 Spec.of("sourceLr", Kind.POSITIVE_REAL, "learning rate when training a source adapter on its pool"),
                 Spec.of("sourceEpochs", Kind.POSITIVE_INT, "step budget of a source adapter in passes over its pool (when sourceSteps = 0)"),
@@ -68,8 +81,10 @@ public final class Hyperparameters {
                         + "0 = once per epoch"),
                 Spec.of("sourcePatience", Kind.NON_NEGATIVE_INT, "stop a source adapter after this many pool-dev evaluations "
                         + "without a better score; 0 = train the whole budget"),
-                Spec.of("fusionRegularization", Kind.NON_NEGATIVE_REAL, "weight of sum ||I - V||^2 in AdapterFusion"),
-                Spec.of("fusionTemperature", Kind.POSITIVE_REAL, "softmax temperature of AdapterFusion"),
+                Spec.fixed("fusionRegularization", Kind.NON_NEGATIVE_REAL, "weight of sum ||I - V||^2 in AdapterFusion", 0.01,
+                        "AdapterHub's dynamic fusion uses 0.01"),
+                Spec.fixed("fusionTemperature", Kind.POSITIVE_REAL, "softmax temperature of AdapterFusion", 1.0,
+                        "only temperature 1 is supported"),
                 Spec.choice("otSolver", "exact transport or entropic approximation", "emd", "sinkhorn"),
                 Spec.of("sinkhornReg", Kind.POSITIVE_REAL, "entropic regulariser of Sinkhorn"),
                 Spec.choice("groundMetric", "distance between bottleneck neurons", "euclidean", "cosine"),
@@ -120,7 +135,9 @@ public final class Hyperparameters {
                     continue;
                 }
                 Object normalised = normalise(spec, e.getValue(), path, problems);
-                if (normalised != null) {
+                if (normalised != null && spec.only() != null && !spec.only().equals(normalised)) {
+                    problems.add(path + ": " + spec.unsupported());
+                } else if (normalised != null) {
                     merged.put(e.getKey(), normalised);
                 }
             }

@@ -84,11 +84,6 @@ public record MergeOptions(String outputName, List<Double> weights, Boolean norm
                 density, majoritySignMethod, seed, svdRank);
     }
 
-    public MergeOptions withTransport(Transport v) {
-        return new MergeOptions(outputName, weights, normalize, anchor, metric, activations, v, sinkhornReg, maxIterations,
-                density, majoritySignMethod, seed, svdRank);
-    }
-
     /** Sinkhorn transport with regulariser {@code reg}. */
     public MergeOptions withSinkhorn(double reg) {
         return new MergeOptions(outputName, weights, normalize, anchor, metric, activations, Transport.SINKHORN, reg,

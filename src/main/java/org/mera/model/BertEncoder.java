@@ -27,7 +27,6 @@ public final class BertEncoder implements AutoCloseable {
     private final Params params;
     private final Embeddings embeddings;
     private final List<BertLayer> layers;
-    private final Linear pooler;
     private final MaskedLmHead mlmHead;
 
     public BertEncoder(EncoderConfig config, Map<String, Tensor> weights, NDManager manager) {
@@ -40,8 +39,10 @@ public final class BertEncoder implements AutoCloseable {
             ls.add(new BertLayer(config, params, w, "encoder.layer." + i + "."));
         }
         this.layers = Collections.unmodifiableList(ls);
-        this.pooler = w.containsKey("pooler.dense.weight")
-                ? Linear.load(params, w, "pooler.dense", config.hiddenSize(), config.hiddenSize()) : null;
+        if (w.containsKey("pooler.dense.weight")) {
+            // No head reads the pooler; its weights are kept so that a fully fine-tuned encoder is saved whole.
+            Linear.load(params, w, "pooler.dense", config.hiddenSize(), config.hiddenSize());
+        }
         this.mlmHead = MaskedLmHead.present(w) ? new MaskedLmHead(config, params, w, embeddings.wordEmbeddings()) : null;
         for (Param p : params.all()) {
             p.setTrainable(false);
@@ -89,10 +90,6 @@ public final class BertEncoder implements AutoCloseable {
     /** The embedding block (package-private: tests replay a forward pass layer by layer). */
     Embeddings embeddings() {
         return embeddings;
-    }
-
-    public boolean hasPooler() {
-        return pooler != null;
     }
 
     public MaskedLmHead mlmHead() {
@@ -158,15 +155,6 @@ public final class BertEncoder implements AutoCloseable {
         }
         NDScope.register(out);
         return out;
-    }
-
-    /** tanh(dense(first token)), the pooled output of checkpoints that have a pooler. */
-    public NDArray pooled(NDArray lastHidden) {
-        if (pooler == null) {
-            throw new IllegalStateException("this checkpoint has no pooler");
-        }
-        NDArray first = lastHidden.get(":, 0, :");
-        return pooler.forward(first, false).tanh();
     }
 
     @Override

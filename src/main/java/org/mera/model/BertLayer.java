@@ -84,14 +84,6 @@ public final class BertLayer {
         this.value = value;
     }
 
-    public SublayerOutput attentionOutput() {
-        return attentionOutput;
-    }
-
-    public SublayerOutput feedForwardOutput() {
-        return feedForwardOutput;
-    }
-
     /** Insertion point after the attention block (Houlsby's first adapter). */
     public void setAttentionOutput(SublayerOutput attentionOutput) {
         this.attentionOutput = attentionOutput;

@@ -85,9 +85,7 @@ public final class AdapterFiles {
         PredictionHead head = head(name, task, outcome.headWeights(), method.headPooling());
         switch (method.kind()) {
             case PFEIFFER, HOULSBY -> {
-                EncoderInfo info = encoderInfo(model, modelName);
-                AdapterWeights trained = AdapterWeights.fromTensors(TrainingRun.ADAPTER, bottleneckConfig(method), info, null,
-                        outcome.adapterWeights(), null, "trained adapter");
+                AdapterWeights trained = bottleneckWeights(outcome.adapterWeights(), model, method, modelName, null);
                 AdapterHubDirectory.write(dir, trained.renamed(name), head);
             }
             case LORA -> {
@@ -120,6 +118,19 @@ public final class AdapterFiles {
             }
             case FUSION -> throw new IllegalArgumentException("fusion runs are not saved as adapter directories");
         }
+    }
+
+    /**
+     * A bottleneck run's adapter tensors ({@link TrainingRun.Outcome#adapterWeights}: AdapterHub keys, adapter
+     * {@link TrainingRun#ADAPTER}) as typed weights with the method's config.
+     *
+     * @param modelName recorded as {@code model_name}
+     * @param version   recorded as the adapter's version (null: none)
+     */
+    public static AdapterWeights bottleneckWeights(Map<String, Tensor> tensors, PretrainedModel model, Method method, String modelName,
+                                                   String version) {
+        return AdapterWeights.fromTensors(TrainingRun.ADAPTER, bottleneckConfig(method), encoderInfo(model, modelName), version,
+                tensors, null, "trained adapter");
     }
 
     /**

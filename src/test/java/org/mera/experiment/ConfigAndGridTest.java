@@ -92,6 +92,32 @@ class ConfigAndGridTest {
         assertEquals(e.problems().size(), new HashSet<>(e.problems()).size(), "no problem listed twice");
     }
 
+    /**
+     * Settings that are known keys but have one supported value are refused by validation itself, with the runner's
+     * reason, so no runner accepts a config the experiment runner would reject; the supported value passes.
+     */
+    @Test
+    void settingsWithOneSupportedValueAreRejectedUpFront(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), List.of("MRPC", "SST-2", "MNLI"), List.of(16), List.of(13));
+        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "c.yaml",
+                "name: bad", "dataRoot: glue", "outputDir: out", "encoders: [minilm]", "targets: [MRPC]", "seeds: [13]",
+                "methods: [adapter, fusion]", "sources: [SST-2, MNLI]", "hyperparameters:",
+                "  default: {maxLength: 256, patience: 3}", "  fusion: {fusionRegularization: 0.1, fusionTemperature: 2}"));
+        String all = String.join("\n", new ConfigValidator().validate(c));
+        for (String expected : List.of(
+                "hyperparameters.default.maxLength: this runner truncates at 128 tokens",
+                "hyperparameters.default.patience: early stopping is not supported; the best dev checkpoint is kept instead",
+                "hyperparameters.fusion.fusionRegularization: AdapterHub's dynamic fusion uses 0.01",
+                "hyperparameters.fusion.fusionTemperature: only temperature 1 is supported")) {
+            assertTrue(all.contains(expected), "missing problem '" + expected + "' in:\n" + all);
+        }
+        ExperimentConfig ok = ExperimentConfig.load(yaml(tmp, "ok.yaml",
+                "name: ok", "dataRoot: glue", "outputDir: out", "encoders: [minilm]", "targets: [MRPC]", "seeds: [13]",
+                "methods: [adapter, fusion]", "sources: [SST-2, MNLI]", "hyperparameters:",
+                "  default: {maxLength: 128, patience: 0}", "  fusion: {fusionRegularization: 0.01, fusionTemperature: 1}"));
+        assertEquals(List.of(), new ConfigValidator().validate(ok));
+    }
+
     @Test
     void allowTargetSourceIsTheOnlyWayATargetBecomesItsOwnSource(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));

@@ -207,7 +207,7 @@ class SourceDecontaminationTest {
     /** The convergence settings are known, range-checked keys, and every key the runner's source adapters read is known. */
     @Test
     void convergenceSettingsAreValidatedKeys(@TempDir Path tmp) throws Exception {
-        assertTrue(Hyperparameters.KNOWN.keySet().containsAll(MeraCellRunner.SOURCE_KEYS), MeraCellRunner.SOURCE_KEYS.toString());
+        assertTrue(Hyperparameters.KNOWN.keySet().containsAll(SourceAdapterStore.SOURCE_KEYS), SourceAdapterStore.SOURCE_KEYS.toString());
         Hyperparameters defaults = Hyperparameters.resolve(Method.MERA_OT, Map.of(), Hyperparameters.KNOWN, new ArrayList<>());
         assertEquals(Hyperparameters.SOURCE_STEP_BUDGET, defaults.getInt("sourceSteps"));
         assertEquals(100, defaults.getInt("sourceEvalEvery"));

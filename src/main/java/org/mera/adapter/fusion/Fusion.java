@@ -115,17 +115,6 @@ public final class Fusion {
         return new FusionHandle(encoder, name, names, config, fusionParams, valueParams);
     }
 
-    /** The fusion tensors among a state dict (e.g. TrainingRun.Outcome#adapterWeights, which also holds the frozen sources). */
-    public static Map<String, Tensor> fusionTensors(Map<String, Tensor> stateDict) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        stateDict.forEach((k, v) -> {
-            if (FusionWeights.KEY.matcher(k).matches()) {
-                out.put(k, v);
-            }
-        });
-        return out;
-    }
-
     /** Trainable fusion parameters: 3H² + 2H per fusion block (Q, K with bias, V without), for the dynamic config. */
     public static long parameterCount(int layers, int hidden, FusionConfig config, boolean houlsby) {
         long perBlock = (config.query() ? (long) hidden * hidden + hidden : 0) + (config.key() ? (long) hidden * hidden + hidden : 0)

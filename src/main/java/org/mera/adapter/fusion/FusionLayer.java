@@ -51,11 +51,6 @@ public record FusionLayer(Linear query, Linear key, Linear value, FusionConfig c
         return config.residualBefore() ? context : context.add(residual);
     }
 
-    /** The attention weights over the adapters [B, T, N] (eval mode), for inspection. */
-    public NDArray attention(NDArray queryIn, List<NDArray> ups, NDArray residual) {
-        return scores(queryIn, stack(ups, residual), false).softmax(-1);
-    }
-
     private NDArray stack(List<NDArray> ups, NDArray residual) {
         NDArray stacked = NDArrays.stack(new NDList(ups), 2);
         // AdapterHub adds the residual in place to the one tensor it passes as both key and value.
