@@ -1,17 +1,16 @@
 package org.mera;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.CompositeArchRule;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The package structure the brief asks for, checked on the compiled main classes: no cycle between the top-level
@@ -20,13 +19,16 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  */
 class ArchitectureTest {
     /** The pipeline order; a package may depend on the ones before it only. */
-    static final List<String> PIPELINE = List.of("io", "model", "adapter", "data", "train", "merge", "experiment", "cli");
+    static final List<String> PIPELINE =
+            List.of("io", "model", "adapter", "data", "train", "merge", "experiment", "cli");
 
     private static JavaClasses classes;
 
     @BeforeAll
     static void importMainClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.mera");
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.mera");
     }
 
     @Test
@@ -38,16 +40,27 @@ class ArchitectureTest {
     void eachPackageUsesOnlyThePackagesBeforeItInThePipeline() {
         List<ArchRule> rules = new java.util.ArrayList<>();
         for (int i = 0; i < PIPELINE.size(); i++) {
-            List<String> later = PIPELINE.subList(i + 1, PIPELINE.size()).stream().map(p -> "org.mera." + p + "..").toList();
+            List<String> later = PIPELINE.subList(i + 1, PIPELINE.size()).stream()
+                    .map(p -> "org.mera." + p + "..")
+                    .toList();
             List<String> forbidden = new java.util.ArrayList<>(later);
             if (!PIPELINE.get(i).equals("cli")) {
                 forbidden.add("org.mera.perf..");
             }
-            rules.add(noClasses().that().resideInAPackage("org.mera." + PIPELINE.get(i) + "..")
-                    .should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
+            rules.add(noClasses()
+                    .that()
+                    .resideInAPackage("org.mera." + PIPELINE.get(i) + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(forbidden.toArray(String[]::new))
                     .because("the pipeline order is " + String.join(" → ", PIPELINE)));
         }
-        rules.add(noClasses().that().resideInAPackage("org.mera.perf..").should().dependOnClassesThat().resideInAPackage("org.mera.cli..")
+        rules.add(noClasses()
+                .that()
+                .resideInAPackage("org.mera.perf..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.mera.cli..")
                 .because("perf measures the pipeline; the CLI calls it, not the other way round"));
         // one report with every violation, not just the first broken layer's
         CompositeArchRule.of(rules).check(classes);
@@ -58,10 +71,17 @@ class ArchitectureTest {
         // PEFT's tuners/<method>/ rule: adding or changing one kind never touches another kind's folder
         // (fusion combines bottleneck adapters, so it alone may use bottleneck).
         for (String kind : List.of("bottleneck", "lora")) {
-            List<String> others = java.util.stream.Stream.of("bottleneck", "lora", "fusion").filter(k -> !k.equals(kind))
-                    .map(k -> "org.mera.adapter." + k + "..").toList();
-            noClasses().that().resideInAPackage("org.mera.adapter." + kind + "..")
-                    .should().dependOnClassesThat().resideInAnyPackage(others.toArray(String[]::new)).check(classes);
+            List<String> others = java.util.stream.Stream.of("bottleneck", "lora", "fusion")
+                    .filter(k -> !k.equals(kind))
+                    .map(k -> "org.mera.adapter." + k + "..")
+                    .toList();
+            noClasses()
+                    .that()
+                    .resideInAPackage("org.mera.adapter." + kind + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(others.toArray(String[]::new))
+                    .check(classes);
         }
     }
 }

@@ -29,7 +29,9 @@ public final class GlueData implements ExecutionCondition {
 
     /** The data folder; in the glue profile a missing one fails the calling test. */
     public static Path root() {
-        assertTrue(Files.isDirectory(ROOT), "the glue profile needs the GLUE data folder; not found at " + ROOT.toAbsolutePath());
+        assertTrue(
+                Files.isDirectory(ROOT),
+                "the glue profile needs the GLUE data folder; not found at " + ROOT.toAbsolutePath());
         return ROOT;
     }
 

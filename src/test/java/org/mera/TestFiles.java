@@ -6,8 +6,7 @@ import java.nio.file.Path;
 
 /** File helpers shared by tests. */
 public final class TestFiles {
-    private TestFiles() {
-    }
+    private TestFiles() {}
 
     /** Copies the folder {@code from} (files and subfolders) to {@code to}, which must not exist yet; returns {@code to}. */
     public static Path copyTree(Path from, Path to) throws IOException {

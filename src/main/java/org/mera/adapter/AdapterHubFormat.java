@@ -2,19 +2,18 @@ package org.mera.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.io.AtomicFiles;
-import org.mera.io.ConfigJson;
-import org.mera.io.Json;
-import org.mera.io.SafeTensors;
-import org.mera.io.Tensor;
-import org.mera.io.TorchPickle;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.mera.io.AtomicFiles;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
+import org.mera.io.SafeTensors;
+import org.mera.io.Tensor;
+import org.mera.io.TorchPickle;
 
 /**
  * What every AdapterHub directory shares, whatever the adapter kind in it: the file names, the {@code version}
@@ -37,10 +36,10 @@ public final class AdapterHubFormat {
      * the layout of this release, so it names it whatever version a read file carried.
      */
     public static final String FORMAT_VERSION = "adapters.1.2.0";
+
     public static final Map<String, String> SAFETENSORS_METADATA = Map.of("format", "pt");
 
-    private AdapterHubFormat() {
-    }
+    private AdapterHubFormat() {}
 
     /** Whether {@code dir} looks like an AdapterHub adapter (adapter_config.json without a PEFT type). */
     public static boolean isAdapterHub(Path dir) throws IOException {
@@ -73,8 +72,8 @@ public final class AdapterHubFormat {
         if (Files.isRegularFile(bin)) {
             return bin;
         }
-        throw new NoSuchFileException(safe.toString(), null, what + " weights file missing (neither " + safetensors + " nor "
-                + torch + ")");
+        throw new NoSuchFileException(
+                safe.toString(), null, what + " weights file missing (neither " + safetensors + " nor " + torch + ")");
     }
 
     /** The adapter weights file of {@code dir} (safetensors or torch pickle), for messages and reading. */
@@ -89,7 +88,9 @@ public final class AdapterHubFormat {
 
     /** The tensors of a safetensors file or, for {@code .bin}, of a torch.save file read without running its pickle. */
     public static Map<String, Tensor> readTensors(Path file) throws IOException {
-        return file.getFileName().toString().endsWith(".bin") ? TorchPickle.read(file) : SafeTensors.read(file).tensors();
+        return file.getFileName().toString().endsWith(".bin")
+                ? TorchPickle.read(file)
+                : SafeTensors.read(file).tensors();
     }
 
     /** The prediction head saved next to the adapter, if there is one. */

@@ -1,14 +1,13 @@
 package org.mera.adapter;
 
-import org.mera.adapter.fusion.AdapterFusionDirectory;
-import org.mera.adapter.lora.AdapterHubLoraDirectory;
-import org.mera.adapter.lora.PeftLoraDirectory;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.mera.adapter.fusion.AdapterFusionDirectory;
+import org.mera.adapter.lora.AdapterHubLoraDirectory;
+import org.mera.adapter.lora.PeftLoraDirectory;
 
 /**
  * The adapter kinds mera knows, each a folder of this package ({@code bottleneck/}, {@code lora/}, {@code fusion/})
@@ -19,11 +18,18 @@ import java.util.Optional;
 @SuppressWarnings("ImmutableEnumChecker")
 public enum AdapterKind {
     /** Pfeiffer / Houlsby bottleneck adapters in AdapterHub directories. */
-    BOTTLENECK("bottleneck", true, List.of("pfeiffer", "houlsby"),
+    BOTTLENECK(
+            "bottleneck",
+            true,
+            List.of("pfeiffer", "houlsby"),
             dir -> AdapterHubFormat.isAdapterHub(dir) && !AdapterHubLoraDirectory.isLora(dir)),
     /** LoRA, in PEFT directories or as AdapterHub's LoRAConfig. */
-    LORA("lora", true, List.of("lora"),
-            dir -> PeftLoraDirectory.isPeftLora(dir) || (AdapterHubFormat.isAdapterHub(dir) && AdapterHubLoraDirectory.isLora(dir))),
+    LORA(
+            "lora",
+            true,
+            List.of("lora"),
+            dir -> PeftLoraDirectory.isPeftLora(dir)
+                    || (AdapterHubFormat.isAdapterHub(dir) && AdapterHubLoraDirectory.isLora(dir))),
     /** AdapterFusion weights: attention over bottleneck adapters, useless without them. */
     FUSION("fusion", false, List.of("fusion"), AdapterFusionDirectory::isAdapterFusion);
 

@@ -1,22 +1,21 @@
 package org.mera.adapter;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.mera.adapter.bottleneck.Bottleneck;
+import org.mera.adapter.bottleneck.HoulsbyOutput;
+import org.mera.adapter.bottleneck.PfeifferOutput;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraProjection;
+import org.mera.adapter.lora.LoraWeights;
 import org.mera.io.Tensor;
 import org.mera.model.BertEncoder;
 import org.mera.model.BertLayer;
 import org.mera.model.Linear;
 import org.mera.model.Param;
 import org.mera.model.Params;
-import org.mera.adapter.bottleneck.Bottleneck;
-import org.mera.adapter.bottleneck.HoulsbyOutput;
-import org.mera.adapter.lora.LoraConfig;
-import org.mera.adapter.lora.LoraProjection;
-import org.mera.adapter.lora.LoraWeights;
-import org.mera.adapter.bottleneck.PfeifferOutput;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 /**
  * Inserts bottleneck adapters and LoRA into an encoder's insertion points, fresh (AdapterHub / PEFT
@@ -27,8 +26,7 @@ public final class Adapters {
     public static final String PFEIFFER = "seq_bn";
     public static final String HOULSBY = "double_seq_bn";
 
-    private Adapters() {
-    }
+    private Adapters() {}
 
     /** The model prefix AdapterHub puts before encoder keys ("bert.", "roberta.", "distilbert."). */
     public static String modelPrefix(BertEncoder encoder) {
@@ -37,7 +35,8 @@ public final class Adapters {
 
     /** {@code bert.encoder.layer.{i}.{output|attention.output}.adapters.{name}.} or the family's own site. */
     public static String bottleneckPrefix(BertEncoder encoder, int layer, boolean attention, String name) {
-        return modelPrefix(encoder) + encoder.config().family().bottleneckSite(layer, attention) + ".adapters." + name + ".";
+        return modelPrefix(encoder) + encoder.config().family().bottleneckSite(layer, attention) + ".adapters." + name
+                + ".";
     }
 
     /**
@@ -47,17 +46,25 @@ public final class Adapters {
      * @param weights AdapterHub-named weights to load, or null for AdapterHub's default "bert" initialisation
      *                (N(0, 0.02) weights, zero biases)
      */
-    public static void addBottleneck(BertEncoder encoder, String name, String architecture, int reductionFactor,
-                                     String nonLinearity, Map<String, Tensor> weights, long seed) {
+    public static void addBottleneck(
+            BertEncoder encoder,
+            String name,
+            String architecture,
+            int reductionFactor,
+            String nonLinearity,
+            Map<String, Tensor> weights,
+            long seed) {
         boolean houlsby = switch (architecture) {
             case PFEIFFER, "pfeiffer" -> false;
             case HOULSBY, "houlsby" -> true;
-            default -> throw new IllegalArgumentException("unknown bottleneck architecture '" + architecture
-                    + "' (expected seq_bn/pfeiffer or double_seq_bn/houlsby)");
+            default ->
+                throw new IllegalArgumentException("unknown bottleneck architecture '" + architecture
+                        + "' (expected seq_bn/pfeiffer or double_seq_bn/houlsby)");
         };
         int h = encoder.config().hiddenSize();
         if (h % reductionFactor != 0 && weights == null) {
-            throw new IllegalArgumentException("hidden size " + h + " is not divisible by reduction_factor " + reductionFactor);
+            throw new IllegalArgumentException(
+                    "hidden size " + h + " is not divisible by reduction_factor " + reductionFactor);
         }
         int b = h / reductionFactor;
         Map<String, Tensor> w = weights == null ? freshBottleneck(encoder, name, houlsby, h, b, seed) : weights;
@@ -68,12 +75,14 @@ public final class Adapters {
             Bottleneck out = load(params, w, bottleneckPrefix(encoder, i, false, name), h, b, nonLinearity);
             layer.setFeedForwardOutput(houlsby ? new HoulsbyOutput(out) : new PfeifferOutput(out));
             if (houlsby) {
-                layer.setAttentionOutput(new HoulsbyOutput(load(params, w, bottleneckPrefix(encoder, i, true, name), h, b, nonLinearity)));
+                layer.setAttentionOutput(new HoulsbyOutput(
+                        load(params, w, bottleneckPrefix(encoder, i, true, name), h, b, nonLinearity)));
             }
         }
     }
 
-    private static Map<String, Tensor> freshBottleneck(BertEncoder encoder, String name, boolean houlsby, int h, int b, long seed) {
+    private static Map<String, Tensor> freshBottleneck(
+            BertEncoder encoder, String name, boolean houlsby, int h, int b, long seed) {
         Random rnd = new Random(seed);
         Map<String, Tensor> w = new LinkedHashMap<>();
         for (int i = 0; i < encoder.layers().size(); i++) {
@@ -88,12 +97,16 @@ public final class Adapters {
         return w;
     }
 
-    private static Bottleneck load(Params params, Map<String, Tensor> w, String prefix, int h, int b, String nonLinearity) {
+    private static Bottleneck load(
+            Params params, Map<String, Tensor> w, String prefix, int h, int b, String nonLinearity) {
         Tensor down = w.get(prefix + "adapter_down.0.weight");
         int bottleneck = down == null ? b : down.dim(0);
-        Linear d = new Linear(params.take(w, prefix + "adapter_down.0.weight", bottleneck, h),
+        Linear d = new Linear(
+                params.take(w, prefix + "adapter_down.0.weight", bottleneck, h),
                 params.take(w, prefix + "adapter_down.0.bias", bottleneck));
-        Linear u = new Linear(params.take(w, prefix + "adapter_up.weight", h, bottleneck), params.take(w, prefix + "adapter_up.bias", h));
+        Linear u = new Linear(
+                params.take(w, prefix + "adapter_up.weight", h, bottleneck),
+                params.take(w, prefix + "adapter_up.bias", h));
         for (Param p : List.of(d.weight(), d.bias(), u.weight(), u.bias())) {
             p.setTrainable(true);
         }
@@ -102,15 +115,23 @@ public final class Adapters {
 
     /** PEFT's key for a LoRA matrix: {@code base_model.model.bert.encoder.layer.{i}.attention.self.{target}.lora_A.weight}. */
     public static String loraKey(BertEncoder encoder, int layer, String target, String matrix) {
-        return "base_model.model." + modelPrefix(encoder) + encoder.config().family().projectionModule(layer, target) + "." + matrix + ".weight";
+        return "base_model.model." + modelPrefix(encoder)
+                + encoder.config().family().projectionModule(layer, target) + "." + matrix + ".weight";
     }
 
     /**
      * Adds LoRA on the attention's query and/or value projections with PEFT semantics: A ~ kaiming-uniform
      * (bound 1/√in), B = 0, scaling = alpha / r (or alpha / √r with rsLoRA).
      */
-    public static void addLora(BertEncoder encoder, int r, float alpha, float dropout, List<String> targets, boolean rsLora,
-                               Map<String, Tensor> weights, long seed) {
+    public static void addLora(
+            BertEncoder encoder,
+            int r,
+            float alpha,
+            float dropout,
+            List<String> targets,
+            boolean rsLora,
+            Map<String, Tensor> weights,
+            long seed) {
         float scaling = rsLora ? (float) (alpha / Math.sqrt(r)) : alpha / r;
         addLora(encoder, dropout, targets, weights, seed, key -> r, key -> scaling);
     }
@@ -120,14 +141,24 @@ public final class Adapters {
      * matched against each module's name in the PEFT model as {@link LoraConfig#rank(String)} describes.
      */
     public static void addLora(BertEncoder encoder, LoraConfig config, Map<String, Tensor> weights) {
-        addLora(encoder, (float) config.loraDropout(), config.targetModules(), weights, 0,
+        addLora(
+                encoder,
+                (float) config.loraDropout(),
+                config.targetModules(),
+                weights,
+                0,
                 key -> config.rank(LoraWeights.moduleName(key)),
                 key -> (float) config.scaling(LoraWeights.moduleName(key)));
     }
 
-    private static void addLora(BertEncoder encoder, float dropout, List<String> targets, Map<String, Tensor> weights, long seed,
-                                java.util.function.ToIntFunction<String> rankOf,
-                                java.util.function.Function<String, Float> scalingOf) {
+    private static void addLora(
+            BertEncoder encoder,
+            float dropout,
+            List<String> targets,
+            Map<String, Tensor> weights,
+            long seed,
+            java.util.function.ToIntFunction<String> rankOf,
+            java.util.function.Function<String, Float> scalingOf) {
         int h = encoder.config().hiddenSize();
         Random rnd = new Random(seed);
         Params params = encoder.params();
@@ -159,7 +190,9 @@ public final class Adapters {
                 switch (slot == null ? target : slot) {
                     case "query" -> layer.setQuery(new LoraProjection(layer.query(), pa, pb, scaling, dropout));
                     case "value" -> layer.setValue(new LoraProjection(layer.value(), pa, pb, scaling, dropout));
-                    default -> throw new IllegalArgumentException("LoRA target '" + target + "' is not supported (query, value)");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "LoRA target '" + target + "' is not supported (query, value)");
                 }
             }
         }

@@ -2,13 +2,12 @@ package org.mera.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.model.ClassificationHead;
-import org.mera.io.ConfigJson;
-import org.mera.io.Json;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
+import org.mera.model.ClassificationHead;
 
 /**
  * An AdapterHub prediction head config ({@code "config"} of head_config.json): {@code layers} dense layers with
@@ -18,12 +17,18 @@ import java.util.Set;
  * mera adds {@code "pooling": "mean"} for heads on the mean of the token states (AdapterHub's heads have no
  * such option); it is written only then, so first-token heads stay exactly AdapterHub's.
  */
-public record HeadConfig(String headType, int numLabels, int layers, String activationFunction,
-                         Map<String, Integer> label2id, boolean usePooler, ClassificationHead.Pooling pooling,
-                         Map<String, JsonNode> extra) {
+public record HeadConfig(
+        String headType,
+        int numLabels,
+        int layers,
+        String activationFunction,
+        Map<String, Integer> label2id,
+        boolean usePooler,
+        ClassificationHead.Pooling pooling,
+        Map<String, JsonNode> extra) {
 
-    private static final Set<String> KNOWN = Set.of("head_type", "num_labels", "layers", "activation_function",
-            "label2id", "use_pooler", "pooling");
+    private static final Set<String> KNOWN =
+            Set.of("head_type", "num_labels", "layers", "activation_function", "label2id", "use_pooler", "pooling");
     /** What AdapterHub's ClassificationHead writes besides the fields above; "bias": false is refused (see fromJson). */
     public static final String BIAS = "bias";
 
@@ -36,21 +41,35 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
             throw new IllegalArgumentException("num_labels must be positive, got " + numLabels);
         }
         if (layers != 2) {
-            throw new IllegalArgumentException("field 'layers' is " + layers
-                    + ": only 2-layer heads (dense, tanh, out) are supported");
+            throw new IllegalArgumentException(
+                    "field 'layers' is " + layers + ": only 2-layer heads (dense, tanh, out) are supported");
         }
         label2id = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(label2id));
         extra = Map.copyOf(extra);
     }
 
     public static HeadConfig classification(Map<String, Integer> label2id) {
-        return new HeadConfig("classification", label2id.size(), 2, "tanh", label2id, false, ClassificationHead.Pooling.FIRST_TOKEN,
+        return new HeadConfig(
+                "classification",
+                label2id.size(),
+                2,
+                "tanh",
+                label2id,
+                false,
+                ClassificationHead.Pooling.FIRST_TOKEN,
                 Map.of());
     }
 
     /** AdapterHub's regression head: a classification head with one output, labelled as the library labels it. */
     public static HeadConfig regression() {
-        return new HeadConfig("classification", 1, 2, "tanh", Map.of("LABEL_0", 0), false, ClassificationHead.Pooling.FIRST_TOKEN,
+        return new HeadConfig(
+                "classification",
+                1,
+                2,
+                "tanh",
+                Map.of("LABEL_0", 0),
+                false,
+                ClassificationHead.Pooling.FIRST_TOKEN,
                 Map.of());
     }
 
@@ -73,16 +92,23 @@ public record HeadConfig(String headType, int numLabels, int layers, String acti
             throw new IllegalArgumentException(where + ": field 'pooling': " + e.getMessage(), e);
         }
         if (c.has(BIAS) && !c.bool(BIAS, true)) {
-            throw new IllegalArgumentException(where + ": field 'bias' is false; heads without biases are not supported");
+            throw new IllegalArgumentException(
+                    where + ": field 'bias' is false; heads without biases are not supported");
         }
         String activation = c.text("activation_function", "tanh");
         if (!activation.equals("tanh")) {
-            throw new IllegalArgumentException(where + ": field 'activation_function' is '" + activation
-                    + "'; only tanh heads are supported");
+            throw new IllegalArgumentException(
+                    where + ": field 'activation_function' is '" + activation + "'; only tanh heads are supported");
         }
         try {
-            return new HeadConfig(c.requiredText("head_type"), c.integer("num_labels", 2), c.integer("layers", 2),
-                    activation, c.stringToInt("label2id"), c.bool("use_pooler", false), p,
+            return new HeadConfig(
+                    c.requiredText("head_type"),
+                    c.integer("num_labels", 2),
+                    c.integer("layers", 2),
+                    activation,
+                    c.stringToInt("label2id"),
+                    c.bool("use_pooler", false),
+                    p,
                     c.unknownFields(KNOWN));
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(where)) {

@@ -2,20 +2,20 @@ package org.mera.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.io.ConfigJson;
-import org.mera.io.Json;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
 
 /**
  * How a merged adapter was made: the method, the source adapters (in order), their weights and the method's
  * parameters (a parameter the method leaves unset is null). Written into adapter_config.json as the
  * {@code mera_merge} object.
  */
-public record MergeProvenance(String method, List<String> sources, List<Double> weights, Map<String, String> parameters) {
+public record MergeProvenance(
+        String method, List<String> sources, List<Double> weights, Map<String, String> parameters) {
     public static final String JSON_FIELD = "mera_merge";
 
     public MergeProvenance {
@@ -50,8 +50,12 @@ public record MergeProvenance(String method, List<String> sources, List<Double> 
         Map<String, String> params = new TreeMap<>();
         if (c.has("parameters")) {
             // a JSON null stays null: asText() would turn it into the string "null"
-            node.get("parameters").properties().iterator().forEachRemaining(e -> params.put(e.getKey(),
-                    e.getValue().isNull() ? null : e.getValue().asText()));
+            node.get("parameters")
+                    .properties()
+                    .iterator()
+                    .forEachRemaining(e -> params.put(
+                            e.getKey(),
+                            e.getValue().isNull() ? null : e.getValue().asText()));
         }
         return new MergeProvenance(c.requiredText("method"), c.texts("sources"), weights, params);
     }

@@ -1,16 +1,15 @@
 package org.mera.adapter;
 
-import org.mera.io.Tensor;
-
 import java.util.Arrays;
 import java.util.Map;
+import org.mera.io.Tensor;
 
 /**
  * An AdapterHub classification/regression head: {@code heads.{name}.1.{weight,bias}} [H,H],[H] and
  * {@code heads.{name}.4.{weight,bias}} [C,H],[C] (0 dropout, 1 dense, 2 tanh, 3 dropout, 4 out).
  */
-public record PredictionHead(String name, HeadConfig config, Tensor denseWeight, Tensor denseBias,
-                             Tensor outWeight, Tensor outBias) {
+public record PredictionHead(
+        String name, HeadConfig config, Tensor denseWeight, Tensor denseBias, Tensor outWeight, Tensor outBias) {
 
     public PredictionHead {
         int h = denseWeight.dim(0);
@@ -42,14 +41,15 @@ public record PredictionHead(String name, HeadConfig config, Tensor denseWeight,
         return m;
     }
 
-    public static PredictionHead fromTensors(String name, HeadConfig config, Map<String, Tensor> tensors, String where) {
+    public static PredictionHead fromTensors(
+            String name, HeadConfig config, Map<String, Tensor> tensors, String where) {
         Tensor[] parts = new Tensor[4];
         String[] keys = {"1.weight", "1.bias", "4.weight", "4.bias"};
         for (int i = 0; i < 4; i++) {
             parts[i] = tensors.get(key(name, keys[i]));
             if (parts[i] == null) {
-                throw new IllegalArgumentException(where + ": missing tensor '" + key(name, keys[i]) + "' (has "
-                        + tensors.keySet() + ")");
+                throw new IllegalArgumentException(
+                        where + ": missing tensor '" + key(name, keys[i]) + "' (has " + tensors.keySet() + ")");
             }
         }
         java.util.Set<String> expected = new java.util.HashSet<>();

@@ -13,63 +13,93 @@ import org.mera.perf.FastPathStatus;
 import org.mera.perf.MatmulPeak;
 import org.mera.perf.PeakMemory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code mera bench}: measures the float32 matmul peak through DJL/PyTorch, prints the table and records it
  * in a generated section of docs/performance.md (one section per fast-path state, so runs with and without
  * it sit side by side).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure the float32 matmul peak, encoder forward passes and adapter-tuning / full fine-tuning steps",
-                "(tokens/s, achieved GFLOP/s, peak memory) and OT-merge timings; record them in docs/performance.md."})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measure the float32 matmul peak, encoder forward passes and adapter-tuning / full fine-tuning steps",
+            "(tokens/s, achieved GFLOP/s, peak memory) and OT-merge timings; record them in docs/performance.md."
+        })
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--sizes", split = ",", defaultValue = "1024,2048",
+    @Option(
+            names = "--sizes",
+            split = ",",
+            defaultValue = "1024,2048",
             description = "Square matrix sizes n to multiply (n x n by n x n). Default: ${DEFAULT-VALUE}.")
     List<Integer> sizes;
 
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs per size. Default: ${DEFAULT-VALUE}.")
     int warmupRuns;
 
-    @Option(names = "--runs", defaultValue = "7", description = "Timed runs per size; the median is reported. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--runs",
+            defaultValue = "7",
+            description = "Timed runs per size; the median is reported. Default: ${DEFAULT-VALUE}.")
     int timedRuns;
 
-    @Option(names = "--doc", defaultValue = "docs/performance.md",
+    @Option(
+            names = "--doc",
+            defaultValue = "docs/performance.md",
             description = "Markdown file whose generated section is replaced. Default: ${DEFAULT-VALUE}.")
     Path doc;
 
-    @Option(names = "--section",
-            description = "Section id in --doc. Default: matmul-fast-path or matmul-plain, after the launcher's fast path.")
+    @Option(
+            names = "--section",
+            description =
+                    "Section id in --doc. Default: matmul-fast-path or matmul-plain, after the launcher's fast path.")
     String section;
 
     @Option(names = "--no-doc", description = "Only print; leave --doc alone.")
     boolean noDoc;
 
-    @Option(names = "--models", split = ",", defaultValue = "minilm,bert-base-uncased",
-            description = "Encoders to time (forward, adapter-tuning step, full fine-tuning step, AdapterFusion step over 7 adapters); 'none' to skip. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--models",
+            split = ",",
+            defaultValue = "minilm,bert-base-uncased",
+            description =
+                    "Encoders to time (forward, adapter-tuning step, full fine-tuning step, AdapterFusion step over 7 adapters); 'none' to skip. Default: ${DEFAULT-VALUE}.")
     List<String> models;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Batch size of the encoder timings. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch",
+            defaultValue = "32",
+            description = "Batch size of the encoder timings. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--seq", defaultValue = "128", description = "Sequence length of the encoder timings. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seq",
+            defaultValue = "128",
+            description = "Sequence length of the encoder timings. Default: ${DEFAULT-VALUE}.")
     int seq;
 
-    @Option(names = "--model-runs", defaultValue = "3", description = "Timed runs per encoder measurement (median). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--model-runs",
+            defaultValue = "3",
+            description = "Timed runs per encoder measurement (median). Default: ${DEFAULT-VALUE}.")
     int modelRuns;
 
     @Option(names = "--no-merge", description = "Skip timing the OT merge of 8 bert-base-sized adapters.")
     boolean noMerge;
 
-    @Option(names = "--peer", paramLabel = "PYTHON",
-            description = "Also time the same encoder rows in Hugging Face transformers + PEFT (scripts/peer_bench.py, run by "
-                    + "this Python, e.g. $(../shared/tools/python-oracle)) right after mera's, and print both side by side.")
+    @Option(
+            names = "--peer",
+            paramLabel = "PYTHON",
+            description =
+                    "Also time the same encoder rows in Hugging Face transformers + PEFT (scripts/peer_bench.py, run by "
+                            + "this Python, e.g. $(../shared/tools/python-oracle)) right after mera's, and print both side by side.")
     String peerPython;
 
     /** Runs the command on its own (before it is registered under {@code mera}): same options and output. */
@@ -114,22 +144,34 @@ public final class BenchCommand implements Callable<Integer> {
         CpuInfo cpu = CpuInfo.read();
         FastPathStatus fastPath = FastPathStatus.current();
         BenchReport report = new BenchReport("mera bench, fast path " + (fastPath.launcherApplied() ? "on" : "off"));
-        report.environment("CPU", cpu.modelName() + " (" + cpu.vendorId() + "), " + cpu.availableCpus() + " of "
-                        + cpu.logicalCpus() + " logical CPUs available")
-                .environment("engine", engine.getEngineName() + " " + engine.getVersion() + ", DJL " + Engine.getDjlVersion())
-                .environment("threads", "torch intra-op " + JniUtils.getNumThreads() + ", inter-op " + JniUtils.getNumInteropThreads()
-                        + ", OMP_NUM_THREADS=" + envOrUnset("OMP_NUM_THREADS") + ", MKL_NUM_THREADS=" + envOrUnset("MKL_NUM_THREADS"))
-                .environment("fast path", fastPath.launcherSummary() + "; MKL shim "
-                        + (fastPath.mklShimMapped() ? "mapped" : "not mapped") + " in this process")
-                .environment("runs", warmupRuns + " warm-up + " + timedRuns + " timed per size, median reported;"
-                        + " GFLOP per CPU-second divides by the process's CPU time instead of wall time")
+        report.environment(
+                        "CPU",
+                        cpu.modelName() + " (" + cpu.vendorId() + "), " + cpu.availableCpus() + " of "
+                                + cpu.logicalCpus() + " logical CPUs available")
+                .environment(
+                        "engine",
+                        engine.getEngineName() + " " + engine.getVersion() + ", DJL " + Engine.getDjlVersion())
+                .environment(
+                        "threads",
+                        "torch intra-op " + JniUtils.getNumThreads() + ", inter-op " + JniUtils.getNumInteropThreads()
+                                + ", OMP_NUM_THREADS=" + envOrUnset("OMP_NUM_THREADS") + ", MKL_NUM_THREADS="
+                                + envOrUnset("MKL_NUM_THREADS"))
+                .environment(
+                        "fast path",
+                        fastPath.launcherSummary() + "; MKL shim "
+                                + (fastPath.mklShimMapped() ? "mapped" : "not mapped") + " in this process")
+                .environment(
+                        "runs",
+                        warmupRuns + " warm-up + " + timedRuns + " timed per size, median reported;"
+                                + " GFLOP per CPU-second divides by the process's CPU time instead of wall time")
                 .environment("command", ("mera bench " + String.join(" ", ownArgs())).strip());
         try (NDManager manager = NDManager.newBaseManager(engine.defaultDevice(), engine.getEngineName())) {
             for (int n : sizes) {
                 MatmulPeak.Result result = MatmulPeak.measure(manager, n, warmupRuns, timedRuns);
                 report.add(result.toRow(PeakMemory.snapshot().peakRssMiB()));
                 report.environment("checksum " + n, String.format(Locale.ROOT, "%.6e", result.checksum()));
-                report.environment("GFLOP per CPU-second " + n, String.format(Locale.ROOT, "%.1f", result.gflopsPerCpuSecond()));
+                report.environment(
+                        "GFLOP per CPU-second " + n, String.format(Locale.ROOT, "%.1f", result.gflopsPerCpuSecond()));
             }
         }
         for (String m : models) {
@@ -142,11 +184,21 @@ public final class BenchCommand implements Callable<Integer> {
                 List<org.mera.perf.BenchRow> rows = org.mera.perf.EncoderBenchmark.run(m, pm, batch, seq, 1, modelRuns);
                 rows.forEach(report::add);
                 if (peerPython != null) {
-                    List<org.mera.perf.PeerBenchmark.Row> peer = org.mera.perf.PeerBenchmark.run(peerPython,
-                            Path.of("scripts", "peer_bench.py"), org.mera.model.ModelCatalog.fromEnvironment().resolve(m), m, batch, seq,
-                            JniUtils.getNumThreads(), 1, modelRuns);
-                    report.environment("peer " + m, peer.isEmpty() ? "no rows" : peer.get(0).versions());
-                    report.block(org.mera.perf.PeerBenchmark.sideBySide(m, rows.subList(0, Math.min(4, rows.size())), peer));
+                    List<org.mera.perf.PeerBenchmark.Row> peer = org.mera.perf.PeerBenchmark.run(
+                            peerPython,
+                            Path.of("scripts", "peer_bench.py"),
+                            org.mera.model.ModelCatalog.fromEnvironment().resolve(m),
+                            m,
+                            batch,
+                            seq,
+                            JniUtils.getNumThreads(),
+                            1,
+                            modelRuns);
+                    report.environment(
+                            "peer " + m,
+                            peer.isEmpty() ? "no rows" : peer.get(0).versions());
+                    report.block(
+                            org.mera.perf.PeerBenchmark.sideBySide(m, rows.subList(0, Math.min(4, rows.size())), peer));
                 }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("bench: cannot load model " + m, e);
@@ -154,14 +206,30 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (!noMerge) {
             org.mera.merge.MergeBenchmark.Result r = org.mera.merge.MergeBenchmark.runDefault();
-            report.add(org.mera.perf.BenchRow.timing("OT merge, 8 bert-base Pfeiffer adapters, exact", r.exactMedianMs() / 1000, PeakMemory.snapshot().peakRssMiB()));
-            report.add(org.mera.perf.BenchRow.timing("OT merge, 8 bert-base Pfeiffer adapters, Sinkhorn", r.sinkhornMedianMs() / 1000, PeakMemory.snapshot().peakRssMiB()));
-            report.add(org.mera.perf.BenchRow.timing("average merge, 8 bert-base Pfeiffer adapters", r.averageMedianMs() / 1000, PeakMemory.snapshot().peakRssMiB()));
+            report.add(org.mera.perf.BenchRow.timing(
+                    "OT merge, 8 bert-base Pfeiffer adapters, exact",
+                    r.exactMedianMs() / 1000,
+                    PeakMemory.snapshot().peakRssMiB()));
+            report.add(org.mera.perf.BenchRow.timing(
+                    "OT merge, 8 bert-base Pfeiffer adapters, Sinkhorn",
+                    r.sinkhornMedianMs() / 1000,
+                    PeakMemory.snapshot().peakRssMiB()));
+            report.add(org.mera.perf.BenchRow.timing(
+                    "average merge, 8 bert-base Pfeiffer adapters",
+                    r.averageMedianMs() / 1000,
+                    PeakMemory.snapshot().peakRssMiB()));
         }
         PeakMemory.Snapshot memory = PeakMemory.snapshot();
-        report.environment("peak memory", String.format(Locale.ROOT, "RSS %.0f MiB, JVM heap peak %.0f MiB (max %s)",
-                memory.peakRssMiB(), memory.heapPeakUsedMiB(),
-                memory.heapMaxBytes() < 0 ? "unbounded" : String.format(Locale.ROOT, "%.0f MiB", memory.heapMaxBytes() / 1048576.0)));
+        report.environment(
+                "peak memory",
+                String.format(
+                        Locale.ROOT,
+                        "RSS %.0f MiB, JVM heap peak %.0f MiB (max %s)",
+                        memory.peakRssMiB(),
+                        memory.heapPeakUsedMiB(),
+                        memory.heapMaxBytes() < 0
+                                ? "unbounded"
+                                : String.format(Locale.ROOT, "%.0f MiB", memory.heapMaxBytes() / 1048576.0)));
         return report;
     }
 

@@ -1,10 +1,5 @@
 package org.mera.cli;
 
-import org.mera.experiment.ExperimentRunner;
-import org.mera.experiment.ValidationException;
-import org.mera.train.TrainingDivergedException;
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -12,6 +7,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.concurrent.Callable;
+import org.mera.experiment.ExperimentRunner;
+import org.mera.experiment.ValidationException;
+import org.mera.train.TrainingDivergedException;
+import picocli.CommandLine;
 
 /**
  * mera's one error boundary. A mistake the user can fix (a bad or missing file, a bad config or option, a held
@@ -28,8 +27,7 @@ final class CommandErrors {
     /** Exit code of a bug in mera. */
     static final int BUG = 3;
 
-    private CommandErrors() {
-    }
+    private CommandErrors() {}
 
     static boolean debug() {
         return Boolean.getBoolean("mera.debug") || "1".equals(System.getenv("MERA_DEBUG"));
@@ -61,7 +59,8 @@ final class CommandErrors {
         if (message == null) {
             stderr.println("mera " + command + ": internal error: " + e);
             e.printStackTrace(stderr);
-            stderr.println("This is a bug in mera. Please report it with the command line you ran and the trace above.");
+            stderr.println(
+                    "This is a bug in mera. Please report it with the command line you ran and the trace above.");
             stderr.flush();
             return BUG;
         }
@@ -79,7 +78,8 @@ final class CommandErrors {
             e.printStackTrace(stderr);
         }
         String message = userMessage(e);
-        stderr.println("mera " + command + ": " + (message == null ? oneLine(String.valueOf(e.getMessage())) : message));
+        stderr.println(
+                "mera " + command + ": " + (message == null ? oneLine(String.valueOf(e.getMessage())) : message));
         stderr.flush();
     }
 
@@ -110,15 +110,19 @@ final class CommandErrors {
         }
         if (e instanceof UncheckedIOException u) {
             String inner = u.getCause() == null ? null : userMessage(u.getCause());
-            return oneLine(u.getMessage() == null || u.getMessage().equals(String.valueOf(u.getCause()))
-                    ? inner : u.getMessage() + (inner == null ? "" : ": " + inner));
+            return oneLine(
+                    u.getMessage() == null || u.getMessage().equals(String.valueOf(u.getCause()))
+                            ? inner
+                            : u.getMessage() + (inner == null ? "" : ": " + inner));
         }
         if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
             var loc = j.getLocation();
-            return oneLine(j.getOriginalMessage()) + (loc == null ? "" : " (line " + loc.getLineNr() + ", column "
-                    + loc.getColumnNr() + ")");
+            return oneLine(j.getOriginalMessage())
+                    + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")");
         }
-        if (e instanceof IOException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
+        if (e instanceof IOException
+                || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException
                 || e instanceof TrainingDivergedException) {
             return e.getMessage() == null ? String.valueOf(e) : oneLine(e.getMessage());
         }

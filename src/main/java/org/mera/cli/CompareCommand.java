@@ -1,5 +1,7 @@
 package org.mera.cli;
 
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import org.mera.experiment.ResultComparison;
 import org.mera.io.AtomicFiles;
 import picocli.CommandLine;
@@ -7,16 +9,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-
 /** {@code mera compare A_DIR B_DIR}: two experiment folders' results side by side, paired by seed. */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compare two experiment folders cell by cell: for each method and task both have, each side's mean ± std "
-                + "on the seeds both have and B − A paired by seed (a seed is the same few-shot split in both), as a Markdown table, with a "
-                + "paired bootstrap 95%% CI over seeds and test examples (where both folders stored per-example predictions), a paired "
-                + "t-test p, Holm-adjusted p, wins/ties/losses and the verdict the CI allows. Use it for one "
-                + "grid run two ways (another head, encoder or source recipe). No training; only each folder's current grid counts."})
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Compare two experiment folders cell by cell: for each method and task both have, each side's mean ± std "
+                    + "on the seeds both have and B − A paired by seed (a seed is the same few-shot split in both), as a Markdown table, with a "
+                    + "paired bootstrap 95%% CI over seeds and test examples (where both folders stored per-example predictions), a paired "
+                    + "t-test p, Holm-adjusted p, wins/ties/losses and the verdict the CI allows. Use it for one "
+                    + "grid run two ways (another head, encoder or source recipe). No training; only each folder's current grid counts."
+        })
 public final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "A_DIR", description = "the baseline experiment's output folder")
     Path dirA;
@@ -24,7 +27,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "B_DIR", description = "the experiment compared with it")
     Path dirB;
 
-    @Option(names = "--labels", paramLabel = "A,B", split = ",",
+    @Option(
+            names = "--labels",
+            paramLabel = "A,B",
+            split = ",",
             description = "names for the two sides in the table (default: the folders' names)")
     String[] labels;
 
@@ -37,14 +43,17 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (labels != null && labels.length != 2) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--labels needs two names, A,B; got " + labels.length);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--labels needs two names, A,B; got " + labels.length);
         }
         return CommandErrors.run("compare", spec.commandLine().getErr(), this::run);
     }
 
     private Integer run() throws Exception {
-        String labelA = labels == null ? dirA.toAbsolutePath().normalize().getFileName().toString() : labels[0];
-        String labelB = labels == null ? dirB.toAbsolutePath().normalize().getFileName().toString() : labels[1];
+        String labelA =
+                labels == null ? dirA.toAbsolutePath().normalize().getFileName().toString() : labels[0];
+        String labelB =
+                labels == null ? dirB.toAbsolutePath().normalize().getFileName().toString() : labels[1];
         String md = ResultComparison.markdown(ResultComparison.compare(dirA, dirB), labelA, labelB);
         if (out == null) {
             System.out.print(md);

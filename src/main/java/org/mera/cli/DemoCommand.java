@@ -1,5 +1,12 @@
 package org.mera.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import org.mera.data.GlueTasks;
 import org.mera.data.Task;
 import org.mera.data.wordnet.WordNetSuite;
@@ -14,41 +21,51 @@ import org.mera.model.ModelCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
-
 /**
  * {@code mera demo}: a complete MerA study on built-in real tasks (derived from WordNet 3.1, shipped by Maven
  * Central): source adapters trained per track, merged, fine-tuned 16-shot on held-out targets, compared with
  * the baselines; prints the table and writes the HTML report. Cached work is reused on a second run.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run a complete MerA study on the built-in WordNet tasks (or a GLUE directory with --glue):",
-                "train source adapters, merge them (average, OT, same-track), fine-tune 16-shot on held-out target tasks,",
-                "compare with full fine-tuning, adapter tuning, single adapters and AdapterFusion; print the table and",
-                "write an HTML report. A second run reuses everything already computed."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a complete MerA study on the built-in WordNet tasks (or a GLUE directory with --glue):",
+            "train source adapters, merge them (average, OT, same-track), fine-tune 16-shot on held-out target tasks,",
+            "compare with full fine-tuning, adapter tuning, single adapters and AdapterFusion; print the table and",
+            "write an HTML report. A second run reuses everything already computed."
+        })
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--glue", paramLabel = "DIR", description = "run on a GLUE directory laid out like shared/data/glue "
-            + "(targets MRPC and RTE, all eight tasks as sources) instead of the WordNet suite")
+    @Option(
+            names = "--glue",
+            paramLabel = "DIR",
+            description = "run on a GLUE directory laid out like shared/data/glue "
+                    + "(targets MRPC and RTE, all eight tasks as sources) instead of the WordNet suite")
     Path glue;
 
     @Option(names = "--model", defaultValue = "minilm", description = "encoder (default: ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--seeds", split = ",", defaultValue = "13,21", description = "k-shot split seeds (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seeds",
+            split = ",",
+            defaultValue = "13,21",
+            description = "k-shot split seeds (default: ${DEFAULT-VALUE})")
     List<Integer> seeds;
 
-    @Option(names = "--tracks", split = ",", defaultValue = "lexical-relations,definitions",
-            description = "WordNet tracks to study (lexical-relations, definitions, context); default: ${DEFAULT-VALUE}, "
-                    + "which keeps the demo near ten minutes on two cores")
+    @Option(
+            names = "--tracks",
+            split = ",",
+            defaultValue = "lexical-relations,definitions",
+            description =
+                    "WordNet tracks to study (lexical-relations, definitions, context); default: ${DEFAULT-VALUE}, "
+                            + "which keeps the demo near ten minutes on two cores")
     List<String> tracksWanted;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "results and report folder (default: $MERA_HOME/demo/wordnet or .../glue)")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "results and report folder (default: $MERA_HOME/demo/wordnet or .../glue)")
     Path out;
 
     @Override
@@ -81,8 +98,23 @@ public final class DemoCommand implements Callable<Integer> {
                 members.add(t.target().name());
                 tracks.put(t.name(), members);
             }
-            hyper.put("default", ordered("lr", 1e-3, "steps", 60, "batchSize", 8, "evalEvery", 6,
-                    "sourceLr", 3e-3, "sourceSteps", 150, "sourceBatchSize", 32));
+            hyper.put(
+                    "default",
+                    ordered(
+                            "lr",
+                            1e-3,
+                            "steps",
+                            60,
+                            "batchSize",
+                            8,
+                            "evalEvery",
+                            6,
+                            "sourceLr",
+                            3e-3,
+                            "sourceSteps",
+                            150,
+                            "sourceBatchSize",
+                            32));
         } else {
             dataRoot = glue.toAbsolutePath().normalize();
             targets.addAll(List.of("MRPC", "RTE"));
@@ -91,24 +123,54 @@ public final class DemoCommand implements Callable<Integer> {
                 tracks.computeIfAbsent(t.track(), k -> new ArrayList<>()).add(t.name());
             }
             // one pass over each (cleaned) pool at most: a demo, not the converged sources of a real grid
-            hyper.put("default", ordered("lr", 1e-3, "epochs", 20, "batchSize", 8, "sourceLr", 1e-3, "sourceEpochs", 1,
-                    "sourceSteps", 0, "sourceBatchSize", 32));
+            hyper.put(
+                    "default",
+                    ordered(
+                            "lr",
+                            1e-3,
+                            "epochs",
+                            20,
+                            "batchSize",
+                            8,
+                            "sourceLr",
+                            1e-3,
+                            "sourceEpochs",
+                            1,
+                            "sourceSteps",
+                            0,
+                            "sourceBatchSize",
+                            32));
         }
         hyper.put("full", ordered("lr", 5e-5));
         hyper.put("fusion", ordered("lr", 5e-4));
         Path output = out != null ? out.toAbsolutePath() : home.resolve(glue == null ? "demo/wordnet" : "demo/glue");
-        ExperimentConfig config = new ExperimentConfig(glue == null ? "mera demo (WordNet tasks)" : "mera demo (GLUE)", dataRoot,
-                output, home.resolve("cache"), List.of(model), targets, List.of(16), seeds,
-                List.of("full", "adapter", "single", "fusion", "mera-average", "mera-ot", "mera-same-track"), sources, false,
-                tracks, Map.of(), hyper, List.of());
+        ExperimentConfig config = new ExperimentConfig(
+                glue == null ? "mera demo (WordNet tasks)" : "mera demo (GLUE)",
+                dataRoot,
+                output,
+                home.resolve("cache"),
+                List.of(model),
+                targets,
+                List.of(16),
+                seeds,
+                List.of("full", "adapter", "single", "fusion", "mera-average", "mera-ot", "mera-same-track"),
+                sources,
+                false,
+                tracks,
+                Map.of(),
+                hyper,
+                List.of());
         MeraCellRunner runner = new MeraCellRunner(new ArtifactCache(config.effectiveCacheDir()), true);
         try {
-            ExperimentRunner.Summary s = new ExperimentRunner(config, runner).progressTo(System.err, true).run();
+            ExperimentRunner.Summary s = new ExperimentRunner(config, runner)
+                    .progressTo(System.err, true)
+                    .run();
             ReportWriter.Output report = ReportWriter.write(output);
             System.out.println();
             System.out.println(tableOf(Files.readString(report.markdown())));
             System.out.println("report: " + report.html());
-            System.out.println("cells: " + s.cellsRun() + " run now, " + s.cellsDoneBefore() + " reused from earlier runs");
+            System.out.println(
+                    "cells: " + s.cellsRun() + " run now, " + s.cellsDoneBefore() + " reused from earlier runs");
             return s.failures().isEmpty() ? 0 : 1;
         } catch (ValidationException e) {
             System.err.println("mera demo: " + e.getMessage());

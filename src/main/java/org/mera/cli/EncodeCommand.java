@@ -8,24 +8,30 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.mera.io.Json;
 import org.mera.model.BertEncoder;
 import org.mera.model.ModelCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import org.mera.io.Json;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
 
 /** {@code mera encode}: run an encoder over texts and print the first-token and mean-pooled vectors. */
-@Command(name = "encode", mixinStandardHelpOptions = true,
-        description = {"Encode texts with a pretrained encoder and print, per text (or pair), its tokens, the last hidden state of",
-            "the first token (cls) and the attention-masked mean of the last hidden state (mean)."})
+@Command(
+        name = "encode",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Encode texts with a pretrained encoder and print, per text (or pair), its tokens, the last hidden state of",
+            "the first token (cls) and the attention-masked mean of the last hidden state (mean)."
+        })
 public final class EncodeCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "minilm", description = "catalog name (see `mera models`) or HF model directory (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--model",
+            defaultValue = "minilm",
+            description = "catalog name (see `mera models`) or HF model directory (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--pair", description = "treat the texts as sentence pairs: A, B, A, B, ...")
@@ -40,13 +46,19 @@ public final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (pair && texts.size() % 2 != 0) {
-            throw new IllegalArgumentException("--pair needs an even number of texts (A, B, A, B, ...), got " + texts.size());
+            throw new IllegalArgumentException(
+                    "--pair needs an even number of texts (A, B, A, B, ...), got " + texts.size());
         }
         Path dir = ModelCatalog.fromEnvironment().resolve(model);
         ObjectMapper mapper = Json.PLAIN;
-        try (NDManager manager = NDManager.newBaseManager(); BertEncoder encoder = BertEncoder.load(dir, manager);
-             HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder().optTokenizerPath(dir.resolve("tokenizer.json"))
-                     .optAddSpecialTokens(true).optTruncation(true).optMaxLength(512).build()) {
+        try (NDManager manager = NDManager.newBaseManager();
+                BertEncoder encoder = BertEncoder.load(dir, manager);
+                HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
+                        .optTokenizerPath(dir.resolve("tokenizer.json"))
+                        .optAddSpecialTokens(true)
+                        .optTruncation(true)
+                        .optMaxLength(512)
+                        .build()) {
             int step = pair ? 2 : 1;
             for (int i = 0; i < texts.size(); i += step) {
                 Encoding e = pair ? tok.encode(texts.get(i), texts.get(i + 1)) : tok.encode(texts.get(i));
@@ -54,8 +66,11 @@ public final class EncodeCommand implements Callable<Integer> {
                 float[] mean;
                 try (NDScope scope = new NDScope()) {
                     Shape s = new Shape(1, e.getIds().length);
-                    NDArray hidden = encoder.forward(manager.create(e.getIds(), s), manager.create(e.getTypeIds(), s),
-                            manager.create(e.getAttentionMask(), s), false);
+                    NDArray hidden = encoder.forward(
+                            manager.create(e.getIds(), s),
+                            manager.create(e.getTypeIds(), s),
+                            manager.create(e.getAttentionMask(), s),
+                            false);
                     cls = hidden.get("0, 0, :").toFloatArray();
                     mean = hidden.get(0).mean(new int[] {0}).toFloatArray();
                 }
@@ -100,6 +115,7 @@ public final class EncodeCommand implements Callable<Integer> {
         for (float x : v) {
             norm += x * x;
         }
-        return "[" + String.join(", ", parts) + ", ...] (" + v.length + " dims, norm " + String.format("%.3f", Math.sqrt(norm)) + ")";
+        return "[" + String.join(", ", parts) + ", ...] (" + v.length + " dims, norm "
+                + String.format("%.3f", Math.sqrt(norm)) + ")";
     }
 }

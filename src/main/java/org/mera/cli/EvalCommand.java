@@ -1,56 +1,67 @@
 package org.mera.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.data.Batcher;
-import org.mera.data.EncodedExample;
-import org.mera.data.Example;
-import org.mera.data.Task;
-import org.mera.data.TextEncoder;
-import org.mera.model.ModelCatalog;
-import org.mera.model.PretrainedModel;
-import org.mera.train.AdapterFiles;
-import org.mera.train.Evaluator;
-import org.mera.train.PredictionFile;
-import org.mera.train.Predictions;
-import org.mera.train.TrainingRun;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mera.data.Example;
+import org.mera.data.Task;
+import org.mera.train.AdapterFiles;
+import org.mera.train.PredictionFile;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code mera eval}: scores a saved adapter (with its head) or fully fine-tuned model on labelled examples, or only predicts. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a saved AdapterHub adapter, PEFT LoRA or fine-tuned model directory (with its head) on a task",
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Evaluate a saved AdapterHub adapter, PEFT LoRA or fine-tuned model directory (with its head) on a task",
             "and print a JSON object: task, adapter, split, examples, primary_metric, metrics.",
             "With --predictions, also write each example's prediction as JSONL; with --unlabelled, only predict",
-            "(for files without labels, such as GLUE's official test files)."})
+            "(for files without labels, such as GLUE's official test files)."
+        })
 public final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", description = "the encoder the adapter belongs to: catalog name or HF model directory "
-            + "(not needed for a fully fine-tuned model directory)")
+    @Option(
+            names = "--model",
+            description = "the encoder the adapter belongs to: catalog name or HF model directory "
+                    + "(not needed for a fully fine-tuned model directory)")
     String model;
 
-    @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "directory written by `mera train` (or AdapterHub/PEFT with a head)")
+    @Option(
+            names = "--adapter",
+            required = true,
+            paramLabel = "DIR",
+            description = "directory written by `mera train` (or AdapterHub/PEFT with a head)")
     Path adapter;
 
-    @Option(names = "--task", required = true, paramLabel = "NAME_OR_DIR", description = "a built-in task (a GLUE task such as RTE, "
-            + "or a WordNet task such as wn-antonym) or a task directory (its task.yaml, or inferred from its files)")
+    @Option(
+            names = "--task",
+            required = true,
+            paramLabel = "NAME_OR_DIR",
+            description =
+                    "a built-in task (a GLUE task such as RTE, "
+                            + "or a WordNet task such as wn-antonym) or a task directory (its task.yaml, or inferred from its files)")
     String task;
 
-    @Option(names = "--data", paramLabel = "FILE_OR_DIR", description = "a labelled file (or, with --unlabelled, any file), or a task "
-            + "directory (default: --task, when it is a directory)")
+    @Option(
+            names = "--data",
+            paramLabel = "FILE_OR_DIR",
+            description = "a labelled file (or, with --unlabelled, any file), or a task "
+                    + "directory (default: --task, when it is a directory)")
     Path data;
 
-    @Option(names = "--split", defaultValue = "test", description = "for a directory: test (default), dev or train "
-            + "(pool/ files, or k-shot/K-SEED ones with --k/--seed)")
+    @Option(
+            names = "--split",
+            defaultValue = "test",
+            description = "for a directory: test (default), dev or train "
+                    + "(pool/ files, or k-shot/K-SEED ones with --k/--seed)")
     String split;
 
     @Option(names = "--k", description = "with a directory and --split dev/train: the k-shot split's K")
@@ -59,15 +70,23 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "with a directory and --split dev/train: the k-shot split's seed")
     Integer seed;
 
-    @Option(names = "--predictions", paramLabel = "FILE", description = "write one JSON object per example, in input order: "
-            + "index, text_a, text_b, label (if labelled), prediction (a label, or a score for regression), probabilities")
+    @Option(
+            names = "--predictions",
+            paramLabel = "FILE",
+            description =
+                    "write one JSON object per example, in input order: "
+                            + "index, text_a, text_b, label (if labelled), prediction (a label, or a score for regression), probabilities")
     Path predictions;
 
-    @Option(names = "--unlabelled", description = "the file has no labels: read no label column, compute no metrics "
-            + "(needs --predictions)")
+    @Option(
+            names = "--unlabelled",
+            description = "the file has no labels: read no label column, compute no metrics " + "(needs --predictions)")
     boolean unlabelled;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "evaluation batch size (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "64",
+            description = "evaluation batch size (default: ${DEFAULT-VALUE})")
     int batchSize;
 
     @Override
@@ -79,7 +98,8 @@ public final class EvalCommand implements Callable<Integer> {
         TrainingData.Source src = TrainingData.resolve(task, data);
         Task t = src.task();
         if (unlabelled && predictions == null) {
-            throw new IllegalArgumentException("--unlabelled computes no metrics, so it needs --predictions FILE to write them to");
+            throw new IllegalArgumentException(
+                    "--unlabelled computes no metrics, so it needs --predictions FILE to write them to");
         }
         List<Example> examples = TrainingData.forEval(src, split, k, seed, !unlabelled);
         Prediction p = Prediction.run(adapter, model, t, examples, batchSize, !unlabelled, true);

@@ -1,5 +1,7 @@
 package org.mera.cli;
 
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import org.mera.experiment.ArtifactCache;
 import org.mera.experiment.CellRunner;
 import org.mera.experiment.CellRunnerFactory;
@@ -13,52 +15,83 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-
 /** {@code mera experiment CONFIG.yaml [--out DIR]}: runs (or resumes) a grid, then writes its report. */
-@Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = {"Run an experiment grid (encoder x task x k x seed x method) from a YAML config, or the standard comparison",
-                "on your own task without one: mera experiment --target TASK_DIR --source ADAPTER_DIR... --out DIR.",
-                "Finished cells are kept in DIR/results.jsonl: re-running the same command resumes, and after a config "
-                        + "change only the cells whose inputs changed run again. A report is written to DIR/report/ at the end."})
+@Command(
+        name = "experiment",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run an experiment grid (encoder x task x k x seed x method) from a YAML config, or the standard comparison",
+            "on your own task without one: mera experiment --target TASK_DIR --source ADAPTER_DIR... --out DIR.",
+            "Finished cells are kept in DIR/results.jsonl: re-running the same command resumes, and after a config "
+                    + "change only the cells whose inputs changed run again. A report is written to DIR/report/ at the end."
+        })
 public final class ExperimentCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG.yaml", description = "experiment config (see docs/experiments.md); "
-            + "or leave it out and describe the comparison with --target, --source, --model...")
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "CONFIG.yaml",
+            description = "experiment config (see docs/experiments.md); "
+                    + "or leave it out and describe the comparison with --target, --source, --model...")
     Path config;
 
-    @Option(names = "--target", paramLabel = "NAME_OR_DIR", description = "without a config: the task to learn few-shot, a built-in "
-            + "name or a task directory; repeatable")
+    @Option(
+            names = "--target",
+            paramLabel = "NAME_OR_DIR",
+            description = "without a config: the task to learn few-shot, a built-in "
+                    + "name or a task directory; repeatable")
     java.util.List<String> targets = new java.util.ArrayList<>();
 
-    @Option(names = "--source", paramLabel = "DIR_OR_TASK[=TRACK]", description = "without a config: a source, an adapter directory "
-            + "(mera, AdapterHub or PEFT LoRA) or a task to train a source adapter on (built-in name or task directory), with an "
-            + "optional track for same-track merging; repeatable (default: every built-in task with a pool under --data)")
+    @Option(
+            names = "--source",
+            paramLabel = "DIR_OR_TASK[=TRACK]",
+            description =
+                    "without a config: a source, an adapter directory "
+                            + "(mera, AdapterHub or PEFT LoRA) or a task to train a source adapter on (built-in name or task directory), with an "
+                            + "optional track for same-track merging; repeatable (default: every built-in task with a pool under --data)")
     java.util.List<String> sources = new java.util.ArrayList<>();
 
-    @Option(names = "--model", paramLabel = "MODEL", description = "without a config: the encoder(s) (default: minilm); repeatable")
+    @Option(
+            names = "--model",
+            paramLabel = "MODEL",
+            description = "without a config: the encoder(s) (default: minilm); repeatable")
     java.util.List<String> models = new java.util.ArrayList<>();
 
-    @Option(names = "--methods", split = ",", paramLabel = "M", description = "without a config: methods to compare (default: every "
-            + "method the sources allow: full, adapter, single, fusion, mera-sum, mera-average, mera-ot, mera-same-track, mera-auto)")
+    @Option(
+            names = "--methods",
+            split = ",",
+            paramLabel = "M",
+            description =
+                    "without a config: methods to compare (default: every "
+                            + "method the sources allow: full, adapter, single, fusion, mera-sum, mera-average, mera-ot, mera-same-track, mera-auto)")
     java.util.List<String> methods = new java.util.ArrayList<>();
 
-    @Option(names = "--seeds", split = ",", description = "without a config: split seeds (default: the target's k-shot seeds, else "
-            + "13,21,42,87,100)")
+    @Option(
+            names = "--seeds",
+            split = ",",
+            description =
+                    "without a config: split seeds (default: the target's k-shot seeds, else " + "13,21,42,87,100)")
     java.util.List<Integer> seeds = new java.util.ArrayList<>();
 
-    @Option(names = "--k", description = "without a config: examples per class (default: the target's one k-shot K, else 16)")
+    @Option(
+            names = "--k",
+            description = "without a config: examples per class (default: the target's one k-shot K, else 16)")
     Integer k;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "without a config: the folder holding built-in tasks' data "
-            + "(e.g. a GLUE copy), if any target or source is a built-in name")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description = "without a config: the folder holding built-in tasks' data "
+                    + "(e.g. a GLUE copy), if any target or source is a built-in name")
     Path dataRoot;
 
     @Option(names = "--name", description = "without a config: the experiment's name (default: the first target's)")
     String name;
 
-    @Option(names = "--hp", paramLabel = "KEY=VALUE", description = "without a config: a hyperparameter for every method "
-            + "(e.g. steps=60, sourceSteps=120; see docs/experiments.md); repeatable")
+    @Option(
+            names = "--hp",
+            paramLabel = "KEY=VALUE",
+            description = "without a config: a hyperparameter for every method "
+                    + "(e.g. steps=60, sourceSteps=120; see docs/experiments.md); repeatable")
     java.util.Map<String, String> hp = new java.util.LinkedHashMap<>();
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (overrides outputDir in the config)")
@@ -67,24 +100,35 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "validate and list the grid (cells done / to run) without training")
     boolean dryRun;
 
-    @Option(names = "--keep-going", description = "when a cell fails, continue with the others (it is retried next time)")
+    @Option(
+            names = "--keep-going",
+            description = "when a cell fails, continue with the others (it is retried next time)")
     boolean keepGoing;
 
     @Option(names = "--no-report", description = "do not write the report at the end")
     boolean noReport;
 
-    @Option(names = "--import", paramLabel = "DIR", description = "first copy this grid's finished cells from another "
-            + "experiment folder (part of the grid run by another process or machine); repeatable")
+    @Option(
+            names = "--import",
+            paramLabel = "DIR",
+            description = "first copy this grid's finished cells from another "
+                    + "experiment folder (part of the grid run by another process or machine); repeatable")
     java.util.List<Path> importDirs = new java.util.ArrayList<>();
 
-    @Option(names = "--engine", paramLabel = "ENGINE", description = "where cells run: local (default: one after another in "
-            + "this process) or spark (Apache Spark tasks; needs the mera-spark module: spark/mera-spark or spark-submit, "
-            + "see docs/spark.md)")
+    @Option(
+            names = "--engine",
+            paramLabel = "ENGINE",
+            description = "where cells run: local (default: one after another in "
+                    + "this process) or spark (Apache Spark tasks; needs the mera-spark module: spark/mera-spark or spark-submit, "
+                    + "see docs/spark.md)")
     String engine = "local";
 
-    @Option(names = "--master", paramLabel = "URL", description = "with --engine spark: the Spark master, local[N] (this machine, N "
-            + "executor threads) or spark://HOST:PORT (a standalone cluster; MERA_HOME, the data, the cache and --out must be on a "
-            + "filesystem every worker sees); default: spark-submit's, else local[*]")
+    @Option(
+            names = "--master",
+            paramLabel = "URL",
+            description = "with --engine spark: the Spark master, local[N] (this machine, N "
+                    + "executor threads) or spark://HOST:PORT (a standalone cluster; MERA_HOME, the data, the cache and --out must be on a "
+                    + "filesystem every worker sees); default: spark-submit's, else local[*]")
     String master;
 
     @picocli.CommandLine.Spec
@@ -98,13 +142,22 @@ public final class ExperimentCommand implements Callable<Integer> {
     private int run() throws Exception {
         ExperimentConfig cfg;
         if (config != null) {
-            if (!targets.isEmpty() || !sources.isEmpty() || !models.isEmpty() || !methods.isEmpty() || !seeds.isEmpty() || k != null
-                    || dataRoot != null || name != null || !hp.isEmpty()) {
-                System.err.println("mera experiment: give either CONFIG.yaml or --target/--source/--model/... options, not both");
+            if (!targets.isEmpty()
+                    || !sources.isEmpty()
+                    || !models.isEmpty()
+                    || !methods.isEmpty()
+                    || !seeds.isEmpty()
+                    || k != null
+                    || dataRoot != null
+                    || name != null
+                    || !hp.isEmpty()) {
+                System.err.println(
+                        "mera experiment: give either CONFIG.yaml or --target/--source/--model/... options, not both");
                 return 2;
             }
             try {
-                cfg = ExperimentConfig.load(config, out == null ? null : out.toAbsolutePath().normalize());
+                cfg = ExperimentConfig.load(
+                        config, out == null ? null : out.toAbsolutePath().normalize());
             } catch (ConfigFileException e) {
                 // An unreadable config is an invalid config: exit 2, like the problems validation finds.
                 CommandErrors.printOneLine("experiment", spec.commandLine().getErr(), e);
@@ -112,12 +165,23 @@ public final class ExperimentCommand implements Callable<Integer> {
             }
         } else {
             if (targets.isEmpty() || out == null) {
-                System.err.println("mera experiment: give CONFIG.yaml, or --target NAME_OR_DIR and --out DIR (see --help)");
+                System.err.println(
+                        "mera experiment: give CONFIG.yaml, or --target NAME_OR_DIR and --out DIR (see --help)");
                 return 2;
             }
             try {
-                cfg = new QuickExperiment(targets, sources, models, methods, seeds, k, dataRoot, name, hp,
-                        out.toAbsolutePath().normalize()).config(System.out);
+                cfg = new QuickExperiment(
+                                targets,
+                                sources,
+                                models,
+                                methods,
+                                seeds,
+                                k,
+                                dataRoot,
+                                name,
+                                hp,
+                                out.toAbsolutePath().normalize())
+                        .config(System.out);
             } catch (IllegalArgumentException | java.io.IOException e) {
                 System.err.println("mera experiment: " + e.getMessage());
                 return 2;
@@ -140,7 +204,9 @@ public final class ExperimentCommand implements Callable<Integer> {
             System.err.println("mera experiment: " + e.getMessage());
             return 2;
         }
-        ExperimentRunner experiment = new ExperimentRunner(cfg, runner).engine(cellEngine).keepGoing(keepGoing)
+        ExperimentRunner experiment = new ExperimentRunner(cfg, runner)
+                .engine(cellEngine)
+                .keepGoing(keepGoing)
                 .resumeCommand(sameCommand());
         try {
             for (Path dir : importDirs) {
@@ -151,11 +217,14 @@ public final class ExperimentCommand implements Callable<Integer> {
             if (dryRun) {
                 Grid grid = experiment.plan();
                 java.util.Set<String> finished = experiment.finishedKeys();
-                long done = grid.cells().stream().filter(c -> finished.contains(c.key())).count();
+                long done = grid.cells().stream()
+                        .filter(c -> finished.contains(c.key()))
+                        .count();
                 System.out.println("config '" + cfg.name() + "' is valid: " + grid.size() + " cells, " + done
                         + " done, " + (grid.size() - done) + " to run (results in " + cfg.outputDir() + ")");
-                grid.cells().forEach(c -> System.out.println("  " + (finished.contains(c.key()) ? "done  " : "to run")
-                        + "  " + c.key() + "  " + c.describe()));
+                grid.cells()
+                        .forEach(c -> System.out.println("  " + (finished.contains(c.key()) ? "done  " : "to run")
+                                + "  " + c.key() + "  " + c.describe()));
                 return 0;
             }
             ExperimentRunner.Summary s = experiment.run();

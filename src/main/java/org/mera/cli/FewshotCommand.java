@@ -2,6 +2,13 @@ package org.mera.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.mera.data.Task;
 import org.mera.data.TaskDirectory;
 import org.mera.io.AtomicFiles;
@@ -16,22 +23,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.Callable;
-
 /**
  * {@code mera fewshot}: the LM-BFF protocol. One run per seed: train on k-shot/K-SEED/train, select the best
  * state on k-shot/K-SEED/dev, score on the task's test file; report mean ± std over the seeds.
  */
-@Command(name = "fewshot", mixinStandardHelpOptions = true,
-        description = {"Train one run per LM-BFF seed (k-shot train, k-shot dev for model selection, test for evaluation)",
-            "and print mean ± std (population std, as LM-BFF reports it) of the task's metrics over the seeds."})
+@Command(
+        name = "fewshot",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train one run per LM-BFF seed (k-shot train, k-shot dev for model selection, test for evaluation)",
+            "and print mean ± std (population std, as LM-BFF reports it) of the task's metrics over the seeds."
+        })
 public final class FewshotCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -39,33 +41,49 @@ public final class FewshotCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "catalog name (see `mera models`) or HF model directory")
     String model;
 
-    @Option(names = "--task", required = true, paramLabel = "NAME_OR_DIR", description = "a built-in task (a GLUE task such as RTE, "
-            + "or a WordNet task such as wn-antonym) or a task directory (its task.yaml, or inferred from its files)")
+    @Option(
+            names = "--task",
+            required = true,
+            paramLabel = "NAME_OR_DIR",
+            description =
+                    "a built-in task (a GLUE task such as RTE, "
+                            + "or a WordNet task such as wn-antonym) or a task directory (its task.yaml, or inferred from its files)")
     String task;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "task directory (or a folder holding a built-in task's directory; "
-            + "default: --task, when it is a directory)")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description = "task directory (or a folder holding a built-in task's directory; "
+                    + "default: --task, when it is a directory)")
     Path data;
 
     @Option(names = "--k", defaultValue = "16", description = "examples per class (default: ${DEFAULT-VALUE})")
     int k;
 
-    @Option(names = "--seeds", split = ",", description = "split seeds (default: 13,21,42,87,100); each also seeds its run")
+    @Option(
+            names = "--seeds",
+            split = ",",
+            description = "split seeds (default: 13,21,42,87,100); each also seeds its run")
     List<Integer> seeds = new ArrayList<>(TaskDirectory.LM_BFF_SEEDS);
 
-    @Option(names = "--out", paramLabel = "FILE", description = "also write the per-seed results and the summary as JSON")
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            description = "also write the per-seed results and the summary as JSON")
     Path out;
 
-    @Option(names = "--splits-out", paramLabel = "DIR", description = "where k-shot splits sampled from a plain train file are saved "
-            + "(K-SEED/train.jsonl, dev.jsonl; default: OUT.splits next to --out, else ./mera-splits/TASK)")
+    @Option(
+            names = "--splits-out",
+            paramLabel = "DIR",
+            description = "where k-shot splits sampled from a plain train file are saved "
+                    + "(K-SEED/train.jsonl, dev.jsonl; default: OUT.splits next to --out, else ./mera-splits/TASK)")
     Path splitsOut;
 
     @Mixin
     TrainingArgs training = new TrainingArgs();
 
     /** One seed's result. */
-    record SeedResult(int seed, TrainingRun.Outcome outcome, int train, int dev, int test) {
-    }
+    record SeedResult(int seed, TrainingRun.Outcome outcome, int train, int dev, int test) {}
 
     @Override
     public Integer call() throws Exception {
@@ -99,14 +117,23 @@ public final class FewshotCommand implements Callable<Integer> {
         TaskDirectory td = src.dir();
         if (!td.hasKShot(k) && td.trainFile().isPresent()) {
             // No k-shot splits: draw them LM-BFF's way from the train file and save them, so the run can be repeated.
-            Path root = splitsOut != null ? splitsOut : out != null
-                    ? out.toAbsolutePath().resolveSibling(out.getFileName() + ".splits") : Path.of("mera-splits", t.name());
+            Path root = splitsOut != null
+                    ? splitsOut
+                    : out != null
+                            ? out.toAbsolutePath().resolveSibling(out.getFileName() + ".splits")
+                            : Path.of("mera-splits", t.name());
             List<org.mera.data.Example> pool = td.read(td.trainFile().get());
             for (int s : seeds) {
-                org.mera.data.ExampleWriter.writeKShot(root, k, s, org.mera.data.KShotSampler.sampleTrainAndDev(pool, t, k, s));
+                org.mera.data.ExampleWriter.writeKShot(
+                        root, k, s, org.mera.data.KShotSampler.sampleTrainAndDev(pool, t, k, s));
             }
-            stdout.printf(Locale.ROOT, "sampled %d per class for train and dev from %s, seeds %s: saved under %s%n", k,
-                    td.trainFile().get(), seeds, root);
+            stdout.printf(
+                    Locale.ROOT,
+                    "sampled %d per class for train and dev from %s, seeds %s: saved under %s%n",
+                    k,
+                    td.trainFile().get(),
+                    seeds,
+                    root);
             td = td.withKShotRoot(root);
         }
         for (int s : seeds) {
@@ -122,16 +149,31 @@ public final class FewshotCommand implements Callable<Integer> {
             o = training.options(m, s);
             var train = td.kshotTrain(k, s);
             var dev = td.kshotDev(k, s);
-            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(pm, t, train, dev, test, m, o,
-                    start == null ? null : start.adapter(), start == null ? null : start.head()));
+            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(
+                    pm,
+                    t,
+                    train,
+                    dev,
+                    test,
+                    m,
+                    o,
+                    start == null ? null : start.adapter(),
+                    start == null ? null : start.head()));
             results.add(new SeedResult(s, r, train.size(), dev.size(), test.size()));
-            stdout.printf(Locale.ROOT, "seed %d: %s (%d steps, %.1f s)%n", s, TrainCommand.summary(r.testMetrics()), r.steps(), r.seconds());
+            stdout.printf(
+                    Locale.ROOT,
+                    "seed %d: %s (%d steps, %.1f s)%n",
+                    s,
+                    TrainCommand.summary(r.testMetrics()),
+                    r.steps(),
+                    r.seconds());
             stdout.flush();
         }
         stdout.println(table(t, metricNames, results));
         stdout.flush();
         if (out != null) {
-            AtomicFiles.writeString(out, TrainCommand.JSON.writeValueAsString(json(t, metricNames, m, o, results)) + "\n");
+            AtomicFiles.writeString(
+                    out, TrainCommand.JSON.writeValueAsString(json(t, metricNames, m, o, results)) + "\n");
             stdout.println("wrote " + out);
         }
         return 0;
@@ -156,7 +198,8 @@ public final class FewshotCommand implements Callable<Integer> {
         for (int i = 0; i < xs.length; i++) {
             Double v = results.get(i).outcome().testMetrics().get(metric);
             if (v == null) {
-                throw new IllegalStateException("seed " + results.get(i).seed() + " has no test metric '" + metric + "'");
+                throw new IllegalStateException(
+                        "seed " + results.get(i).seed() + " has no test metric '" + metric + "'");
             }
             xs[i] = v;
         }
@@ -174,19 +217,22 @@ public final class FewshotCommand implements Callable<Integer> {
         for (SeedResult r : results) {
             sb.append(String.format(Locale.ROOT, "%-10s", "seed " + r.seed()));
             for (String name : metricNames) {
-                sb.append(String.format(Locale.ROOT, " %16.1f", 100 * r.outcome().testMetrics().get(name)));
+                sb.append(String.format(
+                        Locale.ROOT, " %16.1f", 100 * r.outcome().testMetrics().get(name)));
             }
             sb.append('\n');
         }
         sb.append(String.format(Locale.ROOT, "%-10s", "mean±std"));
         for (String name : metricNames) {
             double[] ms = meanStd(column(results, name));
-            sb.append(String.format(Locale.ROOT, " %16s", String.format(Locale.ROOT, "%.1f ± %.1f", 100 * ms[0], 100 * ms[1])));
+            sb.append(String.format(
+                    Locale.ROOT, " %16s", String.format(Locale.ROOT, "%.1f ± %.1f", 100 * ms[0], 100 * ms[1])));
         }
         return sb.toString();
     }
 
-    private ObjectNode json(Task t, List<String> metricNames, Method m, TrainOptions lastOptions, List<SeedResult> results) {
+    private ObjectNode json(
+            Task t, List<String> metricNames, Method m, TrainOptions lastOptions, List<SeedResult> results) {
         ObjectNode root = TrainCommand.JSON.createObjectNode();
         root.put("task", t.name());
         root.put("model", model);

@@ -4,23 +4,27 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.mera.io.Json;
 import org.mera.model.BertEncoder;
 import org.mera.model.MaskFiller;
 import org.mera.model.ModelCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import org.mera.io.Json;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.Callable;
 
 /** {@code mera fill-mask}: masked-token predictions of a model with a masked-LM head. */
-@Command(name = "fill-mask", mixinStandardHelpOptions = true,
+@Command(
+        name = "fill-mask",
+        mixinStandardHelpOptions = true,
         description = "Predict the tokens behind each [MASK] (models with a masked-LM head, e.g. bert-base-uncased).")
 public final class FillMaskCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "bert-base-uncased", description = "catalog name or HF model directory (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--model",
+            defaultValue = "bert-base-uncased",
+            description = "catalog name or HF model directory (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--top", defaultValue = "5", description = "predictions per mask (default: ${DEFAULT-VALUE})")
@@ -36,8 +40,9 @@ public final class FillMaskCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = ModelCatalog.fromEnvironment().resolve(model);
         ObjectMapper mapper = Json.PLAIN;
-        try (NDManager manager = NDManager.newBaseManager(); BertEncoder encoder = BertEncoder.load(dir, manager);
-             MaskFiller filler = new MaskFiller(encoder, dir.resolve("tokenizer.json"))) {
+        try (NDManager manager = NDManager.newBaseManager();
+                BertEncoder encoder = BertEncoder.load(dir, manager);
+                MaskFiller filler = new MaskFiller(encoder, dir.resolve("tokenizer.json"))) {
             for (String text : texts) {
                 List<List<MaskFiller.Guess>> guesses = filler.fill(text, top);
                 if (json) {

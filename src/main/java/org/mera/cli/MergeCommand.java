@@ -1,5 +1,12 @@
 package org.mera.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.mera.adapter.AdapterKind;
 import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.adapter.bottleneck.AdapterWeights;
@@ -15,14 +22,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.Callable;
 
 /**
  * {@code mera merge}: merges AdapterHub bottleneck adapters (ot, average, sum, task-arithmetic, ties, dare, ...)
@@ -41,15 +40,19 @@ public final class MergeCommand implements Callable<Integer> {
     }
 
     static String[] description() {
-        return new String[]{"Merge pretrained adapters into one adapter (MerA).",
-                "Bottleneck (AdapterHub) methods: " + String.join(", ", MergeMethods.names(AdapterKind.BOTTLENECK)) + ".",
-                "LoRA (PEFT) methods: " + String.join(", ", MergeMethods.names(AdapterKind.LORA)) + "."};
+        return new String[] {
+            "Merge pretrained adapters into one adapter (MerA).",
+            "Bottleneck (AdapterHub) methods: " + String.join(", ", MergeMethods.names(AdapterKind.BOTTLENECK)) + ".",
+            "LoRA (PEFT) methods: " + String.join(", ", MergeMethods.names(AdapterKind.LORA)) + "."
+        };
     }
 
     @Option(names = "--method", description = "merge method (default: ot for bottleneck adapters, svd for LoRA)")
     String method;
 
-    @Option(names = "--anchor", description = "ot: the anchor adapter's name, or 'iterative' (default: the first source)")
+    @Option(
+            names = "--anchor",
+            description = "ot: the anchor adapter's name, or 'iterative' (default: the first source)")
     String anchor;
 
     @Option(names = "--weights", split = ",", description = "one weight per source, e.g. 0.5,0.3,0.2")
@@ -58,13 +61,17 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--no-normalize", description = "use the weights as given instead of dividing them by their sum")
     Boolean noNormalize;
 
-    @Option(names = "--sinkhorn-reg", description = "ot: use entropic (Sinkhorn) transport with this regulariser, relative to the largest cost")
+    @Option(
+            names = "--sinkhorn-reg",
+            description = "ot: use entropic (Sinkhorn) transport with this regulariser, relative to the largest cost")
     Double sinkhornReg;
 
     @Option(names = "--metric", description = "ot ground metric: euclidean (squared, default) or cosine")
     String metric;
 
-    @Option(names = "--max-iterations", description = "ot with --anchor iterative: bound on re-alignment rounds (default 20)")
+    @Option(
+            names = "--max-iterations",
+            description = "ot with --anchor iterative: bound on re-alignment rounds (default 20)")
     Integer maxIterations;
 
     @Option(names = "--density", description = "ties/dare/magnitude-prune: fraction of entries kept, in (0, 1]")
@@ -96,12 +103,29 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return CommandErrors.run("merge", spec.commandLine().getErr(), () -> run(spec.commandLine().getOut()));
+        return CommandErrors.run(
+                "merge",
+                spec.commandLine().getErr(),
+                () -> run(spec.commandLine().getOut()));
     }
 
     private int run(PrintWriter stdout) throws IOException {
-        MergeRecipe given = new MergeRecipe(null, method, name, out, sources, weights, anchor, sinkhornReg, metric, maxIterations,
-                density, majoritySign, seed, rank, noNormalize == null ? null : !noNormalize);
+        MergeRecipe given = new MergeRecipe(
+                null,
+                method,
+                name,
+                out,
+                sources,
+                weights,
+                anchor,
+                sinkhornReg,
+                metric,
+                maxIterations,
+                density,
+                majoritySign,
+                seed,
+                rank,
+                noNormalize == null ? null : !noNormalize);
         MergeRecipe r = recipe == null ? given : given.orElse(MergeRecipe.read(recipe));
         List<Path> dirs = r.sources() == null ? List.of() : r.sources();
         AdapterKind kind = dirs.isEmpty() ? AdapterKind.BOTTLENECK : kindOf(dirs);
@@ -142,11 +166,21 @@ public final class MergeCommand implements Callable<Integer> {
             }
             LoraWeights merged = method.merge(loras, o);
             PeftLoraDirectory.write(out, merged);
-            stdout.printf(Locale.ROOT, "merged %d LoRA adapters %s with %s -> %s (r=%d, %d modules)%n", loras.size(),
-                    loras.stream().map(LoraWeights::name).toList(), m, out, merged.config().r(), merged.modules().size());
+            stdout.printf(
+                    Locale.ROOT,
+                    "merged %d LoRA adapters %s with %s -> %s (r=%d, %d modules)%n",
+                    loras.size(),
+                    loras.stream().map(LoraWeights::name).toList(),
+                    m,
+                    out,
+                    merged.config().r(),
+                    merged.modules().size());
             int dropped = loras.stream().mapToInt(l -> l.otherTensors().size()).sum();
             if (dropped > 0) {
-                stdout.printf(Locale.ROOT, "note: %d non-LoRA tensors (e.g. task heads) in the sources are task-specific and were not merged%n", dropped);
+                stdout.printf(
+                        Locale.ROOT,
+                        "note: %d non-LoRA tensors (e.g. task heads) in the sources are task-specific and were not merged%n",
+                        dropped);
             }
             stdout.flush();
             return 0;
@@ -176,10 +210,23 @@ public final class MergeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void printSummary(PrintWriter stdout, List<AdapterWeights> adapters, AdapterWeights merged, String m) {
-        stdout.printf(Locale.ROOT, "merged %d adapters %s with %s -> %s (%s, %d layers, bottleneck %d, %,d parameters)%n",
-                adapters.size(), adapters.stream().map(AdapterWeights::name).toList(), m, merged.name(),
-                merged.config().kind(), merged.numLayers(), merged.bottleneckSize(), merged.parameterCount());
-        stdout.printf(Locale.ROOT, "weights %s, parameters %s%n", merged.merge().weights(), merged.merge().parameters());
+    private static void printSummary(
+            PrintWriter stdout, List<AdapterWeights> adapters, AdapterWeights merged, String m) {
+        stdout.printf(
+                Locale.ROOT,
+                "merged %d adapters %s with %s -> %s (%s, %d layers, bottleneck %d, %,d parameters)%n",
+                adapters.size(),
+                adapters.stream().map(AdapterWeights::name).toList(),
+                m,
+                merged.name(),
+                merged.config().kind(),
+                merged.numLayers(),
+                merged.bottleneckSize(),
+                merged.parameterCount());
+        stdout.printf(
+                Locale.ROOT,
+                "weights %s, parameters %s%n",
+                merged.merge().weights(),
+                merged.merge().parameters());
     }
 }

@@ -2,16 +2,6 @@ package org.mera.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.mera.data.Example;
-import org.mera.data.Task;
-import org.mera.data.TaskDefinition;
-import org.mera.io.AtomicFiles;
-import org.mera.train.Predictions;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import org.mera.io.Json;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,35 +12,58 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.mera.data.Example;
+import org.mera.data.Task;
+import org.mera.data.TaskDefinition;
+import org.mera.io.AtomicFiles;
+import org.mera.io.Json;
+import org.mera.train.Predictions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code mera predict}: applies a trained result to new texts and writes one JSON object per input row, in input
  * order. Shares its loading and prediction with {@code eval} ({@link Prediction}).
  */
-@Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Apply a trained adapter (a directory written by `mera train`, or an AdapterHub / PEFT LoRA directory with",
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Apply a trained adapter (a directory written by `mera train`, or an AdapterHub / PEFT LoRA directory with",
             "its head) or a fully fine-tuned model directory to new texts, and write JSONL: one object per input row, in",
             "input order, with the predicted label and scores (label name -> probability; for regression, the value).",
             "--input is a TSV/CSV/JSONL file in the task's format (a label column, if present, is ignored) or a .txt",
-            "file with one text per line (single-text tasks)."})
+            "file with one text per line (single-text tasks)."
+        })
 public final class PredictCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = Json.PLAIN;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "the encoder the adapter belongs to (catalog name or HF model "
-            + "directory), or without --adapter a fully fine-tuned model directory written by `mera train --method full`")
+    @Option(
+            names = "--model",
+            required = true,
+            description =
+                    "the encoder the adapter belongs to (catalog name or HF model "
+                            + "directory), or without --adapter a fully fine-tuned model directory written by `mera train --method full`")
     String model;
 
     @Option(names = "--adapter", paramLabel = "DIR", description = "the trained adapter directory with its head")
     Path adapter;
 
-    @Option(names = "--task", paramLabel = "NAME_OR_DIR", description = "the task (default: the task.yaml that `mera train` saved "
-            + "beside the weights)")
+    @Option(
+            names = "--task",
+            paramLabel = "NAME_OR_DIR",
+            description = "the task (default: the task.yaml that `mera train` saved " + "beside the weights)")
     String task;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE", description = "texts to predict: .tsv, .csv, .jsonl or .txt")
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "FILE",
+            description = "texts to predict: .tsv, .csv, .jsonl or .txt")
     Path input;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "JSONL to write (atomically)")
@@ -59,8 +72,10 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", description = "batch size (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--no-progress", description = "do not draw the progress bar on stderr (drawn from "
-            + Prediction.PROGRESS_FROM + " inputs on)")
+    @Option(
+            names = "--no-progress",
+            description =
+                    "do not draw the progress bar on stderr (drawn from " + Prediction.PROGRESS_FROM + " inputs on)")
     boolean noProgress;
 
     @Override
@@ -74,16 +89,29 @@ public final class PredictCommand implements Callable<Integer> {
         }
         Path weights = adapter != null ? adapter : Path.of(model);
         if (!Files.isDirectory(weights)) {
-            throw new NoSuchFileException(weights.toString(), null, adapter != null ? "adapter directory not found"
-                    : "without --adapter, --model must be a fully fine-tuned model directory");
+            throw new NoSuchFileException(
+                    weights.toString(),
+                    null,
+                    adapter != null
+                            ? "adapter directory not found"
+                            : "without --adapter, --model must be a fully fine-tuned model directory");
         }
         TaskDefinition def = definition(weights);
         Task t = def.task();
         List<Example> examples = readInput(def);
-        Prediction p = Prediction.run(weights, adapter != null ? model : null, t, examples, batchSize, false, !noProgress);
+        Prediction p =
+                Prediction.run(weights, adapter != null ? model : null, t, examples, batchSize, false, !noProgress);
         write(out, t, p.predictions());
-        spec.commandLine().getOut().printf(Locale.ROOT, "predicted %d rows of %s with %s (task %s): wrote %s%n", examples.size(), input,
-                weights, t.name(), out);
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        Locale.ROOT,
+                        "predicted %d rows of %s with %s (task %s): wrote %s%n",
+                        examples.size(),
+                        input,
+                        weights,
+                        t.name(),
+                        out);
         spec.commandLine().getOut().flush();
         return 0;
     }
@@ -94,7 +122,8 @@ public final class PredictCommand implements Callable<Integer> {
         }
         Path saved = weights.resolve(TaskDefinition.FILE);
         if (!Files.isRegularFile(saved)) {
-            throw new IllegalArgumentException(weights + " has no " + TaskDefinition.FILE + " (mera train saves one): give --task NAME_OR_DIR");
+            throw new IllegalArgumentException(
+                    weights + " has no " + TaskDefinition.FILE + " (mera train saves one): give --task NAME_OR_DIR");
         }
         return TaskDefinition.load(saved);
     }
@@ -108,8 +137,9 @@ public final class PredictCommand implements Callable<Integer> {
             return TrainingData.read(input, def, false);
         }
         if (def.task().pair()) {
-            throw new IllegalArgumentException(input + ": task " + def.name() + " takes sentence pairs, which a one-text-per-line .txt "
-                    + "file cannot hold; give a TSV, CSV or JSONL file with its two text columns");
+            throw new IllegalArgumentException(
+                    input + ": task " + def.name() + " takes sentence pairs, which a one-text-per-line .txt "
+                            + "file cannot hold; give a TSV, CSV or JSONL file with its two text columns");
         }
         List<Example> rows = new ArrayList<>();
         List<String> lines = Files.readAllLines(input, StandardCharsets.UTF_8);

@@ -1,6 +1,10 @@
 package org.mera.cli;
 
 import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.mera.data.EncodedExample;
 import org.mera.data.Example;
 import org.mera.data.Task;
@@ -13,11 +17,6 @@ import org.mera.train.Predictions;
 import org.mera.train.ProgressBar;
 import org.mera.train.TrainingRun;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
 /**
  * The one code path that applies a saved result (an adapter or LoRA directory with its head, or a fully fine-tuned
  * model directory) to examples: {@code eval} scores what it returns, {@code predict} writes it out.
@@ -28,8 +27,15 @@ record Prediction(String adapterName, AdapterFiles.Kind kind, Predictions predic
     /** Examples at which the progress bar is drawn: a long input is worth watching, a test split is not. */
     static final int PROGRESS_FROM = 2000;
 
-    static Prediction run(Path adapter, String model, Task task, List<Example> examples, int batchSize, boolean score,
-                          boolean progress) throws IOException {
+    static Prediction run(
+            Path adapter,
+            String model,
+            Task task,
+            List<Example> examples,
+            int batchSize,
+            boolean score,
+            boolean progress)
+            throws IOException {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
         }
@@ -38,14 +44,17 @@ record Prediction(String adapterName, AdapterFiles.Kind kind, Predictions predic
         }
         AdapterFiles.Kind kind = AdapterFiles.detect(adapter);
         if (kind != AdapterFiles.Kind.FULL && model == null) {
-            throw new IllegalArgumentException("--model is needed: " + adapter + " holds " + kind.name().toLowerCase(java.util.Locale.ROOT)
-                    + " weights for an encoder, not a whole model");
+            throw new IllegalArgumentException("--model is needed: " + adapter + " holds "
+                    + kind.name().toLowerCase(java.util.Locale.ROOT) + " weights for an encoder, not a whole model");
         }
-        PretrainedModel pm = kind == AdapterFiles.Kind.FULL ? null : PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(model));
+        PretrainedModel pm = kind == AdapterFiles.Kind.FULL
+                ? null
+                : PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(model));
         try (NDManager manager = NDManager.newBaseManager()) {
             AdapterFiles.Loaded loaded = AdapterFiles.load(adapter, pm, task, manager);
             try (TextEncoder text = TextEncoder.load(loaded.tokenizerJson());
-                 ProgressBar bar = new ProgressBar("predicting", examples.size(), progress && examples.size() >= PROGRESS_FROM)) {
+                    ProgressBar bar = new ProgressBar(
+                            "predicting", examples.size(), progress && examples.size() >= PROGRESS_FROM)) {
                 List<EncodedExample> encoded = text.encodeAll(examples, task);
                 var batches = new org.mera.data.Batcher(batchSize, text.padId()).evalBatches(encoded);
                 Predictions p = Evaluator.predict(loaded.model(), batches, bar);

@@ -1,5 +1,13 @@
 package org.mera.cli;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.mera.data.TaskCatalogue;
 import org.mera.data.TaskDirectory;
 import org.mera.experiment.ExperimentConfig;
@@ -9,23 +17,21 @@ import org.mera.experiment.ResolvedTasks;
 import org.mera.experiment.TaskCatalog;
 import org.mera.io.Json;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * {@code mera experiment} without a config file: the standard comparison on a user's task (full fine-tuning, a
  * fresh adapter, each single source, fusion, the MerA merges, same-track where tracks are known, auto), built as an
  * ordinary {@link ExperimentConfig} (saved as {@code OUT/experiment.yaml}, so the run can be repeated from the file).
  */
 final class QuickExperiment {
-    static final List<Method> STANDARD = List.of(Method.FULL, Method.ADAPTER, Method.SINGLE, Method.FUSION, Method.MERA_AVERAGE,
-            Method.MERA_OT, Method.MERA_SAME_TRACK, Method.MERA_AUTO);
+    static final List<Method> STANDARD = List.of(
+            Method.FULL,
+            Method.ADAPTER,
+            Method.SINGLE,
+            Method.FUSION,
+            Method.MERA_AVERAGE,
+            Method.MERA_OT,
+            Method.MERA_SAME_TRACK,
+            Method.MERA_AUTO);
 
     private final List<String> targets;
     private final List<String> sources;
@@ -38,8 +44,17 @@ final class QuickExperiment {
     private final Map<String, String> hp;
     private final Path out;
 
-    QuickExperiment(List<String> targets, List<String> sources, List<String> models, List<String> methods, List<Integer> seeds,
-                    Integer k, Path dataRoot, String name, Map<String, String> hp, Path out) {
+    QuickExperiment(
+            List<String> targets,
+            List<String> sources,
+            List<String> models,
+            List<String> methods,
+            List<Integer> seeds,
+            Integer k,
+            Path dataRoot,
+            String name,
+            Map<String, String> hp,
+            Path out) {
         this.targets = targets;
         this.sources = sources;
         this.models = models;
@@ -53,7 +68,8 @@ final class QuickExperiment {
     }
 
     ExperimentConfig config(PrintStream log) throws IOException {
-        List<String> targetSpecs = targets.stream().map(QuickExperiment::absoluteIfDirectory).toList();
+        List<String> targetSpecs =
+                targets.stream().map(QuickExperiment::absoluteIfDirectory).toList();
         List<String> sourceSpecs = new ArrayList<>();
         Map<String, List<String>> tracks = new LinkedHashMap<>();
         for (String s : sources) {
@@ -70,7 +86,9 @@ final class QuickExperiment {
         }
         TaskDirectory first = TaskCatalogue.resolve(targetSpecs.get(0), null, dataRoot);
         int kk = k != null ? k : first.kshotKs().size() == 1 ? first.kshotKs().get(0) : 16;
-        List<Integer> ss = !seeds.isEmpty() ? seeds : first.kshotSeeds(kk).isEmpty() ? ExperimentConfig.DEFAULT_SEEDS : first.kshotSeeds(kk);
+        List<Integer> ss = !seeds.isEmpty()
+                ? seeds
+                : first.kshotSeeds(kk).isEmpty() ? ExperimentConfig.DEFAULT_SEEDS : first.kshotSeeds(kk);
         Map<String, Map<String, Object>> hyper = new LinkedHashMap<>();
         if (!hp.isEmpty()) {
             Map<String, Object> d = new LinkedHashMap<>();
@@ -81,25 +99,55 @@ final class QuickExperiment {
         List<String> encoders = models.isEmpty() ? List.of("minilm") : models;
         // With a track given for a source, built-in tasks' own tracks must still hold: add them to the config's.
         if (!tracks.isEmpty()) {
-            TaskCatalog.DEFAULT_TRACKS.forEach((t, tasks) -> tracks.computeIfAbsent(t, x -> new ArrayList<>()).addAll(tasks));
+            TaskCatalog.DEFAULT_TRACKS.forEach((t, tasks) ->
+                    tracks.computeIfAbsent(t, x -> new ArrayList<>()).addAll(tasks));
             for (String spec : targetSpecs) {
                 if (TaskCatalogue.isDirectory(spec, null)) {
                     TaskDirectory td = TaskDirectory.open(Path.of(spec));
                     if (!td.task().track().isEmpty()) {
-                        tracks.computeIfAbsent(td.task().track(), x -> new ArrayList<>()).add(td.task().name());
+                        tracks.computeIfAbsent(td.task().track(), x -> new ArrayList<>())
+                                .add(td.task().name());
                     }
                 }
             }
         }
-        ExperimentConfig draft = new ExperimentConfig(n, dataRoot, out, null, encoders, targetSpecs, List.of(kk), ss,
-                STANDARD.stream().map(Method::id).toList(), sourceSpecs, false, tracks, Map.of(), hyper, List.of());
+        ExperimentConfig draft = new ExperimentConfig(
+                n,
+                dataRoot,
+                out,
+                null,
+                encoders,
+                targetSpecs,
+                List.of(kk),
+                ss,
+                STANDARD.stream().map(Method::id).toList(),
+                sourceSpecs,
+                false,
+                tracks,
+                Map.of(),
+                hyper,
+                List.of());
         List<String> chosen = methods.isEmpty() ? applicable(draft, log) : methods;
-        ExperimentConfig cfg = new ExperimentConfig(n, dataRoot, out, null, encoders, targetSpecs, List.of(kk), ss, chosen, sourceSpecs,
-                false, tracks, Map.of(), hyper, List.of());
+        ExperimentConfig cfg = new ExperimentConfig(
+                n,
+                dataRoot,
+                out,
+                null,
+                encoders,
+                targetSpecs,
+                List.of(kk),
+                ss,
+                chosen,
+                sourceSpecs,
+                false,
+                tracks,
+                Map.of(),
+                hyper,
+                List.of());
         Files.createDirectories(out);
         org.mera.io.AtomicFiles.writeString(out.resolve("experiment.yaml"), yaml(cfg));
-        log.println("experiment " + n + ": " + chosen + " on " + targetSpecs + ", k=" + kk + ", seeds " + ss + " (config saved as "
-                + out.resolve("experiment.yaml") + ")");
+        log.println("experiment " + n + ": " + chosen + " on " + targetSpecs + ", k=" + kk + ", seeds " + ss
+                + " (config saved as " + out.resolve("experiment.yaml") + ")");
         return cfg;
     }
 
@@ -122,7 +170,9 @@ final class QuickExperiment {
                 out.add(m.id());
             } else {
                 log.println("leaving out " + m.id() + ": it needs " + m.minimumSources() + " source adapter(s)"
-                        + (m == Method.MERA_SAME_TRACK ? " in the target's track" : m == Method.SINGLE ? "" : " (bottleneck adapters or tasks)")
+                        + (m == Method.MERA_SAME_TRACK
+                                ? " in the target's track"
+                                : m == Method.SINGLE ? "" : " (bottleneck adapters or tasks)")
                         + " for " + short_);
             }
         }
@@ -130,7 +180,9 @@ final class QuickExperiment {
     }
 
     private static String absoluteIfDirectory(String spec) {
-        return TaskCatalogue.isDirectory(spec, null) ? Path.of(spec).toAbsolutePath().normalize().toString() : spec;
+        return TaskCatalogue.isDirectory(spec, null)
+                ? Path.of(spec).toAbsolutePath().normalize().toString()
+                : spec;
     }
 
     private static Object parse(String v) {

@@ -1,18 +1,20 @@
 package org.mera.cli;
 
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import org.mera.experiment.ReportWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-
 /** {@code mera report RESULTS_DIR}: regenerates the report of an experiment folder, without training. */
-@Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Write Markdown, CSV, PNG charts and a self-contained HTML report from an experiment folder's results.jsonl "
-                + "and per-example predictions: tables with trivial baselines, paired comparisons with bootstrap CIs, p-values "
-                + "(paired t-test, Holm-adjusted) and verdicts (comparisons.csv holds them all).")
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description =
+                "Write Markdown, CSV, PNG charts and a self-contained HTML report from an experiment folder's results.jsonl "
+                        + "and per-example predictions: tables with trivial baselines, paired comparisons with bootstrap CIs, p-values "
+                        + "(paired t-test, Holm-adjusted) and verdicts (comparisons.csv holds them all).")
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RESULTS_DIR", description = "the experiment's output folder")
     Path dir;
@@ -30,11 +32,14 @@ public final class ReportCommand implements Callable<Integer> {
 
     private int run() throws Exception {
         if (!java.nio.file.Files.isDirectory(dir)) {
-            throw new java.nio.file.NoSuchFileException(dir.toString(), null,
+            throw new java.nio.file.NoSuchFileException(
+                    dir.toString(),
+                    null,
                     "no such experiment folder; give the folder an experiment wrote (its outputDir or --out)");
         }
         ReportWriter.Output out = to == null ? ReportWriter.write(dir) : ReportWriter.write(dir, to);
-        System.out.println("wrote " + out.html() + ", " + out.markdown() + ", " + out.csv() + " and " + out.charts().size() + " chart(s)");
+        System.out.println("wrote " + out.html() + ", " + out.markdown() + ", " + out.csv() + " and "
+                + out.charts().size() + " chart(s)");
         return 0;
     }
 }

@@ -1,5 +1,16 @@
 package org.mera.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import org.mera.data.Example;
 import org.mera.data.Task;
 import org.mera.data.TaskDefinition;
@@ -10,21 +21,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.Callable;
-
 /** {@code mera task inspect DIR}: what mera makes of a task directory, before anything trains on it. */
-@Command(name = "task", mixinStandardHelpOptions = true, description = "Task directories: see how mera reads one.",
+@Command(
+        name = "task",
+        mixinStandardHelpOptions = true,
+        description = "Task directories: see how mera reads one.",
         subcommands = {TaskCommand.Inspect.class, CommandLine.HelpCommand.class})
 public final class TaskCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -36,9 +37,13 @@ public final class TaskCommand implements Callable<Integer> {
         return 2;
     }
 
-    @Command(name = "inspect", mixinStandardHelpOptions = true,
-            description = {"Print a task directory's resolved definition (from its task.yaml, or inferred from its files), its files,",
-                "and the examples per label and split. --write saves the definition as DIR/task.yaml, to edit."})
+    @Command(
+            name = "inspect",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Print a task directory's resolved definition (from its task.yaml, or inferred from its files), its files,",
+                "and the examples per label and split. --write saves the definition as DIR/task.yaml, to edit."
+            })
     static final class Inspect implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -46,7 +51,9 @@ public final class TaskCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "the task directory")
         Path dir;
 
-        @Option(names = "--write", description = "save the definition as DIR/task.yaml (refused if one exists, unless --overwrite)")
+        @Option(
+                names = "--write",
+                description = "save the definition as DIR/task.yaml (refused if one exists, unless --overwrite)")
         boolean write;
 
         @Option(names = "--overwrite", description = "with --write: replace an existing task.yaml")
@@ -62,8 +69,12 @@ public final class TaskCommand implements Callable<Integer> {
             TaskDirectory td = TaskDirectory.open(dir);
             TaskDefinition def = td.definition();
             Task t = def.task();
-            out.printf(Locale.ROOT, "task %s (%s; definition %s)%n", t.name(), t.isRegression() ? "regression" : t.labels().size()
-                    + " classes", def.origin());
+            out.printf(
+                    Locale.ROOT,
+                    "task %s (%s; definition %s)%n",
+                    t.name(),
+                    t.isRegression() ? "regression" : t.labels().size() + " classes",
+                    def.origin());
             out.print(def.toYamlText().lines().map(l -> "  " + l).reduce("", (a, b) -> a + b + "\n"));
             Map<String, Path> files = new LinkedHashMap<>();
             for (int k : td.kshotKs()) {
@@ -84,12 +95,17 @@ public final class TaskCommand implements Callable<Integer> {
             out.println("splits (examples per label):");
             for (Map.Entry<String, Path> e : files.entrySet()) {
                 List<Example> rows = td.read(e.getValue());
-                out.printf(Locale.ROOT, "  %-22s %6d  %s  %s%n", e.getKey(), rows.size(), counts(t, rows),
+                out.printf(
+                        Locale.ROOT,
+                        "  %-22s %6d  %s  %s%n",
+                        e.getKey(),
+                        rows.size(),
+                        counts(t, rows),
                         td.taskDir().relativize(e.getValue().toAbsolutePath().normalize()));
             }
             if (td.kshotSeeds(16).isEmpty() && td.trainFile().isPresent()) {
-                out.println("no k-shot splits: train, fewshot and experiment sample them from " + td.trainFile().get().getFileName()
-                        + " (--k K --seeds ...) and save them with the run");
+                out.println("no k-shot splits: train, fewshot and experiment sample them from "
+                        + td.trainFile().get().getFileName() + " (--k K --seeds ...) and save them with the run");
             }
             if (write) {
                 Path yaml = td.taskDir().resolve(TaskDefinition.FILE);
@@ -121,11 +137,13 @@ public final class TaskCommand implements Callable<Integer> {
                 }
                 return String.format(Locale.ROOT, "mean %.2f (min %.2f, max %.2f)", sum / rows.size(), min, max);
             }
-            Map<String, Integer> c = new TreeMap<>((a, b) -> Integer.compare(t.labels().indexOf(a), t.labels().indexOf(b)));
+            Map<String, Integer> c = new TreeMap<>(
+                    (a, b) -> Integer.compare(t.labels().indexOf(a), t.labels().indexOf(b)));
             t.labels().forEach(l -> c.put(l, 0));
             rows.forEach(e -> c.merge(e.label(), 1, Integer::sum));
             StringBuilder sb = new StringBuilder();
-            c.forEach((l, n) -> sb.append(sb.length() == 0 ? "" : " ").append(l).append('=').append(n));
+            c.forEach((l, n) ->
+                    sb.append(sb.length() == 0 ? "" : " ").append(l).append('=').append(n));
             return sb.toString();
         }
     }

@@ -2,11 +2,20 @@ package org.mera.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.mera.data.ExampleWriter;
 import org.mera.data.KShotSampler;
 import org.mera.data.Task;
 import org.mera.data.TaskDefinition;
 import org.mera.io.AtomicFiles;
+import org.mera.io.Json;
 import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
 import org.mera.train.AdapterFiles;
@@ -17,26 +26,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import org.mera.io.Json;
-
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code mera train}: one training run (adapter, LoRA or full fine-tuning) on a task's few-shot split, pool or
  * labelled file; writes the trained adapter in AdapterHub / PEFT / HF format and metrics.json.
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train an adapter (pfeiffer, houlsby), LoRA or the full encoder on one task and save it with metrics.json.",
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train an adapter (pfeiffer, houlsby), LoRA or the full encoder on one task and save it with metrics.json.",
             "--task is a built-in task name or a task directory (docs/tasks.md); --data is the task directory (LM-BFF layout:",
             "k-shot/K-SEED or, with --pool, pool/; or plain train/dev/test files, from which --k per class is sampled with",
-            "--seed and saved under OUT/split/) or one labelled file (TSV/JSONL/CSV; dev is a seeded held-out 10%%)."})
+            "--seed and saved under OUT/split/) or one labelled file (TSV/JSONL/CSV; dev is a seeded held-out 10%%)."
+        })
 public final class TrainCommand implements Callable<Integer> {
     static final ObjectMapper JSON = Json.PRETTY;
     static final String METRICS = "metrics.json";
@@ -47,12 +50,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "catalog name (see `mera models`) or HF model directory")
     String model;
 
-    @Option(names = "--task", required = true, paramLabel = "NAME_OR_DIR", description = "a built-in task (a GLUE task such as RTE, "
-            + "SST-2, STS-B, or a WordNet task such as wn-antonym) or a task directory (its task.yaml, or inferred from its files)")
+    @Option(
+            names = "--task",
+            required = true,
+            paramLabel = "NAME_OR_DIR",
+            description =
+                    "a built-in task (a GLUE task such as RTE, "
+                            + "SST-2, STS-B, or a WordNet task such as wn-antonym) or a task directory (its task.yaml, or inferred from its files)")
     String task;
 
-    @Option(names = "--data", paramLabel = "DIR_OR_FILE", description = "task directory or a labelled file (default: --task, when it is "
-            + "a directory)")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR_OR_FILE",
+            description = "task directory or a labelled file (default: --task, when it is " + "a directory)")
     Path data;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
@@ -61,19 +71,29 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "write into --out even when it is not empty")
     boolean overwrite;
 
-    @Option(names = "--name", description = "the adapter's name in the saved files (default: the task name in lower case)")
+    @Option(
+            names = "--name",
+            description = "the adapter's name in the saved files (default: the task name in lower case)")
     String name;
 
-    @Option(names = "--k", description = "examples per class: the k-shot/K-SEED split of a directory (default 16), a sample of a file")
+    @Option(
+            names = "--k",
+            description = "examples per class: the k-shot/K-SEED split of a directory (default 16), a sample of a file")
     Integer k;
 
-    @Option(names = "--seed", defaultValue = "42", description = "split seed and training seed (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "split seed and training seed (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--pool", description = "train on the directory's pool/train, select on pool/dev")
     boolean pool;
 
-    @Option(names = "--test", paramLabel = "FILE", description = "test examples (default: the task directory's test file; none for a file)")
+    @Option(
+            names = "--test",
+            paramLabel = "FILE",
+            description = "test examples (default: the task directory's test file; none for a file)")
     Path test;
 
     @Mixin
@@ -104,14 +124,26 @@ public final class TrainCommand implements Callable<Integer> {
         AdapterFiles.Init start = training.readInit(pm, t);
         Method m = training.resolveMethod(start);
         TrainOptions o = training.options(m, seed);
-        TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(pm, t, splits.train(), splits.dev(), splits.test(), m, o,
-                start == null ? null : start.adapter(), start == null ? null : start.head()));
+        TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(
+                pm,
+                t,
+                splits.train(),
+                splits.dev(),
+                splits.test(),
+                m,
+                o,
+                start == null ? null : start.adapter(),
+                start == null ? null : start.head()));
         String adapterName = name != null ? name : t.name().toLowerCase(Locale.ROOT);
         AdapterFiles.save(out, adapterName, r, pm, model, t, m);
         // The task's definition travels with the result, so predict reads new files the way training read its data.
-        AtomicFiles.writeString(out.resolve(TaskDefinition.FILE), src.definition().toYamlText());
+        AtomicFiles.writeString(
+                out.resolve(TaskDefinition.FILE), src.definition().toYamlText());
         if (splits.sampled()) {
-            ExampleWriter.writeKShot(out.resolve("split"), k == null ? 16 : k, seed,
+            ExampleWriter.writeKShot(
+                    out.resolve("split"),
+                    k == null ? 16 : k,
+                    seed,
                     new KShotSampler.Split(splits.train(), splits.dev()));
         }
 
@@ -146,9 +178,19 @@ public final class TrainCommand implements Callable<Integer> {
         metrics.set("hyperparameters", TrainingArgs.toJson(m, o, JSON.createObjectNode()));
         AtomicFiles.writeString(out.resolve(METRICS), JSON.writeValueAsString(metrics) + "\n");
 
-        stdout.printf(Locale.ROOT, "%s %s on %s (%s, %d train / %d dev / %d test): %d steps in %.1f s, %d trainable params%n",
-                m.kind().name().toLowerCase(Locale.ROOT), adapterName, t.name(), splits.split(), splits.train().size(),
-                splits.dev().size(), splits.test().size(), r.steps(), r.seconds(), r.trainableParams());
+        stdout.printf(
+                Locale.ROOT,
+                "%s %s on %s (%s, %d train / %d dev / %d test): %d steps in %.1f s, %d trainable params%n",
+                m.kind().name().toLowerCase(Locale.ROOT),
+                adapterName,
+                t.name(),
+                splits.split(),
+                splits.train().size(),
+                splits.dev().size(),
+                splits.test().size(),
+                r.steps(),
+                r.seconds(),
+                r.trainableParams());
         stdout.println("  dev:  " + summary(r.devMetrics()));
         stdout.println("  test: " + summary(r.testMetrics()));
         stdout.println("saved " + format(m) + " directory " + out + " and " + out.resolve(METRICS));
@@ -195,7 +237,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (!overwrite && Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
                 if (s.anyMatch(p -> !p.getFileName().toString().equals(org.mera.io.OutputLock.DIRECTORY_LOCK))) {
-                    throw new IllegalArgumentException("--out " + dir + " is not empty (use --overwrite to write into it)");
+                    throw new IllegalArgumentException(
+                            "--out " + dir + " is not empty (use --overwrite to write into it)");
                 }
             }
         }

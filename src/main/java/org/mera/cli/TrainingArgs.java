@@ -1,6 +1,8 @@
 package org.mera.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
 import org.mera.data.Task;
 import org.mera.model.ClassificationHead;
 import org.mera.model.PretrainedModel;
@@ -9,19 +11,23 @@ import org.mera.train.Method;
 import org.mera.train.TrainOptions;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Path;
-
 /** The options {@code mera train} and {@code mera fewshot} share: method, starting adapter, hyperparameters. */
 final class TrainingArgs {
-    @Option(names = "--method", description = "pfeiffer (default), houlsby, lora or full; with --init: taken from the adapter's files")
+    @Option(
+            names = "--method",
+            description = "pfeiffer (default), houlsby, lora or full; with --init: taken from the adapter's files")
     String method;
 
-    @Option(names = "--init", paramLabel = "ADAPTER_DIR",
-            description = "start from this AdapterHub or PEFT LoRA directory (a pretrained or merged adapter) instead of a fresh adapter")
+    @Option(
+            names = "--init",
+            paramLabel = "ADAPTER_DIR",
+            description =
+                    "start from this AdapterHub or PEFT LoRA directory (a pretrained or merged adapter) instead of a fresh adapter")
     Path init;
 
-    @Option(names = "--init-head", description = "also start from the head saved in the --init directory (its labels must match the task)")
+    @Option(
+            names = "--init-head",
+            description = "also start from the head saved in the --init directory (its labels must match the task)")
     boolean initHead;
 
     @Option(names = "--lr", description = "peak learning rate (default: 1e-3 adapters, 5e-4 LoRA, 2e-5 full)")
@@ -30,17 +36,24 @@ final class TrainingArgs {
     @Option(names = "--epochs", description = "training epochs (default: ${DEFAULT-VALUE})", defaultValue = "20")
     int epochs;
 
-    @Option(names = "--max-steps", description = "stop after this many steps, overriding --epochs (default: 0, off)", defaultValue = "0")
+    @Option(
+            names = "--max-steps",
+            description = "stop after this many steps, overriding --epochs (default: 0, off)",
+            defaultValue = "0")
     int maxSteps;
 
     @Option(names = "--batch-size", description = "training batch size (default: ${DEFAULT-VALUE})", defaultValue = "8")
     int batchSize;
 
-    @Option(names = "--eval-every", description = "score dev every N steps and keep the best state (default: 0, once per epoch)",
+    @Option(
+            names = "--eval-every",
+            description = "score dev every N steps and keep the best state (default: 0, once per epoch)",
             defaultValue = "0")
     int evalEvery;
 
-    @Option(names = "--reduction-factor", description = "bottleneck adapters: hidden size / bottleneck size (default: 16)")
+    @Option(
+            names = "--reduction-factor",
+            description = "bottleneck adapters: hidden size / bottleneck size (default: 16)")
     Integer reductionFactor;
 
     @Option(names = "--lora-r", description = "LoRA rank (default: 8)")
@@ -49,9 +62,12 @@ final class TrainingArgs {
     @Option(names = "--lora-alpha", description = "LoRA alpha; the update is scaled by alpha / r (default: 16)")
     Float loraAlpha;
 
-    @Option(names = "--pooling", paramLabel = "cls|mean", description = "what the task head reads: the first token's state "
-            + "(cls, AdapterHub's head; the default) or the mean over the real tokens (mean, how sentence-transformers such as "
-            + "minilm and e5 were trained); with --init-head: taken from the head's files")
+    @Option(
+            names = "--pooling",
+            paramLabel = "cls|mean",
+            description = "what the task head reads: the first token's state "
+                    + "(cls, AdapterHub's head; the default) or the mean over the real tokens (mean, how sentence-transformers such as "
+                    + "minilm and e5 were trained); with --init-head: taken from the head's files")
     String pooling;
 
     @Option(names = "--no-progress", description = "do not draw the progress bar on stderr")
@@ -65,8 +81,8 @@ final class TrainingArgs {
         }
         ClassificationHead.Pooling p = ClassificationHead.Pooling.parse(pooling);
         if (start != null && start.head() != null && p != m.headPooling()) {
-            throw new IllegalArgumentException("--pooling " + pooling + " contradicts the head in --init " + init + ", which reads "
-                    + m.headPooling().id());
+            throw new IllegalArgumentException("--pooling " + pooling + " contradicts the head in --init " + init
+                    + ", which reads " + m.headPooling().id());
         }
         return m.withHeadPooling(p);
     }
@@ -75,12 +91,13 @@ final class TrainingArgs {
         if (start != null) {
             Method fromFiles = start.method();
             if (method != null && Method.parse(method).kind() != fromFiles.kind()) {
-                throw new IllegalArgumentException("--method " + method + " contradicts --init " + init + ", which holds a "
-                        + fromFiles.kind().name().toLowerCase(java.util.Locale.ROOT) + " adapter");
+                throw new IllegalArgumentException("--method " + method + " contradicts --init " + init
+                        + ", which holds a " + fromFiles.kind().name().toLowerCase(java.util.Locale.ROOT) + " adapter");
             }
             if (reductionFactor != null || loraR != null || loraAlpha != null) {
-                throw new IllegalArgumentException("--reduction-factor, --lora-r and --lora-alpha cannot be combined with --init "
-                        + init + ": the adapter's shape comes from its files");
+                throw new IllegalArgumentException(
+                        "--reduction-factor, --lora-r and --lora-alpha cannot be combined with --init " + init
+                                + ": the adapter's shape comes from its files");
             }
             return fromFiles;
         }
@@ -89,7 +106,8 @@ final class TrainingArgs {
         }
         Method m = Method.parse(method == null ? "pfeiffer" : method);
         if (m.kind() == Method.Kind.FUSION) {
-            throw new IllegalArgumentException("--method fusion is not trained by this command (pfeiffer, houlsby, lora, full)");
+            throw new IllegalArgumentException(
+                    "--method fusion is not trained by this command (pfeiffer, houlsby, lora, full)");
         }
         if (reductionFactor != null) {
             if (!m.isBottleneck()) {
@@ -163,8 +181,14 @@ final class TrainingArgs {
         if (!(lr > 0)) {
             throw new IllegalArgumentException("--lr must be positive, got " + lr);
         }
-        return TrainOptions.defaults().withLearningRate(lr).withEpochs(epochs).withMaxSteps(maxSteps).withBatchSize(batchSize)
-                .withEvalEvery(evalEvery).withSeed(seed).withProgress(!noProgress);
+        return TrainOptions.defaults()
+                .withLearningRate(lr)
+                .withEpochs(epochs)
+                .withMaxSteps(maxSteps)
+                .withBatchSize(batchSize)
+                .withEvalEvery(evalEvery)
+                .withSeed(seed)
+                .withProgress(!noProgress);
     }
 
     /** The hyperparameters as metrics.json records them. */

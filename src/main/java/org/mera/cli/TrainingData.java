@@ -1,13 +1,5 @@
 package org.mera.cli;
 
-import org.mera.data.Example;
-import org.mera.data.KShotSampler;
-import org.mera.data.Task;
-import org.mera.data.TaskCatalogue;
-import org.mera.data.TaskDefinition;
-import org.mera.data.TaskDirectory;
-import org.mera.data.TaskRegistry;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +8,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.mera.data.Example;
+import org.mera.data.KShotSampler;
+import org.mera.data.Task;
+import org.mera.data.TaskCatalogue;
+import org.mera.data.TaskDefinition;
+import org.mera.data.TaskDirectory;
+import org.mera.data.TaskRegistry;
 
 /**
  * Where the train/eval/fewshot/predict commands get their task and examples: {@code --task} is a built-in task
@@ -27,8 +26,7 @@ final class TrainingData {
     static final double FILE_DEV_FRACTION = 0.1;
 
     /** The examples of one run, a short description of where they came from, and whether mera sampled them. */
-    record Splits(List<Example> train, List<Example> dev, List<Example> test, String split, boolean sampled) {
-    }
+    record Splits(List<Example> train, List<Example> dev, List<Example> test, String split, boolean sampled) {}
 
     /** A resolved --task/--data pair: the definition, and the task directory or the single file to read. */
     record Source(TaskDefinition definition, TaskDirectory dir, Path file) {
@@ -37,8 +35,7 @@ final class TrainingData {
         }
     }
 
-    private TrainingData() {
-    }
+    private TrainingData() {}
 
     static TaskRegistry registry() {
         return TaskCatalogue.builtIns();
@@ -49,8 +46,11 @@ final class TrainingData {
         if (TaskCatalogue.isDirectory(taskSpec, null)) {
             return TaskDirectory.open(Path.of(taskSpec)).definition();
         }
-        Task t = registry().find(taskSpec).orElseThrow(() -> new IllegalArgumentException("task '" + taskSpec
-                + "' is neither a directory nor a built-in task (" + String.join(", ", registry().names()) + ")"));
+        Task t = registry()
+                .find(taskSpec)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "task '" + taskSpec + "' is neither a directory nor a built-in task ("
+                                + String.join(", ", registry().names()) + ")"));
         return TaskCatalogue.builtInDefinition(t);
     }
 
@@ -67,7 +67,8 @@ final class TrainingData {
             return new Source(td.definition(), null, data);
         }
         if (data == null) {
-            TaskCatalogue.resolve(taskSpec, null, null); // names the problem: unknown task, or a built-in one without data
+            TaskCatalogue.resolve(
+                    taskSpec, null, null); // names the problem: unknown task, or a built-in one without data
         }
         if (Files.isDirectory(data)) {
             TaskDirectory td = TaskCatalogue.resolve(taskSpec, null, data);
@@ -88,30 +89,45 @@ final class TrainingData {
         List<Example> extraTest = testFile == null ? null : read(testFile, def, true);
         if (src.dir() != null) {
             TaskDirectory td = src.dir();
-            List<Example> test = extraTest != null ? extraTest : td.testFileIfAny().map(td::read).orElse(List.of());
+            List<Example> test = extraTest != null
+                    ? extraTest
+                    : td.testFileIfAny().map(td::read).orElse(List.of());
             if (pool) {
                 return new Splits(td.poolTrain(), td.poolDev(), test, "pool", false);
             }
             int kk = k == null ? 16 : k;
             if (!td.hasKShot(kk) && td.trainFile().isPresent()) {
-                KShotSampler.Split s = KShotSampler.sampleTrainAndDev(td.read(td.trainFile().get()), def.task(), kk, seed);
-                return new Splits(s.train(), s.dev(), test, "sampled " + kk + " per class from " + td.trainFile().get().getFileName()
-                        + " with seed " + seed, true);
+                KShotSampler.Split s =
+                        KShotSampler.sampleTrainAndDev(td.read(td.trainFile().get()), def.task(), kk, seed);
+                return new Splits(
+                        s.train(),
+                        s.dev(),
+                        test,
+                        "sampled " + kk + " per class from "
+                                + td.trainFile().get().getFileName() + " with seed " + seed,
+                        true);
             }
-            return new Splits(td.kshotTrain(kk, (int) seed), td.kshotDev(kk, (int) seed), test, "k-shot/" + kk + "-" + seed, false);
+            return new Splits(
+                    td.kshotTrain(kk, (int) seed),
+                    td.kshotDev(kk, (int) seed),
+                    test,
+                    "k-shot/" + kk + "-" + seed,
+                    false);
         }
         if (pool) {
             throw new IllegalArgumentException("--pool needs a task directory, but " + src.file() + " is a file");
         }
         List<Example> all = new ArrayList<>(read(src.file(), def, true));
         if (all.size() < 2) {
-            throw new IllegalArgumentException(src.file() + ": needs at least 2 examples to hold out a dev split, has " + all.size());
+            throw new IllegalArgumentException(
+                    src.file() + ": needs at least 2 examples to hold out a dev split, has " + all.size());
         }
         Collections.shuffle(all, new Random(seed));
         int devSize = Math.max(1, (int) Math.round(all.size() * FILE_DEV_FRACTION));
         List<Example> dev = List.copyOf(all.subList(0, devSize));
         List<Example> train = List.copyOf(all.subList(devSize, all.size()));
-        String split = "file, seeded " + Math.round(100 * (1 - FILE_DEV_FRACTION)) + "/" + Math.round(100 * FILE_DEV_FRACTION) + " train/dev";
+        String split = "file, seeded " + Math.round(100 * (1 - FILE_DEV_FRACTION)) + "/"
+                + Math.round(100 * FILE_DEV_FRACTION) + " train/dev";
         if (k != null) {
             train = KShotSampler.sample(train, def.task(), k, seed);
             split += ", " + k + " per class";
@@ -120,13 +136,15 @@ final class TrainingData {
     }
 
     /** Examples to evaluate on: a file as it is, or a directory's split (test, dev, train; pool or k-shot). */
-    static List<Example> forEval(Source src, String split, Integer k, Integer seed, boolean labelled) throws IOException {
+    static List<Example> forEval(Source src, String split, Integer k, Integer seed, boolean labelled)
+            throws IOException {
         if (src.dir() == null) {
             return read(src.file(), src.definition(), labelled);
         }
         if (!labelled) {
-            throw new IllegalArgumentException("--unlabelled reads one file; give the file itself as --data, not the folder "
-                    + src.dir().taskDir());
+            throw new IllegalArgumentException(
+                    "--unlabelled reads one file; give the file itself as --data, not the folder "
+                            + src.dir().taskDir());
         }
         TaskDirectory td = src.dir();
         boolean kshot = k != null || seed != null;

@@ -6,8 +6,15 @@ package org.mera.data;
  * (-1 where none), {@code targets} regression targets (NaN where none), and {@code exampleIndices} the
  * position of each row in the list the batch was made from, so predictions map back to examples.
  */
-public record Batch(int size, int seqLen, long[] inputIds, long[] typeIds, long[] attentionMask, int[] labels,
-                    float[] targets, int[] exampleIndices) {
+public record Batch(
+        int size,
+        int seqLen,
+        long[] inputIds,
+        long[] typeIds,
+        long[] attentionMask,
+        int[] labels,
+        float[] targets,
+        int[] exampleIndices) {
     public Batch {
         int cells = size * seqLen;
         if (inputIds.length != cells || typeIds.length != cells || attentionMask.length != cells) {

@@ -32,8 +32,8 @@ public final class Batcher {
 
     public Batcher(int batchSize, int padId, int bucketBatches) {
         if (batchSize <= 0 || bucketBatches <= 0) {
-            throw new IllegalArgumentException("batch size and bucket batches must be positive, got "
-                    + batchSize + " and " + bucketBatches);
+            throw new IllegalArgumentException(
+                    "batch size and bucket batches must be positive, got " + batchSize + " and " + bucketBatches);
         }
         this.batchSize = batchSize;
         this.padId = padId;
@@ -107,7 +107,8 @@ public final class Batcher {
         List<int[]> out = new ArrayList<>();
         for (int start = 0; start < order.size(); start += batchSize) {
             out.add(order.subList(start, Math.min(order.size(), start + batchSize)).stream()
-                    .mapToInt(Integer::intValue).toArray());
+                    .mapToInt(Integer::intValue)
+                    .toArray());
         }
         return out;
     }

@@ -20,8 +20,7 @@ import java.util.TreeMap;
  * task's (a, b) is another's (b, a).
  */
 public final class Decontamination {
-    private Decontamination() {
-    }
+    private Decontamination() {}
 
     /** Lower case, letters and digits only (Unicode-aware; accents and non-Latin scripts are kept). */
     public static String normalise(String text) {
@@ -29,7 +28,10 @@ public final class Decontamination {
             return "";
         }
         StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().filter(Character::isLetterOrDigit).map(Character::toLowerCase).forEach(out::appendCodePoint);
+        text.codePoints()
+                .filter(Character::isLetterOrDigit)
+                .map(Character::toLowerCase)
+                .forEach(out::appendCodePoint);
         return out.toString();
     }
 
@@ -93,7 +95,10 @@ public final class Decontamination {
                     o.forEach(name -> byOwner.merge(name, 1, Integer::sum));
                 }
             }
-            return new Cleaned(pool.size(), Collections.unmodifiableList(kept), List.copyOf(removed),
+            return new Cleaned(
+                    pool.size(),
+                    Collections.unmodifiableList(kept),
+                    List.copyOf(removed),
                     Collections.unmodifiableMap(byOwner));
         }
     }
@@ -102,7 +107,8 @@ public final class Decontamination {
      * A pool after cleaning: its size before, the rows kept, the indexes (0-based, in file order) of the rows
      * removed, and how many removed rows each owner holds.
      */
-    public record Cleaned(int before, List<Example> kept, List<Integer> removedIndexes, Map<String, Integer> removedByOwner) {
+    public record Cleaned(
+            int before, List<Example> kept, List<Integer> removedIndexes, Map<String, Integer> removedByOwner) {
         public int removed() {
             return removedIndexes.size();
         }

@@ -10,8 +10,8 @@ import java.util.Arrays;
 public record EncodedExample(int[] inputIds, int[] typeIds, int labelIndex, float target) {
     public EncodedExample {
         if (inputIds.length != typeIds.length) {
-            throw new IllegalArgumentException("input ids (" + inputIds.length + ") and type ids ("
-                    + typeIds.length + ") differ in length");
+            throw new IllegalArgumentException(
+                    "input ids (" + inputIds.length + ") and type ids (" + typeIds.length + ") differ in length");
         }
     }
 
@@ -21,20 +21,23 @@ public record EncodedExample(int[] inputIds, int[] typeIds, int labelIndex, floa
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EncodedExample e && labelIndex == e.labelIndex
-                && Float.compare(target, e.target) == 0 && Arrays.equals(inputIds, e.inputIds)
+        return o instanceof EncodedExample e
+                && labelIndex == e.labelIndex
+                && Float.compare(target, e.target) == 0
+                && Arrays.equals(inputIds, e.inputIds)
                 && Arrays.equals(typeIds, e.typeIds);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * Arrays.hashCode(inputIds) + Arrays.hashCode(typeIds)) + 31 * labelIndex
+        return 31 * (31 * Arrays.hashCode(inputIds) + Arrays.hashCode(typeIds))
+                + 31 * labelIndex
                 + Float.hashCode(target);
     }
 
     @Override
     public String toString() {
-        return "EncodedExample[ids=" + Arrays.toString(inputIds) + ", types=" + Arrays.toString(typeIds)
-                + ", label=" + labelIndex + ", target=" + target + "]";
+        return "EncodedExample[ids=" + Arrays.toString(inputIds) + ", types=" + Arrays.toString(typeIds) + ", label="
+                + labelIndex + ", target=" + target + "]";
     }
 }

@@ -3,7 +3,6 @@ package org.mera.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.mera.io.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mera.io.Json;
 
 /**
  * Reads labelled (or, with no label column, unlabelled) examples from TSV, JSONL and CSV files, checking
@@ -26,8 +26,7 @@ import java.util.Map;
 public final class ExampleReader {
     private static final ObjectMapper JSON = Json.PLAIN;
 
-    private ExampleReader() {
-    }
+    private ExampleReader() {}
 
     /**
      * Reads a file by its extension: .tsv with the task's official GLUE layout (or text_a/text_b/label
@@ -82,10 +81,17 @@ public final class ExampleReader {
             }
         }
         if (chosen == null) {
-            throw new ExampleFileException(file, 1, "the first row has " + first + " but task " + task.name() + " reads "
-                    + layouts.stream().map(c -> needed(labelled ? c : c.withoutLabel(), task).toString())
-                            .collect(java.util.stream.Collectors.joining(" or "))
-                    + (layouts.stream().anyMatch(c -> !c.hasHeader()) ? "" : "; a file without a header row needs 'columns' in task.yaml"));
+            throw new ExampleFileException(
+                    file,
+                    1,
+                    "the first row has " + first + " but task " + task.name() + " reads "
+                            + layouts.stream()
+                                    .map(c -> needed(labelled ? c : c.withoutLabel(), task)
+                                            .toString())
+                                    .collect(java.util.stream.Collectors.joining(" or "))
+                            + (layouts.stream().anyMatch(c -> !c.hasHeader())
+                                    ? ""
+                                    : "; a file without a header row needs 'columns' in task.yaml"));
         }
         if (name.endsWith(".tsv")) {
             return readTsv(file, task, chosen);
@@ -254,8 +260,11 @@ public final class ExampleReader {
             }
             List<String> names = new ArrayList<>();
             row.fieldNames().forEachRemaining(names::add);
-            throw new ExampleFileException(file, i + 1, "row has neither 'text_a' nor 'premise' field (fields: "
-                    + names + "); pass the field names explicitly");
+            throw new ExampleFileException(
+                    file,
+                    i + 1,
+                    "row has neither 'text_a' nor 'premise' field (fields: " + names
+                            + "); pass the field names explicitly");
         }
         throw new ExampleFileException(file, 0, "file has no examples");
     }
@@ -273,8 +282,8 @@ public final class ExampleReader {
             return cols.textB() == null ? cols : cols.withoutTextB();
         }
         if (cols.textB() == null) {
-            throw new ExampleFileException(file, 0, "task " + task.name()
-                    + " takes sentence pairs but no second-text column was given");
+            throw new ExampleFileException(
+                    file, 0, "task " + task.name() + " takes sentence pairs but no second-text column was given");
         }
         return cols;
     }
@@ -301,15 +310,20 @@ public final class ExampleReader {
             try {
                 v = Double.parseDouble(label);
             } catch (NumberFormatException e) {
-                throw new ExampleFileException(file, lineNo, "label '" + label + "' of regression task "
-                        + task.name() + " is not a number", e);
+                throw new ExampleFileException(
+                        file,
+                        lineNo,
+                        "label '" + label + "' of regression task " + task.name() + " is not a number",
+                        e);
             }
             if (!Double.isFinite(v)) {
                 throw new ExampleFileException(file, lineNo, "label '" + label + "' is not a finite number");
             }
         } else if (!task.labels().contains(label)) {
-            throw new ExampleFileException(file, lineNo, "unknown label '" + label + "' for task " + task.name()
-                    + " (known: " + task.labels() + ")");
+            throw new ExampleFileException(
+                    file,
+                    lineNo,
+                    "unknown label '" + label + "' for task " + task.name() + " (known: " + task.labels() + ")");
         }
     }
 
@@ -317,9 +331,12 @@ public final class ExampleReader {
         return column -> {
             int k = index.get(column);
             if (k >= fields.length) {
-                throw new ExampleFileException(file, lineNo, "row has " + fields.length + " fields but column '"
-                        + column + "' is field " + (k + 1)
-                        + (headerLine > 0 ? " of the header on line " + headerLine : ""));
+                throw new ExampleFileException(
+                        file,
+                        lineNo,
+                        "row has " + fields.length + " fields but column '"
+                                + column + "' is field " + (k + 1)
+                                + (headerLine > 0 ? " of the header on line " + headerLine : ""));
             }
             return fields[k];
         };
@@ -328,8 +345,10 @@ public final class ExampleReader {
     /** A file without a header row is only as reliable as its column positions: a row of another width is refused. */
     private static void checkWidth(Path file, int lineNo, Columns cols, String[] fields) {
         if (!cols.hasHeader() && fields.length != cols.headerlessNames().size()) {
-            throw new ExampleFileException(file, lineNo, "row has " + fields.length + " fields, but the file's columns are "
-                    + cols.headerlessNames());
+            throw new ExampleFileException(
+                    file,
+                    lineNo,
+                    "row has " + fields.length + " fields, but the file's columns are " + cols.headerlessNames());
         }
     }
 
@@ -344,8 +363,11 @@ public final class ExampleReader {
     private static void requireColumns(Path file, int lineNo, Columns cols, Map<String, Integer> index) {
         for (String c : new String[] {cols.textA(), cols.textB(), cols.label()}) {
             if (c != null && !index.containsKey(c)) {
-                throw new ExampleFileException(file, lineNo, "missing column '" + c + "' (header has "
-                        + index.keySet().stream().sorted().toList() + ")");
+                throw new ExampleFileException(
+                        file,
+                        lineNo,
+                        "missing column '" + c + "' (header has "
+                                + index.keySet().stream().sorted().toList() + ")");
             }
         }
     }
@@ -398,8 +420,7 @@ public final class ExampleReader {
         return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
-    record CsvRecord(int line, String[] fields) {
-    }
+    record CsvRecord(int line, String[] fields) {}
 
     /** RFC 4180, also accepting LF line ends; blank lines are skipped. */
     static List<CsvRecord> parseCsv(Path file, String text) {

@@ -1,14 +1,13 @@
 package org.mera.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.mera.io.AtomicFiles;
-import org.mera.io.Json;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mera.io.AtomicFiles;
+import org.mera.io.Json;
 
 /**
  * Writes examples as mera's JSONL ({@code text_a}, {@code text_b} for pairs, {@code label}), atomically: the files
@@ -18,8 +17,7 @@ import java.util.Map;
 public final class ExampleWriter {
     private static final ObjectMapper JSON = Json.PLAIN;
 
-    private ExampleWriter() {
-    }
+    private ExampleWriter() {}
 
     public static void writeJsonl(Path file, List<Example> rows) throws IOException {
         AtomicFiles.write(file, out -> {

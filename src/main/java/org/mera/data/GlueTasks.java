@@ -23,8 +23,8 @@ public final class GlueTasks {
     public static final Task MRPC = new Task("MRPC", true, BINARY, "f1", PARAPHRASE);
     public static final Task STSB = new Task("STS-B", true, List.of(), "pearson", PARAPHRASE);
     public static final Task QQP = new Task("QQP", true, BINARY, "f1", PARAPHRASE);
-    public static final Task MNLI = new Task("MNLI", true,
-            List.of("contradiction", "entailment", "neutral"), "accuracy", INFERENCE);
+    public static final Task MNLI =
+            new Task("MNLI", true, List.of("contradiction", "entailment", "neutral"), "accuracy", INFERENCE);
     public static final Task QNLI = new Task("QNLI", true, NLI2, "accuracy", INFERENCE);
     public static final Task RTE = new Task("RTE", true, NLI2, "accuracy", INFERENCE);
 
@@ -56,8 +56,7 @@ public final class GlueTasks {
             "QNLI", Columns.named("question", "sentence", "label"),
             "RTE", Columns.named("sentence1", "sentence2", "label"));
 
-    private GlueTasks() {
-    }
+    private GlueTasks() {}
 
     /** Adds the eight tasks, with aliases ("sst2", "sst", "stsb", "sts", "mnli-m"...). */
     public static void registerInto(TaskRegistry registry) {

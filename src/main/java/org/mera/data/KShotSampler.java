@@ -23,11 +23,9 @@ public final class KShotSampler {
     public static final double STSB_THRESHOLD = 2.5;
 
     /** A training sample and a disjoint dev sample, k per class each. */
-    public record Split(List<Example> train, List<Example> dev) {
-    }
+    public record Split(List<Example> train, List<Example> dev) {}
 
-    private KShotSampler() {
-    }
+    private KShotSampler() {}
 
     /** k per class from {@code pool}, with the default regression threshold. */
     public static List<Example> sample(List<Example> pool, Task task, int k, long seed) {
@@ -74,8 +72,7 @@ public final class KShotSampler {
         if (task.isRegression() && !Double.isFinite(threshold)) {
             throw new IllegalArgumentException("task " + task.name() + ": regression threshold must be finite");
         }
-        List<String> classNames = task.isRegression()
-                ? List.of("< " + threshold, ">= " + threshold) : task.labels();
+        List<String> classNames = task.isRegression() ? List.of("< " + threshold, ">= " + threshold) : task.labels();
         List<List<Example>> byClass = new ArrayList<>();
         for (int c = 0; c < classNames.size(); c++) {
             byClass.add(new ArrayList<>());
@@ -121,8 +118,8 @@ public final class KShotSampler {
         try {
             return Double.parseDouble(x.label());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("task " + task.name() + ": example " + i + " has non-numeric label '"
-                    + x.label() + "'", e);
+            throw new IllegalArgumentException(
+                    "task " + task.name() + ": example " + i + " has non-numeric label '" + x.label() + "'", e);
         }
     }
 }

@@ -24,7 +24,8 @@ public record Task(String name, boolean pair, List<String> labels, String metric
     public int labelIndex(String label) {
         int i = labels.indexOf(label);
         if (i < 0) {
-            throw new IllegalArgumentException("task " + name + ": unknown label '" + label + "' (known: " + labels + ")");
+            throw new IllegalArgumentException(
+                    "task " + name + ": unknown label '" + label + "' (known: " + labels + ")");
         }
         return i;
     }

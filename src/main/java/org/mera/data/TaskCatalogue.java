@@ -13,8 +13,7 @@ import java.util.Optional;
 public final class TaskCatalogue {
     private static final TaskRegistry BUILT_IN = TaskRegistry.standard();
 
-    private TaskCatalogue() {
-    }
+    private TaskCatalogue() {}
 
     /** The built-in tasks. */
     public static TaskRegistry builtIns() {
@@ -31,7 +30,9 @@ public final class TaskCatalogue {
      * task, whatever folders lie about) and an existing directory (relative to {@code base}, if given).
      */
     public static boolean isDirectory(String spec, Path base) {
-        return spec != null && !spec.isBlank() && BUILT_IN.find(spec).isEmpty()
+        return spec != null
+                && !spec.isBlank()
+                && BUILT_IN.find(spec).isEmpty()
                 && Files.isDirectory(base == null ? Path.of(spec) : base.resolve(spec));
     }
 
@@ -42,19 +43,22 @@ public final class TaskCatalogue {
      */
     public static TaskDirectory resolve(String spec, Path base, Path dataRoot) throws IOException {
         if (spec == null || spec.isBlank()) {
-            throw new IllegalArgumentException("no task given: a built-in task name (" + BUILT_IN.names() + ") or a task directory");
+            throw new IllegalArgumentException(
+                    "no task given: a built-in task name (" + BUILT_IN.names() + ") or a task directory");
         }
         if (isDirectory(spec, base)) {
             return TaskDirectory.open(base == null ? Path.of(spec) : base.resolve(spec));
         }
         Optional<Task> task = BUILT_IN.find(spec);
         if (task.isEmpty()) {
-            throw new IllegalArgumentException("task '" + spec + "' is neither a directory"
-                    + (base == null ? "" : " (under " + base + ")") + " nor a built-in task (" + String.join(", ", BUILT_IN.names()) + ")");
+            throw new IllegalArgumentException(
+                    "task '" + spec + "' is neither a directory" + (base == null ? "" : " (under " + base + ")")
+                            + " nor a built-in task (" + String.join(", ", BUILT_IN.names()) + ")");
         }
         if (dataRoot == null) {
-            throw new IllegalArgumentException("built-in task " + task.get().name() + " needs its data: give the folder holding "
-                    + task.get().name() + "/ (for GLUE: a copy laid out as docs/data.md says), or give the task directory itself");
+            throw new IllegalArgumentException("built-in task " + task.get().name()
+                    + " needs its data: give the folder holding " + task.get().name()
+                    + "/ (for GLUE: a copy laid out as docs/data.md says), or give the task directory itself");
         }
         if (!Files.exists(dataRoot)) {
             throw new java.nio.file.NoSuchFileException(dataRoot.toString(), null, "data directory not found");

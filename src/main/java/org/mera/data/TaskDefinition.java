@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,14 +32,15 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
 
     /** Metrics mera computes per kind of task. */
     public static final List<String> CLASSIFICATION_METRICS = List.of("accuracy", "f1", "mcc");
+
     public static final List<String> REGRESSION_METRICS = List.of("pearson", "spearman");
 
     public TaskDefinition {
         metrics = List.copyOf(metrics);
         layouts = List.copyOf(layouts);
         if (metrics.isEmpty() || !metrics.get(0).equals(task.metric())) {
-            throw new IllegalArgumentException("task " + task.name() + ": metrics " + metrics + " must start with its primary metric "
-                    + task.metric());
+            throw new IllegalArgumentException("task " + task.name() + ": metrics " + metrics
+                    + " must start with its primary metric " + task.metric());
         }
         if (layouts.isEmpty()) {
             throw new IllegalArgumentException("task " + task.name() + ": no column layout");
@@ -83,6 +83,7 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
         public String text;
         /** The second text's column, for sentence pairs. */
         public String textPair;
+
         public String label;
         /** Label names in class-index order (classification only). */
         public List<String> labels;
@@ -95,7 +96,8 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** Reads and checks a task.yaml; every error names the file and the field. */
@@ -104,30 +106,51 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
         try {
             y = YAML.readValue(Files.readAllBytes(file), Yaml.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new ExampleFileException(file, 0, "unknown key '" + e.getPropertyName() + "' (known: name, kind, text, textPair, "
-                    + "label, labels, metrics, track, columns)", e);
+            throw new ExampleFileException(
+                    file,
+                    0,
+                    "unknown key '" + e.getPropertyName() + "' (known: name, kind, text, textPair, "
+                            + "label, labels, metrics, track, columns)",
+                    e);
         } catch (JsonMappingException e) {
-            throw new ExampleFileException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-                    e.getOriginalMessage() + " at " + e.getPathReference(), e);
+            throw new ExampleFileException(
+                    file,
+                    e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                    e.getOriginalMessage() + " at " + e.getPathReference(),
+                    e);
         } catch (JsonProcessingException e) {
-            throw new ExampleFileException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-                    "not valid YAML: " + e.getOriginalMessage(), e);
+            throw new ExampleFileException(
+                    file,
+                    e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                    "not valid YAML: " + e.getOriginalMessage(),
+                    e);
         }
         if (y == null) {
             throw new ExampleFileException(file, 0, "empty task definition (see docs/tasks.md for its keys)");
         }
-        return fromYaml(y, file.getParent().getFileName() == null ? "task" : file.getParent().getFileName().toString(),
-                file.toString(), file);
+        return fromYaml(
+                y,
+                file.getParent().getFileName() == null
+                        ? "task"
+                        : file.getParent().getFileName().toString(),
+                file.toString(),
+                file);
     }
 
     /** A definition from task.yaml's fields; {@code defaultName} when it names none. */
     static TaskDefinition fromYaml(Yaml y, String defaultName, String origin, Path file) {
         List<String> problems = new ArrayList<>();
-        // An empty list entry ("[accuracy, ]", or "&a" with no value) is null: name it here, before a null reaches a list
+        // An empty list entry ("[accuracy, ]", or "&a" with no value) is null: name it here, before a null reaches a
+        // list
         // lookup (List.of(...).contains(null) throws).
-        for (var list : java.util.Map.of("labels", y.labels == null ? List.<String>of() : y.labels,
-                "metrics", y.metrics == null ? List.<String>of() : y.metrics,
-                "columns", y.columns == null ? List.<String>of() : y.columns).entrySet()) {
+        for (var list : java.util.Map.of(
+                        "labels",
+                        y.labels == null ? List.<String>of() : y.labels,
+                        "metrics",
+                        y.metrics == null ? List.<String>of() : y.metrics,
+                        "columns",
+                        y.columns == null ? List.<String>of() : y.columns)
+                .entrySet()) {
             if (list.getValue().stream().anyMatch(java.util.Objects::isNull)) {
                 problems.add(list.getKey() + ": an entry is empty: " + list.getValue());
             }
@@ -161,20 +184,22 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
             problems.add("labels: a regression task has no label names");
         }
         List<String> allowed = regression ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
-        List<String> metrics = y.metrics == null || y.metrics.isEmpty()
-                ? List.of(regression ? "pearson" : "accuracy") : y.metrics;
+        List<String> metrics =
+                y.metrics == null || y.metrics.isEmpty() ? List.of(regression ? "pearson" : "accuracy") : y.metrics;
         for (String m : metrics) {
             if (!allowed.contains(m)) {
-                problems.add("metrics: '" + m + "' is not a " + (regression ? "regression" : "classification") + " metric (known: "
-                        + allowed + ")");
+                problems.add("metrics: '" + m + "' is not a " + (regression ? "regression" : "classification")
+                        + " metric (known: " + allowed + ")");
             } else if (m.equals("f1") && labels.size() != 2) {
-                problems.add("metrics: f1 needs exactly two labels (the second is the positive class); have " + labels.size());
+                problems.add("metrics: f1 needs exactly two labels (the second is the positive class); have "
+                        + labels.size());
             }
         }
         Columns columns = null;
         if (problems.isEmpty()) {
             try {
-                columns = y.columns == null ? Columns.named(y.text, y.textPair, y.label)
+                columns = y.columns == null
+                        ? Columns.named(y.text, y.textPair, y.label)
                         : Columns.headerless(y.columns, y.text, y.textPair, y.label);
             } catch (IllegalArgumentException e) {
                 problems.add("columns: " + e.getMessage());
@@ -183,7 +208,11 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
         if (!problems.isEmpty()) {
             throw new ExampleFileException(file, 0, String.join("; ", problems));
         }
-        Task task = new Task(name, y.textPair != null, labels.stream().map(String::valueOf).toList(), metrics.get(0),
+        Task task = new Task(
+                name,
+                y.textPair != null,
+                labels.stream().map(String::valueOf).toList(),
+                metrics.get(0),
                 y.track == null ? "" : y.track.trim());
         List<Columns> layouts = new ArrayList<>();
         layouts.add(columns);
@@ -222,11 +251,16 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
         comments.put("columns", "files without a header row: their columns in order");
         try {
             String text = YAML.writeValueAsString(y);
-            return text.lines().map(line -> {
-                String key = line.contains(":") && !line.startsWith(" ") && !line.startsWith("-") ? line.substring(0, line.indexOf(':')) : "";
-                String comment = comments.get(key);
-                return comment == null ? line : line + "    # " + comment;
-            }).collect(Collectors.joining("\n")) + "\n";
+            return text.lines()
+                            .map(line -> {
+                                String key = line.contains(":") && !line.startsWith(" ") && !line.startsWith("-")
+                                        ? line.substring(0, line.indexOf(':'))
+                                        : "";
+                                String comment = comments.get(key);
+                                return comment == null ? line : line + "    # " + comment;
+                            })
+                            .collect(Collectors.joining("\n"))
+                    + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a task definition as YAML", e);
         }

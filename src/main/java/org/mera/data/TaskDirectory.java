@@ -129,8 +129,9 @@ public final class TaskDirectory {
 
     /** test.EXT or test_matched.EXT; without either (QQP in the shared data), the pool's dev file. */
     public Path testFile() {
-        return testFileIfAny().orElseThrow(() -> new IllegalArgumentException("task " + name() + ": no test file (test or "
-                + "test_matched, " + EXTENSIONS + ") in " + dir + " and no pool/dev file"));
+        return testFileIfAny()
+                .orElseThrow(() -> new IllegalArgumentException("task " + name() + ": no test file (test or "
+                        + "test_matched, " + EXTENSIONS + ") in " + dir + " and no pool/dev file"));
     }
 
     public Optional<Path> testFileIfAny() {
@@ -150,8 +151,9 @@ public final class TaskDirectory {
 
     /** What a source adapter trains on: pool/train, else the plain train file. */
     public Path poolTrainFile() {
-        return poolTrainFileIfAny().orElseThrow(() -> new IllegalArgumentException("task " + name() + ": no pool/train or train "
-                + "file (" + EXTENSIONS + ") in " + dir + " to train a source adapter on"));
+        return poolTrainFileIfAny()
+                .orElseThrow(() -> new IllegalArgumentException("task " + name() + ": no pool/train or train "
+                        + "file (" + EXTENSIONS + ") in " + dir + " to train a source adapter on"));
     }
 
     public Optional<Path> poolTrainFileIfAny() {
@@ -161,8 +163,9 @@ public final class TaskDirectory {
 
     /** What a source adapter selects its checkpoint on: pool/dev, else the plain dev file. */
     public Path poolDevFile() {
-        return poolDevFileIfAny().orElseThrow(() -> new IllegalArgumentException("task " + name() + ": no pool/dev or dev file ("
-                + EXTENSIONS + ") in " + dir + " to select a source adapter on"));
+        return poolDevFileIfAny()
+                .orElseThrow(() -> new IllegalArgumentException("task " + name() + ": no pool/dev or dev file ("
+                        + EXTENSIONS + ") in " + dir + " to select a source adapter on"));
     }
 
     public Optional<Path> poolDevFileIfAny() {
@@ -181,8 +184,13 @@ public final class TaskDirectory {
             return List.of();
         }
         try (Stream<Path> s = Files.list(kshotRoot)) {
-            return s.filter(Files::isDirectory).map(d -> d.getFileName().toString()).filter(n -> n.matches("\\d+-\\d+"))
-                    .map(n -> Integer.parseInt(n.substring(0, n.indexOf('-')))).distinct().sorted().toList();
+            return s.filter(Files::isDirectory)
+                    .map(d -> d.getFileName().toString())
+                    .filter(n -> n.matches("\\d+-\\d+"))
+                    .map(n -> Integer.parseInt(n.substring(0, n.indexOf('-'))))
+                    .distinct()
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + kshotRoot, e);
         }
@@ -214,7 +222,9 @@ public final class TaskDirectory {
         List<Path> files = new ArrayList<>();
         if (Files.isDirectory(kshotRoot)) {
             try (Stream<Path> s = Files.list(kshotRoot)) {
-                s.filter(Files::isDirectory).sorted().forEach(d -> find(d, List.of("train")).ifPresent(files::add));
+                s.filter(Files::isDirectory)
+                        .sorted()
+                        .forEach(d -> find(d, List.of("train")).ifPresent(files::add));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot list " + kshotRoot, e);
             }
@@ -231,16 +241,21 @@ public final class TaskDirectory {
     private Path kshotDir(int k, int seed) {
         Path d = kshotRoot.resolve(k + "-" + seed);
         if (!Files.isDirectory(d)) {
-            throw new IllegalArgumentException("task " + name() + ": no few-shot split " + d + " (seeds available for k=" + k + ": "
-                    + kshotSeeds(k) + (trainFile().isPresent() ? "; or sample them from " + trainFile().get() + " with --k and --seeds"
-                    : "") + ")");
+            throw new IllegalArgumentException(
+                    "task " + name() + ": no few-shot split " + d + " (seeds available for k=" + k + ": "
+                            + kshotSeeds(k)
+                            + (trainFile().isPresent()
+                                    ? "; or sample them from " + trainFile().get() + " with --k and --seeds"
+                                    : "")
+                            + ")");
         }
         return d;
     }
 
     private Path require(Path d, List<String> baseNames) {
-        return find(d, baseNames).orElseThrow(() -> new IllegalArgumentException("task " + name() + ": none of " + baseNames
-                + " with extension " + EXTENSIONS + " in " + d));
+        return find(d, baseNames)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "task " + name() + ": none of " + baseNames + " with extension " + EXTENSIONS + " in " + d));
     }
 
     static Optional<Path> find(Path d, List<String> baseNames) {
@@ -264,7 +279,8 @@ public final class TaskDirectory {
         if (Files.isDirectory(root)) {
             try (Stream<Path> s = Files.list(root)) {
                 Optional<Path> match = s.filter(Files::isDirectory)
-                        .filter(d -> d.getFileName().toString().equalsIgnoreCase(name)).findFirst();
+                        .filter(d -> d.getFileName().toString().equalsIgnoreCase(name))
+                        .findFirst();
                 if (match.isPresent()) {
                     return match.get();
                 }

@@ -17,8 +17,12 @@ import java.util.TreeSet;
  */
 public final class TaskInference {
     /** Known two-text column pairs, tried in order. */
-    static final List<List<String>> PAIRS = List.of(List.of("text_a", "text_b"), List.of("sentence1", "sentence2"),
-            List.of("premise", "hypothesis"), List.of("question", "sentence"), List.of("question1", "question2"));
+    static final List<List<String>> PAIRS = List.of(
+            List.of("text_a", "text_b"),
+            List.of("sentence1", "sentence2"),
+            List.of("premise", "hypothesis"),
+            List.of("question", "sentence"),
+            List.of("question1", "question2"));
     /** Known single-text columns. */
     static final List<String> SINGLES = List.of("sentence", "text", "text_a");
     /** Known label columns. */
@@ -26,8 +30,7 @@ public final class TaskInference {
     /** Most classes an inferred classification task may have before it looks like something else. */
     static final int MAX_INFERRED_LABELS = 50;
 
-    private TaskInference() {
-    }
+    private TaskInference() {}
 
     /**
      * The definition of the task whose training files are {@code trainFiles} (the first decides the columns), named
@@ -35,8 +38,9 @@ public final class TaskInference {
      */
     public static TaskDefinition infer(String name, List<Path> trainFiles, Path dir) {
         if (trainFiles.isEmpty()) {
-            throw new IllegalArgumentException(dir + ": no training data found (looked for k-shot/K-SEED/train.*, train.* and "
-                    + "pool/train.* with extension .tsv, .csv or .jsonl)");
+            throw new IllegalArgumentException(
+                    dir + ": no training data found (looked for k-shot/K-SEED/train.*, train.* and "
+                            + "pool/train.* with extension .tsv, .csv or .jsonl)");
         }
         Path first = trainFiles.get(0);
         Columns columns = columns(first, dir);
@@ -64,8 +68,13 @@ public final class TaskInference {
         List<String> header = ExampleReader.firstRowFields(file);
         Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         names.addAll(header);
-        String label = LABELS.stream().filter(names::contains).findFirst().map(l -> exact(header, l)).orElse(null);
-        List<String> pairFound = PAIRS.stream().filter(names::containsAll).findFirst().orElse(null);
+        String label = LABELS.stream()
+                .filter(names::contains)
+                .findFirst()
+                .map(l -> exact(header, l))
+                .orElse(null);
+        List<String> pairFound =
+                PAIRS.stream().filter(names::containsAll).findFirst().orElse(null);
         if (label != null && pairFound != null) {
             return Columns.named(exact(header, pairFound.get(0)), exact(header, pairFound.get(1)), label);
         }
@@ -74,17 +83,25 @@ public final class TaskInference {
             return Columns.named(exact(header, singles.get(0)), null, label);
         }
         if (label != null || !singles.isEmpty() || fname.endsWith(".jsonl")) {
-            throw ambiguous(dir, file, "its " + (fname.endsWith(".jsonl") ? "fields" : "header") + " " + header
-                    + (label == null ? " name no label column (" + LABELS + ")" : " do not name one text column ("
-                    + SINGLES + ") or a known pair (" + PAIRS + ")"));
+            throw ambiguous(
+                    dir,
+                    file,
+                    "its " + (fname.endsWith(".jsonl") ? "fields" : "header") + " " + header
+                            + (label == null
+                                    ? " name no label column (" + LABELS + ")"
+                                    : " do not name one text column (" + SINGLES + ") or a known pair (" + PAIRS
+                                            + ")"));
         }
         // No known names in the first row: a headerless file. LM-BFF's single-sentence files are label,sentence.
         List<String[]> rows = ExampleReader.rows(file, 0);
         if (header.size() == 2 && looksLikeLabels(rows)) {
             return Columns.headerless(List.of("label", "sentence"), "sentence", null, "label");
         }
-        throw ambiguous(dir, file, "it has no header row naming its columns and is not LM-BFF's two-column label,sentence "
-                + "layout (first row: " + header + ")");
+        throw ambiguous(
+                dir,
+                file,
+                "it has no header row naming its columns and is not LM-BFF's two-column label,sentence "
+                        + "layout (first row: " + header + ")");
     }
 
     /** The first column of every row is a short token, and there are few distinct ones. */
@@ -113,17 +130,27 @@ public final class TaskInference {
         boolean allIntegers = seen.stream().allMatch(s -> s.matches("-?\\d+"));
         if (allNumbers && !allIntegers) {
             Task t = new Task(name, columns.textB() != null, List.of(), "pearson", "");
-            throw new ExampleFileException(dir, 0, "the labels are real numbers (e.g. " + seen.stream().limit(3).toList()
-                    + "): if this is a regression task, say so in " + dir.resolve(TaskDefinition.FILE) + ":\n"
-                    + new TaskDefinition(t, List.of("pearson", "spearman"), List.of(columns), "").toYamlText());
+            throw new ExampleFileException(
+                    dir,
+                    0,
+                    "the labels are real numbers (e.g. "
+                            + seen.stream().limit(3).toList()
+                            + "): if this is a regression task, say so in " + dir.resolve(TaskDefinition.FILE) + ":\n"
+                            + new TaskDefinition(t, List.of("pearson", "spearman"), List.of(columns), "").toYamlText());
         }
         if (seen.size() < 2) {
-            throw new ExampleFileException(dir, 0, "the training data has only the label(s) " + seen + "; a classification task "
-                    + "needs at least two");
+            throw new ExampleFileException(
+                    dir,
+                    0,
+                    "the training data has only the label(s) " + seen + "; a classification task "
+                            + "needs at least two");
         }
         if (seen.size() > MAX_INFERRED_LABELS) {
-            throw new ExampleFileException(dir, 0, "the training data has " + seen.size() + " distinct labels, more than "
-                    + MAX_INFERRED_LABELS + " that mera infers; write " + dir.resolve(TaskDefinition.FILE) + " listing them");
+            throw new ExampleFileException(
+                    dir,
+                    0,
+                    "the training data has " + seen.size() + " distinct labels, more than " + MAX_INFERRED_LABELS
+                            + " that mera infers; write " + dir.resolve(TaskDefinition.FILE) + " listing them");
         }
         List<String> labels = new ArrayList<>(seen);
         labels.sort(allIntegers ? Comparator.comparingLong(Long::parseLong) : Comparator.naturalOrder());
@@ -140,10 +167,14 @@ public final class TaskInference {
     }
 
     private static ExampleFileException ambiguous(Path dir, Path file, String why) {
-        return new ExampleFileException(file, 1, "cannot tell the task's columns: " + why + ". Write "
-                + dir.resolve(TaskDefinition.FILE) + ", for example:\n"
-                + "name: " + dir.getFileName() + "\nkind: classification    # or regression\ntext: sentence    # column or field of the "
-                + "first text\ntextPair: null    # the second text, for sentence pairs\nlabel: label\nlabels: [negative, positive]"
-                + "    # in class-index order\ncolumns: [label, sentence]    # only for files without a header row\n");
+        return new ExampleFileException(
+                file,
+                1,
+                "cannot tell the task's columns: " + why + ". Write "
+                        + dir.resolve(TaskDefinition.FILE) + ", for example:\n"
+                        + "name: " + dir.getFileName()
+                        + "\nkind: classification    # or regression\ntext: sentence    # column or field of the "
+                        + "first text\ntextPair: null    # the second text, for sentence pairs\nlabel: label\nlabels: [negative, positive]"
+                        + "    # in class-index order\ncolumns: [label, sentence]    # only for files without a header row\n");
     }
 }

@@ -15,15 +15,13 @@ import java.util.Optional;
  * metrics reported for the task, primary metric first.
  */
 public final class TaskRegistry {
-    private record Entry(Task task, List<String> metrics) {
-    }
+    private record Entry(Task task, List<String> metrics) {}
 
     private final Map<String, Entry> byKey = new LinkedHashMap<>();
     private final List<Entry> entries = new ArrayList<>();
 
     /** An empty registry. */
-    public TaskRegistry() {
-    }
+    public TaskRegistry() {}
 
     /** A registry holding the eight GLUE tasks of {@link GlueTasks}. */
     public static TaskRegistry withGlue() {
@@ -36,8 +34,11 @@ public final class TaskRegistry {
     public static TaskRegistry standard() {
         TaskRegistry registry = withGlue();
         for (Task t : org.mera.data.wordnet.WordNetTasks.all()) {
-            registry.register(t, t.isRegression() ? List.of(t.metric()) : t.metric().equals("accuracy")
-                    ? List.of("accuracy") : List.of(t.metric(), "accuracy"));
+            registry.register(
+                    t,
+                    t.isRegression()
+                            ? List.of(t.metric())
+                            : t.metric().equals("accuracy") ? List.of("accuracy") : List.of(t.metric(), "accuracy"));
         }
         return registry;
     }
@@ -90,8 +91,9 @@ public final class TaskRegistry {
 
     /** The task with this name or alias; an error listing the known tasks otherwise. */
     public Task get(String name) {
-        return find(name).orElseThrow(() -> new IllegalArgumentException(
-                "unknown task '" + name + "' (known: " + names() + ")"));
+        return find(name)
+                .orElseThrow(
+                        () -> new IllegalArgumentException("unknown task '" + name + "' (known: " + names() + ")"));
     }
 
     /** The metrics reported for a registered task, primary first; just its primary metric otherwise. */
@@ -111,12 +113,16 @@ public final class TaskRegistry {
 
     /** The tasks of one track (case-insensitive), in registration order. */
     public synchronized List<Task> track(String track) {
-        return entries.stream().map(Entry::task).filter(t -> t.track().equalsIgnoreCase(track)).toList();
+        return entries.stream()
+                .map(Entry::task)
+                .filter(t -> t.track().equalsIgnoreCase(track))
+                .toList();
     }
 
     /** The names of all registered tasks. */
     public synchronized List<String> names() {
-        return Collections.unmodifiableList(entries.stream().map(e -> e.task().name()).toList());
+        return Collections.unmodifiableList(
+                entries.stream().map(e -> e.task().name()).toList());
     }
 
     private static String key(String name) {

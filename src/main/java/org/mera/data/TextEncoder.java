@@ -4,7 +4,6 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.util.PairList;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.mera.io.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mera.io.Json;
 
 /**
  * Turns {@link Example}s into {@link EncodedExample}s with a HuggingFace {@code tokenizer.json} (through
@@ -26,8 +26,8 @@ import java.util.Map;
  */
 public final class TextEncoder implements AutoCloseable {
     static final int MEMO_SPLITS = 32;
-    private static final Map<String, List<EncodedExample>> MEMO = Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, true) {
+    private static final Map<String, List<EncodedExample>> MEMO =
+            Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, List<EncodedExample>> eldest) {
                     return size() > MEMO_SPLITS;
@@ -71,7 +71,8 @@ public final class TextEncoder implements AutoCloseable {
             return Integer.MAX_VALUE;
         }
         if (!v.isNumber() || v.doubleValue() < 3) {
-            throw new IllegalArgumentException(tokenizerConfig + ": field 'model_max_length' must be a number of at least 3, got " + v);
+            throw new IllegalArgumentException(
+                    tokenizerConfig + ": field 'model_max_length' must be a number of at least 3, got " + v);
         }
         return v.doubleValue() >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) v.doubleValue();
     }
@@ -167,8 +168,9 @@ public final class TextEncoder implements AutoCloseable {
             update(md, x.textB());
             update(md, x.label());
         }
-        return "tokenizer=" + tokenizerSha256 + ";maxLength=" + maxLength + ";task=" + task.name()
-                + ";labels=" + task.labels() + ";n=" + xs.size() + ";examples=" + HexFormat.of().formatHex(md.digest());
+        return "tokenizer=" + tokenizerSha256 + ";maxLength=" + maxLength + ";task=" + task.name() + ";labels="
+                + task.labels() + ";n=" + xs.size() + ";examples="
+                + HexFormat.of().formatHex(md.digest());
     }
 
     private EncodedExample toEncoded(Encoding e, Example x, Task task) {
@@ -187,8 +189,8 @@ public final class TextEncoder implements AutoCloseable {
                 try {
                     target = Float.parseFloat(x.label());
                 } catch (NumberFormatException bad) {
-                    throw new IllegalArgumentException("task " + task.name() + ": regression label '" + x.label()
-                            + "' is not a number", bad);
+                    throw new IllegalArgumentException(
+                            "task " + task.name() + ": regression label '" + x.label() + "' is not a number", bad);
                 }
             } else {
                 labelIndex = task.labelIndex(x.label());
@@ -224,7 +226,9 @@ public final class TextEncoder implements AutoCloseable {
         } else {
             md.update((byte) 1);
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            md.update(new byte[] {(byte) (b.length >>> 24), (byte) (b.length >>> 16), (byte) (b.length >>> 8), (byte) b.length});
+            md.update(new byte[] {
+                (byte) (b.length >>> 24), (byte) (b.length >>> 16), (byte) (b.length >>> 8), (byte) b.length
+            });
             md.update(b);
         }
     }

@@ -1,7 +1,5 @@
 package org.mera.experiment;
 
-import org.mera.io.Json;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -15,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.mera.io.Json;
 
 /**
  * A folder per key for expensive products shared between cells (trained source adapters, merged
@@ -62,7 +61,8 @@ public final class ArtifactCache {
             if (Files.isDirectory(target)) {
                 return target;
             }
-            Path tmp = Files.createDirectory(root.resolve(TMP_PREFIX + key + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+            Path tmp = Files.createDirectory(root.resolve(
+                    TMP_PREFIX + key + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
             try {
                 builder.build(tmp);
                 syncTree(tmp);

@@ -1,10 +1,9 @@
 package org.mera.experiment;
 
-import org.mera.data.TaskDefinition;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.mera.data.TaskDefinition;
 
 /**
  * One point of the grid: train/evaluate {@code method} for {@code task} with {@code k} examples per class,
@@ -19,10 +18,24 @@ import java.util.Map;
  *                   {@code testFile} the evaluation file, all found through the task catalogue
  * @param decontamination the grid's evaluation files, which source pools are cleaned against before an adapter trains
  */
-public record Cell(String key, String encoder, String task, int k, int seed, Method method, String source,
-                   List<String> sources, Hyperparameters hyperparameters, String primaryMetric, String track,
-                   TaskDefinition definition, Map<String, SourceSpec> sourceSpecs, Path trainFile, Path devFile, Path testFile,
-                   ContaminationReference decontamination) {
+public record Cell(
+        String key,
+        String encoder,
+        String task,
+        int k,
+        int seed,
+        Method method,
+        String source,
+        List<String> sources,
+        Hyperparameters hyperparameters,
+        String primaryMetric,
+        String track,
+        TaskDefinition definition,
+        Map<String, SourceSpec> sourceSpecs,
+        Path trainFile,
+        Path devFile,
+        Path testFile,
+        ContaminationReference decontamination) {
     public Cell {
         sources = List.copyOf(sources);
         sourceSpecs = Map.copyOf(sourceSpecs);
@@ -42,7 +55,8 @@ public record Cell(String key, String encoder, String task, int k, int seed, Met
     public SourceSpec sourceSpec(String name) {
         SourceSpec s = sourceSpecs.get(name);
         if (s == null) {
-            throw new IllegalArgumentException("cell " + describe() + " has no source named " + name + " (has " + sourceSpecs.keySet() + ")");
+            throw new IllegalArgumentException(
+                    "cell " + describe() + " has no source named " + name + " (has " + sourceSpecs.keySet() + ")");
         }
         return s;
     }

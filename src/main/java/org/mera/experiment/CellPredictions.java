@@ -13,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-
 import org.mera.io.AtomicFiles;
 import org.mera.train.Metrics;
 
@@ -27,8 +26,13 @@ import org.mera.train.Metrics;
  * {@code "MPRD"}, format version, kind (0 classification, 1 regression), example count, class count, the training
  * counts (classification), then the predicted and gold values (int class indices or float scores).
  */
-public record CellPredictions(int numClasses, int[] predictedClasses, int[] goldClasses, int[] trainClassCounts,
-                              float[] predictedValues, float[] goldValues) {
+public record CellPredictions(
+        int numClasses,
+        int[] predictedClasses,
+        int[] goldClasses,
+        int[] trainClassCounts,
+        float[] predictedValues,
+        float[] goldValues) {
     public static final String DIR = "predictions";
     private static final int MAGIC = 0x4D505244; // "MPRD"
     private static final int FORMAT = 1;
@@ -36,16 +40,23 @@ public record CellPredictions(int numClasses, int[] predictedClasses, int[] gold
     public CellPredictions {
         if (predictedClasses != null) {
             if (goldClasses == null || goldClasses.length != predictedClasses.length) {
-                throw new IllegalArgumentException("classification predictions need one gold class per prediction ("
-                        + predictedClasses.length + " predictions, " + (goldClasses == null ? "no" : goldClasses.length) + " gold)");
+                throw new IllegalArgumentException(
+                        "classification predictions need one gold class per prediction (" + predictedClasses.length
+                                + " predictions, " + (goldClasses == null ? "no" : goldClasses.length) + " gold)");
             }
             if (numClasses < 2 || trainClassCounts == null || trainClassCounts.length != numClasses) {
-                throw new IllegalArgumentException("classification predictions need at least two classes and a training count per class "
-                        + "(classes " + numClasses + ", counts " + (trainClassCounts == null ? "none" : trainClassCounts.length) + ")");
+                throw new IllegalArgumentException(
+                        "classification predictions need at least two classes and a training count per class "
+                                + "(classes " + numClasses + ", counts "
+                                + (trainClassCounts == null ? "none" : trainClassCounts.length) + ")");
             }
             for (int i = 0; i < predictedClasses.length; i++) {
-                if (predictedClasses[i] < 0 || predictedClasses[i] >= numClasses || goldClasses[i] < 0 || goldClasses[i] >= numClasses) {
-                    throw new IllegalArgumentException("example " + i + ": class index outside [0, " + numClasses + ")");
+                if (predictedClasses[i] < 0
+                        || predictedClasses[i] >= numClasses
+                        || goldClasses[i] < 0
+                        || goldClasses[i] >= numClasses) {
+                    throw new IllegalArgumentException(
+                            "example " + i + ": class index outside [0, " + numClasses + ")");
                 }
             }
         } else if (predictedValues == null || goldValues == null || goldValues.length != predictedValues.length) {
@@ -74,8 +85,10 @@ public record CellPredictions(int numClasses, int[] predictedClasses, int[] gold
 
     /** Whether {@code other} was scored against the same gold labels (the same test set, so examples can be paired). */
     public boolean sameGold(CellPredictions other) {
-        return isRegression() == other.isRegression() && (isRegression() ? Arrays.equals(goldValues, other.goldValues)
-                : Arrays.equals(goldClasses, other.goldClasses));
+        return isRegression() == other.isRegression()
+                && (isRegression()
+                        ? Arrays.equals(goldValues, other.goldValues)
+                        : Arrays.equals(goldClasses, other.goldClasses));
     }
 
     /** {@code metric} (accuracy, f1, mcc, pearson, spearman) on the examples at {@code indices} (repeats allowed). */
@@ -211,8 +224,9 @@ public record CellPredictions(int numClasses, int[] predictedClasses, int[] gold
             case "accuracy" -> Metrics.accuracy(predicted, gold);
             case "f1" -> Metrics.f1(predicted, gold);
             case "mcc" -> Metrics.mcc(predicted, gold);
-            default -> throw new IllegalArgumentException("metric '" + metric + "' does not score class predictions "
-                    + "(known: accuracy, f1, mcc)");
+            default ->
+                throw new IllegalArgumentException(
+                        "metric '" + metric + "' does not score class predictions " + "(known: accuracy, f1, mcc)");
         };
     }
 
@@ -220,8 +234,9 @@ public record CellPredictions(int numClasses, int[] predictedClasses, int[] gold
         return switch (metric) {
             case "pearson" -> Metrics.pearson(predicted, gold);
             case "spearman" -> Metrics.spearman(predicted, gold);
-            default -> throw new IllegalArgumentException("metric '" + metric + "' does not score regression predictions "
-                    + "(known: pearson, spearman)");
+            default ->
+                throw new IllegalArgumentException("metric '" + metric + "' does not score regression predictions "
+                        + "(known: pearson, spearman)");
         };
     }
 
@@ -241,7 +256,7 @@ public record CellPredictions(int numClasses, int[] predictedClasses, int[] gold
         Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
         try {
             try (OutputStream raw = Files.newOutputStream(tmp);
-                 DataOutputStream out = new DataOutputStream(new GZIPOutputStream(raw, 1 << 16))) {
+                    DataOutputStream out = new DataOutputStream(new GZIPOutputStream(raw, 1 << 16))) {
                 out.writeInt(MAGIC);
                 out.writeInt(FORMAT);
                 out.writeByte(isRegression() ? 1 : 0);
@@ -279,7 +294,7 @@ public record CellPredictions(int numClasses, int[] predictedClasses, int[] gold
     /** Reads a file written by {@link #write}; a damaged or foreign file is an error naming it. */
     public static CellPredictions read(Path file) throws IOException {
         try (InputStream raw = Files.newInputStream(file);
-             DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
+                DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
             if (in.readInt() != MAGIC) {
                 throw new IOException("not a mera predictions file");
             }
@@ -326,9 +341,13 @@ public record CellPredictions(int numClasses, int[] predictedClasses, int[] gold
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CellPredictions p && numClasses == p.numClasses && Arrays.equals(predictedClasses, p.predictedClasses)
-                && Arrays.equals(goldClasses, p.goldClasses) && Arrays.equals(trainClassCounts, p.trainClassCounts)
-                && Arrays.equals(predictedValues, p.predictedValues) && Arrays.equals(goldValues, p.goldValues);
+        return o instanceof CellPredictions p
+                && numClasses == p.numClasses
+                && Arrays.equals(predictedClasses, p.predictedClasses)
+                && Arrays.equals(goldClasses, p.goldClasses)
+                && Arrays.equals(trainClassCounts, p.trainClassCounts)
+                && Arrays.equals(predictedValues, p.predictedValues)
+                && Arrays.equals(goldValues, p.goldValues);
     }
 
     @Override
@@ -338,6 +357,7 @@ public record CellPredictions(int numClasses, int[] predictedClasses, int[] gold
 
     @Override
     public String toString() {
-        return "CellPredictions[" + (isRegression() ? "regression" : numClasses + " classes") + ", " + size() + " examples]";
+        return "CellPredictions[" + (isRegression() ? "regression" : numClasses + " classes") + ", " + size()
+                + " examples]";
     }
 }

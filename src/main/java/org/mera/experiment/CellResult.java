@@ -22,7 +22,8 @@ public record CellResult(Map<String, Double> metrics, Map<String, Object> extra,
         }
         metrics.forEach((name, value) -> {
             if (value == null || !Double.isFinite(value)) {
-                throw new IllegalArgumentException("metric '" + name + "' is " + value + "; metrics must be finite numbers");
+                throw new IllegalArgumentException(
+                        "metric '" + name + "' is " + value + "; metrics must be finite numbers");
             }
         });
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));

@@ -46,8 +46,7 @@ public interface CellRunner {
      * A product several cells share that can be made ahead of them, on its own (a source adapter): {@code id} tells two
      * apart, {@code cell} is one cell that needs it, {@code source} the source name within that cell.
      */
-    record Preparation(String id, Cell cell, String source) {
-    }
+    record Preparation(String id, Cell cell, String source) {}
 
     /**
      * The shared products {@code cells} need, once each; an engine that runs cells in parallel makes them first (one
@@ -58,8 +57,7 @@ public interface CellRunner {
     }
 
     /** Makes one {@link Preparation} (stored where {@link #run} finds it, e.g. the artifact cache). */
-    default void prepare(Preparation preparation) throws Exception {
-    }
+    default void prepare(Preparation preparation) throws Exception {}
 
     /**
      * Trains and evaluates the cell. Must be deterministic given the cell (seeded by {@code cell.seed()}).

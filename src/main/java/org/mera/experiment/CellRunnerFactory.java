@@ -35,11 +35,13 @@ public interface CellRunnerFactory {
             return services.get(0);
         }
         if (services.isEmpty()) {
-            throw new IllegalStateException("no CellRunner is registered, so there is nothing to train cells with: call "
-                    + "CellRunnerFactory.register(...) before running, or list a factory in "
-                    + "META-INF/services/" + CellRunnerFactory.class.getName());
+            throw new IllegalStateException(
+                    "no CellRunner is registered, so there is nothing to train cells with: call "
+                            + "CellRunnerFactory.register(...) before running, or list a factory in "
+                            + "META-INF/services/" + CellRunnerFactory.class.getName());
         }
         throw new IllegalStateException("several CellRunner factories are registered as services ("
-                + services.stream().map(s -> s.getClass().getName()).toList() + "); register the one to use with CellRunnerFactory.register(...)");
+                + services.stream().map(s -> s.getClass().getName()).toList()
+                + "); register the one to use with CellRunnerFactory.register(...)");
     }
 }

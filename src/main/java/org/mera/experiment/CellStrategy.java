@@ -1,15 +1,14 @@
 package org.mera.experiment;
 
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.data.Example;
 import org.mera.io.Tensor;
 import org.mera.model.PretrainedModel;
 import org.mera.train.TaskModel;
 import org.mera.train.TrainingRun;
-
-import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * How one grid method prepares a cell's few-shot training: what trains and where it starts (a fresh adapter, a source
@@ -21,8 +20,14 @@ interface CellStrategy {
      * What a strategy works from: the cell, its encoder and hyperparameters, its k-shot splits (never the test set), its
      * sources (one for a single cell) and the store that holds their adapters.
      */
-    record Inputs(PretrainedModel model, Cell cell, Hyperparameters h, List<Example> train, List<Example> dev,
-                  List<String> sources, SourceAdapterStore store) {
+    record Inputs(
+            PretrainedModel model,
+            Cell cell,
+            Hyperparameters h,
+            List<Example> train,
+            List<Example> dev,
+            List<String> sources,
+            SourceAdapterStore store) {
         AdapterWeights source(String name) throws java.io.IOException {
             return store.get(model, cell, name);
         }
@@ -34,12 +39,12 @@ interface CellStrategy {
      */
     record Start(org.mera.train.Method method, Map<String, Tensor> initialAdapter, Consumer<TaskModel> customise) {
         static Start fresh(org.mera.train.Method method) {
-            return new Start(method, null, m -> { });
+            return new Start(method, null, m -> {});
         }
 
         /** Starts from a bottleneck adapter, renamed to the adapter name the training run uses. */
         static Start from(org.mera.train.Method method, AdapterWeights adapter) {
-            return new Start(method, adapter.renamed(TrainingRun.ADAPTER).tensors(), m -> { });
+            return new Start(method, adapter.renamed(TrainingRun.ADAPTER).tensors(), m -> {});
         }
     }
 

@@ -1,6 +1,5 @@
 package org.mera.experiment;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -13,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 
 /**
  * Report charts drawn with Java2D (no plotting dependency): grouped bars with error bars, and lines
@@ -20,28 +20,33 @@ import java.util.Locale;
  */
 final class Charts {
     static final Color[] PALETTE = {
-            new Color(0x4E79A7), new Color(0xF28E2B), new Color(0xE15759), new Color(0x76B7B2), new Color(0x59A14F),
-            new Color(0xEDC948), new Color(0xB07AA1), new Color(0xFF9DA7), new Color(0x9C755F), new Color(0xBAB0AC)};
+        new Color(0x4E79A7), new Color(0xF28E2B), new Color(0xE15759), new Color(0x76B7B2), new Color(0x59A14F),
+        new Color(0xEDC948), new Color(0xB07AA1), new Color(0xFF9DA7), new Color(0x9C755F), new Color(0xBAB0AC)
+    };
 
     /** Greys for the trivial baselines, so they read as reference levels rather than as methods. */
     static final Color[] GREYS = {new Color(0x555555), new Color(0x808080), new Color(0xA6A6A6), new Color(0xC8C8C8)};
 
-    private Charts() {
-    }
+    private Charts() {}
 
     /** A method's colour from the palette; a trivial baseline's from the greys. */
     static Color color(List<String> series, int s) {
         if (TrivialBaselines.isTrivial(series.get(s))) {
-            int nth = (int) series.subList(0, s).stream().filter(TrivialBaselines::isTrivial).count();
+            int nth = (int) series.subList(0, s).stream()
+                    .filter(TrivialBaselines::isTrivial)
+                    .count();
             return GREYS[nth % GREYS.length];
         }
-        int nth = (int) series.subList(0, s).stream().filter(x -> !TrivialBaselines.isTrivial(x)).count();
+        int nth = (int) series.subList(0, s).stream()
+                .filter(x -> !TrivialBaselines.isTrivial(x))
+                .count();
         return PALETTE[nth % PALETTE.length];
     }
 
     /** Bars: one group per x label, one bar per series; {@code mean[s][g]} ± {@code std[s][g]}. */
-    static byte[] groupedBars(String title, String yLabel, List<String> groups, List<String> series, double[][] mean,
-                              double[][] std) throws IOException {
+    static byte[] groupedBars(
+            String title, String yLabel, List<String> groups, List<String> series, double[][] mean, double[][] std)
+            throws IOException {
         int width = 1100;
         int legendRows = (series.size() + 3) / 4;
         int height = 440 + 22 * legendRows;
@@ -69,7 +74,8 @@ final class Charts {
     }
 
     /** Lines over evenly spaced x labels (k values), one per series, with error bars. */
-    static byte[] lines(String title, String yLabel, List<String> xs, List<String> series, double[][] mean, double[][] std)
+    static byte[] lines(
+            String title, String yLabel, List<String> xs, List<String> series, double[][] mean, double[][] std)
             throws IOException {
         int width = 900;
         int legendRows = (series.size() + 3) / 4;
@@ -126,7 +132,11 @@ final class Charts {
             hi = 1;
         }
         double tick = niceTick((hi - lo) / 6);
-        return new double[]{Math.floor(lo / tick) * tick, Math.ceil(hi / tick) * tick + (hi == Math.ceil(hi / tick) * tick ? tick : 0), tick};
+        return new double[] {
+            Math.floor(lo / tick) * tick,
+            Math.ceil(hi / tick) * tick + (hi == Math.ceil(hi / tick) * tick ? tick : 0),
+            tick
+        };
     }
 
     static double niceTick(double raw) {
@@ -134,7 +144,7 @@ final class Charts {
             return 1;
         }
         double p = Math.pow(10, Math.floor(Math.log10(raw)));
-        for (double f : new double[]{1, 2, 2.5, 5, 10}) {
+        for (double f : new double[] {1, 2, 2.5, 5, 10}) {
             if (f * p >= raw) {
                 return f * p;
             }
@@ -153,7 +163,16 @@ final class Charts {
         final double lo;
         final double hi;
 
-        Canvas(int width, int height, String title, String yLabel, double[] range, int left, int right, int top, int bottom) {
+        Canvas(
+                int width,
+                int height,
+                String title,
+                String yLabel,
+                double[] range,
+                int left,
+                int right,
+                int top,
+                int bottom) {
             this.image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
             this.g = image.createGraphics();
             this.left = left;

@@ -14,12 +14,17 @@ final class ComparisonStatistics {
     /**
      * One comparison; {@code ci} has NaN bounds and {@code note} says why when there is no interval.
      */
-    record Line(ResultTables.Paired paired, String metric, PairedStatistics.Interval ci, double p, double pHolm,
-                PairedStatistics.Signs signs, Verdict verdict, String note) {
-    }
+    record Line(
+            ResultTables.Paired paired,
+            String metric,
+            PairedStatistics.Interval ci,
+            double p,
+            double pHolm,
+            PairedStatistics.Signs signs,
+            Verdict verdict,
+            String note) {}
 
-    private ComparisonStatistics() {
-    }
+    private ComparisonStatistics() {}
 
     static List<Line> of(ResultTables.Table t, PredictionIndex index) {
         List<ResultTables.Paired> paired = ResultTables.paired(t);
@@ -39,23 +44,36 @@ final class ComparisonStatistics {
         for (int i = 0; i < paired.size(); i++) {
             ResultTables.Paired c = paired.get(i);
             PairedStatistics.Interval ci = cis.get(i);
-            out.add(new Line(c, t.metricByTask().get(c.task()), ci, p[i], holm[i], c.signs(), Verdict.of(ci.low(), ci.high()),
+            out.add(new Line(
+                    c,
+                    t.metricByTask().get(c.task()),
+                    ci,
+                    p[i],
+                    holm[i],
+                    c.signs(),
+                    Verdict.of(ci.low(), ci.high()),
                     notes.get(i)));
         }
         return out;
     }
 
-    private static PairedStatistics.Interval interval(ResultTables.Table t, PredictionIndex index, ResultTables.Paired c, String metric,
-                                                      String[] note) {
-        return interval(c.differences(), metric, note,
+    private static PairedStatistics.Interval interval(
+            ResultTables.Table t, PredictionIndex index, ResultTables.Paired c, String metric, String[] note) {
+        return interval(
+                c.differences(),
+                metric,
+                note,
                 seed -> index.sets(t.encoder(), t.k(), c.task(), seed, c.method()),
                 seed -> index.sets(t.encoder(), t.k(), c.task(), seed, c.baseline()));
     }
 
     /** The bootstrap interval over the seeds of {@code differences}, or none (with {@code note[0]} saying why). */
-    static PairedStatistics.Interval interval(TreeMap<Integer, Double> differences, String metric, String[] note,
-                                              java.util.function.IntFunction<List<CellPredictions>> sideA,
-                                              java.util.function.IntFunction<List<CellPredictions>> sideB) {
+    static PairedStatistics.Interval interval(
+            TreeMap<Integer, Double> differences,
+            String metric,
+            String[] note,
+            java.util.function.IntFunction<List<CellPredictions>> sideA,
+            java.util.function.IntFunction<List<CellPredictions>> sideB) {
         List<List<CellPredictions>> a = new ArrayList<>();
         List<List<CellPredictions>> b = new ArrayList<>();
         for (Map.Entry<Integer, Double> e : differences.entrySet()) {

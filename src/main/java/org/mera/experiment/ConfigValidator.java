@@ -2,7 +2,6 @@ package org.mera.experiment;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.mera.data.TaskDirectory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.mera.data.TaskDirectory;
 
 /**
  * Everything about a config that can be checked without training: names (tasks, methods, hyperparameters),
@@ -58,14 +58,18 @@ public final class ConfigValidator implements Validator {
                 continue;
             }
             int index = i;
-            Method.fromId(m).ifPresentOrElse(methods::add,
-                    () -> problems.add("methods[" + index + "]: unknown method '" + m + "' (known: " + Method.knownIds() + ")"));
+            Method.fromId(m)
+                    .ifPresentOrElse(
+                            methods::add,
+                            () -> problems.add("methods[" + index + "]: unknown method '" + m + "' (known: "
+                                    + Method.knownIds() + ")"));
         }
         for (int i = 0; i < c.exclude().size(); i++) {
             ExperimentConfig.Exclusion e = c.exclude().get(i);
             String at = "exclude[" + i + "]";
             if (e.encoders().isEmpty() && e.targets().isEmpty() && e.methods().isEmpty()) {
-                problems.add(at + ": empty (name encoders, targets and/or methods; an empty entry would exclude every cell)");
+                problems.add(at
+                        + ": empty (name encoders, targets and/or methods; an empty entry would exclude every cell)");
             }
             checkListed(at + ".encoders", e.encoders(), c.encoders(), problems);
             checkListed(at + ".targets", e.targets(), c.targets(), problems);
@@ -74,7 +78,10 @@ public final class ConfigValidator implements Validator {
         Map<String, String> trackOf = new HashMap<>();
         c.tracks().forEach((track, tasks) -> {
             for (String t : tasks) {
-                if (t == null || !(catalog.isKnown(t) || resolved.sources().containsKey(t) || resolved.sourceName(t).isPresent())) {
+                if (t == null
+                        || !(catalog.isKnown(t)
+                                || resolved.sources().containsKey(t)
+                                || resolved.sourceName(t).isPresent())) {
                     problems.add("tracks." + track + ": '" + t + "' is neither a known task nor one of the sources");
                 } else if (trackOf.containsKey(t) && !trackOf.get(t).equals(track)) {
                     problems.add("tracks: task " + t + " is in both '" + trackOf.get(t) + "' and '" + track + "'");
@@ -105,7 +112,12 @@ public final class ConfigValidator implements Validator {
         return new ArrayList<>(problems);
     }
 
-    private void checkData(ExperimentConfig c, TaskCatalog catalog, ResolvedTasks resolved, List<Method> methods, Set<String> problems) {
+    private void checkData(
+            ExperimentConfig c,
+            TaskCatalog catalog,
+            ResolvedTasks resolved,
+            List<Method> methods,
+            Set<String> problems) {
         if (c.dataRoot() != null && !Files.isDirectory(c.dataRoot())) {
             problems.add("dataRoot: " + c.dataRoot() + " is not a folder");
             return;
@@ -127,7 +139,8 @@ public final class ConfigValidator implements Validator {
                         try {
                             file = split.equals("train") ? td.kshotTrainFile(k, seed) : td.kshotDevFile(k, seed);
                         } catch (IllegalArgumentException e) {
-                            problems.add("data: " + name + " k=" + k + " seed=" + seed + ": no " + split + " file (" + e.getMessage() + ")");
+                            problems.add("data: " + name + " k=" + k + " seed=" + seed + ": no " + split + " file ("
+                                    + e.getMessage() + ")");
                             continue;
                         }
                         List<org.mera.data.Example> examples = readChecked(td, file, problems);
@@ -136,29 +149,36 @@ public final class ConfigValidator implements Validator {
                         }
                     }
                 }
-                List<Integer> missing = c.seeds().stream().filter(s -> s != null && !td.kshotSeeds(k).contains(s)).toList();
+                List<Integer> missing = c.seeds().stream()
+                        .filter(s -> s != null && !td.kshotSeeds(k).contains(s))
+                        .toList();
                 if (missing.isEmpty()) {
                     continue;
                 }
                 if (td.trainFile().isEmpty()) {
-                    problems.add("data: " + name + " k=" + k + ": no k-shot split for seed(s) " + missing + " under " + td.kshotRoot()
-                            + " and no train file in " + td.taskDir() + " to sample them from");
+                    problems.add("data: " + name + " k=" + k + ": no k-shot split for seed(s) " + missing + " under "
+                            + td.kshotRoot() + " and no train file in " + td.taskDir() + " to sample them from");
                     continue;
                 }
                 try {
                     // Sampling needs 2k examples of every class (k for train, k for dev): say so before anything runs.
-                    org.mera.data.KShotSampler.sampleTrainAndDev(td.read(td.trainFile().get()), td.task(), k, missing.get(0));
+                    org.mera.data.KShotSampler.sampleTrainAndDev(
+                            td.read(td.trainFile().get()), td.task(), k, missing.get(0));
                 } catch (RuntimeException e) {
-                    problems.add("data: " + name + " k=" + k + ": cannot sample from " + td.trainFile().get() + ": " + e.getMessage());
+                    problems.add("data: " + name + " k=" + k + ": cannot sample from "
+                            + td.trainFile().get() + ": " + e.getMessage());
                 }
             }
             if (td.testFileIfAny().isEmpty()) {
-                problems.add("data: " + name + ": no test file (test, test_matched or pool/dev; .tsv, .jsonl, .csv) in " + td.taskDir());
+                problems.add("data: " + name + ": no test file (test, test_matched or pool/dev; .tsv, .jsonl, .csv) in "
+                        + td.taskDir());
             } else {
                 readChecked(td, td.testFileIfAny().get(), problems);
             }
             for (Method m : methods) {
-                if (!m.usesSources() || c.encoders().stream().allMatch(e -> c.excluded(e, name, m.id()) || c.excluded(e, target.spec(), m.id()))) {
+                if (!m.usesSources()
+                        || c.encoders().stream()
+                                .allMatch(e -> c.excluded(e, name, m.id()) || c.excluded(e, target.spec(), m.id()))) {
                     continue;
                 }
                 List<String> sources = Grid.sourcesFor(c, catalog, resolved, name, m);
@@ -171,12 +191,14 @@ public final class ConfigValidator implements Validator {
         for (String s : sourcesUsed) {
             if (resolved.sources().get(s) instanceof SourceSpec.Task t) {
                 if (t.dir().poolTrainFileIfAny().isEmpty()) {
-                    problems.add("data: source " + s + ": no pool/train or train file in " + t.dir().taskDir() + " to train its adapter on");
+                    problems.add("data: source " + s + ": no pool/train or train file in "
+                            + t.dir().taskDir() + " to train its adapter on");
                 } else {
                     readChecked(t.dir(), t.dir().poolTrainFileIfAny().get(), problems);
                 }
                 if (t.dir().poolDevFileIfAny().isEmpty()) {
-                    problems.add("data: source " + s + ": no pool/dev or dev file in " + t.dir().taskDir() + " to select its adapter on");
+                    problems.add("data: source " + s + ": no pool/dev or dev file in "
+                            + t.dir().taskDir() + " to select its adapter on");
                 } else {
                     readChecked(t.dir(), t.dir().poolDevFileIfAny().get(), problems);
                 }
@@ -203,11 +225,13 @@ public final class ConfigValidator implements Validator {
      * A k-shot split holds k examples of every class (LM-BFF's layout, and what mera samples); a regression task's
      * holds 2k (k below and k at or above its threshold). Any other count means the folder is not the K it is named.
      */
-    static void checkKShotSize(org.mera.data.Task task, Path file, List<org.mera.data.Example> examples, int k, Set<String> problems) {
+    static void checkKShotSize(
+            org.mera.data.Task task, Path file, List<org.mera.data.Example> examples, int k, Set<String> problems) {
         if (task.isRegression()) {
             if (examples.size() != 2 * k) {
-                problems.add("data: " + file + ": holds " + examples.size() + " examples; a k-shot split of regression task "
-                        + task.name() + " for k=" + k + " holds " + 2 * k + " (k on each side of the threshold)");
+                problems.add("data: " + file + ": holds " + examples.size()
+                        + " examples; a k-shot split of regression task " + task.name() + " for k=" + k + " holds "
+                        + 2 * k + " (k on each side of the threshold)");
             }
             return;
         }
@@ -221,20 +245,28 @@ public final class ConfigValidator implements Validator {
             }
         });
         if (!wrong.isEmpty()) {
-            problems.add("data: " + file + ": a k-shot split for k=" + k + " holds " + k + " examples of every label of " + task.name()
-                    + ", but this one holds " + counts + " (label=count); fix the file or the folder's K");
+            problems.add("data: " + file + ": a k-shot split for k=" + k + " holds " + k
+                    + " examples of every label of " + task.name() + ", but this one holds " + counts
+                    + " (label=count); fix the file or the folder's K");
         }
     }
 
-    private static String sourceProblem(ExperimentConfig c, TaskCatalog catalog, String target, Method m, List<String> sources) {
-        String need = m.minimumSources() == 1 ? "at least one source adapter" : "at least " + m.minimumSources() + " source adapters to combine";
+    private static String sourceProblem(
+            ExperimentConfig c, TaskCatalog catalog, String target, Method m, List<String> sources) {
+        String need = m.minimumSources() == 1
+                ? "at least one source adapter"
+                : "at least " + m.minimumSources() + " source adapters to combine";
         String why;
         if (m == Method.MERA_SAME_TRACK) {
-            why = catalog.track(target).map(tr -> "no source task in " + target + "'s track '" + tr + "'"
-                            + (c.allowTargetSource() ? "" : " other than " + target + " itself (allowTargetSource is off)"))
+            why = catalog.track(target)
+                    .map(tr -> "no source task in " + target + "'s track '" + tr + "'"
+                            + (c.allowTargetSource()
+                                    ? ""
+                                    : " other than " + target + " itself (allowTargetSource is off)"))
                     .orElse(target + " belongs to no track");
         } else {
-            why = "the sources for " + target + " are " + sources + (c.allowTargetSource() ? "" : " (the target itself is excluded)");
+            why = "the sources for " + target + " are " + sources
+                    + (c.allowTargetSource() ? "" : " (the target itself is excluded)");
         }
         return "methods: " + m.id() + " for target " + target + " needs " + need + ": " + why;
     }

@@ -1,9 +1,5 @@
 package org.mera.experiment;
 
-import org.mera.data.Decontamination;
-import org.mera.data.TaskDirectory;
-import org.mera.io.Json;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.mera.data.Decontamination;
+import org.mera.data.TaskDirectory;
+import org.mera.io.Json;
 
 /**
  * Everything a grid evaluates on: each target's test file, plain dev file (user tasks) and the k-shot train and
@@ -28,8 +27,7 @@ import java.util.TreeMap;
  */
 public final class ContaminationReference {
     /** One evaluation file of a target. */
-    public record File(String target, TaskDirectory dir, Path path) {
-    }
+    public record File(String target, TaskDirectory dir, Path path) {}
 
     /** A source's pool, cleaned: train (what the adapter learns from) and dev (what selects its checkpoint). */
     public record CleanedPool(Decontamination.Cleaned train, Decontamination.Cleaned dev) {
@@ -96,7 +94,8 @@ public final class ContaminationReference {
         if (contents == null) {
             contents = new LinkedHashMap<>();
             for (File f : files) {
-                contents.computeIfAbsent(f.path().toAbsolutePath().normalize(), p -> f.dir().read(f.path()));
+                contents.computeIfAbsent(
+                        f.path().toAbsolutePath().normalize(), p -> f.dir().read(f.path()));
             }
         }
         Path key = contents.containsKey(excluded) ? excluded : Path.of("");

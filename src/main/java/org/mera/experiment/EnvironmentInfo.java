@@ -8,15 +8,19 @@ import java.util.Map;
 
 /** The machine and software a run used, recorded with its results so a report can say what produced them. */
 public final class EnvironmentInfo {
-    private EnvironmentInfo() {
-    }
+    private EnvironmentInfo() {}
 
     public static Map<String, Object> capture() {
         Map<String, Object> env = new LinkedHashMap<>();
-        env.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
-                + System.getProperty("java.vm.name") + ")");
+        env.put(
+                "java",
+                System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
+                        + System.getProperty("java.vm.name") + ")");
         env.put("djl", djlVersion());
-        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        env.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
         env.put("cpu", cpuModel());
         env.put("cores", Runtime.getRuntime().availableProcessors());
         env.put("maxHeapMiB", Runtime.getRuntime().maxMemory() / (1024 * 1024));

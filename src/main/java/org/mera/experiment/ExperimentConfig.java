@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,7 +15,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * One experiment grid as written in YAML. Relative paths are resolved against the config file's folder.
@@ -36,11 +34,22 @@ import java.util.stream.Collectors;
  * @param exclude         combinations left out of the grid (like a CI matrix's exclude), e.g. same-track merging
  *                        for targets whose track has no other task
  */
-public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path cacheDir, List<String> encoders,
-                               List<String> targets, List<Integer> k, List<Integer> seeds, List<String> methods,
-                               List<String> sources, boolean allowTargetSource, Map<String, List<String>> tracks,
-                               Map<String, String> primaryMetrics,
-                               Map<String, Map<String, Object>> hyperparameters, List<Exclusion> exclude) {
+public record ExperimentConfig(
+        String name,
+        Path dataRoot,
+        Path outputDir,
+        Path cacheDir,
+        List<String> encoders,
+        List<String> targets,
+        List<Integer> k,
+        List<Integer> seeds,
+        List<String> methods,
+        List<String> sources,
+        boolean allowTargetSource,
+        Map<String, List<String>> tracks,
+        Map<String, String> primaryMetrics,
+        Map<String, Map<String, Object>> hyperparameters,
+        List<Exclusion> exclude) {
     public static final List<Integer> DEFAULT_SEEDS = List.of(13, 21, 42, 87, 100);
     public static final List<Integer> DEFAULT_K = List.of(16);
 
@@ -56,10 +65,12 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
             tracks.forEach((key, v) -> t.put(key, copy(v)));
         }
         tracks = Collections.unmodifiableMap(t);
-        primaryMetrics = primaryMetrics == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(primaryMetrics));
+        primaryMetrics =
+                primaryMetrics == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(primaryMetrics));
         Map<String, Map<String, Object>> h = new LinkedHashMap<>();
         if (hyperparameters != null) {
-            hyperparameters.forEach((key, v) -> h.put(key, v == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+            hyperparameters.forEach(
+                    (key, v) -> h.put(key, v == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(v))));
         }
         hyperparameters = Collections.unmodifiableMap(h);
         exclude = copy(exclude);
@@ -77,7 +88,8 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
         }
 
         public boolean matches(String encoder, String target, String method) {
-            return (encoders.isEmpty() || encoders.contains(encoder)) && (targets.isEmpty() || targets.contains(target))
+            return (encoders.isEmpty() || encoders.contains(encoder))
+                    && (targets.isEmpty() || targets.contains(target))
                     && (methods.isEmpty() || methods.contains(method));
         }
 
@@ -113,8 +125,22 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
 
     /** The same grid written to another output folder (the CLI's --out). */
     public ExperimentConfig withOutputDir(Path out) {
-        return new ExperimentConfig(name, dataRoot, out, cacheDir, encoders, targets, k, seeds, methods, sources,
-                allowTargetSource, tracks, primaryMetrics, hyperparameters, exclude);
+        return new ExperimentConfig(
+                name,
+                dataRoot,
+                out,
+                cacheDir,
+                encoders,
+                targets,
+                k,
+                seeds,
+                methods,
+                sources,
+                allowTargetSource,
+                tracks,
+                primaryMetrics,
+                hyperparameters,
+                exclude);
     }
 
     /** The YAML file's shape; fields are public so Jackson reads them, unknown fields are an error. */
@@ -124,8 +150,10 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
         public String outputDir;
         public String cacheDir;
         public List<String> encoders;
+
         @JsonProperty("targets")
         public List<String> targets;
+
         public List<Integer> k;
         public List<Integer> seeds;
         public List<String> methods;
@@ -163,27 +191,49 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
         } catch (NoSuchFileException e) {
             throw new ConfigFileException(file, "experiment config " + file + " does not exist", e);
         }
-        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).lines()
-                .allMatch(l -> l.isBlank() || l.strip().startsWith("#") || l.strip().equals("---"))) {
-            throw new ConfigFileException(file, "experiment config " + file + " is empty; see docs/experiments.md for the fields");
+        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+                .lines()
+                .allMatch(l ->
+                        l.isBlank() || l.strip().startsWith("#") || l.strip().equals("---"))) {
+            throw new ConfigFileException(
+                    file, "experiment config " + file + " is empty; see docs/experiments.md for the fields");
         }
         try {
             raw = yaml.readValue(bytes, Raw.class);
         } catch (UnrecognizedPropertyException e) {
-            List<String> known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
-            throw new ConfigFileException(file, "experiment config " + file + at(e) + ": unknown field '" + e.getPropertyName() + "'"
-                    + org.mera.io.NearestName.hint(e.getPropertyName(), known) + " (known: " + String.join(", ", known) + ")", e);
+            List<String> known = e.getKnownPropertyIds().stream()
+                    .map(String::valueOf)
+                    .sorted()
+                    .toList();
+            throw new ConfigFileException(
+                    file,
+                    "experiment config " + file + at(e) + ": unknown field '" + e.getPropertyName() + "'"
+                            + org.mera.io.NearestName.hint(e.getPropertyName(), known) + " (known: "
+                            + String.join(", ", known) + ")",
+                    e);
         } catch (JsonMappingException e) {
             if (e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException parse) {
-                throw new ConfigFileException(file, "experiment config " + file + at(parse) + ": "
-                        + (e.getPath().isEmpty() ? "not valid YAML: " : "cannot read field " + fieldPath(e) + ": ")
-                        + parse.getOriginalMessage().lines().findFirst().orElse(""), e);
+                throw new ConfigFileException(
+                        file,
+                        "experiment config " + file + at(parse) + ": "
+                                + (e.getPath().isEmpty()
+                                        ? "not valid YAML: "
+                                        : "cannot read field " + fieldPath(e) + ": ")
+                                + parse.getOriginalMessage().lines().findFirst().orElse(""),
+                        e);
             }
-            throw new ConfigFileException(file, "experiment config " + file + at(e) + ": " + e.getOriginalMessage().lines().findFirst().orElse("")
-                    + (e.getPath().isEmpty() ? "" : " in field " + fieldPath(e)), e);
+            throw new ConfigFileException(
+                    file,
+                    "experiment config " + file + at(e) + ": "
+                            + e.getOriginalMessage().lines().findFirst().orElse("")
+                            + (e.getPath().isEmpty() ? "" : " in field " + fieldPath(e)),
+                    e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ConfigFileException(file, "experiment config " + file + at(e) + ": not valid YAML: "
-                    + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+            throw new ConfigFileException(
+                    file,
+                    "experiment config " + file + at(e) + ": not valid YAML: "
+                            + e.getOriginalMessage().lines().findFirst().orElse(""),
+                    e);
         }
         if (raw == null) {
             throw new ConfigFileException(file, "experiment config " + file + " is empty");
@@ -200,15 +250,33 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
             missing.add("outputDir");
         }
         if (!missing.isEmpty()) {
-            throw new ConfigFileException(file, "experiment config " + file + ": missing required field(s) " + missing
-                    + (missing.contains("outputDir") ? " (or give --out DIR)" : ""));
+            throw new ConfigFileException(
+                    file,
+                    "experiment config " + file + ": missing required field(s) " + missing
+                            + (missing.contains("outputDir") ? " (or give --out DIR)" : ""));
         }
-        return new ExperimentConfig(raw.name, raw.dataRoot == null ? null : resolve(base, raw.dataRoot), resolve(base, raw.outputDir),
-                raw.cacheDir == null ? null : resolve(base, raw.cacheDir), raw.encoders, directories(base, raw.targets), raw.k, raw.seeds,
-                raw.methods, directories(base, raw.sources), raw.allowTargetSource, raw.tracks, raw.primaryMetrics, raw.hyperparameters,
-                raw.exclude == null ? List.of() : raw.exclude.stream()
-                        .map(e -> e == null ? new Exclusion(null, null, null) : new Exclusion(e.encoders, e.targets, e.methods))
-                        .toList());
+        return new ExperimentConfig(
+                raw.name,
+                raw.dataRoot == null ? null : resolve(base, raw.dataRoot),
+                resolve(base, raw.outputDir),
+                raw.cacheDir == null ? null : resolve(base, raw.cacheDir),
+                raw.encoders,
+                directories(base, raw.targets),
+                raw.k,
+                raw.seeds,
+                raw.methods,
+                directories(base, raw.sources),
+                raw.allowTargetSource,
+                raw.tracks,
+                raw.primaryMetrics,
+                raw.hyperparameters,
+                raw.exclude == null
+                        ? List.of()
+                        : raw.exclude.stream()
+                                .map(e -> e == null
+                                        ? new Exclusion(null, null, null)
+                                        : new Exclusion(e.encoders, e.targets, e.methods))
+                                .toList());
     }
 
     /**
@@ -221,13 +289,18 @@ public record ExperimentConfig(String name, Path dataRoot, Path outputDir, Path 
         }
         List<String> out = new ArrayList<>();
         for (String e : entries) {
-            out.add(org.mera.data.TaskCatalogue.isDirectory(e, base) ? resolve(base, e).toString() : e);
+            out.add(
+                    org.mera.data.TaskCatalogue.isDirectory(e, base)
+                            ? resolve(base, e).toString()
+                            : e);
         }
         return out;
     }
 
     private static String at(com.fasterxml.jackson.core.JsonProcessingException e) {
-        return e.getLocation() == null || e.getLocation().getLineNr() < 1 ? "" : " line " + e.getLocation().getLineNr();
+        return e.getLocation() == null || e.getLocation().getLineNr() < 1
+                ? ""
+                : " line " + e.getLocation().getLineNr();
     }
 
     private static String fieldPath(JsonMappingException e) {

@@ -89,7 +89,8 @@ public interface ExperimentEngine {
     static ExperimentEngine find(String name, String master) throws Exception {
         if (name == null || name.equals("local")) {
             if (master != null) {
-                throw new IllegalArgumentException("--master is for --engine spark; the local engine runs in this process");
+                throw new IllegalArgumentException(
+                        "--master is for --engine spark; the local engine runs in this process");
             }
             return LOCAL;
         }
@@ -101,10 +102,12 @@ public interface ExperimentEngine {
             available.add(p.name());
         }
         if (name.equals("spark")) {
-            throw new IllegalArgumentException("--engine spark: the Spark engine is not on the class path. It is a separate module: "
-                    + "build it with 'mvn -B -q install -DskipTests && (cd spark && mvn -B -q package -DskipTests)' and run "
-                    + "'spark/mera-spark experiment ...', or spark-submit spark/target/mera-spark-assembly.jar (see docs/spark.md)");
+            throw new IllegalArgumentException(
+                    "--engine spark: the Spark engine is not on the class path. It is a separate module: "
+                            + "build it with 'mvn -B -q install -DskipTests && (cd spark && mvn -B -q package -DskipTests)' and run "
+                            + "'spark/mera-spark experiment ...', or spark-submit spark/target/mera-spark-assembly.jar (see docs/spark.md)");
         }
-        throw new IllegalArgumentException("--engine " + name + ": no such engine (available: " + String.join(", ", available) + ")");
+        throw new IllegalArgumentException(
+                "--engine " + name + ": no such engine (available: " + String.join(", ", available) + ")");
     }
 }

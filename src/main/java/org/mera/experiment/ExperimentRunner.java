@@ -1,8 +1,5 @@
 package org.mera.experiment;
 
-import org.mera.io.AtomicFiles;
-import org.mera.io.Json;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
@@ -20,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.mera.io.AtomicFiles;
+import org.mera.io.Json;
 
 /**
  * Runs the cells of a config that are not in its results file yet, in grid order, persisting each as
@@ -39,8 +38,13 @@ public final class ExperimentRunner {
     public static final String RUNS_DIR = "runs";
 
     /** What one invocation did. */
-    public record Summary(int cellsTotal, int cellsDoneBefore, int cellsRun, List<String> failures, Path resultsFile,
-                          Duration wallTime) {
+    public record Summary(
+            int cellsTotal,
+            int cellsDoneBefore,
+            int cellsRun,
+            List<String> failures,
+            Path resultsFile,
+            Duration wallTime) {
         public boolean complete() {
             return failures.isEmpty() && cellsDoneBefore + cellsRun == cellsTotal;
         }
@@ -54,14 +58,17 @@ public final class ExperimentRunner {
     }
 
     /** Run ids are unique across processes by pid, within one by this count. */
-    private static final java.util.concurrent.atomic.AtomicInteger runsInProcess = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger runsInProcess =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private final ExperimentConfig config;
     private final CellRunner runner;
     private final List<Validator> validators = new ArrayList<>();
     private PrintStream progressOut = System.err;
+
     @SuppressWarnings("SystemConsoleNull") // Java 17: console() is null exactly when not attached to a terminal
     private boolean interactive = System.console() != null;
+
     private boolean keepGoing;
     private ExperimentEngine engine = ExperimentEngine.LOCAL;
 
@@ -118,12 +125,13 @@ public final class ExperimentRunner {
      * look at a grid another process is running); an absent folder has none.
      */
     public java.util.Set<String> finishedKeys() throws IOException {
-        return ResultStore.read(config.outputDir().resolve(RESULTS_FILE)).byKey().keySet();
+        return ResultStore.read(config.outputDir().resolve(RESULTS_FILE))
+                .byKey()
+                .keySet();
     }
 
     /** What {@link #importFrom} did. */
-    public record ImportSummary(Path from, int imported, int alreadyHere, int notInGrid) {
-    }
+    public record ImportSummary(Path from, int imported, int alreadyHere, int notInGrid) {}
 
     /**
      * Copies finished cells of this grid from another experiment folder's results file (a part of the grid run
@@ -167,10 +175,22 @@ public final class ExperimentRunner {
                         RunInfo info = RUN_RECORDS.readValue(run.toFile(), RunInfo.class);
                         if (RUNNING.equals(info.status())) {
                             // Still running over there: not a record a later run here may close as killed.
-                            writeJson(mine, new RunInfo(info.runId(), info.configName(), info.startedAt(), info.endedAt(),
-                                    "running in " + otherDir + " when imported", info.runnerName(), info.runnerVersion(),
-                                    info.synthetic(), info.cellsTotal(), info.cellsDoneBefore(), info.cellsRun(), info.cellsFailed(),
-                                    info.environment()));
+                            writeJson(
+                                    mine,
+                                    new RunInfo(
+                                            info.runId(),
+                                            info.configName(),
+                                            info.startedAt(),
+                                            info.endedAt(),
+                                            "running in " + otherDir + " when imported",
+                                            info.runnerName(),
+                                            info.runnerVersion(),
+                                            info.synthetic(),
+                                            info.cellsTotal(),
+                                            info.cellsDoneBefore(),
+                                            info.cellsRun(),
+                                            info.cellsFailed(),
+                                            info.environment()));
                         } else {
                             AtomicFiles.write(mine, o -> Files.copy(run, o));
                         }
@@ -185,7 +205,8 @@ public final class ExperimentRunner {
                 imported++;
             }
         }
-        int notInGrid = (int) theirs.keySet().stream().filter(k -> !gridKeys.contains(k)).count();
+        int notInGrid = (int)
+                theirs.keySet().stream().filter(k -> !gridKeys.contains(k)).count();
         return new ImportSummary(otherDir, imported, here, notInGrid);
     }
 
@@ -214,7 +235,8 @@ public final class ExperimentRunner {
                 }
             }
             if (store.repairedTornTail()) {
-                progressOut.println("mera: cut an incomplete last line from " + store.file() + " (that cell runs again)");
+                progressOut.println(
+                        "mera: cut an incomplete last line from " + store.file() + " (that cell runs again)");
             }
             progressOut.println("mera: experiment '" + config.name() + "': " + grid.size() + " cells, " + doneBefore
                     + " already done, " + todo.size() + " to run; results in " + store.file());
@@ -222,7 +244,9 @@ public final class ExperimentRunner {
             writeJson(out.resolve(GRID_FILE), gridJson(grid));
             closeAbandonedRuns(out, store);
             int nth = runsInProcess.incrementAndGet();
-            String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
+            String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                            .withZone(ZoneOffset.UTC)
+                            .format(Instant.now())
                     + "-" + ProcessHandle.current().pid() + (nth > 1 ? "-" + nth : "");
             Map<String, Object> env = new LinkedHashMap<>(EnvironmentInfo.capture());
             env.put("pid", ProcessHandle.current().pid());
@@ -231,8 +255,13 @@ public final class ExperimentRunner {
             env.putIfAbsent("engine", "none (" + runner.name() + " uses no deep-learning engine)");
             env.put("executionEngine", engine.name());
             env.putAll(engine.environment());
-            OpenRun run = new OpenRun(runId, out.resolve(RUNS_DIR).resolve(runId + ".json"), Instant.now().toString(), grid.size(),
-                    doneBefore, env);
+            OpenRun run = new OpenRun(
+                    runId,
+                    out.resolve(RUNS_DIR).resolve(runId + ".json"),
+                    Instant.now().toString(),
+                    grid.size(),
+                    doneBefore,
+                    env);
             run.write(null, RUNNING);
             Thread onSignal = new Thread(() -> interrupted(run, store.file()), "mera-experiment-interrupted");
             Runtime.getRuntime().addShutdownHook(onSignal);
@@ -256,13 +285,15 @@ public final class ExperimentRunner {
                             throw new IllegalStateException(runner.name() + " returned no result");
                         }
                         if (!result.metrics().containsKey(cell.primaryMetric())) {
-                            throw new IllegalStateException(runner.name() + " returned metrics " + result.metrics().keySet()
-                                    + " without the primary metric '" + cell.primaryMetric() + "' of " + cell.task());
+                            throw new IllegalStateException(runner.name() + " returned metrics "
+                                    + result.metrics().keySet() + " without the primary metric '" + cell.primaryMetric()
+                                    + "' of " + cell.task());
                         }
                         result.metrics().forEach((metric, value) -> {
                             // results.jsonl refuses such a line when read back: fail the cell instead of recording it
                             if (value == null || !Double.isFinite(value)) {
-                                throw new IllegalStateException(runner.name() + " returned metric " + metric + " = " + value);
+                                throw new IllegalStateException(
+                                        runner.name() + " returned metric " + metric + " = " + value);
                             }
                         });
                     } catch (IllegalStateException e) {
@@ -273,7 +304,9 @@ public final class ExperimentRunner {
                         // Before the result line, which commits the cell: a line never exists without its predictions.
                         result.predictions().write(CellPredictions.file(out, cell.key()));
                     }
-                    if (!run.record(store, ResultRecord.of(cell, result, ms, Instant.now().toString(), runId))) {
+                    if (!run.record(
+                            store,
+                            ResultRecord.of(cell, result, ms, Instant.now().toString(), runId))) {
                         return false; // interrupted: the shutdown hook closed the run; the JVM is ending
                     }
                     bar.finish(cell, ms);
@@ -311,7 +344,12 @@ public final class ExperimentRunner {
             }
             bar.close();
             run.close(failures.isEmpty() ? "complete" : "finished with failures", 0);
-            return new Summary(grid.size(), doneBefore, run.ran, List.copyOf(failures), store.file(),
+            return new Summary(
+                    grid.size(),
+                    doneBefore,
+                    run.ran,
+                    List.copyOf(failures),
+                    store.file(),
                     Duration.ofNanos(System.nanoTime() - start));
         }
     }
@@ -340,13 +378,19 @@ public final class ExperimentRunner {
             Cell abandoned = run.current;
             if (run.close(INTERRUPTED, 0)) {
                 progressOut.println();
-                progressOut.println("mera: experiment '" + config.name() + "' interrupted: " + run.ran + " cell(s) finished in this run"
-                        + " are kept in " + results + (abandoned == null ? "" : "; the cell in progress (" + abandoned.describe()
-                        + ") was abandoned, nothing of it was written") + ". To resume, " + resumeCommand);
+                progressOut.println("mera: experiment '" + config.name() + "' interrupted: " + run.ran
+                        + " cell(s) finished in this run"
+                        + " are kept in " + results
+                        + (abandoned == null
+                                ? ""
+                                : "; the cell in progress (" + abandoned.describe()
+                                        + ") was abandoned, nothing of it was written")
+                        + ". To resume, " + resumeCommand);
                 progressOut.flush();
             }
         } catch (IOException | RuntimeException e) {
-            progressOut.println("mera: experiment '" + config.name() + "' interrupted, but its run record could not be closed: " + e);
+            progressOut.println("mera: experiment '" + config.name()
+                    + "' interrupted, but its run record could not be closed: " + e);
             progressOut.flush();
         }
     }
@@ -360,25 +404,50 @@ public final class ExperimentRunner {
         Path runs = out.resolve(RUNS_DIR);
         List<Path> files;
         try (java.util.stream.Stream<Path> s = Files.list(runs)) {
-            files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+            files = s.filter(f -> f.getFileName().toString().endsWith(".json"))
+                    .sorted()
+                    .toList();
         }
         for (Path f : files) {
             RunInfo r;
             try {
                 r = RUN_RECORDS.readValue(f.toFile(), RunInfo.class);
             } catch (IOException e) {
-                throw new IOException("run record " + f + " is not readable (" + e.getMessage().lines().findFirst().orElse("")
-                        + "); fix or remove it by hand", e);
+                throw new IOException(
+                        "run record " + f + " is not readable ("
+                                + e.getMessage().lines().findFirst().orElse("") + "); fix or remove it by hand",
+                        e);
             }
             if (!RUNNING.equals(r.status())) {
                 continue;
             }
-            List<ResultRecord> itsCells = store.list().stream().filter(c -> r.runId() != null && r.runId().equals(c.runId())).toList();
-            String end = itsCells.stream().map(ResultRecord::finishedAt).filter(Objects::nonNull).max(String::compareTo).orElse(r.startedAt());
-            writeJson(f, new RunInfo(r.runId(), r.configName(), r.startedAt(), end, KILLED, r.runnerName(), r.runnerVersion(),
-                    r.synthetic(), r.cellsTotal(), r.cellsDoneBefore(), itsCells.size(), r.cellsFailed(), r.environment()));
-            progressOut.println("mera: run " + r.runId() + " ended without closing its record (its process was killed); marked it '"
-                    + KILLED + "', its " + itsCells.size() + " finished cell(s) are kept");
+            List<ResultRecord> itsCells = store.list().stream()
+                    .filter(c -> r.runId() != null && r.runId().equals(c.runId()))
+                    .toList();
+            String end = itsCells.stream()
+                    .map(ResultRecord::finishedAt)
+                    .filter(Objects::nonNull)
+                    .max(String::compareTo)
+                    .orElse(r.startedAt());
+            writeJson(
+                    f,
+                    new RunInfo(
+                            r.runId(),
+                            r.configName(),
+                            r.startedAt(),
+                            end,
+                            KILLED,
+                            r.runnerName(),
+                            r.runnerVersion(),
+                            r.synthetic(),
+                            r.cellsTotal(),
+                            r.cellsDoneBefore(),
+                            itsCells.size(),
+                            r.cellsFailed(),
+                            r.environment()));
+            progressOut.println(
+                    "mera: run " + r.runId() + " ended without closing its record (its process was killed); marked it '"
+                            + KILLED + "', its " + itsCells.size() + " finished cell(s) are kept");
         }
     }
 
@@ -439,14 +508,16 @@ public final class ExperimentRunner {
         }
 
         private void write(String endedAt, String status, int extraFailures) throws IOException {
-            writeJson(file, runInfo(runId, startedAt, endedAt, status, total, before, ran, failed + extraFailures, env));
+            writeJson(
+                    file, runInfo(runId, startedAt, endedAt, status, total, before, ran, failed + extraFailures, env));
         }
     }
 
     /** An output folder held for writing: its lock (one writer per folder) and its results store, closed together. */
     private record HeldFolder(FileChannel channel, FileLock lock, ResultStore store) implements AutoCloseable {
         static HeldFolder open(Path out) throws IOException {
-            FileChannel channel = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel =
+                    FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
                 FileLock lock;
                 try {
@@ -455,7 +526,8 @@ public final class ExperimentRunner {
                     lock = null;
                 }
                 if (lock == null) {
-                    throw new IOException("another mera experiment is already writing to " + out + " (it holds " + out.resolve(".lock") + ")");
+                    throw new IOException("another mera experiment is already writing to " + out + " (it holds "
+                            + out.resolve(".lock") + ")");
                 }
                 try {
                     return new HeldFolder(channel, lock, ResultStore.open(out.resolve(RESULTS_FILE)));
@@ -471,16 +543,38 @@ public final class ExperimentRunner {
 
         @Override
         public void close() throws IOException {
-            try (channel; lock; store) {
+            try (channel;
+                    lock;
+                    store) {
                 // closed in reverse order: the store, then the lock, then its channel
             }
         }
     }
 
-    private RunInfo runInfo(String runId, String startedAt, String endedAt, String status, int total, int before, int ran,
-                            int failed, Map<String, Object> env) {
-        return new RunInfo(runId, config.name(), startedAt, endedAt, status, runner.name(), runner.version(),
-                runner.synthetic(), total, before, ran, failed, env);
+    private RunInfo runInfo(
+            String runId,
+            String startedAt,
+            String endedAt,
+            String status,
+            int total,
+            int before,
+            int ran,
+            int failed,
+            Map<String, Object> env) {
+        return new RunInfo(
+                runId,
+                config.name(),
+                startedAt,
+                endedAt,
+                status,
+                runner.name(),
+                runner.version(),
+                runner.synthetic(),
+                total,
+                before,
+                ran,
+                failed,
+                env);
     }
 
     static Map<String, Object> gridJson(Grid grid) {

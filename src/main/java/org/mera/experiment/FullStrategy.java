@@ -6,6 +6,7 @@ import java.util.Map;
 final class FullStrategy implements CellStrategy {
     @Override
     public Start start(Inputs in, Map<String, Object> extra) {
-        return Start.fresh(org.mera.train.Method.of(org.mera.train.Method.Kind.FULL).withHeadPooling(CellSettings.pooling(in.h())));
+        return Start.fresh(org.mera.train.Method.of(org.mera.train.Method.Kind.FULL)
+                .withHeadPooling(CellSettings.pooling(in.h())));
     }
 }

@@ -1,12 +1,11 @@
 package org.mera.experiment;
 
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.fusion.FusionConfig;
-import org.mera.train.FusionTraining;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.fusion.FusionConfig;
+import org.mera.train.FusionTraining;
 
 /** {@code fusion}: AdapterFusion (dynamic, AdapterHub's settings) over all source adapters, which stay frozen. */
 final class FusionStrategy implements CellStrategy {
@@ -16,7 +15,11 @@ final class FusionStrategy implements CellStrategy {
         for (String s : in.sources()) {
             adapters.add(in.source(s));
         }
-        return new Start(org.mera.train.Method.of(org.mera.train.Method.Kind.FUSION).withHeadPooling(CellSettings.pooling(in.h())),
-                null, FusionTraining.customiser(adapters, FusionConfig.dynamic(), null, in.cell().seed()));
+        return new Start(
+                org.mera.train.Method.of(org.mera.train.Method.Kind.FUSION)
+                        .withHeadPooling(CellSettings.pooling(in.h())),
+                null,
+                FusionTraining.customiser(
+                        adapters, FusionConfig.dynamic(), null, in.cell().seed()));
     }
 }

@@ -1,8 +1,5 @@
 package org.mera.experiment;
 
-import org.mera.data.TaskDirectory;
-import org.mera.io.Json;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.mera.data.TaskDirectory;
+import org.mera.io.Json;
 
 /**
  * Expands a config into cells: encoder × target × k × seed × method (× source, for {@code single}), in the
@@ -52,7 +51,9 @@ public final class Grid {
         ResolvedTasks resolved = ResolvedTasks.of(config);
         TaskCatalog catalog = TaskCatalog.of(config, resolved);
         Map<Method, Hyperparameters> hp = new LinkedHashMap<>();
-        List<Method> methods = config.methods().stream().map(m -> Method.fromId(m).orElseThrow()).toList();
+        List<Method> methods = config.methods().stream()
+                .map(m -> Method.fromId(m).orElseThrow())
+                .toList();
         for (Method m : methods) {
             List<String> ignored = new ArrayList<>();
             hp.put(m, Hyperparameters.resolve(m, config.hyperparameters(), specs, ignored));
@@ -70,11 +71,13 @@ public final class Grid {
                     for (int seed : config.seeds()) {
                         KShotFiles split = kshotFiles(config, td, k, seed);
                         for (Method m : methods) {
-                            if (config.excluded(encoder, task, m.id()) || config.excluded(encoder, target.spec(), m.id())) {
+                            if (config.excluded(encoder, task, m.id())
+                                    || config.excluded(encoder, target.spec(), m.id())) {
                                 continue;
                             }
                             List<String> sources = sourcesFor(config, catalog, resolved, task, m);
-                            List<String> singles = m == Method.SINGLE ? sources : java.util.Collections.singletonList(null);
+                            List<String> singles =
+                                    m == Method.SINGLE ? sources : java.util.Collections.singletonList(null);
                             for (String source : singles) {
                                 List<String> used = source == null ? sources : List.of(source);
                                 Map<String, Object> identity = new TreeMap<>();
@@ -90,7 +93,8 @@ public final class Grid {
                                 identity.put("primaryMetric", catalog.primaryMetric(task));
                                 identity.put("hyperparameters", hp.get(m).asMap());
                                 if (!td.definition().origin().equals("built-in")) {
-                                    // A user task's labels, columns and metrics decide its result as much as its files do.
+                                    // A user task's labels, columns and metrics decide its result as much as its files
+                                    // do.
                                     identity.put("definition", td.definition().toYamlText());
                                 }
                                 Map<String, String> data = new TreeMap<>();
@@ -102,22 +106,44 @@ public final class Grid {
                                     SourceSpec spec = resolved.sources().get(s);
                                     specsUsed.put(s, spec);
                                     if (spec instanceof SourceSpec.Task st) {
-                                        for (Path p : List.of(st.dir().poolTrainFile(), st.dir().poolDevFile())) {
+                                        for (Path p : List.of(
+                                                st.dir().poolTrainFile(),
+                                                st.dir().poolDevFile())) {
                                             data.put(fingerprints.name(p, st.dir()), fingerprints.of(p));
                                         }
                                         // The rows decontamination removes from the pool: a target added to the grid
                                         // re-runs a cell only if it takes rows out of one of the cell's pools.
-                                        data.put("decontaminated:" + s, removedRows.computeIfAbsent(s,
-                                                x -> decontamination.clean(st.dir()).fingerprint()));
+                                        data.put(
+                                                "decontaminated:" + s,
+                                                removedRows.computeIfAbsent(
+                                                        s,
+                                                        x -> decontamination
+                                                                .clean(st.dir())
+                                                                .fingerprint()));
                                     } else if (spec instanceof SourceSpec.Adapter a) {
                                         data.put("adapter:" + a.name(), fingerprints.ofDirectory(a.dir()));
                                     }
                                 }
                                 identity.put("data", data);
                                 String key = Json.hash(identity).substring(0, 24);
-                                cells.add(new Cell(key, encoder, task, k, seed, m, source, used, hp.get(m),
-                                        catalog.primaryMetric(task), catalog.track(task).orElse(null), td.definition(), specsUsed,
-                                        split.train(), split.dev(), test, decontamination));
+                                cells.add(new Cell(
+                                        key,
+                                        encoder,
+                                        task,
+                                        k,
+                                        seed,
+                                        m,
+                                        source,
+                                        used,
+                                        hp.get(m),
+                                        catalog.primaryMetric(task),
+                                        catalog.track(task).orElse(null),
+                                        td.definition(),
+                                        specsUsed,
+                                        split.train(),
+                                        split.dev(),
+                                        test,
+                                        decontamination));
                             }
                         }
                     }
@@ -151,8 +177,7 @@ public final class Grid {
     }
 
     /** A target's few-shot train and dev files for one k and seed. */
-    record KShotFiles(Path train, Path dev) {
-    }
+    record KShotFiles(Path train, Path dev) {}
 
     /**
      * The task's own k-shot/K-SEED split, or, for a task with only a plain train file, K per class for train and a
@@ -167,10 +192,15 @@ public final class Grid {
         TaskDirectory sampled = td.withKShotRoot(root);
         if (!sampled.kshotSeeds(k).contains(seed)) {
             try {
-                org.mera.data.ExampleWriter.writeKShot(root, k, seed, org.mera.data.KShotSampler.sampleTrainAndDev(
-                        td.read(td.trainFile().get()), td.task(), k, seed));
+                org.mera.data.ExampleWriter.writeKShot(
+                        root,
+                        k,
+                        seed,
+                        org.mera.data.KShotSampler.sampleTrainAndDev(
+                                td.read(td.trainFile().get()), td.task(), k, seed));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot save the sampled split of " + td.task().name() + " under " + root, e);
+                throw new UncheckedIOException(
+                        "cannot save the sampled split of " + td.task().name() + " under " + root, e);
             }
         }
         return new KShotFiles(sampled.kshotTrainFile(k, seed), sampled.kshotDevFile(k, seed));
@@ -187,8 +217,8 @@ public final class Grid {
      * target's track; LoRA adapter directories only for {@code single} (the merges and fusion combine bottleneck
      * adapters).
      */
-    public static List<String> sourcesFor(ExperimentConfig config, TaskCatalog catalog, ResolvedTasks resolved, String target,
-                                          Method method) {
+    public static List<String> sourcesFor(
+            ExperimentConfig config, TaskCatalog catalog, ResolvedTasks resolved, String target, Method method) {
         if (!method.usesSources()) {
             return List.of();
         }
@@ -220,7 +250,8 @@ public final class Grid {
 
         Fingerprints(Path root, Path outputDir) {
             this.root = root == null ? null : root.toAbsolutePath().normalize();
-            this.outputDir = outputDir == null ? null : outputDir.toAbsolutePath().normalize();
+            this.outputDir =
+                    outputDir == null ? null : outputDir.toAbsolutePath().normalize();
         }
 
         /**

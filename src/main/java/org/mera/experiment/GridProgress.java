@@ -1,7 +1,5 @@
 package org.mera.experiment;
 
-import org.mera.train.ProgressBar;
-
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mera.train.ProgressBar;
 
 /**
  * Grid progress on stderr (the steps inside one run have {@link ProgressBar}): cells done/total, elapsed time
@@ -104,7 +103,10 @@ final class GridProgress {
     }
 
     void cellProgress(double fraction, String note) {
-        currentNote = String.format(Locale.ROOT, "%d%%%s", Math.round(Math.max(0, Math.min(1, fraction)) * 100),
+        currentNote = String.format(
+                Locale.ROOT,
+                "%d%%%s",
+                Math.round(Math.max(0, Math.min(1, fraction)) * 100),
                 note == null || note.isBlank() ? "" : " " + note);
         if (interactive && System.nanoTime() - lastDraw > REDRAW_NANOS) {
             draw(false);
@@ -119,7 +121,8 @@ final class GridProgress {
         if (interactive) {
             draw(true);
         } else {
-            out.println(line() + "  finished " + cell.describe() + " in " + ProgressBar.formatDuration(Duration.ofMillis(ms)));
+            out.println(line() + "  finished " + cell.describe() + " in "
+                    + ProgressBar.formatDuration(Duration.ofMillis(ms)));
         }
     }
 
@@ -144,7 +147,10 @@ final class GridProgress {
             return;
         }
         lastDraw = System.nanoTime();
-        String s = line() + (current == null ? "" : "  now: " + current.describe() + (currentNote.isEmpty() ? "" : " " + currentNote));
+        String s = line()
+                + (current == null
+                        ? ""
+                        : "  now: " + current.describe() + (currentNote.isEmpty() ? "" : " " + currentNote));
         if (interactive) {
             out.print("\r\033[K" + s);
             out.flush();
@@ -154,8 +160,15 @@ final class GridProgress {
     String line() {
         String bar = ProgressBar.bar(total == 0 ? 1 : (double) done / total, WIDTH);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-        return String.format(Locale.ROOT, "[%s] %d/%d cells (%d%%)  elapsed %s  ETA %s", bar, done, total,
-                total == 0 ? 100 : done * 100 / total, ProgressBar.formatDuration(elapsed), eta());
+        return String.format(
+                Locale.ROOT,
+                "[%s] %d/%d cells (%d%%)  elapsed %s  ETA %s",
+                bar,
+                done,
+                total,
+                total == 0 ? 100 : done * 100 / total,
+                ProgressBar.formatDuration(elapsed),
+                eta());
     }
 
     /** Sum over the cells still to run of their expected durations, less the running cell's time so far. */

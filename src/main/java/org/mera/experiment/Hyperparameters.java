@@ -1,13 +1,12 @@
 package org.mera.experiment;
 
-import org.mera.data.TextEncoder;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.mera.data.TextEncoder;
 
 /**
  * The resolved hyperparameters of one method: built-in defaults, then the config's {@code default}
@@ -39,9 +38,17 @@ public final class Hyperparameters {
         }
     }
 
-    public enum Kind { POSITIVE_REAL, NON_NEGATIVE_REAL, FRACTION, POSITIVE_INT, NON_NEGATIVE_INT, CHOICE, TEXT,
+    public enum Kind {
+        POSITIVE_REAL,
+        NON_NEGATIVE_REAL,
+        FRACTION,
+        POSITIVE_INT,
+        NON_NEGATIVE_INT,
+        CHOICE,
+        TEXT,
         /** A non-empty list of distinct positive numbers, kept in ascending order. */
-        POSITIVE_REAL_LIST }
+        POSITIVE_REAL_LIST
+    }
 
     /**
      * Source adapters' default step budget: 2000 steps of 32 pool rows (7 passes over a 9,000-row pool, 29 over RTE's
@@ -59,31 +66,61 @@ public final class Hyperparameters {
         Map<String, Spec> known = new LinkedHashMap<>();
         for (Spec s : List.of(
                 Spec.of("lr", Kind.POSITIVE_REAL, "peak learning rate of the few-shot training"),
-                Spec.of("lrGrid", Kind.POSITIVE_REAL_LIST, "learning rates each tried in full; the best k-shot dev score "
-                        + "chooses one (LM-BFF's selection); unset = lr alone"),
+                Spec.of(
+                        "lrGrid",
+                        Kind.POSITIVE_REAL_LIST,
+                        "learning rates each tried in full; the best k-shot dev score "
+                                + "chooses one (LM-BFF's selection); unset = lr alone"),
                 Spec.of("epochs", Kind.POSITIVE_INT, "passes over the few-shot training set (when steps = 0)"),
                 Spec.of("steps", Kind.NON_NEGATIVE_INT, "optimizer steps; 0 = use epochs"),
                 Spec.of("batchSize", Kind.POSITIVE_INT, "examples per optimizer step"),
                 Spec.of("warmupRatio", Kind.FRACTION, "fraction of steps with linear warm-up"),
                 Spec.of("weightDecay", Kind.NON_NEGATIVE_REAL, "AdamW weight decay"),
-                Spec.fixed("maxLength", Kind.POSITIVE_INT, "maximum tokens per example", TextEncoder.DEFAULT_MAX_LENGTH,
+                Spec.fixed(
+                        "maxLength",
+                        Kind.POSITIVE_INT,
+                        "maximum tokens per example",
+                        TextEncoder.DEFAULT_MAX_LENGTH,
                         "this runner truncates at " + TextEncoder.DEFAULT_MAX_LENGTH + " tokens"),
                 Spec.of("reductionFactor", Kind.POSITIVE_INT, "adapter bottleneck = hidden / reductionFactor"),
-                Spec.fixed("patience", Kind.NON_NEGATIVE_INT, "early-stopping patience in evaluations on dev; 0 = off", 0,
+                Spec.fixed(
+                        "patience",
+                        Kind.NON_NEGATIVE_INT,
+                        "early-stopping patience in evaluations on dev; 0 = off",
+                        0,
                         "early stopping is not supported; the best dev checkpoint is kept instead"),
                 Spec.of("evalEvery", Kind.NON_NEGATIVE_INT, "evaluate on dev every N steps; 0 = once per epoch"),
                 Spec.of("sourceLr", Kind.POSITIVE_REAL, "learning rate when training a source adapter on its pool"),
-                Spec.of("sourceEpochs", Kind.POSITIVE_INT, "step budget of a source adapter in passes over its pool (when sourceSteps = 0)"),
-                Spec.of("sourceSteps", Kind.NON_NEGATIVE_INT, "step budget of a source adapter (an upper bound: it stops "
-                        + "earlier once its pool-dev score stops improving); 0 = use sourceEpochs"),
+                Spec.of(
+                        "sourceEpochs",
+                        Kind.POSITIVE_INT,
+                        "step budget of a source adapter in passes over its pool (when sourceSteps = 0)"),
+                Spec.of(
+                        "sourceSteps",
+                        Kind.NON_NEGATIVE_INT,
+                        "step budget of a source adapter (an upper bound: it stops "
+                                + "earlier once its pool-dev score stops improving); 0 = use sourceEpochs"),
                 Spec.of("sourceBatchSize", Kind.POSITIVE_INT, "batch size for source adapters"),
-                Spec.of("sourceEvalEvery", Kind.NON_NEGATIVE_INT, "score a source adapter on its pool dev split every N steps; "
-                        + "0 = once per epoch"),
-                Spec.of("sourcePatience", Kind.NON_NEGATIVE_INT, "stop a source adapter after this many pool-dev evaluations "
-                        + "without a better score; 0 = train the whole budget"),
-                Spec.fixed("fusionRegularization", Kind.NON_NEGATIVE_REAL, "weight of sum ||I - V||^2 in AdapterFusion", 0.01,
+                Spec.of(
+                        "sourceEvalEvery",
+                        Kind.NON_NEGATIVE_INT,
+                        "score a source adapter on its pool dev split every N steps; " + "0 = once per epoch"),
+                Spec.of(
+                        "sourcePatience",
+                        Kind.NON_NEGATIVE_INT,
+                        "stop a source adapter after this many pool-dev evaluations "
+                                + "without a better score; 0 = train the whole budget"),
+                Spec.fixed(
+                        "fusionRegularization",
+                        Kind.NON_NEGATIVE_REAL,
+                        "weight of sum ||I - V||^2 in AdapterFusion",
+                        0.01,
                         "AdapterHub's dynamic fusion uses 0.01"),
-                Spec.fixed("fusionTemperature", Kind.POSITIVE_REAL, "softmax temperature of AdapterFusion", 1.0,
+                Spec.fixed(
+                        "fusionTemperature",
+                        Kind.POSITIVE_REAL,
+                        "softmax temperature of AdapterFusion",
+                        1.0,
                         "only temperature 1 is supported"),
                 Spec.choice("otSolver", "exact transport or entropic approximation", "emd", "sinkhorn"),
                 Spec.of("sinkhornReg", Kind.POSITIVE_REAL, "entropic regulariser of Sinkhorn"),
@@ -95,14 +132,54 @@ public final class Hyperparameters {
         KNOWN = Collections.unmodifiableMap(known);
 
         Map<String, Map<String, Object>> builtIn = new LinkedHashMap<>();
-        builtIn.put("default", ordered("lr", 1e-4, "epochs", 20, "steps", 0, "batchSize", 8, "warmupRatio", 0.06,
-                "weightDecay", 0.0, "maxLength", 128, "reductionFactor", 16, "patience", 0, "evalEvery", 0,
-                "sourceLr", 1e-3, "sourceEpochs", 3, "sourceSteps", SOURCE_STEP_BUDGET, "sourceBatchSize", 32,
-                "sourceEvalEvery", 100, "sourcePatience", 5));
+        builtIn.put(
+                "default",
+                ordered(
+                        "lr",
+                        1e-4,
+                        "epochs",
+                        20,
+                        "steps",
+                        0,
+                        "batchSize",
+                        8,
+                        "warmupRatio",
+                        0.06,
+                        "weightDecay",
+                        0.0,
+                        "maxLength",
+                        128,
+                        "reductionFactor",
+                        16,
+                        "patience",
+                        0,
+                        "evalEvery",
+                        0,
+                        "sourceLr",
+                        1e-3,
+                        "sourceEpochs",
+                        3,
+                        "sourceSteps",
+                        SOURCE_STEP_BUDGET,
+                        "sourceBatchSize",
+                        32,
+                        "sourceEvalEvery",
+                        100,
+                        "sourcePatience",
+                        5));
         builtIn.put(Method.FULL.id(), ordered("lr", 2e-5));
         builtIn.put(Method.FUSION.id(), ordered("lr", 5e-5, "fusionRegularization", 0.01, "fusionTemperature", 1.0));
-        Map<String, Object> merge = ordered("otSolver", "emd", "sinkhornReg", 0.01, "groundMetric", "euclidean",
-                "alignment", "wts", "alignmentExamples", 64);
+        Map<String, Object> merge = ordered(
+                "otSolver",
+                "emd",
+                "sinkhornReg",
+                0.01,
+                "groundMetric",
+                "euclidean",
+                "alignment",
+                "wts",
+                "alignmentExamples",
+                64);
         builtIn.put(Method.MERA_OT.id(), merge);
         builtIn.put(Method.MERA_SAME_TRACK.id(), merge);
         builtIn.put(Method.MERA_AUTO.id(), merge);
@@ -120,8 +197,11 @@ public final class Hyperparameters {
      * values) are added to {@code problems}, each naming its config path; nothing is thrown so that all
      * problems of a config can be listed at once.
      */
-    public static Hyperparameters resolve(Method method, Map<String, Map<String, Object>> configured,
-                                          Map<String, Spec> specs, List<String> problems) {
+    public static Hyperparameters resolve(
+            Method method,
+            Map<String, Map<String, Object>> configured,
+            Map<String, Spec> specs,
+            List<String> problems) {
         Map<String, Object> merged = new TreeMap<>();
         merged.putAll(BUILT_IN.getOrDefault("default", Map.of()));
         merged.putAll(BUILT_IN.getOrDefault(method.id(), Map.of()));
@@ -149,7 +229,8 @@ public final class Hyperparameters {
     public static void checkSections(Map<String, Map<String, Object>> configured, List<String> problems) {
         for (String section : configured.keySet()) {
             if (!section.equals("default") && Method.fromId(section).isEmpty()) {
-                problems.add("hyperparameters." + section + ": not a method (use 'default' or one of: " + Method.knownIds() + ")");
+                problems.add("hyperparameters." + section + ": not a method (use 'default' or one of: "
+                        + Method.knownIds() + ")");
             }
         }
     }
@@ -167,7 +248,8 @@ public final class Hyperparameters {
                 }
                 long v = n.longValue();
                 if (v < 0 || (spec.kind() == Kind.POSITIVE_INT && v == 0) || v > Integer.MAX_VALUE) {
-                    problems.add(path + ": " + v + " is out of range (" + (spec.kind() == Kind.POSITIVE_INT ? "> 0" : ">= 0") + ")");
+                    problems.add(path + ": " + v + " is out of range ("
+                            + (spec.kind() == Kind.POSITIVE_INT ? "> 0" : ">= 0") + ")");
                     return null;
                 }
                 return (int) v;
@@ -184,7 +266,9 @@ public final class Hyperparameters {
                     default -> v >= 0 && v < 1;
                 };
                 if (!ok) {
-                    String range = spec.kind() == Kind.POSITIVE_REAL ? "> 0" : spec.kind() == Kind.NON_NEGATIVE_REAL ? ">= 0" : "in [0, 1)";
+                    String range = spec.kind() == Kind.POSITIVE_REAL
+                            ? "> 0"
+                            : spec.kind() == Kind.NON_NEGATIVE_REAL ? ">= 0" : "in [0, 1)";
                     problems.add(path + ": " + v + " is out of range (" + range + ")");
                     return null;
                 }
@@ -192,7 +276,8 @@ public final class Hyperparameters {
             }
             case POSITIVE_REAL_LIST -> {
                 if (!(value instanceof List<?> list) || list.isEmpty()) {
-                    problems.add(path + ": expected a non-empty list of numbers, e.g. [1.0e-4, 3.0e-4, 1.0e-3], got '" + value + "'");
+                    problems.add(path + ": expected a non-empty list of numbers, e.g. [1.0e-4, 3.0e-4, 1.0e-3], got '"
+                            + value + "'");
                     return null;
                 }
                 java.util.TreeSet<Double> sorted = new java.util.TreeSet<>();
@@ -274,7 +359,8 @@ public final class Hyperparameters {
     private Object require(String key) {
         Object v = values.get(key);
         if (v == null) {
-            throw new IllegalArgumentException("hyperparameter '" + key + "' is not set (set: " + values.keySet() + ")");
+            throw new IllegalArgumentException(
+                    "hyperparameter '" + key + "' is not set (set: " + values.keySet() + ")");
         }
         return v;
     }

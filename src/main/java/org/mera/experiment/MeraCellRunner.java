@@ -1,5 +1,11 @@
 package org.mera.experiment;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.mera.data.Decontamination;
 import org.mera.data.Example;
 import org.mera.data.Task;
@@ -9,13 +15,6 @@ import org.mera.model.PretrainedModel;
 import org.mera.train.Metrics;
 import org.mera.train.TrainOptions;
 import org.mera.train.TrainingRun;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The real experiment runner: gets each cell's source adapters from the {@link SourceAdapterStore} (trained on their
@@ -56,18 +55,30 @@ public final class MeraCellRunner implements CellRunner {
     @Override
     public Map<String, Object> environment() {
         ai.djl.engine.Engine engine = ai.djl.engine.Engine.getInstance();
-        return Map.of("engine", engine.getEngineName() + " " + engine.getVersion() + " (DJL " + ai.djl.engine.Engine.getDjlVersion()
-                + ", " + engine.defaultDevice() + ")");
+        return Map.of(
+                "engine",
+                engine.getEngineName() + " " + engine.getVersion() + " (DJL " + ai.djl.engine.Engine.getDjlVersion()
+                        + ", " + engine.defaultDevice() + ")");
     }
 
     @Override
     public Map<String, Hyperparameters.Spec> hyperparameterSpecs() {
-        return Map.of("autoTop", Hyperparameters.Spec.of("autoTop", Hyperparameters.Kind.POSITIVE_INT,
+        return Map.of(
+                "autoTop",
+                Hyperparameters.Spec.of(
+                        "autoTop",
+                        Hyperparameters.Kind.POSITIVE_INT,
                         "mera-auto: how many of the best-ranked source adapters to merge"),
-                "pooling", Hyperparameters.Spec.choice("pooling", "what the task heads read, source adapters' included: "
-                        + "the first token (cls, AdapterHub's head; the default) or the mean over the real tokens",
+                "pooling",
+                Hyperparameters.Spec.choice(
+                        "pooling",
+                        "what the task heads read, source adapters' included: "
+                                + "the first token (cls, AdapterHub's head; the default) or the mean over the real tokens",
                         ClassificationHead.Pooling.ids()),
-                "autoSteps", Hyperparameters.Spec.of("autoSteps", Hyperparameters.Kind.POSITIVE_INT,
+                "autoSteps",
+                Hyperparameters.Spec.of(
+                        "autoSteps",
+                        Hyperparameters.Kind.POSITIVE_INT,
                         "mera-auto: head-only training steps used to rank each source adapter on the few-shot split"));
     }
 
@@ -76,8 +87,10 @@ public final class MeraCellRunner implements CellRunner {
         List<String> problems = new ArrayList<>();
         for (String e : config.encoders()) {
             if (ModelCatalog.entry(e) == null && !Files.isDirectory(Path.of(e))) {
-                problems.add("encoders: '" + e + "' is neither a catalog model " + ModelCatalog.entries().stream()
-                        .map(ModelCatalog.Entry::name).toList() + " nor a model directory");
+                problems.add("encoders: '" + e + "' is neither a catalog model "
+                        + ModelCatalog.entries().stream()
+                                .map(ModelCatalog.Entry::name)
+                                .toList() + " nor a model directory");
             }
         }
         problems.addAll(SourceAdapterStore.checkAdapterSources(config));
@@ -93,19 +106,23 @@ public final class MeraCellRunner implements CellRunner {
     /** Trains the source adapter into the artifact cache, where every cell that uses it reads it. */
     @Override
     public void prepare(Preparation p) throws Exception {
-        PretrainedModel model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(p.cell().encoder()));
+        PretrainedModel model = PretrainedModel.load(
+                ModelCatalog.fromEnvironment().resolve(p.cell().encoder()));
         store.get(model, p.cell(), p.source());
     }
 
     @Override
     public CellResult run(Cell cell, ProgressListener listener) throws Exception {
-        PretrainedModel model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(cell.encoder()));
+        PretrainedModel model =
+                PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(cell.encoder()));
         Task task = cell.definition().task();
         Hyperparameters h = cell.hyperparameters();
         List<Example> train = cell.definition().read(cell.trainFile());
         List<Example> dev = cell.definition().read(cell.devFile());
         // A k-shot row that also sits in the test file would be scored after training on it: leave it out.
-        Decontamination.Cleaned ownTest = new Decontamination.Index().add(cell.task(), train).add(cell.task(), dev)
+        Decontamination.Cleaned ownTest = new Decontamination.Index()
+                .add(cell.task(), train)
+                .add(cell.task(), dev)
                 .clean(cell.definition().read(cell.testFile()));
         List<Example> test = ownTest.kept();
         TrainOptions options = CellSettings.fewShot(h, cell.seed());
@@ -113,7 +130,8 @@ public final class MeraCellRunner implements CellRunner {
         List<String> sources = cell.source() == null ? cell.sources() : List.of(cell.source());
         CellStrategy.Start start = CellStrategy.of(cell.method())
                 .start(new CellStrategy.Inputs(model, cell, h, train, dev, sources, store), extra);
-        // LM-BFF's selection: every learning rate of the grid trains in full (same seed, same start) and the best k-shot
+        // LM-BFF's selection: every learning rate of the grid trains in full (same seed, same start) and the best
+        // k-shot
         // dev score picks one; the test set only scores the runs, it never chooses. Without a grid, lr alone.
         List<Double> grid = h.asMap().containsKey("lrGrid") ? h.getDoubleList("lrGrid") : List.of(h.getDouble("lr"));
         TrainingRun.Outcome out = null;
@@ -122,17 +140,37 @@ public final class MeraCellRunner implements CellRunner {
         double gridSeconds = 0;
         for (int i = 0; i < grid.size(); i++) {
             double lr = grid.get(i);
-            listener.progress(0.1 + 0.9 * i / grid.size(), "training " + cell.methodLabel() + (grid.size() > 1 ? " lr " + lr : ""));
-            TrainingRun.Outcome o = TrainingRun.run(new TrainingRun.Spec(model, task, train, dev, test, start.method(),
-                    options.withLearningRate((float) lr), start.initialAdapter()), start.customise());
+            listener.progress(
+                    0.1 + 0.9 * i / grid.size(),
+                    "training " + cell.methodLabel() + (grid.size() > 1 ? " lr " + lr : ""));
+            TrainingRun.Outcome o = TrainingRun.run(
+                    new TrainingRun.Spec(
+                            model,
+                            task,
+                            train,
+                            dev,
+                            test,
+                            start.method(),
+                            options.withLearningRate((float) lr),
+                            start.initialAdapter()),
+                    start.customise());
             double score = o.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY);
             gridSeconds += o.seconds();
             devByLr.put(String.valueOf(lr), score);
             // Strictly better only: on a tie the smaller rate (the grid is ascending) is kept.
             if (out == null || score > out.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY)) {
                 // Keep only what is reported: a full fine-tuning outcome holds a copy of the whole encoder.
-                out = new TrainingRun.Outcome(o.devMetrics(), o.testMetrics(), o.trainableParams(), o.steps(), o.seconds(), Map.of(),
-                        Map.of(), o.testPredictions(), o.bestStep(), o.stepBudget());
+                out = new TrainingRun.Outcome(
+                        o.devMetrics(),
+                        o.testMetrics(),
+                        o.trainableParams(),
+                        o.steps(),
+                        o.seconds(),
+                        Map.of(),
+                        Map.of(),
+                        o.testPredictions(),
+                        o.bestStep(),
+                        o.stepBudget());
                 chosenLr = lr;
             }
         }
@@ -172,10 +210,11 @@ public final class MeraCellRunner implements CellRunner {
     }
 
     /** The test predictions with their gold labels and the k-shot training label counts, as the report needs them. */
-    static CellPredictions predictions(Task task, List<Example> train, List<Example> test, org.mera.train.Predictions p) {
+    static CellPredictions predictions(
+            Task task, List<Example> train, List<Example> test, org.mera.train.Predictions p) {
         if (p == null || p.size() != test.size()) {
-            throw new IllegalStateException("task " + task.name() + ": " + (p == null ? "no" : p.size()) + " test predictions for "
-                    + test.size() + " test examples");
+            throw new IllegalStateException("task " + task.name() + ": " + (p == null ? "no" : p.size())
+                    + " test predictions for " + test.size() + " test examples");
         }
         if (task.isRegression()) {
             float[] gold = new float[test.size()];

@@ -4,6 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.mera.adapter.AdapterLocation;
 import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.data.Batch;
@@ -20,12 +25,6 @@ import org.mera.merge.MergeOptions;
 import org.mera.merge.OtMerge;
 import org.mera.model.BertEncoder;
 import org.mera.model.PretrainedModel;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * {@code mera-sum}, {@code mera-average}, {@code mera-ot}, {@code mera-same-track}: the cell's sources merged with the
@@ -52,7 +51,9 @@ final class MergeStrategy implements CellStrategy {
             extra.put("merge", "single source: no merge");
             return adapters.get(0);
         }
-        MergeOptions o = MergeOptions.defaults().withOutputName("merged").withSeed(in.cell().seed());
+        MergeOptions o = MergeOptions.defaults()
+                .withOutputName("merged")
+                .withSeed(in.cell().seed());
         if (!(MergeMethods.get(methodName) instanceof OtMerge ot)) {
             extra.put("merge", methodName);
             return MergeMethods.get(methodName).merge(adapters, o);
@@ -60,7 +61,8 @@ final class MergeStrategy implements CellStrategy {
         if ("sinkhorn".equals(h.getString("otSolver"))) {
             o = o.withSinkhorn(h.getDouble("sinkhornReg"));
         }
-        o = o.withMetric("cosine".equals(h.getString("groundMetric")) ? GroundMetric.COSINE : GroundMetric.SQUARED_EUCLIDEAN);
+        o = o.withMetric(
+                "cosine".equals(h.getString("groundMetric")) ? GroundMetric.COSINE : GroundMetric.SQUARED_EUCLIDEAN);
         if ("acts".equals(h.getString("alignment"))) {
             o = o.withActivations(activations(in.model(), in.cell(), in.train(), h.getInt("alignmentExamples")));
         }
@@ -76,12 +78,13 @@ final class MergeStrategy implements CellStrategy {
      * that layer's output, so the plain encoder's hidden states over the target's few-shot texts (every real
      * token) feed each source adapter's bottleneck.
      */
-    private static BottleneckActivations activations(PretrainedModel model, Cell cell, List<Example> texts, int maxExamples)
-            throws IOException {
+    private static BottleneckActivations activations(
+            PretrainedModel model, Cell cell, List<Example> texts, int maxExamples) throws IOException {
         Task task = cell.definition().task();
         List<Example> sample = texts.subList(0, Math.min(maxExamples, texts.size()));
         Map<Integer, Tensor> perLayer = new LinkedHashMap<>();
-        try (TextEncoder text = TextEncoder.load(model.tokenizerJson()); NDManager manager = NDManager.newBaseManager()) {
+        try (TextEncoder text = TextEncoder.load(model.tokenizerJson());
+                NDManager manager = NDManager.newBaseManager()) {
             BertEncoder encoder = model.newEncoder(manager);
             List<EncodedExample> enc = text.encodeAll(sample, task);
             int layers = encoder.config().numLayers();
@@ -93,8 +96,11 @@ final class MergeStrategy implements CellStrategy {
             for (Batch b : new Batcher(32, text.padId()).evalBatches(enc)) {
                 try (NDScope scope = new NDScope()) {
                     Shape s = new Shape(b.size(), b.seqLen());
-                    List<NDArray> states = encoder.hiddenStates(manager.create(b.inputIds(), s), manager.create(b.typeIds(), s),
-                            manager.create(b.attentionMask(), s), false);
+                    List<NDArray> states = encoder.hiddenStates(
+                            manager.create(b.inputIds(), s),
+                            manager.create(b.typeIds(), s),
+                            manager.create(b.attentionMask(), s),
+                            false);
                     for (int l = 0; l < layers; l++) {
                         float[] all = states.get(l + 1).toFloatArray();
                         for (int t = 0; t < b.size() * b.seqLen(); t++) {
@@ -118,7 +124,8 @@ final class MergeStrategy implements CellStrategy {
         }
         return BottleneckActivations.fromInputs((layer, location) -> {
             if (location != AdapterLocation.OUTPUT) {
-                throw new IllegalArgumentException("activation-based alignment supports Pfeiffer (output) adapters only");
+                throw new IllegalArgumentException(
+                        "activation-based alignment supports Pfeiffer (output) adapters only");
             }
             return perLayer.get(layer);
         });

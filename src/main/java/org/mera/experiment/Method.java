@@ -1,12 +1,11 @@
 package org.mera.experiment;
 
-import org.mera.adapter.AdapterKind;
-import org.mera.merge.MergeMethods;
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.mera.adapter.AdapterKind;
+import org.mera.merge.MergeMethods;
 
 /** The ways of learning a target task that an experiment grid compares; {@link #id()} is the config spelling. */
 public enum Method {
@@ -38,7 +37,9 @@ public enum Method {
         this.id = id;
         this.usesSources = usesSources;
         // looked up now, so that a grid method naming an unregistered merge fails on first use of the enum
-        this.mergeMethod = mergeMethod == null ? null : MergeMethods.get(mergeMethod, AdapterKind.BOTTLENECK).name();
+        this.mergeMethod = mergeMethod == null
+                ? null
+                : MergeMethods.get(mergeMethod, AdapterKind.BOTTLENECK).name();
     }
 
     /** The registered merge method (name in {@link MergeMethods}) of a mera-* method; an error for the others. */

@@ -1,14 +1,13 @@
 package org.mera.experiment;
 
-import org.apache.commons.math3.random.MersenneTwister;
-import org.apache.commons.math3.random.RandomGenerator;
-import org.apache.commons.math3.stat.descriptive.rank.Percentile;
-import org.apache.commons.math3.stat.inference.TTest;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import org.apache.commons.math3.random.MersenneTwister;
+import org.apache.commons.math3.random.RandomGenerator;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
+import org.apache.commons.math3.stat.inference.TTest;
 
 /**
  * The statistics behind every "A beats B" in a report, for two methods on one task over the seeds both have:
@@ -34,6 +33,7 @@ public final class PairedStatistics {
     public static final long SEED = 20_261_202L;
     /** Per-seed differences (points ×100) no larger than this in magnitude are ties, not wins or losses. */
     public static final double TIE_EPSILON = 0.05;
+
     public static final double LEVEL = 0.95;
 
     /** A closed interval; NaN bounds mean there is none. */
@@ -69,18 +69,18 @@ public final class PairedStatistics {
         }
     }
 
-    private PairedStatistics() {
-    }
+    private PairedStatistics() {}
 
     /**
      * The bootstrap replicates of mean over seeds of (score of A − score of B) ×100. Entry s of {@code a} and
      * {@code b} holds one seed's prediction sets; a side's score on a seed is the mean of its sets' scores (one set
      * for a method, one per source for the mean over single sources). Every set must share the same gold labels.
      */
-    public static double[] bootstrap(String metric, List<List<CellPredictions>> a, List<List<CellPredictions>> b, int resamples,
-                                     long seed) {
+    public static double[] bootstrap(
+            String metric, List<List<CellPredictions>> a, List<List<CellPredictions>> b, int resamples, long seed) {
         if (a.size() != b.size() || a.isEmpty()) {
-            throw new IllegalArgumentException("paired bootstrap needs the same seeds on both sides (" + a.size() + " and " + b.size() + ")");
+            throw new IllegalArgumentException(
+                    "paired bootstrap needs the same seeds on both sides (" + a.size() + " and " + b.size() + ")");
         }
         CellPredictions first = a.get(0).get(0);
         for (List<List<CellPredictions>> side : List.of(a, b)) {
@@ -90,7 +90,8 @@ public final class PairedStatistics {
                 }
                 for (CellPredictions p : sets) {
                     if (!p.sameGold(first)) {
-                        throw new IllegalArgumentException("predictions scored on different test labels cannot be paired by example");
+                        throw new IllegalArgumentException(
+                                "predictions scored on different test labels cannot be paired by example");
                     }
                 }
             }
@@ -118,7 +119,8 @@ public final class PairedStatistics {
             for (int j = 0; j < seeds; j++) {
                 int s = seedDraw[j];
                 if (!computed[s]) {
-                    difference[s] = meanScore(metric, a.get(s), counts, examples) - meanScore(metric, b.get(s), counts, examples);
+                    difference[s] = meanScore(metric, a.get(s), counts, examples)
+                            - meanScore(metric, b.get(s), counts, examples);
                     computed[s] = true;
                 }
                 sum += difference[s];

@@ -19,9 +19,11 @@ final class PredictionIndex {
     private final Map<String, CellPredictions> byKey;
     private final Map<String, Set<String>> expectedSources;
 
-    PredictionIndex(List<ResultRecord> records, Map<String, CellPredictions> byKey, Map<String, Set<String>> expectedSources) {
+    PredictionIndex(
+            List<ResultRecord> records, Map<String, CellPredictions> byKey, Map<String, Set<String>> expectedSources) {
         for (ResultRecord r : records) {
-            byCell.computeIfAbsent(cellKey(r.encoder(), r.k(), r.task(), r.seed(), r.method()), x -> new ArrayList<>()).add(r);
+            byCell.computeIfAbsent(cellKey(r.encoder(), r.k(), r.task(), r.seed(), r.method()), x -> new ArrayList<>())
+                    .add(r);
         }
         this.byKey = byKey;
         this.expectedSources = expectedSources;
@@ -32,7 +34,8 @@ final class PredictionIndex {
     }
 
     /** Reads the predictions file of every record that has one; a damaged file is an error naming it. */
-    static PredictionIndex load(Path dir, List<ResultRecord> shown, Map<String, Set<String>> expectedSources) throws IOException {
+    static PredictionIndex load(Path dir, List<ResultRecord> shown, Map<String, Set<String>> expectedSources)
+            throws IOException {
         Map<String, CellPredictions> byKey = new LinkedHashMap<>();
         for (ResultRecord r : shown) {
             Path f = CellPredictions.file(dir, r.key());
@@ -58,7 +61,8 @@ final class PredictionIndex {
      */
     List<CellPredictions> sets(String encoder, int k, String task, int seed, String rowLabel) {
         if (rowLabel.equals(ResultTables.SINGLE_MEAN)) {
-            List<ResultRecord> singles = byCell.getOrDefault(cellKey(encoder, k, task, seed, Method.SINGLE.id()), List.of());
+            List<ResultRecord> singles =
+                    byCell.getOrDefault(cellKey(encoder, k, task, seed, Method.SINGLE.id()), List.of());
             Set<String> expected = expectedSources.get(ResultTables.groupKey(encoder, task, k));
             List<CellPredictions> out = new ArrayList<>();
             for (ResultRecord r : singles) {

@@ -3,7 +3,7 @@ package org.mera.experiment;
 /** How a running cell reports its own progress (shown after the grid's progress bar). */
 @FunctionalInterface
 public interface ProgressListener {
-    ProgressListener NONE = (fraction, message) -> { };
+    ProgressListener NONE = (fraction, message) -> {};
 
     /**
      * @param fraction how much of the cell is done, in [0, 1]

@@ -1,10 +1,5 @@
 package org.mera.experiment;
 
-import org.mera.data.Task;
-import org.mera.data.TaskCatalogue;
-import org.mera.data.TaskDirectory;
-import org.mera.train.AdapterFiles;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mera.data.Task;
+import org.mera.data.TaskCatalogue;
+import org.mera.data.TaskDirectory;
+import org.mera.train.AdapterFiles;
 
 /**
  * A config's targets and sources, looked up in the task catalogue: built-in task names (data under the config's
@@ -31,8 +30,7 @@ public final class ResolvedTasks {
     private final Map<String, String> sourceNameBySpec = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
 
-    private ResolvedTasks() {
-    }
+    private ResolvedTasks() {}
 
     public static ResolvedTasks of(ExperimentConfig c) {
         ResolvedTasks r = new ResolvedTasks();
@@ -44,7 +42,8 @@ public final class ResolvedTasks {
             try {
                 TaskDirectory td = resolveTask(spec, c.dataRoot());
                 if (r.targets.stream().anyMatch(t -> t.name().equals(td.task().name()))) {
-                    r.problems.add("targets[" + i + "]: a second target named " + td.task().name() + " (" + spec + ")");
+                    r.problems.add("targets[" + i + "]: a second target named "
+                            + td.task().name() + " (" + spec + ")");
                 } else {
                     r.targets.add(new Target(spec, td));
                 }
@@ -56,7 +55,8 @@ public final class ResolvedTasks {
         if (specs.isEmpty() && c.dataRoot() != null) {
             // Default: every built-in task with a pool under the data root.
             specs = TaskCatalogue.builtIns().names().stream()
-                    .filter(n -> Files.isDirectory(c.dataRoot().resolve(n).resolve("pool"))).toList();
+                    .filter(n -> Files.isDirectory(c.dataRoot().resolve(n).resolve("pool")))
+                    .toList();
         }
         for (int i = 0; i < specs.size(); i++) {
             String spec = specs.get(i);
@@ -75,38 +75,49 @@ public final class ResolvedTasks {
     }
 
     private static TaskDirectory resolveTask(String spec, Path dataRoot) throws java.io.IOException {
-        if (!TaskCatalogue.isDirectory(spec, null) && TaskCatalogue.builtIns().find(spec).isPresent() && dataRoot == null) {
-            throw new IllegalArgumentException("built-in task " + spec + " needs dataRoot (the folder holding " + spec + "/)");
+        if (!TaskCatalogue.isDirectory(spec, null)
+                && TaskCatalogue.builtIns().find(spec).isPresent()
+                && dataRoot == null) {
+            throw new IllegalArgumentException(
+                    "built-in task " + spec + " needs dataRoot (the folder holding " + spec + "/)");
         }
         return TaskCatalogue.resolve(spec, null, dataRoot);
     }
 
-    private static SourceSpec resolveSource(String spec, ExperimentConfig c, java.util.Set<String> taken) throws java.io.IOException {
+    private static SourceSpec resolveSource(String spec, ExperimentConfig c, java.util.Set<String> taken)
+            throws java.io.IOException {
         if (TaskCatalogue.isDirectory(spec, null) && isAdapterDirectory(Path.of(spec))) {
             Path dir = Path.of(spec).toAbsolutePath().normalize();
             AdapterFiles.Kind kind = AdapterFiles.detect(dir);
             String name = dir.getFileName().toString();
-            if (taken.contains(name) && dir.getParent() != null && dir.getParent().getFileName() != null) {
+            if (taken.contains(name)
+                    && dir.getParent() != null
+                    && dir.getParent().getFileName() != null) {
                 name = dir.getParent().getFileName() + "/" + name;
             }
             if (taken.contains(name)) {
                 throw new IllegalArgumentException(spec + ": a second source named " + name);
             }
             String n = name;
-            Optional<String> track = c.tracks().entrySet().stream().filter(e -> e.getValue().contains(n) || e.getValue().contains(spec))
-                    .map(Map.Entry::getKey).findFirst();
+            Optional<String> track = c.tracks().entrySet().stream()
+                    .filter(e -> e.getValue().contains(n) || e.getValue().contains(spec))
+                    .map(Map.Entry::getKey)
+                    .findFirst();
             return new SourceSpec.Adapter(name, dir, kind, track);
         }
         TaskDirectory td = resolveTask(spec, c.dataRoot());
         if (taken.contains(td.task().name())) {
-            throw new IllegalArgumentException(spec + ": a second source named " + td.task().name());
+            throw new IllegalArgumentException(
+                    spec + ": a second source named " + td.task().name());
         }
         return new SourceSpec.Task(td.task().name(), td);
     }
 
     /** A directory holding adapter weights (AdapterHub / mera, or PEFT LoRA) rather than task data. */
     static boolean isAdapterDirectory(Path dir) throws java.io.IOException {
-        return org.mera.adapter.AdapterKind.of(dir).filter(org.mera.adapter.AdapterKind::standalone).isPresent();
+        return org.mera.adapter.AdapterKind.of(dir)
+                .filter(org.mera.adapter.AdapterKind::standalone)
+                .isPresent();
     }
 
     private static String message(Exception e) {

@@ -22,10 +22,22 @@ public final class ResultComparison {
      * One method on one task in both folders, on the seeds both have: each side's mean ± std over those seeds,
      * and B − A seed by seed. For the {@link #AVERAGE} line, {@code metric} lists the tasks averaged.
      */
-    public record Line(String task, String metric, String method, ResultTables.Stat a, ResultTables.Stat b,
-                       TreeMap<Integer, Double> differences, PairedStatistics.Interval ci, double p, double pHolm, String note) {
+    public record Line(
+            String task,
+            String metric,
+            String method,
+            ResultTables.Stat a,
+            ResultTables.Stat b,
+            TreeMap<Integer, Double> differences,
+            PairedStatistics.Interval ci,
+            double p,
+            double pHolm,
+            String note) {
         public double meanDifference() {
-            return differences.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            return differences.values().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .average()
+                    .orElse(Double.NaN);
         }
 
         /** B's per-seed wins, ties and losses against A. */
@@ -49,60 +61,76 @@ public final class ResultComparison {
     }
 
     /** A matched pair of tables (one encoder and k on each side) and its lines; task "Average" closes each method. */
-    public record Section(String encoderA, String encoderB, int k, List<Line> lines) {
-    }
+    public record Section(String encoderA, String encoderB, int k, List<Line> lines) {}
 
-    public record Comparison(String nameA, String nameB, int shownA, int gridA, int shownB, int gridB, List<Section> sections) {
-    }
+    public record Comparison(
+            String nameA, String nameB, int shownA, int gridA, int shownB, int gridB, List<Section> sections) {}
 
     public static final String AVERAGE = "Average";
 
-    private ResultComparison() {
-    }
+    private ResultComparison() {}
 
     public static Comparison compare(Path dirA, Path dirB) throws IOException {
         ReportWriter.Inputs a = ReportWriter.read(dirA);
         ReportWriter.Inputs b = ReportWriter.read(dirB);
-        List<ResultTables.Table> tablesA = ResultTables.build(a.shown(), a.taskOrder(), a.methodOrder(), a.expectedSources());
-        List<ResultTables.Table> tablesB = ResultTables.build(b.shown(), b.taskOrder(), b.methodOrder(), b.expectedSources());
+        List<ResultTables.Table> tablesA =
+                ResultTables.build(a.shown(), a.taskOrder(), a.methodOrder(), a.expectedSources());
+        List<ResultTables.Table> tablesB =
+                ResultTables.build(b.shown(), b.taskOrder(), b.methodOrder(), b.expectedSources());
         List<Section> sections = new ArrayList<>();
         for (ResultTables.Table ta : tablesA) {
             ResultTables.Table tb = match(ta, tablesA, tablesB);
             if (tb != null) {
-                sections.add(new Section(ta.encoder(), tb.encoder(), ta.k(), lines(ta, tb, a.predictions(), b.predictions())));
+                sections.add(new Section(
+                        ta.encoder(), tb.encoder(), ta.k(), lines(ta, tb, a.predictions(), b.predictions())));
             }
         }
         sections = holm(sections);
-        return new Comparison(a.name(), b.name(), a.shown().size(), a.gridCells(), b.shown().size(), b.gridCells(), sections);
+        return new Comparison(
+                a.name(), b.name(), a.shown().size(), a.gridCells(), b.shown().size(), b.gridCells(), sections);
     }
 
-    private static ResultTables.Table match(ResultTables.Table ta, List<ResultTables.Table> tablesA, List<ResultTables.Table> tablesB) {
-        List<ResultTables.Table> sameKA = tablesA.stream().filter(t -> t.k() == ta.k()).toList();
-        List<ResultTables.Table> sameKB = tablesB.stream().filter(t -> t.k() == ta.k()).toList();
+    private static ResultTables.Table match(
+            ResultTables.Table ta, List<ResultTables.Table> tablesA, List<ResultTables.Table> tablesB) {
+        List<ResultTables.Table> sameKA =
+                tablesA.stream().filter(t -> t.k() == ta.k()).toList();
+        List<ResultTables.Table> sameKB =
+                tablesB.stream().filter(t -> t.k() == ta.k()).toList();
         if (sameKA.size() == 1 && sameKB.size() == 1) {
             return sameKB.get(0);
         }
-        return sameKB.stream().filter(t -> t.encoder().equals(ta.encoder())).findFirst().orElse(null);
+        return sameKB.stream()
+                .filter(t -> t.encoder().equals(ta.encoder()))
+                .findFirst()
+                .orElse(null);
     }
 
     /** Holm's adjustment over every per-task line of the comparison (one family); Average lines are not in it. */
     private static List<Section> holm(List<Section> sections) {
         List<Line> all = new ArrayList<>();
-        sections.forEach(sec -> sec.lines().stream().filter(l -> !l.task().equals(AVERAGE)).forEach(all::add));
-        double[] adjusted = PairedStatistics.holm(all.stream().mapToDouble(Line::p).toArray());
+        sections.forEach(sec ->
+                sec.lines().stream().filter(l -> !l.task().equals(AVERAGE)).forEach(all::add));
+        double[] adjusted =
+                PairedStatistics.holm(all.stream().mapToDouble(Line::p).toArray());
         java.util.IdentityHashMap<Line, Double> byLine = new java.util.IdentityHashMap<>();
         for (int i = 0; i < all.size(); i++) {
             byLine.put(all.get(i), adjusted[i]);
         }
         List<Section> out = new ArrayList<>();
         for (Section sec : sections) {
-            out.add(new Section(sec.encoderA(), sec.encoderB(), sec.k(), sec.lines().stream()
-                    .map(l -> byLine.containsKey(l) ? l.withHolm(byLine.get(l)) : l).toList()));
+            out.add(new Section(
+                    sec.encoderA(),
+                    sec.encoderB(),
+                    sec.k(),
+                    sec.lines().stream()
+                            .map(l -> byLine.containsKey(l) ? l.withHolm(byLine.get(l)) : l)
+                            .toList()));
         }
         return out;
     }
 
-    private static List<Line> lines(ResultTables.Table ta, ResultTables.Table tb, PredictionIndex pa, PredictionIndex pb) {
+    private static List<Line> lines(
+            ResultTables.Table ta, ResultTables.Table tb, PredictionIndex pa, PredictionIndex pb) {
         List<String> tasks = new ArrayList<>(ta.tasks());
         tasks.retainAll(tb.tasks());
         List<Line> out = new ArrayList<>();
@@ -123,11 +151,23 @@ public final class ResultComparison {
                 Line line = line(task, ta.metricByTask().get(task), ra.label(), va, vb);
                 if (line != null) {
                     String[] note = new String[1];
-                    PairedStatistics.Interval ci = ComparisonStatistics.interval(line.differences(), line.metric(), note,
+                    PairedStatistics.Interval ci = ComparisonStatistics.interval(
+                            line.differences(),
+                            line.metric(),
+                            note,
                             seed -> pb.sets(tb.encoder(), tb.k(), task, seed, rb.label()),
                             seed -> pa.sets(ta.encoder(), ta.k(), task, seed, ra.label()));
-                    out.add(new Line(line.task(), line.metric(), line.method(), line.a(), line.b(), line.differences(), ci, line.p(),
-                            Double.NaN, note[0]));
+                    out.add(new Line(
+                            line.task(),
+                            line.metric(),
+                            line.method(),
+                            line.a(),
+                            line.b(),
+                            line.differences(),
+                            ci,
+                            line.p(),
+                            Double.NaN,
+                            note[0]));
                 }
             }
             if (common.size() > 1) {
@@ -135,8 +175,17 @@ public final class ResultComparison {
                 TreeMap<Integer, Double> avgB = rb.perSeedAverage(common);
                 Line line = line(AVERAGE, String.join(", ", common), ra.label(), avgA, avgB);
                 if (line != null) {
-                    line = new Line(line.task(), line.metric(), line.method(), line.a(), line.b(), line.differences(),
-                            PairedStatistics.Interval.NONE, line.p(), Double.NaN, "no CI: the tasks' test sets are not resampled together");
+                    line = new Line(
+                            line.task(),
+                            line.metric(),
+                            line.method(),
+                            line.a(),
+                            line.b(),
+                            line.differences(),
+                            PairedStatistics.Interval.NONE,
+                            line.p(),
+                            Double.NaN,
+                            "no CI: the tasks' test sets are not resampled together");
                 }
                 if (line != null) {
                     out.add(line);
@@ -147,7 +196,8 @@ public final class ResultComparison {
     }
 
     /** The line over the seeds both sides have, or null when they share none. */
-    private static Line line(String task, String metric, String method, TreeMap<Integer, Double> a, TreeMap<Integer, Double> b) {
+    private static Line line(
+            String task, String metric, String method, TreeMap<Integer, Double> a, TreeMap<Integer, Double> b) {
         TreeMap<Integer, Double> d = new TreeMap<>();
         List<Double> sharedA = new ArrayList<>();
         List<Double> sharedB = new ArrayList<>();
@@ -158,27 +208,56 @@ public final class ResultComparison {
                 sharedB.add(b.get(seed));
             }
         });
-        return d.isEmpty() ? null : new Line(task, metric, method, ResultTables.Stat.of(sharedA), ResultTables.Stat.of(sharedB), d,
-                PairedStatistics.Interval.NONE, PairedStatistics.tTestP(d.values()), Double.NaN, null);
+        return d.isEmpty()
+                ? null
+                : new Line(
+                        task,
+                        metric,
+                        method,
+                        ResultTables.Stat.of(sharedA),
+                        ResultTables.Stat.of(sharedB),
+                        d,
+                        PairedStatistics.Interval.NONE,
+                        PairedStatistics.tTestP(d.values()),
+                        Double.NaN,
+                        null);
     }
 
     /** The comparison as Markdown, A and B named by {@code labelA} and {@code labelB}. */
     public static String markdown(Comparison c, String labelA, String labelB) {
         StringBuilder s = new StringBuilder();
         s.append("# ").append(labelB).append(" against ").append(labelA).append("\n\n");
-        s.append("- A, ").append(labelA).append(": experiment `").append(c.nameA()).append("`, ").append(c.shownA())
-                .append(" of ").append(c.gridA()).append(" cells finished\n");
-        s.append("- B, ").append(labelB).append(": experiment `").append(c.nameB()).append("`, ").append(c.shownB())
-                .append(" of ").append(c.gridB()).append(" cells finished\n\n");
-        s.append("Primary metric ×100, mean ± sample standard deviation over the seeds both sides have (a seed is the same "
-                + "few-shot split in both; results of seeds only one side has are left out), so B − A is the mean of the "
-                + "per-seed differences. 95 % CI: paired bootstrap of B − A (" + PairedStatistics.RESAMPLES + " resamples of the "
-                + "seeds and, once per resample, of the test examples; Mersenne Twister seeded " + PairedStatistics.SEED
-                + "; needs both folders' per-example predictions on the same test labels). p (t): two-sided paired t-test over "
-                + "seeds; p (Holm): adjusted over all per-task lines below. W/T/L: seeds B wins, ties (|B − A| ≤ "
-                + PairedStatistics.TIE_EPSILON + " points) and loses. Verdict on \"B is better than A\": supported only when the CI "
-                + "lies above 0, no support when it contains 0, contradicted when it lies below 0. Average: per seed, the mean "
-                + "over the tasks listed (no CI).\n\n");
+        s.append("- A, ")
+                .append(labelA)
+                .append(": experiment `")
+                .append(c.nameA())
+                .append("`, ")
+                .append(c.shownA())
+                .append(" of ")
+                .append(c.gridA())
+                .append(" cells finished\n");
+        s.append("- B, ")
+                .append(labelB)
+                .append(": experiment `")
+                .append(c.nameB())
+                .append("`, ")
+                .append(c.shownB())
+                .append(" of ")
+                .append(c.gridB())
+                .append(" cells finished\n\n");
+        s.append(
+                "Primary metric ×100, mean ± sample standard deviation over the seeds both sides have (a seed is the same "
+                        + "few-shot split in both; results of seeds only one side has are left out), so B − A is the mean of the "
+                        + "per-seed differences. 95 % CI: paired bootstrap of B − A (" + PairedStatistics.RESAMPLES
+                        + " resamples of the "
+                        + "seeds and, once per resample, of the test examples; Mersenne Twister seeded "
+                        + PairedStatistics.SEED
+                        + "; needs both folders' per-example predictions on the same test labels). p (t): two-sided paired t-test over "
+                        + "seeds; p (Holm): adjusted over all per-task lines below. W/T/L: seeds B wins, ties (|B − A| ≤ "
+                        + PairedStatistics.TIE_EPSILON
+                        + " points) and loses. Verdict on \"B is better than A\": supported only when the CI "
+                        + "lies above 0, no support when it contains 0, contradicted when it lies below 0. Average: per seed, the mean "
+                        + "over the tasks listed (no CI).\n\n");
         if (c.sections().stream().allMatch(x -> x.lines().isEmpty())) {
             s.append("No method has results on the same task in both folders.\n");
             return s.toString();
@@ -187,18 +266,47 @@ public final class ResultComparison {
             if (sec.lines().isEmpty()) {
                 continue;
             }
-            s.append("## ").append(sec.encoderA().equals(sec.encoderB()) ? sec.encoderA() : sec.encoderA() + " (A), " + sec.encoderB() + " (B)")
-                    .append(", k = ").append(sec.k()).append("\n\n");
-            s.append("| Method | Task (metric) | Seeds | A: ").append(labelA).append(" | B: ").append(labelB)
-                    .append(" | B − A | 95 % CI | p (t) | p (Holm) | B W/T/L | Verdict (B > A) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+            s.append("## ")
+                    .append(
+                            sec.encoderA().equals(sec.encoderB())
+                                    ? sec.encoderA()
+                                    : sec.encoderA() + " (A), " + sec.encoderB() + " (B)")
+                    .append(", k = ")
+                    .append(sec.k())
+                    .append("\n\n");
+            s.append("| Method | Task (metric) | Seeds | A: ")
+                    .append(labelA)
+                    .append(" | B: ")
+                    .append(labelB)
+                    .append(
+                            " | B − A | 95 % CI | p (t) | p (Holm) | B W/T/L | Verdict (B > A) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
             for (Line l : sec.lines()) {
-                s.append("| ").append(l.method()).append(" | ")
-                        .append(l.task().equals(AVERAGE) ? "**Average** (" + l.metric() + ")" : l.task() + " (" + l.metric() + ")")
-                        .append(" | ").append(l.differences().size()).append(" | ").append(ReportWriter.cell(l.a(), 0, null)).append(" | ")
-                        .append(ReportWriter.cell(l.b(), 0, null)).append(" | ").append(ReportWriter.signed(l.meanDifference())).append(" | ")
-                        .append(l.ci().exists() ? ReportWriter.interval(l.ci()) : "–").append(" | ").append(ReportWriter.pValue(l.p()))
-                        .append(" | ").append(ReportWriter.pValue(l.pHolm())).append(" | ").append(l.signsB()).append(" | ")
-                        .append(l.note() != null ? l.note() : l.verdict().words()).append(" |\n");
+                s.append("| ")
+                        .append(l.method())
+                        .append(" | ")
+                        .append(
+                                l.task().equals(AVERAGE)
+                                        ? "**Average** (" + l.metric() + ")"
+                                        : l.task() + " (" + l.metric() + ")")
+                        .append(" | ")
+                        .append(l.differences().size())
+                        .append(" | ")
+                        .append(ReportWriter.cell(l.a(), 0, null))
+                        .append(" | ")
+                        .append(ReportWriter.cell(l.b(), 0, null))
+                        .append(" | ")
+                        .append(ReportWriter.signed(l.meanDifference()))
+                        .append(" | ")
+                        .append(l.ci().exists() ? ReportWriter.interval(l.ci()) : "–")
+                        .append(" | ")
+                        .append(ReportWriter.pValue(l.p()))
+                        .append(" | ")
+                        .append(ReportWriter.pValue(l.pHolm()))
+                        .append(" | ")
+                        .append(l.signsB())
+                        .append(" | ")
+                        .append(l.note() != null ? l.note() : l.verdict().words())
+                        .append(" |\n");
             }
             s.append('\n');
         }
@@ -208,7 +316,9 @@ public final class ResultComparison {
     /** Lines keyed by method then task, for callers that look one up. */
     public static Map<String, Map<String, Line>> byMethod(Section section) {
         Map<String, Map<String, Line>> out = new LinkedHashMap<>();
-        section.lines().forEach(l -> out.computeIfAbsent(l.method(), m -> new LinkedHashMap<>()).put(l.task(), l));
+        section.lines()
+                .forEach(l -> out.computeIfAbsent(l.method(), m -> new LinkedHashMap<>())
+                        .put(l.task(), l));
         return out;
     }
 }

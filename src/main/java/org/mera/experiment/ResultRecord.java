@@ -7,9 +7,21 @@ import java.util.Map;
  * One finished cell as stored (one JSON line in results.jsonl): the cell's identity, its metrics
  * (fractions), extra outputs, how long it took and which run produced it.
  */
-public record ResultRecord(String key, String encoder, String task, int k, int seed, String method, String source,
-                           List<String> sources, String primaryMetric, Map<String, Double> metrics,
-                           Map<String, Object> extra, long durationMs, String finishedAt, String runId) {
+public record ResultRecord(
+        String key,
+        String encoder,
+        String task,
+        int k,
+        int seed,
+        String method,
+        String source,
+        List<String> sources,
+        String primaryMetric,
+        Map<String, Double> metrics,
+        Map<String, Object> extra,
+        long durationMs,
+        String finishedAt,
+        String runId) {
     public ResultRecord {
         sources = sources == null ? List.of() : List.copyOf(sources);
         extra = extra == null ? Map.of() : extra;
@@ -17,15 +29,27 @@ public record ResultRecord(String key, String encoder, String task, int k, int s
             throw new IllegalArgumentException("a result record needs a key");
         }
         if (metrics == null || !metrics.containsKey(primaryMetric)) {
-            throw new IllegalArgumentException("result " + key + " lacks its primary metric '" + primaryMetric + "' (has "
-                    + (metrics == null ? "none" : metrics.keySet()) + ")");
+            throw new IllegalArgumentException("result " + key + " lacks its primary metric '" + primaryMetric
+                    + "' (has " + (metrics == null ? "none" : metrics.keySet()) + ")");
         }
     }
 
     public static ResultRecord of(Cell cell, CellResult result, long durationMs, String finishedAt, String runId) {
-        return new ResultRecord(cell.key(), cell.encoder(), cell.task(), cell.k(), cell.seed(), cell.method().id(),
-                cell.source(), cell.sources(), cell.primaryMetric(), result.metrics(), result.extra(), durationMs,
-                finishedAt, runId);
+        return new ResultRecord(
+                cell.key(),
+                cell.encoder(),
+                cell.task(),
+                cell.k(),
+                cell.seed(),
+                cell.method().id(),
+                cell.source(),
+                cell.sources(),
+                cell.primaryMetric(),
+                result.metrics(),
+                result.extra(),
+                durationMs,
+                finishedAt,
+                runId);
     }
 
     /** The primary metric as a fraction. */

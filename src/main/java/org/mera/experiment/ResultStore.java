@@ -1,8 +1,6 @@
 package org.mera.experiment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.mera.io.Json;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mera.io.Json;
 
 /**
  * Append-only JSONL of finished cells, one per line, each written with one write call followed by fsync,
@@ -28,8 +27,7 @@ public final class ResultStore implements Closeable {
     private static final ObjectMapper LINES = Json.LENIENT;
 
     /** What was found in a results file. */
-    public record Contents(Map<String, ResultRecord> byKey, long validBytes, boolean tornTail, int duplicatesIgnored) {
-    }
+    public record Contents(Map<String, ResultRecord> byKey, long validBytes, boolean tornTail, int duplicatesIgnored) {}
 
     private final Path file;
     private final FileChannel channel;
@@ -51,7 +49,8 @@ public final class ResultStore implements Closeable {
     /** Opens (creating if needed) for appending; a torn last line is truncated away on disk. */
     public static ResultStore open(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             Contents contents = parse(file, Files.readAllBytes(file));
             boolean repaired = false;
@@ -114,7 +113,8 @@ public final class ResultStore implements Closeable {
         return new Contents(Collections.unmodifiableMap(byKey), bytes.length, false, duplicates);
     }
 
-    private static final List<String> REQUIRED = List.of("key", "encoder", "task", "k", "seed", "method", "primaryMetric", "metrics");
+    private static final List<String> REQUIRED =
+            List.of("key", "encoder", "task", "k", "seed", "method", "primaryMetric", "metrics");
 
     /**
      * What makes a parsed line unusable although it is JSON: a field the runner always writes missing or null, a k that
@@ -130,7 +130,9 @@ public final class ResultStore implements Closeable {
                 return "field '" + field + "' is missing";
             }
         }
-        if (!tree.get("k").isIntegralNumber() || tree.get("k").asLong() <= 0 || !tree.get("seed").isIntegralNumber()) {
+        if (!tree.get("k").isIntegralNumber()
+                || tree.get("k").asLong() <= 0
+                || !tree.get("seed").isIntegralNumber()) {
             return "k " + tree.get("k") + " and seed " + tree.get("seed") + " must be whole numbers, k > 0";
         }
         if (!tree.get("metrics").isObject()) {
@@ -139,8 +141,11 @@ public final class ResultStore implements Closeable {
         for (var it = tree.get("metrics").properties().iterator(); it.hasNext(); ) {
             var m = it.next();
             if (!m.getValue().isNumber() || !Double.isFinite(m.getValue().doubleValue())) {
-                return "metric '" + m.getKey() + "' is " + (m.getValue().isNumber() ? String.valueOf(m.getValue().doubleValue())
-                        : m.getValue().toString()) + ", not a finite number";
+                return "metric '" + m.getKey() + "' is "
+                        + (m.getValue().isNumber()
+                                ? String.valueOf(m.getValue().doubleValue())
+                                : m.getValue().toString())
+                        + ", not a finite number";
             }
         }
         return null;
@@ -182,7 +187,8 @@ public final class ResultStore implements Closeable {
             throw new IOException("results file " + file + " is unusable after an earlier failed write; reopen it");
         }
         if (byKey.containsKey(record.key())) {
-            throw new IllegalStateException("cell " + record.key() + " is already in " + file + "; results are never written twice");
+            throw new IllegalStateException(
+                    "cell " + record.key() + " is already in " + file + "; results are never written twice");
         }
         byte[] line = (LINES.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
         if (indexOf(line, (byte) '\n', 0) != line.length - 1) {

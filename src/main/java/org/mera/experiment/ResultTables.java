@@ -26,8 +26,10 @@ public final class ResultTables {
             if (values.isEmpty()) {
                 return null;
             }
-            double mean = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-            double ss = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+            double mean =
+                    values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double ss =
+                    values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
             return new Stat(mean, values.size() > 1 ? Math.sqrt(ss / (values.size() - 1)) : Double.NaN, values.size());
         }
     }
@@ -50,12 +52,18 @@ public final class ResultTables {
             if (tasks.isEmpty() || !tasks.stream().allMatch(seedValues::containsKey)) {
                 return out;
             }
-            Set<Integer> seeds = new LinkedHashSet<>(seedValues.get(tasks.get(0)).keySet());
+            Set<Integer> seeds =
+                    new LinkedHashSet<>(seedValues.get(tasks.get(0)).keySet());
             for (String t : tasks) {
                 seeds.retainAll(seedValues.get(t).keySet());
             }
             for (int s : seeds) {
-                out.put(s, tasks.stream().mapToDouble(t -> seedValues.get(t).get(s)).average().orElseThrow());
+                out.put(
+                        s,
+                        tasks.stream()
+                                .mapToDouble(t -> seedValues.get(t).get(s))
+                                .average()
+                                .orElseThrow());
             }
             return out;
         }
@@ -63,14 +71,20 @@ public final class ResultTables {
 
     public record Table(String encoder, int k, List<String> tasks, Map<String, String> metricByTask, List<Row> rows) {
         public Row row(String label) {
-            return rows.stream().filter(r -> r.label().equals(label)).findFirst().orElse(null);
+            return rows.stream()
+                    .filter(r -> r.label().equals(label))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
     /** One task's per-seed differences (×100) of a method minus a baseline, on the seeds both have. */
     public record Paired(String task, String method, String baseline, TreeMap<Integer, Double> differences) {
         public double mean() {
-            return differences.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            return differences.values().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .average()
+                    .orElse(Double.NaN);
         }
 
         /** Per-seed wins, ties (a difference within {@link PairedStatistics#TIE_EPSILON}) and losses. */
@@ -88,7 +102,11 @@ public final class ResultTables {
     public static final List<String> BASELINES = List.of(Method.ADAPTER.id(), Method.FULL.id());
 
     /** MerA's rows, each also compared with the single-source mean and with fusion when the table has them. */
-    static final List<String> MERGED = List.of(Method.MERA_SUM.id(), Method.MERA_AVERAGE.id(), Method.MERA_OT.id(), Method.MERA_SAME_TRACK.id(),
+    static final List<String> MERGED = List.of(
+            Method.MERA_SUM.id(),
+            Method.MERA_AVERAGE.id(),
+            Method.MERA_OT.id(),
+            Method.MERA_SAME_TRACK.id(),
             Method.MERA_AUTO.id());
 
     /**
@@ -145,8 +163,7 @@ public final class ResultTables {
         return out;
     }
 
-    private ResultTables() {
-    }
+    private ResultTables() {}
 
     /**
      * @param records     the finished cells to show (already restricted to the current grid)
@@ -156,23 +173,30 @@ public final class ResultTables {
      *                    missing one source is left out of the mean over sources; may be empty (then the
      *                    sources seen are expected)
      */
-    public static List<Table> build(List<ResultRecord> records, List<String> taskOrder, List<String> methodOrder,
-                                    Map<String, Set<String>> expectedSources) {
+    public static List<Table> build(
+            List<ResultRecord> records,
+            List<String> taskOrder,
+            List<String> methodOrder,
+            Map<String, Set<String>> expectedSources) {
         Map<String, List<ResultRecord>> byGroup = new LinkedHashMap<>();
         for (ResultRecord r : records) {
-            byGroup.computeIfAbsent(r.encoder() + "\u0000" + r.k(), x -> new ArrayList<>()).add(r);
+            byGroup.computeIfAbsent(r.encoder() + "\u0000" + r.k(), x -> new ArrayList<>())
+                    .add(r);
         }
         List<Table> tables = new ArrayList<>();
         for (List<ResultRecord> group : byGroup.values()) {
             String encoder = group.get(0).encoder();
             int k = group.get(0).k();
-            List<String> tasks = ordered(taskOrder, group.stream().map(ResultRecord::task).toList());
-            List<String> methods = ordered(methodOrder, group.stream().map(ResultRecord::method).toList());
+            List<String> tasks =
+                    ordered(taskOrder, group.stream().map(ResultRecord::task).toList());
+            List<String> methods = ordered(
+                    methodOrder, group.stream().map(ResultRecord::method).toList());
             Map<String, String> metric = new LinkedHashMap<>();
             group.forEach(r -> metric.putIfAbsent(r.task(), r.primaryMetric()));
             List<Row> rows = new ArrayList<>();
             for (String m : methods) {
-                List<ResultRecord> mr = group.stream().filter(r -> r.method().equals(m)).toList();
+                List<ResultRecord> mr =
+                        group.stream().filter(r -> r.method().equals(m)).toList();
                 if (m.equals(Method.SINGLE.id())) {
                     rows.addAll(singleRows(mr, tasks, encoder, k, expectedSources));
                 } else {
@@ -188,8 +212,12 @@ public final class ResultTables {
         return tables;
     }
 
-    private static List<Row> singleRows(List<ResultRecord> records, List<String> tasks, String encoder, int k,
-                                        Map<String, Set<String>> expectedSources) {
+    private static List<Row> singleRows(
+            List<ResultRecord> records,
+            List<String> tasks,
+            String encoder,
+            int k,
+            Map<String, Set<String>> expectedSources) {
         Map<String, TreeMap<Integer, Double>> mean = new LinkedHashMap<>();
         Map<String, TreeMap<Integer, Double>> best = new LinkedHashMap<>();
         Map<String, String> bestSource = new LinkedHashMap<>();
@@ -197,8 +225,10 @@ public final class ResultTables {
             Map<String, TreeMap<Integer, Double>> bySource = new LinkedHashMap<>();
             for (ResultRecord r : records) {
                 if (r.task().equals(task)) {
-                    bySource.computeIfAbsent(Objects.requireNonNull(r.source(), "single result " + r.key() + " names no source"),
-                            s -> new TreeMap<>()).put(r.seed(), 100 * r.primary());
+                    bySource.computeIfAbsent(
+                                    Objects.requireNonNull(r.source(), "single result " + r.key() + " names no source"),
+                                    s -> new TreeMap<>())
+                            .put(r.seed(), 100 * r.primary());
                 }
             }
             if (bySource.isEmpty()) {
@@ -209,8 +239,15 @@ public final class ResultTables {
             bySource.values().forEach(v -> seeds.addAll(v.keySet()));
             TreeMap<Integer, Double> perSeed = new TreeMap<>();
             for (int seed : seeds) {
-                if (expected.stream().allMatch(s -> bySource.containsKey(s) && bySource.get(s).containsKey(seed))) {
-                    perSeed.put(seed, expected.stream().mapToDouble(s -> bySource.get(s).get(seed)).average().orElseThrow());
+                if (expected.stream()
+                        .allMatch(
+                                s -> bySource.containsKey(s) && bySource.get(s).containsKey(seed))) {
+                    perSeed.put(
+                            seed,
+                            expected.stream()
+                                    .mapToDouble(s -> bySource.get(s).get(seed))
+                                    .average()
+                                    .orElseThrow());
                 }
             }
             if (!perSeed.isEmpty()) {
@@ -219,7 +256,10 @@ public final class ResultTables {
             String top = null;
             double topMean = Double.NEGATIVE_INFINITY;
             for (Map.Entry<String, TreeMap<Integer, Double>> e : bySource.entrySet()) {
-                double m = e.getValue().values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                double m = e.getValue().values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .average()
+                        .orElseThrow();
                 if (m > topMean) {
                     topMean = m;
                     top = e.getKey();

@@ -1,5 +1,14 @@
 package org.mera.experiment;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.data.GlueTasks;
@@ -13,16 +22,6 @@ import org.mera.train.Metrics;
 import org.mera.train.TrainOptions;
 import org.mera.train.TrainingRun;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-
 /**
  * The source adapters of a grid's cells: a user's adapter directory as it is, or the Pfeiffer adapter trained on a
  * source task's pool cleaned of the grid's evaluation data, with the converged-training settings ({@code source*}
@@ -34,8 +33,14 @@ final class SourceAdapterStore {
     static final String SOURCE_METRICS = "metrics.json";
 
     /** The hyperparameters a source adapter depends on (the few-shot ones do not touch it). */
-    static final List<String> SOURCE_KEYS = List.of("sourceLr", "sourceEpochs", "sourceSteps", "sourceBatchSize", "sourceEvalEvery",
-            "sourcePatience", "reductionFactor");
+    static final List<String> SOURCE_KEYS = List.of(
+            "sourceLr",
+            "sourceEpochs",
+            "sourceSteps",
+            "sourceBatchSize",
+            "sourceEvalEvery",
+            "sourcePatience",
+            "reductionFactor");
 
     private final ArtifactCache cache;
     private final boolean progress;
@@ -88,21 +93,38 @@ final class SourceAdapterStore {
         }
         Path dir = cache.getOrCreate(key, out -> {
             if (pool.train().kept().isEmpty() || pool.dev().kept().isEmpty()) {
-                throw new IllegalArgumentException("source " + source + ": every row of " + (pool.train().kept().isEmpty() ? poolTrain
-                        : poolDev) + " also occurs in the grid's evaluation data (" + pool.counts() + "); nothing is left to "
+                throw new IllegalArgumentException("source " + source + ": every row of "
+                        + (pool.train().kept().isEmpty() ? poolTrain : poolDev)
+                        + " also occurs in the grid's evaluation data (" + pool.counts() + "); nothing is left to "
                         + (pool.train().kept().isEmpty() ? "train" : "select") + " its adapter on");
             }
             Task task = sourceTask.task();
-            TrainOptions o = new TrainOptions((float) h.getDouble("sourceLr"), h.getInt("sourceEpochs"), h.getInt("sourceSteps"),
-                    h.getInt("sourceBatchSize"), 128, 0.06f, 0f, 1.0f, h.getInt("sourceEvalEvery"), sourceSeed(source), progress,
+            TrainOptions o = new TrainOptions(
+                    (float) h.getDouble("sourceLr"),
+                    h.getInt("sourceEpochs"),
+                    h.getInt("sourceSteps"),
+                    h.getInt("sourceBatchSize"),
+                    128,
+                    0.06f,
+                    0f,
+                    1.0f,
+                    h.getInt("sourceEvalEvery"),
+                    sourceSeed(source),
+                    progress,
                     h.getInt("sourcePatience"));
-            System.err.printf("training source adapter %s on %s (%s: %d rows, %d removed as evaluation data)%n", source,
-                    cell.encoder(), poolTrain, pool.train().kept().size(), pool.train().removed());
+            System.err.printf(
+                    "training source adapter %s on %s (%s: %d rows, %d removed as evaluation data)%n",
+                    source,
+                    cell.encoder(),
+                    poolTrain,
+                    pool.train().kept().size(),
+                    pool.train().removed());
             long start = System.nanoTime();
-            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(model, task, pool.train().kept(), pool.dev().kept(),
-                    List.of(), CellSettings.pfeiffer(h), o, null));
+            TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(
+                    model, task, pool.train().kept(), pool.dev().kept(), List.of(), CellSettings.pfeiffer(h), o, null));
             double wall = (System.nanoTime() - start) / 1e9;
-            AdapterWeights w = AdapterFiles.bottleneckWeights(r.adapterWeights(), model, CellSettings.pfeiffer(h), model.name(), "mera")
+            AdapterWeights w = AdapterFiles.bottleneckWeights(
+                            r.adapterWeights(), model, CellSettings.pfeiffer(h), model.name(), "mera")
                     .renamed(adapterName(source));
             AdapterHubDirectory.write(out, w);
             Map<String, Object> info = new LinkedHashMap<>();
@@ -119,7 +141,9 @@ final class SourceAdapterStore {
             info.put("stoppedEarly", r.steps() < r.stepBudget());
             info.put("seconds", Math.round(wall * 10) / 10.0);
             info.put("decontamination", pool.counts());
-            Json.PLAIN.writerWithDefaultPrettyPrinter().writeValue(out.resolve(SOURCE_METRICS).toFile(), info);
+            Json.PLAIN
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValue(out.resolve(SOURCE_METRICS).toFile(), info);
         });
         AdapterWeights w = AdapterHubDirectory.read(dir);
         loaded.put(key, w);
@@ -152,8 +176,13 @@ final class SourceAdapterStore {
         return encoder + "\u0000" + source + "\u0000" + id;
     }
 
-    static String cacheKey(String encoder, String source, TaskDirectory sourceTask, ContaminationReference.CleanedPool pool,
-                           Hyperparameters h) throws IOException {
+    static String cacheKey(
+            String encoder,
+            String source,
+            TaskDirectory sourceTask,
+            ContaminationReference.CleanedPool pool,
+            Hyperparameters h)
+            throws IOException {
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("runner", MeraCellRunner.VERSION);
         identity.put("encoder", encoder);
@@ -178,10 +207,19 @@ final class SourceAdapterStore {
      */
     private static Map<String, Object> summary(Path dir, ContaminationReference.CleanedPool pool) throws IOException {
         @SuppressWarnings("unchecked")
-        Map<String, Object> info = Json.PLAIN.readValue(dir.resolve(SOURCE_METRICS).toFile(), LinkedHashMap.class);
+        Map<String, Object> info =
+                Json.PLAIN.readValue(dir.resolve(SOURCE_METRICS).toFile(), LinkedHashMap.class);
         Map<String, Object> out = new LinkedHashMap<>();
-        for (String k : List.of("poolDevMetric", "poolDevScore", "steps", "bestStep", "stepBudget", "evalEvery", "patience",
-                "stoppedEarly", "seconds")) {
+        for (String k : List.of(
+                "poolDevMetric",
+                "poolDevScore",
+                "steps",
+                "bestStep",
+                "stepBudget",
+                "evalEvery",
+                "patience",
+                "stoppedEarly",
+                "seconds")) {
             out.put(k, info.get(k));
         }
         out.put("decontamination", pool.counts());
@@ -194,15 +232,17 @@ final class SourceAdapterStore {
      */
     private AdapterWeights userAdapter(PretrainedModel model, SourceSpec.Adapter a) throws IOException {
         if (a.isLora()) {
-            throw new IllegalArgumentException(a.dir() + ": a LoRA adapter takes part in single cells only; merges and fusion "
-                    + "combine bottleneck adapters");
+            throw new IllegalArgumentException(
+                    a.dir() + ": a LoRA adapter takes part in single cells only; merges and fusion "
+                            + "combine bottleneck adapters");
         }
         String key = "user-adapter:" + a.dir();
         AdapterWeights cached = loaded.get(key);
         if (cached != null) {
             return cached;
         }
-        AdapterFiles.readInit(a.dir(), model, GlueTasks.RTE, false); // the encoder-compatibility checks, with their messages
+        AdapterFiles.readInit(
+                a.dir(), model, GlueTasks.RTE, false); // the encoder-compatibility checks, with their messages
         AdapterWeights w = AdapterHubDirectory.read(a.dir()).renamed(adapterName(a.name()));
         loaded.put(key, w);
         return w;
@@ -212,8 +252,10 @@ final class SourceAdapterStore {
     static List<String> checkAdapterSources(ExperimentConfig config) {
         List<String> problems = new ArrayList<>();
         ResolvedTasks resolved = ResolvedTasks.of(config);
-        List<SourceSpec.Adapter> adapters = resolved.sources().values().stream().filter(s -> s instanceof SourceSpec.Adapter)
-                .map(s -> (SourceSpec.Adapter) s).toList();
+        List<SourceSpec.Adapter> adapters = resolved.sources().values().stream()
+                .filter(s -> s instanceof SourceSpec.Adapter)
+                .map(s -> (SourceSpec.Adapter) s)
+                .toList();
         if (adapters.isEmpty()) {
             return problems;
         }
@@ -222,7 +264,8 @@ final class SourceAdapterStore {
             try {
                 model = PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(e));
             } catch (Exception ex) {
-                problems.add("encoders: cannot load '" + e + "' to check the adapter sources against it: " + ex.getMessage());
+                problems.add("encoders: cannot load '" + e + "' to check the adapter sources against it: "
+                        + ex.getMessage());
                 continue;
             }
             for (SourceSpec.Adapter a : adapters) {

@@ -16,12 +16,22 @@ import java.util.TreeMap;
  */
 final class SourceAdapterTable {
     /** One source adapter as the cells of this grid recorded it. */
-    record Row(String source, String encoder, int poolRows, int removed, Map<String, Integer> removedByTarget, int devRows,
-               int devRemoved, String metric, Double poolDevScore, int steps, int bestStep, int budget, double seconds) {
-    }
+    record Row(
+            String source,
+            String encoder,
+            int poolRows,
+            int removed,
+            Map<String, Integer> removedByTarget,
+            int devRows,
+            int devRemoved,
+            String metric,
+            Double poolDevScore,
+            int steps,
+            int bestStep,
+            int budget,
+            double seconds) {}
 
-    private SourceAdapterTable() {
-    }
+    private SourceAdapterTable() {}
 
     @SuppressWarnings("unchecked")
     static List<Row> rows(List<ResultRecord> cells) {
@@ -43,11 +53,22 @@ final class SourceAdapterTable {
                 if (train.get("byTarget") instanceof Map<?, ?> m) {
                     m.forEach((t, n) -> byTarget.put(String.valueOf(t), ((Number) n).intValue()));
                 }
-                byKey.put(key, new Row(source, r.encoder(), integer(train.get("before")), integer(train.get("removed")), byTarget,
-                        integer(dev.get("before")), integer(dev.get("removed")), String.valueOf(info.get("poolDevMetric")),
-                        info.get("poolDevScore") instanceof Number n ? n.doubleValue() : null, integer(info.get("steps")),
-                        integer(info.get("bestStep")), integer(info.get("stepBudget")),
-                        info.get("seconds") instanceof Number n ? n.doubleValue() : 0));
+                byKey.put(
+                        key,
+                        new Row(
+                                source,
+                                r.encoder(),
+                                integer(train.get("before")),
+                                integer(train.get("removed")),
+                                byTarget,
+                                integer(dev.get("before")),
+                                integer(dev.get("removed")),
+                                String.valueOf(info.get("poolDevMetric")),
+                                info.get("poolDevScore") instanceof Number n ? n.doubleValue() : null,
+                                integer(info.get("steps")),
+                                integer(info.get("bestStep")),
+                                integer(info.get("stepBudget")),
+                                info.get("seconds") instanceof Number n ? n.doubleValue() : 0));
             }
         }
         List<Row> out = new ArrayList<>(byKey.values());
@@ -59,26 +80,52 @@ final class SourceAdapterTable {
         return o instanceof Number n ? n.intValue() : 0;
     }
 
-    static final String INTRO = "Each source adapter trains on its pool after every row whose text is also a target's test, dev or "
-            + "k-shot row (ignoring case, spaces and punctuation; a pair in either order) is removed, and stops once its score on "
-            + "the pool's dev split (cleaned the same way) has not improved for its patience; the state with the best pool-dev "
-            + "score is kept.";
+    static final String INTRO =
+            "Each source adapter trains on its pool after every row whose text is also a target's test, dev or "
+                    + "k-shot row (ignoring case, spaces and punctuation; a pair in either order) is removed, and stops once its score on "
+                    + "the pool's dev split (cleaned the same way) has not improved for its patience; the state with the best pool-dev "
+                    + "score is kept.";
 
-    static final List<String> HEADER = List.of("Source", "Encoder", "Pool rows", "Removed", "Removed, by target", "Pool dev removed",
-            "Pool-dev score ×100", "Steps", "Best step", "Budget", "Time");
+    static final List<String> HEADER = List.of(
+            "Source",
+            "Encoder",
+            "Pool rows",
+            "Removed",
+            "Removed, by target",
+            "Pool dev removed",
+            "Pool-dev score ×100",
+            "Steps",
+            "Best step",
+            "Budget",
+            "Time");
 
     static List<String> cells(Row r) {
         StringBuilder by = new StringBuilder();
-        r.removedByTarget().forEach((t, n) -> by.append(by.length() == 0 ? "" : ", ").append(t).append(' ').append(n));
-        return List.of(r.source(), r.encoder(), String.valueOf(r.poolRows()), String.valueOf(r.removed()),
-                by.length() == 0 ? "–" : by.toString(), r.devRemoved() + " of " + r.devRows(),
-                r.poolDevScore() == null ? "–" : String.format(Locale.ROOT, "%.1f (%s)", 100 * r.poolDevScore(), r.metric()),
-                String.valueOf(r.steps()), String.valueOf(r.bestStep()), String.valueOf(r.budget()), duration(r.seconds()));
+        r.removedByTarget()
+                .forEach((t, n) -> by.append(by.length() == 0 ? "" : ", ")
+                        .append(t)
+                        .append(' ')
+                        .append(n));
+        return List.of(
+                r.source(),
+                r.encoder(),
+                String.valueOf(r.poolRows()),
+                String.valueOf(r.removed()),
+                by.length() == 0 ? "–" : by.toString(),
+                r.devRemoved() + " of " + r.devRows(),
+                r.poolDevScore() == null
+                        ? "–"
+                        : String.format(Locale.ROOT, "%.1f (%s)", 100 * r.poolDevScore(), r.metric()),
+                String.valueOf(r.steps()),
+                String.valueOf(r.bestStep()),
+                String.valueOf(r.budget()),
+                duration(r.seconds()));
     }
 
     private static String duration(double seconds) {
         long s = Math.round(seconds);
-        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
                 : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
     }
 
@@ -87,7 +134,8 @@ final class SourceAdapterTable {
         Map<String, Map<Integer, Integer>> out = new TreeMap<>();
         for (ResultRecord r : cells) {
             if (r.extra().get("testRowsInKShot") instanceof Number n && n.intValue() > 0) {
-                out.computeIfAbsent(r.task() + " (k=" + r.k() + ")", t -> new TreeMap<>()).put(r.seed(), n.intValue());
+                out.computeIfAbsent(r.task() + " (k=" + r.k() + ")", t -> new TreeMap<>())
+                        .put(r.seed(), n.intValue());
             }
         }
         return out;
@@ -99,7 +147,11 @@ final class SourceAdapterTable {
         if (!rows.isEmpty()) {
             b.append("## Source adapters\n\n").append(INTRO).append("\n\n|");
             HEADER.forEach(h -> b.append(' ').append(h).append(" |"));
-            b.append("\n|---|---|").append("---:|".repeat(2)).append("---|").append("---:|".repeat(HEADER.size() - 5)).append('\n');
+            b.append("\n|---|---|")
+                    .append("---:|".repeat(2))
+                    .append("---|")
+                    .append("---:|".repeat(HEADER.size() - 5))
+                    .append('\n');
             for (Row r : rows) {
                 b.append('|');
                 cells(r).forEach(c -> b.append(' ').append(c).append(" |"));
@@ -118,14 +170,18 @@ final class SourceAdapterTable {
         List<Row> rows = rows(cells);
         StringBuilder b = new StringBuilder();
         if (!rows.isEmpty()) {
-            b.append("<h2>Source adapters</h2>\n<p class=\"note\">").append(ReportWriter.esc(INTRO)).append("</p>\n<table><tr>");
+            b.append("<h2>Source adapters</h2>\n<p class=\"note\">")
+                    .append(ReportWriter.esc(INTRO))
+                    .append("</p>\n<table><tr>");
             HEADER.forEach(h -> b.append("<th>").append(ReportWriter.esc(h)).append("</th>"));
             b.append("</tr>\n");
             for (Row r : rows) {
                 List<String> c = cells(r);
                 b.append("<tr>");
                 for (int i = 0; i < c.size(); i++) {
-                    b.append(i < 2 || i == 4 ? "<td>" : "<td class=\"num\">").append(ReportWriter.esc(c.get(i))).append("</td>");
+                    b.append(i < 2 || i == 4 ? "<td>" : "<td class=\"num\">")
+                            .append(ReportWriter.esc(c.get(i)))
+                            .append("</td>");
                 }
                 b.append("</tr>\n");
             }
@@ -143,12 +199,17 @@ final class SourceAdapterTable {
         if (own.isEmpty()) {
             return "";
         }
-        StringBuilder b = new StringBuilder("Test rows left out because they are the target's own k-shot rows (by seed): ");
+        StringBuilder b =
+                new StringBuilder("Test rows left out because they are the target's own k-shot rows (by seed): ");
         int i = 0;
         for (Map.Entry<String, Map<Integer, Integer>> e : own.entrySet()) {
             b.append(i++ == 0 ? "" : "; ").append(e.getKey()).append(' ');
             StringBuilder s = new StringBuilder();
-            e.getValue().forEach((seed, n) -> s.append(s.length() == 0 ? "" : ", ").append(seed).append(": ").append(n));
+            e.getValue()
+                    .forEach((seed, n) -> s.append(s.length() == 0 ? "" : ", ")
+                            .append(seed)
+                            .append(": ")
+                            .append(n));
             b.append(s);
         }
         return b.append('.').toString();

@@ -1,10 +1,9 @@
 package org.mera.experiment;
 
-import org.mera.data.TaskDirectory;
-import org.mera.train.AdapterFiles;
-
 import java.nio.file.Path;
 import java.util.Optional;
+import org.mera.data.TaskDirectory;
+import org.mera.train.AdapterFiles;
 
 /**
  * Where a source adapter comes from: a task whose pool (or train file) mera trains an adapter on, or an adapter

@@ -29,8 +29,7 @@ final class TrivialBaselines {
     static final String ALWAYS_POSITIVE = PREFIX + "always positive";
     static final String CONSTANT = PREFIX + "constant score";
 
-    private TrivialBaselines() {
-    }
+    private TrivialBaselines() {}
 
     static boolean isTrivial(String rowLabel) {
         return rowLabel.startsWith(PREFIX);
@@ -55,7 +54,10 @@ final class TrivialBaselines {
                 if (p == null) {
                     continue;
                 }
-                scores(p, metric).forEach((row, v) -> rows.get(row).computeIfAbsent(task, x -> new TreeMap<>()).put(seed, 100 * v));
+                scores(p, metric)
+                        .forEach((row, v) -> rows.get(row)
+                                .computeIfAbsent(task, x -> new TreeMap<>())
+                                .put(seed, 100 * v));
             }
         }
         List<ResultTables.Row> all = new ArrayList<>(t.rows());
@@ -74,7 +76,9 @@ final class TrivialBaselines {
         if (p.isRegression()) {
             float[] constant = new float[n];
             Arrays.fill(constant, p.goldValues()[0]);
-            out.put(CONSTANT, CellPredictions.regression(constant, p.goldValues()).score(metric));
+            out.put(
+                    CONSTANT,
+                    CellPredictions.regression(constant, p.goldValues()).score(metric));
             return out;
         }
         int[] counts = p.trainClassCounts();

@@ -32,7 +32,8 @@ public enum Verdict {
             return NO_PREDICTIONS;
         }
         if (low > high) {
-            throw new IllegalArgumentException("confidence interval [" + low + ", " + high + "] has its bounds swapped");
+            throw new IllegalArgumentException(
+                    "confidence interval [" + low + ", " + high + "] has its bounds swapped");
         }
         if (low > 0) {
             return SUPPORTED;

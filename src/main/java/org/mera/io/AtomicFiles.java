@@ -11,8 +11,7 @@ import java.nio.file.StandardCopyOption;
 
 /** Writes files so that a reader never sees half of one: write a temporary sibling, then rename it. */
 public final class AtomicFiles {
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     @FunctionalInterface
     public interface Body {

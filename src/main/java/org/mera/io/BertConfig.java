@@ -3,7 +3,6 @@ package org.mera.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,25 +14,47 @@ import java.util.List;
  * {@code io} because the writer does (io depends on nothing above it).
  * {@code modelType} is "bert" or "roberta"; {@code doLowerCase} is null where the model does not say.
  */
-public record BertConfig(String modelType, List<String> architectures, int vocabSize, int hiddenSize,
-                         int numHiddenLayers, int numAttentionHeads, int intermediateSize, String hiddenAct,
-                         int maxPositionEmbeddings, int typeVocabSize, double layerNormEps, int padTokenId,
-                         Boolean doLowerCase) {
+public record BertConfig(
+        String modelType,
+        List<String> architectures,
+        int vocabSize,
+        int hiddenSize,
+        int numHiddenLayers,
+        int numAttentionHeads,
+        int intermediateSize,
+        String hiddenAct,
+        int maxPositionEmbeddings,
+        int typeVocabSize,
+        double layerNormEps,
+        int padTokenId,
+        Boolean doLowerCase) {
     private static final ObjectMapper JSON = Json.PRETTY;
 
     public BertConfig {
         if (numAttentionHeads <= 0 || hiddenSize % numAttentionHeads != 0) {
-            throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not divisible by num_attention_heads "
-                    + numAttentionHeads);
+            throw new IllegalArgumentException(
+                    "hidden_size " + hiddenSize + " is not divisible by num_attention_heads " + numAttentionHeads);
         }
         architectures = List.copyOf(architectures);
     }
 
     /** A BERT config for weights of the given dimensions; heads cannot be read off weights, so the caller says. */
-    public static BertConfig bert(BertShapes.Dimensions dims, int numAttentionHeads, boolean maskedLmHead, Boolean doLowerCase) {
-        return new BertConfig("bert", List.of(maskedLmHead ? "BertForMaskedLM" : "BertModel"), dims.vocabSize(),
-                dims.hiddenSize(), dims.numLayers(), numAttentionHeads, dims.intermediateSize(), "gelu",
-                dims.maxPositionEmbeddings(), dims.typeVocabSize(), 1e-12, 0, doLowerCase);
+    public static BertConfig bert(
+            BertShapes.Dimensions dims, int numAttentionHeads, boolean maskedLmHead, Boolean doLowerCase) {
+        return new BertConfig(
+                "bert",
+                List.of(maskedLmHead ? "BertForMaskedLM" : "BertModel"),
+                dims.vocabSize(),
+                dims.hiddenSize(),
+                dims.numLayers(),
+                numAttentionHeads,
+                dims.intermediateSize(),
+                "gelu",
+                dims.maxPositionEmbeddings(),
+                dims.typeVocabSize(),
+                1e-12,
+                0,
+                doLowerCase);
     }
 
     public String toJson() {
@@ -83,11 +104,18 @@ public record BertConfig(String modelType, List<String> architectures, int vocab
         List<String> arch = new java.util.ArrayList<>();
         n.path("architectures").forEach(a -> arch.add(a.asText()));
         try {
-            return new BertConfig(type, arch, requiredInt(n, "vocab_size", configJson),
-                    n.path("hidden_size").asInt(768), n.path("num_hidden_layers").asInt(12),
-                    n.path("num_attention_heads").asInt(12), n.path("intermediate_size").asInt(3072),
-                    n.path("hidden_act").asText("gelu"), n.path("max_position_embeddings").asInt(512),
-                    n.path("type_vocab_size").asInt(2), n.path("layer_norm_eps").asDouble(1e-12),
+            return new BertConfig(
+                    type,
+                    arch,
+                    requiredInt(n, "vocab_size", configJson),
+                    n.path("hidden_size").asInt(768),
+                    n.path("num_hidden_layers").asInt(12),
+                    n.path("num_attention_heads").asInt(12),
+                    n.path("intermediate_size").asInt(3072),
+                    n.path("hidden_act").asText("gelu"),
+                    n.path("max_position_embeddings").asInt(512),
+                    n.path("type_vocab_size").asInt(2),
+                    n.path("layer_norm_eps").asDouble(1e-12),
                     n.path("pad_token_id").asInt(type.equals("roberta") ? 1 : 0),
                     n.has("do_lower_case") ? n.get("do_lower_case").asBoolean() : null);
         } catch (IllegalArgumentException e) {

@@ -9,19 +9,24 @@ import java.util.Map;
  * BERT encoder, and reads its dimensions off the weights (all but the head count, which weights do not show).
  */
 public final class BertShapes {
-    private BertShapes() {
-    }
+    private BertShapes() {}
 
-    public record Dimensions(int vocabSize, int hiddenSize, int numLayers, int intermediateSize,
-                             int maxPositionEmbeddings, int typeVocabSize, boolean hasPooler) {
-    }
+    public record Dimensions(
+            int vocabSize,
+            int hiddenSize,
+            int numLayers,
+            int intermediateSize,
+            int maxPositionEmbeddings,
+            int typeVocabSize,
+            boolean hasPooler) {}
 
     /** Validates every tensor the encoder needs; {@code source} names the file for error messages. */
     public static Dimensions check(Map<String, Tensor> weights, Path source) throws MalformedFileException {
         Tensor word = need(weights, "embeddings.word_embeddings.weight", source);
         if (word.rank() != 2) {
-            throw new MalformedFileException(source, "embeddings.word_embeddings.weight has shape "
-                    + word.shapeString() + ", expected [vocab, hidden]");
+            throw new MalformedFileException(
+                    source,
+                    "embeddings.word_embeddings.weight has shape " + word.shapeString() + ", expected [vocab, hidden]");
         }
         int vocab = word.dim(0);
         int hidden = word.dim(1);
@@ -36,12 +41,15 @@ public final class BertShapes {
             layers++;
         }
         if (layers == 0) {
-            throw new MalformedFileException(source, "no encoder layers (encoder.layer.0.attention.self.query.weight missing)");
+            throw new MalformedFileException(
+                    source, "no encoder layers (encoder.layer.0.attention.self.query.weight missing)");
         }
         Tensor inter0 = need(weights, "encoder.layer.0.intermediate.dense.weight", source);
         if (inter0.rank() != 2) {
-            throw new MalformedFileException(source, "encoder.layer.0.intermediate.dense.weight has shape "
-                    + inter0.shapeString() + ", expected [intermediate, hidden]");
+            throw new MalformedFileException(
+                    source,
+                    "encoder.layer.0.intermediate.dense.weight has shape " + inter0.shapeString()
+                            + ", expected [intermediate, hidden]");
         }
         int inter = inter0.dim(0);
         for (int i = 0; i < layers; i++) {
@@ -81,15 +89,16 @@ public final class BertShapes {
             throws MalformedFileException {
         Tensor t = need(weights, name, source);
         if (!Arrays.equals(t.shape(), shape)) {
-            throw new MalformedFileException(source, name + " has shape " + t.shapeString()
-                    + ", expected " + Arrays.toString(shape));
+            throw new MalformedFileException(
+                    source, name + " has shape " + t.shapeString() + ", expected " + Arrays.toString(shape));
         }
     }
 
-    private static void expectMatrixWithCols(Tensor t, String name, int cols, Path source) throws MalformedFileException {
+    private static void expectMatrixWithCols(Tensor t, String name, int cols, Path source)
+            throws MalformedFileException {
         if (t.rank() != 2 || t.dim(1) != cols) {
-            throw new MalformedFileException(source, name + " has shape " + t.shapeString()
-                    + ", expected [n, " + cols + "]");
+            throw new MalformedFileException(
+                    source, name + " has shape " + t.shapeString() + ", expected [n, " + cols + "]");
         }
     }
 
@@ -120,12 +129,23 @@ public final class BertShapes {
         return 3;
     }
 
-    private static final String[] LAYER_ORDER = {"attention.self.query.", "attention.self.key.", "attention.self.value.",
-        "attention.output.dense.", "attention.output.LayerNorm.", "intermediate.dense.", "output.dense.",
-        "output.LayerNorm."};
+    private static final String[] LAYER_ORDER = {
+        "attention.self.query.",
+        "attention.self.key.",
+        "attention.self.value.",
+        "attention.output.dense.",
+        "attention.output.LayerNorm.",
+        "intermediate.dense.",
+        "output.dense.",
+        "output.LayerNorm."
+    };
 
-    private static final String[] EMBEDDING_ORDER = {"embeddings.word_embeddings.", "embeddings.position_embeddings.",
-        "embeddings.token_type_embeddings.", "embeddings.LayerNorm."};
+    private static final String[] EMBEDDING_ORDER = {
+        "embeddings.word_embeddings.",
+        "embeddings.position_embeddings.",
+        "embeddings.token_type_embeddings.",
+        "embeddings.LayerNorm."
+    };
 
     private static int compareNames(String a, String b) {
         int c = Integer.compare(rank(a), rank(b));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -28,8 +27,8 @@ public final class ConfigJson {
     /** @param where names the file (and object) the node came from, for error messages */
     public ConfigJson(JsonNode node, String where) {
         if (node == null || !node.isObject()) {
-            throw new IllegalArgumentException(where + ": expected a JSON object, got "
-                    + (node == null ? "nothing" : node.getNodeType()));
+            throw new IllegalArgumentException(
+                    where + ": expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType()));
         }
         this.node = node;
         this.where = where;
@@ -49,8 +48,8 @@ public final class ConfigJson {
     }
 
     private IllegalArgumentException bad(String field, String expected) {
-        return new IllegalArgumentException(where + ": field '" + field + "' must be " + expected + ", got "
-                + node.get(field));
+        return new IllegalArgumentException(
+                where + ": field '" + field + "' must be " + expected + ", got " + node.get(field));
     }
 
     public boolean bool(String field, boolean fallback) {

@@ -2,8 +2,7 @@ package org.mera.io;
 
 /** Conversions from the narrow float formats weight files use (IEEE half, bfloat16) to float32. */
 final class FloatFormats {
-    private FloatFormats() {
-    }
+    private FloatFormats() {}
 
     /** IEEE 754 binary16 to float32, exact (every half value is representable). */
     static float halfToFloat(short bits) {
@@ -31,7 +30,10 @@ final class FloatFormats {
     }
 
     enum Encoding {
-        F32(4), F16(2), BF16(2), F64(8);
+        F32(4),
+        F16(2),
+        BF16(2),
+        F64(8);
 
         final int bytes;
 

@@ -3,7 +3,6 @@ package org.mera.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,12 +59,12 @@ public final class HfModelDirectory {
 
     private static final ObjectMapper JSON = Json.PRETTY;
 
-    private HfModelDirectory() {
-    }
+    private HfModelDirectory() {}
 
     /** Whether {@code dir} holds a config, weights in one of the layouts read here, and tokenizer.json. */
     public static boolean isComplete(Path dir) {
-        return Files.isRegularFile(dir.resolve(CONFIG)) && weightsFile(dir) != null
+        return Files.isRegularFile(dir.resolve(CONFIG))
+                && weightsFile(dir) != null
                 && Files.isRegularFile(dir.resolve(TOKENIZER));
     }
 
@@ -121,8 +120,11 @@ public final class HfModelDirectory {
     public static Map<String, Tensor> readWeights(Path dir) throws IOException {
         Path file = weightsFile(dir);
         if (file == null) {
-            throw new java.nio.file.NoSuchFileException(dir.toString(), null,
-                    "no model weights (" + WEIGHTS + ", " + WEIGHTS_INDEX + ", " + TORCH_WEIGHTS + " or " + TORCH_WEIGHTS_INDEX + ")");
+            throw new java.nio.file.NoSuchFileException(
+                    dir.toString(),
+                    null,
+                    "no model weights (" + WEIGHTS + ", " + WEIGHTS_INDEX + ", " + TORCH_WEIGHTS + " or "
+                            + TORCH_WEIGHTS_INDEX + ")");
         }
         String name = file.getFileName().toString();
         Map<String, Tensor> raw = new LinkedHashMap<>();
@@ -138,11 +140,14 @@ public final class HfModelDirectory {
                 throw new MalformedFileException(file, "no weight_map object");
             }
             java.util.LinkedHashSet<String> shards = new java.util.LinkedHashSet<>();
-            map.properties().iterator().forEachRemaining(e -> shards.add(e.getValue().asText()));
+            map.properties()
+                    .iterator()
+                    .forEachRemaining(e -> shards.add(e.getValue().asText()));
             for (String shard : shards) {
                 Path p = dir.resolve(shard).normalize();
                 if (!p.getParent().equals(dir.normalize()) || !Files.isRegularFile(p)) {
-                    throw new MalformedFileException(file, "weight_map names shard '" + shard + "', which is not a file in " + dir);
+                    throw new MalformedFileException(
+                            file, "weight_map names shard '" + shard + "', which is not a file in " + dir);
                 }
                 raw.putAll(readOne(p));
             }
@@ -150,8 +155,10 @@ public final class HfModelDirectory {
             while (it.hasNext()) {
                 var e = it.next();
                 if (!raw.containsKey(e.getKey())) {
-                    throw new MalformedFileException(file, "weight_map lists " + e.getKey() + " in " + e.getValue().asText()
-                            + ", which does not hold it");
+                    throw new MalformedFileException(
+                            file,
+                            "weight_map lists " + e.getKey() + " in "
+                                    + e.getValue().asText() + ", which does not hold it");
                 }
             }
         } else {
@@ -161,7 +168,9 @@ public final class HfModelDirectory {
     }
 
     private static Map<String, Tensor> readOne(Path file) throws IOException {
-        return file.getFileName().toString().endsWith(".safetensors") ? SafeTensors.read(file).tensors() : TorchPickle.read(file);
+        return file.getFileName().toString().endsWith(".safetensors")
+                ? SafeTensors.read(file).tensors()
+                : TorchPickle.read(file);
     }
 
     /** A key without the {@code bert.}/{@code roberta.} prefix a task model's state dict puts before encoder keys. */
@@ -175,7 +184,8 @@ public final class HfModelDirectory {
     }
 
     /** mera's in-memory names for a state dict in any of transformers' BERT/RoBERTa layouts. */
-    public static Map<String, Tensor> normalizeNames(Map<String, Tensor> weights, Path source) throws MalformedFileException {
+    public static Map<String, Tensor> normalizeNames(Map<String, Tensor> weights, Path source)
+            throws MalformedFileException {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : weights.entrySet()) {
             String k = withoutModelPrefix(e.getKey());
@@ -189,7 +199,8 @@ public final class HfModelDirectory {
                 continue; // a buffer older transformers saved; it is always 0..n-1
             }
             if (out.put(k, e.getValue()) != null) {
-                throw new MalformedFileException(source, "tensor " + k + " appears twice (as " + e.getKey() + " and under another name)");
+                throw new MalformedFileException(
+                        source, "tensor " + k + " appears twice (as " + e.getKey() + " and under another name)");
             }
         }
         return out;
@@ -229,13 +240,23 @@ public final class HfModelDirectory {
         }
         boolean head = hasMaskedLmHead(weights);
         if (head && !config.modelType().equals("bert")) {
-            throw new IllegalArgumentException(target + ": a masked-LM head (cls.…) is only written for model_type bert, not "
-                    + config.modelType());
+            throw new IllegalArgumentException(target
+                    + ": a masked-LM head (cls.…) is only written for model_type bert, not " + config.modelType());
         }
         String arch = config.modelType().equals("roberta") ? "RobertaModel" : head ? "BertForMaskedLM" : "BertModel";
-        BertConfig written = new BertConfig(config.modelType(), List.of(arch), config.vocabSize(), config.hiddenSize(),
-                config.numHiddenLayers(), config.numAttentionHeads(), config.intermediateSize(), config.hiddenAct(),
-                config.maxPositionEmbeddings(), config.typeVocabSize(), config.layerNormEps(), config.padTokenId(),
+        BertConfig written = new BertConfig(
+                config.modelType(),
+                List.of(arch),
+                config.vocabSize(),
+                config.hiddenSize(),
+                config.numHiddenLayers(),
+                config.numAttentionHeads(),
+                config.intermediateSize(),
+                config.hiddenAct(),
+                config.maxPositionEmbeddings(),
+                config.typeVocabSize(),
+                config.layerNormEps(),
+                config.padTokenId(),
                 config.doLowerCase());
         Map<String, String> tokenizerFiles = tokenizerFiles(tokenizerJson, written, target);
         Path abs = target.toAbsolutePath();
@@ -243,7 +264,8 @@ public final class HfModelDirectory {
         Path tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".building-");
         try {
             Files.writeString(tmp.resolve(CONFIG), written.toJson());
-            SafeTensors.write(tmp.resolve(WEIGHTS), savedNames(BertShapes.canonicalOrder(weights)), Map.of("format", "pt"));
+            SafeTensors.write(
+                    tmp.resolve(WEIGHTS), savedNames(BertShapes.canonicalOrder(weights)), Map.of("format", "pt"));
             Files.writeString(tmp.resolve(TOKENIZER), tokenizerJson);
             for (Map.Entry<String, String> f : tokenizerFiles.entrySet()) {
                 Files.writeString(tmp.resolve(f.getKey()), f.getValue());
@@ -256,11 +278,22 @@ public final class HfModelDirectory {
         }
     }
 
-    private static final String[][] BERT_SPECIALS = {{"cls_token", "[CLS]"}, {"mask_token", "[MASK]"},
-        {"pad_token", "[PAD]"}, {"sep_token", "[SEP]"}, {"unk_token", "[UNK]"}};
-    private static final String[][] ROBERTA_SPECIALS = {{"bos_token", "<s>"}, {"cls_token", "<s>"},
-        {"eos_token", "</s>"}, {"mask_token", "<mask>"}, {"pad_token", "<pad>"}, {"sep_token", "</s>"},
-        {"unk_token", "<unk>"}};
+    private static final String[][] BERT_SPECIALS = {
+        {"cls_token", "[CLS]"},
+        {"mask_token", "[MASK]"},
+        {"pad_token", "[PAD]"},
+        {"sep_token", "[SEP]"},
+        {"unk_token", "[UNK]"}
+    };
+    private static final String[][] ROBERTA_SPECIALS = {
+        {"bos_token", "<s>"},
+        {"cls_token", "<s>"},
+        {"eos_token", "</s>"},
+        {"mask_token", "<mask>"},
+        {"pad_token", "<pad>"},
+        {"sep_token", "</s>"},
+        {"unk_token", "<unk>"}
+    };
 
     /**
      * The files {@code save_pretrained} writes beside {@code tokenizer.json}: tokenizer_config.json (with
@@ -273,16 +306,24 @@ public final class HfModelDirectory {
         try {
             tok = JSON.readTree(tokenizerJson);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IllegalArgumentException("tokenizer.json for " + target + " is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "tokenizer.json for " + target + " is not valid JSON: " + e.getOriginalMessage(), e);
         }
         if (tok == null || !tok.isObject()) {
             throw new IllegalArgumentException("tokenizer.json for " + target + " is not a JSON object");
         }
         String modelType = tok.path("model").path("type").asText("");
         Map<String, Integer> ids = new LinkedHashMap<>();
-        tok.path("model").path("vocab").properties().iterator().forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asInt()));
-        tok.path("added_tokens").forEach(t -> ids.putIfAbsent(t.path("content").asText(), t.path("id").asInt()));
-        String[][] specials = modelType.equals("WordPiece") ? BERT_SPECIALS : modelType.equals("BPE") ? ROBERTA_SPECIALS : null;
+        tok.path("model")
+                .path("vocab")
+                .properties()
+                .iterator()
+                .forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asInt()));
+        tok.path("added_tokens")
+                .forEach(t ->
+                        ids.putIfAbsent(t.path("content").asText(), t.path("id").asInt()));
+        String[][] specials =
+                modelType.equals("WordPiece") ? BERT_SPECIALS : modelType.equals("BPE") ? ROBERTA_SPECIALS : null;
         if (specials != null) {
             for (String[] s : specials) {
                 if (!ids.containsKey(s[1])) {
@@ -313,7 +354,9 @@ public final class HfModelDirectory {
         }
         if (specials == BERT_SPECIALS) {
             JsonNode norm = tok.path("normalizer");
-            cfg.put("do_lower_case", norm.path("lowercase").asBoolean(config.doLowerCase() == null || config.doLowerCase()));
+            cfg.put(
+                    "do_lower_case",
+                    norm.path("lowercase").asBoolean(config.doLowerCase() == null || config.doLowerCase()));
             JsonNode strip = norm.get("strip_accents");
             if (strip == null || strip.isNull()) {
                 cfg.putNull("strip_accents");
@@ -332,7 +375,8 @@ public final class HfModelDirectory {
             });
             int gap = vocab.indexOf(null);
             if (gap >= 0) {
-                throw new IllegalArgumentException("tokenizer.json for " + target + ": WordPiece vocab has no token with id " + gap);
+                throw new IllegalArgumentException(
+                        "tokenizer.json for " + target + ": WordPiece vocab has no token with id " + gap);
             }
             files.put(VOCAB, String.join("\n", vocab) + "\n");
         } else if (specials == ROBERTA_SPECIALS) {
@@ -391,7 +435,8 @@ public final class HfModelDirectory {
         } else if (c.intermediateSize() != d.intermediateSize()) {
             mismatch = "intermediate_size " + c.intermediateSize() + " vs weights " + d.intermediateSize();
         } else if (c.maxPositionEmbeddings() != d.maxPositionEmbeddings()) {
-            mismatch = "max_position_embeddings " + c.maxPositionEmbeddings() + " vs weights " + d.maxPositionEmbeddings();
+            mismatch =
+                    "max_position_embeddings " + c.maxPositionEmbeddings() + " vs weights " + d.maxPositionEmbeddings();
         } else if (c.typeVocabSize() != d.typeVocabSize()) {
             mismatch = "type_vocab_size " + c.typeVocabSize() + " vs weights " + d.typeVocabSize();
         }

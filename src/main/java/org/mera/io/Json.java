@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,9 +24,8 @@ public final class Json {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
     /** Indented output, fields in declaration order. */
-    public static final ObjectMapper PRETTY = JsonMapper.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
+    public static final ObjectMapper PRETTY =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     /** Jackson's defaults: compact output, e.g. one JSON line per record. */
     public static final ObjectMapper PLAIN = JsonMapper.builder().build();
     /** Indented with map entries sorted by key: AdapterHub's and PEFT's config files. */
@@ -42,8 +40,7 @@ public final class Json {
     /** YAML with Jackson's defaults: experiment configs, merge recipes, track files. */
     public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private Json() {
-    }
+    private Json() {}
 
     public static String canonical(Object value) {
         try {

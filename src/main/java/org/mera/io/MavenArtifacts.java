@@ -43,13 +43,15 @@ public final class MavenArtifacts {
             local = System.getenv("MERA_MAVEN_REPO");
         }
         Path repo = local == null || local.isBlank()
-                ? Path.of(System.getProperty("user.home"), ".m2", "repository") : Path.of(local);
+                ? Path.of(System.getProperty("user.home"), ".m2", "repository")
+                : Path.of(local);
         String url = System.getenv("MERA_MAVEN_URL");
         return new MavenArtifacts(repo, url == null || url.isBlank() ? CENTRAL : url, System.err);
     }
 
     /** {@link #fromEnvironment()}.{@link #get}. */
-    public static Path resolve(String groupId, String artifactId, String version, String classifier) throws IOException {
+    public static Path resolve(String groupId, String artifactId, String version, String classifier)
+            throws IOException {
         return fromEnvironment().get(groupId, artifactId, version, classifier);
     }
 
@@ -66,8 +68,10 @@ public final class MavenArtifacts {
         }
         String coordinates = groupId + ":" + artifactId + ":" + version + (classifier == null ? "" : ":" + classifier);
         String url = remoteUrl + "/" + relativePath(groupId, artifactId, version, classifier);
-        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(20)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(20))
+                .build();
         String expectedSha1 = fetchSha1(http, url + ".sha1", coordinates);
         Files.createDirectories(local.getParent());
         Path tmp = Files.createTempFile(local.getParent(), "." + local.getFileName() + ".", ".part");
@@ -91,7 +95,8 @@ public final class MavenArtifacts {
                 throw new IllegalArgumentException("invalid Maven " + part[0] + ": '" + part[1] + "'");
             }
         }
-        String file = artifactId + "-" + version + (classifier == null || classifier.isEmpty() ? "" : "-" + classifier) + ".jar";
+        String file = artifactId + "-" + version + (classifier == null || classifier.isEmpty() ? "" : "-" + classifier)
+                + ".jar";
         return groupId.replace('.', '/') + "/" + artifactId + "/" + version + "/" + file;
     }
 
@@ -118,7 +123,8 @@ public final class MavenArtifacts {
         long done = 0;
         long nextReport = 0;
         progress.printf("downloading %s from %s%n", coordinates, url);
-        try (InputStream in = r.body(); OutputStream out = Files.newOutputStream(into)) {
+        try (InputStream in = r.body();
+                OutputStream out = Files.newOutputStream(into)) {
             byte[] buf = new byte[1 << 16];
             int n;
             while ((n = in.read(buf)) > 0) {
@@ -126,28 +132,34 @@ public final class MavenArtifacts {
                 sha1.update(buf, 0, n);
                 done += n;
                 if (done >= nextReport) {
-                    progress.printf("  %s: %d MB%s%n", coordinates, done >> 20,
-                            total > 0 ? " of " + (total >> 20) + " MB" : "");
+                    progress.printf(
+                            "  %s: %d MB%s%n",
+                            coordinates, done >> 20, total > 0 ? " of " + (total >> 20) + " MB" : "");
                     nextReport = done + (16L << 20);
                 }
             }
         } catch (IOException e) {
-            throw new IOException("download of " + coordinates + " from " + url + " failed after " + done + " bytes: "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    "download of " + coordinates + " from " + url + " failed after " + done + " bytes: "
+                            + e.getMessage(),
+                    e);
         }
         if (total >= 0 && done != total) {
-            throw new IOException("download of " + coordinates + " from " + url + " ended after " + done + " of "
-                    + total + " bytes");
+            throw new IOException(
+                    "download of " + coordinates + " from " + url + " ended after " + done + " of " + total + " bytes");
         }
         progress.printf("  %s: done, %d bytes%n", coordinates, done);
         return HexFormat.of().formatHex(sha1.digest());
     }
 
-    private static <T> HttpResponse<T> send(HttpClient http, String url, String coordinates,
-                                            HttpResponse.BodyHandler<T> handler) throws IOException {
+    private static <T> HttpResponse<T> send(
+            HttpClient http, String url, String coordinates, HttpResponse.BodyHandler<T> handler) throws IOException {
         HttpRequest request;
         try {
-            request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30)).GET().build();
+            request = HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofMinutes(30))
+                    .GET()
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new IOException("invalid repository URL for " + coordinates + ": " + url, e);
         }
@@ -155,8 +167,11 @@ public final class MavenArtifacts {
         try {
             r = http.send(request, handler);
         } catch (IOException e) {
-            throw new IOException("cannot fetch " + coordinates + ": repository unreachable at " + url + " ("
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+            throw new IOException(
+                    "cannot fetch " + coordinates + ": repository unreachable at " + url + " ("
+                            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                            + ")",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching " + coordinates + " from " + url, e);

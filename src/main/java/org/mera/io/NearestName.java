@@ -5,8 +5,7 @@ import java.util.Locale;
 
 /** "Did you mean": the known name nearest to a misspelt one, for errors about unknown keys and options. */
 public final class NearestName {
-    private NearestName() {
-    }
+    private NearestName() {}
 
     /**
      * The known name with the smallest edit distance (case-insensitive) to {@code name}, if within half the

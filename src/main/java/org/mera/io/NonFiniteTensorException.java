@@ -33,9 +33,12 @@ public final class NonFiniteTensorException extends MalformedFileException {
             }
         }
         if (bad > 0) {
-            throw new NonFiniteTensorException(file, tensor, "tensor " + tensor + " holds " + bad + " non-finite value"
-                    + (bad == 1 ? "" : "s") + " (first " + data[first] + " at flat index " + first
-                    + "); the file is damaged or was saved from a diverged run, re-create or re-download it");
+            throw new NonFiniteTensorException(
+                    file,
+                    tensor,
+                    "tensor " + tensor + " holds " + bad + " non-finite value"
+                            + (bad == 1 ? "" : "s") + " (first " + data[first] + " at flat index " + first
+                            + "); the file is damaged or was saved from a diverged run, re-create or re-download it");
         }
     }
 }

@@ -34,18 +34,16 @@ public final class OnnxBertWeights {
     private static final int DOUBLE = 11;
     private static final int BFLOAT16 = 16;
     private static final Pattern HF_NAME = Pattern.compile("(embeddings|encoder\\.layer\\.\\d+|pooler)\\..+");
-    private static final Pattern LINEAR_MATMUL_NODE = Pattern.compile(
-            "/?(?:bert/)?((?:encoder/layer\\.\\d+/.+|pooler/.+))/MatMul");
+    private static final Pattern LINEAR_MATMUL_NODE =
+            Pattern.compile("/?(?:bert/)?((?:encoder/layer\\.\\d+/.+|pooler/.+))/MatMul");
 
-    private OnnxBertWeights() {
-    }
+    private OnnxBertWeights() {}
 
     /** An initializer's header; its data is decoded only when the tensor is wanted. */
-    private record Initializer(String name, long[] dims, int dataType, int[] rawData, float[] floatData, boolean external) {
-    }
+    private record Initializer(
+            String name, long[] dims, int dataType, int[] rawData, float[] floatData, boolean external) {}
 
-    private record Node(String name, String opType, List<String> inputs) {
-    }
+    private record Node(String name, String opType, List<String> inputs) {}
 
     /** The encoder's weights, HF names and layouts, in canonical order; validated by {@link BertShapes#check}. */
     public static Map<String, Tensor> read(Path onnxFile) throws IOException {
@@ -91,14 +89,16 @@ public final class OnnxBertWeights {
             }
             var m = LINEAR_MATMUL_NODE.matcher(node.name());
             if (!m.matches()) {
-                throw new MalformedFileException(onnxFile, "initializer " + weight + " is multiplied by MatMul node '"
-                        + node.name() + "', whose name does not say which BERT Linear it is");
+                throw new MalformedFileException(
+                        onnxFile,
+                        "initializer " + weight + " is multiplied by MatMul node '" + node.name()
+                                + "', whose name does not say which BERT Linear it is");
             }
             String linear = m.group(1).replace('/', '.') + ".weight";
             String previous = linearOf.put(weight, linear);
             if (previous != null && !previous.equals(linear)) {
-                throw new MalformedFileException(onnxFile, "initializer " + weight + " feeds two Linears: "
-                        + previous + " and " + linear);
+                throw new MalformedFileException(
+                        onnxFile, "initializer " + weight + " feeds two Linears: " + previous + " and " + linear);
             }
         }
 
@@ -117,8 +117,10 @@ public final class OnnxBertWeights {
                 hfName = stripped;
                 transpose = false;
             } else if (init.name().startsWith("onnx::MatMul")) {
-                throw new MalformedFileException(onnxFile, "Linear weight " + init.name()
-                        + " has no MatMul node consuming it, so its BERT name is unknown");
+                throw new MalformedFileException(
+                        onnxFile,
+                        "Linear weight " + init.name()
+                                + " has no MatMul node consuming it, so its BERT name is unknown");
             } else {
                 continue; // shape constants and the like
             }
@@ -126,8 +128,10 @@ public final class OnnxBertWeights {
             NonFiniteTensorException.requireFinite(onnxFile, init.name(), t.data());
             if (transpose) {
                 if (t.rank() != 2) {
-                    throw new MalformedFileException(onnxFile, "Linear weight " + init.name() + " (" + hfName
-                            + ") has shape " + t.shapeString() + ", expected a matrix [in, out]");
+                    throw new MalformedFileException(
+                            onnxFile,
+                            "Linear weight " + init.name() + " (" + hfName + ") has shape " + t.shapeString()
+                                    + ", expected a matrix [in, out]");
                 }
                 t = t.transpose();
             }
@@ -151,8 +155,10 @@ public final class OnnxBertWeights {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > Integer.MAX_VALUE) {
-                throw new MalformedFileException(file, "ONNX file of " + size
-                        + " bytes: a protobuf cannot exceed 2 GiB (external-data models are not supported)");
+                throw new MalformedFileException(
+                        file,
+                        "ONNX file of " + size
+                                + " bytes: a protobuf cannot exceed 2 GiB (external-data models are not supported)");
             }
             MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             return mapped;
@@ -209,8 +215,9 @@ public final class OnnxBertWeights {
 
     private static Tensor decode(Initializer init, ByteBuffer buf, Path file) throws MalformedFileException {
         if (init.external()) {
-            throw new MalformedFileException(file, "initializer " + init.name()
-                    + " keeps its data in an external file, which mera does not read");
+            throw new MalformedFileException(
+                    file,
+                    "initializer " + init.name() + " keeps its data in an external file, which mera does not read");
         }
         int[] shape = new int[init.dims().length];
         long n = 1;
@@ -231,29 +238,43 @@ public final class OnnxBertWeights {
                 case FLOAT -> 4;
                 case FLOAT16, BFLOAT16 -> 2;
                 case DOUBLE -> 8;
-                default -> throw new MalformedFileException(file, "initializer " + init.name()
-                        + " has unsupported data_type " + init.dataType());
+                default ->
+                    throw new MalformedFileException(
+                            file, "initializer " + init.name() + " has unsupported data_type " + init.dataType());
             };
             long bytes = (long) init.rawData()[1] - init.rawData()[0];
             if (bytes != n * elemSize) {
-                throw new MalformedFileException(file, "initializer " + init.name() + " of shape "
-                        + java.util.Arrays.toString(shape) + " needs " + n * elemSize + " bytes of raw_data but has " + bytes);
+                throw new MalformedFileException(
+                        file,
+                        "initializer " + init.name() + " of shape " + java.util.Arrays.toString(shape) + " needs "
+                                + n * elemSize + " bytes of raw_data but has " + bytes);
             }
-            FloatFormats.decodeLittleEndian(buf, init.rawData()[0], elemSize == 4 ? FloatFormats.Encoding.F32
-                    : elemSize == 8 ? FloatFormats.Encoding.F64
-                    : init.dataType() == FLOAT16 ? FloatFormats.Encoding.F16 : FloatFormats.Encoding.BF16, data);
+            FloatFormats.decodeLittleEndian(
+                    buf,
+                    init.rawData()[0],
+                    elemSize == 4
+                            ? FloatFormats.Encoding.F32
+                            : elemSize == 8
+                                    ? FloatFormats.Encoding.F64
+                                    : init.dataType() == FLOAT16
+                                            ? FloatFormats.Encoding.F16
+                                            : FloatFormats.Encoding.BF16,
+                    data);
         } else if (init.floatData() != null) {
             if (init.dataType() != FLOAT) {
-                throw new MalformedFileException(file, "initializer " + init.name() + " has float_data but data_type "
-                        + init.dataType());
+                throw new MalformedFileException(
+                        file, "initializer " + init.name() + " has float_data but data_type " + init.dataType());
             }
             if (init.floatData().length != n) {
-                throw new MalformedFileException(file, "initializer " + init.name() + " of shape "
-                        + java.util.Arrays.toString(shape) + " has " + init.floatData().length + " float_data values");
+                throw new MalformedFileException(
+                        file,
+                        "initializer " + init.name() + " of shape " + java.util.Arrays.toString(shape) + " has "
+                                + init.floatData().length + " float_data values");
             }
             System.arraycopy(init.floatData(), 0, data, 0, data.length);
         } else if (n != 0) {
-            throw new MalformedFileException(file, "initializer " + init.name() + " has neither raw_data nor float_data");
+            throw new MalformedFileException(
+                    file, "initializer " + init.name() + " has neither raw_data nor float_data");
         }
         return new Tensor(data, shape);
     }

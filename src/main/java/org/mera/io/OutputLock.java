@@ -78,7 +78,8 @@ public final class OutputLock implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try (channel; lock) {
+        try (channel;
+                lock) {
             Files.deleteIfExists(lockFile);
         }
         if (created != null) {

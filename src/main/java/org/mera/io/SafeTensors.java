@@ -1,24 +1,22 @@
 package org.mera.io;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import com.fasterxml.jackson.core.JacksonException;
-
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,28 +33,27 @@ public final class SafeTensors {
     /** The reference implementation refuses headers over 100 MB. */
     private static final long MAX_HEADER = 100L << 20;
 
-    private SafeTensors() {
-    }
+    private SafeTensors() {}
 
     /** Tensors in file order, plus the string metadata of {@code __metadata__}. */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
-    }
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
-    private record Entry(String name, FloatFormats.Encoding encoding, int[] shape, long begin, long end) {
-    }
+    private record Entry(String name, FloatFormats.Encoding encoding, int[] shape, long begin, long end) {}
 
     public static Contents read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = ch.size();
             if (fileSize < 8) {
-                throw new MalformedFileException(file, "truncated safetensors file: " + fileSize + " bytes, no header length");
+                throw new MalformedFileException(
+                        file, "truncated safetensors file: " + fileSize + " bytes, no header length");
             }
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0);
             long n = lenBuf.getLong(0);
             if (n < 2 || n > MAX_HEADER || n > fileSize - 8) {
-                throw new MalformedFileException(file, "header length " + n + " is invalid or runs past the end of the "
-                        + fileSize + "-byte file");
+                throw new MalformedFileException(
+                        file,
+                        "header length " + n + " is invalid or runs past the end of the " + fileSize + "-byte file");
             }
             ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
             readFully(ch, headerBuf, 8);
@@ -79,10 +76,13 @@ public final class SafeTensors {
                     if (!e.getValue().isObject()) {
                         throw new MalformedFileException(file, "__metadata__ is not an object");
                     }
-                    for (Iterator<Map.Entry<String, JsonNode>> m = e.getValue().properties().iterator(); m.hasNext(); ) {
+                    for (Iterator<Map.Entry<String, JsonNode>> m =
+                                    e.getValue().properties().iterator();
+                            m.hasNext(); ) {
                         Map.Entry<String, JsonNode> kv = m.next();
                         if (!kv.getValue().isTextual()) {
-                            throw new MalformedFileException(file, "__metadata__ value for " + kv.getKey() + " is not a string");
+                            throw new MalformedFileException(
+                                    file, "__metadata__ value for " + kv.getKey() + " is not a string");
                         }
                         meta.put(kv.getKey(), kv.getValue().asText());
                     }
@@ -97,28 +97,36 @@ public final class SafeTensors {
             String last = "";
             for (Entry e : byOffset) {
                 if (e.begin() < expected) {
-                    throw new MalformedFileException(file, "tensor " + e.name() + " at [" + e.begin() + ", " + e.end()
-                            + ") overlaps the previous tensor, which ends at " + expected);
+                    throw new MalformedFileException(
+                            file,
+                            "tensor " + e.name() + " at [" + e.begin() + ", " + e.end()
+                                    + ") overlaps the previous tensor, which ends at " + expected);
                 }
                 if (e.begin() > expected) {
-                    throw new MalformedFileException(file, "tensor " + e.name() + " starts at " + e.begin()
-                            + " but the previous data ends at " + expected + " (offsets not contiguous)");
+                    throw new MalformedFileException(
+                            file,
+                            "tensor " + e.name() + " starts at " + e.begin() + " but the previous data ends at "
+                                    + expected + " (offsets not contiguous)");
                 }
                 expected = e.end();
                 last = e.name();
             }
             if (expected > dataSize) {
-                throw new MalformedFileException(file, "tensor " + last + " ends at data offset " + expected + " but the file holds only "
-                        + dataSize + " data bytes (truncated file or offsets out of range)");
+                throw new MalformedFileException(
+                        file,
+                        "tensor " + last + " ends at data offset " + expected + " but the file holds only " + dataSize
+                                + " data bytes (truncated file or offsets out of range)");
             }
             if (expected < dataSize) {
-                throw new MalformedFileException(file, (dataSize - expected) + " bytes after the last tensor belong to none");
+                throw new MalformedFileException(
+                        file, (dataSize - expected) + " bytes after the last tensor belong to none");
             }
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : entries) {
                 float[] data = new float[(int) Tensor.numel(e.shape())];
                 if (data.length > 0) {
-                    ByteBuffer region = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin());
+                    ByteBuffer region =
+                            ch.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin());
                     FloatFormats.decodeLittleEndian(region, 0, e.encoding(), data);
                 }
                 NonFiniteTensorException.requireFinite(file, e.name(), data);
@@ -138,8 +146,10 @@ public final class SafeTensors {
             case "F16" -> FloatFormats.Encoding.F16;
             case "BF16" -> FloatFormats.Encoding.BF16;
             case "F64" -> FloatFormats.Encoding.F64;
-            default -> throw new MalformedFileException(file, "tensor " + name + " has unsupported dtype '" + dtype
-                    + "' (mera reads F32, F16, BF16, F64)");
+            default ->
+                throw new MalformedFileException(
+                        file,
+                        "tensor " + name + " has unsupported dtype '" + dtype + "' (mera reads F32, F16, BF16, F64)");
         };
         JsonNode shapeNode = info.get("shape");
         if (shapeNode == null || !shapeNode.isArray()) {
@@ -155,23 +165,30 @@ public final class SafeTensors {
             shape[i] = d.asInt();
             numel *= shape[i];
             if (numel > Integer.MAX_VALUE) {
-                throw new MalformedFileException(file, "tensor " + name + " of shape " + shapeNode
-                        + " has more elements than a Java array holds");
+                throw new MalformedFileException(
+                        file,
+                        "tensor " + name + " of shape " + shapeNode + " has more elements than a Java array holds");
             }
         }
         JsonNode offsets = info.get("data_offsets");
-        if (offsets == null || !offsets.isArray() || offsets.size() != 2 || !offsets.get(0).canConvertToLong()
+        if (offsets == null
+                || !offsets.isArray()
+                || offsets.size() != 2
+                || !offsets.get(0).canConvertToLong()
                 || !offsets.get(1).canConvertToLong()) {
             throw new MalformedFileException(file, "tensor " + name + " has no data_offsets [begin, end]");
         }
         long begin = offsets.get(0).asLong();
         long end = offsets.get(1).asLong();
         if (begin < 0 || end < begin) {
-            throw new MalformedFileException(file, "tensor " + name + " has invalid data_offsets [" + begin + ", " + end + "]");
+            throw new MalformedFileException(
+                    file, "tensor " + name + " has invalid data_offsets [" + begin + ", " + end + "]");
         }
         if (end - begin != numel * enc.bytes) {
-            throw new MalformedFileException(file, "tensor " + name + " of shape " + Arrays.toString(shape) + " and dtype "
-                    + dtype + " needs " + numel * enc.bytes + " bytes but data_offsets span " + (end - begin));
+            throw new MalformedFileException(
+                    file,
+                    "tensor " + name + " of shape " + Arrays.toString(shape) + " and dtype " + dtype + " needs "
+                            + numel * enc.bytes + " bytes but data_offsets span " + (end - begin));
         }
         return new Entry(name, enc, shape, begin, end);
     }
@@ -212,7 +229,8 @@ public final class SafeTensors {
         java.util.Arrays.fill(headerBytes, (byte) ' ');
         System.arraycopy(json, 0, headerBytes, 0, json.length);
         AtomicFiles.write(file, out -> {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
             out.write(len.array());
             out.write(headerBytes);
             ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
@@ -228,5 +246,4 @@ public final class SafeTensors {
             out.write(chunk.array(), 0, chunk.position());
         });
     }
-
 }

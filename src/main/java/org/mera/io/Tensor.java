@@ -14,8 +14,8 @@ public final class Tensor {
     public Tensor(float[] data, int... shape) {
         long n = numel(shape);
         if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
-                    + " elements but the data has " + data.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + n + " elements but the data has " + data.length);
         }
         this.shape = shape.clone();
         this.data = data;

@@ -37,8 +37,7 @@ public final class TfCheckpoint {
     private static final int DT_BFLOAT16 = 14;
     private static final int DT_HALF = 19;
 
-    private TfCheckpoint() {
-    }
+    private TfCheckpoint() {}
 
     /** One variable's index entry. */
     public record Variable(String name, int dtype, long[] shape, int shard, long offset, long size, Integer crc32c) {
@@ -48,8 +47,7 @@ public final class TfCheckpoint {
     }
 
     /** The index: the number of data shards and every variable, in key order. */
-    public record Index(int numShards, List<Variable> variables) {
-    }
+    public record Index(int numShards, List<Variable> variables) {}
 
     public static Index index(Path variablesIndex) throws IOException {
         return new IndexReader(variablesIndex).read();
@@ -78,7 +76,9 @@ public final class TfCheckpoint {
         Index index = index(variablesIndex);
         for (Variable v : index.variables()) {
             String name = v.name().startsWith("module/") ? v.name().substring("module/".length()) : v.name();
-            if (!(name.startsWith("bert/") || name.startsWith("cls/")) || name.contains("/adam_") || name.contains("/Adam")) {
+            if (!(name.startsWith("bert/") || name.startsWith("cls/"))
+                    || name.contains("/adam_")
+                    || name.contains("/Adam")) {
                 continue;
             }
             if (name.startsWith("cls/seq_relationship/")) {
@@ -86,16 +86,19 @@ public final class TfCheckpoint {
             }
             HfName hf = hfName(name);
             if (hf == null) {
-                throw new MalformedFileException(variablesIndex, "BERT variable " + v.name() + " has no HuggingFace counterpart");
+                throw new MalformedFileException(
+                        variablesIndex, "BERT variable " + v.name() + " has no HuggingFace counterpart");
             }
             if (!v.isFloat()) {
-                throw new MalformedFileException(variablesIndex, "BERT variable " + v.name() + " has non-float dtype " + v.dtype());
+                throw new MalformedFileException(
+                        variablesIndex, "BERT variable " + v.name() + " has non-float dtype " + v.dtype());
             }
             Tensor t = readTensor(variablesIndex, index, v);
             if (hf.transpose()) {
                 if (t.rank() != 2) {
-                    throw new MalformedFileException(variablesIndex, "kernel " + v.name() + " has shape " + t.shapeString()
-                            + ", expected [in, out]");
+                    throw new MalformedFileException(
+                            variablesIndex,
+                            "kernel " + v.name() + " has shape " + t.shapeString() + ", expected [in, out]");
                 }
                 t = t.transpose();
             }
@@ -108,8 +111,7 @@ public final class TfCheckpoint {
         return BertShapes.canonicalOrder(out);
     }
 
-    private record HfName(String name, boolean transpose) {
-    }
+    private record HfName(String name, boolean transpose) {}
 
     private static final Pattern KNOWN_MODULE = Pattern.compile("embeddings\\.LayerNorm|pooler\\.dense"
             + "|cls\\.predictions\\.transform\\.(dense|LayerNorm)"
@@ -122,7 +124,9 @@ public final class TfCheckpoint {
         String path;
         if (tf.startsWith("bert/embeddings/")) {
             String rest = tf.substring("bert/embeddings/".length());
-            if (rest.equals("word_embeddings") || rest.equals("position_embeddings") || rest.equals("token_type_embeddings")) {
+            if (rest.equals("word_embeddings")
+                    || rest.equals("position_embeddings")
+                    || rest.equals("token_type_embeddings")) {
                 return new HfName("embeddings." + rest + ".weight", false);
             }
             path = "embeddings/" + rest;
@@ -166,15 +170,16 @@ public final class TfCheckpoint {
             {"cls.predictions.transform.dense.bias", new int[] {h}},
             {"cls.predictions.transform.LayerNorm.weight", new int[] {h}},
             {"cls.predictions.transform.LayerNorm.bias", new int[] {h}},
-            {"cls.predictions.bias", new int[] {d.vocabSize()}}};
+            {"cls.predictions.bias", new int[] {d.vocabSize()}}
+        };
         for (Object[] e : expected) {
             Tensor t = w.get((String) e[0]);
             if (t == null) {
                 throw new MalformedFileException(file, "masked-LM head incomplete: missing " + e[0]);
             }
             if (!Arrays.equals(t.shape(), (int[]) e[1])) {
-                throw new MalformedFileException(file, e[0] + " has shape " + t.shapeString() + ", expected "
-                        + Arrays.toString((int[]) e[1]));
+                throw new MalformedFileException(
+                        file, e[0] + " has shape " + t.shapeString() + ", expected " + Arrays.toString((int[]) e[1]));
             }
         }
     }
@@ -186,35 +191,42 @@ public final class TfCheckpoint {
             case DT_DOUBLE -> FloatFormats.Encoding.F64;
             case DT_HALF -> FloatFormats.Encoding.F16;
             case DT_BFLOAT16 -> FloatFormats.Encoding.BF16;
-            default -> throw new MalformedFileException(variablesIndex, "variable " + v.name() + " has non-float dtype "
-                    + v.dtype());
+            default ->
+                throw new MalformedFileException(
+                        variablesIndex, "variable " + v.name() + " has non-float dtype " + v.dtype());
         };
         int[] shape = new int[v.shape().length];
         long n = 1;
         for (int i = 0; i < shape.length; i++) {
             if (v.shape()[i] < 0 || v.shape()[i] > Integer.MAX_VALUE) {
-                throw new MalformedFileException(variablesIndex, "variable " + v.name() + " has invalid dimension " + v.shape()[i]);
+                throw new MalformedFileException(
+                        variablesIndex, "variable " + v.name() + " has invalid dimension " + v.shape()[i]);
             }
             shape[i] = (int) v.shape()[i];
             n *= shape[i];
         }
         if (n * enc.bytes != v.size() || n > Integer.MAX_VALUE) {
-            throw new MalformedFileException(variablesIndex, "variable " + v.name() + " of shape " + Arrays.toString(shape)
-                    + " needs " + n * enc.bytes + " bytes but its entry says " + v.size());
+            throw new MalformedFileException(
+                    variablesIndex,
+                    "variable " + v.name() + " of shape " + Arrays.toString(shape) + " needs " + n * enc.bytes
+                            + " bytes but its entry says " + v.size());
         }
         Path shard = shardPath(variablesIndex, index.numShards(), v.shard());
         float[] data = new float[(int) n];
         try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.READ)) {
             if (v.offset() < 0 || v.offset() + v.size() > ch.size()) {
-                throw new MalformedFileException(shard, "variable " + v.name() + " at bytes [" + v.offset() + ", "
-                        + (v.offset() + v.size()) + ") lies past the end of the " + ch.size() + "-byte shard");
+                throw new MalformedFileException(
+                        shard,
+                        "variable " + v.name() + " at bytes [" + v.offset() + ", " + (v.offset() + v.size())
+                                + ") lies past the end of the " + ch.size() + "-byte shard");
             }
             ByteBuffer region = ch.map(FileChannel.MapMode.READ_ONLY, v.offset(), v.size());
             if (v.crc32c() != null) {
                 CRC32C crc = new CRC32C();
                 crc.update(region.duplicate());
                 if (mask((int) crc.getValue()) != v.crc32c()) {
-                    throw new MalformedFileException(shard, "variable " + v.name() + " fails its CRC32C check (corrupted data)");
+                    throw new MalformedFileException(
+                            shard, "variable " + v.name() + " fails its CRC32C check (corrupted data)");
                 }
             }
             FloatFormats.decodeLittleEndian(region, 0, enc, data);
@@ -257,10 +269,12 @@ public final class TfCheckpoint {
         Index read() throws IOException {
             int size = bytes.capacity();
             if (size < FOOTER) {
-                throw new MalformedFileException(file, "truncated SSTable: " + size + " bytes, less than the 48-byte footer");
+                throw new MalformedFileException(
+                        file, "truncated SSTable: " + size + " bytes, less than the 48-byte footer");
             }
             if (bytes.getLong(size - 8) != MAGIC) {
-                throw new MalformedFileException(file, "not an SSTable: bad magic number in the footer (truncated or not a checkpoint index)");
+                throw new MalformedFileException(
+                        file, "not an SSTable: bad magic number in the footer (truncated or not a checkpoint index)");
             }
             ProtobufReader footer = new ProtobufReader(file, "SSTable footer", bytes, size - FOOTER, size - 8);
             footer.readVarint(); // metaindex offset
@@ -273,7 +287,8 @@ public final class TfCheckpoint {
             List<int[]> handles = new ArrayList<>();
             readBlock(indexOffset, indexSize, "index block", indexKeys, handles);
             for (int i = 0; i < handles.size(); i++) {
-                ProtobufReader h = new ProtobufReader(file, "block handle", bytes, handles.get(i)[0], handles.get(i)[1]);
+                ProtobufReader h =
+                        new ProtobufReader(file, "block handle", bytes, handles.get(i)[0], handles.get(i)[1]);
                 long off = h.readVarint();
                 long len = h.readVarint();
                 readBlock(off, len, "data block " + i, keys, values);
@@ -281,8 +296,12 @@ public final class TfCheckpoint {
             List<Variable> out = new ArrayList<>();
             int numShards = -1;
             for (int i = 0; i < keys.size(); i++) {
-                ProtobufReader r = new ProtobufReader(file, keys.get(i).isEmpty() ? "BundleHeaderProto"
-                        : "BundleEntryProto(" + keys.get(i) + ")", bytes, values.get(i)[0], values.get(i)[1]);
+                ProtobufReader r = new ProtobufReader(
+                        file,
+                        keys.get(i).isEmpty() ? "BundleHeaderProto" : "BundleEntryProto(" + keys.get(i) + ")",
+                        bytes,
+                        values.get(i)[0],
+                        values.get(i)[1]);
                 if (keys.get(i).isEmpty()) {
                     numShards = readHeader(r);
                 } else {
@@ -353,8 +372,11 @@ public final class TfCheckpoint {
                         }
                         crc = r.readFixed32();
                     }
-                    case 7 -> throw new MalformedFileException(file, "variable " + name
-                            + " is stored as slices (partitioned variable), which mera does not read");
+                    case 7 ->
+                        throw new MalformedFileException(
+                                file,
+                                "variable " + name
+                                        + " is stored as slices (partitioned variable), which mera does not read");
                     default -> r.skip();
                 }
             }
@@ -366,15 +388,19 @@ public final class TfCheckpoint {
         private void readBlock(long offset, long size, String what, List<String> keys, List<int[]> values)
                 throws IOException {
             if (offset < 0 || size < 4 || offset + size + 5 > bytes.capacity() - FOOTER) {
-                throw new MalformedFileException(file, what + " at [" + offset + ", " + (offset + size)
-                        + ") plus its 5-byte trailer lies outside the file (truncated SSTable?)");
+                throw new MalformedFileException(
+                        file,
+                        what + " at [" + offset + ", " + (offset + size)
+                                + ") plus its 5-byte trailer lies outside the file (truncated SSTable?)");
             }
             int start = (int) offset;
             int end = (int) (offset + size);
             int compression = bytes.get(end) & 0xff;
             if (compression != 0) {
-                throw new MalformedFileException(file, what + " uses compression type " + compression
-                        + "; only uncompressed (0) SSTables are supported");
+                throw new MalformedFileException(
+                        file,
+                        what + " uses compression type " + compression
+                                + "; only uncompressed (0) SSTables are supported");
             }
             CRC32C crc = new CRC32C();
             crc.update(bytes.array(), start, (int) size + 1);
@@ -393,8 +419,9 @@ public final class TfCheckpoint {
                 long nonShared = r.readVarint();
                 long valueLength = r.readVarint();
                 if (shared > prev.length || nonShared < 0 || valueLength < 0) {
-                    throw new MalformedFileException(file, what + " has an entry sharing " + shared
-                            + " bytes with a previous key of " + prev.length);
+                    throw new MalformedFileException(
+                            file,
+                            what + " has an entry sharing " + shared + " bytes with a previous key of " + prev.length);
                 }
                 int keyStart = r.position();
                 if (nonShared + valueLength > restartsStart - keyStart) {

@@ -29,8 +29,7 @@ import java.util.zip.ZipFile;
  * {@code position_ids}) too, exactly for values below 2^24.
  */
 public final class TorchPickle {
-    private TorchPickle() {
-    }
+    private TorchPickle() {}
 
     /** A global the pickle named and this reader allows. */
     private record Global(String module, String name) {
@@ -41,17 +40,21 @@ public final class TorchPickle {
     }
 
     /** A storage reference (persistent id): dtype from the storage class, key of its data file. */
-    private record StorageRef(String dtype, String key) {
-    }
+    private record StorageRef(String dtype, String key) {}
 
     /** A call of {@code _rebuild_tensor_v2}, materialised when the whole pickle has been read. */
-    private record TensorRef(StorageRef storage, long offset, int[] size, long[] stride) {
-    }
+    private record TensorRef(StorageRef storage, long offset, int[] size, long[] stride) {}
 
     private static final Map<String, Integer> STORAGE_BYTES = Map.ofEntries(
-            Map.entry("FloatStorage", 4), Map.entry("HalfStorage", 2), Map.entry("BFloat16Storage", 2),
-            Map.entry("DoubleStorage", 8), Map.entry("LongStorage", 8), Map.entry("IntStorage", 4),
-            Map.entry("ShortStorage", 2), Map.entry("CharStorage", 1), Map.entry("ByteStorage", 1),
+            Map.entry("FloatStorage", 4),
+            Map.entry("HalfStorage", 2),
+            Map.entry("BFloat16Storage", 2),
+            Map.entry("DoubleStorage", 8),
+            Map.entry("LongStorage", 8),
+            Map.entry("IntStorage", 4),
+            Map.entry("ShortStorage", 2),
+            Map.entry("CharStorage", 1),
+            Map.entry("ByteStorage", 1),
             Map.entry("BoolStorage", 1));
 
     private static final Object MARK = new Object();
@@ -64,7 +67,8 @@ public final class TorchPickle {
                 ZipEntry e = en.nextElement();
                 if (e.getName().endsWith("/data.pkl") || e.getName().equals("data.pkl")) {
                     if (pkl != null) {
-                        throw new MalformedFileException(file, "holds two pickles (" + pkl.getName() + ", " + e.getName() + ")");
+                        throw new MalformedFileException(
+                                file, "holds two pickles (" + pkl.getName() + ", " + e.getName() + ")");
                     }
                     pkl = e;
                 }
@@ -81,7 +85,8 @@ public final class TorchPickle {
                 }
             }
             if (pkl.getSize() > (256L << 20)) {
-                throw new MalformedFileException(file, prefix + "data.pkl is " + pkl.getSize() + " bytes, too large for a state dict");
+                throw new MalformedFileException(
+                        file, prefix + "data.pkl is " + pkl.getSize() + " bytes, too large for a state dict");
             }
             Object root = new Machine(file, readAll(zip, pkl, Integer.MAX_VALUE, file)).run();
             if (!(root instanceof Map<?, ?> dict)) {
@@ -97,12 +102,16 @@ public final class TorchPickle {
         try {
             return new ZipFile(file.toFile());
         } catch (java.util.zip.ZipException e) {
-            throw new MalformedFileException(file, "not a zip archive: a legacy (before PyTorch 1.6) or plain pickle file; "
-                    + "only the zip format of torch.save is read (re-save it with torch.save, or convert it to safetensors)", e);
+            throw new MalformedFileException(
+                    file,
+                    "not a zip archive: a legacy (before PyTorch 1.6) or plain pickle file; "
+                            + "only the zip format of torch.save is read (re-save it with torch.save, or convert it to safetensors)",
+                    e);
         }
     }
 
-    private static void flatten(String prefix, Map<?, ?> dict, Map<String, Tensor> out, ZipFile zip, String archive, Path file)
+    private static void flatten(
+            String prefix, Map<?, ?> dict, Map<String, Tensor> out, ZipFile zip, String archive, Path file)
             throws IOException {
         for (Map.Entry<?, ?> e : dict.entrySet()) {
             if (!(e.getKey() instanceof String key)) {
@@ -114,15 +123,18 @@ public final class TorchPickle {
             } else if (e.getValue() instanceof Map<?, ?> sub) {
                 flatten(name + ".", sub, out, zip, archive, file);
             } else {
-                throw new MalformedFileException(file, "state dict entry " + name + " is a " + describe(e.getValue()) + ", not a tensor");
+                throw new MalformedFileException(
+                        file, "state dict entry " + name + " is a " + describe(e.getValue()) + ", not a tensor");
             }
         }
     }
 
-    private static Tensor materialise(TensorRef t, ZipFile zip, String archive, Path file, String name) throws IOException {
+    private static Tensor materialise(TensorRef t, ZipFile zip, String archive, Path file, String name)
+            throws IOException {
         ZipEntry data = zip.getEntry(archive + "data/" + t.storage().key());
         if (data == null) {
-            throw new MalformedFileException(file, "tensor " + name + " points at storage " + t.storage().key() + ", which the archive lacks");
+            throw new MalformedFileException(
+                    file, "tensor " + name + " points at storage " + t.storage().key() + ", which the archive lacks");
         }
         int width = STORAGE_BYTES.get(t.storage().dtype());
         long numel = Tensor.numel(t.size());
@@ -138,13 +150,17 @@ public final class TorchPickle {
             last += (long) (t.size()[d] - 1) * t.stride()[d];
         }
         if (data.getSize() >= 0 && last >= 0 && (last + 1) * width > data.getSize()) {
-            throw new MalformedFileException(file, "tensor " + name + " " + Arrays.toString(t.size()) + " reaches element " + last
-                    + " of storage " + t.storage().key() + ", which holds " + data.getSize() / width);
+            throw new MalformedFileException(
+                    file,
+                    "tensor " + name + " " + Arrays.toString(t.size()) + " reaches element " + last + " of storage "
+                            + t.storage().key() + ", which holds " + data.getSize() / width);
         }
         if (data.getSize() > Integer.MAX_VALUE - 8) {
-            throw new MalformedFileException(file, "storage " + t.storage().key() + " is over 2 GiB; convert the file to safetensors");
+            throw new MalformedFileException(
+                    file, "storage " + t.storage().key() + " is over 2 GiB; convert the file to safetensors");
         }
-        ByteBuffer buf = ByteBuffer.wrap(readAll(zip, data, Integer.MAX_VALUE, file)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf =
+                ByteBuffer.wrap(readAll(zip, data, Integer.MAX_VALUE, file)).order(ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[(int) numel];
         int[] idx = new int[t.size().length];
         for (int i = 0; i < out.length; i++) {
@@ -190,7 +206,9 @@ public final class TorchPickle {
     }
 
     private static String describe(Object o) {
-        return o == null ? "None" : o instanceof Global g ? "global " + g : o.getClass().getSimpleName();
+        return o == null
+                ? "None"
+                : o instanceof Global g ? "global " + g : o.getClass().getSimpleName();
     }
 
     /** The pickle virtual machine, restricted to data opcodes and the allowed globals. */
@@ -287,14 +305,19 @@ public final class TorchPickle {
                             List<Object> items = popToMark(pos);
                             list(peek(), pos).addAll(items);
                         }
-                        case 'b' -> { // BUILD: only the plain attribute dict an OrderedDict state dict carries (_metadata)
+                        case 'b' -> { // BUILD: only the plain attribute dict an OrderedDict state dict carries
+                            // (_metadata)
                             Object state = pop();
                             if (!(peek() instanceof Map) || !(state == null || state instanceof Map)) {
                                 throw refuse(pos, "BUILD of a " + describe(peek()) + " with a " + describe(state));
                             }
                         }
-                        default -> throw refuse(pos, String.format("opcode 0x%02x ('%s'), which a state dict of tensors does not use",
-                                op, op >= 0x20 && op < 0x7f ? Character.toString(op) : "?"));
+                        default ->
+                            throw refuse(
+                                    pos,
+                                    String.format(
+                                            "opcode 0x%02x ('%s'), which a state dict of tensors does not use",
+                                            op, op >= 0x20 && op < 0x7f ? Character.toString(op) : "?"));
                     }
                 }
             } catch (java.nio.BufferUnderflowException e) {
@@ -318,8 +341,10 @@ public final class TorchPickle {
                 default -> false;
             };
             if (!ok) {
-                throw refuse(pos, "global " + module + "." + name + "; only tensor-rebuild globals "
-                        + "(torch._utils._rebuild_tensor_v2, torch.*Storage, collections.OrderedDict) are allowed, nothing is executed");
+                throw refuse(
+                        pos,
+                        "global " + module + "." + name + "; only tensor-rebuild globals "
+                                + "(torch._utils._rebuild_tensor_v2, torch.*Storage, collections.OrderedDict) are allowed, nothing is executed");
             }
             return new Global(module, name);
         }
@@ -336,17 +361,25 @@ public final class TorchPickle {
                     return new LinkedHashMap<>();
                 }
                 case "torch._utils._rebuild_tensor_v2" -> {
-                    if (a.size() < 6 || !(a.get(0) instanceof StorageRef s) || !(a.get(1) instanceof Long offset)
-                            || !(a.get(2) instanceof List<?> size) || !(a.get(3) instanceof List<?> stride)
+                    if (a.size() < 6
+                            || !(a.get(0) instanceof StorageRef s)
+                            || !(a.get(1) instanceof Long offset)
+                            || !(a.get(2) instanceof List<?> size)
+                            || !(a.get(3) instanceof List<?> stride)
                             || size.size() != stride.size()) {
                         throw refuse(pos, "_rebuild_tensor_v2 with unexpected arguments");
                     }
                     int[] sz = new int[size.size()];
                     long[] st = new long[size.size()];
                     for (int i = 0; i < sz.length; i++) {
-                        if (!(size.get(i) instanceof Long l) || l < 0 || l > Integer.MAX_VALUE
-                                || !(stride.get(i) instanceof Long m) || m < 0) {
-                            throw refuse(pos, "_rebuild_tensor_v2 with a size or stride that is not a small non-negative integer");
+                        if (!(size.get(i) instanceof Long l)
+                                || l < 0
+                                || l > Integer.MAX_VALUE
+                                || !(stride.get(i) instanceof Long m)
+                                || m < 0) {
+                            throw refuse(
+                                    pos,
+                                    "_rebuild_tensor_v2 with a size or stride that is not a small non-negative integer");
                         }
                         sz[i] = l.intValue();
                         st[i] = (Long) stride.get(i);
@@ -364,8 +397,13 @@ public final class TorchPickle {
         }
 
         private Object persistent(Object pid, int pos) throws MalformedFileException {
-            if (pid instanceof List<?> t && t.size() == 5 && "storage".equals(t.get(0)) && t.get(1) instanceof Global g
-                    && g.module().equals("torch") && t.get(2) instanceof String key && key.matches("[0-9A-Za-z_]+")) {
+            if (pid instanceof List<?> t
+                    && t.size() == 5
+                    && "storage".equals(t.get(0))
+                    && t.get(1) instanceof Global g
+                    && g.module().equals("torch")
+                    && t.get(2) instanceof String key
+                    && key.matches("[0-9A-Za-z_]+")) {
                 return new StorageRef(g.name(), key);
             }
             throw refuse(pos, "a persistent id that is not a torch storage reference");

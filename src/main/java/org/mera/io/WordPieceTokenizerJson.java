@@ -3,7 +3,6 @@ package org.mera.io;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +16,7 @@ public final class WordPieceTokenizerJson {
     private static final ObjectMapper JSON = Json.PLAIN;
     private static final String[] SPECIAL = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
 
-    private WordPieceTokenizerJson() {
-    }
+    private WordPieceTokenizerJson() {}
 
     /** {@code vocab} lists tokens by id (the lines of vocab.txt); {@code lowercase} for uncased models. */
     public static String build(List<String> vocab, boolean lowercase) {

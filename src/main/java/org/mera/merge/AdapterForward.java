@@ -5,8 +5,7 @@ import org.mera.io.Tensor;
 
 /** The bottleneck module's own function in plain Java: up(act(down·x + b_down)) + b_up, for checks and activations. */
 public final class AdapterForward {
-    private AdapterForward() {
-    }
+    private AdapterForward() {}
 
     /** act(x·downᵀ + b_down): [samples, b] for x [samples, H]. */
     public static Tensor bottleneck(BottleneckUnit u, Tensor x, String nonLinearity) {
@@ -65,8 +64,10 @@ public final class AdapterForward {
     /** Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), enough for checks. */
     private static double erf(double x) {
         double t = 1 / (1 + 0.3275911 * Math.abs(x));
-        double y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
-                * Math.exp(-x * x);
+        double y = 1
+                - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592)
+                        * t
+                        * Math.exp(-x * x);
         return x >= 0 ? y : -y;
     }
 }

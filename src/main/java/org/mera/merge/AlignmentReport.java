@@ -1,9 +1,8 @@
 package org.mera.merge;
 
-import org.mera.adapter.AdapterLocation;
-
 import java.util.List;
 import java.util.Locale;
+import org.mera.adapter.AdapterLocation;
 
 /**
  * Per (layer, location) and source: the Frobenius distance between the source's neuron features and the
@@ -12,8 +11,7 @@ import java.util.Locale;
  */
 public record AlignmentReport(String anchor, String ground, int iterations, List<Entry> entries) {
 
-    public record Entry(int layer, AdapterLocation location, String source, double before, double after) {
-    }
+    public record Entry(int layer, AdapterLocation location, String source, double before, double after) {}
 
     public AlignmentReport {
         entries = List.copyOf(entries);
@@ -33,8 +31,14 @@ public record AlignmentReport(String anchor, String ground, int iterations, List
         sb.append("| layer | location | source | distance before | distance after |\n");
         sb.append("|---:|---|---|---:|---:|\n");
         for (Entry e : entries) {
-            sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %.4f | %.4f |%n", e.layer(), e.location().keySegment(),
-                    e.source(), e.before(), e.after()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %s | %s | %.4f | %.4f |%n",
+                    e.layer(),
+                    e.location().keySegment(),
+                    e.source(),
+                    e.before(),
+                    e.after()));
         }
         return sb.toString();
     }
@@ -42,11 +46,24 @@ public record AlignmentReport(String anchor, String ground, int iterations, List
     /** A few lines: anchor, iterations and the mean distances per source. */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "alignment to anchor %s (%s ground metric, %d iteration%s)%n", anchor, ground,
-                iterations, iterations == 1 ? "" : "s"));
+        sb.append(String.format(
+                Locale.ROOT,
+                "alignment to anchor %s (%s ground metric, %d iteration%s)%n",
+                anchor,
+                ground,
+                iterations,
+                iterations == 1 ? "" : "s"));
         entries.stream().map(Entry::source).distinct().forEach(src -> {
-            double b = entries.stream().filter(e -> e.source().equals(src)).mapToDouble(Entry::before).average().orElse(0);
-            double a = entries.stream().filter(e -> e.source().equals(src)).mapToDouble(Entry::after).average().orElse(0);
+            double b = entries.stream()
+                    .filter(e -> e.source().equals(src))
+                    .mapToDouble(Entry::before)
+                    .average()
+                    .orElse(0);
+            double a = entries.stream()
+                    .filter(e -> e.source().equals(src))
+                    .mapToDouble(Entry::after)
+                    .average()
+                    .orElse(0);
             sb.append(String.format(Locale.ROOT, "  %-24s mean distance %.4f -> %.4f%n", src, b, a));
         });
         return sb.toString();

@@ -1,21 +1,19 @@
 package org.mera.merge;
 
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.bottleneck.BottleneckUnit;
-import org.mera.adapter.MergeProvenance;
-import org.mera.io.Tensor;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.mera.adapter.MergeProvenance;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckUnit;
+import org.mera.io.Tensor;
 
 /**
  * Merges that treat each weight tensor as a flat vector and combine the sources entry by entry (sum,
  * average, task arithmetic, TIES, DARE). No alignment: neuron k of one adapter meets neuron k of another.
  */
 final class ElementwiseMerge {
-    private ElementwiseMerge() {
-    }
+    private ElementwiseMerge() {}
 
     /** Combines the sources' values of one tensor (values[k] = source k, flat) into the merged values. */
     @FunctionalInterface
@@ -23,8 +21,13 @@ final class ElementwiseMerge {
         float[] combine(String key, float[][] values);
     }
 
-    static AdapterWeights apply(List<AdapterWeights> sources, MergeOptions o, String method, List<Double> weights,
-                                Map<String, String> params, Combiner combiner) {
+    static AdapterWeights apply(
+            List<AdapterWeights> sources,
+            MergeOptions o,
+            String method,
+            List<Double> weights,
+            Map<String, String> params,
+            Combiner combiner) {
         AdapterWeights first = sources.get(0);
         List<BottleneckUnit> merged = new ArrayList<>();
         for (int p = 0; p < first.units().size(); p++) {
@@ -36,13 +39,17 @@ final class ElementwiseMerge {
                 for (int k = 0; k < sources.size(); k++) {
                     values[k] = part(sources.get(k).units().get(p), t).data();
                 }
-                String key = AdapterWeights.key(first.keyPrefix(), ref.layer(), ref.location(), o.outputName(), names[t]);
-                parts[t] = new Tensor(combiner.combine(key, values), part(ref, t).shape());
+                String key =
+                        AdapterWeights.key(first.keyPrefix(), ref.layer(), ref.location(), o.outputName(), names[t]);
+                parts[t] =
+                        new Tensor(combiner.combine(key, values), part(ref, t).shape());
             }
             merged.add(new BottleneckUnit(ref.layer(), ref.location(), parts[0], parts[1], parts[2], parts[3]));
         }
-        MergeProvenance prov = new MergeProvenance(method, sources.stream().map(AdapterWeights::name).toList(), weights, params);
-        return AdapterWeights.of(o.outputName(), first.config(), first.encoder(), first.version(), first.keyPrefix(), merged, prov);
+        MergeProvenance prov = new MergeProvenance(
+                method, sources.stream().map(AdapterWeights::name).toList(), weights, params);
+        return AdapterWeights.of(
+                o.outputName(), first.config(), first.encoder(), first.version(), first.keyPrefix(), merged, prov);
     }
 
     private static Tensor part(BottleneckUnit u, int t) {

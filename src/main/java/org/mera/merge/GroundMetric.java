@@ -34,7 +34,8 @@ public enum GroundMetric {
         return switch (s.toLowerCase(java.util.Locale.ROOT).replace('_', '-')) {
             case "euclidean", "squared-euclidean", "sqeuclidean" -> SQUARED_EUCLIDEAN;
             case "cosine" -> COSINE;
-            default -> throw new IllegalArgumentException("unknown ground metric '" + s + "' (known: euclidean, cosine)");
+            default ->
+                throw new IllegalArgumentException("unknown ground metric '" + s + "' (known: euclidean, cosine)");
         };
     }
 }

@@ -2,11 +2,9 @@ package org.mera.merge;
 
 /** Small dense linear algebra in double precision for the LoRA merges: thin QR and one-sided Jacobi SVD. */
 final class Linalg {
-    private Linalg() {
-    }
+    private Linalg() {}
 
-    record QR(double[][] q, double[][] r) {
-    }
+    record QR(double[][] q, double[][] r) {}
 
     /** Thin Householder QR of a [m × n] matrix, m ≥ n: Q [m × n] with orthonormal columns, R [n × n] upper. */
     static QR qr(double[][] a) {
@@ -88,8 +86,7 @@ final class Linalg {
     }
 
     /** A·V = U·S with V orthogonal; columns sorted by decreasing singular value. */
-    record JacobiSvd(double[][] av, double[][] v, double[] singular) {
-    }
+    record JacobiSvd(double[][] av, double[][] v, double[] singular) {}
 
     /** One-sided (Hestenes) Jacobi SVD of a [m × n] matrix: rotates columns until they are orthogonal. */
     static JacobiSvd jacobi(double[][] a) {

@@ -1,10 +1,9 @@
 package org.mera.merge;
 
-import org.mera.adapter.bottleneck.AdapterWeights;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.mera.adapter.bottleneck.AdapterWeights;
 
 /** {@code sum} (Σ w_k θ_k, weights default 1, not normalised) and {@code average} (weights normalised to sum 1). */
 public final class LinearMerge implements MergeMethod {
@@ -26,7 +25,11 @@ public final class LinearMerge implements MergeMethod {
     public AdapterWeights merge(List<AdapterWeights> sources, MergeOptions o) {
         Compatibility.requireMergeable(sources);
         double[] w = o.resolveWeights(sources.size(), average);
-        return ElementwiseMerge.apply(sources, o, average ? "average" : "sum", Arrays.stream(w).boxed().toList(),
+        return ElementwiseMerge.apply(
+                sources,
+                o,
+                average ? "average" : "sum",
+                Arrays.stream(w).boxed().toList(),
                 Map.of("normalize", String.valueOf(o.normalize() == null ? average : o.normalize())),
                 (key, values) -> ElementwiseMerge.weightedSum(values, w));
     }

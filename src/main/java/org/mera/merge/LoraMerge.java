@@ -1,12 +1,5 @@
 package org.mera.merge;
 
-import org.mera.adapter.lora.LoraConfig;
-import org.mera.adapter.lora.LoraModule;
-import org.mera.adapter.lora.LoraWeights;
-import org.mera.adapter.MergeProvenance;
-import org.mera.io.Tensor;
-import org.mera.model.ModelFamily;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,6 +7,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mera.adapter.MergeProvenance;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraModule;
+import org.mera.adapter.lora.LoraWeights;
+import org.mera.io.Tensor;
+import org.mera.model.ModelFamily;
 
 /**
  * Merging PEFT LoRA adapters, following PEFT's {@code add_weighted_adapter} (s_k = each source's scaling,
@@ -31,19 +30,22 @@ import java.util.Set;
 public final class LoraMerge {
     public static final Set<String> METHODS = Set.of("svd", "linear", "cat");
 
-    private LoraMerge() {
-    }
+    private LoraMerge() {}
 
     public static LoraWeights merge(String method, List<LoraWeights> sources, MergeOptions o) {
         if (!METHODS.contains(method)) {
-            throw new IllegalArgumentException("unknown merge method '" + method + "' for LoRA adapters (known: svd, linear, cat)");
+            throw new IllegalArgumentException(
+                    "unknown merge method '" + method + "' for LoRA adapters (known: svd, linear, cat)");
         }
         Compatibility.requireMergeableLora(sources, method.equals("linear"));
         double[] w = o.resolveWeights(sources.size(), true);
         int newRank = switch (method) {
             case "linear" -> sources.get(0).config().r();
             case "cat" -> sources.stream().mapToInt(s -> s.config().r()).sum();
-            default -> o.svdRank() > 0 ? o.svdRank() : sources.stream().mapToInt(s -> s.config().r()).max().orElseThrow();
+            default ->
+                o.svdRank() > 0
+                        ? o.svdRank()
+                        : sources.stream().mapToInt(s -> s.config().r()).max().orElseThrow();
         };
         List<LoraModule> merged = new ArrayList<>();
         LoraWeights first = sources.get(0);
@@ -54,17 +56,20 @@ public final class LoraMerge {
                 mods.add(sources.get(k).modules().get(p));
                 ws[k] = w[k] * sources.get(k).scaling(mods.get(k)); // per-module: alpha_pattern, rank_pattern
             }
-            merged.add(switch (method) {
-                case "linear" -> linear(mods, ws);
-                case "cat" -> cat(mods, ws);
-                default -> svd(mods, ws, newRank);
-            });
+            merged.add(
+                    switch (method) {
+                        case "linear" -> linear(mods, ws);
+                        case "cat" -> cat(mods, ws);
+                        default -> svd(mods, ws, newRank);
+                    });
         }
         Set<String> targets = new LinkedHashSet<>();
         sources.forEach(s -> targets.addAll(s.config().targetModules()));
         // A merge has no head: the sources' classifiers are task-specific and are not carried over, so the config
         // says so too (PEFT then loads the result on AutoModel, keys without the model prefix).
-        LoraConfig config = first.config().withRank(newRank, newRank).withTargetModules(new ArrayList<>(targets))
+        LoraConfig config = first.config()
+                .withRank(newRank, newRank)
+                .withTargetModules(new ArrayList<>(targets))
                 .withTask(LoraConfig.FEATURE_EXTRACTION, List.of());
         // cat of sources with per-module ranks (rank_pattern) gives per-module ranks: name them, each with alpha = rank
         Map<String, Integer> rankPattern = new LinkedHashMap<>();
@@ -80,8 +85,11 @@ public final class LoraMerge {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("rank", Integer.toString(newRank));
         params.put("normalize", String.valueOf(o.normalize() == null || o.normalize()));
-        MergeProvenance prov = new MergeProvenance(method, sources.stream().map(LoraWeights::name).toList(),
-                Arrays.stream(w).boxed().toList(), params);
+        MergeProvenance prov = new MergeProvenance(
+                method,
+                sources.stream().map(LoraWeights::name).toList(),
+                Arrays.stream(w).boxed().toList(),
+                params);
         return new LoraWeights(o.outputName(), config, merged, Map.of(), prov);
     }
 
@@ -117,11 +125,15 @@ public final class LoraMerge {
         }
         for (double x : ws) {
             if (x < 0) {
-                throw new IllegalArgumentException("linear LoRA merge takes √(weight·scaling), so weights must be ≥ 0, got "
-                        + Arrays.toString(ws));
+                throw new IllegalArgumentException(
+                        "linear LoRA merge takes √(weight·scaling), so weights must be ≥ 0, got "
+                                + Arrays.toString(ws));
             }
         }
-        return new LoraModule(ref.path(), new Tensor(a, ref.a().shape()), new Tensor(b, ref.b().shape()));
+        return new LoraModule(
+                ref.path(),
+                new Tensor(a, ref.a().shape()),
+                new Tensor(b, ref.b().shape()));
     }
 
     static LoraModule cat(List<LoraModule> mods, double[] ws) {
@@ -131,8 +143,8 @@ public final class LoraMerge {
     }
 
     static LoraModule svd(List<LoraModule> mods, double[] ws, int rank) {
-        double[][] aCat = stackedA(mods, ws);   // [R × in]
-        double[][] bCat = concatenatedB(mods);  // [out × R]
+        double[][] aCat = stackedA(mods, ws); // [R × in]
+        double[][] bCat = concatenatedB(mods); // [out × R]
         int total = aCat.length;
         int in = aCat[0].length;
         int out = bCat.length;
@@ -143,9 +155,9 @@ public final class LoraMerge {
             Linalg.QR qb = Linalg.qr(bCat);
             Linalg.QR qa = Linalg.qr(Linalg.transpose(aCat));
             double[][] core = Linalg.multiply(qb.r(), Linalg.transpose(qa.r()));
-            Linalg.JacobiSvd svd = Linalg.jacobi(core);       // core·V = U·S
-            double[][] left = Linalg.multiply(qb.q(), svd.av());   // [out × R] = U_full·S
-            double[][] right = Linalg.multiply(qa.q(), svd.v());   // [in × R] = V_full
+            Linalg.JacobiSvd svd = Linalg.jacobi(core); // core·V = U·S
+            double[][] left = Linalg.multiply(qb.q(), svd.av()); // [out × R] = U_full·S
+            double[][] right = Linalg.multiply(qa.q(), svd.v()); // [in × R] = V_full
             for (int j = 0; j < keep; j++) {
                 for (int i = 0; i < out; i++) {
                     newB[i][j] = left[i][j];

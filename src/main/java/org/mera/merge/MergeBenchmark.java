@@ -1,28 +1,44 @@
 package org.mera.merge;
 
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.bottleneck.BottleneckConfig;
-import org.mera.adapter.EncoderInfo;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 
 /**
  * Times OT-merging bert-base-sized Pfeiffer adapters (random N(0, 0.02) weights, the AdapterHub init scale)
  * with exact (Hungarian) and Sinkhorn transport: one warm-up merge each, then the median of {@code runs}.
  */
 public final class MergeBenchmark {
-    private MergeBenchmark() {
-    }
+    private MergeBenchmark() {}
 
-    public record Result(int adapters, int layers, int hidden, int bottleneck, int runs, double exactMedianMs,
-                         double sinkhornMedianMs, double sinkhornReg, double averageMedianMs) {
+    public record Result(
+            int adapters,
+            int layers,
+            int hidden,
+            int bottleneck,
+            int runs,
+            double exactMedianMs,
+            double sinkhornMedianMs,
+            double sinkhornReg,
+            double averageMedianMs) {
         public String summary() {
-            return String.format(Locale.ROOT, "OT merge of %d Pfeiffer adapters (%d layers, H=%d, b=%d), median of %d runs: "
+            return String.format(
+                    Locale.ROOT,
+                    "OT merge of %d Pfeiffer adapters (%d layers, H=%d, b=%d), median of %d runs: "
                             + "exact %.1f ms, Sinkhorn (reg %.0e) %.1f ms, plain average %.1f ms",
-                    adapters, layers, hidden, bottleneck, runs, exactMedianMs, sinkhornReg, sinkhornMedianMs, averageMedianMs);
+                    adapters,
+                    layers,
+                    hidden,
+                    bottleneck,
+                    runs,
+                    exactMedianMs,
+                    sinkhornReg,
+                    sinkhornMedianMs,
+                    averageMedianMs);
         }
     }
 
@@ -30,7 +46,8 @@ public final class MergeBenchmark {
         EncoderInfo enc = new EncoderInfo("bert-base-uncased", "bert", "BertAdapterModel", hidden);
         List<AdapterWeights> sources = new ArrayList<>();
         for (int k = 0; k < adapters; k++) {
-            sources.add(RandomAdapters.create("a" + k, BottleneckConfig.pfeiffer(), enc, layers, bottleneck, 0.02, 1000 + k));
+            sources.add(RandomAdapters.create(
+                    "a" + k, BottleneckConfig.pfeiffer(), enc, layers, bottleneck, 0.02, 1000 + k));
         }
         MergeOptions exact = MergeOptions.defaults();
         MergeOptions sinkhorn = MergeOptions.defaults().withSinkhorn(1e-2);

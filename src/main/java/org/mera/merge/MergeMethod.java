@@ -1,8 +1,7 @@
 package org.mera.merge;
 
-import org.mera.adapter.bottleneck.AdapterWeights;
-
 import java.util.List;
+import org.mera.adapter.bottleneck.AdapterWeights;
 
 /** A way to merge N ≥ 2 bottleneck adapters of the same architecture into one adapter. Pure: no model needed. */
 @FunctionalInterface

@@ -1,9 +1,5 @@
 package org.mera.merge;
 
-import org.mera.adapter.AdapterKind;
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.lora.LoraWeights;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.mera.adapter.AdapterKind;
+import org.mera.adapter.lora.LoraWeights;
 
 /**
  * The merge-method registry (mergekit's {@code merge_methods/registry.py}): one flat list of pure functions over typed
@@ -31,8 +29,14 @@ public final class MergeMethods {
      * @param needsDensity whether a {@code density} must be given (no sensible default)
      * @param summary      one line for --help and the docs
      */
-    public record Registered(String name, AdapterKind kind, List<String> parameters, boolean needsDensity, String summary,
-                             MergeMethod bottleneck, LoraMergeMethod lora) {
+    public record Registered(
+            String name,
+            AdapterKind kind,
+            List<String> parameters,
+            boolean needsDensity,
+            String summary,
+            MergeMethod bottleneck,
+            LoraMergeMethod lora) {
         public Registered {
             parameters = List.copyOf(parameters);
         }
@@ -48,24 +52,75 @@ public final class MergeMethods {
 
     /** The registry: one line per method. */
     private static final List<Registered> REGISTERED = List.of(
-            bottleneck("ot", new OtMerge(), OT_PARAMETERS, false, "align neurons by optimal transport to an anchor, then average"),
-            bottleneck("average", LinearMerge.average(), List.of(), false, "weighted average (weights normalised to sum 1)"),
-            bottleneck("sum", LinearMerge.sum(), List.of(), false, "weighted sum (the paper's sum; weights not normalised)"),
-            bottleneck("task-arithmetic", new TaskVectorMerge(TaskVectorMerge.Kind.TASK_ARITHMETIC), List.of(), false,
+            bottleneck(
+                    "ot",
+                    new OtMerge(),
+                    OT_PARAMETERS,
+                    false,
+                    "align neurons by optimal transport to an anchor, then average"),
+            bottleneck(
+                    "average",
+                    LinearMerge.average(),
+                    List.of(),
+                    false,
+                    "weighted average (weights normalised to sum 1)"),
+            bottleneck(
+                    "sum",
+                    LinearMerge.sum(),
+                    List.of(),
+                    false,
+                    "weighted sum (the paper's sum; weights not normalised)"),
+            bottleneck(
+                    "task-arithmetic",
+                    new TaskVectorMerge(TaskVectorMerge.Kind.TASK_ARITHMETIC),
+                    List.of(),
+                    false,
                     "sum of weighted task vectors"),
-            bottleneck("magnitude-prune", new TaskVectorMerge(TaskVectorMerge.Kind.MAGNITUDE_PRUNE), List.of("density"), true,
+            bottleneck(
+                    "magnitude-prune",
+                    new TaskVectorMerge(TaskVectorMerge.Kind.MAGNITUDE_PRUNE),
+                    List.of("density"),
+                    true,
                     "keep each task vector's largest entries, then sum"),
-            bottleneck("ties", new TaskVectorMerge(TaskVectorMerge.Kind.TIES), List.of("density", "majority_sign_method"), true,
+            bottleneck(
+                    "ties",
+                    new TaskVectorMerge(TaskVectorMerge.Kind.TIES),
+                    List.of("density", "majority_sign_method"),
+                    true,
                     "TIES: prune, elect signs, average the agreeing entries"),
-            bottleneck("dare", new TaskVectorMerge(TaskVectorMerge.Kind.DARE_LINEAR), List.of("density", "seed"), true,
+            bottleneck(
+                    "dare",
+                    new TaskVectorMerge(TaskVectorMerge.Kind.DARE_LINEAR),
+                    List.of("density", "seed"),
+                    true,
                     "DARE: random drop and rescale, then sum (= dare-linear)"),
-            bottleneck("dare-linear", new TaskVectorMerge(TaskVectorMerge.Kind.DARE_LINEAR), List.of("density", "seed"), true,
+            bottleneck(
+                    "dare-linear",
+                    new TaskVectorMerge(TaskVectorMerge.Kind.DARE_LINEAR),
+                    List.of("density", "seed"),
+                    true,
                     "DARE: random drop and rescale, then sum"),
-            bottleneck("dare-ties", new TaskVectorMerge(TaskVectorMerge.Kind.DARE_TIES), List.of("density", "seed", "majority_sign_method"),
-                    true, "DARE drop, then TIES sign election"),
-            lora("svd", (s, o) -> LoraMerge.merge("svd", s, o), List.of("rank"), "ΔW = Σ w·s·B·A, truncated SVD to a rank"),
-            lora("linear", (s, o) -> LoraMerge.merge("linear", s, o), List.of(), "A and B averaged (equal ranks; not ΔW-exact)"),
-            lora("cat", (s, o) -> LoraMerge.merge("cat", s, o), List.of(), "A and B concatenated: rank Σ r, exactly ΔW"));
+            bottleneck(
+                    "dare-ties",
+                    new TaskVectorMerge(TaskVectorMerge.Kind.DARE_TIES),
+                    List.of("density", "seed", "majority_sign_method"),
+                    true,
+                    "DARE drop, then TIES sign election"),
+            lora(
+                    "svd",
+                    (s, o) -> LoraMerge.merge("svd", s, o),
+                    List.of("rank"),
+                    "ΔW = Σ w·s·B·A, truncated SVD to a rank"),
+            lora(
+                    "linear",
+                    (s, o) -> LoraMerge.merge("linear", s, o),
+                    List.of(),
+                    "A and B averaged (equal ranks; not ΔW-exact)"),
+            lora(
+                    "cat",
+                    (s, o) -> LoraMerge.merge("cat", s, o),
+                    List.of(),
+                    "A and B concatenated: rank Σ r, exactly ΔW"));
 
     private static final Map<String, Registered> BY_NAME;
 
@@ -79,10 +134,10 @@ public final class MergeMethods {
         BY_NAME = Collections.unmodifiableMap(m);
     }
 
-    private MergeMethods() {
-    }
+    private MergeMethods() {}
 
-    private static Registered bottleneck(String name, MergeMethod m, List<String> parameters, boolean needsDensity, String summary) {
+    private static Registered bottleneck(
+            String name, MergeMethod m, List<String> parameters, boolean needsDensity, String summary) {
         return new Registered(name, AdapterKind.BOTTLENECK, parameters, needsDensity, summary, m, null);
     }
 
@@ -108,8 +163,9 @@ public final class MergeMethods {
     public static Registered get(String name, AdapterKind kind) {
         Registered r = BY_NAME.get(normalise(name));
         if (r == null || r.kind() != kind) {
-            throw new IllegalArgumentException("unknown merge method '" + name + "' for " + (kind == AdapterKind.LORA
-                    ? "LoRA adapters" : "bottleneck adapters") + " (known: " + String.join(", ", names(kind)) + ")");
+            throw new IllegalArgumentException("unknown merge method '" + name + "' for "
+                    + (kind == AdapterKind.LORA ? "LoRA adapters" : "bottleneck adapters") + " (known: "
+                    + String.join(", ", names(kind)) + ")");
         }
         return r;
     }
@@ -156,6 +212,9 @@ public final class MergeMethods {
 
     /** The methods of {@code kind}, one "name: summary" line each, for --help and error messages. */
     public static List<String> describe(AdapterKind kind) {
-        return REGISTERED.stream().filter(r -> r.kind() == kind).map(r -> r.name() + ": " + r.summary()).toList();
+        return REGISTERED.stream()
+                .filter(r -> r.kind() == kind)
+                .map(r -> r.name() + ": " + r.summary())
+                .toList();
     }
 }

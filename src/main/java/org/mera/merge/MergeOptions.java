@@ -22,16 +22,30 @@ import java.util.Map;
  * @param seed               dare: seed of the random masks
  * @param svdRank            LoRA svd: target rank, or 0 for the largest source rank
  */
-public record MergeOptions(String outputName, List<Double> weights, Boolean normalize, String anchor, GroundMetric metric,
-                           BottleneckActivations activations, Transport transport, double sinkhornReg, int maxIterations,
-                           double density, String majoritySignMethod, long seed, int svdRank) {
+public record MergeOptions(
+        String outputName,
+        List<Double> weights,
+        Boolean normalize,
+        String anchor,
+        GroundMetric metric,
+        BottleneckActivations activations,
+        Transport transport,
+        double sinkhornReg,
+        int maxIterations,
+        double density,
+        String majoritySignMethod,
+        long seed,
+        int svdRank) {
 
     public static final String ITERATIVE = "iterative";
 
     /** Effective (after normalising) per-source weights are refused beyond ± this; task arithmetic uses ≤ ~2. */
     public static final double MAX_EFFECTIVE_WEIGHT = 1000;
 
-    public enum Transport { EXACT, SINKHORN }
+    public enum Transport {
+        EXACT,
+        SINKHORN
+    }
 
     public MergeOptions {
         weights = weights == null ? null : List.copyOf(weights);
@@ -42,7 +56,8 @@ public record MergeOptions(String outputName, List<Double> weights, Boolean norm
             throw new IllegalArgumentException("max iterations must be at least 1, got " + maxIterations);
         }
         if (!majoritySignMethod.equals("total") && !majoritySignMethod.equals("frequency")) {
-            throw new IllegalArgumentException("majority_sign_method must be total or frequency, got '" + majoritySignMethod + "'");
+            throw new IllegalArgumentException(
+                    "majority_sign_method must be total or frequency, got '" + majoritySignMethod + "'");
         }
         if (svdRank < 0) {
             throw new IllegalArgumentException("svd rank must be ≥ 0, got " + svdRank);
@@ -50,69 +65,225 @@ public record MergeOptions(String outputName, List<Double> weights, Boolean norm
     }
 
     public static MergeOptions defaults() {
-        return new MergeOptions("merged", null, null, null, GroundMetric.SQUARED_EUCLIDEAN, null, Transport.EXACT, 1e-2, 20,
-                1.0, "total", 0L, 0);
+        return new MergeOptions(
+                "merged",
+                null,
+                null,
+                null,
+                GroundMetric.SQUARED_EUCLIDEAN,
+                null,
+                Transport.EXACT,
+                1e-2,
+                20,
+                1.0,
+                "total",
+                0L,
+                0);
     }
 
     public MergeOptions withOutputName(String v) {
-        return new MergeOptions(v, weights, normalize, anchor, metric, activations, transport, sinkhornReg, maxIterations,
-                density, majoritySignMethod, seed, svdRank);
+        return new MergeOptions(
+                v,
+                weights,
+                normalize,
+                anchor,
+                metric,
+                activations,
+                transport,
+                sinkhornReg,
+                maxIterations,
+                density,
+                majoritySignMethod,
+                seed,
+                svdRank);
     }
 
     public MergeOptions withWeights(List<Double> v) {
-        return new MergeOptions(outputName, v, normalize, anchor, metric, activations, transport, sinkhornReg, maxIterations,
-                density, majoritySignMethod, seed, svdRank);
+        return new MergeOptions(
+                outputName,
+                v,
+                normalize,
+                anchor,
+                metric,
+                activations,
+                transport,
+                sinkhornReg,
+                maxIterations,
+                density,
+                majoritySignMethod,
+                seed,
+                svdRank);
     }
 
     public MergeOptions withNormalize(Boolean v) {
-        return new MergeOptions(outputName, weights, v, anchor, metric, activations, transport, sinkhornReg, maxIterations,
-                density, majoritySignMethod, seed, svdRank);
+        return new MergeOptions(
+                outputName,
+                weights,
+                v,
+                anchor,
+                metric,
+                activations,
+                transport,
+                sinkhornReg,
+                maxIterations,
+                density,
+                majoritySignMethod,
+                seed,
+                svdRank);
     }
 
     public MergeOptions withAnchor(String v) {
-        return new MergeOptions(outputName, weights, normalize, v, metric, activations, transport, sinkhornReg, maxIterations,
-                density, majoritySignMethod, seed, svdRank);
+        return new MergeOptions(
+                outputName,
+                weights,
+                normalize,
+                v,
+                metric,
+                activations,
+                transport,
+                sinkhornReg,
+                maxIterations,
+                density,
+                majoritySignMethod,
+                seed,
+                svdRank);
     }
 
     public MergeOptions withMetric(GroundMetric v) {
-        return new MergeOptions(outputName, weights, normalize, anchor, v, activations, transport, sinkhornReg, maxIterations,
-                density, majoritySignMethod, seed, svdRank);
+        return new MergeOptions(
+                outputName,
+                weights,
+                normalize,
+                anchor,
+                v,
+                activations,
+                transport,
+                sinkhornReg,
+                maxIterations,
+                density,
+                majoritySignMethod,
+                seed,
+                svdRank);
     }
 
     public MergeOptions withActivations(BottleneckActivations v) {
-        return new MergeOptions(outputName, weights, normalize, anchor, metric, v, transport, sinkhornReg, maxIterations,
-                density, majoritySignMethod, seed, svdRank);
+        return new MergeOptions(
+                outputName,
+                weights,
+                normalize,
+                anchor,
+                metric,
+                v,
+                transport,
+                sinkhornReg,
+                maxIterations,
+                density,
+                majoritySignMethod,
+                seed,
+                svdRank);
     }
 
     /** Sinkhorn transport with regulariser {@code reg}. */
     public MergeOptions withSinkhorn(double reg) {
-        return new MergeOptions(outputName, weights, normalize, anchor, metric, activations, Transport.SINKHORN, reg,
-                maxIterations, density, majoritySignMethod, seed, svdRank);
+        return new MergeOptions(
+                outputName,
+                weights,
+                normalize,
+                anchor,
+                metric,
+                activations,
+                Transport.SINKHORN,
+                reg,
+                maxIterations,
+                density,
+                majoritySignMethod,
+                seed,
+                svdRank);
     }
 
     public MergeOptions withMaxIterations(int v) {
-        return new MergeOptions(outputName, weights, normalize, anchor, metric, activations, transport, sinkhornReg, v,
-                density, majoritySignMethod, seed, svdRank);
+        return new MergeOptions(
+                outputName,
+                weights,
+                normalize,
+                anchor,
+                metric,
+                activations,
+                transport,
+                sinkhornReg,
+                v,
+                density,
+                majoritySignMethod,
+                seed,
+                svdRank);
     }
 
     public MergeOptions withDensity(double v) {
-        return new MergeOptions(outputName, weights, normalize, anchor, metric, activations, transport, sinkhornReg,
-                maxIterations, v, majoritySignMethod, seed, svdRank);
+        return new MergeOptions(
+                outputName,
+                weights,
+                normalize,
+                anchor,
+                metric,
+                activations,
+                transport,
+                sinkhornReg,
+                maxIterations,
+                v,
+                majoritySignMethod,
+                seed,
+                svdRank);
     }
 
     public MergeOptions withMajoritySignMethod(String v) {
-        return new MergeOptions(outputName, weights, normalize, anchor, metric, activations, transport, sinkhornReg,
-                maxIterations, density, v, seed, svdRank);
+        return new MergeOptions(
+                outputName,
+                weights,
+                normalize,
+                anchor,
+                metric,
+                activations,
+                transport,
+                sinkhornReg,
+                maxIterations,
+                density,
+                v,
+                seed,
+                svdRank);
     }
 
     public MergeOptions withSeed(long v) {
-        return new MergeOptions(outputName, weights, normalize, anchor, metric, activations, transport, sinkhornReg,
-                maxIterations, density, majoritySignMethod, v, svdRank);
+        return new MergeOptions(
+                outputName,
+                weights,
+                normalize,
+                anchor,
+                metric,
+                activations,
+                transport,
+                sinkhornReg,
+                maxIterations,
+                density,
+                majoritySignMethod,
+                v,
+                svdRank);
     }
 
     public MergeOptions withSvdRank(int v) {
-        return new MergeOptions(outputName, weights, normalize, anchor, metric, activations, transport, sinkhornReg,
-                maxIterations, density, majoritySignMethod, seed, v);
+        return new MergeOptions(
+                outputName,
+                weights,
+                normalize,
+                anchor,
+                metric,
+                activations,
+                transport,
+                sinkhornReg,
+                maxIterations,
+                density,
+                majoritySignMethod,
+                seed,
+                v);
     }
 
     /**
@@ -140,7 +311,8 @@ public record MergeOptions(String outputName, List<Double> weights, Boolean norm
                 s += v;
             }
             if (s == 0) {
-                throw new IllegalArgumentException("cannot normalise weights that sum to 0: " + java.util.Arrays.toString(w));
+                throw new IllegalArgumentException(
+                        "cannot normalise weights that sum to 0: " + java.util.Arrays.toString(w));
             }
             for (int i = 0; i < n; i++) {
                 w[i] /= s;
@@ -149,7 +321,9 @@ public record MergeOptions(String outputName, List<Double> weights, Boolean norm
         for (int i = 0; i < n; i++) {
             if (Math.abs(w[i]) > MAX_EFFECTIVE_WEIGHT) {
                 throw new IllegalArgumentException("weight " + (i + 1) + " scales its adapter by " + w[i]
-                        + (norm ? " after normalisation (the weights " + weights + " nearly cancel)" : " (weights are not normalised)")
+                        + (norm
+                                ? " after normalisation (the weights " + weights + " nearly cancel)"
+                                : " (weights are not normalised)")
                         + "; effective weights beyond ±" + (int) MAX_EFFECTIVE_WEIGHT + " only blow the adapter up: "
                         + (norm ? "choose weights whose sum is not near 0" : "use smaller weights or normalise them"));
             }

@@ -1,15 +1,14 @@
 package org.mera.merge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.mera.adapter.AdapterKind;
-import org.mera.io.Json;
-import org.mera.io.NearestName;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.mera.adapter.AdapterKind;
+import org.mera.io.Json;
+import org.mera.io.NearestName;
 
 /**
  * What to merge and how: a mergekit-like YAML recipe ({@code method, name, output, sources: [path | {path, weight}],
@@ -19,9 +18,22 @@ import java.util.Locale;
  *
  * @param origin the recipe file, for messages (null for the command line)
  */
-public record MergeRecipe(Path origin, String method, String name, Path output, List<Path> sources, List<Double> weights,
-                          String anchor, Double sinkhornReg, String metric, Integer maxIterations, Double density,
-                          String majoritySign, Long seed, Integer rank, Boolean normalize) {
+public record MergeRecipe(
+        Path origin,
+        String method,
+        String name,
+        Path output,
+        List<Path> sources,
+        List<Double> weights,
+        String anchor,
+        Double sinkhornReg,
+        String metric,
+        Integer maxIterations,
+        Double density,
+        String majoritySign,
+        Long seed,
+        Integer rank,
+        Boolean normalize) {
     static final List<String> FIELDS = List.of("method", "name", "output", "sources", "parameters");
 
     public MergeRecipe {
@@ -32,13 +44,24 @@ public record MergeRecipe(Path origin, String method, String name, Path output, 
     /** This recipe's values, with each unset one taken from {@code fallback} (the command line over the file). */
     public MergeRecipe orElse(MergeRecipe fallback) {
         if (fallback.sources != null && sources != null && !sources.isEmpty()) {
-            throw new IllegalArgumentException(fallback.origin + ": the recipe lists sources; do not also give ADAPTER_DIR arguments");
+            throw new IllegalArgumentException(
+                    fallback.origin + ": the recipe lists sources; do not also give ADAPTER_DIR arguments");
         }
-        return new MergeRecipe(origin != null ? origin : fallback.origin, or(method, fallback.method), or(name, fallback.name),
-                or(output, fallback.output), sources != null && !sources.isEmpty() ? sources : or(fallback.sources, sources),
-                or(weights, fallback.weights), or(anchor, fallback.anchor), or(sinkhornReg, fallback.sinkhornReg),
-                or(metric, fallback.metric), or(maxIterations, fallback.maxIterations), or(density, fallback.density),
-                or(majoritySign, fallback.majoritySign), or(seed, fallback.seed), or(rank, fallback.rank),
+        return new MergeRecipe(
+                origin != null ? origin : fallback.origin,
+                or(method, fallback.method),
+                or(name, fallback.name),
+                or(output, fallback.output),
+                sources != null && !sources.isEmpty() ? sources : or(fallback.sources, sources),
+                or(weights, fallback.weights),
+                or(anchor, fallback.anchor),
+                or(sinkhornReg, fallback.sinkhornReg),
+                or(metric, fallback.metric),
+                or(maxIterations, fallback.maxIterations),
+                or(density, fallback.density),
+                or(majoritySign, fallback.majoritySign),
+                or(seed, fallback.seed),
+                or(rank, fallback.rank),
                 or(normalize, fallback.normalize));
     }
 
@@ -65,7 +88,9 @@ public record MergeRecipe(Path origin, String method, String name, Path output, 
         if (output == null) {
             out.add("--out DIR is required (or 'output' in the recipe)");
         }
-        boolean needsDensity = MergeMethods.find(resolvedMethod).filter(m -> m.kind() == kind && m.needsDensity()).isPresent();
+        boolean needsDensity = MergeMethods.find(resolvedMethod)
+                .filter(m -> m.kind() == kind && m.needsDensity())
+                .isPresent();
         if (needsDensity && density == null) {
             out.add("method " + resolvedMethod + " needs --density (fraction kept, e.g. 0.5)");
         }
@@ -78,8 +103,11 @@ public record MergeRecipe(Path origin, String method, String name, Path output, 
         if (weights != null) {
             for (int i = 0; i < weights.size(); i++) {
                 if (weights.get(i) < 0) {
-                    out.add(String.format(Locale.ROOT, "weight %s of source %s is negative: the merge subtracts that adapter "
-                                    + "(task negation); give a positive weight if that is not meant", weights.get(i),
+                    out.add(String.format(
+                            Locale.ROOT,
+                            "weight %s of source %s is negative: the merge subtracts that adapter "
+                                    + "(task negation); give a positive weight if that is not meant",
+                            weights.get(i),
                             sources != null && i < sources.size() ? sources.get(i) : "#" + (i + 1)));
                 }
             }
@@ -132,7 +160,8 @@ public record MergeRecipe(Path origin, String method, String name, Path output, 
             throw new IllegalArgumentException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
         }
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(file + ": a recipe must be a YAML map (method, sources, parameters, output)");
+            throw new IllegalArgumentException(
+                    file + ": a recipe must be a YAML map (method, sources, parameters, output)");
         }
         for (var it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
@@ -144,7 +173,8 @@ public record MergeRecipe(Path origin, String method, String name, Path output, 
         Path base = file.toAbsolutePath().getParent();
         String method = root.hasNonNull("method") ? root.get("method").asText() : null;
         String name = root.hasNonNull("name") ? root.get("name").asText() : null;
-        Path output = root.hasNonNull("output") ? base.resolve(root.get("output").asText()) : null;
+        Path output =
+                root.hasNonNull("output") ? base.resolve(root.get("output").asText()) : null;
         List<Path> sources = null;
         List<Double> weights = null;
         if (root.has("sources")) {
@@ -163,14 +193,16 @@ public record MergeRecipe(Path origin, String method, String name, Path output, 
                     for (var fields = s.fieldNames(); fields.hasNext(); ) {
                         String f = fields.next();
                         if (!f.equals("path") && !f.equals("weight")) {
-                            throw new IllegalArgumentException(file + ": source " + s.get("path").asText() + " has unknown field '"
-                                    + f + "'" + NearestName.hint(f, List.of("path", "weight")) + " (known: path, weight)");
+                            throw new IllegalArgumentException(file + ": source "
+                                    + s.get("path").asText() + " has unknown field '" + f + "'"
+                                    + NearestName.hint(f, List.of("path", "weight")) + " (known: path, weight)");
                         }
                     }
                     sources.add(base.resolve(s.get("path").asText()));
                     if (s.has("weight")) {
                         if (!s.get("weight").isNumber()) {
-                            throw new IllegalArgumentException(file + ": source " + s.get("path").asText() + " has a non-numeric weight");
+                            throw new IllegalArgumentException(
+                                    file + ": source " + s.get("path").asText() + " has a non-numeric weight");
                         }
                         anyWeight = true;
                         ws.add(s.get("weight").doubleValue());
@@ -178,7 +210,8 @@ public record MergeRecipe(Path origin, String method, String name, Path output, 
                         ws.add(1.0);
                     }
                 } else {
-                    throw new IllegalArgumentException(file + ": each source must be a path or {path: ..., weight: ...}, got " + s);
+                    throw new IllegalArgumentException(
+                            file + ": each source must be a path or {path: ..., weight: ...}, got " + s);
                 }
             }
             weights = anyWeight ? ws : null;
@@ -212,17 +245,33 @@ public record MergeRecipe(Path origin, String method, String name, Path output, 
                     case "rank" -> rank = (int) number(file, e.getKey(), v);
                     case "normalize" -> {
                         if (!v.isBoolean()) {
-                            throw new IllegalArgumentException(file + ": parameter 'normalize' must be true or false, got " + v);
+                            throw new IllegalArgumentException(
+                                    file + ": parameter 'normalize' must be true or false, got " + v);
                         }
                         normalize = v.booleanValue();
                     }
-                    default -> throw new IllegalArgumentException(file + ": unknown parameter '" + e.getKey() + "'"
-                            + NearestName.hint(e.getKey(), known) + " (known: " + String.join(", ", known) + ")");
+                    default ->
+                        throw new IllegalArgumentException(file + ": unknown parameter '" + e.getKey() + "'"
+                                + NearestName.hint(e.getKey(), known) + " (known: " + String.join(", ", known) + ")");
                 }
             }
         }
-        return new MergeRecipe(file, method, name, output, sources, weights, anchor, sinkhornReg, metric, maxIterations, density,
-                majoritySign, seed, rank, normalize);
+        return new MergeRecipe(
+                file,
+                method,
+                name,
+                output,
+                sources,
+                weights,
+                anchor,
+                sinkhornReg,
+                metric,
+                maxIterations,
+                density,
+                majoritySign,
+                seed,
+                rank,
+                normalize);
     }
 
     private static double number(Path file, String key, JsonNode v) {

@@ -1,14 +1,13 @@
 package org.mera.merge;
 
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.bottleneck.BottleneckUnit;
-import org.mera.adapter.MergeProvenance;
-import org.mera.io.Tensor;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.mera.adapter.MergeProvenance;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckUnit;
+import org.mera.io.Tensor;
 
 /**
  * MerA's optimal-transport merge (Singh &amp; Jaggi's OT fusion, specialised to adapters). For every (layer,
@@ -23,8 +22,7 @@ import java.util.Map;
  */
 public final class OtMerge implements MergeMethod {
 
-    public record Result(AdapterWeights merged, AlignmentReport report) {
-    }
+    public record Result(AdapterWeights merged, AlignmentReport report) {}
 
     @Override
     public AdapterWeights merge(List<AdapterWeights> sources, MergeOptions options) {
@@ -40,7 +38,8 @@ public final class OtMerge implements MergeMethod {
             anchorWeights = o.withNormalize(true).resolveWeights(n, true);
         }
         int anchor = anchorIndex(sources, o.anchor());
-        String anchorName = anchor < 0 ? MergeOptions.ITERATIVE : sources.get(anchor).name();
+        String anchorName =
+                anchor < 0 ? MergeOptions.ITERATIVE : sources.get(anchor).name();
 
         List<BottleneckUnit> mergedUnits = new ArrayList<>();
         List<AlignmentReport.Entry> entries = new ArrayList<>();
@@ -85,13 +84,18 @@ public final class OtMerge implements MergeMethod {
                 if (k == anchor) {
                     continue;
                 }
-                entries.add(new AlignmentReport.Entry(ref.layer(), ref.location(), sources.get(k).name(),
-                        distance(features[k], anchorFeatures), distance(multiply(mixing[k], features[k]), anchorFeatures)));
+                entries.add(new AlignmentReport.Entry(
+                        ref.layer(),
+                        ref.location(),
+                        sources.get(k).name(),
+                        distance(features[k], anchorFeatures),
+                        distance(multiply(mixing[k], features[k]), anchorFeatures)));
             }
             mergedUnits.add(combine(units, mixing, w));
         }
         AdapterWeights first = sources.get(0);
-        Map<String, String> params = o.describe("metric", "ground", "transport", "sinkhorn_reg", "max_iterations", "normalize");
+        Map<String, String> params =
+                o.describe("metric", "ground", "transport", "sinkhorn_reg", "max_iterations", "normalize");
         params = new java.util.LinkedHashMap<>(params);
         params.put("anchor", anchorName);
         if (o.transport() == MergeOptions.Transport.EXACT) {
@@ -100,12 +104,15 @@ public final class OtMerge implements MergeMethod {
         if (anchor >= 0) {
             params.remove("max_iterations");
         }
-        MergeProvenance prov = new MergeProvenance("ot", sources.stream().map(AdapterWeights::name).toList(),
-                Arrays.stream(w).boxed().toList(), params);
-        AdapterWeights merged = AdapterWeights.of(o.outputName(), first.config(), first.encoder(), first.version(),
-                first.keyPrefix(), mergedUnits, prov);
-        AlignmentReport report = new AlignmentReport(anchorName, o.activations() == null ? "weights" : "activations",
-                maxIterationsUsed, entries);
+        MergeProvenance prov = new MergeProvenance(
+                "ot",
+                sources.stream().map(AdapterWeights::name).toList(),
+                Arrays.stream(w).boxed().toList(),
+                params);
+        AdapterWeights merged = AdapterWeights.of(
+                o.outputName(), first.config(), first.encoder(), first.version(), first.keyPrefix(), mergedUnits, prov);
+        AlignmentReport report = new AlignmentReport(
+                anchorName, o.activations() == null ? "weights" : "activations", maxIterationsUsed, entries);
         return new Result(merged, report);
     }
 
@@ -279,8 +286,13 @@ public final class OtMerge implements MergeMethod {
                 upBias[x] += w[k] * ub[x];
             }
         }
-        return new BottleneckUnit(ref.layer(), ref.location(), new Tensor(toFloat(down), b, h), new Tensor(toFloat(downBias), b),
-                new Tensor(toFloat(up), h, b), new Tensor(toFloat(upBias), h));
+        return new BottleneckUnit(
+                ref.layer(),
+                ref.location(),
+                new Tensor(toFloat(down), b, h),
+                new Tensor(toFloat(downBias), b),
+                new Tensor(toFloat(up), h, b),
+                new Tensor(toFloat(upBias), h));
     }
 
     static float[] toFloat(double[] d) {

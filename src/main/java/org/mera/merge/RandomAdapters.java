@@ -1,28 +1,32 @@
 package org.mera.merge;
 
-import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.bottleneck.BottleneckConfig;
-import org.mera.adapter.bottleneck.BottleneckUnit;
-import org.mera.adapter.EncoderInfo;
-import org.mera.io.Tensor;
-import org.mera.model.ModelFamily;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.adapter.bottleneck.BottleneckUnit;
+import org.mera.io.Tensor;
+import org.mera.model.ModelFamily;
 
 /**
  * Synthetic adapters with AdapterHub's "bert" init statistics (N(0, std) weights) for tests and benchmarks,
  * and the neuron permutations that leave an adapter's function unchanged.
  */
 public final class RandomAdapters {
-    private RandomAdapters() {
-    }
+    private RandomAdapters() {}
 
     /** A random adapter; biases are N(0, std) too (trained adapters have non-zero biases). */
-    public static AdapterWeights create(String name, BottleneckConfig config, EncoderInfo encoder, int layers,
-                                        int bottleneck, double std, long seed) {
+    public static AdapterWeights create(
+            String name,
+            BottleneckConfig config,
+            EncoderInfo encoder,
+            int layers,
+            int bottleneck,
+            double std,
+            long seed) {
         Random rng = new Random(seed);
         int h = encoder.hiddenSize();
         List<BottleneckUnit> units = new ArrayList<>();
@@ -32,8 +36,13 @@ public final class RandomAdapters {
                         || (loc == AdapterLocation.OUTPUT && !config.outputAdapter())) {
                     continue;
                 }
-                units.add(new BottleneckUnit(layer, loc, gaussian(rng, std, bottleneck, h), gaussian(rng, std, bottleneck),
-                        gaussian(rng, std, h, bottleneck), gaussian(rng, std, h)));
+                units.add(new BottleneckUnit(
+                        layer,
+                        loc,
+                        gaussian(rng, std, bottleneck, h),
+                        gaussian(rng, std, bottleneck),
+                        gaussian(rng, std, h, bottleneck),
+                        gaussian(rng, std, h)));
             }
         }
         return AdapterWeights.of(name, config, encoder, "0.2.2", prefixFor(encoder), units, null);
@@ -95,6 +104,7 @@ public final class RandomAdapters {
                 uw.data()[i * b + k] = u.upWeight().data()[i * b + perm[k]];
             }
         }
-        return new BottleneckUnit(u.layer(), u.location(), dw, db, uw, u.upBias().copy());
+        return new BottleneckUnit(
+                u.layer(), u.location(), dw, db, uw, u.upBias().copy());
     }
 }

@@ -1,12 +1,11 @@
 package org.mera.merge;
 
-import org.mera.adapter.bottleneck.AdapterWeights;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.mera.adapter.bottleneck.AdapterWeights;
 
 /**
  * Task-vector merges as in PEFT's {@code merge_utils.py}, with each adapter's weights as its task vector
@@ -23,7 +22,13 @@ import java.util.SplittableRandom;
  * key, source) so results do not depend on iteration order.
  */
 public final class TaskVectorMerge implements MergeMethod {
-    public enum Kind { TASK_ARITHMETIC, MAGNITUDE_PRUNE, TIES, DARE_LINEAR, DARE_TIES }
+    public enum Kind {
+        TASK_ARITHMETIC,
+        MAGNITUDE_PRUNE,
+        TIES,
+        DARE_LINEAR,
+        DARE_TIES
+    }
 
     private final Kind kind;
 
@@ -54,7 +59,12 @@ public final class TaskVectorMerge implements MergeMethod {
         if (kind == Kind.DARE_LINEAR || kind == Kind.DARE_TIES) {
             params.put("seed", Long.toString(o.seed()));
         }
-        return ElementwiseMerge.apply(sources, o, methodName(), Arrays.stream(w).boxed().toList(), params,
+        return ElementwiseMerge.apply(
+                sources,
+                o,
+                methodName(),
+                Arrays.stream(w).boxed().toList(),
+                params,
                 (key, values) -> combine(key, values, w, density, o.majoritySignMethod(), o.seed()));
     }
 

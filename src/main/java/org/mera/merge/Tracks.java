@@ -2,8 +2,6 @@ package org.mera.merge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.mera.io.Json;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.mera.io.Json;
 
 /**
  * Tracks: families of tasks whose adapters MerA merges ("same-track"). The built-ins follow AdapterHub's
@@ -75,13 +74,14 @@ public final class Tracks {
         while (it.hasNext()) {
             var e = it.next();
             if (!e.getValue().isArray()) {
-                throw new IllegalArgumentException(file + ": track '" + e.getKey() + "' must be a list of task names, got "
-                        + e.getValue());
+                throw new IllegalArgumentException(
+                        file + ": track '" + e.getKey() + "' must be a list of task names, got " + e.getValue());
             }
             List<String> tasks = new ArrayList<>();
             for (JsonNode t : e.getValue()) {
                 if (!t.isTextual()) {
-                    throw new IllegalArgumentException(file + ": track '" + e.getKey() + "' holds a non-string task " + t);
+                    throw new IllegalArgumentException(
+                            file + ": track '" + e.getKey() + "' holds a non-string task " + t);
                 }
                 tasks.add(t.textValue());
             }

@@ -7,8 +7,7 @@ package org.mera.merge;
  * mixture for Sinkhorn.
  */
 public final class Transport {
-    private Transport() {
-    }
+    private Transport() {}
 
     /**
      * Exact transport with uniform marginals between n and n points is an optimal assignment (Birkhoff);
@@ -19,7 +18,8 @@ public final class Transport {
         int n = cost.length;
         for (double[] row : cost) {
             if (row.length != n) {
-                throw new IllegalArgumentException("assignment needs a square cost matrix, got " + n + "x" + row.length);
+                throw new IllegalArgumentException(
+                        "assignment needs a square cost matrix, got " + n + "x" + row.length);
             }
         }
         requireFinite(cost, "exact transport");
@@ -40,7 +40,8 @@ public final class Transport {
                 // potentials stopped making progress (non-finite arithmetic), which must fail, not spin
                 if (++steps > n + 1) {
                     throw new IllegalStateException("exact transport did not converge on a " + n + "x" + n
-                            + " cost matrix (no augmenting path after " + n + " steps); this is a bug, please report it");
+                            + " cost matrix (no augmenting path after " + n
+                            + " steps); this is a bug, please report it");
                 }
                 used[j0] = true;
                 int i0 = p[j0];
@@ -117,8 +118,9 @@ public final class Transport {
     public static SinkhornPlan sinkhorn(double[][] cost, double reg, int maxIterations) {
         requireFinite(cost, "Sinkhorn transport");
         if (!(reg > 0) || !Double.isFinite(reg) || maxIterations < 1) {
-            throw new IllegalArgumentException("Sinkhorn needs a finite positive regulariser and at least 1 iteration, got reg "
-                    + reg + ", " + maxIterations + " iterations");
+            throw new IllegalArgumentException(
+                    "Sinkhorn needs a finite positive regulariser and at least 1 iteration, got reg " + reg + ", "
+                            + maxIterations + " iterations");
         }
         int n = cost.length;
         int m = cost[0].length;
@@ -169,8 +171,8 @@ public final class Transport {
             for (int j = 0; j < m; j++) {
                 plan[i][j] = Math.exp((f[i] + g[j] - cost[i][j]) / eps);
                 if (!Double.isFinite(plan[i][j])) {
-                    throw new IllegalStateException("Sinkhorn transport produced a non-finite plan entry at (" + i + ", " + j
-                            + ") with epsilon " + eps + "; raise --sinkhorn-reg or use exact transport");
+                    throw new IllegalStateException("Sinkhorn transport produced a non-finite plan entry at (" + i
+                            + ", " + j + ") with epsilon " + eps + "; raise --sinkhorn-reg or use exact transport");
                 }
             }
         }
@@ -182,8 +184,9 @@ public final class Transport {
         for (int i = 0; i < cost.length; i++) {
             for (int j = 0; j < cost[i].length; j++) {
                 if (!Double.isFinite(cost[i][j])) {
-                    throw new IllegalArgumentException(what + " got a non-finite cost " + cost[i][j] + " at (" + i + ", " + j
-                            + "); an adapter weight is NaN or infinite, or so large that distances overflow");
+                    throw new IllegalArgumentException(
+                            what + " got a non-finite cost " + cost[i][j] + " at (" + i + ", " + j
+                                    + "); an adapter weight is NaN or infinite, or so large that distances overflow");
                 }
             }
         }

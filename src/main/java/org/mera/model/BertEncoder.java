@@ -4,17 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import org.mera.io.HfModelDirectory;
-import org.mera.io.Tensor;
-
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mera.io.HfModelDirectory;
+import org.mera.io.Tensor;
 
 /**
  * An encoder of any {@link ModelFamily} (BERT, RoBERTa, XLM-R, DistilBERT) built from small blocks: embeddings, post-LayerNorm layers with
@@ -43,7 +41,8 @@ public final class BertEncoder implements AutoCloseable {
             // No head reads the pooler; its weights are kept so that a fully fine-tuned encoder is saved whole.
             Linear.load(params, w, "pooler.dense", config.hiddenSize(), config.hiddenSize());
         }
-        this.mlmHead = MaskedLmHead.present(w) ? new MaskedLmHead(config, params, w, embeddings.wordEmbeddings()) : null;
+        this.mlmHead =
+                MaskedLmHead.present(w) ? new MaskedLmHead(config, params, w, embeddings.wordEmbeddings()) : null;
         for (Param p : params.all()) {
             p.setTrainable(false);
         }
@@ -52,8 +51,8 @@ public final class BertEncoder implements AutoCloseable {
     /** Loads an HF model directory ({@code config.json} + weights in any layout {@link HfModelDirectory} reads). */
     public static BertEncoder load(Path modelDir, NDManager manager) throws IOException {
         EncoderConfig config = EncoderConfig.read(modelDir.resolve("config.json"));
-        Map<String, Tensor> weights = config.family().toEncoderNames(HfModelDirectory.readWeights(modelDir),
-                HfModelDirectory.weightsFile(modelDir));
+        Map<String, Tensor> weights = config.family()
+                .toEncoderNames(HfModelDirectory.readWeights(modelDir), HfModelDirectory.weightsFile(modelDir));
         try {
             return new BertEncoder(config, weights, manager);
         } catch (IllegalArgumentException e) {
@@ -121,8 +120,12 @@ public final class BertEncoder implements AutoCloseable {
     private NDArray run(NDArray ids, NDArray typeIds, NDArray mask, boolean training, List<NDArray> states) {
         NDArray x = embeddings.forward(ids, typeIds, mask, training);
         // Additive mask: 0 where attended, a huge negative number where padded (as HF does).
-        NDArray maskBias = mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-3.0e38f)
-                .expandDims(1).expandDims(1);
+        NDArray maskBias = mask.toType(DataType.FLOAT32, false)
+                .neg()
+                .add(1f)
+                .mul(-3.0e38f)
+                .expandDims(1)
+                .expandDims(1);
         if (states != null) {
             states.add(x);
         }

@@ -2,9 +2,8 @@ package org.mera.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import org.mera.io.Tensor;
-
 import java.util.Map;
+import org.mera.io.Tensor;
 
 /**
  * One post-LayerNorm transformer layer (BERT's, RoBERTa's and DistilBERT's, under BERT's parameter names). Its projections and the two points where sublayer outputs re-join
@@ -51,7 +50,8 @@ public final class BertLayer {
         NDArray q = splitHeads(query.forward(x, training), b, t, heads, d);
         NDArray k = splitHeads(key.forward(x, training), b, t, heads, d);
         NDArray v = splitHeads(value.forward(x, training), b, t, heads, d);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(d)).addi(maskBias);
+        NDArray scores =
+                q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(d)).addi(maskBias);
         NDArray probs = Dropout.apply(scores.softmax(-1), config.attentionDropout(), training);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(new Shape(b, t, (long) heads * d));
         NDArray attn = attentionDense.forward(context, training);

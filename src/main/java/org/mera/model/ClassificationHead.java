@@ -1,12 +1,11 @@
 package org.mera.model;
 
 import ai.djl.ndarray.NDArray;
-import org.mera.io.Tensor;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.mera.io.Tensor;
 
 /**
  * AdapterHub's classification head: dropout, dense [H, H], tanh, dropout, out [C, H] (module indices 0..4,
@@ -21,7 +20,8 @@ public final class ClassificationHead {
      * such as all-MiniLM-L6-v2 and E5 were trained with, whose first token carries little on its own.
      */
     public enum Pooling {
-        FIRST_TOKEN("cls"), MEAN("mean");
+        FIRST_TOKEN("cls"),
+        MEAN("mean");
 
         private final String id;
 
@@ -56,7 +56,8 @@ public final class ClassificationHead {
     private final List<String> labels;
     private final Pooling pooling;
 
-    private ClassificationHead(String name, Linear dense, Linear out, float dropout, List<String> labels, Pooling pooling) {
+    private ClassificationHead(
+            String name, Linear dense, Linear out, float dropout, List<String> labels, Pooling pooling) {
         this.name = name;
         this.dense = dense;
         this.out = out;
@@ -66,13 +67,14 @@ public final class ClassificationHead {
     }
 
     /** A fresh first-token head, initialised like BERT's linear layers: N(0, 0.02) weights, zero biases. */
-    public static ClassificationHead create(Params params, String name, int hidden, List<String> labels, float dropout, long seed) {
+    public static ClassificationHead create(
+            Params params, String name, int hidden, List<String> labels, float dropout, long seed) {
         return create(params, name, hidden, labels, dropout, seed, Pooling.FIRST_TOKEN);
     }
 
     /** A fresh head reading {@code pooling}, initialised like BERT's linear layers. */
-    public static ClassificationHead create(Params params, String name, int hidden, List<String> labels, float dropout, long seed,
-                                            Pooling pooling) {
+    public static ClassificationHead create(
+            Params params, String name, int hidden, List<String> labels, float dropout, long seed, Pooling pooling) {
         int c = Math.max(1, labels.size());
         Random rnd = new Random(seed);
         Map<String, Tensor> w = new LinkedHashMap<>();
@@ -84,8 +86,14 @@ public final class ClassificationHead {
     }
 
     /** A head from saved weights with AdapterHub's key names. */
-    public static ClassificationHead load(Params params, String name, Map<String, Tensor> weights, int hidden, List<String> labels,
-                                          float dropout, Pooling pooling) {
+    public static ClassificationHead load(
+            Params params,
+            String name,
+            Map<String, Tensor> weights,
+            int hidden,
+            List<String> labels,
+            float dropout,
+            Pooling pooling) {
         int c = Math.max(1, labels.size());
         Linear dense = Linear.load(params, weights, prefix(name) + "1", hidden, hidden);
         Linear out = Linear.load(params, weights, prefix(name) + "4", c, hidden);
@@ -125,7 +133,8 @@ public final class ClassificationHead {
         NDArray x = switch (pooling) {
             case FIRST_TOKEN -> lastHidden.get(":, 0, :");
             case MEAN -> {
-                NDArray keep = attentionMask.toType(lastHidden.getDataType(), false).expandDims(-1);
+                NDArray keep =
+                        attentionMask.toType(lastHidden.getDataType(), false).expandDims(-1);
                 yield lastHidden.mul(keep).sum(new int[] {1}).div(keep.sum(new int[] {1}));
             }
         };

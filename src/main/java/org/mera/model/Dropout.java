@@ -2,7 +2,6 @@ package org.mera.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,8 +25,7 @@ public final class Dropout {
     private static final AtomicLong calls = new AtomicLong();
     private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
 
-    private Dropout() {
-    }
+    private Dropout() {}
 
     /** Restarts the mask stream: the same seed and the same sequence of calls give the same masks. */
     public static void seed(long seed) {
@@ -47,7 +45,8 @@ public final class Dropout {
         // instead of four (a quarter of the attention-probability memory of a training step), and no
         // operand is cast (a float × bool product would convert the mask to float forward and backward).
         // The handles can go at once; autograd keeps its own references.
-        try (NDArray keep = keepMask(x, rate); NDArray zero = x.getManager().create(0f)) {
+        try (NDArray keep = keepMask(x, rate);
+                NDArray zero = x.getManager().create(0f)) {
             return ai.djl.ndarray.NDArrays.where(keep, x, zero).muli(1f / (1f - rate));
         }
     }

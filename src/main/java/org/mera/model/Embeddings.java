@@ -3,9 +3,8 @@ package org.mera.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
-import org.mera.io.Tensor;
-
 import java.util.Map;
+import org.mera.io.Tensor;
 
 /** Word + position (+ token-type, where the family has them) embeddings, then LayerNorm and dropout. */
 public final class Embeddings {
@@ -21,7 +20,8 @@ public final class Embeddings {
         word = params.take(w, "embeddings.word_embeddings.weight", config.vocabSize(), h);
         position = params.take(w, "embeddings.position_embeddings.weight", config.maxPositions(), h);
         tokenType = config.hasTokenTypes()
-                ? params.take(w, "embeddings.token_type_embeddings.weight", config.typeVocabSize(), h) : null;
+                ? params.take(w, "embeddings.token_type_embeddings.weight", config.typeVocabSize(), h)
+                : null;
         norm = LayerNorm.load(params, w, "embeddings.LayerNorm", h, config.layerNormEps());
     }
 
@@ -34,7 +34,8 @@ public final class Embeddings {
         long t = ids.getShape().get(1);
         boolean afterPadding = config.family().positionsAfterPadding();
         if (t > config.maxPositions() - (afterPadding ? config.padTokenId() + 1 : 0)) {
-            throw new IllegalArgumentException("sequence length " + t + " exceeds the model's " + config.maxPositions() + " positions");
+            throw new IllegalArgumentException(
+                    "sequence length " + t + " exceeds the model's " + config.maxPositions() + " positions");
         }
         NDArray positions;
         if (afterPadding) {
@@ -51,6 +52,7 @@ public final class Embeddings {
     }
 
     private static NDArray lookup(NDArray ids, Param table) {
-        return ai.djl.nn.core.Embedding.embedding(ids, table.array(), SparseFormat.DENSE).singletonOrThrow();
+        return ai.djl.nn.core.Embedding.embedding(ids, table.array(), SparseFormat.DENSE)
+                .singletonOrThrow();
     }
 }

@@ -1,11 +1,10 @@
 package org.mera.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.mera.io.Json;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.mera.io.Json;
 import org.mera.io.MalformedFileException;
 
 /**
@@ -29,7 +28,8 @@ public record EncoderConfig(
 
     public EncoderConfig {
         if (numHeads <= 0 || hiddenSize % numHeads != 0) {
-            throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numHeads);
+            throw new IllegalArgumentException(
+                    "hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numHeads);
         }
         if (ModelFamily.forModelType(modelType) == null) {
             throw new IllegalArgumentException("unsupported model_type '" + modelType + "' (supported: "
@@ -71,8 +71,10 @@ public record EncoderConfig(
         String type = n.path("model_type").asText("");
         ModelFamily family = ModelFamily.forModelType(type);
         if (family == null) {
-            throw new MalformedFileException(configJson, "model_type '" + type + "' is not supported (supported: "
-                    + String.join(", ", ModelFamily.supportedModelTypes()) + ")");
+            throw new MalformedFileException(
+                    configJson,
+                    "model_type '" + type + "' is not supported (supported: "
+                            + String.join(", ", ModelFamily.supportedModelTypes()) + ")");
         }
         return family.readConfig(n, configJson);
     }

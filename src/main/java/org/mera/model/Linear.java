@@ -6,7 +6,8 @@ import ai.djl.ndarray.NDArray;
 public record Linear(Param weight, Param bias) implements Projection {
     @Override
     public NDArray forward(NDArray x, boolean training) {
-        return ai.djl.nn.core.Linear.linear(x, weight.array(), bias == null ? null : bias.array()).singletonOrThrow();
+        return ai.djl.nn.core.Linear.linear(x, weight.array(), bias == null ? null : bias.array())
+                .singletonOrThrow();
     }
 
     public long outFeatures() {
@@ -18,7 +19,9 @@ public record Linear(Param weight, Param bias) implements Projection {
     }
 
     /** Loads {@code prefix.weight} [out, in] and {@code prefix.bias} [out]. */
-    public static Linear load(Params params, java.util.Map<String, org.mera.io.Tensor> weights, String prefix, int out, int in) {
-        return new Linear(params.take(weights, prefix + ".weight", out, in), params.take(weights, prefix + ".bias", out));
+    public static Linear load(
+            Params params, java.util.Map<String, org.mera.io.Tensor> weights, String prefix, int out, int in) {
+        return new Linear(
+                params.take(weights, prefix + ".weight", out, in), params.take(weights, prefix + ".bias", out));
     }
 }

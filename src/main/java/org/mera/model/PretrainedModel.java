@@ -1,13 +1,12 @@
 package org.mera.model;
 
 import ai.djl.ndarray.NDManager;
-import org.mera.io.HfModelDirectory;
-import org.mera.io.Tensor;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.mera.io.HfModelDirectory;
+import org.mera.io.Tensor;
 
 /**
  * A pretrained encoder's files read once per process: its config, its weights as plain tensors, its
@@ -24,7 +23,9 @@ public record PretrainedModel(Path directory, EncoderConfig config, Map<String, 
             return cached;
         }
         EncoderConfig config = EncoderConfig.read(key.resolve("config.json"));
-        PretrainedModel m = new PretrainedModel(key, config,
+        PretrainedModel m = new PretrainedModel(
+                key,
+                config,
                 config.family().toEncoderNames(HfModelDirectory.readWeights(key), HfModelDirectory.weightsFile(key)));
         CACHE.put(key, m);
         return m;

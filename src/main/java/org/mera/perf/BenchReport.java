@@ -62,11 +62,16 @@ public final class BenchReport {
         md.append("| benchmark | median time | throughput | GFLOP/s | peak RSS (MiB) |\n");
         md.append("|---|---:|---:|---:|---:|\n");
         for (BenchRow r : rows) {
-            md.append("| ").append(r.name().replace("|", "\\|"))
-                    .append(" | ").append(formatSeconds(r.medianSeconds()))
-                    .append(" | ").append(formatThroughput(r))
-                    .append(" | ").append(formatNumber(r.gflops(), 1))
-                    .append(" | ").append(formatNumber(r.peakRssMiB(), 0))
+            md.append("| ")
+                    .append(r.name().replace("|", "\\|"))
+                    .append(" | ")
+                    .append(formatSeconds(r.medianSeconds()))
+                    .append(" | ")
+                    .append(formatThroughput(r))
+                    .append(" | ")
+                    .append(formatNumber(r.gflops(), 1))
+                    .append(" | ")
+                    .append(formatNumber(r.peakRssMiB(), 0))
                     .append(" |\n");
         }
         for (String block : blocks) {
@@ -80,17 +85,28 @@ public final class BenchReport {
         StringBuilder out = new StringBuilder();
         out.append(title).append('\n');
         for (Map.Entry<String, String> e : environment.entrySet()) {
-            out.append("  ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
+            out.append("  ")
+                    .append(e.getKey())
+                    .append(": ")
+                    .append(e.getValue())
+                    .append('\n');
         }
         int nameWidth = "benchmark".length();
         for (BenchRow r : rows) {
             nameWidth = Math.max(nameWidth, r.name().length());
         }
         String format = "%-" + nameWidth + "s  %12s  %18s  %9s  %14s%n";
-        out.append(String.format(Locale.ROOT, format, "benchmark", "median time", "throughput", "GFLOP/s", "peak RSS (MiB)"));
+        out.append(String.format(
+                Locale.ROOT, format, "benchmark", "median time", "throughput", "GFLOP/s", "peak RSS (MiB)"));
         for (BenchRow r : rows) {
-            out.append(String.format(Locale.ROOT, format, r.name(), formatSeconds(r.medianSeconds()), formatThroughput(r),
-                    formatNumber(r.gflops(), 1), formatNumber(r.peakRssMiB(), 0)));
+            out.append(String.format(
+                    Locale.ROOT,
+                    format,
+                    r.name(),
+                    formatSeconds(r.medianSeconds()),
+                    formatThroughput(r),
+                    formatNumber(r.gflops(), 1),
+                    formatNumber(r.peakRssMiB(), 0)));
         }
         for (String block : blocks) {
             out.append('\n').append(block);
@@ -117,7 +133,9 @@ public final class BenchReport {
     }
 
     private static String formatThroughput(BenchRow r) {
-        return Double.isNaN(r.throughput()) ? "-" : formatNumber(r.throughput(), r.throughput() >= 100 ? 0 : 2) + " " + r.unit();
+        return Double.isNaN(r.throughput())
+                ? "-"
+                : formatNumber(r.throughput(), r.throughput() >= 100 ? 0 : 2) + " " + r.unit();
     }
 
     private static String formatNumber(double value, int decimals) {

@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param gflops        achieved GFLOP/s, or NaN
  * @param peakRssMiB    the process's peak resident set size (VmHWM) when the row was measured, or NaN
  */
-public record BenchRow(String name, double medianSeconds, double throughput, String unit, double gflops,
-                       double peakRssMiB) {
+public record BenchRow(
+        String name, double medianSeconds, double throughput, String unit, double gflops, double peakRssMiB) {
     public BenchRow {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(unit, "unit");
@@ -37,7 +37,8 @@ public record BenchRow(String name, double medianSeconds, double throughput, Str
 
     private static void requireNonNegativeOrNaN(String row, String field, double value) {
         if (value < 0 || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("bench row '" + row + "': " + field + " must be >= 0 and finite (or NaN), got " + value);
+            throw new IllegalArgumentException(
+                    "bench row '" + row + "': " + field + " must be >= 0 and finite (or NaN), got " + value);
         }
     }
 }

@@ -44,10 +44,13 @@ public record CpuInfo(String modelName, String vendorId, int logicalCpus, int av
                 case "processor" -> processors++;
                 case "model name" -> model = model == null ? value : model;
                 case "vendor_id" -> vendor = vendor == null ? value : vendor;
-                default -> { }
+                default -> {}
             }
         }
-        return new CpuInfo(model == null ? "unknown" : model, vendor == null ? "unknown" : vendor,
-                processors == 0 ? availableCpus : processors, availableCpus);
+        return new CpuInfo(
+                model == null ? "unknown" : model,
+                vendor == null ? "unknown" : vendor,
+                processors == 0 ? availableCpus : processors,
+                availableCpus);
     }
 }

@@ -17,7 +17,8 @@ public record FastPathStatus(String launcherSummary, boolean mklShimMapped) {
 
     public static FastPathStatus current() {
         String summary = System.getenv("MERA_FAST_PATH");
-        return new FastPathStatus(summary == null || summary.isBlank() ? "off" : summary, shimMapped(Path.of("/proc/self/maps")));
+        return new FastPathStatus(
+                summary == null || summary.isBlank() ? "off" : summary, shimMapped(Path.of("/proc/self/maps")));
     }
 
     public boolean launcherApplied() {

@@ -20,8 +20,7 @@ import org.mera.io.AtomicFiles;
 public final class MarkdownSection {
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
-    private MarkdownSection() {
-    }
+    private MarkdownSection() {}
 
     public static String beginMarker(String sectionId) {
         return "<!-- BEGIN mera-bench:" + checkId(sectionId) + " -->";
@@ -51,10 +50,12 @@ public final class MarkdownSection {
             return document + separator + block + "\n";
         }
         if (b < 0 || e < 0) {
-            throw new IllegalArgumentException("section '" + sectionId + "' has " + (b < 0 ? "an END marker but no BEGIN" : "a BEGIN marker but no END"));
+            throw new IllegalArgumentException("section '" + sectionId + "' has "
+                    + (b < 0 ? "an END marker but no BEGIN" : "a BEGIN marker but no END"));
         }
         if (e < b) {
-            throw new IllegalArgumentException("section '" + sectionId + "' has its END marker before its BEGIN marker");
+            throw new IllegalArgumentException(
+                    "section '" + sectionId + "' has its END marker before its BEGIN marker");
         }
         if (document.indexOf(begin, b + 1) >= 0 || document.indexOf(end, e + 1) >= 0) {
             throw new IllegalArgumentException("section '" + sectionId + "' appears more than once");

@@ -19,8 +19,7 @@ import java.util.Locale;
  * configurations compute the same product.
  */
 public final class MatmulPeak {
-    private MatmulPeak() {
-    }
+    private MatmulPeak() {}
 
     /**
      * @param size           n of the n x n by n x n product
@@ -34,11 +33,22 @@ public final class MatmulPeak {
      *                       core-second, which other processes competing for the cores lower far less than the
      *                       wall-clock figure (they take time slices, not instructions)
      */
-    public record Result(int size, double[] runSeconds, double medianSeconds, double gflops, double checksum,
-                         double[] runCpuSeconds, double gflopsPerCpuSecond) {
+    public record Result(
+            int size,
+            double[] runSeconds,
+            double medianSeconds,
+            double gflops,
+            double checksum,
+            double[] runCpuSeconds,
+            double gflopsPerCpuSecond) {
         public BenchRow toRow(double peakRssMiB) {
-            return new BenchRow(String.format(Locale.ROOT, "matmul %dx%d fp32", size, size), medianSeconds,
-                    Double.NaN, "", gflops, peakRssMiB);
+            return new BenchRow(
+                    String.format(Locale.ROOT, "matmul %dx%d fp32", size, size),
+                    medianSeconds,
+                    Double.NaN,
+                    "",
+                    gflops,
+                    peakRssMiB);
         }
     }
 
@@ -56,7 +66,8 @@ public final class MatmulPeak {
             throw new IllegalArgumentException("matmul size must be >= 1, got " + n);
         }
         if (warmupRuns < 0 || timedRuns < 1) {
-            throw new IllegalArgumentException("need warmupRuns >= 0 and timedRuns >= 1, got " + warmupRuns + " and " + timedRuns);
+            throw new IllegalArgumentException(
+                    "need warmupRuns >= 0 and timedRuns >= 1, got " + warmupRuns + " and " + timedRuns);
         }
         try (NDManager scope = manager.newSubManager()) {
             NDArray a = scope.create(deterministicMatrix(n, 1), new Shape(n, n));
@@ -84,7 +95,13 @@ public final class MatmulPeak {
             }
             double median = Medians.median(seconds);
             double medianCpu = Medians.median(cpuSeconds);
-            return new Result(n, seconds, median, flops(n) / median / 1e9, checksum, cpuSeconds,
+            return new Result(
+                    n,
+                    seconds,
+                    median,
+                    flops(n) / median / 1e9,
+                    checksum,
+                    cpuSeconds,
                     medianCpu > 0 ? flops(n) / medianCpu / 1e9 : Double.NaN);
         }
     }

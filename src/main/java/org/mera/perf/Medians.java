@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /** Median of repeated timings: robust to the odd run slowed by another process on a shared machine. */
 public final class Medians {
-    private Medians() {
-    }
+    private Medians() {}
 
     public static double median(double[] values) {
         if (values.length == 0) {

@@ -17,8 +17,7 @@ public final class PeakMemory {
     private static final Path PROC_STATUS = Path.of("/proc/self/status");
     private static final double MIB = 1024.0 * 1024.0;
 
-    private PeakMemory() {
-    }
+    private PeakMemory() {}
 
     /**
      * @param peakRssBytes     VmHWM: peak resident set size of the process, empty where /proc is absent
@@ -26,8 +25,8 @@ public final class PeakMemory {
      * @param heapPeakUsedBytes sum over heap memory pools of their peak usage since JVM start
      * @param heapMaxBytes     the heap limit (-Xmx), or -1 when undefined
      */
-    public record Snapshot(OptionalLong peakRssBytes, OptionalLong currentRssBytes, long heapPeakUsedBytes,
-                           long heapMaxBytes) {
+    public record Snapshot(
+            OptionalLong peakRssBytes, OptionalLong currentRssBytes, long heapPeakUsedBytes, long heapMaxBytes) {
         /** Peak RSS in MiB, or NaN where it cannot be read. */
         public double peakRssMiB() {
             return peakRssBytes.isPresent() ? peakRssBytes.getAsLong() / MIB : Double.NaN;

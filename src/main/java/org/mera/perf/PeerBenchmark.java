@@ -2,8 +2,6 @@ package org.mera.perf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.mera.io.Json;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.mera.io.Json;
 
 /**
  * The peer of {@code mera bench}: {@code scripts/peer_bench.py} times the same encoder rows in Hugging Face
@@ -21,29 +20,50 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PeerBenchmark {
     /** One row the peer measured. */
-    public record Row(String row, double medianSeconds, double peakRssMiB, String versions) {
-    }
+    public record Row(String row, double medianSeconds, double peakRssMiB, String versions) {}
 
     /** The peer's row names, in the order mera's rows are compared with them. */
     public static final List<String> ROWS = List.of("forward", "adapter", "lora", "full");
 
     private static final ObjectMapper JSON = Json.PLAIN;
 
-    private PeerBenchmark() {
-    }
+    private PeerBenchmark() {}
 
     /**
      * Runs {@code python script modelDir ...} and reads its JSON lines. Fails with the script's own output when it
      * exits non-zero or prints anything that is not a row.
      */
-    public static List<Row> run(String python, Path script, Path modelDir, String label, int batch, int seq, int threads,
-                                int warmup, int runs) throws IOException {
+    public static List<Row> run(
+            String python,
+            Path script,
+            Path modelDir,
+            String label,
+            int batch,
+            int seq,
+            int threads,
+            int warmup,
+            int runs)
+            throws IOException {
         if (!Files.isRegularFile(script)) {
-            throw new IOException("peer benchmark script " + script + " not found (run mera bench from the repository root)");
+            throw new IOException(
+                    "peer benchmark script " + script + " not found (run mera bench from the repository root)");
         }
-        List<String> command = List.of(python, script.toString(), modelDir.toString(), "--label", label,
-                "--batch", String.valueOf(batch), "--seq", String.valueOf(seq), "--threads", String.valueOf(threads),
-                "--warmup", String.valueOf(warmup), "--runs", String.valueOf(runs));
+        List<String> command = List.of(
+                python,
+                script.toString(),
+                modelDir.toString(),
+                "--label",
+                label,
+                "--batch",
+                String.valueOf(batch),
+                "--seq",
+                String.valueOf(seq),
+                "--threads",
+                String.valueOf(threads),
+                "--warmup",
+                String.valueOf(warmup),
+                "--runs",
+                String.valueOf(runs));
         Path log = Files.createTempFile("mera-peer-", ".log");
         try {
             Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
@@ -74,12 +94,19 @@ public final class PeerBenchmark {
             } catch (IOException e) {
                 throw new IOException(source + ": not a peer row: '" + line + "'", e);
             }
-            if (!n.path("row").isTextual() || !n.path("median_s").isNumber() || !n.path("peak_rss_mib").isNumber()) {
+            if (!n.path("row").isTextual()
+                    || !n.path("median_s").isNumber()
+                    || !n.path("peak_rss_mib").isNumber()) {
                 throw new IOException(source + ": a peer row needs row, median_s and peak_rss_mib: '" + line + "'");
             }
-            rows.add(new Row(n.get("row").asText(), n.get("median_s").asDouble(), n.get("peak_rss_mib").asDouble(),
-                    "torch " + n.path("torch").asText("?") + ", transformers " + n.path("transformers").asText("?")
-                            + ", peft " + n.path("peft").asText("?") + ", attention " + n.path("attention").asText("?")));
+            rows.add(new Row(
+                    n.get("row").asText(),
+                    n.get("median_s").asDouble(),
+                    n.get("peak_rss_mib").asDouble(),
+                    "torch " + n.path("torch").asText("?") + ", transformers "
+                            + n.path("transformers").asText("?") + ", peft "
+                            + n.path("peft").asText("?") + ", attention "
+                            + n.path("attention").asText("?")));
         }
         return rows;
     }
@@ -90,7 +117,9 @@ public final class PeerBenchmark {
      */
     public static String sideBySide(String model, List<BenchRow> mera, List<Row> peer) {
         StringBuilder md = new StringBuilder();
-        md.append("| ").append(model).append(" | mera | peer | peer / mera | mera peak RSS (MiB) | peer peak RSS (MiB) |\n");
+        md.append("| ")
+                .append(model)
+                .append(" | mera | peer | peer / mera | mera peak RSS (MiB) | peer peak RSS (MiB) |\n");
         md.append("|---|---:|---:|---:|---:|---:|\n");
         for (int i = 0; i < ROWS.size(); i++) {
             String name = ROWS.get(i);
@@ -99,13 +128,21 @@ public final class PeerBenchmark {
             if (m == null && p == null) {
                 continue;
             }
-            md.append("| ").append(name.equals("forward") ? "forward" : name + " step")
-                    .append(" | ").append(m == null ? "-" : BenchReport.formatSeconds(m.medianSeconds()))
-                    .append(" | ").append(p == null ? "-" : BenchReport.formatSeconds(p.medianSeconds()))
-                    .append(" | ").append(m == null || p == null ? "-"
-                            : String.format(Locale.ROOT, "%.2f", p.medianSeconds() / m.medianSeconds()))
-                    .append(" | ").append(m == null ? "-" : String.format(Locale.ROOT, "%.0f", m.peakRssMiB()))
-                    .append(" | ").append(p == null ? "-" : String.format(Locale.ROOT, "%.0f", p.peakRssMiB()))
+            md.append("| ")
+                    .append(name.equals("forward") ? "forward" : name + " step")
+                    .append(" | ")
+                    .append(m == null ? "-" : BenchReport.formatSeconds(m.medianSeconds()))
+                    .append(" | ")
+                    .append(p == null ? "-" : BenchReport.formatSeconds(p.medianSeconds()))
+                    .append(" | ")
+                    .append(
+                            m == null || p == null
+                                    ? "-"
+                                    : String.format(Locale.ROOT, "%.2f", p.medianSeconds() / m.medianSeconds()))
+                    .append(" | ")
+                    .append(m == null ? "-" : String.format(Locale.ROOT, "%.0f", m.peakRssMiB()))
+                    .append(" | ")
+                    .append(p == null ? "-" : String.format(Locale.ROOT, "%.0f", p.peakRssMiB()))
                     .append(" |\n");
         }
         return md.toString();

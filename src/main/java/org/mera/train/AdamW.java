@@ -3,11 +3,9 @@ package org.mera.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import org.mera.model.Param;
-
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
+import org.mera.model.Param;
 
 /**
  * AdamW (Loshchilov & Hutter) with bias correction and decoupled weight decay, as torch.optim.AdamW.

@@ -1,28 +1,6 @@
 package org.mera.train;
 
 import ai.djl.ndarray.NDManager;
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.AdapterKind;
-import org.mera.adapter.Adapters;
-import org.mera.adapter.bottleneck.BottleneckConfig;
-import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.HeadConfig;
-import org.mera.adapter.lora.LoraConfig;
-import org.mera.adapter.lora.LoraModule;
-import org.mera.adapter.lora.LoraWeights;
-import org.mera.adapter.PredictionHead;
-import org.mera.data.Task;
-import org.mera.adapter.bottleneck.AdapterHubDirectory;
-import org.mera.io.BertConfig;
-import org.mera.io.HfModelDirectory;
-import org.mera.adapter.lora.PeftLoraDirectory;
-import org.mera.io.Tensor;
-import org.mera.model.BertEncoder;
-import org.mera.model.ClassificationHead;
-import org.mera.model.PretrainedModel;
-import org.mera.adapter.AdapterHubFormat;
-import org.mera.adapter.lora.AdapterHubLoraDirectory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +9,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.mera.adapter.AdapterHubFormat;
+import org.mera.adapter.AdapterKind;
+import org.mera.adapter.Adapters;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.HeadConfig;
+import org.mera.adapter.PredictionHead;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.adapter.lora.AdapterHubLoraDirectory;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraModule;
+import org.mera.adapter.lora.LoraWeights;
+import org.mera.adapter.lora.PeftLoraDirectory;
+import org.mera.data.Task;
+import org.mera.io.BertConfig;
+import org.mera.io.HfModelDirectory;
+import org.mera.io.Tensor;
+import org.mera.model.BertEncoder;
+import org.mera.model.ClassificationHead;
+import org.mera.model.PretrainedModel;
 
 /**
  * Bridges {@link TrainingRun} and the files Python users exchange: a trained bottleneck adapter becomes an
@@ -44,18 +43,19 @@ import java.util.TreeSet;
  */
 public final class AdapterFiles {
     /** What a directory holds. */
-    public enum Kind { BOTTLENECK, LORA, FULL }
+    public enum Kind {
+        BOTTLENECK,
+        LORA,
+        FULL
+    }
 
     /** Weights to start a run from, and the method they imply (architecture, reduction factor or rank from the files). */
-    public record Init(Method method, Map<String, Tensor> adapter, Map<String, Tensor> head, String name) {
-    }
+    public record Init(Method method, Map<String, Tensor> adapter, Map<String, Tensor> head, String name) {}
 
     /** A model read back for evaluation, with the tokenizer it needs. */
-    public record Loaded(Kind kind, String name, TaskModel model, Path tokenizerJson) {
-    }
+    public record Loaded(Kind kind, String name, TaskModel model, Path tokenizerJson) {}
 
-    private AdapterFiles() {
-    }
+    private AdapterFiles() {}
 
     /** What {@code dir} holds; an error naming the directory when it is none of the three. */
     public static Kind detect(Path dir) throws IOException {
@@ -66,11 +66,13 @@ public final class AdapterFiles {
         if (kind.isPresent() && kind.get().standalone()) {
             return kind.get() == AdapterKind.LORA ? Kind.LORA : Kind.BOTTLENECK;
         }
-        if (Files.isRegularFile(dir.resolve(HfModelDirectory.CONFIG)) && Files.isRegularFile(dir.resolve(HfModelDirectory.WEIGHTS))) {
+        if (Files.isRegularFile(dir.resolve(HfModelDirectory.CONFIG))
+                && Files.isRegularFile(dir.resolve(HfModelDirectory.WEIGHTS))) {
             return Kind.FULL;
         }
-        throw new IllegalArgumentException(dir + ": not an AdapterHub adapter, PEFT LoRA or HF model directory (no "
-                + AdapterHubFormat.CONFIG + " and no " + HfModelDirectory.CONFIG + " + " + HfModelDirectory.WEIGHTS + ")");
+        throw new IllegalArgumentException(
+                dir + ": not an AdapterHub adapter, PEFT LoRA or HF model directory (no " + AdapterHubFormat.CONFIG
+                        + " and no " + HfModelDirectory.CONFIG + " + " + HfModelDirectory.WEIGHTS + ")");
     }
 
     /**
@@ -79,8 +81,15 @@ public final class AdapterFiles {
      * @param name      the adapter's (and head's) name in the files, e.g. {@code rte}
      * @param modelName recorded as {@code model_name} / {@code base_model_name_or_path}
      */
-    public static void save(Path dir, String name, TrainingRun.Outcome outcome, PretrainedModel model, String modelName,
-                            Task task, Method method) throws IOException {
+    public static void save(
+            Path dir,
+            String name,
+            TrainingRun.Outcome outcome,
+            PretrainedModel model,
+            String modelName,
+            Task task,
+            Method method)
+            throws IOException {
         checkName(name);
         PredictionHead head = head(name, task, outcome.headWeights(), method.headPooling());
         switch (method.kind()) {
@@ -91,26 +100,46 @@ public final class AdapterFiles {
             case LORA -> {
                 // base_model_name_or_path: the converted directory's absolute path, which AutoPeftModel* can load
                 // (a catalog name such as "minilm" means nothing to transformers)
-                // target_modules in the family's own names (DistilBERT: q_lin, v_lin), which PEFT matches against modules
-                LoraConfig config = new LoraConfig(method.loraRank(), method.loraAlpha(), method.loraDropout(),
-                        method.loraTargets().stream().map(model.config().family()::nativeTarget).toList(),
-                        false, LoraConfig.SEQ_CLS, "none", false, List.of(),
-                        model.directory().toAbsolutePath().normalize().toString(), false, Map.of(), Map.of(), Map.of());
+                // target_modules in the family's own names (DistilBERT: q_lin, v_lin), which PEFT matches against
+                // modules
+                LoraConfig config = new LoraConfig(
+                        method.loraRank(),
+                        method.loraAlpha(),
+                        method.loraDropout(),
+                        method.loraTargets().stream()
+                                .map(model.config().family()::nativeTarget)
+                                .toList(),
+                        false,
+                        LoraConfig.SEQ_CLS,
+                        "none",
+                        false,
+                        List.of(),
+                        model.directory().toAbsolutePath().normalize().toString(),
+                        false,
+                        Map.of(),
+                        Map.of(),
+                        Map.of());
                 PeftLoraDirectory.Result peft = PeftLoraDirectory.withHead(
-                        LoraWeights.fromTensors(name, config, outcome.adapterWeights(), null, "trained LoRA"), head,
+                        LoraWeights.fromTensors(name, config, outcome.adapterWeights(), null, "trained LoRA"),
+                        head,
                         model.config().family().name()); // XLM-R's sequence-classification head is RoBERTa's
                 if (peft.noHeadReason() != null) {
-                    System.err.println("note: " + dir + " is written for PEFT on AutoModel (task_type FEATURE_EXTRACTION), not for "
-                            + "sequence classification: " + peft.noHeadReason() + "; the head is in " + AdapterHubFormat.HEAD_CONFIG
+                    System.err.println("note: " + dir
+                            + " is written for PEFT on AutoModel (task_type FEATURE_EXTRACTION), not for "
+                            + "sequence classification: " + peft.noHeadReason() + "; the head is in "
+                            + AdapterHubFormat.HEAD_CONFIG
                             + " and " + AdapterHubFormat.HEAD_WEIGHTS);
                 }
                 PeftLoraDirectory.write(dir, peft.lora());
                 writeHead(dir, head, encoderInfo(model, modelName));
             }
             case FULL -> {
-                if (!HfModelDirectory.WRITTEN_MODEL_TYPES.contains(model.config().modelType())) {
-                    throw new IllegalArgumentException("a fully fine-tuned " + model.config().modelType() + " model cannot be saved to "
-                            + dir + ": mera writes model directories for model_type " + HfModelDirectory.WRITTEN_MODEL_TYPES + " only");
+                if (!HfModelDirectory.WRITTEN_MODEL_TYPES.contains(
+                        model.config().modelType())) {
+                    throw new IllegalArgumentException(
+                            "a fully fine-tuned " + model.config().modelType() + " model cannot be saved to " + dir
+                                    + ": mera writes model directories for model_type "
+                                    + HfModelDirectory.WRITTEN_MODEL_TYPES + " only");
                 }
                 BertConfig config = BertConfig.read(model.directory().resolve(HfModelDirectory.CONFIG));
                 HfModelDirectory.write(dir, config, outcome.adapterWeights(), Files.readString(model.tokenizerJson()));
@@ -127,10 +156,16 @@ public final class AdapterFiles {
      * @param modelName recorded as {@code model_name}
      * @param version   recorded as the adapter's version (null: none)
      */
-    public static AdapterWeights bottleneckWeights(Map<String, Tensor> tensors, PretrainedModel model, Method method, String modelName,
-                                                   String version) {
-        return AdapterWeights.fromTensors(TrainingRun.ADAPTER, bottleneckConfig(method), encoderInfo(model, modelName), version,
-                tensors, null, "trained adapter");
+    public static AdapterWeights bottleneckWeights(
+            Map<String, Tensor> tensors, PretrainedModel model, Method method, String modelName, String version) {
+        return AdapterWeights.fromTensors(
+                TrainingRun.ADAPTER,
+                bottleneckConfig(method),
+                encoderInfo(model, modelName),
+                version,
+                tensors,
+                null,
+                "trained adapter");
     }
 
     /**
@@ -142,7 +177,8 @@ public final class AdapterFiles {
         return read(dir, model, task, withHead, true);
     }
 
-    private static Init read(Path dir, PretrainedModel model, Task task, boolean withHead, boolean forTraining) throws IOException {
+    private static Init read(Path dir, PretrainedModel model, Task task, boolean withHead, boolean forTraining)
+            throws IOException {
         Kind kind = detect(dir);
         SavedHead head = withHead ? savedHead(dir, task, model) : null;
         Init init = switch (kind) {
@@ -160,10 +196,21 @@ public final class AdapterFiles {
                 }
                 Method base = Method.of(Method.Kind.LORA);
                 // targets in mera's names (query, value), whatever the family calls them in target_modules
-                List<String> targets = l.config().targetModules().stream().map(model.config().family()::meraTarget).toList();
-                Method m = new Method(Method.Kind.LORA, base.reductionFactor(), base.nonLinearity(), l.config().r(),
-                        (float) l.config().loraAlpha(), (float) l.config().loraDropout(), targets, base.headPooling());
-                if (forTraining && (!l.config().rankPattern().isEmpty() || !l.config().alphaPattern().isEmpty())) {
+                List<String> targets = l.config().targetModules().stream()
+                        .map(model.config().family()::meraTarget)
+                        .toList();
+                Method m = new Method(
+                        Method.Kind.LORA,
+                        base.reductionFactor(),
+                        base.nonLinearity(),
+                        l.config().r(),
+                        (float) l.config().loraAlpha(),
+                        (float) l.config().loraDropout(),
+                        targets,
+                        base.headPooling());
+                if (forTraining
+                        && (!l.config().rankPattern().isEmpty()
+                                || !l.config().alphaPattern().isEmpty())) {
                     // Method has one rank and alpha for every module; evaluation honours the patterns (see load)
                     throw new IllegalArgumentException(dir.resolve(PeftLoraDirectory.CONFIG) + ": field '"
                             + (l.config().rankPattern().isEmpty() ? "alpha_pattern" : "rank_pattern")
@@ -171,10 +218,13 @@ public final class AdapterFiles {
                 }
                 yield new Init(m, w, null, l.name());
             }
-            case FULL -> throw new IllegalArgumentException(dir + ": is a full model directory; pass it as --model, not as an adapter");
+            case FULL ->
+                throw new IllegalArgumentException(
+                        dir + ": is a full model directory; pass it as --model, not as an adapter");
         };
         // A saved head is read the way it was trained: its pooling comes with it.
-        return head == null ? init
+        return head == null
+                ? init
                 : new Init(init.method().withHeadPooling(head.pooling()), init.adapter(), head.tensors(), init.name());
     }
 
@@ -189,8 +239,15 @@ public final class AdapterFiles {
         if (kind == Kind.FULL) {
             PretrainedModel full = PretrainedModel.load(dir);
             BertEncoder encoder = full.newEncoder(manager);
-            return new Loaded(kind, dir.toAbsolutePath().normalize().getFileName().toString(),
-                    new TaskModel(encoder, loadHead(encoder, task, savedHead(dir, task, full.config().hiddenSize()))),
+            return new Loaded(
+                    kind,
+                    dir.toAbsolutePath().normalize().getFileName().toString(),
+                    new TaskModel(
+                            encoder,
+                            loadHead(
+                                    encoder,
+                                    task,
+                                    savedHead(dir, task, full.config().hiddenSize()))),
                     full.tokenizerJson());
         }
         if (model == null) {
@@ -205,27 +262,36 @@ public final class AdapterFiles {
         } else {
             TrainingRun.installMethod(encoder, init.method(), init.adapter(), 0);
         }
-        return new Loaded(kind, init.name(), new TaskModel(encoder, loadHead(encoder, task, head)), model.tokenizerJson());
+        return new Loaded(
+                kind, init.name(), new TaskModel(encoder, loadHead(encoder, task, head)), model.tokenizerJson());
     }
 
     /** A model built from a run's weights in memory, exactly as {@link #load} builds it from files. */
-    public static TaskModel taskModel(PretrainedModel model, Task task, Method method, TrainingRun.Outcome outcome, NDManager manager) {
+    public static TaskModel taskModel(
+            PretrainedModel model, Task task, Method method, TrainingRun.Outcome outcome, NDManager manager) {
         BertEncoder encoder = method.kind() == Method.Kind.FULL
-                ? new BertEncoder(model.config(), outcome.adapterWeights(), manager) : model.newEncoder(manager);
+                ? new BertEncoder(model.config(), outcome.adapterWeights(), manager)
+                : model.newEncoder(manager);
         if (method.kind() != Method.Kind.FULL) {
             TrainingRun.installMethod(encoder, method, outcome.adapterWeights(), 0);
         }
-        return new TaskModel(encoder, loadHead(encoder, task, new SavedHead(outcome.headWeights(), method.headPooling())));
+        return new TaskModel(
+                encoder, loadHead(encoder, task, new SavedHead(outcome.headWeights(), method.headPooling())));
     }
 
     private static ClassificationHead loadHead(BertEncoder encoder, Task task, SavedHead head) {
-        return ClassificationHead.load(encoder.params(), task.name(), head.tensors(), encoder.config().hiddenSize(), task.labels(),
-                encoder.config().hiddenDropout(), head.pooling());
+        return ClassificationHead.load(
+                encoder.params(),
+                task.name(),
+                head.tensors(),
+                encoder.config().hiddenSize(),
+                task.labels(),
+                encoder.config().hiddenDropout(),
+                head.pooling());
     }
 
     /** A head's weights under the in-run names {@code heads.<task name>.*}, and what it reads. */
-    record SavedHead(Map<String, Tensor> tensors, ClassificationHead.Pooling pooling) {
-    }
+    record SavedHead(Map<String, Tensor> tensors, ClassificationHead.Pooling pooling) {}
 
     /**
      * The head of an adapter directory for {@code model}: AdapterHub's head files, else for a PEFT LoRA the
@@ -238,10 +304,12 @@ public final class AdapterFiles {
             Optional<PredictionHead> peft = PeftLoraDirectory.head(dir, l, name, headConfig(task), model.weights());
             if (peft.isPresent()) {
                 if (!task.isRegression()) {
-                    System.err.println("note: " + dir.resolve(PeftLoraDirectory.WEIGHTS) + ": PEFT classifier outputs taken as "
-                            + "task " + task.name() + "'s labels in order " + task.labels());
+                    System.err.println(
+                            "note: " + dir.resolve(PeftLoraDirectory.WEIGHTS) + ": PEFT classifier outputs taken as "
+                                    + "task " + task.name() + "'s labels in order " + task.labels());
                 }
-                return new SavedHead(renamedHead(peft.get().tensors(), name, task.name()), ClassificationHead.Pooling.FIRST_TOKEN);
+                return new SavedHead(
+                        renamedHead(peft.get().tensors(), name, task.name()), ClassificationHead.Pooling.FIRST_TOKEN);
             }
         }
         return savedHead(dir, task, model.config().hiddenSize());
@@ -260,18 +328,26 @@ public final class AdapterFiles {
         if (h.config().isRegression() != task.isRegression()) {
             throw new IllegalArgumentException(cfg + ": head has " + h.config().numLabels() + " output"
                     + (h.config().numLabels() == 1 ? " (regression)" : "s") + " but task " + task.name()
-                    + (task.isRegression() ? " is a regression task (one output)" : " has " + task.labels().size() + " labels"));
+                    + (task.isRegression()
+                            ? " is a regression task (one output)"
+                            : " has " + task.labels().size() + " labels"));
         }
         if (!task.isRegression() && !h.config().label2id().equals(expected.label2id())) {
-            if (!isGeneric(h.config().label2id()) || h.config().label2id().size() != task.labels().size()) {
-                throw new IllegalArgumentException(cfg + ": label2id " + h.config().label2id() + " does not match task "
-                        + task.name() + "'s labels " + expected.label2id());
+            if (!isGeneric(h.config().label2id())
+                    || h.config().label2id().size() != task.labels().size()) {
+                throw new IllegalArgumentException(
+                        cfg + ": label2id " + h.config().label2id() + " does not match task " + task.name()
+                                + "'s labels " + expected.label2id());
             }
             // AdapterHub names labels LABEL_0, LABEL_1, ... when the head was added without id2label: the labels
             // are then only indices, and the task says what each index means.
             StringBuilder map = new StringBuilder();
             for (int i = 0; i < task.labels().size(); i++) {
-                map.append(i == 0 ? "" : ", ").append("LABEL_").append(i).append(" = ").append(task.labels().get(i));
+                map.append(i == 0 ? "" : ", ")
+                        .append("LABEL_")
+                        .append(i)
+                        .append(" = ")
+                        .append(task.labels().get(i));
             }
             System.err.println("mera: notice: " + cfg + " has generic labels; reading them as task " + task.name()
                     + "'s labels by index (" + map + ")");
@@ -279,14 +355,16 @@ public final class AdapterFiles {
         if (h.config().usePooler()) {
             // AdapterHub feeds such a head the encoder's pooler output; reading the first token instead would
             // give wrong predictions without a word.
-            throw new IllegalArgumentException(cfg + ": field 'use_pooler' is true; heads on the encoder's pooler output are "
-                    + "not supported (first-token or mean-pooled heads are)");
+            throw new IllegalArgumentException(
+                    cfg + ": field 'use_pooler' is true; heads on the encoder's pooler output are "
+                            + "not supported (first-token or mean-pooled heads are)");
         }
         if (h.denseWeight().dim(0) != hiddenSize) {
             throw new IllegalArgumentException(AdapterHubFormat.headWeightsFile(dir) + ": head is for hidden size "
                     + h.denseWeight().dim(0) + " but the model's hidden size is " + hiddenSize);
         }
-        return new SavedHead(renamedHead(h.tensors(), h.name(), task.name()), h.config().pooling());
+        return new SavedHead(
+                renamedHead(h.tensors(), h.name(), task.name()), h.config().pooling());
     }
 
     /** Whether label2id is AdapterHub's default naming {@code LABEL_i -> i} for every label. */
@@ -302,7 +380,8 @@ public final class AdapterFiles {
         return true;
     }
 
-    private static PredictionHead head(String name, Task task, Map<String, Tensor> runHead, ClassificationHead.Pooling pooling) {
+    private static PredictionHead head(
+            String name, Task task, Map<String, Tensor> runHead, ClassificationHead.Pooling pooling) {
         Map<String, Tensor> renamed = renamedHead(runHead, task.name(), name);
         return PredictionHead.fromTensors(name, headConfig(task).withPooling(pooling), renamed, "trained head");
     }
@@ -337,14 +416,33 @@ public final class AdapterFiles {
 
     static EncoderInfo encoderInfo(PretrainedModel model, String modelName) {
         String type = model.config().modelType();
-        return new EncoderInfo(modelName, type, model.config().family().adapterModelClass(type), model.config().hiddenSize());
+        return new EncoderInfo(
+                modelName,
+                type,
+                model.config().family().adapterModelClass(type),
+                model.config().hiddenSize());
     }
 
     static BottleneckConfig bottleneckConfig(Method method) {
-        BottleneckConfig b = method.kind() == Method.Kind.HOULSBY ? BottleneckConfig.houlsby() : BottleneckConfig.pfeiffer();
-        return new BottleneckConfig(b.mhAdapter(), b.outputAdapter(), method.reductionFactor(), method.nonLinearity(),
-                b.originalLnBefore(), b.originalLnAfter(), b.residualBeforeLn(), b.adapterResidualBeforeLn(), b.lnBefore(),
-                b.lnAfter(), b.initWeights(), b.isParallel(), b.scaling(), b.useGating(), b.leaveOut(), b.extra());
+        BottleneckConfig b =
+                method.kind() == Method.Kind.HOULSBY ? BottleneckConfig.houlsby() : BottleneckConfig.pfeiffer();
+        return new BottleneckConfig(
+                b.mhAdapter(),
+                b.outputAdapter(),
+                method.reductionFactor(),
+                method.nonLinearity(),
+                b.originalLnBefore(),
+                b.originalLnAfter(),
+                b.residualBeforeLn(),
+                b.adapterResidualBeforeLn(),
+                b.lnBefore(),
+                b.lnAfter(),
+                b.initWeights(),
+                b.isParallel(),
+                b.scaling(),
+                b.useGating(),
+                b.leaveOut(),
+                b.extra());
     }
 
     /** AdapterHub's model prefix of keys, as {@link Adapters#modelPrefix} gives it for an encoder of this model. */
@@ -358,35 +456,49 @@ public final class AdapterFiles {
         Method.Kind kind = switch (c.kind()) {
             case "seq_bn" -> Method.Kind.PFEIFFER;
             case "double_seq_bn" -> Method.Kind.HOULSBY;
-            default -> throw new IllegalArgumentException(cfg + ": adapter layout (mh_adapter=" + c.mhAdapter() + ", output_adapter="
-                    + c.outputAdapter() + ", original_ln_before=" + c.originalLnBefore() + ") is neither seq_bn nor double_seq_bn");
+            default ->
+                throw new IllegalArgumentException(cfg + ": adapter layout (mh_adapter=" + c.mhAdapter()
+                        + ", output_adapter=" + c.outputAdapter() + ", original_ln_before=" + c.originalLnBefore()
+                        + ") is neither seq_bn nor double_seq_bn");
         };
         if (c.scaling() != 1.0 || c.useGating() || c.isParallel() || c.lnBefore() || c.lnAfter()) {
-            throw new IllegalArgumentException(cfg + ": only plain sequential adapters are supported (scaling 1, no gating, "
-                    + "not parallel, no ln_before/ln_after); got scaling=" + c.scaling() + ", use_gating=" + c.useGating()
+            throw new IllegalArgumentException(cfg
+                    + ": only plain sequential adapters are supported (scaling 1, no gating, "
+                    + "not parallel, no ln_before/ln_after); got scaling=" + c.scaling() + ", use_gating="
+                    + c.useGating()
                     + ", is_parallel=" + c.isParallel() + ", ln_before=" + c.lnBefore() + ", ln_after=" + c.lnAfter());
         }
         Method base = Method.of(kind);
-        return new Method(kind, (int) Math.round(c.reductionFactor()), c.nonLinearity(), base.loraRank(), base.loraAlpha(),
-                base.loraDropout(), base.loraTargets(), base.headPooling());
+        return new Method(
+                kind,
+                (int) Math.round(c.reductionFactor()),
+                c.nonLinearity(),
+                base.loraRank(),
+                base.loraAlpha(),
+                base.loraDropout(),
+                base.loraTargets(),
+                base.headPooling());
     }
 
     /** The adapter's tensors renamed to the in-run name, after checking they fit the model. */
-    private static Map<String, Tensor> checkedBottleneck(Path dir, AdapterWeights a, PretrainedModel model) throws IOException {
+    private static Map<String, Tensor> checkedBottleneck(Path dir, AdapterWeights a, PretrainedModel model)
+            throws IOException {
         Path cfg = dir.resolve(AdapterHubFormat.CONFIG);
         int h = model.config().hiddenSize();
         if (a.encoder().hiddenSize() != h) {
-            throw new IllegalArgumentException(cfg + ": hidden_size " + a.encoder().hiddenSize() + " (model_name "
-                    + a.encoder().modelName() + ") does not match model " + model.name() + "'s hidden size " + h);
+            throw new IllegalArgumentException(cfg + ": hidden_size "
+                    + a.encoder().hiddenSize() + " (model_name " + a.encoder().modelName() + ") does not match model "
+                    + model.name() + "'s hidden size " + h);
         }
         if (!a.keyPrefix().equals(modelPrefix(model))) {
-            throw new IllegalArgumentException(AdapterHubFormat.adapterWeightsFile(dir) + ": keys start with '" + a.keyPrefix()
-                    + "' but model " + model.name() + " (" + model.config().modelType() + ") needs '" + modelPrefix(model) + "'");
+            throw new IllegalArgumentException(AdapterHubFormat.adapterWeightsFile(dir) + ": keys start with '"
+                    + a.keyPrefix() + "' but model " + model.name() + " ("
+                    + model.config().modelType() + ") needs '" + modelPrefix(model) + "'");
         }
         int layers = model.config().numLayers();
         if (a.numLayers() != layers) {
-            throw new IllegalArgumentException(AdapterHubFormat.adapterWeightsFile(dir) + ": adapter spans " + a.numLayers()
-                    + " layers but model " + model.name() + " has " + layers);
+            throw new IllegalArgumentException(AdapterHubFormat.adapterWeightsFile(dir) + ": adapter spans "
+                    + a.numLayers() + " layers but model " + model.name() + " has " + layers);
         }
         return a.renamed(TrainingRun.ADAPTER).tensors();
     }
@@ -402,16 +514,19 @@ public final class AdapterFiles {
             }
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
-        // An AutoModel LoRA (task_type not SEQ_CLS) has no model prefix in its file; PeftLoraDirectory gives encoder.* modules
+        // An AutoModel LoRA (task_type not SEQ_CLS) has no model prefix in its file; PeftLoraDirectory gives encoder.*
+        // modules
         // BERT's, which for a RoBERTa model is this model's prefix instead.
         boolean autoModel = !LoraConfig.SEQ_CLS.equals(l.config().taskType());
         String guessed = LoraWeights.PEFT_PREFIX + "bert.";
         java.util.function.UnaryOperator<String> rekey = k -> autoModel && k.startsWith(guessed)
-                ? LoraWeights.PEFT_PREFIX + modelPrefix(model) + k.substring(guessed.length()) : k;
+                ? LoraWeights.PEFT_PREFIX + modelPrefix(model) + k.substring(guessed.length())
+                : k;
         for (LoraModule m : l.modules()) {
             if (m.a().dim(1) != h) {
-                throw new IllegalArgumentException(weights + ": tensor '" + m.keyA() + "' has shape " + m.a().shapeString()
-                        + " (input size " + m.a().dim(1) + ") but model " + model.name() + "'s hidden size is " + h);
+                throw new IllegalArgumentException(
+                        weights + ": tensor '" + m.keyA() + "' has shape " + m.a().shapeString() + " (input size "
+                                + m.a().dim(1) + ") but model " + model.name() + "'s hidden size is " + h);
             }
             out.put(rekey.apply(m.keyA()), m.a());
             out.put(rekey.apply(m.keyB()), m.b());
@@ -421,15 +536,16 @@ public final class AdapterFiles {
             for (String t : l.config().targetModules()) {
                 for (String matrix : List.of("lora_A", "lora_B")) {
                     // the key Adapters.loraKey gives for an encoder of this model
-                    expected.add("base_model.model." + modelPrefix(model) + model.config().family().projectionModule(i, t) + "."
-                            + matrix + ".weight");
+                    expected.add("base_model.model." + modelPrefix(model)
+                            + model.config().family().projectionModule(i, t) + "." + matrix + ".weight");
                 }
             }
         }
         for (String k : out.keySet()) {
             if (!expected.contains(k)) {
-                throw new IllegalArgumentException(weights + ": tensor '" + k + "' has no place in model " + model.name() + " ("
-                        + model.config().numLayers() + " layers, " + model.config().modelType() + ", targets " + l.config().targetModules() + ")");
+                throw new IllegalArgumentException(weights + ": tensor '" + k + "' has no place in model "
+                        + model.name() + " (" + model.config().numLayers() + " layers, "
+                        + model.config().modelType() + ", targets " + l.config().targetModules() + ")");
             }
         }
         for (String k : expected) {

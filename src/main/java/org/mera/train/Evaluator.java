@@ -2,14 +2,12 @@ package org.mera.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import org.mera.data.Batch;
-
 import java.util.List;
+import org.mera.data.Batch;
 
 /** Runs a model over batches without gradient tracking and returns predictions in example order. */
 public final class Evaluator {
-    private Evaluator() {
-    }
+    private Evaluator() {}
 
     public static Predictions predict(TaskModel model, List<Batch> batches) {
         return predict(model, batches, null);

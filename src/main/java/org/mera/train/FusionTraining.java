@@ -1,28 +1,27 @@
 package org.mera.train;
 
+import java.util.List;
+import java.util.function.Consumer;
 import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.adapter.fusion.Fusion;
 import org.mera.adapter.fusion.FusionConfig;
 import org.mera.adapter.fusion.FusionHandle;
 import org.mera.adapter.fusion.FusionWeights;
 
-import java.util.List;
-import java.util.function.Consumer;
-
 /**
  * Training AdapterFusion: the hook that installs a fusion into a run's {@link TaskModel}. It lives in train, not beside
  * {@link Fusion}, because it needs the task model, and adapter sits below train in the pipeline.
  */
 public final class FusionTraining {
-    private FusionTraining() {
-    }
+    private FusionTraining() {}
 
     /**
      * A {@link TrainingRun} customise hook for {@code Method.of(FUSION)}: installs the fusion over
      * {@code adapters} (fresh, or from {@code saved} when not null) and adds its regulariser to the loss.
      * {@link Customiser#handle()} gives the installed fusion while the run's model lives.
      */
-    public static Customiser customiser(List<AdapterWeights> adapters, FusionConfig config, FusionWeights saved, long seed) {
+    public static Customiser customiser(
+            List<AdapterWeights> adapters, FusionConfig config, FusionWeights saved, long seed) {
         return new Customiser(adapters, config, saved, seed);
     }
 
@@ -43,7 +42,9 @@ public final class FusionTraining {
 
         @Override
         public void accept(TaskModel model) {
-            handle = saved == null ? Fusion.install(model.encoder(), adapters, config, null, seed) : Fusion.install(model.encoder(), adapters, saved);
+            handle = saved == null
+                    ? Fusion.install(model.encoder(), adapters, config, null, seed)
+                    : Fusion.install(model.encoder(), adapters, saved);
             handle.attach(model.encoder(), model::addLossTerm);
         }
 

@@ -1,18 +1,30 @@
 package org.mera.train;
 
-import org.mera.model.ClassificationHead;
-
 import java.util.List;
 import java.util.Locale;
+import org.mera.model.ClassificationHead;
 
 /**
  * What a training run trains: a bottleneck adapter (Pfeiffer or Houlsby), LoRA, or the whole encoder,
  * always with a task head reading {@code headPooling}. Fusion runs train AdapterFusion layers over frozen
  * adapters.
  */
-public record Method(Kind kind, int reductionFactor, String nonLinearity, int loraRank, float loraAlpha, float loraDropout,
-                     List<String> loraTargets, ClassificationHead.Pooling headPooling) {
-    public enum Kind { PFEIFFER, HOULSBY, LORA, FULL, FUSION }
+public record Method(
+        Kind kind,
+        int reductionFactor,
+        String nonLinearity,
+        int loraRank,
+        float loraAlpha,
+        float loraDropout,
+        List<String> loraTargets,
+        ClassificationHead.Pooling headPooling) {
+    public enum Kind {
+        PFEIFFER,
+        HOULSBY,
+        LORA,
+        FULL,
+        FUSION
+    }
 
     public static Method parse(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -21,12 +33,21 @@ public record Method(Kind kind, int reductionFactor, String nonLinearity, int lo
             case "lora" -> of(Kind.LORA);
             case "full" -> of(Kind.FULL);
             case "fusion" -> of(Kind.FUSION);
-            default -> throw new IllegalArgumentException("unknown method '" + name + "' (pfeiffer, houlsby, lora, full, fusion)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown method '" + name + "' (pfeiffer, houlsby, lora, full, fusion)");
         };
     }
 
     public static Method of(Kind kind) {
-        return new Method(kind, 16, kind == Kind.HOULSBY ? "swish" : "relu", 8, 16f, 0.1f, List.of("query", "value"),
+        return new Method(
+                kind,
+                16,
+                kind == Kind.HOULSBY ? "swish" : "relu",
+                8,
+                16f,
+                0.1f,
+                List.of("query", "value"),
                 ClassificationHead.Pooling.FIRST_TOKEN);
     }
 

@@ -18,8 +18,7 @@ public final class Metrics {
     /** Key of the task's primary metric in {@link #glue} results (a copy of that metric's value). */
     public static final String PRIMARY = "primary";
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     public static double accuracy(int[] predicted, int[] gold) {
         check(predicted.length, gold.length);
@@ -161,30 +160,34 @@ public final class Metrics {
      */
     public static Map<String, Double> glue(Task task, int[] predicted, int[] gold) {
         if (task.isRegression()) {
-            throw new IllegalArgumentException("task " + task.name() + " is a regression task: pass real-valued predictions");
+            throw new IllegalArgumentException(
+                    "task " + task.name() + " is a regression task: pass real-valued predictions");
         }
         check(predicted.length, gold.length);
         for (int i = 0; i < gold.length; i++) {
             if (gold[i] < 0 || gold[i] >= task.numLabels() || predicted[i] < 0 || predicted[i] >= task.numLabels()) {
-                throw new IllegalArgumentException("task " + task.name() + ": row " + i + " has a class index outside [0, "
-                        + task.numLabels() + ")");
+                throw new IllegalArgumentException("task " + task.name() + ": row " + i
+                        + " has a class index outside [0, " + task.numLabels() + ")");
             }
         }
         List<String> names = GlueTasks.reportedMetrics(task);
         Map<String, Double> out = new LinkedHashMap<>();
         for (String name : names) {
-            out.put(name, switch (name) {
-                case "accuracy" -> accuracy(predicted, gold);
-                case "f1" -> {
-                    if (task.numLabels() != 2) {
-                        throw new IllegalArgumentException("task " + task.name() + ": f1 needs two classes");
-                    }
-                    yield f1(predicted, gold);
-                }
-                case "mcc" -> mcc(predicted, gold);
-                default -> throw new IllegalArgumentException("task " + task.name() + ": unknown classification metric '"
-                        + name + "' (known: accuracy, f1, mcc)");
-            });
+            out.put(
+                    name,
+                    switch (name) {
+                        case "accuracy" -> accuracy(predicted, gold);
+                        case "f1" -> {
+                            if (task.numLabels() != 2) {
+                                throw new IllegalArgumentException("task " + task.name() + ": f1 needs two classes");
+                            }
+                            yield f1(predicted, gold);
+                        }
+                        case "mcc" -> mcc(predicted, gold);
+                        default ->
+                            throw new IllegalArgumentException("task " + task.name()
+                                    + ": unknown classification metric '" + name + "' (known: accuracy, f1, mcc)");
+                    });
         }
         out.put(PRIMARY, out.get(task.metric()));
         return out;
@@ -197,12 +200,15 @@ public final class Metrics {
         }
         Map<String, Double> out = new LinkedHashMap<>();
         for (String name : GlueTasks.reportedMetrics(task)) {
-            out.put(name, switch (name) {
-                case "pearson" -> pearson(predicted, gold);
-                case "spearman" -> spearman(predicted, gold);
-                default -> throw new IllegalArgumentException("task " + task.name() + ": unknown regression metric '"
-                        + name + "' (known: pearson, spearman)");
-            });
+            out.put(
+                    name,
+                    switch (name) {
+                        case "pearson" -> pearson(predicted, gold);
+                        case "spearman" -> spearman(predicted, gold);
+                        default ->
+                            throw new IllegalArgumentException("task " + task.name() + ": unknown regression metric '"
+                                    + name + "' (known: pearson, spearman)");
+                    });
         }
         out.put(PRIMARY, out.get(task.metric()));
         return out;

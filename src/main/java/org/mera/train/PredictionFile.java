@@ -2,15 +2,14 @@ package org.mera.train;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.mera.data.Example;
-import org.mera.data.Task;
-import org.mera.io.AtomicFiles;
-import org.mera.io.Json;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import org.mera.data.Example;
+import org.mera.data.Task;
+import org.mera.io.AtomicFiles;
+import org.mera.io.Json;
 
 /**
  * Writes a model's predictions as JSONL, one object per example in input order: {@code index}, {@code text_a},
@@ -20,12 +19,12 @@ import java.util.List;
 public final class PredictionFile {
     private static final ObjectMapper JSON = Json.PLAIN;
 
-    private PredictionFile() {
-    }
+    private PredictionFile() {}
 
     public static void write(Path file, Task task, List<Example> examples, Predictions p) throws IOException {
         if (p.size() != examples.size()) {
-            throw new IllegalArgumentException("predictions for " + p.size() + " examples, but " + examples.size() + " examples");
+            throw new IllegalArgumentException(
+                    "predictions for " + p.size() + " examples, but " + examples.size() + " examples");
         }
         if (p.isRegression() != task.isRegression()) {
             throw new IllegalArgumentException("task " + task.name() + (task.isRegression() ? " is" : " is not")

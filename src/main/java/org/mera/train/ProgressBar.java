@@ -38,8 +38,16 @@ public final class ProgressBar implements AutoCloseable {
         double elapsed = (System.nanoTime() - start) / 1e9;
         double frac = Math.min(1.0, done / (double) total);
         double left = done == 0 ? 0 : elapsed / done * (total - done);
-        out.printf(Locale.ROOT, "\r%-14s [%s] %d/%d %s elapsed, %s left %s   ", label, bar(frac, 24), done, total,
-                formatDuration(seconds(elapsed)), formatDuration(seconds(left)), suffix);
+        out.printf(
+                Locale.ROOT,
+                "\r%-14s [%s] %d/%d %s elapsed, %s left %s   ",
+                label,
+                bar(frac, 24),
+                done,
+                total,
+                formatDuration(seconds(elapsed)),
+                formatDuration(seconds(left)),
+                suffix);
         out.flush();
     }
 

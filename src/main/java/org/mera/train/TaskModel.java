@@ -4,18 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import org.mera.data.Batch;
-import org.mera.model.BertEncoder;
-import org.mera.model.ClassificationHead;
-import org.mera.model.Param;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.mera.data.Batch;
+import org.mera.model.BertEncoder;
+import org.mera.model.ClassificationHead;
+import org.mera.model.Param;
 
 /**
  * An encoder with a task head: what the trainer trains and the evaluator scores. Adapters, LoRA and fusion
@@ -98,7 +96,11 @@ public final class TaskModel {
     /** The encoder's final states [B, T, H] for the batch; {@code mask} is its attention mask, already on the engine. */
     private NDArray encoderStates(Batch batch, NDArray mask, boolean training) {
         NDManager m = encoder.manager();
-        return encoder.forward(m.create(batch.inputIds(), mask.getShape()), m.create(batch.typeIds(), mask.getShape()), mask, training);
+        return encoder.forward(
+                m.create(batch.inputIds(), mask.getShape()),
+                m.create(batch.typeIds(), mask.getShape()),
+                mask,
+                training);
     }
 
     private void dropFrozenStates() {

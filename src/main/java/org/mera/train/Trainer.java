@@ -7,13 +7,12 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import org.mera.data.Batch;
-import org.mera.model.Param;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
+import org.mera.data.Batch;
+import org.mera.model.Param;
 
 /**
  * Trains a {@link TaskModel}'s trainable parameters with AdamW, a linear warmup/decay schedule and global
@@ -26,19 +25,22 @@ public final class Trainer {
      * What a run did: the best dev score and when, the steps taken, the loss per step, and the step budget (fewer
      * steps than the budget: stopped early).
      */
-    public record Result(double bestDevScore, int bestStep, int steps, List<Float> losses, double seconds, int budget) {
-    }
+    public record Result(
+            double bestDevScore, int bestStep, int steps, List<Float> losses, double seconds, int budget) {}
 
-    private Trainer() {
-    }
+    private Trainer() {}
 
     /**
      * @param trainBatches the training batches of epoch e (shuffled by the caller's seed)
      * @param devBatches   batches for model selection; empty to keep the final state
      * @param devScore     higher is better
      */
-    public static Result train(TaskModel model, IntFunction<List<Batch>> trainBatches, List<Batch> devBatches,
-                               ToDoubleFunction<Predictions> devScore, TrainOptions o) {
+    public static Result train(
+            TaskModel model,
+            IntFunction<List<Batch>> trainBatches,
+            List<Batch> devBatches,
+            ToDoubleFunction<Predictions> devScore,
+            TrainOptions o) {
         List<Param> params = model.trainable();
         if (params.isEmpty()) {
             throw new IllegalStateException("nothing to train: the model has no trainable parameters");
@@ -59,7 +61,7 @@ public final class Trainer {
         int step = 0;
         int evalsWithoutGain = 0;
         try (AdamW optimizer = new AdamW(manager, o.weightDecay());
-             ProgressBar bar = new ProgressBar("training", total, o.progress())) {
+                ProgressBar bar = new ProgressBar("training", total, o.progress())) {
             training:
             for (int epoch = 0; step < total; epoch++) {
                 List<Batch> batches = epoch == 0 ? firstEpoch : trainBatches.apply(epoch);
@@ -94,7 +96,8 @@ public final class Trainer {
         return new Result(best, bestStep, step, losses, (System.nanoTime() - start) / 1e9, total);
     }
 
-    private static float step(TaskModel model, List<Param> params, Batch batch, AdamW optimizer, float lr, float maxNorm, int step) {
+    private static float step(
+            TaskModel model, List<Param> params, Batch batch, AdamW optimizer, float lr, float maxNorm, int step) {
         try (NDScope scope = new NDScope()) {
             float lossValue;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {

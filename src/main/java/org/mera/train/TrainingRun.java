@@ -1,6 +1,10 @@
 package org.mera.train;
 
 import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.mera.adapter.Adapters;
 import org.mera.data.Batch;
 import org.mera.data.Batcher;
@@ -12,11 +16,6 @@ import org.mera.io.Tensor;
 import org.mera.model.BertEncoder;
 import org.mera.model.ClassificationHead;
 import org.mera.model.PretrainedModel;
-
-import java.io.IOException;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * One complete training run: a pretrained encoder, a method (adapter, LoRA, full fine-tuning), a task's
@@ -36,9 +35,17 @@ public final class TrainingRun {
      * {@code bestStep} the step whose state was kept (the best dev score; -1 without a dev split: the last state);
      * {@code stepBudget} the most steps the run could take (it took fewer when it stopped early).
      */
-    public record Outcome(Map<String, Double> devMetrics, Map<String, Double> testMetrics, long trainableParams,
-                          int steps, double seconds, Map<String, Tensor> adapterWeights, Map<String, Tensor> headWeights,
-                          Predictions testPredictions, int bestStep, int stepBudget) {
+    public record Outcome(
+            Map<String, Double> devMetrics,
+            Map<String, Double> testMetrics,
+            long trainableParams,
+            int steps,
+            double seconds,
+            Map<String, Tensor> adapterWeights,
+            Map<String, Tensor> headWeights,
+            Predictions testPredictions,
+            int bestStep,
+            int stepBudget) {
         public double testPrimary() {
             return testMetrics.getOrDefault(Metrics.PRIMARY, Double.NaN);
         }
@@ -48,19 +55,33 @@ public final class TrainingRun {
      * What to run on. {@code test} may be empty (no test scores). {@code initialAdapter} (null: fresh) uses the
      * keys of {@link Outcome#adapterWeights}; {@code initialHead} (null: fresh) the keys {@code heads.<task name>.*}.
      */
-    public record Spec(PretrainedModel model, Task task, List<Example> train, List<Example> dev, List<Example> test,
-                       Method method, TrainOptions options, Map<String, Tensor> initialAdapter, Map<String, Tensor> initialHead) {
-        public Spec(PretrainedModel model, Task task, List<Example> train, List<Example> dev, List<Example> test,
-                    Method method, TrainOptions options, Map<String, Tensor> initialAdapter) {
+    public record Spec(
+            PretrainedModel model,
+            Task task,
+            List<Example> train,
+            List<Example> dev,
+            List<Example> test,
+            Method method,
+            TrainOptions options,
+            Map<String, Tensor> initialAdapter,
+            Map<String, Tensor> initialHead) {
+        public Spec(
+                PretrainedModel model,
+                Task task,
+                List<Example> train,
+                List<Example> dev,
+                List<Example> test,
+                Method method,
+                TrainOptions options,
+                Map<String, Tensor> initialAdapter) {
             this(model, task, train, dev, test, method, options, initialAdapter, null);
         }
     }
 
-    private TrainingRun() {
-    }
+    private TrainingRun() {}
 
     public static Outcome run(Spec spec) throws IOException {
-        return run(spec, model -> { });
+        return run(spec, model -> {});
     }
 
     /**
@@ -70,7 +91,7 @@ public final class TrainingRun {
         Task task = spec.task();
         TrainOptions o = spec.options();
         try (TextEncoder text = TextEncoder.load(spec.model().tokenizerJson());
-             NDManager manager = NDManager.newBaseManager()) {
+                NDManager manager = NDManager.newBaseManager()) {
             List<EncodedExample> train = text.encodeAllMemoized(spec.train(), task);
             List<EncodedExample> dev = text.encodeAllMemoized(spec.dev(), task);
             List<EncodedExample> test = text.encodeAllMemoized(spec.test(), task);
@@ -81,28 +102,55 @@ public final class TrainingRun {
             installMethod(encoder, spec.method(), spec.initialAdapter(), o.seed());
             ClassificationHead.Pooling pooling = spec.method().headPooling();
             ClassificationHead head = spec.initialHead() == null
-                    ? ClassificationHead.create(encoder.params(), task.name(), encoder.config().hiddenSize(),
-                            task.labels(), encoder.config().hiddenDropout(), o.seed() + 1, pooling)
-                    : ClassificationHead.load(encoder.params(), task.name(), spec.initialHead(), encoder.config().hiddenSize(),
-                            task.labels(), encoder.config().hiddenDropout(), pooling);
+                    ? ClassificationHead.create(
+                            encoder.params(),
+                            task.name(),
+                            encoder.config().hiddenSize(),
+                            task.labels(),
+                            encoder.config().hiddenDropout(),
+                            o.seed() + 1,
+                            pooling)
+                    : ClassificationHead.load(
+                            encoder.params(),
+                            task.name(),
+                            spec.initialHead(),
+                            encoder.config().hiddenSize(),
+                            task.labels(),
+                            encoder.config().hiddenDropout(),
+                            pooling);
             TaskModel model = new TaskModel(encoder, head);
             customise.accept(model);
             Batcher trainBatcher = new Batcher(o.batchSize(), text.padId());
             Batcher evalBatcher = new Batcher(o.evalBatchSize(), text.padId());
             List<Batch> devBatches = evalBatcher.evalBatches(dev);
             model.keepFrozenStates(devBatches); // only takes effect when just the head trains (mera-auto's ranking)
-            Trainer.Result r = Trainer.train(model, epoch -> trainBatcher.trainBatches(train, o.seed() * 1000 + epoch), devBatches,
-                    p -> primary(task, p, dev), o);
-            Map<String, Double> devMetrics = dev.isEmpty() ? Map.of() : score(task, Evaluator.predict(model, devBatches), dev);
-            Predictions testPredictions = test.isEmpty() ? null : Evaluator.predict(model, evalBatcher.evalBatches(test));
+            Trainer.Result r = Trainer.train(
+                    model,
+                    epoch -> trainBatcher.trainBatches(train, o.seed() * 1000 + epoch),
+                    devBatches,
+                    p -> primary(task, p, dev),
+                    o);
+            Map<String, Double> devMetrics =
+                    dev.isEmpty() ? Map.of() : score(task, Evaluator.predict(model, devBatches), dev);
+            Predictions testPredictions =
+                    test.isEmpty() ? null : Evaluator.predict(model, evalBatcher.evalBatches(test));
             Map<String, Double> testMetrics = test.isEmpty() ? Map.of() : score(task, testPredictions, test);
             Map<String, Tensor> adapter = switch (spec.method().kind()) {
                 case FULL -> encoderWeights(encoder);
                 case LORA -> encoder.params().snapshot("base_model.");
                 default -> encoder.params().snapshot(Adapters.modelPrefix(encoder));
             };
-            return new Outcome(devMetrics, testMetrics, encoder.params().count(true), r.steps(), r.seconds(), adapter,
-                    encoder.params().snapshot(ClassificationHead.prefix(task.name())), testPredictions, r.bestStep(), r.budget());
+            return new Outcome(
+                    devMetrics,
+                    testMetrics,
+                    encoder.params().count(true),
+                    r.steps(),
+                    r.seconds(),
+                    adapter,
+                    encoder.params().snapshot(ClassificationHead.prefix(task.name())),
+                    testPredictions,
+                    r.bestStep(),
+                    r.budget());
         }
     }
 
@@ -118,12 +166,27 @@ public final class TrainingRun {
     /** Puts the method's trainable modules into the encoder. */
     public static void installMethod(BertEncoder encoder, Method method, Map<String, Tensor> initial, long seed) {
         switch (method.kind()) {
-            case PFEIFFER, HOULSBY -> Adapters.addBottleneck(encoder, ADAPTER, method.adapterArchitecture(), method.reductionFactor(),
-                    method.nonLinearity(), initial, seed);
-            case LORA -> Adapters.addLora(encoder, method.loraRank(), method.loraAlpha(), method.loraDropout(), method.loraTargets(),
-                    false, initial, seed);
+            case PFEIFFER, HOULSBY ->
+                Adapters.addBottleneck(
+                        encoder,
+                        ADAPTER,
+                        method.adapterArchitecture(),
+                        method.reductionFactor(),
+                        method.nonLinearity(),
+                        initial,
+                        seed);
+            case LORA ->
+                Adapters.addLora(
+                        encoder,
+                        method.loraRank(),
+                        method.loraAlpha(),
+                        method.loraDropout(),
+                        method.loraTargets(),
+                        false,
+                        initial,
+                        seed);
             case FULL -> Adapters.unfreezeEncoder(encoder);
-            case FUSION -> { } // the caller inserts fusion layers over its frozen adapters
+            case FUSION -> {} // the caller inserts fusion layers over its frozen adapters
         }
     }
 

@@ -1,5 +1,10 @@
 package org.mera.adapter;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.engine.Engine;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -7,8 +12,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mera.adapter.bottleneck.Bottleneck;
+import org.mera.adapter.bottleneck.PfeifferOutput;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraWeights;
 import org.mera.data.Batch;
 import org.mera.io.Tensor;
 import org.mera.model.BertEncoder;
@@ -21,22 +36,6 @@ import org.mera.model.TestEncoders;
 import org.mera.train.TaskModel;
 import org.mera.train.TrainOptions;
 import org.mera.train.Trainer;
-import org.mera.adapter.bottleneck.Bottleneck;
-import org.mera.adapter.lora.LoraConfig;
-import org.mera.adapter.lora.LoraWeights;
-import org.mera.adapter.bottleneck.PfeifferOutput;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AdapterBehaviourTest {
     private static Path minilm;
@@ -45,8 +44,12 @@ class AdapterBehaviourTest {
     @BeforeAll
     static void setUp() throws Exception {
         minilm = TestEncoders.minilm();
-        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder().optTokenizerPath(minilm.resolve("tokenizer.json")).build()) {
-            List<Encoding> enc = List.of(tok.encode("A gripping, beautifully acted film."), tok.encode("Dull and far too long.", "Yes."),
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(minilm.resolve("tokenizer.json"))
+                .build()) {
+            List<Encoding> enc = List.of(
+                    tok.encode("A gripping, beautifully acted film."),
+                    tok.encode("Dull and far too long.", "Yes."),
                     tok.encode("I loved every minute of it."));
             batch = TestEncoders.batch(enc, new int[] {1, 0, 1});
         }
@@ -56,7 +59,11 @@ class AdapterBehaviourTest {
         NDManager m = enc.manager();
         Shape s = new Shape(batch.size(), batch.seqLen());
         try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-            return enc.forward(m.create(batch.inputIds(), s), m.create(batch.typeIds(), s), m.create(batch.attentionMask(), s), false)
+            return enc.forward(
+                            m.create(batch.inputIds(), s),
+                            m.create(batch.typeIds(), s),
+                            m.create(batch.attentionMask(), s),
+                            false)
                     .toFloatArray();
         }
     }
@@ -91,7 +98,8 @@ class AdapterBehaviourTest {
         LoraConfig patterned = uniform.withPatterns(Map.of("layer.1.attention.self.query", 2), Map.of("value", 16.0));
         Map<String, Tensor> withPatterns = new LinkedHashMap<>();
         Map<String, Tensor> equivalent = new LinkedHashMap<>();
-        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                BertEncoder enc = BertEncoder.load(minilm, m)) {
             int h = enc.config().hiddenSize();
             for (int i = 0; i < enc.layers().size(); i++) {
                 for (String t : List.of("query", "value")) {
@@ -103,7 +111,8 @@ class AdapterBehaviourTest {
                     Tensor b = Tensor.normal(rnd, 0.3f, h, r);
                     withPatterns.put(ka, a);
                     withPatterns.put(kb, b);
-                    double ratio = patterned.scaling(LoraWeights.moduleName(ka.replace(".lora_A.weight", ""))) / uniform.scaling();
+                    double ratio = patterned.scaling(LoraWeights.moduleName(ka.replace(".lora_A.weight", "")))
+                            / uniform.scaling();
                     assertEquals(t.equals("value") ? 2.0 : i == 1 ? 2.0 : 1.0, ratio, 1e-12);
                     Tensor a4 = Tensor.zeros(4, h);
                     Tensor b4 = Tensor.zeros(h, 4);
@@ -119,17 +128,21 @@ class AdapterBehaviourTest {
             }
         }
         float[] patternedOut;
-        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                BertEncoder enc = BertEncoder.load(minilm, m)) {
             Adapters.addLora(enc, patterned, withPatterns);
             patternedOut = hidden(enc);
         }
-        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                BertEncoder enc = BertEncoder.load(minilm, m)) {
             Adapters.addLora(enc, uniform, equivalent);
             assertArrayEquals(patternedOut, hidden(enc), 1e-4f);
         }
         // ignoring alpha_pattern (the old behaviour) gives other outputs, so the comparison above can fail
-        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
-            Adapters.addLora(enc, uniform.withPatterns(Map.of("layer.1.attention.self.query", 2), Map.of()), withPatterns);
+        try (NDManager m = NDManager.newBaseManager();
+                BertEncoder enc = BertEncoder.load(minilm, m)) {
+            Adapters.addLora(
+                    enc, uniform.withPatterns(Map.of("layer.1.attention.self.query", 2), Map.of()), withPatterns);
             float[] out = hidden(enc);
             double max = 0;
             for (int i = 0; i < out.length; i++) {
@@ -141,12 +154,14 @@ class AdapterBehaviourTest {
 
     @Test
     void zeroEffectAdaptersAndLoraLeaveOutputsUnchanged() throws Exception {
-        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                BertEncoder enc = BertEncoder.load(minilm, m)) {
             float[] base = hidden(enc);
             Adapters.addBottleneck(enc, "zero", Adapters.PFEIFFER, 16, "relu", zeroUp(enc, Adapters.PFEIFFER), 0);
             assertArrayEquals(base, hidden(enc), 1e-6f);
         }
-        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                BertEncoder enc = BertEncoder.load(minilm, m)) {
             float[] base = hidden(enc);
             Adapters.addBottleneck(enc, "zero", Adapters.HOULSBY, 16, "swish", zeroUp(enc, Adapters.HOULSBY), 0);
             assertArrayEquals(base, hidden(enc), 1e-6f);
@@ -154,7 +169,8 @@ class AdapterBehaviourTest {
             assertArrayEquals(base, hidden(enc), 1e-6f);
         }
         // and a non-zero adapter does change them (so the comparison above can fail)
-        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                BertEncoder enc = BertEncoder.load(minilm, m)) {
             float[] base = hidden(enc);
             Adapters.addBottleneck(enc, "fresh", Adapters.PFEIFFER, 16, "relu", null, 0);
             float[] after = hidden(enc);
@@ -205,14 +221,19 @@ class AdapterBehaviourTest {
                     float orig = v[k];
                     v[k] = (float) (orig + eps);
                     a.set(v);
-                    double plus = adapter.apply(hIn, xIn, ln, false).mul(r).sum().getFloat();
+                    double plus =
+                            adapter.apply(hIn, xIn, ln, false).mul(r).sum().getFloat();
                     v[k] = (float) (orig - eps);
                     a.set(v);
-                    double minus = adapter.apply(hIn, xIn, ln, false).mul(r).sum().getFloat();
+                    double minus =
+                            adapter.apply(hIn, xIn, ln, false).mul(r).sum().getFloat();
                     v[k] = orig;
                     a.set(v);
                     double numeric = (plus - minus) / (2 * eps);
-                    assertEquals(numeric, analytic[i][k], 2e-2 * Math.max(1, Math.abs(numeric)),
+                    assertEquals(
+                            numeric,
+                            analytic[i][k],
+                            2e-2 * Math.max(1, Math.abs(numeric)),
                             checked.get(i).name() + "[" + k + "]");
                 }
             }
@@ -221,7 +242,8 @@ class AdapterBehaviourTest {
 
     @Test
     void adapterTuningLeavesTheEncoderBitIdenticalAndChangesTheAdapter() throws Exception {
-        try (NDManager m = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(minilm, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                BertEncoder enc = BertEncoder.load(minilm, m)) {
             Map<String, float[]> before = new LinkedHashMap<>();
             for (Param p : enc.params().all()) {
                 before.put(p.name(), p.array().toFloatArray());
@@ -231,11 +253,18 @@ class AdapterBehaviourTest {
             TaskModel model = new TaskModel(enc, head);
             String adapterKey = Adapters.bottleneckPrefix(enc, 0, false, "sst") + "adapter_up.weight";
             float[] adapterBefore = enc.params().get(adapterKey).array().toFloatArray();
-            Trainer.train(model, e -> List.of(batch, batch), List.of(), p -> 0, TrainOptions.defaults().withMaxSteps(3).withProgress(false));
+            Trainer.train(
+                    model,
+                    e -> List.of(batch, batch),
+                    List.of(),
+                    p -> 0,
+                    TrainOptions.defaults().withMaxSteps(3).withProgress(false));
             for (Map.Entry<String, float[]> e : before.entrySet()) {
-                assertArrayEquals(e.getValue(), enc.params().get(e.getKey()).array().toFloatArray(), 0f, e.getKey());
+                assertArrayEquals(
+                        e.getValue(), enc.params().get(e.getKey()).array().toFloatArray(), 0f, e.getKey());
             }
-            assertNotEquals(0, diff(adapterBefore, enc.params().get(adapterKey).array().toFloatArray()));
+            assertNotEquals(
+                    0, diff(adapterBefore, enc.params().get(adapterKey).array().toFloatArray()));
             List<String> trainable = new ArrayList<>();
             model.trainable().forEach(p -> trainable.add(p.name()));
             assertEquals(6 * 4 + 4, trainable.size(), trainable.toString());

@@ -16,7 +16,10 @@ class BenchCommandTest {
     Path tmp;
 
     private int run(StringWriter out, StringWriter err, String... args) {
-        return new CommandLine(new BenchCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return new CommandLine(new BenchCommand())
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(args);
     }
 
     @Test
@@ -25,8 +28,21 @@ class BenchCommandTest {
         Files.writeString(doc, "# Performance\n\nprose stays\n");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        String[] args = {"--sizes", "16,32", "--warmup", "0", "--runs", "2", "--doc", doc.toString(), "--section", "test-run",
-            "--models", "none", "--no-merge"};
+        String[] args = {
+            "--sizes",
+            "16,32",
+            "--warmup",
+            "0",
+            "--runs",
+            "2",
+            "--doc",
+            doc.toString(),
+            "--section",
+            "test-run",
+            "--models",
+            "none",
+            "--no-merge"
+        };
         assertEquals(0, run(out, err, args), err.toString());
         assertTrue(out.toString().contains("matmul 32x32 fp32"), out.toString());
         assertTrue(out.toString().contains("CPU: "), out.toString());
@@ -43,8 +59,22 @@ class BenchCommandTest {
     void recordsItsOwnArgumentsWhenRunUnderMera() throws Exception {
         Path doc = tmp.resolve("performance.md");
         StringWriter err = new StringWriter();
-        int code = new CommandLine(new Main()).setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
-                .execute("bench", "--sizes", "16", "--warmup", "0", "--runs", "1", "--doc", doc.toString(), "--models", "none", "--no-merge");
+        int code = new CommandLine(new Main())
+                .setOut(new PrintWriter(new StringWriter()))
+                .setErr(new PrintWriter(err))
+                .execute(
+                        "bench",
+                        "--sizes",
+                        "16",
+                        "--warmup",
+                        "0",
+                        "--runs",
+                        "1",
+                        "--doc",
+                        doc.toString(),
+                        "--models",
+                        "none",
+                        "--no-merge");
         assertEquals(0, code, err.toString());
         String written = Files.readString(doc);
         assertTrue(written.contains("- command: mera bench --sizes 16 --warmup 0"), written);
@@ -54,13 +84,37 @@ class BenchCommandTest {
     void timesARealEncoderAndTheMerge() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        assertEquals(0, run(out, err, "--sizes", "16", "--runs", "1", "--warmup", "0", "--models", "minilm", "--batch", "2",
-                "--seq", "8", "--model-runs", "1", "--no-doc"), err.toString());
+        assertEquals(
+                0,
+                run(
+                        out,
+                        err,
+                        "--sizes",
+                        "16",
+                        "--runs",
+                        "1",
+                        "--warmup",
+                        "0",
+                        "--models",
+                        "minilm",
+                        "--batch",
+                        "2",
+                        "--seq",
+                        "8",
+                        "--model-runs",
+                        "1",
+                        "--no-doc"),
+                err.toString());
         String table = out.toString();
-        for (String row : new String[] {"minilm forward 2x8", "minilm adapter-tuning step 2x8", "minilm LoRA step (r 8, query and value) 2x8",
+        for (String row : new String[] {
+            "minilm forward 2x8",
+            "minilm adapter-tuning step 2x8",
+            "minilm LoRA step (r 8, query and value) 2x8",
             "minilm full fine-tuning step 2x8",
             "minilm AdapterFusion step (7 sources) 2x8",
-            "OT merge, 8 bert-base Pfeiffer adapters, exact", "OT merge, 8 bert-base Pfeiffer adapters, Sinkhorn"}) {
+            "OT merge, 8 bert-base Pfeiffer adapters, exact",
+            "OT merge, 8 bert-base Pfeiffer adapters, Sinkhorn"
+        }) {
             assertTrue(table.contains(row), row + " missing from:\n" + table);
         }
     }

@@ -1,26 +1,24 @@
 package org.mera.cli;
 
-import org.mera.TestFiles;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mera.cli.TrainEvalCommandTest.json;
+import static org.mera.cli.TrainEvalCommandTest.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.experiment.MeraCellRunner;
-import org.mera.experiment.TinyGlue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mera.cli.TrainEvalCommandTest.json;
-import static org.mera.cli.TrainEvalCommandTest.run;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.TestFiles;
 import org.mera.cli.TrainEvalCommandTest.Run;
+import org.mera.experiment.MeraCellRunner;
+import org.mera.experiment.TinyGlue;
 
 /**
  * A practitioner's own task and adapters, through the CLI: task directories on hand-written real text
@@ -33,8 +31,23 @@ class BringYourOwnTaskTest {
     @Test
     void trainOnATaskDirectoryThenPredictGivesTheSameAccuracy(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("trec-adapter");
-        Run train = run("train", "--model", "minilm", "--task", TASKS.resolve("trec6").toString(), "--k", "4", "--seed", "13",
-                "--max-steps", "6", "--lr", "3e-3", "--no-progress", "--out", out.toString());
+        Run train = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                TASKS.resolve("trec6").toString(),
+                "--k",
+                "4",
+                "--seed",
+                "13",
+                "--max-steps",
+                "6",
+                "--lr",
+                "3e-3",
+                "--no-progress",
+                "--out",
+                out.toString());
         assertEquals(0, train.code(), train.err());
         JsonNode metrics = json(Files.readString(out.resolve("metrics.json")));
         assertEquals("trec6", metrics.get("task").asText());
@@ -42,12 +55,22 @@ class BringYourOwnTaskTest {
         assertTrue(Files.isRegularFile(out.resolve("task.yaml")), "the definition travels with the adapter");
 
         Path predictions = tmp.resolve("pred.jsonl");
-        Run predict = run("predict", "--model", "minilm", "--adapter", out.toString(), "--input",
-                TASKS.resolve("trec6/test.csv").toString(), "--out", predictions.toString());
+        Run predict = run(
+                "predict",
+                "--model",
+                "minilm",
+                "--adapter",
+                out.toString(),
+                "--input",
+                TASKS.resolve("trec6/test.csv").toString(),
+                "--out",
+                predictions.toString());
         assertEquals(0, predict.code(), predict.err());
         List<String> lines = Files.readAllLines(predictions);
         assertEquals(24, lines.size(), "one object per input row");
-        List<String> gold = Files.readAllLines(TASKS.resolve("trec6/test.csv")).stream().map(l -> l.substring(0, l.indexOf(','))).toList();
+        List<String> gold = Files.readAllLines(TASKS.resolve("trec6/test.csv")).stream()
+                .map(l -> l.substring(0, l.indexOf(',')))
+                .toList();
         int correct = 0;
         for (int i = 0; i < lines.size(); i++) {
             JsonNode row = json(lines.get(i));
@@ -59,13 +82,26 @@ class BringYourOwnTaskTest {
             assertEquals(1.0, sum, 1e-4);
             correct += row.get("label").asText().equals(gold.get(i)) ? 1 : 0;
         }
-        assertEquals(metrics.get("test").get("accuracy").asDouble(), correct / 24.0, 1e-9, "predict agrees with train's test accuracy");
+        assertEquals(
+                metrics.get("test").get("accuracy").asDouble(),
+                correct / 24.0,
+                1e-9,
+                "predict agrees with train's test accuracy");
 
         // One text per line works for a single-text task, in input order.
         Path txt = tmp.resolve("questions.txt");
         Files.writeString(txt, "Who wrote Hamlet ?\n\nHow many moons does Mars have ?\n");
         Path txtOut = tmp.resolve("txt.jsonl");
-        Run plain = run("predict", "--model", "minilm", "--adapter", out.toString(), "--input", txt.toString(), "--out", txtOut.toString());
+        Run plain = run(
+                "predict",
+                "--model",
+                "minilm",
+                "--adapter",
+                out.toString(),
+                "--input",
+                txt.toString(),
+                "--out",
+                txtOut.toString());
         assertEquals(0, plain.code(), plain.err());
         assertEquals(2, Files.readAllLines(txtOut).size());
     }
@@ -73,14 +109,43 @@ class BringYourOwnTaskTest {
     @Test
     void samplingFromAPlainTrainFileIsSavedWithTheRun(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("nli");
-        Run train = run("train", "--model", "minilm", "--task", TASKS.resolve("nli-pairs").toString(), "--k", "4", "--seed", "21",
-                "--max-steps", "2", "--no-progress", "--out", out.toString());
+        Run train = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                TASKS.resolve("nli-pairs").toString(),
+                "--k",
+                "4",
+                "--seed",
+                "21",
+                "--max-steps",
+                "2",
+                "--no-progress",
+                "--out",
+                out.toString());
         assertEquals(0, train.code(), train.err());
-        assertEquals(12, Files.readAllLines(out.resolve("split/4-21/train.jsonl")).size());
+        assertEquals(
+                12, Files.readAllLines(out.resolve("split/4-21/train.jsonl")).size());
         assertEquals(12, Files.readAllLines(out.resolve("split/4-21/dev.jsonl")).size());
-        assertTrue(json(Files.readString(out.resolve("metrics.json"))).get("data").get("split").asText().startsWith("sampled 4 per class"));
-        Run tooMany = run("train", "--model", "minilm", "--task", TASKS.resolve("nli-pairs").toString(), "--k", "5",
-                "--max-steps", "1", "--no-progress", "--out", tmp.resolve("x").toString());
+        assertTrue(json(Files.readString(out.resolve("metrics.json")))
+                .get("data")
+                .get("split")
+                .asText()
+                .startsWith("sampled 4 per class"));
+        Run tooMany = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                TASKS.resolve("nli-pairs").toString(),
+                "--k",
+                "5",
+                "--max-steps",
+                "1",
+                "--no-progress",
+                "--out",
+                tmp.resolve("x").toString());
         assertEquals(1, tooMany.code());
         assertTrue(tooMany.err().contains("has only 9 examples, 10 needed"), tooMany.err());
     }
@@ -92,7 +157,9 @@ class BringYourOwnTaskTest {
         assertEquals(0, inspect.code(), inspect.err());
         assertTrue(inspect.out().contains("task nli-pairs (3 classes; definition inferred from"), inspect.out());
         assertTrue(inspect.out().contains("contradiction=9 entailment=9 neutral=9"), inspect.out());
-        assertTrue(inspect.out().contains("text: premise") && inspect.out().contains("textPair: hypothesis"), inspect.out());
+        assertTrue(
+                inspect.out().contains("text: premise") && inspect.out().contains("textPair: hypothesis"),
+                inspect.out());
         assertTrue(Files.readString(dir.resolve("task.yaml")).contains("labels:"));
         Run again = run("task", "inspect", dir.toString(), "--write");
         assertEquals(1, again.code(), "an existing task.yaml is not replaced without --overwrite");
@@ -105,34 +172,91 @@ class BringYourOwnTaskTest {
         // The target: trec6 with a track, so same-track merging has something to do.
         Path target = TestFiles.copyTree(TASKS.resolve("trec6"), tmp.resolve("trec6"));
         assertEquals(0, run("task", "inspect", target.toString(), "--write").code());
-        Files.writeString(target.resolve("task.yaml"), Files.readString(target.resolve("task.yaml")) + "track: questions\n");
-        // Three adapters a user might have: mera's own, one in the AdapterHub layout whose internal name clashes, a PEFT LoRA.
+        Files.writeString(
+                target.resolve("task.yaml"), Files.readString(target.resolve("task.yaml")) + "track: questions\n");
+        // Three adapters a user might have: mera's own, one in the AdapterHub layout whose internal name clashes, a
+        // PEFT LoRA.
         Path mera = tmp.resolve("adapters/mera-nli");
         Path hub = tmp.resolve("adapters/hub-similarity");
         Path lora = tmp.resolve("adapters/peft-lora");
-        for (String[] a : List.of(new String[] {mera.toString(), "nli-pairs", "pfeiffer"},
-                new String[] {hub.toString(), "similarity", "pfeiffer"}, new String[] {lora.toString(), "nli-pairs", "lora"})) {
-            Run r = run("train", "--model", encoder.toString(), "--task", TASKS.resolve(a[1]).toString(), "--k", "3", "--max-steps", "2",
-                    "--method", a[2], "--name", "sst-2", "--no-progress", "--out", a[0]);
+        for (String[] a : List.of(
+                new String[] {mera.toString(), "nli-pairs", "pfeiffer"},
+                new String[] {hub.toString(), "similarity", "pfeiffer"},
+                new String[] {lora.toString(), "nli-pairs", "lora"})) {
+            Run r = run(
+                    "train",
+                    "--model",
+                    encoder.toString(),
+                    "--task",
+                    TASKS.resolve(a[1]).toString(),
+                    "--k",
+                    "3",
+                    "--max-steps",
+                    "2",
+                    "--method",
+                    a[2],
+                    "--name",
+                    "sst-2",
+                    "--no-progress",
+                    "--out",
+                    a[0]);
             assertEquals(0, r.code(), r.err());
         }
         Path out = tmp.resolve("experiment");
-        Run exp = run("experiment", "--model", encoder.toString(), "--target", target.toString(),
-                "--source", mera + "=questions", "--source", hub.toString(), "--source", lora.toString(),
-                "--hp", "steps=2", "--hp", "autoSteps=1", "--hp", "autoTop=2", "--out", out.toString());
+        Run exp = run(
+                "experiment",
+                "--model",
+                encoder.toString(),
+                "--target",
+                target.toString(),
+                "--source",
+                mera + "=questions",
+                "--source",
+                hub.toString(),
+                "--source",
+                lora.toString(),
+                "--hp",
+                "steps=2",
+                "--hp",
+                "autoSteps=1",
+                "--hp",
+                "autoTop=2",
+                "--out",
+                out.toString());
         assertEquals(0, exp.code(), exp.err());
-        assertTrue(Files.isRegularFile(out.resolve("experiment.yaml")), "the comparison can be repeated from its config");
+        assertTrue(
+                Files.isRegularFile(out.resolve("experiment.yaml")), "the comparison can be repeated from its config");
         List<JsonNode> results = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve("results.jsonl"))) {
             results.add(json(line));
         }
         Set<String> methods = new TreeSet<>();
         results.forEach(r -> methods.add(methodLabel(r)));
-        assertEquals(new TreeSet<>(List.of("adapter", "full", "fusion", "mera-auto", "mera-average", "mera-ot", "mera-same-track",
-                "single[hub-similarity]", "single[mera-nli]", "single[peft-lora]")), methods, results.toString());
+        assertEquals(
+                new TreeSet<>(List.of(
+                        "adapter",
+                        "full",
+                        "fusion",
+                        "mera-auto",
+                        "mera-average",
+                        "mera-ot",
+                        "mera-same-track",
+                        "single[hub-similarity]",
+                        "single[mera-nli]",
+                        "single[peft-lora]")),
+                methods,
+                results.toString());
         String table = Files.readString(out.resolve("report/report.md"));
-        for (String m : List.of("| full ", "| adapter ", "| fusion ", "| mera-average ", "| mera-ot ", "| mera-same-track ", "| mera-auto ",
-                "single (mean of sources)", "single (best source)")) {
+        for (String m : List.of(
+                "| full ",
+                "| adapter ",
+                "| fusion ",
+                "| mera-average ",
+                "| mera-ot ",
+                "| mera-same-track ",
+                "| mera-auto ",
+                "single (mean of sources)",
+                "single (best source)")) {
             assertTrue(table.contains(m), "report lacks " + m + ":\n" + table);
         }
         // The LoRA adapter starts only its single cell; merges and fusion combine the two bottleneck adapters.
@@ -142,11 +266,32 @@ class BringYourOwnTaskTest {
                 assertFalse(r.toString().contains("peft-lora"), r.toString());
             }
         }
-        Run rerun = run("experiment", "--model", encoder.toString(), "--target", target.toString(),
-                "--source", mera + "=questions", "--source", hub.toString(), "--source", lora.toString(),
-                "--hp", "steps=2", "--hp", "autoSteps=1", "--hp", "autoTop=2", "--out", out.toString(), "--no-report");
+        Run rerun = run(
+                "experiment",
+                "--model",
+                encoder.toString(),
+                "--target",
+                target.toString(),
+                "--source",
+                mera + "=questions",
+                "--source",
+                hub.toString(),
+                "--source",
+                lora.toString(),
+                "--hp",
+                "steps=2",
+                "--hp",
+                "autoSteps=1",
+                "--hp",
+                "autoTop=2",
+                "--out",
+                out.toString(),
+                "--no-report");
         assertEquals(0, rerun.code(), rerun.err());
-        assertEquals(results.size(), Files.readAllLines(out.resolve("results.jsonl")).size(), "a re-run reuses every finished cell");
+        assertEquals(
+                results.size(),
+                Files.readAllLines(out.resolve("results.jsonl")).size(),
+                "a re-run reuses every finished cell");
     }
 
     @Test
@@ -154,16 +299,37 @@ class BringYourOwnTaskTest {
         MeraCellRunner.register();
         Path encoder = TinyGlue.encoder(tmp.resolve("tiny-bert"));
         Path small = tmp.resolve("adapters/tiny");
-        Run r = run("train", "--model", encoder.toString(), "--task", TASKS.resolve("nli-pairs").toString(), "--k", "3",
-                "--max-steps", "1", "--no-progress", "--out", small.toString());
+        Run r = run(
+                "train",
+                "--model",
+                encoder.toString(),
+                "--task",
+                TASKS.resolve("nli-pairs").toString(),
+                "--k",
+                "3",
+                "--max-steps",
+                "1",
+                "--no-progress",
+                "--out",
+                small.toString());
         assertEquals(0, r.code(), r.err());
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         java.io.PrintStream saved = System.err;
         Run exp;
         try {
             System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-            exp = run("experiment", "--model", "minilm", "--target", TASKS.resolve("trec6").toString(), "--source", small.toString(),
-                    "--methods", "single", "--out", tmp.resolve("exp").toString());
+            exp = run(
+                    "experiment",
+                    "--model",
+                    "minilm",
+                    "--target",
+                    TASKS.resolve("trec6").toString(),
+                    "--source",
+                    small.toString(),
+                    "--methods",
+                    "single",
+                    "--out",
+                    tmp.resolve("exp").toString());
         } finally {
             System.setErr(saved);
         }

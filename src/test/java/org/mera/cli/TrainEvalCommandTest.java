@@ -1,25 +1,23 @@
 package org.mera.cli;
 
-import org.junit.jupiter.api.Tag;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.bottleneck.BottleneckConfig;
-import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.bottleneck.AdapterHubDirectory;
-import org.mera.merge.RandomAdapters;
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.merge.RandomAdapters;
+import picocli.CommandLine;
 
 /** train → eval → fewshot through picocli on tiny slices of real RTE data with the real minilm encoder. */
 @Tag("glue")
@@ -27,8 +25,7 @@ class TrainEvalCommandTest {
     static final Path RTE = org.mera.GlueData.ROOT.resolve("RTE");
     static final ObjectMapper JSON = new ObjectMapper();
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
         StringWriter out = new StringWriter();
@@ -61,11 +58,36 @@ class TrainEvalCommandTest {
     void trainThenEvalWritesMetricsAndPrintsTheSameScores(@TempDir Path tmp) throws Exception {
         Path test = slice(RTE.resolve("test.tsv"), tmp.resolve("test.tsv"), 16);
         Path out = tmp.resolve("rte-adapter");
-        Run train = run("train", "--model", "minilm", "--task", "rte", "--data", RTE.toString(), "--k", "16", "--seed", "21",
-                "--method", "pfeiffer", "--pooling", "mean", "--max-steps", "2", "--test", test.toString(), "--out", out.toString(),
+        Run train = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                "rte",
+                "--data",
+                RTE.toString(),
+                "--k",
+                "16",
+                "--seed",
+                "21",
+                "--method",
+                "pfeiffer",
+                "--pooling",
+                "mean",
+                "--max-steps",
+                "2",
+                "--test",
+                test.toString(),
+                "--out",
+                out.toString(),
                 "--no-progress");
         assertEquals(0, train.code(), train.err());
-        for (String f : List.of("adapter_config.json", "adapter.safetensors", "head_config.json", "model_head.safetensors", "metrics.json")) {
+        for (String f : List.of(
+                "adapter_config.json",
+                "adapter.safetensors",
+                "head_config.json",
+                "model_head.safetensors",
+                "metrics.json")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         JsonNode m = JSON.readTree(out.resolve("metrics.json").toFile());
@@ -87,55 +109,125 @@ class TrainEvalCommandTest {
         // eval below finds the pooling in the head's files: its scores equal the run's only if it reads the same
         assertEquals("mean", m.get("hyperparameters").get("head_pooling").asText());
 
-        Run eval = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data", test.toString());
+        Run eval = run(
+                "eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data", test.toString());
         assertEquals(0, eval.code(), eval.err());
         JsonNode e = JSON.readTree(eval.out());
         assertEquals(16, e.get("examples").asInt());
         assertEquals("rte", e.get("name").asText());
         assertEquals("accuracy", e.get("primary_metric").asText());
-        assertEquals(m.get("test").get("accuracy").asDouble(), e.get("metrics").get("accuracy").asDouble(), 0.0);
+        assertEquals(
+                m.get("test").get("accuracy").asDouble(),
+                e.get("metrics").get("accuracy").asDouble(),
+                0.0);
 
         // Predictions: one row per example, agreeing with the accuracy; an unlabelled copy (GLUE's official test
         // layout: no label column) gives the same predictions and no metrics.
         Path labelledPredictions = tmp.resolve("pred-labelled.jsonl");
-        Run withPredictions = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data", test.toString(),
-                "--predictions", labelledPredictions.toString());
+        Run withPredictions = run(
+                "eval",
+                "--model",
+                "minilm",
+                "--adapter",
+                out.toString(),
+                "--task",
+                "RTE",
+                "--data",
+                test.toString(),
+                "--predictions",
+                labelledPredictions.toString());
         assertEquals(0, withPredictions.code(), withPredictions.err());
-        List<JsonNode> rows = Files.readAllLines(labelledPredictions).stream().map(TrainEvalCommandTest::json).toList();
+        List<JsonNode> rows = Files.readAllLines(labelledPredictions).stream()
+                .map(TrainEvalCommandTest::json)
+                .toList();
         assertEquals(16, rows.size());
-        long correct = rows.stream().filter(r -> r.get("label").asText().equals(r.get("prediction").asText())).count();
+        long correct = rows.stream()
+                .filter(r -> r.get("label").asText().equals(r.get("prediction").asText()))
+                .count();
         assertEquals(e.get("metrics").get("accuracy").asDouble(), correct / 16.0, 1e-12);
         JsonNode first = rows.get(0);
         assertEquals(0, first.get("index").asInt());
-        assertEquals(Files.readAllLines(test).get(1).split("\t")[1], first.get("text_a").asText());
-        double sum = first.get("probabilities").get("entailment").asDouble() + first.get("probabilities").get("not_entailment").asDouble();
+        assertEquals(
+                Files.readAllLines(test).get(1).split("\t")[1],
+                first.get("text_a").asText());
+        double sum = first.get("probabilities").get("entailment").asDouble()
+                + first.get("probabilities").get("not_entailment").asDouble();
         assertEquals(1.0, sum, 1e-5);
 
         Path unlabelledFile = tmp.resolve("unlabelled/test.tsv");
         Files.createDirectories(unlabelledFile.getParent());
-        Files.write(unlabelledFile, Files.readAllLines(test).stream().map(l -> l.substring(0, l.lastIndexOf('\t'))).toList());
+        Files.write(
+                unlabelledFile,
+                Files.readAllLines(test).stream()
+                        .map(l -> l.substring(0, l.lastIndexOf('\t')))
+                        .toList());
         Path unlabelledPredictions = tmp.resolve("pred-unlabelled.jsonl");
-        Run unlabelled = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data",
-                unlabelledFile.toString(), "--unlabelled", "--predictions", unlabelledPredictions.toString());
+        Run unlabelled = run(
+                "eval",
+                "--model",
+                "minilm",
+                "--adapter",
+                out.toString(),
+                "--task",
+                "RTE",
+                "--data",
+                unlabelledFile.toString(),
+                "--unlabelled",
+                "--predictions",
+                unlabelledPredictions.toString());
         assertEquals(0, unlabelled.code(), unlabelled.err());
         JsonNode u = JSON.readTree(unlabelled.out());
-        assertTrue(!u.has("metrics") && u.get("predictions").asText().equals(unlabelledPredictions.toString()), unlabelled.out());
-        List<JsonNode> urows = Files.readAllLines(unlabelledPredictions).stream().map(TrainEvalCommandTest::json).toList();
+        assertTrue(
+                !u.has("metrics") && u.get("predictions").asText().equals(unlabelledPredictions.toString()),
+                unlabelled.out());
+        List<JsonNode> urows = Files.readAllLines(unlabelledPredictions).stream()
+                .map(TrainEvalCommandTest::json)
+                .toList();
         for (int i = 0; i < 16; i++) {
             assertEquals(rows.get(i).get("prediction"), urows.get(i).get("prediction"));
             assertTrue(!urows.get(i).has("label"));
         }
-        Run noLabelsNoPredictions = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data",
-                unlabelledFile.toString(), "--unlabelled");
+        Run noLabelsNoPredictions = run(
+                "eval",
+                "--model",
+                "minilm",
+                "--adapter",
+                out.toString(),
+                "--task",
+                "RTE",
+                "--data",
+                unlabelledFile.toString(),
+                "--unlabelled");
         assertEquals(1, noLabelsNoPredictions.code());
         assertTrue(noLabelsNoPredictions.err().contains("--predictions"), noLabelsNoPredictions.err());
-        Run labelsMissing = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "RTE", "--data",
+        Run labelsMissing = run(
+                "eval",
+                "--model",
+                "minilm",
+                "--adapter",
+                out.toString(),
+                "--task",
+                "RTE",
+                "--data",
                 unlabelledFile.toString());
         assertEquals(1, labelsMissing.code());
-        assertTrue(labelsMissing.err().contains("label") && labelsMissing.err().contains(unlabelledFile.toString()), labelsMissing.err());
+        assertTrue(
+                labelsMissing.err().contains("label") && labelsMissing.err().contains(unlabelledFile.toString()),
+                labelsMissing.err());
 
-        Run again = run("train", "--model", "minilm", "--task", "rte", "--data", RTE.toString(), "--max-steps", "1",
-                "--out", out.toString(), "--no-progress");
+        Run again = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                "rte",
+                "--data",
+                RTE.toString(),
+                "--max-steps",
+                "1",
+                "--out",
+                out.toString(),
+                "--no-progress");
         assertEquals(1, again.code());
         assertTrue(again.err().contains("not empty"), again.err());
     }
@@ -145,16 +237,42 @@ class TrainEvalCommandTest {
         Path suite = tmp.resolve("suite");
         org.mera.data.wordnet.WordNetSuite.write(suite, 42);
         Path out = tmp.resolve("antonym");
-        Run train = run("train", "--model", "minilm", "--task", "wn-antonym", "--data", suite.toString(), "--k", "16", "--seed", "13",
-                "--max-steps", "2", "--out", out.toString(), "--no-progress");
+        Run train = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                "wn-antonym",
+                "--data",
+                suite.toString(),
+                "--k",
+                "16",
+                "--seed",
+                "13",
+                "--max-steps",
+                "2",
+                "--out",
+                out.toString(),
+                "--no-progress");
         assertEquals(0, train.code(), train.err());
         JsonNode m = JSON.readTree(out.resolve("metrics.json").toFile());
         assertEquals("wn-antonym", m.get("task").asText());
         assertTrue(m.get("data").get("test_examples").asInt() > 100, m.toString());
-        Run eval = run("eval", "--model", "minilm", "--adapter", out.toString(), "--task", "wn-antonym", "--data",
+        Run eval = run(
+                "eval",
+                "--model",
+                "minilm",
+                "--adapter",
+                out.toString(),
+                "--task",
+                "wn-antonym",
+                "--data",
                 suite.resolve("wn-antonym").toString());
         assertEquals(0, eval.code(), eval.err());
-        assertEquals(m.get("test").get("accuracy").asDouble(), JSON.readTree(eval.out()).get("metrics").get("accuracy").asDouble(), 0.0);
+        assertEquals(
+                m.get("test").get("accuracy").asDouble(),
+                JSON.readTree(eval.out()).get("metrics").get("accuracy").asDouble(),
+                0.0);
     }
 
     @Test
@@ -167,57 +285,150 @@ class TrainEvalCommandTest {
         }
         slice(RTE.resolve("test.tsv"), task.resolve("test.tsv"), 12);
         Path json = tmp.resolve("fewshot.json");
-        Run r = run("fewshot", "--model", "minilm", "--task", "RTE", "--data", task.toString(), "--seeds", "13,21",
-                "--method", "lora", "--max-steps", "1", "--out", json.toString(), "--no-progress");
+        Run r = run(
+                "fewshot",
+                "--model",
+                "minilm",
+                "--task",
+                "RTE",
+                "--data",
+                task.toString(),
+                "--seeds",
+                "13,21",
+                "--method",
+                "lora",
+                "--max-steps",
+                "1",
+                "--out",
+                json.toString(),
+                "--no-progress");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("mean±std") && r.out().contains("seed 13") && r.out().contains("seed 21"), r.out());
+        assertTrue(
+                r.out().contains("mean±std")
+                        && r.out().contains("seed 13")
+                        && r.out().contains("seed 21"),
+                r.out());
         JsonNode j = JSON.readTree(json.toFile());
         assertEquals(2, j.get("runs").size());
         assertEquals(12, j.get("runs").get(0).get("test_examples").asInt());
         double a = j.get("runs").get(0).get("test").get("accuracy").asDouble();
         double b = j.get("runs").get(1).get("test").get("accuracy").asDouble();
         assertEquals((a + b) / 2, j.get("summary").get("accuracy").get("mean").asDouble(), 1e-12);
-        assertEquals(Math.abs(a - b) / 2, j.get("summary").get("accuracy").get("std").asDouble(), 1e-12);
+        assertEquals(
+                Math.abs(a - b) / 2, j.get("summary").get("accuracy").get("std").asDouble(), 1e-12);
         assertEquals(8, j.get("hyperparameters").get("lora_r").asInt());
 
-        Run missing = run("fewshot", "--model", "minilm", "--task", "RTE", "--data", task.toString(), "--seeds", "13,42",
-                "--max-steps", "1", "--no-progress");
+        Run missing = run(
+                "fewshot",
+                "--model",
+                "minilm",
+                "--task",
+                "RTE",
+                "--data",
+                task.toString(),
+                "--seeds",
+                "13,42",
+                "--max-steps",
+                "1",
+                "--no-progress");
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("16-42") && missing.err().contains("[13, 21]"), missing.err());
     }
 
     @Test
     void badInputIsReportedNamingWhatIsWrong(@TempDir Path tmp) throws Exception {
-        Run unknownTask = run("train", "--model", "minilm", "--task", "NOPE", "--data", RTE.toString(), "--out",
+        Run unknownTask = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                "NOPE",
+                "--data",
+                RTE.toString(),
+                "--out",
                 tmp.resolve("a").toString());
         assertEquals(1, unknownTask.code());
-        assertTrue(unknownTask.err().contains("task 'NOPE' is neither a directory nor a built-in task"), unknownTask.err());
+        assertTrue(
+                unknownTask.err().contains("task 'NOPE' is neither a directory nor a built-in task"),
+                unknownTask.err());
 
         Path nowhere = tmp.resolve("no-such-dir");
-        Run missingData = run("train", "--model", "minilm", "--task", "RTE", "--data", nowhere.toString(), "--out",
+        Run missingData = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                "RTE",
+                "--data",
+                nowhere.toString(),
+                "--out",
                 tmp.resolve("b").toString());
         assertEquals(1, missingData.code());
         assertTrue(missingData.err().contains(nowhere.toString()), missingData.err());
 
         Path big = tmp.resolve("bert-base-adapter");
-        AdapterHubDirectory.write(big, RandomAdapters.create("big", BottleneckConfig.pfeiffer(), EncoderInfo.bertBase(), 12, 48, 0.02, 1));
-        Run mismatch = run("train", "--model", "minilm", "--task", "RTE", "--data", RTE.toString(), "--init", big.toString(),
-                "--out", tmp.resolve("c").toString(), "--no-progress");
+        AdapterHubDirectory.write(
+                big,
+                RandomAdapters.create("big", BottleneckConfig.pfeiffer(), EncoderInfo.bertBase(), 12, 48, 0.02, 1));
+        Run mismatch = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                "RTE",
+                "--data",
+                RTE.toString(),
+                "--init",
+                big.toString(),
+                "--out",
+                tmp.resolve("c").toString(),
+                "--no-progress");
         assertEquals(1, mismatch.code());
-        assertTrue(mismatch.err().contains("hidden_size 768") && mismatch.err().contains(big.toString()), mismatch.err());
+        assertTrue(
+                mismatch.err().contains("hidden_size 768") && mismatch.err().contains(big.toString()), mismatch.err());
 
-        Run evalNoHead = run("eval", "--model", "minilm", "--adapter", big.toString(), "--task", "RTE", "--data",
+        Run evalNoHead = run(
+                "eval",
+                "--model",
+                "minilm",
+                "--adapter",
+                big.toString(),
+                "--task",
+                "RTE",
+                "--data",
                 RTE.resolve("k-shot/16-13/dev.tsv").toString());
         assertEquals(1, evalNoHead.code());
         assertTrue(evalNoHead.err().contains("hidden_size 768"), evalNoHead.err());
 
-        Run conflicting = run("train", "--model", "minilm", "--task", "RTE", "--data", RTE.toString(), "--method", "lora",
-                "--reduction-factor", "8", "--out", tmp.resolve("d").toString());
+        Run conflicting = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                "RTE",
+                "--data",
+                RTE.toString(),
+                "--method",
+                "lora",
+                "--reduction-factor",
+                "8",
+                "--out",
+                tmp.resolve("d").toString());
         assertEquals(1, conflicting.code());
         assertTrue(conflicting.err().contains("--reduction-factor"), conflicting.err());
 
-        Run badPooling = run("train", "--model", "minilm", "--task", "RTE", "--data", RTE.toString(), "--pooling", "max",
-                "--out", tmp.resolve("e").toString());
+        Run badPooling = run(
+                "train",
+                "--model",
+                "minilm",
+                "--task",
+                "RTE",
+                "--data",
+                RTE.toString(),
+                "--pooling",
+                "max",
+                "--out",
+                tmp.resolve("e").toString());
         assertEquals(1, badPooling.code());
         assertTrue(badPooling.err().contains("'max'") && badPooling.err().contains("cls, mean"), badPooling.err());
     }

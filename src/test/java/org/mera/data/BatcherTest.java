@@ -18,8 +18,10 @@ class BatcherTest {
         List<EncodedExample> xs = new ArrayList<>();
         for (int i = 0; i < lengths.length; i++) {
             int id = i;
-            int[] ids = IntStream.range(0, lengths[i]).map(p -> 1000 * id + p + 1).toArray();
-            int[] types = IntStream.range(0, lengths[i]).map(p -> p >= 2 ? 1 : 0).toArray();
+            int[] ids =
+                    IntStream.range(0, lengths[i]).map(p -> 1000 * id + p + 1).toArray();
+            int[] types =
+                    IntStream.range(0, lengths[i]).map(p -> p >= 2 ? 1 : 0).toArray();
             xs.add(new EncodedExample(ids, types, i % 3, i * 0.5f));
         }
         return xs;
@@ -65,16 +67,24 @@ class BatcherTest {
         List<Batch> again = batcher.trainBatches(xs, 5);
         List<Batch> other = batcher.trainBatches(xs, 6);
         assertEquals(25, a.size());
-        int[] seen = a.stream().flatMapToInt(b -> Arrays.stream(b.exampleIndices())).sorted().toArray();
+        int[] seen = a.stream()
+                .flatMapToInt(b -> Arrays.stream(b.exampleIndices()))
+                .sorted()
+                .toArray();
         assertArrayEquals(IntStream.range(0, 200).toArray(), seen);
         for (int i = 0; i < a.size(); i++) {
             assertArrayEquals(a.get(i).exampleIndices(), again.get(i).exampleIndices());
         }
-        assertNotEquals(Arrays.toString(a.get(0).exampleIndices()), Arrays.toString(other.get(0).exampleIndices()));
+        assertNotEquals(
+                Arrays.toString(a.get(0).exampleIndices()),
+                Arrays.toString(other.get(0).exampleIndices()));
         // Bucketing: much less padding than random batches of the same examples.
-        long paddedBucketed = a.stream().mapToLong(b -> (long) b.size() * b.seqLen()).sum();
-        long paddedRandom = new Batcher(8, 0, 1).trainBatches(xs, 5).stream()
-                .mapToLong(b -> (long) b.size() * b.seqLen()).sum();
+        long paddedBucketed =
+                a.stream().mapToLong(b -> (long) b.size() * b.seqLen()).sum();
+        long paddedRandom = new Batcher(8, 0, 1)
+                .trainBatches(xs, 5).stream()
+                        .mapToLong(b -> (long) b.size() * b.seqLen())
+                        .sum();
         assertTrue(paddedBucketed < paddedRandom, paddedBucketed + " vs " + paddedRandom);
         // Rows of a batch follow their examples' labels.
         for (Batch b : a) {

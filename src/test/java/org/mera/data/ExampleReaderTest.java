@@ -33,11 +33,16 @@ class ExampleReaderTest {
 
     @Test
     void tsvSplitsOnTabsOnlyAndKeepsQuotes() throws IOException {
-        Path f = write("rte.tsv", "index\tsentence1\tsentence2\tlabel\r\n"
-                + "0\tHe said \"yes, really\tno\" it is.\tentailment\r\n\r\n"
-                + "1\ta\tb\tnot_entailment");
-        assertEquals(List.of(new Example("He said \"yes, really", "no\" it is.", "entailment"),
-                new Example("a", "b", "not_entailment")), ExampleReader.read(f, GlueTasks.RTE));
+        Path f = write(
+                "rte.tsv",
+                "index\tsentence1\tsentence2\tlabel\r\n"
+                        + "0\tHe said \"yes, really\tno\" it is.\tentailment\r\n\r\n"
+                        + "1\ta\tb\tnot_entailment");
+        assertEquals(
+                List.of(
+                        new Example("He said \"yes, really", "no\" it is.", "entailment"),
+                        new Example("a", "b", "not_entailment")),
+                ExampleReader.read(f, GlueTasks.RTE));
     }
 
     @Test
@@ -66,90 +71,147 @@ class ExampleReaderTest {
         ExampleFileException e = assertThrows(ExampleFileException.class, () -> ExampleReader.read(f, GlueTasks.COLA));
         assertError(e, f, 2, "unknown label '2' for task CoLA");
         Path g = write("rte.tsv", "index\tsentence1\tsentence2\tlabel\n0\tHe said \"x\ty\"\tz\tentailment\n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.read(g, GlueTasks.RTE)), g, 2,
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(g, GlueTasks.RTE)),
+                g,
+                2,
                 "unknown label 'z'");
     }
 
     @Test
     void regressionLabelMustBeANumber() throws IOException {
-        Path f = write("stsb.jsonl", "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": \"3.800\"}\n"
-                + "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": 4}\n"
-                + "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": \"high\"}\n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.read(f, GlueTasks.STSB)), f, 3,
+        Path f = write(
+                "stsb.jsonl",
+                "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": \"3.800\"}\n"
+                        + "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": 4}\n"
+                        + "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": \"high\"}\n");
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(f, GlueTasks.STSB)),
+                f,
+                3,
                 "not a number");
-        Path ok = write("ok.jsonl", "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": \"3.800\"}\n"
-                + "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": 4}\n");
-        assertEquals(List.of(new Example("a", "b", "3.800"), new Example("a", "b", "4")),
+        Path ok = write(
+                "ok.jsonl",
+                "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": \"3.800\"}\n"
+                        + "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": 4}\n");
+        assertEquals(
+                List.of(new Example("a", "b", "3.800"), new Example("a", "b", "4")),
                 ExampleReader.read(ok, GlueTasks.STSB));
     }
 
     @Test
     void emptyFilesAreErrors() throws IOException {
         Path tsv = write("empty.tsv", "");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.read(tsv, GlueTasks.COLA)), tsv, 0,
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(tsv, GlueTasks.COLA)),
+                tsv,
+                0,
                 "no examples");
         Path headerOnly = write("h.tsv", "sentence\tlabel\n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.read(headerOnly, GlueTasks.SST2)),
-                headerOnly, 0, "no examples");
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(headerOnly, GlueTasks.SST2)),
+                headerOnly,
+                0,
+                "no examples");
         Path jsonl = write("empty.jsonl", "\n\n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.readJsonl(jsonl, GlueTasks.SST2,
-                Columns.DEFAULT)), jsonl, 0, "no examples");
+        assertError(
+                assertThrows(
+                        ExampleFileException.class,
+                        () -> ExampleReader.readJsonl(jsonl, GlueTasks.SST2, Columns.DEFAULT)),
+                jsonl,
+                0,
+                "no examples");
     }
 
     @Test
     void badJsonAndMissingFields() throws IOException {
         Path f = write("bad.jsonl", "{\"text_a\": \"a\", \"label\": \"1\"}\n{\"text_a\": \"b\", \"label\": \n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.read(f, GlueTasks.SST2)), f, 2,
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(f, GlueTasks.SST2)),
+                f,
+                2,
                 "bad JSON");
         Path arr = write("arr.jsonl", "[1, 2]\n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.readJsonl(arr, GlueTasks.SST2,
-                Columns.DEFAULT)), arr, 1, "JSON object");
-        Path noB = write("nob.jsonl", "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": \"entailment\"}\n"
-                + "{\"text_a\": \"a\", \"label\": \"entailment\"}\n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.read(noB, GlueTasks.RTE)), noB, 2,
+        assertError(
+                assertThrows(
+                        ExampleFileException.class,
+                        () -> ExampleReader.readJsonl(arr, GlueTasks.SST2, Columns.DEFAULT)),
+                arr,
+                1,
+                "JSON object");
+        Path noB = write(
+                "nob.jsonl",
+                "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": \"entailment\"}\n"
+                        + "{\"text_a\": \"a\", \"label\": \"entailment\"}\n");
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(noB, GlueTasks.RTE)),
+                noB,
+                2,
                 "missing field 'text_b'");
     }
 
     @Test
     void jsonlWithCustomFieldsAndUnlabelled() throws IOException {
         Path f = write("x.jsonl", "{\"q\": \"a?\", \"s\": \"b.\", \"y\": \"not_entailment\", \"extra\": [1]}\n");
-        assertEquals(List.of(new Example("a?", "b.", "not_entailment")),
+        assertEquals(
+                List.of(new Example("a?", "b.", "not_entailment")),
                 ExampleReader.readJsonl(f, GlueTasks.QNLI, Columns.named("q", "s", "y")));
-        assertEquals(List.of(new Example("a?", "b.", null)),
+        assertEquals(
+                List.of(new Example("a?", "b.", null)),
                 ExampleReader.readJsonl(f, GlueTasks.QNLI, Columns.named("q", "s", null)));
         Path premise = write("p.jsonl", "{\"premise\": \"p\", \"hypothesis\": \"h\", \"label\": \"neutral\"}\n");
         assertEquals(List.of(new Example("p", "h", "neutral")), ExampleReader.read(premise, GlueTasks.MNLI));
         Path other = write("o.jsonl", "{\"sentence\": \"p\", \"label\": \"1\"}\n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.read(other, GlueTasks.SST2)), other, 1,
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(other, GlueTasks.SST2)),
+                other,
+                1,
                 "neither 'text_a' nor 'premise'");
     }
 
     @Test
     void csvFollowsRfc4180() throws IOException {
-        Path f = write("x.csv", "label,text_a,text_b\r\n"
-                + "1,\"Hello, \"\"world\"\"\",plain\r\n"
-                + "0,\"two\nlines\",\"\"\r\n"
-                + "1,last,row");
-        assertEquals(List.of(new Example("Hello, \"world\"", "plain", "1"), new Example("two\nlines", "", "0"),
-                new Example("last", "row", "1")), ExampleReader.read(f, GlueTasks.MRPC));
+        Path f = write(
+                "x.csv",
+                "label,text_a,text_b\r\n"
+                        + "1,\"Hello, \"\"world\"\"\",plain\r\n"
+                        + "0,\"two\nlines\",\"\"\r\n"
+                        + "1,last,row");
+        assertEquals(
+                List.of(
+                        new Example("Hello, \"world\"", "plain", "1"),
+                        new Example("two\nlines", "", "0"),
+                        new Example("last", "row", "1")),
+                ExampleReader.read(f, GlueTasks.MRPC));
         Path bad = write("bad.csv", "text_a,label\ngood,1\n\"multi\nline\",7\n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.read(bad, GlueTasks.SST2)), bad, 3,
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(bad, GlueTasks.SST2)),
+                bad,
+                3,
                 "unknown label '7'");
         Path open = write("open.csv", "text_a,label\n\"never closed,1\n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.read(open, GlueTasks.SST2)), open, 2,
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(open, GlueTasks.SST2)),
+                open,
+                2,
                 "never closed");
         Path stray = write("stray.csv", "text_a,label\n\"a\"b,1\n");
-        assertError(assertThrows(ExampleFileException.class, () -> ExampleReader.read(stray, GlueTasks.SST2)), stray, 2,
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(stray, GlueTasks.SST2)),
+                stray,
+                2,
                 "after a closing quote");
         Path cols = write("cols.csv", "sentence,y\nok,1\n");
-        assertEquals(List.of(new Example("ok", null, "1")),
+        assertEquals(
+                List.of(new Example("ok", null, "1")),
                 ExampleReader.readCsv(cols, GlueTasks.SST2, Columns.named("sentence", null, "y")));
     }
 
     @Test
     void pairTaskNeedsSecondTextColumn() throws IOException {
         Path f = write("x.jsonl", "{\"text_a\": \"a\", \"label\": \"1\"}\n");
-        assertThrows(ExampleFileException.class,
+        assertThrows(
+                ExampleFileException.class,
                 () -> ExampleReader.readJsonl(f, GlueTasks.MRPC, Columns.named("text_a", null, "label")));
     }
 

@@ -1,7 +1,5 @@
 package org.mera.data;
 
-import org.junit.jupiter.api.Tag;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Reads the real shared GLUE data (../shared/data/glue from the project root). */
@@ -33,7 +32,9 @@ class GlueDataTest {
                 for (List<Example> split : List.of(data.kshotTrain(16, seed), data.kshotDev(16, seed))) {
                     if (task.isRegression()) {
                         assertEquals(32, split.size(), task.name());
-                        long low = split.stream().filter(x -> Double.parseDouble(x.label()) < 2.5).count();
+                        long low = split.stream()
+                                .filter(x -> Double.parseDouble(x.label()) < 2.5)
+                                .count();
                         assertEquals(16, low, "STS-B splits are balanced at LM-BFF's 2.5 threshold");
                     } else {
                         Map<String, Long> expected = task.labels().stream()
@@ -51,22 +52,50 @@ class GlueDataTest {
 
     @Test
     void testSetsHaveOfficialSizesAndLabels() {
-        Map<Task, Integer> sizes = Map.of(GlueTasks.COLA, 1043, GlueTasks.SST2, 872, GlueTasks.MRPC, 408,
-                GlueTasks.STSB, 1500, GlueTasks.QQP, 1000, GlueTasks.MNLI, 9815, GlueTasks.QNLI, 5463,
-                GlueTasks.RTE, 277);
+        Map<Task, Integer> sizes = Map.of(
+                GlueTasks.COLA,
+                1043,
+                GlueTasks.SST2,
+                872,
+                GlueTasks.MRPC,
+                408,
+                GlueTasks.STSB,
+                1500,
+                GlueTasks.QQP,
+                1000,
+                GlueTasks.MNLI,
+                9815,
+                GlueTasks.QNLI,
+                5463,
+                GlueTasks.RTE,
+                277);
         for (Task task : GlueTasks.ALL) {
             TaskDirectory data = TaskDirectory.under(GLUE, task);
             assertEquals(sizes.get(task), data.test().size(), task.name() + " " + data.testFile());
         }
-        assertEquals(Map.of("0", 428L, "1", 444L), labelCounts(TaskDirectory.under(GLUE, GlueTasks.SST2).test()));
-        assertEquals(Map.of("0", 129L, "1", 279L), labelCounts(TaskDirectory.under(GLUE, GlueTasks.MRPC).test()));
-        assertEquals(Map.of("entailment", 146L, "not_entailment", 131L),
+        assertEquals(
+                Map.of("0", 428L, "1", 444L),
+                labelCounts(TaskDirectory.under(GLUE, GlueTasks.SST2).test()));
+        assertEquals(
+                Map.of("0", 129L, "1", 279L),
+                labelCounts(TaskDirectory.under(GLUE, GlueTasks.MRPC).test()));
+        assertEquals(
+                Map.of("entailment", 146L, "not_entailment", 131L),
                 labelCounts(TaskDirectory.under(GLUE, GlueTasks.RTE).test()));
-        assertEquals(Map.of("contradiction", 3213L, "entailment", 3479L, "neutral", 3123L),
+        assertEquals(
+                Map.of("contradiction", 3213L, "entailment", 3479L, "neutral", 3123L),
                 labelCounts(TaskDirectory.under(GLUE, GlueTasks.MNLI).test()));
-        assertEquals("test_matched.jsonl", TaskDirectory.under(GLUE, GlueTasks.MNLI).testFile().getFileName().toString());
-        assertEquals(Path.of("pool", "dev.jsonl"),
-                TaskDirectory.under(GLUE, GlueTasks.QQP).taskDir().relativize(TaskDirectory.under(GLUE, GlueTasks.QQP).testFile()));
+        assertEquals(
+                "test_matched.jsonl",
+                TaskDirectory.under(GLUE, GlueTasks.MNLI)
+                        .testFile()
+                        .getFileName()
+                        .toString());
+        assertEquals(
+                Path.of("pool", "dev.jsonl"),
+                TaskDirectory.under(GLUE, GlueTasks.QQP)
+                        .taskDir()
+                        .relativize(TaskDirectory.under(GLUE, GlueTasks.QQP).testFile()));
     }
 
     @Test
@@ -79,20 +108,29 @@ class GlueDataTest {
         assertTrue(mrpc.textA().startsWith("He said the foodservice pie business"));
         assertTrue(mrpc.textB().startsWith("\" The foodservice pie business does not fit"));
         Example stsb = TaskDirectory.under(GLUE, GlueTasks.STSB).test().get(0);
-        assertEquals(new Example("A man with a hard hat is dancing.", "A man wearing a hard hat is dancing.", "5.000"), stsb);
-        Example mnli = TaskDirectory.under(GLUE, GlueTasks.MNLI).kshotTrain(16, 13).get(0);
+        assertEquals(
+                new Example("A man with a hard hat is dancing.", "A man wearing a hard hat is dancing.", "5.000"),
+                stsb);
+        Example mnli =
+                TaskDirectory.under(GLUE, GlueTasks.MNLI).kshotTrain(16, 13).get(0);
         assertTrue(mnli.textA().startsWith("Price caps may sound more attractive"), mnli.textA());
         assertNotNull(mnli.textB());
         Example qnli = TaskDirectory.under(GLUE, GlueTasks.QNLI).test().get(0);
         assertEquals("What came into force after the new constitution was herald?", qnli.textA());
         assertEquals("entailment", qnli.label());
-        Example qqp = TaskDirectory.under(GLUE, GlueTasks.QQP).kshotTrain(16, 13).get(0);
-        assertEquals(new Example("Can I develope mobile apps with c++?", "How can I develop mobile apps with C++?", "1"), qqp);
-        Example sst = TaskDirectory.under(GLUE, GlueTasks.SST2).kshotTrain(16, 13).get(0);
+        Example qqp =
+                TaskDirectory.under(GLUE, GlueTasks.QQP).kshotTrain(16, 13).get(0);
+        assertEquals(
+                new Example("Can I develope mobile apps with c++?", "How can I develop mobile apps with C++?", "1"),
+                qqp);
+        Example sst =
+                TaskDirectory.under(GLUE, GlueTasks.SST2).kshotTrain(16, 13).get(0);
         assertNull(sst.textB());
         assertEquals("nothing happens , and it happens to flat characters .", sst.textA());
         Example mnliTest = TaskDirectory.under(GLUE, GlueTasks.MNLI).test().get(0);
-        assertEquals(new Example("The new rights are nice enough", "Everyone really likes the newest benefits ", "neutral"), mnliTest);
+        assertEquals(
+                new Example("The new rights are nice enough", "Everyone really likes the newest benefits ", "neutral"),
+                mnliTest);
     }
 
     @Test

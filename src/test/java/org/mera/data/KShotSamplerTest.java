@@ -56,12 +56,14 @@ class KShotSamplerTest {
     void tooFewExamplesNamesTheClass() {
         List<Example> pool = new ArrayList<>(pool(GlueTasks.SST2, 20));
         pool.removeIf(x -> x.label().equals("1") && !x.textA().endsWith(" 3"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> KShotSampler.sample(pool, GlueTasks.SST2, 16, 13));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> KShotSampler.sample(pool, GlueTasks.SST2, 16, 13));
         assertTrue(e.getMessage().contains("class '1' has only 1 examples"), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> KShotSampler.sampleTrainAndDev(pool(GlueTasks.SST2, 20), GlueTasks.SST2, 16, 13));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> KShotSampler.sample(List.of(new Example("x", null, null)), GlueTasks.SST2, 1, 1));
     }
 
@@ -73,7 +75,8 @@ class KShotSamplerTest {
         }
         assertEquals(2.5, KShotSampler.defaultThreshold(GlueTasks.STSB, pool));
         List<Example> s = KShotSampler.sample(pool, GlueTasks.STSB, 8, 1);
-        assertEquals(8, s.stream().filter(x -> Double.parseDouble(x.label()) < 2.5).count());
+        assertEquals(
+                8, s.stream().filter(x -> Double.parseDouble(x.label()) < 2.5).count());
         assertEquals(16, s.size());
         Task other = new Task("Sim", true, List.of(), "spearman", "x");
         assertEquals((49 * 0.05 + 50 * 0.05) / 2, KShotSampler.defaultThreshold(other, pool), 1e-12);
@@ -81,6 +84,7 @@ class KShotSamplerTest {
         assertEquals(100, t.size());
         assertThrows(IllegalArgumentException.class, () -> KShotSampler.sample(pool, other, 51, 1));
         List<Example> u = KShotSampler.sample(pool, other, 10, 1, 4.0);
-        assertEquals(10, u.stream().filter(x -> Double.parseDouble(x.label()) >= 4.0).count());
+        assertEquals(
+                10, u.stream().filter(x -> Double.parseDouble(x.label()) >= 4.0).count());
     }
 }

@@ -1,7 +1,10 @@
 package org.mera.data;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,12 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * User task directories on real text (src/test/resources/tasks: hand-written questions, sentence pairs and
@@ -34,7 +33,9 @@ class TaskDirectoryTest {
         assertFalse(t.pair());
         assertEquals(List.of("0", "1", "2", "3", "4", "5"), t.labels(), "integer labels in numeric order");
         assertEquals("accuracy", t.metric());
-        assertTrue(td.definition().origin().startsWith("inferred from"), td.definition().origin());
+        assertTrue(
+                td.definition().origin().startsWith("inferred from"),
+                td.definition().origin());
         assertEquals(List.of(13), td.kshotSeeds(4));
         List<Example> train = td.kshotTrain(4, 13);
         assertEquals(24, train.size());
@@ -69,7 +70,8 @@ class TaskDirectoryTest {
         assertEquals("pearson", t.metric());
         assertEquals("paraphrase", t.track());
         assertEquals(List.of("pearson", "spearman"), td.definition().metrics());
-        assertEquals(List.of("pearson", "spearman"), GlueTasks.reportedMetrics(t), "scorers report what task.yaml lists");
+        assertEquals(
+                List.of("pearson", "spearman"), GlueTasks.reportedMetrics(t), "scorers report what task.yaml lists");
         assertEquals(14, td.read(td.trainFile().orElseThrow()).size());
         assertEquals("4.8", td.read(td.trainFile().orElseThrow()).get(2).label());
         assertEquals(td.devFile().orElseThrow(), td.poolDevFile());
@@ -98,8 +100,8 @@ class TaskDirectoryTest {
         TaskDirectory sampled = td.withKShotRoot(tmp.resolve("k-shot"));
         assertEquals(a.train(), sampled.kshotTrain(4, 13));
         assertEquals(a.dev(), sampled.kshotDev(4, 13));
-        IllegalArgumentException tooFew = assertThrows(IllegalArgumentException.class,
-                () -> KShotSampler.sampleTrainAndDev(pool, td.task(), 5, 13));
+        IllegalArgumentException tooFew = assertThrows(
+                IllegalArgumentException.class, () -> KShotSampler.sampleTrainAndDev(pool, td.task(), 5, 13));
         assertTrue(tooFew.getMessage().contains("has only 9 examples, 10 needed"), tooFew.getMessage());
     }
 
@@ -107,17 +109,23 @@ class TaskDirectoryTest {
     void builtInTasksResolveThroughTheSameCatalogue() throws IOException {
         Path glue = tmp.resolve("data/RTE");
         Files.createDirectories(glue.resolve("k-shot/16-13"));
-        Files.writeString(glue.resolve("k-shot/16-13/train.tsv"), "index\tsentence1\tsentence2\tlabel\n0\tA b.\tC d.\tentailment\n");
-        Files.writeString(glue.resolve("test.tsv"), "index\tsentence1\tsentence2\tlabel\n0\tE f.\tG h.\tnot_entailment\n");
+        Files.writeString(
+                glue.resolve("k-shot/16-13/train.tsv"),
+                "index\tsentence1\tsentence2\tlabel\n0\tA b.\tC d.\tentailment\n");
+        Files.writeString(
+                glue.resolve("test.tsv"), "index\tsentence1\tsentence2\tlabel\n0\tE f.\tG h.\tnot_entailment\n");
         TaskDirectory byName = TaskCatalogue.resolve("rte", null, tmp.resolve("data"));
         TaskDirectory byDir = TaskCatalogue.resolve(glue.toString(), null, null);
         assertEquals(GlueTasks.RTE, byName.task());
         assertEquals(GlueTasks.RTE, byDir.task(), "a folder named like a built-in task is that task");
         assertEquals("built-in", byDir.definition().origin());
         assertEquals(byName.kshotTrain(16, 13), byDir.kshotTrain(16, 13));
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> TaskCatalogue.resolve("no-such-task", null, tmp));
-        assertTrue(unknown.getMessage().contains("neither a directory") && unknown.getMessage().contains("RTE"), unknown.getMessage());
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> TaskCatalogue.resolve("no-such-task", null, tmp));
+        assertTrue(
+                unknown.getMessage().contains("neither a directory")
+                        && unknown.getMessage().contains("RTE"),
+                unknown.getMessage());
     }
 
     @Test
@@ -126,10 +134,14 @@ class TaskDirectoryTest {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("train.csv"), "review,stars\nGreat phone,5\nBroke in a week,1\n");
         ExampleFileException e = assertThrows(ExampleFileException.class, () -> TaskDirectory.open(dir));
-        assertTrue(e.getMessage().contains("train.csv") && e.getMessage().contains("task.yaml") && e.getMessage().contains("text:"),
+        assertTrue(
+                e.getMessage().contains("train.csv")
+                        && e.getMessage().contains("task.yaml")
+                        && e.getMessage().contains("text:"),
                 e.getMessage());
         // With the task.yaml it asks for, the same files load.
-        Files.writeString(dir.resolve("task.yaml"), "kind: classification\ntext: review\nlabel: stars\nlabels: ['1', '5']\n");
+        Files.writeString(
+                dir.resolve("task.yaml"), "kind: classification\ntext: review\nlabel: stars\nlabels: ['1', '5']\n");
         assertEquals(List.of("1", "5"), TaskDirectory.open(dir).task().labels());
     }
 
@@ -137,9 +149,12 @@ class TaskDirectoryTest {
     void realNumberedLabelsWithoutTaskYamlAreRefusedAsPossibleRegression() throws IOException {
         Path dir = tmp.resolve("scores");
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("train.jsonl"), "{\"text\": \"fine\", \"label\": 3.5}\n{\"text\": \"bad\", \"label\": 0.5}\n");
+        Files.writeString(
+                dir.resolve("train.jsonl"),
+                "{\"text\": \"fine\", \"label\": 3.5}\n{\"text\": \"bad\", \"label\": 0.5}\n");
         ExampleFileException e = assertThrows(ExampleFileException.class, () -> TaskDirectory.open(dir));
-        assertTrue(e.getMessage().contains("real numbers") && e.getMessage().contains("kind: regression"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("real numbers") && e.getMessage().contains("kind: regression"), e.getMessage());
     }
 
     @Test
@@ -148,31 +163,43 @@ class TaskDirectoryTest {
         Files.writeString(dir.resolve("test.csv"), "0,What does NASA stand for ?\n7,What is this label ?\n");
         TaskDirectory td = TaskDirectory.open(dir);
         ExampleFileException e = assertThrows(ExampleFileException.class, td::test);
-        assertTrue(e.getMessage().contains("test.csv:2:") && e.getMessage().contains("'7'"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("test.csv:2:") && e.getMessage().contains("'7'"), e.getMessage());
     }
 
     @Test
     void emptyAndRaggedFilesAreRefusedWithFileAndLine() throws IOException {
         Path dir = copyTask("trec6");
         Files.writeString(dir.resolve("test.csv"), "");
-        ExampleFileException empty = assertThrows(ExampleFileException.class, () -> TaskDirectory.open(dir).test());
-        assertTrue(empty.getMessage().contains("test.csv") && empty.getMessage().contains("no examples"), empty.getMessage());
+        ExampleFileException empty = assertThrows(
+                ExampleFileException.class, () -> TaskDirectory.open(dir).test());
+        assertTrue(
+                empty.getMessage().contains("test.csv") && empty.getMessage().contains("no examples"),
+                empty.getMessage());
         Files.writeString(dir.resolve("test.csv"), "0,What does NASA stand for ?\n1\n");
-        ExampleFileException ragged = assertThrows(ExampleFileException.class, () -> TaskDirectory.open(dir).test());
+        ExampleFileException ragged = assertThrows(
+                ExampleFileException.class, () -> TaskDirectory.open(dir).test());
         assertTrue(ragged.getMessage().contains("test.csv:2:"), ragged.getMessage());
         Files.writeString(dir.resolve("test.csv"), "0,What does NASA stand for ?\n1,Why ?,extra\n");
-        ExampleFileException extra = assertThrows(ExampleFileException.class, () -> TaskDirectory.open(dir).test());
-        assertTrue(extra.getMessage().contains("test.csv:2:") && extra.getMessage().contains("3 fields"), extra.getMessage());
+        ExampleFileException extra = assertThrows(
+                ExampleFileException.class, () -> TaskDirectory.open(dir).test());
+        assertTrue(
+                extra.getMessage().contains("test.csv:2:") && extra.getMessage().contains("3 fields"),
+                extra.getMessage());
     }
 
     @Test
     void taskYamlMistakesNameTheKey() throws IOException {
         Path dir = copyTask("similarity");
-        Files.writeString(dir.resolve("task.yaml"), "kind: regression\ntext: sentence1\ntextPair: sentence2\nlabel: score\nlabel_names: [a]\n");
+        Files.writeString(
+                dir.resolve("task.yaml"),
+                "kind: regression\ntext: sentence1\ntextPair: sentence2\nlabel: score\nlabel_names: [a]\n");
         ExampleFileException unknown = assertThrows(ExampleFileException.class, () -> TaskDirectory.open(dir));
-        assertTrue(unknown.getMessage().contains("task.yaml") && unknown.getMessage().contains("label_names"), unknown.getMessage());
-        Files.writeString(dir.resolve("task.yaml"), "kind: regression\ntext: sentence1\nlabel: score\nmetrics: [accuracy]\n");
+        assertTrue(
+                unknown.getMessage().contains("task.yaml")
+                        && unknown.getMessage().contains("label_names"),
+                unknown.getMessage());
+        Files.writeString(
+                dir.resolve("task.yaml"), "kind: regression\ntext: sentence1\nlabel: score\nmetrics: [accuracy]\n");
         ExampleFileException metric = assertThrows(ExampleFileException.class, () -> TaskDirectory.open(dir));
         assertTrue(metric.getMessage().contains("metrics: 'accuracy' is not a regression metric"), metric.getMessage());
     }
@@ -191,10 +218,13 @@ class TaskDirectoryTest {
         Path yaml = dir.resolve("reviews").resolve(TaskDefinition.FILE);
         Files.createDirectories(yaml.getParent());
         for (String bad : List.of("metrics: [accuracy, &1]", "labels: [bad, ~]")) {
-            String text = "name: reviews\nkind: classification\ntext: review\nlabel: stars\nlabels: [bad, good]\n" + bad + "\n";
+            String text = "name: reviews\nkind: classification\ntext: review\nlabel: stars\nlabels: [bad, good]\n" + bad
+                    + "\n";
             Files.writeString(yaml, text.replace("labels: [bad, good]\nlabels", "labels"));
             ExampleFileException e = assertThrows(ExampleFileException.class, () -> TaskDefinition.load(yaml), bad);
-            assertTrue(e.getMessage().startsWith(yaml + ": ") && e.getMessage().contains("an entry is empty"), e.getMessage());
+            assertTrue(
+                    e.getMessage().startsWith(yaml + ": ") && e.getMessage().contains("an entry is empty"),
+                    e.getMessage());
         }
     }
 }

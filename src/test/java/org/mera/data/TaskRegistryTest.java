@@ -63,7 +63,6 @@ class TaskRegistryTest {
         assertEquals(List.of(hyper), glue.track("lexical"));
         Task clash = new Task("Other", false, List.of("a", "b"), "accuracy", "x");
         assertThrows(IllegalArgumentException.class, () -> glue.register(clash, "sst2"));
-        assertThrows(IllegalArgumentException.class,
-                () -> glue.register(clash, List.of("f1"), "other-alias"));
+        assertThrows(IllegalArgumentException.class, () -> glue.register(clash, List.of("f1"), "other-alias"));
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TextEncoderTest {
     @TempDir
     static Path tmp;
+
     static Path tokenizerJson;
     static TextEncoder encoder;
 
@@ -83,7 +84,10 @@ class TextEncoderTest {
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 12}");
         try (TextEncoder capped = TextEncoder.load(dir)) {
             assertEquals(12, capped.maxLength());
-            assertEquals(12, capped.encode(new Example("word ".repeat(50), null, "1"), GlueTasks.SST2).length());
+            assertEquals(
+                    12,
+                    capped.encode(new Example("word ".repeat(50), null, "1"), GlueTasks.SST2)
+                            .length());
         }
         // transformers' "unknown" (1e30) caps nothing
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 1e30}");
@@ -92,7 +96,9 @@ class TextEncoderTest {
         }
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": \"long\"}");
         var e = assertThrows(IllegalArgumentException.class, () -> TextEncoder.load(dir));
-        assertTrue(e.getMessage().contains("model_max_length") && e.getMessage().contains("tokenizer_config.json"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("model_max_length") && e.getMessage().contains("tokenizer_config.json"),
+                e.getMessage());
     }
 
     @Test
@@ -107,19 +113,26 @@ class TextEncoderTest {
         assertEquals(3, java.util.Arrays.stream(e.typeIds()).filter(t -> t == 1).count());
         EncodedExample both = encoder.encode(new Example(longA, longA, "entailment"), GlueTasks.RTE);
         assertEquals(128, both.length());
-        long second = java.util.Arrays.stream(both.typeIds()).filter(t -> t == 1).count();
+        long second =
+                java.util.Arrays.stream(both.typeIds()).filter(t -> t == 1).count();
         long firstContent = 128 - second - 2; // minus [CLS] and the first [SEP]
         long secondContent = second - 1; // minus the last [SEP]
-        assertTrue(Math.abs(firstContent - secondContent) <= 1,
+        assertTrue(
+                Math.abs(firstContent - secondContent) <= 1,
                 "both halves cut to about the same length: " + firstContent + " / " + secondContent);
         try (TextEncoder short16 = TextEncoder.load(tokenizerJson, 16)) {
-            assertEquals(16, short16.encode(new Example(longA, null, "1"), GlueTasks.SST2).length());
+            assertEquals(
+                    16,
+                    short16.encode(new Example(longA, null, "1"), GlueTasks.SST2)
+                            .length());
         }
     }
 
     @Test
     void batchEncodingMatchesSingleEncoding() {
-        List<Example> xs = List.of(new Example("A cat.", null, "0"), new Example("The dog runs fast .", null, "1"),
+        List<Example> xs = List.of(
+                new Example("A cat.", null, "0"),
+                new Example("The dog runs fast .", null, "1"),
                 new Example("x", null, "1"));
         List<EncodedExample> all = encoder.encodeAll(xs, GlueTasks.SST2);
         for (int i = 0; i < xs.size(); i++) {
@@ -135,9 +148,13 @@ class TextEncoderTest {
         List<Example> xs = List.of(new Example("A cat.", "A dog.", "1"), new Example("Why?", "Because .", "0"));
         List<EncodedExample> first = encoder.encodeAllMemoized(xs, GlueTasks.MRPC);
         assertEquals(encoder.encodeAll(xs, GlueTasks.MRPC), first);
-        assertSame(first, encoder.encodeAllMemoized(new java.util.ArrayList<>(xs), GlueTasks.MRPC), "equal content, same entry");
+        assertSame(
+                first,
+                encoder.encodeAllMemoized(new java.util.ArrayList<>(xs), GlueTasks.MRPC),
+                "equal content, same entry");
         List<Example> relabelled = List.of(xs.get(0), new Example("Why?", "Because .", "1"));
-        assertEquals(1, encoder.encodeAllMemoized(relabelled, GlueTasks.MRPC).get(1).labelIndex());
+        assertEquals(
+                1, encoder.encodeAllMemoized(relabelled, GlueTasks.MRPC).get(1).labelIndex());
         assertNotSame(first, encoder.encodeAllMemoized(xs, GlueTasks.QQP), "another task is another key");
         for (int i = 0; i < TextEncoder.MEMO_SPLITS + 1; i++) {
             encoder.encodeAllMemoized(List.of(new Example("filler " + i, null, "0")), GlueTasks.SST2);
@@ -148,7 +165,8 @@ class TextEncoderTest {
     @Test
     @org.junit.jupiter.api.Tag("glue")
     void realFewShotSplitEncodesAndBatches() {
-        List<Example> train = TaskDirectory.under(GlueDataTest.GLUE, GlueTasks.RTE).kshotTrain(16, 13);
+        List<Example> train =
+                TaskDirectory.under(GlueDataTest.GLUE, GlueTasks.RTE).kshotTrain(16, 13);
         List<EncodedExample> enc = encoder.encodeAll(train, GlueTasks.RTE);
         assertEquals(32, enc.size());
         assertEquals(16, enc.stream().filter(x -> x.labelIndex() == 0).count());
@@ -158,7 +176,10 @@ class TextEncoderTest {
         for (Batch b : batches) {
             for (int r = 0; r < b.size(); r++) {
                 EncodedExample x = enc.get(b.exampleIndices()[r]);
-                assertEquals(x.length(), java.util.Arrays.stream(b.attentionMask(), r * b.seqLen(), (r + 1) * b.seqLen()).sum());
+                assertEquals(
+                        x.length(),
+                        java.util.Arrays.stream(b.attentionMask(), r * b.seqLen(), (r + 1) * b.seqLen())
+                                .sum());
                 assertEquals(x.labelIndex(), b.labels()[r]);
             }
         }

@@ -1,7 +1,10 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,12 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ArtifactCacheTest {
     @Test
@@ -30,17 +29,20 @@ class ArtifactCacheTest {
         assertEquals(first, second);
         assertEquals(1, builds.get());
         assertEquals("weights", Files.readString(second.resolve("adapter.txt")));
-        assertEquals(key, ArtifactCache.key("source-adapter", Map.of("lr", 1e-4, "task", "MNLI")), "key ignores map order");
+        assertEquals(
+                key, ArtifactCache.key("source-adapter", Map.of("lr", 1e-4, "task", "MNLI")), "key ignores map order");
         assertNotEquals(key, ArtifactCache.key("source-adapter", Map.of("task", "QNLI", "lr", 1e-4)));
     }
 
     @Test
     void failedBuildLeavesNothingAndCanBeRetried(@TempDir Path tmp) throws IOException {
         ArtifactCache cache = new ArtifactCache(tmp.resolve("cache"));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> cache.getOrCreate("merged-x", dir -> {
-            Files.writeString(dir.resolve("half.bin"), "partial");
-            throw new IllegalStateException("out of memory, say");
-        }));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> cache.getOrCreate("merged-x", dir -> {
+                    Files.writeString(dir.resolve("half.bin"), "partial");
+                    throw new IllegalStateException("out of memory, say");
+                }));
         assertEquals("out of memory, say", e.getMessage());
         assertFalse(cache.get("merged-x").isPresent());
         try (var entries = Files.list(cache.root())) {
@@ -53,12 +55,16 @@ class ArtifactCacheTest {
     @Test
     void abandonedBuildOfADeadProcessIsRemoved(@TempDir Path tmp) throws Exception {
         Path root = Files.createDirectories(tmp.resolve("cache"));
-        Process dead = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process dead = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         dead.waitFor();
         Path abandoned = Files.createDirectories(root.resolve(".tmp-key-" + dead.pid() + "-123"));
         Files.writeString(abandoned.resolve("half.bin"), "x");
-        Path ours = Files.createDirectories(root.resolve(".tmp-key-" + ProcessHandle.current().pid() + "-456"));
+        Path ours = Files.createDirectories(
+                root.resolve(".tmp-key-" + ProcessHandle.current().pid() + "-456"));
         new ArtifactCache(root);
         assertFalse(Files.exists(abandoned));
         assertTrue(Files.exists(ours), "a live process's build is left alone");
@@ -67,7 +73,7 @@ class ArtifactCacheTest {
     @Test
     void rejectsKeysThatAreNotPlainNames(@TempDir Path tmp) throws IOException {
         ArtifactCache cache = new ArtifactCache(tmp);
-        assertThrows(IllegalArgumentException.class, () -> cache.getOrCreate("../escape", dir -> { }));
-        assertThrows(IllegalArgumentException.class, () -> cache.getOrCreate(".hidden", dir -> { }));
+        assertThrows(IllegalArgumentException.class, () -> cache.getOrCreate("../escape", dir -> {}));
+        assertThrows(IllegalArgumentException.class, () -> cache.getOrCreate(".hidden", dir -> {}));
     }
 }

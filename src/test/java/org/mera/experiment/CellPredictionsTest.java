@@ -1,22 +1,22 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class CellPredictionsTest {
     @Test
     void classificationAndRegressionRoundTrip(@TempDir Path tmp) throws Exception {
-        CellPredictions c = CellPredictions.classification(3, new int[] {0, 2, 1, 2}, new int[] {0, 1, 1, 2}, new int[] {16, 16, 15});
+        CellPredictions c = CellPredictions.classification(
+                3, new int[] {0, 2, 1, 2}, new int[] {0, 1, 1, 2}, new int[] {16, 16, 15});
         Path f = CellPredictions.file(tmp, "abc");
         c.write(f);
         assertEquals(tmp.resolve("predictions").resolve("abc.bin.gz"), f);
@@ -25,7 +25,8 @@ class CellPredictionsTest {
         assertArrayEquals(new int[] {16, 16, 15}, back.trainClassCounts());
         assertEquals(0.75, back.score("accuracy"), 1e-12);
 
-        CellPredictions r = CellPredictions.regression(new float[] {0.5f, 4.25f, Float.MIN_VALUE}, new float[] {1f, 4f, 0f});
+        CellPredictions r =
+                CellPredictions.regression(new float[] {0.5f, 4.25f, Float.MIN_VALUE}, new float[] {1f, 4f, 0f});
         r.write(CellPredictions.file(tmp, "reg"));
         CellPredictions rb = CellPredictions.read(CellPredictions.file(tmp, "reg"));
         assertEquals(r, rb);
@@ -50,8 +51,11 @@ class CellPredictionsTest {
             gv[i] = pv[i] + (float) r.nextGaussian();
         }
         CellPredictions three = CellPredictions.classification(3, p3, g3, new int[] {1, 1, 1});
-        CellPredictions binary = CellPredictions.classification(2, Arrays.stream(p3).map(x -> x % 2).toArray(),
-                Arrays.stream(g3).map(x -> x % 2).toArray(), new int[] {1, 1});
+        CellPredictions binary = CellPredictions.classification(
+                2,
+                Arrays.stream(p3).map(x -> x % 2).toArray(),
+                Arrays.stream(g3).map(x -> x % 2).toArray(),
+                new int[] {1, 1});
         CellPredictions reg = CellPredictions.regression(pv, gv);
         for (int trial = 0; trial < 20; trial++) {
             int[] idx = new int[n];
@@ -80,7 +84,9 @@ class CellPredictionsTest {
         Files.write(f, Arrays.copyOf(bytes, bytes.length / 2));
         IOException e = assertThrows(IOException.class, () -> CellPredictions.read(f));
         assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> CellPredictions.classification(2, new int[] {0, 2}, new int[] {0, 1},
-                new int[] {1, 1}), "a class index out of range is refused");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> CellPredictions.classification(2, new int[] {0, 2}, new int[] {0, 1}, new int[] {1, 1}),
+                "a class index out of range is refused");
     }
 }

@@ -70,7 +70,8 @@ final class CheapCellRunner implements CellRunner {
         // The task fixes the truth and the test set (shared by every method and seed, as a real test file is); the
         // cell's own generator draws the training data, noisier for weaker methods.
         Random taskRnd = new Random(cell.task().hashCode());
-        Random rnd = new Random(31L * cell.seed() + (cell.task() + "/" + cell.methodLabel() + "/" + cell.encoder()).hashCode());
+        Random rnd = new Random(
+                31L * cell.seed() + (cell.task() + "/" + cell.methodLabel() + "/" + cell.encoder()).hashCode());
         int dims = 8;
         double[] truth = new double[dims];
         for (int d = 0; d < dims; d++) {

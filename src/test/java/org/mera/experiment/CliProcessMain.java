@@ -6,8 +6,7 @@ package org.mera.experiment;
  * {@code mera.test.cellSleepMs}: how long each cell takes.
  */
 public final class CliProcessMain {
-    private CliProcessMain() {
-    }
+    private CliProcessMain() {}
 
     public static void main(String[] args) {
         long sleepMs = Long.getLong("mera.test.cellSleepMs", 0);

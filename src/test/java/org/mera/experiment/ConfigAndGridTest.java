@@ -1,7 +1,9 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,11 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigAndGridTest {
     static final List<String> TASKS = List.of("MRPC", "RTE", "MNLI", "QNLI", "SST-2", "QQP");
@@ -32,10 +31,24 @@ class ConfigAndGridTest {
 
     @Test
     void loadsYamlWithDefaultsAndRelativePaths(@TempDir Path tmp) throws IOException {
-        FakeGlue.create(tmp.resolve("glue"), org.mera.data.GlueTasks.ALL.stream().map(org.mera.data.Task::name).toList(), List.of(16), ExperimentConfig.DEFAULT_SEEDS);
-        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "c.yaml",
-                "name: demo", "dataRoot: glue", "outputDir: out", "encoders: [minilm]", "targets: [MRPC]",
-                "methods: [full, mera-ot]", "hyperparameters:", "  mera-ot: {lr: 3.0e-4, otSolver: sinkhorn}"));
+        FakeGlue.create(
+                tmp.resolve("glue"),
+                org.mera.data.GlueTasks.ALL.stream()
+                        .map(org.mera.data.Task::name)
+                        .toList(),
+                List.of(16),
+                ExperimentConfig.DEFAULT_SEEDS);
+        ExperimentConfig c = ExperimentConfig.load(yaml(
+                tmp,
+                "c.yaml",
+                "name: demo",
+                "dataRoot: glue",
+                "outputDir: out",
+                "encoders: [minilm]",
+                "targets: [MRPC]",
+                "methods: [full, mera-ot]",
+                "hyperparameters:",
+                "  mera-ot: {lr: 3.0e-4, otSolver: sinkhorn}"));
         assertEquals(tmp.resolve("glue"), c.dataRoot());
         assertEquals(List.of(13, 21, 42, 87, 100), c.seeds());
         assertEquals(List.of(16), c.k());
@@ -65,14 +78,29 @@ class ConfigAndGridTest {
     @Test
     void everyProblemIsListedAtOnce(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), List.of("MRPC", "SST-2", "MNLI"), List.of(16), List.of(13));
-        Files.delete(tmp.resolve("glue").resolve("MRPC").resolve("k-shot").resolve("16-13").resolve("dev.jsonl"));
-        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "c.yaml",
-                "name: bad", "dataRoot: glue", "outputDir: out", "encoders: [minilm]",
-                "targets: [MRPC, SST-2, WNLI]", "seeds: [13]", "k: [16, 0]",
-                "methods: [adapter, mera-same-track, mera-magic, fusion]", "sources: [SST-2, MNLI]",
-                "hyperparameters:", "  default: {lr: -1, batchSize: 2.5, lrr: 1}", "  mera-ot: {otSolver: hungarian}",
+        Files.delete(tmp.resolve("glue")
+                .resolve("MRPC")
+                .resolve("k-shot")
+                .resolve("16-13")
+                .resolve("dev.jsonl"));
+        ExperimentConfig c = ExperimentConfig.load(yaml(
+                tmp,
+                "c.yaml",
+                "name: bad",
+                "dataRoot: glue",
+                "outputDir: out",
+                "encoders: [minilm]",
+                "targets: [MRPC, SST-2, WNLI]",
+                "seeds: [13]",
+                "k: [16, 0]",
+                "methods: [adapter, mera-same-track, mera-magic, fusion]",
+                "sources: [SST-2, MNLI]",
+                "hyperparameters:",
+                "  default: {lr: -1, batchSize: 2.5, lrr: 1}",
+                "  mera-ot: {otSolver: hungarian}",
                 "  fulll: {lr: 1.0e-5}"));
-        ValidationException e = assertThrows(ValidationException.class, () -> Grid.expand(c, "v", Hyperparameters.KNOWN));
+        ValidationException e =
+                assertThrows(ValidationException.class, () -> Grid.expand(c, "v", Hyperparameters.KNOWN));
         String all = String.join("\n", e.problems());
         for (String expected : List.of(
                 "targets[2]: task 'WNLI' is neither a directory nor a built-in task",
@@ -99,10 +127,20 @@ class ConfigAndGridTest {
     @Test
     void settingsWithOneSupportedValueAreRejectedUpFront(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), List.of("MRPC", "SST-2", "MNLI"), List.of(16), List.of(13));
-        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "c.yaml",
-                "name: bad", "dataRoot: glue", "outputDir: out", "encoders: [minilm]", "targets: [MRPC]", "seeds: [13]",
-                "methods: [adapter, fusion]", "sources: [SST-2, MNLI]", "hyperparameters:",
-                "  default: {maxLength: 256, patience: 3}", "  fusion: {fusionRegularization: 0.1, fusionTemperature: 2}"));
+        ExperimentConfig c = ExperimentConfig.load(yaml(
+                tmp,
+                "c.yaml",
+                "name: bad",
+                "dataRoot: glue",
+                "outputDir: out",
+                "encoders: [minilm]",
+                "targets: [MRPC]",
+                "seeds: [13]",
+                "methods: [adapter, fusion]",
+                "sources: [SST-2, MNLI]",
+                "hyperparameters:",
+                "  default: {maxLength: 256, patience: 3}",
+                "  fusion: {fusionRegularization: 0.1, fusionTemperature: 2}"));
         String all = String.join("\n", new ConfigValidator().validate(c));
         for (String expected : List.of(
                 "hyperparameters.default.maxLength: this runner truncates at 128 tokens",
@@ -111,18 +149,35 @@ class ConfigAndGridTest {
                 "hyperparameters.fusion.fusionTemperature: only temperature 1 is supported")) {
             assertTrue(all.contains(expected), "missing problem '" + expected + "' in:\n" + all);
         }
-        ExperimentConfig ok = ExperimentConfig.load(yaml(tmp, "ok.yaml",
-                "name: ok", "dataRoot: glue", "outputDir: out", "encoders: [minilm]", "targets: [MRPC]", "seeds: [13]",
-                "methods: [adapter, fusion]", "sources: [SST-2, MNLI]", "hyperparameters:",
-                "  default: {maxLength: 128, patience: 0}", "  fusion: {fusionRegularization: 0.01, fusionTemperature: 1}"));
+        ExperimentConfig ok = ExperimentConfig.load(yaml(
+                tmp,
+                "ok.yaml",
+                "name: ok",
+                "dataRoot: glue",
+                "outputDir: out",
+                "encoders: [minilm]",
+                "targets: [MRPC]",
+                "seeds: [13]",
+                "methods: [adapter, fusion]",
+                "sources: [SST-2, MNLI]",
+                "hyperparameters:",
+                "  default: {maxLength: 128, patience: 0}",
+                "  fusion: {fusionRegularization: 0.01, fusionTemperature: 1}"));
         assertEquals(List.of(), new ConfigValidator().validate(ok));
     }
 
     @Test
     void allowTargetSourceIsTheOnlyWayATargetBecomesItsOwnSource(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
-        String[] base = {"name: t", "dataRoot: glue", "outputDir: out", "encoders: [e]", "targets: [SST-2]", "seeds: [13]",
-                "methods: [mera-same-track]"};
+        String[] base = {
+            "name: t",
+            "dataRoot: glue",
+            "outputDir: out",
+            "encoders: [e]",
+            "targets: [SST-2]",
+            "seeds: [13]",
+            "methods: [mera-same-track]"
+        };
         ExperimentConfig off = ExperimentConfig.load(yaml(tmp, "off.yaml", base));
         assertFalse(new ConfigValidator().validate(off).isEmpty());
         String[] on = java.util.Arrays.copyOf(base, base.length + 1);
@@ -135,9 +190,17 @@ class ConfigAndGridTest {
     @Test
     void excludeLeavesOutInapplicableCellsWithoutChangingTheOthersKeys(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), List.of("MRPC", "QQP", "SST-2", "RTE"), List.of(16), List.of(13));
-        String[] base = {"name: t", "dataRoot: glue", "outputDir: out", "encoders: [e]", "targets: [MRPC, SST-2]",
-                "seeds: [13]", "methods: [adapter, mera-same-track]"};
-        ValidationException e = assertThrows(ValidationException.class,
+        String[] base = {
+            "name: t",
+            "dataRoot: glue",
+            "outputDir: out",
+            "encoders: [e]",
+            "targets: [MRPC, SST-2]",
+            "seeds: [13]",
+            "methods: [adapter, mera-same-track]"
+        };
+        ValidationException e = assertThrows(
+                ValidationException.class,
                 () -> Grid.expand(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), "v", Hyperparameters.KNOWN));
         assertTrue(String.join("\n", e.problems()).contains("mera-same-track for target SST-2"), e.getMessage());
 
@@ -145,7 +208,8 @@ class ConfigAndGridTest {
         withExclude[base.length] = "exclude:";
         withExclude[base.length + 1] = "  - {targets: [SST-2], methods: [mera-same-track]}";
         Grid g = Grid.expand(ExperimentConfig.load(yaml(tmp, "b.yaml", withExclude)), "v", Hyperparameters.KNOWN);
-        assertEquals(List.of("MRPC/adapter", "MRPC/mera-same-track", "SST-2/adapter"),
+        assertEquals(
+                List.of("MRPC/adapter", "MRPC/mera-same-track", "SST-2/adapter"),
                 g.cells().stream().map(c -> c.task() + "/" + c.method().id()).toList());
 
         String[] mrpcOnly = base.clone();
@@ -157,7 +221,8 @@ class ConfigAndGridTest {
         typo[base.length] = "exclude:";
         typo[base.length + 1] = "  - {targets: [SST2], methods: [mera-same-track]}";
         typo[base.length + 2] = "  - {}";
-        ValidationException t = assertThrows(ValidationException.class,
+        ValidationException t = assertThrows(
+                ValidationException.class,
                 () -> Grid.expand(ExperimentConfig.load(yaml(tmp, "d.yaml", typo)), "v", Hyperparameters.KNOWN));
         String all = String.join("\n", t.problems());
         assertTrue(all.contains("exclude[0].targets: 'SST2' is not in the grid"), all);
@@ -167,18 +232,30 @@ class ConfigAndGridTest {
     @Test
     void keysChangeOnlyWhereTheResultWould(@TempDir Path tmp) throws IOException {
         Path data = FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
-        String[] base = {"name: a", "dataRoot: glue", "outputDir: out", "encoders: [e]", "targets: [MRPC, RTE]",
-                "seeds: [13, 21]", "methods: [adapter, single, mera-ot]", "sources: [MNLI, QNLI, SST-2]"};
+        String[] base = {
+            "name: a",
+            "dataRoot: glue",
+            "outputDir: out",
+            "encoders: [e]",
+            "targets: [MRPC, RTE]",
+            "seeds: [13, 21]",
+            "methods: [adapter, single, mera-ot]",
+            "sources: [MNLI, QNLI, SST-2]"
+        };
         Grid g0 = Grid.expand(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), "v1", Hyperparameters.KNOWN);
         assertEquals(2 * 2 * (1 + 3 + 1), g0.size());
         assertEquals(g0.size(), g0.cells().stream().map(Cell::key).distinct().count(), "keys are unique");
-        assertEquals(keys(g0), keys(Grid.expand(ExperimentConfig.load(yaml(tmp, "a2.yaml", base)), "v1", Hyperparameters.KNOWN)),
+        assertEquals(
+                keys(g0),
+                keys(Grid.expand(ExperimentConfig.load(yaml(tmp, "a2.yaml", base)), "v1", Hyperparameters.KNOWN)),
                 "same config, same keys");
 
         String[] renamed = base.clone();
         renamed[0] = "name: renamed";
         renamed[2] = "outputDir: elsewhere";
-        assertEquals(keys(g0), keys(Grid.expand(ExperimentConfig.load(yaml(tmp, "b.yaml", renamed)), "v1", Hyperparameters.KNOWN)));
+        assertEquals(
+                keys(g0),
+                keys(Grid.expand(ExperimentConfig.load(yaml(tmp, "b.yaml", renamed)), "v1", Hyperparameters.KNOWN)));
 
         String[] lr = java.util.Arrays.copyOf(base, base.length + 2);
         lr[base.length] = "hyperparameters:";
@@ -187,7 +264,10 @@ class ConfigAndGridTest {
         assertEquals(changedMethods(g0, g1), Set.of("mera-ot"));
         assertEquals(4, changed(g0, g1).size());
 
-        Files.writeString(data.resolve("QNLI/pool/train.jsonl"), "{\"text_a\": \"edited\", \"text_b\": \"b\", \"label\": \"entailment\"}\n", StandardOpenOption.APPEND);
+        Files.writeString(
+                data.resolve("QNLI/pool/train.jsonl"),
+                "{\"text_a\": \"edited\", \"text_b\": \"b\", \"label\": \"entailment\"}\n",
+                StandardOpenOption.APPEND);
         Grid g2 = Grid.expand(ExperimentConfig.load(yaml(tmp, "a3.yaml", base)), "v1", Hyperparameters.KNOWN);
         Set<Cell> c2 = changed(g0, g2);
         assertEquals(2 * 2 * 2, c2.size(), "single[QNLI] and mera-ot for both targets and seeds");
@@ -200,35 +280,63 @@ class ConfigAndGridTest {
     @Test
     void rerunAfterAConfigChangeRunsOnlyTheChangedCells(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
-        String[] base = {"name: a", "dataRoot: glue", "outputDir: out", "encoders: [e]", "targets: [MRPC, RTE]",
-                "seeds: [13, 21]", "methods: [adapter, mera-ot]", "sources: [MNLI, QNLI]"};
+        String[] base = {
+            "name: a",
+            "dataRoot: glue",
+            "outputDir: out",
+            "encoders: [e]",
+            "targets: [MRPC, RTE]",
+            "seeds: [13, 21]",
+            "methods: [adapter, mera-ot]",
+            "sources: [MNLI, QNLI]"
+        };
         AtomicInteger calls = new AtomicInteger();
         CellRunner counting = CheapCellRunner.wrapped("c", cell -> calls.incrementAndGet());
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        ExperimentRunner.Summary s1 = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), counting).progressTo(quiet, false).run();
+        ExperimentRunner.Summary s1 = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), counting)
+                .progressTo(quiet, false)
+                .run();
         assertEquals(8, s1.cellsRun());
-        ExperimentRunner.Summary s2 = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), counting).progressTo(quiet, false).run();
+        ExperimentRunner.Summary s2 = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", base)), counting)
+                .progressTo(quiet, false)
+                .run();
         assertEquals(0, s2.cellsRun());
         assertEquals(8, s2.cellsDoneBefore());
         String[] lr = java.util.Arrays.copyOf(base, base.length + 2);
         lr[base.length] = "hyperparameters:";
         lr[base.length + 1] = "  adapter: {lr: 0.002}";
-        ExperimentRunner changedLr = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", lr)), counting).progressTo(quiet, false);
+        ExperimentRunner changedLr =
+                new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", lr)), counting).progressTo(quiet, false);
         Set<String> finished = changedLr.finishedKeys();
-        assertEquals(4, changedLr.plan().cells().stream().filter(c -> !finished.contains(c.key())).count(),
+        assertEquals(
+                4,
+                changedLr.plan().cells().stream()
+                        .filter(c -> !finished.contains(c.key()))
+                        .count(),
                 "what --dry-run lists as to run: the adapter cells whose learning rate changed");
         ExperimentRunner.Summary s3 = changedLr.run();
         assertEquals(4, s3.cellsRun());
         assertEquals(12, calls.get());
-        assertEquals(12, Files.readAllLines(tmp.resolve("out").resolve(ExperimentRunner.RESULTS_FILE)).size(),
+        assertEquals(
+                12,
+                Files.readAllLines(tmp.resolve("out").resolve(ExperimentRunner.RESULTS_FILE))
+                        .size(),
                 "append-only: the old adapter results stay in the file, the grid file says which are current");
     }
 
     @Test
     void aGridSplitOverTwoFoldersIsImportedWithoutRunningOrDoublingACell(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
-        String[] whole = {"name: whole", "dataRoot: glue", "outputDir: whole", "encoders: [e]", "targets: [MRPC, RTE, QNLI]",
-                "seeds: [13, 21]", "methods: [adapter, mera-ot]", "sources: [MNLI, SST-2, QQP]"};
+        String[] whole = {
+            "name: whole",
+            "dataRoot: glue",
+            "outputDir: whole",
+            "encoders: [e]",
+            "targets: [MRPC, RTE, QNLI]",
+            "seeds: [13, 21]",
+            "methods: [adapter, mera-ot]",
+            "sources: [MNLI, SST-2, QQP]"
+        };
         String[] partA = whole.clone();
         partA[2] = "outputDir: part-a";
         partA[4] = "targets: [MRPC, RTE]";
@@ -238,8 +346,12 @@ class ConfigAndGridTest {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         AtomicInteger calls = new AtomicInteger();
         CellRunner counting = CheapCellRunner.wrapped("c", cell -> calls.incrementAndGet());
-        new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", partA)), counting).progressTo(quiet, false).run();
-        new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", partB)), counting).progressTo(quiet, false).run();
+        new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", partA)), counting)
+                .progressTo(quiet, false)
+                .run();
+        new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", partB)), counting)
+                .progressTo(quiet, false)
+                .run();
         assertEquals(8 + 8, calls.get());
 
         // part b's process is still running (its record says so): importing its finished cells must not make a later
@@ -250,7 +362,8 @@ class ConfigAndGridTest {
         }
         Files.writeString(bRecord, Files.readString(bRecord).replace("\"complete\"", "\"running\""));
 
-        ExperimentRunner w = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "w.yaml", whole)), counting).progressTo(quiet, false);
+        ExperimentRunner w = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "w.yaml", whole)), counting)
+                .progressTo(quiet, false);
         ExperimentRunner.ImportSummary ia = w.importFrom(tmp.resolve("part-a"));
         assertEquals(8, ia.imported());
         assertEquals(0, ia.notInGrid());
@@ -269,7 +382,8 @@ class ConfigAndGridTest {
             files.forEach(f -> copiedRuns.add(f.getFileName().toString()));
         }
         assertEquals(3, copiedRuns.size(), "the two parts' run records, and the whole grid's own: " + copiedRuns);
-        String imported = Files.readString(tmp.resolve("whole").resolve(ExperimentRunner.RUNS_DIR).resolve(bRecord.getFileName()));
+        String imported = Files.readString(
+                tmp.resolve("whole").resolve(ExperimentRunner.RUNS_DIR).resolve(bRecord.getFileName()));
         assertTrue(imported.contains("\"running in " + tmp.resolve("part-b") + " when imported\""), imported);
         assertThrows(java.nio.file.NoSuchFileException.class, () -> w.importFrom(tmp.resolve("nowhere")));
     }
@@ -277,35 +391,69 @@ class ConfigAndGridTest {
     @Test
     void aSecondWriterOfTheSameFolderIsRefusedUntilTheFirstEnds(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
-        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "a.yaml", "name: a", "dataRoot: glue", "outputDir: out",
-                "encoders: [e]", "targets: [RTE]", "seeds: [13]", "methods: [adapter]"));
+        ExperimentConfig c = ExperimentConfig.load(yaml(
+                tmp,
+                "a.yaml",
+                "name: a",
+                "dataRoot: glue",
+                "outputDir: out",
+                "encoders: [e]",
+                "targets: [RTE]",
+                "seeds: [13]",
+                "methods: [adapter]"));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         List<String> refusals = new java.util.ArrayList<>();
         CellRunner second = new CheapCellRunner(0);
         CellRunner startsAnother = CheapCellRunner.wrapped("v", cell -> {
-            IOException e = assertThrows(IOException.class,
-                    () -> new ExperimentRunner(c, second).progressTo(quiet, false).importFrom(tmp.resolve("elsewhere")));
+            IOException e = assertThrows(
+                    IOException.class,
+                    () -> new ExperimentRunner(c, second)
+                            .progressTo(quiet, false)
+                            .importFrom(tmp.resolve("elsewhere")));
             refusals.add(e.getMessage());
-            IOException e2 = assertThrows(IOException.class, () -> new ExperimentRunner(c, second).progressTo(quiet, false).run());
+            IOException e2 = assertThrows(
+                    IOException.class,
+                    () -> new ExperimentRunner(c, second)
+                            .progressTo(quiet, false)
+                            .run());
             refusals.add(e2.getMessage());
-            assertEquals(Set.of(), new ExperimentRunner(c, second).finishedKeys(), "a dry run may look while the grid runs");
+            assertEquals(
+                    Set.of(), new ExperimentRunner(c, second).finishedKeys(), "a dry run may look while the grid runs");
         });
         Files.createDirectories(tmp.resolve("elsewhere"));
         Files.writeString(tmp.resolve("elsewhere").resolve(ExperimentRunner.RESULTS_FILE), "");
-        assertEquals(1, new ExperimentRunner(c, startsAnother).progressTo(quiet, false).run().cellsRun());
+        assertEquals(
+                1,
+                new ExperimentRunner(c, startsAnother)
+                        .progressTo(quiet, false)
+                        .run()
+                        .cellsRun());
         assertEquals(2, refusals.size());
         for (String m : refusals) {
             assertTrue(m.contains("another mera experiment is already writing to") && m.contains(".lock"), m);
         }
         // Released at the end: the next run takes the folder and finds the cell done.
-        assertEquals(1, new ExperimentRunner(c, startsAnother).progressTo(quiet, false).run().cellsDoneBefore());
+        assertEquals(
+                1,
+                new ExperimentRunner(c, startsAnother)
+                        .progressTo(quiet, false)
+                        .run()
+                        .cellsDoneBefore());
     }
 
     @Test
     void failingCellIsNotRecordedAndMissingPrimaryMetricFails(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
-        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "a.yaml", "name: a", "dataRoot: glue", "outputDir: out",
-                "encoders: [e]", "targets: [MRPC, RTE]", "seeds: [13]", "methods: [adapter]"));
+        ExperimentConfig c = ExperimentConfig.load(yaml(
+                tmp,
+                "a.yaml",
+                "name: a",
+                "dataRoot: glue",
+                "outputDir: out",
+                "encoders: [e]",
+                "targets: [MRPC, RTE]",
+                "seeds: [13]",
+                "methods: [adapter]"));
         CellRunner wrongMetric = new CellRunner() {
             @Override
             public String version() {
@@ -321,20 +469,38 @@ class ConfigAndGridTest {
             }
         };
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        ExperimentRunner.CellFailedException e = assertThrows(ExperimentRunner.CellFailedException.class,
-                () -> new ExperimentRunner(c, wrongMetric).progressTo(quiet, false).run());
+        ExperimentRunner.CellFailedException e = assertThrows(
+                ExperimentRunner.CellFailedException.class,
+                () -> new ExperimentRunner(c, wrongMetric)
+                        .progressTo(quiet, false)
+                        .run());
         assertTrue(e.getMessage().contains("without the primary metric 'f1' of MRPC"), e.getMessage());
-        ExperimentRunner.Summary s = new ExperimentRunner(c, wrongMetric).keepGoing(true).progressTo(quiet, false).run();
+        ExperimentRunner.Summary s = new ExperimentRunner(c, wrongMetric)
+                .keepGoing(true)
+                .progressTo(quiet, false)
+                .run();
         assertEquals(2, s.failures().size());
         assertFalse(s.complete());
-        assertEquals(0, ResultStore.read(tmp.resolve("out").resolve(ExperimentRunner.RESULTS_FILE)).byKey().size());
+        assertEquals(
+                0,
+                ResultStore.read(tmp.resolve("out").resolve(ExperimentRunner.RESULTS_FILE))
+                        .byKey()
+                        .size());
     }
 
     @Test
     void runnerAndExtraValidatorsAddTheirProblems(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
-        ExperimentConfig c = ExperimentConfig.load(yaml(tmp, "a.yaml", "name: a", "dataRoot: glue", "outputDir: out",
-                "encoders: [nosuchmodel]", "targets: [WNLI]", "seeds: [13]", "methods: [adapter]"));
+        ExperimentConfig c = ExperimentConfig.load(yaml(
+                tmp,
+                "a.yaml",
+                "name: a",
+                "dataRoot: glue",
+                "outputDir: out",
+                "encoders: [nosuchmodel]",
+                "targets: [WNLI]",
+                "seeds: [13]",
+                "methods: [adapter]"));
         CellRunner r = new CellRunner() {
             @Override
             public String version() {
@@ -351,8 +517,11 @@ class ConfigAndGridTest {
                 throw new AssertionError("must not run");
             }
         };
-        ValidationException e = assertThrows(ValidationException.class,
-                () -> new ExperimentRunner(c, r).addValidator(cfg -> List.of("lead: extra check")).run());
+        ValidationException e = assertThrows(
+                ValidationException.class,
+                () -> new ExperimentRunner(c, r)
+                        .addValidator(cfg -> List.of("lead: extra check"))
+                        .run());
         assertEquals(3, e.problems().size(), e.getMessage());
         assertTrue(e.getMessage().contains("3 problems"));
         assertFalse(Files.exists(tmp.resolve("out")), "nothing written before validation passes");
@@ -362,10 +531,22 @@ class ConfigAndGridTest {
     @org.junit.jupiter.api.Tag("glue")
     void realGlueDataValidates() throws IOException {
         Path glue = org.mera.GlueData.root();
-        ExperimentConfig c = new ExperimentConfig("real", glue, Path.of("target/unused"), null, List.of("minilm"),
-                List.of("MRPC", "RTE", "SST-2", "CoLA", "STS-B", "QQP", "MNLI", "QNLI"), null, null,
-                List.of("full", "adapter", "single", "fusion", "mera-average", "mera-ot", "mera-auto"), null, false,
-                null, null, null, null);
+        ExperimentConfig c = new ExperimentConfig(
+                "real",
+                glue,
+                Path.of("target/unused"),
+                null,
+                List.of("minilm"),
+                List.of("MRPC", "RTE", "SST-2", "CoLA", "STS-B", "QQP", "MNLI", "QNLI"),
+                null,
+                null,
+                List.of("full", "adapter", "single", "fusion", "mera-average", "mera-ot", "mera-auto"),
+                null,
+                false,
+                null,
+                null,
+                null,
+                null);
         assertEquals(List.of(), new ConfigValidator().validate(c));
     }
 

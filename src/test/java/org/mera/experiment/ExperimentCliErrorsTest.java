@@ -1,12 +1,6 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.cli.ExperimentCommand;
-import org.mera.cli.ReportCommand;
-import picocli.CommandLine;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -18,8 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.cli.ExperimentCommand;
+import org.mera.cli.ReportCommand;
+import picocli.CommandLine;
 
 /**
  * Issue 23, the experiment side of the CLI's error boundary: each of these used to print a stack trace (or, for
@@ -36,7 +35,9 @@ class ExperimentCliErrorsTest {
     record Run(int code, String err) {
         /** The lines a user sees, without the progress bar's. */
         List<String> errorLines() {
-            return err.lines().filter(l -> l.startsWith("mera ") || l.startsWith("\tat ") || l.startsWith("Caused by")).toList();
+            return err.lines()
+                    .filter(l -> l.startsWith("mera ") || l.startsWith("\tat ") || l.startsWith("Caused by"))
+                    .toList();
         }
     }
 
@@ -59,7 +60,10 @@ class ExperimentCliErrorsTest {
 
     private Run run(Object command, String... args) {
         errBytes.reset();
-        int code = new CommandLine(command).setErr(new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true)).execute(args);
+        int code = new CommandLine(command)
+                .setErr(new PrintWriter(
+                        new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true))
+                .execute(args);
         return new Run(code, errBytes.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
@@ -87,13 +91,15 @@ class ExperimentCliErrorsTest {
         return f;
     }
 
-    private static final String GOOD = "name: t\ndataRoot: glue\noutputDir: out\nencoders: [e]\ntargets: [RTE]\nk: [4]\n"
-            + "methods: [adapter]\nhyperparameters:\n  default: {lr: 1.0e-4}\n";
+    private static final String GOOD =
+            "name: t\ndataRoot: glue\noutputDir: out\nencoders: [e]\ntargets: [RTE]\nk: [4]\n"
+                    + "methods: [adapter]\nhyperparameters:\n  default: {lr: 1.0e-4}\n";
 
     @Test
     void configParseErrorsAreOneLineNamingFileAndLine(@TempDir Path tmp) throws Exception {
         Path f = config(tmp, "name: t\ndataRoot: glue\n  k: : ]\n");
-        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "not valid YAML", "line ");
+        assertBadConfig(
+                run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "not valid YAML", "line ");
 
         Files.writeString(f, "\n# nothing here\n");
         assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "is empty");
@@ -105,28 +111,48 @@ class ExperimentCliErrorsTest {
         assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "'seeds[1]'");
 
         Files.writeString(f, GOOD.replace("targets:", "taregts:"));
-        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), f.toString(), "unknown field 'taregts'",
+        assertBadConfig(
+                run(new ExperimentCommand(), f.toString(), "--dry-run"),
+                f.toString(),
+                "unknown field 'taregts'",
                 "did you mean 'targets'?");
     }
 
     @Test
     void engineSparkWithoutTheSparkModuleSaysHowToGetIt(@TempDir Path tmp) throws Exception {
         Path f = config(tmp, GOOD);
-        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--engine", "spark"), "--engine spark",
-                "not on the class path", "spark/mera-spark", "mera-spark-assembly.jar", "docs/spark.md");
+        assertBadConfig(
+                run(new ExperimentCommand(), f.toString(), "--engine", "spark"),
+                "--engine spark",
+                "not on the class path",
+                "spark/mera-spark",
+                "mera-spark-assembly.jar",
+                "docs/spark.md");
         assertFalse(Files.exists(tmp.resolve("out/results.jsonl")), "nothing ran");
-        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--engine", "dask"), "no such engine", "available: local");
-        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--master", "local[2]"), "--master is for --engine spark");
+        assertBadConfig(
+                run(new ExperimentCommand(), f.toString(), "--engine", "dask"), "no such engine", "available: local");
+        assertBadConfig(
+                run(new ExperimentCommand(), f.toString(), "--master", "local[2]"), "--master is for --engine spark");
         Run local = run(new ExperimentCommand(), f.toString(), "--engine", "local", "--no-report");
         assertEquals(0, local.code(), local.err());
-        assertTrue(Files.readString(tmp.resolve("out/runs").toFile().listFiles()[0].toPath()).contains("\"executionEngine\" : \"local\""));
+        assertTrue(
+                Files.readString(tmp.resolve("out/runs").toFile().listFiles()[0].toPath())
+                        .contains("\"executionEngine\" : \"local\""));
     }
 
     @Test
     void configWithoutOutputDirWorksWithOut(@TempDir Path tmp) throws Exception {
         Path f = config(tmp, GOOD.replace("outputDir: out\n", ""));
-        assertBadConfig(run(new ExperimentCommand(), f.toString(), "--dry-run"), "missing required field(s) [outputDir]", "--out");
-        Run r = run(new ExperimentCommand(), f.toString(), "--dry-run", "--out", tmp.resolve("o").toString());
+        assertBadConfig(
+                run(new ExperimentCommand(), f.toString(), "--dry-run"),
+                "missing required field(s) [outputDir]",
+                "--out");
+        Run r = run(
+                new ExperimentCommand(),
+                f.toString(),
+                "--dry-run",
+                "--out",
+                tmp.resolve("o").toString());
         assertEquals(0, r.code(), r.err());
     }
 
@@ -135,16 +161,22 @@ class ExperimentCliErrorsTest {
         Path f = config(tmp, GOOD);
         Path out = tmp.resolve("out");
         Files.createDirectories(out);
-        try (FileChannel ch = FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock held = ch.lock()) {
+        try (FileChannel ch =
+                        FileChannel.open(out.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = ch.lock()) {
             assertOneLine(run(new ExperimentCommand(), f.toString()), "already writing to " + out);
         }
         assertEquals(0, run(new ExperimentCommand(), f.toString()).code());
         Path results = out.resolve("results.jsonl");
         List<String> lines = Files.readAllLines(results);
-        Files.writeString(results, lines.get(0) + "\n{not json at all}\n" + String.join("\n", lines.subList(1, lines.size())) + "\n");
+        Files.writeString(
+                results,
+                lines.get(0) + "\n{not json at all}\n" + String.join("\n", lines.subList(1, lines.size())) + "\n");
         assertOneLine(run(new ReportCommand(), out.toString()), results + ":2", "not a result record");
-        assertOneLine(run(new ReportCommand(), tmp.resolve("nothing-here").toString()), "nothing-here", "no such experiment folder");
+        assertOneLine(
+                run(new ReportCommand(), tmp.resolve("nothing-here").toString()),
+                "nothing-here",
+                "no such experiment folder");
     }
 
     @Test
@@ -159,7 +191,12 @@ class ExperimentCliErrorsTest {
         CellRunnerFactory.register((cfg, cache) -> CheapCellRunner.wrapped("1", c -> {
             throw new NullPointerException("a bug");
         }));
-        r = run(new ExperimentCommand(), f.toString(), "--no-report", "--out", tmp.resolve("o2").toString());
+        r = run(
+                new ExperimentCommand(),
+                f.toString(),
+                "--no-report",
+                "--out",
+                tmp.resolve("o2").toString());
         assertEquals(3, r.code(), r.err());
         assertTrue(r.err().contains("\tat ") && r.err().contains("This is a bug in mera. Please report it"), r.err());
     }
@@ -184,8 +221,12 @@ class ExperimentCliErrorsTest {
         Run dry = run(new ExperimentCommand(), f.toString(), "--dry-run");
         assertEquals(2, dry.code(), dry.err());
         assertTrue(dry.err().contains(train13 + ":3: unknown label 'maybe' for task RTE"), dry.err());
-        assertTrue(dry.err().contains(dev21 + ": a k-shot split for k=4 holds 4 examples of every label of RTE, but this one "
-                + "holds {entailment=3, not_entailment=3}"), dry.err());
+        assertTrue(
+                dry.err()
+                        .contains(
+                                dev21 + ": a k-shot split for k=4 holds 4 examples of every label of RTE, but this one "
+                                        + "holds {entailment=3, not_entailment=3}"),
+                dry.err());
         assertTrue(dry.err().contains(test + ":1: the first row has [text_a, label] but task RTE reads"), dry.err());
         assertFalse(dry.err().contains("\tat "), dry.err());
 

@@ -1,24 +1,25 @@
 package org.mera.experiment;
 
-import org.mera.data.GlueTasks;
-import org.mera.data.Task;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.mera.data.GlueTasks;
+import org.mera.data.Task;
 
 /**
  * A tiny GLUE-like data folder with the real layout and valid contents (the validator reads every file a cell
  * would): k-shot splits of k examples per label, one test and pool example per label, all as JSONL.
  */
 final class FakeGlue {
-    private FakeGlue() {
-    }
+    private FakeGlue() {}
 
     static Path create(Path root, List<String> tasks, List<Integer> ks, List<Integer> seeds) throws IOException {
         for (String name : tasks) {
-            Task task = GlueTasks.ALL.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+            Task task = GlueTasks.ALL.stream()
+                    .filter(t -> t.name().equals(name))
+                    .findFirst()
+                    .orElseThrow();
             for (int k : ks) {
                 for (int seed : seeds) {
                     Path d = root.resolve(name).resolve("k-shot").resolve(k + "-" + seed);

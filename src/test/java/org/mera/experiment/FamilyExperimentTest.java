@@ -1,10 +1,7 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.bottleneck.AdapterHubDirectory;
-import org.mera.io.SafeTensors;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -16,9 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mera.io.SafeTensors;
 
 /**
  * One small experiment, end to end through the runner, on the tiny RoBERTa and DistilBERT directories of
@@ -27,41 +25,74 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * are AdapterHub directories under the family's own module names.
  */
 class FamilyExperimentTest {
-    private static final String[] WORDS = {"river", "dog", "guitar", "library", "company", "weather", "meeting", "field",
-            "capital", "children", "profits", "stage"};
+    private static final String[] WORDS = {
+        "river",
+        "dog",
+        "guitar",
+        "library",
+        "company",
+        "weather",
+        "meeting",
+        "field",
+        "capital",
+        "children",
+        "profits",
+        "stage"
+    };
 
     @ParameterizedTest
     @ValueSource(strings = {"roberta-tiny", "distilbert-tiny"})
     void adapterMergeAndFusionCellsRun(String family, @TempDir Path tmp) throws Exception {
-        Path encoder = Path.of(Objects.requireNonNull(getClass().getResource("/families/" + family)).toURI());
+        Path encoder = Path.of(Objects.requireNonNull(getClass().getResource("/families/" + family))
+                .toURI());
         Path target = task(tmp.resolve("target"), "target", false);
         Path a = task(tmp.resolve("src-a"), "src-a", true);
         Path b = task(tmp.resolve("src-b"), "src-b", true);
         Path file = tmp.resolve("c.yaml");
-        Files.writeString(file, String.join("\n", "name: " + family, "outputDir: " + tmp.resolve("out"),
-                "cacheDir: " + tmp.resolve("cache"), "encoders: [" + encoder + "]", "targets: [" + target + "]",
-                "sources: [" + a + ", " + b + "]", "k: [4]", "seeds: [13]", "methods: [adapter, mera-average, fusion]",
-                "hyperparameters:", "  default: {lr: 0.001, steps: 3, batchSize: 4, sourceSteps: 4, sourceBatchSize: 4}", ""));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "name: " + family,
+                        "outputDir: " + tmp.resolve("out"),
+                        "cacheDir: " + tmp.resolve("cache"),
+                        "encoders: [" + encoder + "]",
+                        "targets: [" + target + "]",
+                        "sources: [" + a + ", " + b + "]",
+                        "k: [4]",
+                        "seeds: [13]",
+                        "methods: [adapter, mera-average, fusion]",
+                        "hyperparameters:",
+                        "  default: {lr: 0.001, steps: 3, batchSize: 4, sourceSteps: 4, sourceBatchSize: 4}",
+                        ""));
         ExperimentConfig config = ExperimentConfig.load(file);
-        ExperimentRunner.Summary s = new ExperimentRunner(config, new MeraCellRunner(new ArtifactCache(config.effectiveCacheDir()), false))
-                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false).run();
+        ExperimentRunner.Summary s = new ExperimentRunner(
+                        config, new MeraCellRunner(new ArtifactCache(config.effectiveCacheDir()), false))
+                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false)
+                .run();
         assertTrue(s.complete(), s.failures().toString());
         Map<String, ResultRecord> byMethod = new HashMap<>();
         ResultStore.read(s.resultsFile()).byKey().values().forEach(r -> byMethod.put(r.method(), r));
-        assertEquals(List.of("adapter", "fusion", "mera-average"), byMethod.keySet().stream().sorted().toList());
+        assertEquals(
+                List.of("adapter", "fusion", "mera-average"),
+                byMethod.keySet().stream().sorted().toList());
         for (ResultRecord r : byMethod.values()) {
             double acc = r.metrics().get("accuracy");
             assertTrue(acc >= 0 && acc <= 1, r.method() + ": " + r.metrics());
         }
         // the source adapters were written in AdapterHub's naming for this family
-        String site = family.startsWith("roberta") ? "roberta.encoder.layer.1.output.adapters." : "distilbert.transformer.layer.1.output_adapters.adapters.";
+        String site = family.startsWith("roberta")
+                ? "roberta.encoder.layer.1.output.adapters."
+                : "distilbert.transformer.layer.1.output_adapters.adapters.";
         List<Path> weights = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(tmp.resolve("cache"))) {
-            walk.filter(p -> p.getFileName().toString().equals(org.mera.adapter.AdapterHubFormat.WEIGHTS)).forEach(weights::add);
+            walk.filter(p -> p.getFileName().toString().equals(org.mera.adapter.AdapterHubFormat.WEIGHTS))
+                    .forEach(weights::add);
         }
         assertEquals(2, weights.size(), "one cached source adapter per source task: " + weights);
         for (Path w : weights) {
-            assertTrue(SafeTensors.read(w).tensors().keySet().stream().anyMatch(k -> k.startsWith(site)),
+            assertTrue(
+                    SafeTensors.read(w).tensors().keySet().stream().anyMatch(k -> k.startsWith(site)),
                     w + ": " + SafeTensors.read(w).tensors().keySet());
         }
     }
@@ -69,8 +100,17 @@ class FamilyExperimentTest {
     /** A two-class task over short sentences; a source task has a pool (train, dev), a target k-shot splits and a test. */
     private static Path task(Path dir, String name, boolean source) throws Exception {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("task.yaml"), String.join("\n", "name: " + name, "kind: classification", "text: text",
-                "label: label", "labels: ['0', '1']", "metrics: [accuracy]", ""));
+        Files.writeString(
+                dir.resolve("task.yaml"),
+                String.join(
+                        "\n",
+                        "name: " + name,
+                        "kind: classification",
+                        "text: text",
+                        "label: label",
+                        "labels: ['0', '1']",
+                        "metrics: [accuracy]",
+                        ""));
         int salt = name.hashCode() & 7;
         if (source) {
             write(dir.resolve("pool/train.jsonl"), name, 0, 16, salt);
@@ -88,9 +128,13 @@ class FamilyExperimentTest {
         Files.createDirectories(file.getParent());
         StringBuilder sb = new StringBuilder();
         for (int i = from; i < from + n; i++) {
-            String text = "the " + WORDS[(i + salt) % WORDS.length] + " and the " + WORDS[(i * 5 + salt) % WORDS.length] + " in " + task
-                    + " number " + i;
-            sb.append("{\"text\": \"").append(text).append("\", \"label\": \"").append(i % 2).append("\"}\n");
+            String text = "the " + WORDS[(i + salt) % WORDS.length] + " and the " + WORDS[(i * 5 + salt) % WORDS.length]
+                    + " in " + task + " number " + i;
+            sb.append("{\"text\": \"")
+                    .append(text)
+                    .append("\", \"label\": \"")
+                    .append(i % 2)
+                    .append("\"}\n");
         }
         Files.writeString(file, sb.toString());
     }

@@ -1,11 +1,7 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.data.Decontamination;
-import org.mera.data.Example;
-import org.mera.data.TaskDirectory;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +10,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.data.Decontamination;
+import org.mera.data.Example;
+import org.mera.data.TaskDirectory;
 
 /**
  * On the real GLUE data: MRPC's test pairs that STS-B's pool holds (and STS-B's test pairs in MRPC's pool) are found
@@ -43,7 +42,9 @@ class GlueDecontaminationTest {
 
     /** The raw strings, in either order: what an exact match sees. */
     private static String exact(Example e) {
-        return e.textA().compareTo(e.textB()) <= 0 ? e.textA() + "\u0000" + e.textB() : e.textB() + "\u0000" + e.textA();
+        return e.textA().compareTo(e.textB()) <= 0
+                ? e.textA() + "\u0000" + e.textB()
+                : e.textB() + "\u0000" + e.textA();
     }
 
     @Test
@@ -66,9 +67,18 @@ class GlueDecontaminationTest {
         assertEquals(0, stsbInMrpcExact);
 
         Path config = tmp.resolve("c.yaml");
-        Files.writeString(config, String.join("\n", "name: glue-decontamination", "dataRoot: " + TinyGlue.GLUE.toAbsolutePath(),
-                "outputDir: " + tmp.resolve("out"), "encoders: [minilm]", "targets: [MRPC, STS-B, QQP]", "sources: [MRPC, STS-B, QQP]",
-                "methods: [mera-same-track]", ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "name: glue-decontamination",
+                        "dataRoot: " + TinyGlue.GLUE.toAbsolutePath(),
+                        "outputDir: " + tmp.resolve("out"),
+                        "encoders: [minilm]",
+                        "targets: [MRPC, STS-B, QQP]",
+                        "sources: [MRPC, STS-B, QQP]",
+                        "methods: [mera-same-track]",
+                        ""));
         ExperimentConfig c = ExperimentConfig.load(config);
         Grid grid = new ExperimentRunner(c, new MeraCellRunner(new ArtifactCache(tmp.resolve("cache")), false)).plan();
         ContaminationReference ref = grid.cells().get(0).decontamination();
@@ -78,9 +88,12 @@ class GlueDecontaminationTest {
         stsbKept.addAll(stsbPool.dev().kept());
         List<Example> mrpcKept = new ArrayList<>(mrpcPool.train().kept());
         mrpcKept.addAll(mrpcPool.dev().kept());
-        assertEquals(0, held(mrpcTest, stsbKept, Decontamination::key), "no MRPC test pair is left in STS-B's cleaned pool");
-        assertEquals(0, held(stsbTest, mrpcKept, Decontamination::key), "no STS-B test pair is left in MRPC's cleaned pool");
-        // Pool rows removed (train, dev) because of MRPC's files (test and k-shot splits of the five seeds) and vice versa.
+        assertEquals(
+                0, held(mrpcTest, stsbKept, Decontamination::key), "no MRPC test pair is left in STS-B's cleaned pool");
+        assertEquals(
+                0, held(stsbTest, mrpcKept, Decontamination::key), "no STS-B test pair is left in MRPC's cleaned pool");
+        // Pool rows removed (train, dev) because of MRPC's files (test and k-shot splits of the five seeds) and vice
+        // versa.
         assertEquals(5173, stsbPool.train().before());
         assertEquals(82, stsbPool.train().removedByOwner().get("MRPC"));
         assertEquals(5, stsbPool.dev().removedByOwner().get("MRPC"));
@@ -89,19 +102,25 @@ class GlueDecontaminationTest {
         assertEquals(6, mrpcPool.dev().removedByOwner().get("STS-B"));
         // Of those, MRPC's test file alone accounts for rows holding its 48 pairs (a pair may occur twice in a pool).
         Decontamination.Index mrpcTestOnly = new Decontamination.Index().add("MRPC test", mrpcTest);
-        int fromTest = mrpcTestOnly.clean(stsb.read(stsb.poolTrainFile())).removed() + mrpcTestOnly.clean(stsb.read(stsb.poolDevFile())).removed();
+        int fromTest = mrpcTestOnly.clean(stsb.read(stsb.poolTrainFile())).removed()
+                + mrpcTestOnly.clean(stsb.read(stsb.poolDevFile())).removed();
         assertTrue(fromTest >= 48 && fromTest <= 82 + 5, "STS-B pool rows holding an MRPC test pair: " + fromTest);
 
-        // QQP has no test split: its pool dev is its test file. That file is not cleaned against itself (the QQP adapter
+        // QQP has no test split: its pool dev is its test file. That file is not cleaned against itself (the QQP
+        // adapter
         // would have nothing to select on), but a QQP k-shot pair in it is removed from the pool and, as a test row,
         // left out of the cells of that seed.
-        ContaminationReference.CleanedPool qqpPool = ref.clean(TaskDirectory.under(TinyGlue.GLUE, org.mera.data.GlueTasks.QQP));
+        ContaminationReference.CleanedPool qqpPool =
+                ref.clean(TaskDirectory.under(TinyGlue.GLUE, org.mera.data.GlueTasks.QQP));
         assertEquals(1, qqpPool.dev().removed(), qqpPool.counts().toString());
         TaskDirectory qqp = TaskDirectory.under(TinyGlue.GLUE, org.mera.data.GlueTasks.QQP);
         int inTest = 0;
         for (int seed : TaskDirectory.LM_BFF_SEEDS) {
-            inTest += new Decontamination.Index().add("QQP", qqp.kshotTrain(16, seed)).add("QQP", qqp.kshotDev(16, seed))
-                    .clean(qqp.test()).removed();
+            inTest += new Decontamination.Index()
+                    .add("QQP", qqp.kshotTrain(16, seed))
+                    .add("QQP", qqp.kshotDev(16, seed))
+                    .clean(qqp.test())
+                    .removed();
         }
         assertEquals(1, inTest, "the QQP k-shot pair in QQP's test file");
     }

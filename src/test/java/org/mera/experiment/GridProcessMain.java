@@ -7,15 +7,15 @@ import java.nio.file.Path;
  * at arbitrary moments. Arguments: CONFIG.yaml SLEEP_MS.
  */
 public final class GridProcessMain {
-    private GridProcessMain() {
-    }
+    private GridProcessMain() {}
 
     public static void main(String[] args) throws Exception {
         ExperimentConfig config = ExperimentConfig.load(Path.of(args[0]));
         ExperimentRunner.Summary s = new ExperimentRunner(config, new CheapCellRunner(Long.parseLong(args[1])))
                 .progressTo(System.err, false)
                 .run();
-        System.out.println("ran " + s.cellsRun() + " of " + s.cellsTotal() + " (done before: " + s.cellsDoneBefore() + ")");
+        System.out.println(
+                "ran " + s.cellsRun() + " of " + s.cellsTotal() + " (done before: " + s.cellsDoneBefore() + ")");
         System.exit(s.complete() ? 0 : 3);
     }
 }

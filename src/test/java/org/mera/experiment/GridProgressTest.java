@@ -1,23 +1,32 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GridProgressTest {
     @Test
     void expectedDurationsFollowTheTaskAsWellAsTheMethod(@TempDir Path tmp) throws Exception {
         FakeGlue.create(tmp.resolve("glue"), ConfigAndGridTest.TASKS, List.of(16), List.of(13, 21));
-        Grid grid = Grid.expand(ExperimentConfig.load(ConfigAndGridTest.yaml(tmp, "a.yaml", "name: a", "dataRoot: glue",
-                "outputDir: out", "encoders: [e]", "targets: [RTE, MNLI]", "seeds: [13, 21]", "methods: [adapter, full]")),
-                "v", Hyperparameters.KNOWN);
+        Grid grid = Grid.expand(
+                ExperimentConfig.load(ConfigAndGridTest.yaml(
+                        tmp,
+                        "a.yaml",
+                        "name: a",
+                        "dataRoot: glue",
+                        "outputDir: out",
+                        "encoders: [e]",
+                        "targets: [RTE, MNLI]",
+                        "seeds: [13, 21]",
+                        "methods: [adapter, full]")),
+                "v",
+                Hyperparameters.KNOWN);
         Cell rteAdapter = find(grid, "RTE", Method.ADAPTER);
         Cell rteFull = find(grid, "RTE", Method.FULL);
         Cell mnliAdapter = find(grid, "MNLI", Method.ADAPTER);
@@ -38,18 +47,35 @@ class GridProgressTest {
     @Test
     void oneCellThatAlsoTrainedSourcesDoesNotInflateTheEstimate(@TempDir Path tmp) throws Exception {
         FakeGlue.create(tmp.resolve("glue"), ConfigAndGridTest.TASKS, List.of(16), List.of(13, 21, 42));
-        Grid grid = Grid.expand(ExperimentConfig.load(ConfigAndGridTest.yaml(tmp, "a.yaml", "name: a", "dataRoot: glue",
-                "outputDir: out", "encoders: [e]", "targets: [RTE]", "seeds: [13, 21, 42]", "methods: [adapter]")),
-                "v", Hyperparameters.KNOWN);
+        Grid grid = Grid.expand(
+                ExperimentConfig.load(ConfigAndGridTest.yaml(
+                        tmp,
+                        "a.yaml",
+                        "name: a",
+                        "dataRoot: glue",
+                        "outputDir: out",
+                        "encoders: [e]",
+                        "targets: [RTE]",
+                        "seeds: [13, 21, 42]",
+                        "methods: [adapter]")),
+                "v",
+                Hyperparameters.KNOWN);
         List<Cell> cells = grid.cells();
         GridProgress p = new GridProgress(new PrintStream(OutputStream.nullOutputStream()), false, cells.size(), 0);
         p.measured(cells.get(0), 17 * 60_000);
         p.measured(cells.get(1), 2 * 60_000);
         p.measured(cells.get(2), 3 * 60_000);
-        assertEquals(3 * 60_000, p.expectedMs(cells.get(0)), 1e-9, "the median of 17, 2 and 3 minutes, not their mean (7.3)");
+        assertEquals(
+                3 * 60_000,
+                p.expectedMs(cells.get(0)),
+                1e-9,
+                "the median of 17, 2 and 3 minutes, not their mean (7.3)");
     }
 
     private static Cell find(Grid grid, String task, Method method) {
-        return grid.cells().stream().filter(c -> c.task().equals(task) && c.method() == method).findFirst().orElseThrow();
+        return grid.cells().stream()
+                .filter(c -> c.task().equals(task) && c.method() == method)
+                .findFirst()
+                .orElseThrow();
     }
 }

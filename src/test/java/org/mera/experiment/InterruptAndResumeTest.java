@@ -1,8 +1,6 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.io.Json;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.io.Json;
 
 /**
  * Issue 23, item 6, on the real CLI in a child process: SIGTERM (what Process.destroy sends, as {@code kill} does;
@@ -30,9 +29,19 @@ class InterruptAndResumeTest {
         Path data = FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21, 42));
         Path out = tmp.resolve("out");
         Path config = tmp.resolve("grid.yaml");
-        Files.writeString(config, String.join("\n", "name: interrupt-test", "dataRoot: " + data, "outputDir: " + out,
-                "encoders: [tiny]", "targets: [MRPC, RTE]", "seeds: [13, 21, 42]", "methods: [adapter, single]",
-                "sources: [SST-2]", ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "name: interrupt-test",
+                        "dataRoot: " + data,
+                        "outputDir: " + out,
+                        "encoders: [tiny]",
+                        "targets: [MRPC, RTE]",
+                        "seeds: [13, 21, 42]",
+                        "methods: [adapter, single]",
+                        "sources: [SST-2]",
+                        ""));
         Path results = out.resolve(ExperimentRunner.RESULTS_FILE);
         int total = 2 * 3 * 2;
 
@@ -48,7 +57,8 @@ class InterruptAndResumeTest {
         assertTrue(stderr.contains("mera: experiment 'interrupt-test' interrupted: "), stderr);
         assertTrue(stderr.contains("To resume, run mera experiment " + config + " --no-report"), stderr);
         Map<String, String> status = statuses(out);
-        assertEquals(List.of(ExperimentRunner.INTERRUPTED), new ArrayList<>(status.values()), "one run, closed: " + status);
+        assertEquals(
+                List.of(ExperimentRunner.INTERRUPTED), new ArrayList<>(status.values()), "one run, closed: " + status);
 
         Path err2 = tmp.resolve("stderr-2.txt");
         p = launch(config, err2);
@@ -64,12 +74,15 @@ class InterruptAndResumeTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the resumed run did not finish");
         String last = Files.readString(err3);
         assertEquals(0, p.exitValue(), last);
-        assertTrue(last.contains("ended without closing its record (its process was killed); marked it 'killed'"), last);
+        assertTrue(
+                last.contains("ended without closing its record (its process was killed); marked it 'killed'"), last);
         assertTrue(last.contains(afterKill + " already done"), last);
         status = statuses(out);
         assertEquals(3, status.size(), status.toString());
-        assertEquals(List.of(ExperimentRunner.INTERRUPTED, ExperimentRunner.KILLED, "complete"),
-                new ArrayList<>(status.values()), "records in run order: " + status);
+        assertEquals(
+                List.of(ExperimentRunner.INTERRUPTED, ExperimentRunner.KILLED, "complete"),
+                new ArrayList<>(status.values()),
+                "records in run order: " + status);
 
         List<String> lines = Files.readAllLines(results);
         assertEquals(total, lines.size(), "every cell once");
@@ -82,8 +95,17 @@ class InterruptAndResumeTest {
     private static Process launch(Path config, Path stderr) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dmera.test.cellSleepMs=150", "-cp", cp,
-                CliProcessMain.class.getName(), "experiment", config.toString(), "--no-report")
+        return new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-XX:TieredStopAtLevel=1",
+                        "-Dmera.test.cellSleepMs=150",
+                        "-cp",
+                        cp,
+                        CliProcessMain.class.getName(),
+                        "experiment",
+                        config.toString(),
+                        "--no-report")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(stderr.toFile())
                 .start();
@@ -119,7 +141,9 @@ class InterruptAndResumeTest {
         try (Stream<Path> s = Files.list(out.resolve(ExperimentRunner.RUNS_DIR))) {
             for (Path f : s.toList()) {
                 var record = Json.CANONICAL.readTree(f.toFile());
-                byStart.put(record.get("startedAt").asText() + " " + f.getFileName(), record.get("status").asText());
+                byStart.put(
+                        record.get("startedAt").asText() + " " + f.getFileName(),
+                        record.get("status").asText());
             }
         }
         return new java.util.LinkedHashMap<>(byStart);

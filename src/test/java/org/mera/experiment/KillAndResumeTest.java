@@ -1,8 +1,7 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.io.Json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +14,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.io.Json;
 
 /**
  * The must-show property: a grid killed (SIGKILL, in a real subprocess) at random moments several times,
@@ -34,9 +33,11 @@ class KillAndResumeTest {
         Path killedOut = tmp.resolve("killed");
 
         // Uninterrupted reference, in this JVM, same code and runner.
-        ExperimentConfig reference = ExperimentConfig.load(writeConfig(tmp.resolve("reference.yaml"), data, referenceOut));
+        ExperimentConfig reference =
+                ExperimentConfig.load(writeConfig(tmp.resolve("reference.yaml"), data, referenceOut));
         ExperimentRunner.Summary ref = new ExperimentRunner(reference, new CheapCellRunner(0))
-                .progressTo(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false).run();
+                .progressTo(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false)
+                .run();
         int total = ref.cellsTotal();
         assertEquals(50, total, "2 targets x 5 seeds x (adapter + 3 single + mera-ot)");
         assertTrue(ref.complete());
@@ -65,7 +66,8 @@ class KillAndResumeTest {
             assertTrue(now >= previous, "a kill lost finished cells: " + previous + " -> " + now);
             previous = now;
         }
-        assertTrue(killsMidGrid >= 3, "expected several kills in the middle of the grid, got counts " + countsAfterKills);
+        assertTrue(
+                killsMidGrid >= 3, "expected several kills in the middle of the grid, got counts " + countsAfterKills);
 
         Process last = launch(config, tmp.resolve("stderr-final.txt"));
         assertTrue(last.waitFor(120, TimeUnit.SECONDS), "final run did not finish");
@@ -81,14 +83,17 @@ class KillAndResumeTest {
             ResultRecord r = Json.CANONICAL.readValue(line, ResultRecord.class);
             assertTrue(keys.add(r.key()), "key written twice: " + r.key());
         }
-        Map<String, ResultRecord> expected = ResultStore.read(referenceOut.resolve(ExperimentRunner.RESULTS_FILE)).byKey();
+        Map<String, ResultRecord> expected = ResultStore.read(referenceOut.resolve(ExperimentRunner.RESULTS_FILE))
+                .byKey();
         Map<String, ResultRecord> actual = ResultStore.read(results).byKey();
         assertEquals(expected.keySet(), actual.keySet());
         for (String key : expected.keySet()) {
             assertEquals(expected.get(key).metrics(), actual.get(key).metrics(), "metrics of " + key);
             assertEquals(expected.get(key).extra(), actual.get(key).extra(), "extra of " + key);
             // The predictions are written before the line that commits the cell: every line has them, whole.
-            assertEquals(CellPredictions.read(CellPredictions.file(referenceOut, key)), CellPredictions.read(CellPredictions.file(killedOut, key)),
+            assertEquals(
+                    CellPredictions.read(CellPredictions.file(referenceOut, key)),
+                    CellPredictions.read(CellPredictions.file(killedOut, key)),
                     "predictions of " + key);
         }
 
@@ -98,23 +103,33 @@ class KillAndResumeTest {
     }
 
     private static Path writeConfig(Path file, Path data, Path out) throws IOException {
-        Files.writeString(file, String.join("\n",
-                "name: kill-test",
-                "dataRoot: " + data,
-                "outputDir: " + out,
-                "encoders: [tiny]",
-                "targets: [MRPC, RTE]",
-                "methods: [adapter, single, mera-ot]",
-                "sources: [MNLI, QNLI, SST-2]",
-                ""));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "name: kill-test",
+                        "dataRoot: " + data,
+                        "outputDir: " + out,
+                        "encoders: [tiny]",
+                        "targets: [MRPC, RTE]",
+                        "methods: [adapter, single, mera-ot]",
+                        "sources: [MNLI, QNLI, SST-2]",
+                        ""));
         return file;
     }
 
     private static Process launch(Path config, Path stderr) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", cp,
-                GridProcessMain.class.getName(), config.toString(), "15")
+        return new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-XX:TieredStopAtLevel=1",
+                        "-cp",
+                        cp,
+                        GridProcessMain.class.getName(),
+                        config.toString(),
+                        "15")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(stderr.toFile())
                 .start();
@@ -132,5 +147,4 @@ class KillAndResumeTest {
         }
         return n;
     }
-
 }

@@ -1,18 +1,18 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 class LrGridHyperparameterTest {
     private static Hyperparameters resolve(Object grid, List<String> problems) {
-        return Hyperparameters.resolve(Method.FULL, Map.of("full", Map.of("lrGrid", grid)), Hyperparameters.KNOWN, problems);
+        return Hyperparameters.resolve(
+                Method.FULL, Map.of("full", Map.of("lrGrid", grid)), Hyperparameters.KNOWN, problems);
     }
 
     @Test
@@ -30,7 +30,10 @@ class LrGridHyperparameterTest {
             assertTrue(p.get(0).startsWith("hyperparameters.full.lrGrid: "), p.get(0));
         }
         List<String> none = new ArrayList<>();
-        assertFalse(Hyperparameters.resolve(Method.FULL, Map.of(), Hyperparameters.KNOWN, none).asMap().containsKey("lrGrid"),
+        assertFalse(
+                Hyperparameters.resolve(Method.FULL, Map.of(), Hyperparameters.KNOWN, none)
+                        .asMap()
+                        .containsKey("lrGrid"),
                 "unset unless a config sets it, so existing cell keys do not change");
     }
 }

@@ -1,16 +1,15 @@
 package org.mera.experiment;
 
-import org.apache.commons.math3.random.MersenneTwister;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.commons.math3.random.MersenneTwister;
+import org.junit.jupiter.api.Test;
 
 class PairedStatisticsTest {
     /** Three seeds, 40 binary examples, two methods with different (seeded) error rates. */
@@ -74,7 +73,8 @@ class PairedStatisticsTest {
             }
             double sum = 0;
             for (int s : seeds) {
-                sum += f1(a.get(s).get(0).predictedClasses(), gold, idx) - f1(b.get(s).get(0).predictedClasses(), gold, idx);
+                sum += f1(a.get(s).get(0).predictedClasses(), gold, idx)
+                        - f1(b.get(s).get(0).predictedClasses(), gold, idx);
             }
             expected[r] = 100 * sum / 3;
         }
@@ -94,9 +94,11 @@ class PairedStatisticsTest {
         // A is always right, B always wrong: every resample's accuracy difference is exactly 100 points.
         int[] gold = {0, 1, 1, 0, 1};
         int[] wrong = Arrays.stream(gold).map(x -> 1 - x).toArray();
-        List<List<CellPredictions>> a = List.of(List.of(CellPredictions.classification(2, gold, gold, new int[] {2, 2})),
+        List<List<CellPredictions>> a = List.of(
+                List.of(CellPredictions.classification(2, gold, gold, new int[] {2, 2})),
                 List.of(CellPredictions.classification(2, gold, gold, new int[] {2, 2})));
-        List<List<CellPredictions>> b = List.of(List.of(CellPredictions.classification(2, wrong, gold, new int[] {2, 2})),
+        List<List<CellPredictions>> b = List.of(
+                List.of(CellPredictions.classification(2, wrong, gold, new int[] {2, 2})),
                 List.of(CellPredictions.classification(2, wrong, gold, new int[] {2, 2})));
         PairedStatistics.Interval ci = PairedStatistics.interval("accuracy", a, b);
         assertEquals(100, ci.low(), 1e-12);
@@ -113,13 +115,16 @@ class PairedStatisticsTest {
 
     @Test
     void pValueSignsAndHolmHaveTheirTextbookValues() {
-        // t = mean / (sd / √n) = 2 / (1 / √3) = 2√3 with 2 degrees of freedom; for df 2 the two-sided p is 1 − t / √(2 + t²).
+        // t = mean / (sd / √n) = 2 / (1 / √3) = 2√3 with 2 degrees of freedom; for df 2 the two-sided p is 1 − t / √(2
+        // + t²).
         double t = 2 * Math.sqrt(3);
         assertEquals(1 - t / Math.sqrt(2 + t * t), PairedStatistics.tTestP(List.of(1.0, 2.0, 3.0)), 1e-9);
         assertTrue(Double.isNaN(PairedStatistics.tTestP(List.of(1.0, 1.0, 1.0))), "no spread: no test");
         assertTrue(Double.isNaN(PairedStatistics.tTestP(List.of(1.0))));
 
-        assertEquals(new PairedStatistics.Signs(1, 2, 1), PairedStatistics.Signs.of(List.of(0.04, -0.05, 0.2, -1.0)),
+        assertEquals(
+                new PairedStatistics.Signs(1, 2, 1),
+                PairedStatistics.Signs.of(List.of(0.04, -0.05, 0.2, -1.0)),
                 "differences within ±0.05 points are ties");
 
         double[] adjusted = PairedStatistics.holm(new double[] {0.01, 0.04, 0.03, Double.NaN, 0.5});

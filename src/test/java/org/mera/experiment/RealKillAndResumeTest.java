@@ -1,10 +1,7 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Tag;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.io.Json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +13,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.io.Json;
 
 /**
  * The real runner (source adapters trained and cached, merged, fine-tuned) on a tiny encoder and real GLUE
@@ -34,10 +32,12 @@ class RealKillAndResumeTest {
         Path referenceOut = tmp.resolve("reference");
         Path killedOut = tmp.resolve("killed");
 
-        ExperimentConfig reference = ExperimentConfig.load(config(tmp.resolve("reference.yaml"), encoder, data, referenceOut));
-        ExperimentRunner.Summary ref = new ExperimentRunner(reference,
-                new MeraCellRunner(new ArtifactCache(reference.effectiveCacheDir()), false))
-                .progressTo(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false).run();
+        ExperimentConfig reference =
+                ExperimentConfig.load(config(tmp.resolve("reference.yaml"), encoder, data, referenceOut));
+        ExperimentRunner.Summary ref = new ExperimentRunner(
+                        reference, new MeraCellRunner(new ArtifactCache(reference.effectiveCacheDir()), false))
+                .progressTo(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false)
+                .run();
         assertTrue(ref.complete());
         int total = ref.cellsTotal();
         assertEquals(2 * 4, total, "2 seeds x (adapter, single x 2, mera-ot)");
@@ -54,7 +54,8 @@ class RealKillAndResumeTest {
             // first kill can land while source adapters train), after a further random 0-0.5 s.
             int target = Math.min(total - 3, previous + random.nextInt(2));
             long start = System.nanoTime();
-            while (p.isAlive() && (count(results) < target || System.nanoTime() - start < 1_500_000_000L)
+            while (p.isAlive()
+                    && (count(results) < target || System.nanoTime() - start < 1_500_000_000L)
                     && System.nanoTime() - start < 120_000_000_000L) {
                 Thread.sleep(20);
             }
@@ -77,13 +78,18 @@ class RealKillAndResumeTest {
         assertEquals(total, lines.size(), "one line per cell, none doubled");
         Set<String> keys = new HashSet<>();
         for (String line : lines) {
-            assertTrue(keys.add(Json.CANONICAL.readValue(line, ResultRecord.class).key()), "a key written twice");
+            assertTrue(
+                    keys.add(Json.CANONICAL.readValue(line, ResultRecord.class).key()), "a key written twice");
         }
-        Map<String, ResultRecord> expected = ResultStore.read(referenceOut.resolve(ExperimentRunner.RESULTS_FILE)).byKey();
+        Map<String, ResultRecord> expected = ResultStore.read(referenceOut.resolve(ExperimentRunner.RESULTS_FILE))
+                .byKey();
         Map<String, ResultRecord> actual = ResultStore.read(results).byKey();
         assertEquals(expected.keySet(), actual.keySet());
         for (String key : expected.keySet()) {
-            assertEquals(expected.get(key).metrics(), actual.get(key).metrics(), "metrics of " + expected.get(key).method());
+            assertEquals(
+                    expected.get(key).metrics(),
+                    actual.get(key).metrics(),
+                    "metrics of " + expected.get(key).method());
         }
     }
 
@@ -92,19 +98,22 @@ class RealKillAndResumeTest {
     }
 
     private static Path config(Path file, Path encoder, Path data, Path out) throws IOException {
-        Files.writeString(file, String.join("\n",
-                "name: real-kill-test",
-                "dataRoot: " + data,
-                "outputDir: " + out,
-                "cacheDir: " + out.resolve("cache"),
-                "encoders: [" + encoder + "]",
-                "targets: [RTE]",
-                "seeds: [13, 21]",
-                "methods: [adapter, single, mera-ot]",
-                "sources: [MRPC, SST-2]",
-                "hyperparameters:",
-                "  default: {lr: 0.001, epochs: 2, batchSize: 8, sourceSteps: 6, sourceBatchSize: 16}",
-                ""));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "name: real-kill-test",
+                        "dataRoot: " + data,
+                        "outputDir: " + out,
+                        "cacheDir: " + out.resolve("cache"),
+                        "encoders: [" + encoder + "]",
+                        "targets: [RTE]",
+                        "seeds: [13, 21]",
+                        "methods: [adapter, single, mera-ot]",
+                        "sources: [MRPC, SST-2]",
+                        "hyperparameters:",
+                        "  default: {lr: 0.001, epochs: 2, batchSize: 8, sourceSteps: 6, sourceBatchSize: 16}",
+                        ""));
         return file;
     }
 
@@ -112,6 +121,8 @@ class RealKillAndResumeTest {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx1g", "-cp", cp, RealGridProcessMain.class.getName(), config.toString())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile()).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(stderr.toFile())
+                .start();
     }
 }

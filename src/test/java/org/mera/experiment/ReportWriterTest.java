@@ -1,12 +1,10 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.cli.ExperimentCommand;
-import org.mera.cli.ReportCommand;
-import picocli.CommandLine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,38 +16,46 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.cli.ExperimentCommand;
+import org.mera.cli.ReportCommand;
+import picocli.CommandLine;
 
 /**
  * The report from a synthetic demo grid. With -Dmera.demoReportDir=DIR the demo experiment is kept in DIR
  * (used to render docs/report-example.png, see docs/experiments.md).
  */
 class ReportWriterTest {
-    static final List<String> ALL = org.mera.data.GlueTasks.ALL.stream().map(org.mera.data.Task::name).toList();
+    static final List<String> ALL =
+            org.mera.data.GlueTasks.ALL.stream().map(org.mera.data.Task::name).toList();
 
     static Path demoConfig(Path dir) throws IOException {
-        return demoConfig(dir, "[MRPC, RTE, STS-B]", "[4, 16]",
+        return demoConfig(
+                dir,
+                "[MRPC, RTE, STS-B]",
+                "[4, 16]",
                 "[full, adapter, single, fusion, mera-average, mera-ot, mera-same-track, mera-auto]");
     }
 
     static Path demoConfig(Path dir, String targets, String ks, String methods) throws IOException {
         FakeGlue.create(dir.resolve("glue"), ALL, List.of(4, 16), ExperimentConfig.DEFAULT_SEEDS);
         Path f = dir.resolve("demo.yaml");
-        Files.writeString(f, String.join("\n",
-                "name: synthetic-demo (NOT real results)",
-                "dataRoot: glue",
-                "outputDir: out",
-                "encoders: [demo-encoder]",
-                "targets: " + targets,
-                "k: " + ks,
-                "methods: " + methods,
-                "hyperparameters:",
-                "  default: {lr: 1.0e-4}",
-                ""));
+        Files.writeString(
+                f,
+                String.join(
+                        "\n",
+                        "name: synthetic-demo (NOT real results)",
+                        "dataRoot: glue",
+                        "outputDir: out",
+                        "encoders: [demo-encoder]",
+                        "targets: " + targets,
+                        "k: " + ks,
+                        "methods: " + methods,
+                        "hyperparameters:",
+                        "  default: {lr: 1.0e-4}",
+                        ""));
         return f;
     }
 
@@ -59,7 +65,8 @@ class ReportWriterTest {
         Path dir = keep != null ? Files.createDirectories(Path.of(keep)) : tmp;
         ExperimentConfig c = ExperimentConfig.load(demoConfig(dir));
         ExperimentRunner.Summary s = new ExperimentRunner(c, new CheapCellRunner(0))
-                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false).run();
+                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false)
+                .run();
         assertEquals(3 * 2 * 5 * (7 + 7), s.cellsTotal(), "7 single sources + 7 other methods per target, k and seed");
 
         ReportWriter.Output out = ReportWriter.write(c.outputDir());
@@ -67,17 +74,22 @@ class ReportWriterTest {
         assertTrue(md.contains("SYNTHETIC EXAMPLE DATA"));
         assertTrue(md.contains("| Method | MRPC (f1) | RTE (accuracy) | STS-B (pearson) | Average |"), md);
         assertTrue(md.contains("## demo-encoder, k = 4") && md.contains("## demo-encoder, k = 16"));
-        assertTrue(md.contains("| " + ResultTables.SINGLE_MEAN + " |") && md.contains("| " + ResultTables.SINGLE_BEST + " |"));
+        assertTrue(md.contains("| " + ResultTables.SINGLE_MEAN + " |")
+                && md.contains("| " + ResultTables.SINGLE_BEST + " |"));
         assertTrue(md.contains("420 of 420 cells finished"), md);
-        assertTrue(md.contains("| Task | Comparison | Per seed | Mean | 95 % CI | p (t) | p (Holm) | W/T/L | Verdict |")
-                && md.contains("| RTE | mera-same-track − adapter | 13: "), md);
+        assertTrue(
+                md.contains("| Task | Comparison | Per seed | Mean | 95 % CI | p (t) | p (Holm) | W/T/L | Verdict |")
+                        && md.contains("| RTE | mera-same-track − adapter | 13: "),
+                md);
         assertTrue(md.contains("| MRPC | mera-ot − mera-average |"), md);
 
         // The CSV's numbers are the mean and sample std over seeds of the stored results, x100.
         List<String> csv = Files.readAllLines(out.csv());
-        assertEquals(1 + 2 * (7 + 2 + 4), csv.size(), "header + (7 methods + 2 single rows + 4 trivial baselines) per k");
+        assertEquals(
+                1 + 2 * (7 + 2 + 4), csv.size(), "header + (7 methods + 2 single rows + 4 trivial baselines) per k");
         List<String> header = List.of(csv.get(0).split(","));
-        Map<String, ResultRecord> results = ResultStore.read(c.outputDir().resolve(ExperimentRunner.RESULTS_FILE)).byKey();
+        Map<String, ResultRecord> results = ResultStore.read(c.outputDir().resolve(ExperimentRunner.RESULTS_FILE))
+                .byKey();
         List<Double> rte = new ArrayList<>();
         for (ResultRecord r : results.values()) {
             if (r.task().equals("RTE") && r.method().equals("mera-ot") && r.k() == 16) {
@@ -86,14 +98,22 @@ class ReportWriterTest {
         }
         assertEquals(5, rte.size());
         double mean = rte.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        double std = Math.sqrt(rte.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / 4);
-        String row = csv.stream().filter(l -> l.startsWith("demo-encoder,16,mera-ot,")).findFirst().orElseThrow();
+        double std =
+                Math.sqrt(rte.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / 4);
+        String row = csv.stream()
+                .filter(l -> l.startsWith("demo-encoder,16,mera-ot,"))
+                .findFirst()
+                .orElseThrow();
         List<String> fields = List.of(row.split(",", -1));
         assertEquals(String.format(Locale.ROOT, "%.1f", mean), fields.get(header.indexOf("RTE_mean")));
         assertEquals(String.format(Locale.ROOT, "%.1f", std), fields.get(header.indexOf("RTE_std")));
         assertEquals("5", fields.get(header.indexOf("RTE_n")));
-        String best = csv.stream().filter(l -> l.startsWith("demo-encoder,16," + ResultTables.SINGLE_BEST)).findFirst().orElseThrow();
-        assertFalse(List.of(best.split(",", -1)).get(header.indexOf("MRPC_note")).isEmpty(), "best source is named");
+        String best = csv.stream()
+                .filter(l -> l.startsWith("demo-encoder,16," + ResultTables.SINGLE_BEST))
+                .findFirst()
+                .orElseThrow();
+        assertFalse(
+                List.of(best.split(",", -1)).get(header.indexOf("MRPC_note")).isEmpty(), "best source is named");
 
         // Charts: bars per k, and metric-vs-k lines per task since there are two k values.
         assertEquals(2 + 3, out.charts().size(), out.charts().toString());
@@ -112,15 +132,23 @@ class ReportWriterTest {
 
     @Test
     void reportShowsTrivialBaselinesAndIntervalsFromStoredPredictions(@TempDir Path tmp) throws Exception {
-        ExperimentConfig c = ExperimentConfig.load(demoConfig(tmp, "[MRPC, STS-B]", "[16]", "[full, adapter, mera-ot]"));
-        new ExperimentRunner(c, new CheapCellRunner(0)).progressTo(new PrintStream(OutputStream.nullOutputStream()), false).run();
-        Map<String, ResultRecord> results = ResultStore.read(c.outputDir().resolve(ExperimentRunner.RESULTS_FILE)).byKey();
+        ExperimentConfig c =
+                ExperimentConfig.load(demoConfig(tmp, "[MRPC, STS-B]", "[16]", "[full, adapter, mera-ot]"));
+        new ExperimentRunner(c, new CheapCellRunner(0))
+                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false)
+                .run();
+        Map<String, ResultRecord> results = ResultStore.read(c.outputDir().resolve(ExperimentRunner.RESULTS_FILE))
+                .byKey();
         assertEquals(2 * 5 * 3, results.size());
         Map<Integer, CellPredictions> mrpcOt = new java.util.TreeMap<>();
         Map<Integer, CellPredictions> mrpcAdapter = new java.util.TreeMap<>();
         for (ResultRecord r : results.values()) {
             CellPredictions p = CellPredictions.read(CellPredictions.file(c.outputDir(), r.key()));
-            assertEquals(r.primary(), p.score(r.primaryMetric()), 1e-4, "the stored predictions give the stored score: " + r.key());
+            assertEquals(
+                    r.primary(),
+                    p.score(r.primaryMetric()),
+                    1e-4,
+                    "the stored predictions give the stored score: " + r.key());
             if (r.task().equals("MRPC") && r.method().equals("mera-ot")) {
                 mrpcOt.put(r.seed(), p);
             } else if (r.task().equals("MRPC") && r.method().equals("adapter")) {
@@ -134,9 +162,13 @@ class ReportWriterTest {
         int[] gold = mrpcOt.get(13).goldClasses();
         long positives = java.util.Arrays.stream(gold).filter(g -> g == 1).count();
         double alwaysPositive = 100 * 2.0 * positives / (positives + gold.length);
-        assertTrue(md.contains("| " + TrivialBaselines.ALWAYS_POSITIVE + " | " + String.format(Locale.ROOT, "%.1f ± 0.0", alwaysPositive)
-                + " | – |"), md);
-        assertTrue(md.contains("| " + TrivialBaselines.CONSTANT + " | – | 0.0 ± 0.0 |"), "Pearson of a constant is 0: " + md);
+        assertTrue(
+                md.contains("| " + TrivialBaselines.ALWAYS_POSITIVE + " | "
+                        + String.format(Locale.ROOT, "%.1f ± 0.0", alwaysPositive) + " | – |"),
+                md);
+        assertTrue(
+                md.contains("| " + TrivialBaselines.CONSTANT + " | – | 0.0 ± 0.0 |"),
+                "Pearson of a constant is 0: " + md);
         assertTrue(md.contains("| " + TrivialBaselines.KSHOT_MAJORITY + " | "), md);
         assertTrue(md.contains("| 95 % CI | p (t) | p (Holm) | W/T/L | Verdict |"), md);
         assertTrue(md.contains(PairedStatistics.RESAMPLES + " resamples"), md);
@@ -144,15 +176,22 @@ class ReportWriterTest {
         // The interval in comparisons.csv is the bootstrap of the stored predictions of mera-ot and adapter on MRPC.
         List<String> rows = Files.readAllLines(out.comparisonsCsv());
         List<String> header = List.of(rows.get(0).split(","));
-        List<String> line = rows.stream().filter(l -> l.contains(",MRPC,f1,mera-ot,adapter,")).map(l -> List.of(l.split(",", -1)))
-                .findFirst().orElseThrow();
-        PairedStatistics.Interval ci = PairedStatistics.interval("f1",
-                mrpcOt.values().stream().map(List::of).toList(), mrpcAdapter.values().stream().map(List::of).toList());
+        List<String> line = rows.stream()
+                .filter(l -> l.contains(",MRPC,f1,mera-ot,adapter,"))
+                .map(l -> List.of(l.split(",", -1)))
+                .findFirst()
+                .orElseThrow();
+        PairedStatistics.Interval ci = PairedStatistics.interval(
+                "f1",
+                mrpcOt.values().stream().map(List::of).toList(),
+                mrpcAdapter.values().stream().map(List::of).toList());
         assertEquals(String.format(Locale.ROOT, "%.2f", ci.low()), line.get(header.indexOf("ci_low")));
         assertEquals(String.format(Locale.ROOT, "%.2f", ci.high()), line.get(header.indexOf("ci_high")));
         assertEquals(Verdict.of(ci.low(), ci.high()).words(), line.get(header.indexOf("verdict")));
         String html = Files.readString(out.html());
-        assertTrue(html.contains("<th>engine</th>") && html.contains("none (CheapCellRunner"), "the engine column names what ran");
+        assertTrue(
+                html.contains("<th>engine</th>") && html.contains("none (CheapCellRunner"),
+                "the engine column names what ran");
         assertTrue(md.contains("Engine: none (CheapCellRunner"), md);
 
         // A folder from before predictions were stored still reports, and says what it cannot compute.
@@ -175,7 +214,10 @@ class ReportWriterTest {
                 throw new IllegalStateException("simulated failure");
             }
         });
-        new ExperimentRunner(c, flaky).keepGoing(true).progressTo(new PrintStream(OutputStream.nullOutputStream()), false).run();
+        new ExperimentRunner(c, flaky)
+                .keepGoing(true)
+                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false)
+                .run();
         String md = Files.readString(ReportWriter.write(c.outputDir()).markdown());
         assertTrue(md.contains("18 of 20 cells finished (**incomplete**: 2 still to run"), md);
         assertTrue(md.matches("(?s).*\\| fusion \\| [0-9.]+ ± [0-9.]+ \\(n=4\\) \\|.*"), md);
@@ -191,18 +233,28 @@ class ReportWriterTest {
         try {
             System.setErr(new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
             System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-            int code = new CommandLine(new ExperimentCommand()).execute(config.toString(), "--out", tmp.resolve("o1").toString());
+            int code = new CommandLine(new ExperimentCommand())
+                    .execute(config.toString(), "--out", tmp.resolve("o1").toString());
             assertEquals(2, code);
-            assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("no CellRunner is registered"), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(
+                    err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("no CellRunner is registered"),
+                    err.toString(java.nio.charset.StandardCharsets.UTF_8));
 
             CellRunnerFactory.register((cfg, cache) -> new CheapCellRunner(0));
-            code = new CommandLine(new ExperimentCommand()).execute(config.toString(), "--out", tmp.resolve("o2").toString());
+            code = new CommandLine(new ExperimentCommand())
+                    .execute(config.toString(), "--out", tmp.resolve("o2").toString());
             assertEquals(0, code, err.toString(java.nio.charset.StandardCharsets.UTF_8));
             assertTrue(Files.exists(tmp.resolve("o2/report/report.html")));
             Files.delete(tmp.resolve("o2/report/report.html"));
-            assertEquals(0, new CommandLine(new ReportCommand()).execute(tmp.resolve("o2").toString()));
+            assertEquals(
+                    0,
+                    new CommandLine(new ReportCommand())
+                            .execute(tmp.resolve("o2").toString()));
             assertTrue(Files.exists(tmp.resolve("o2/report/report.html")), "report regenerated from results alone");
-            assertEquals(1, new CommandLine(new ReportCommand()).execute(tmp.resolve("nothing-here").toString()));
+            assertEquals(
+                    1,
+                    new CommandLine(new ReportCommand())
+                            .execute(tmp.resolve("nothing-here").toString()));
         } finally {
             System.setErr(savedErr);
             System.setOut(savedOut);

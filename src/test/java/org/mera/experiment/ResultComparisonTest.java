@@ -1,12 +1,11 @@
 package org.mera.experiment;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.cli.CompareCommand;
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -16,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.cli.CompareCommand;
+import picocli.CommandLine;
 
 /** {@code mera compare} on the committed results of the two shipped GLUE grids (minilm and bert-base). */
 class ResultComparisonTest {
@@ -29,11 +28,15 @@ class ResultComparisonTest {
     /** The stored primary metric ×100 of (task, method) per seed, read straight from the results and grid files. */
     private static TreeMap<Integer, Double> stored(Path dir, String task, String method) throws Exception {
         Set<String> grid = new HashSet<>();
-        for (JsonNode cell : new ObjectMapper().readTree(dir.resolve(ExperimentRunner.GRID_FILE).toFile()).path("cells")) {
+        for (JsonNode cell : new ObjectMapper()
+                .readTree(dir.resolve(ExperimentRunner.GRID_FILE).toFile())
+                .path("cells")) {
             grid.add(cell.path("key").asText());
         }
         TreeMap<Integer, Double> out = new TreeMap<>();
-        for (ResultRecord r : ResultStore.read(dir.resolve(ExperimentRunner.RESULTS_FILE)).byKey().values()) {
+        for (ResultRecord r : ResultStore.read(dir.resolve(ExperimentRunner.RESULTS_FILE))
+                .byKey()
+                .values()) {
             if (grid.contains(r.key()) && r.task().equals(task) && r.method().equals(method)) {
                 out.put(r.seed(), 100 * r.primary());
             }
@@ -48,7 +51,9 @@ class ResultComparisonTest {
         ResultComparison.Section s = c.sections().get(0);
         assertEquals(List.of("minilm", "bert-base-uncased", 16), List.of(s.encoderA(), s.encoderB(), s.k()));
         Map<String, Map<String, ResultComparison.Line>> lines = ResultComparison.byMethod(s);
-        assertEquals(Set.of("MRPC", "RTE", "MNLI", ResultComparison.AVERAGE), lines.get("adapter").keySet(),
+        assertEquals(
+                Set.of("MRPC", "RTE", "MNLI", ResultComparison.AVERAGE),
+                lines.get("adapter").keySet(),
                 "bert-base has only MRPC, RTE and MNLI; minilm has all eight");
 
         ResultComparison.Line st = lines.get("mera-same-track").get("MRPC");
@@ -66,7 +71,10 @@ class ResultComparisonTest {
         }
         assertEquals(mean, st.meanDifference(), 1e-9);
         assertEquals(wins, st.winsB());
-        assertEquals(a.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow(), st.a().mean(), 1e-9);
+        assertEquals(
+                a.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow(),
+                st.a().mean(),
+                1e-9);
         assertEquals("f1", st.metric());
 
         // The average line: per seed, the mean over the three shared tasks, on each side.
@@ -74,7 +82,9 @@ class ResultComparisonTest {
         assertEquals("MRPC, RTE, MNLI", avg.metric());
         double seed13 = 0;
         for (String task : List.of("MRPC", "RTE", "MNLI")) {
-            seed13 += (stored(BERT, task, "adapter").get(13) - stored(MINILM, task, "adapter").get(13)) / 3;
+            seed13 += (stored(BERT, task, "adapter").get(13)
+                            - stored(MINILM, task, "adapter").get(13))
+                    / 3;
         }
         assertEquals(seed13, avg.differences().get(13), 1e-9);
     }
@@ -87,16 +97,20 @@ class ResultComparisonTest {
         Files.copy(MINILM.resolve(ExperimentRunner.CONFIG_FILE), half.resolve(ExperimentRunner.CONFIG_FILE));
         ObjectMapper json = new ObjectMapper();
         List<String> kept = Files.readAllLines(MINILM.resolve(ExperimentRunner.RESULTS_FILE)).stream()
-                .filter(l -> Set.of(13, 21).contains(readSeed(json, l))).toList();
+                .filter(l -> Set.of(13, 21).contains(readSeed(json, l)))
+                .toList();
         Files.write(half.resolve(ExperimentRunner.RESULTS_FILE), kept);
 
-        ResultComparison.Section s = ResultComparison.compare(MINILM, half).sections().get(0);
+        ResultComparison.Section s =
+                ResultComparison.compare(MINILM, half).sections().get(0);
         ResultComparison.Line sst2 = ResultComparison.byMethod(s).get("adapter").get("SST-2");
         assertEquals(Set.of(13, 21), sst2.differences().keySet());
         TreeMap<Integer, Double> a = stored(MINILM, "SST-2", "adapter");
         assertEquals((a.get(13) + a.get(21)) / 2, sst2.a().mean(), 1e-9, "A is read on the shared seeds only");
         assertEquals(sst2.a(), sst2.b());
-        assertTrue(s.lines().stream().allMatch(l -> l.differences().size() == 2), s.lines().toString());
+        assertTrue(
+                s.lines().stream().allMatch(l -> l.differences().size() == 2),
+                s.lines().toString());
     }
 
     private static int readSeed(ObjectMapper json, String line) {
@@ -109,7 +123,8 @@ class ResultComparisonTest {
 
     @Test
     void aFolderAgainstItselfDiffersByNothing() throws Exception {
-        ResultComparison.Section s = ResultComparison.compare(MINILM, MINILM).sections().get(0);
+        ResultComparison.Section s =
+                ResultComparison.compare(MINILM, MINILM).sections().get(0);
         assertFalse(s.lines().isEmpty());
         for (ResultComparison.Line l : s.lines()) {
             assertTrue(l.differences().values().stream().allMatch(d -> d == 0.0), l.toString());
@@ -121,8 +136,16 @@ class ResultComparisonTest {
     @Test
     void commandWritesMarkdownAndRejectsBadInput(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("cmp.md");
-        assertEquals(0, new CommandLine(new CompareCommand()).execute(MINILM.toString(), BERT.toString(),
-                "--labels", "minilm,bert-base", "--out", out.toString()));
+        assertEquals(
+                0,
+                new CommandLine(new CompareCommand())
+                        .execute(
+                                MINILM.toString(),
+                                BERT.toString(),
+                                "--labels",
+                                "minilm,bert-base",
+                                "--out",
+                                out.toString()));
         String md = Files.readString(out);
         assertTrue(md.startsWith("# bert-base against minilm\n"), md);
         assertTrue(md.contains("## minilm (A), bert-base-uncased (B), k = 16"), md);
@@ -132,9 +155,13 @@ class ResultComparisonTest {
         StringWriter err = new StringWriter();
         CommandLine cmd = new CommandLine(new CompareCommand());
         cmd.setErr(new PrintWriter(err));
-        assertEquals(1, cmd.execute(MINILM.toString(), tmp.resolve("nothing-here").toString()));
+        assertEquals(
+                1, cmd.execute(MINILM.toString(), tmp.resolve("nothing-here").toString()));
         assertTrue(err.toString().contains("nothing-here"), err.toString());
-        assertEquals(2, new CommandLine(new CompareCommand()).setErr(new PrintWriter(new StringWriter()))
-                .execute(MINILM.toString(), BERT.toString(), "--labels", "only-one"));
+        assertEquals(
+                2,
+                new CommandLine(new CompareCommand())
+                        .setErr(new PrintWriter(new StringWriter()))
+                        .execute(MINILM.toString(), BERT.toString(), "--labels", "only-one"));
     }
 }

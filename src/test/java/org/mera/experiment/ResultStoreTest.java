@@ -1,7 +1,9 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,16 +12,26 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResultStoreTest {
     static ResultRecord record(String key, double acc) {
-        return new ResultRecord(key, "enc", "RTE", 16, 13, "adapter", null, List.of(), "accuracy",
-                Map.of("accuracy", acc), Map.of("note", "x"), 5, "2024-01-01T00:00:00Z", "run");
+        return new ResultRecord(
+                key,
+                "enc",
+                "RTE",
+                16,
+                13,
+                "adapter",
+                null,
+                List.of(),
+                "accuracy",
+                Map.of("accuracy", acc),
+                Map.of("note", "x"),
+                5,
+                "2024-01-01T00:00:00Z",
+                "run");
     }
 
     @Test
@@ -82,8 +94,23 @@ class ResultStoreTest {
 
     @Test
     void recordWithoutPrimaryMetricIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ResultRecord("k", "enc", "MRPC", 16,
-                13, "adapter", null, List.of(), "f1", Map.of("accuracy", 0.5), Map.of(), 1, "t", "r"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new ResultRecord(
+                        "k",
+                        "enc",
+                        "MRPC",
+                        16,
+                        13,
+                        "adapter",
+                        null,
+                        List.of(),
+                        "f1",
+                        Map.of("accuracy", 0.5),
+                        Map.of(),
+                        1,
+                        "t",
+                        "r"));
         assertTrue(e.getMessage().contains("f1"), e.getMessage());
     }
 
@@ -93,17 +120,20 @@ class ResultStoreTest {
      */
     @Test
     void aLineThatParsesButIsDamagedIsRefusedByLine(@TempDir Path tmp) throws Exception {
-        String good = "{\"key\":\"a1\",\"encoder\":\"minilm\",\"task\":\"MRPC\",\"k\":16,\"seed\":13,\"method\":\"adapter\","
-                + "\"source\":null,\"sources\":[],\"primaryMetric\":\"f1\",\"metrics\":{\"f1\":0.72,\"accuracy\":0.62},\"extra\":{},"
-                + "\"durationMs\":5,\"finishedAt\":\"2026-11-27T20:04:21Z\",\"runId\":\"r\"}";
+        String good =
+                "{\"key\":\"a1\",\"encoder\":\"minilm\",\"task\":\"MRPC\",\"k\":16,\"seed\":13,\"method\":\"adapter\","
+                        + "\"source\":null,\"sources\":[],\"primaryMetric\":\"f1\",\"metrics\":{\"f1\":0.72,\"accuracy\":0.62},\"extra\":{},"
+                        + "\"durationMs\":5,\"finishedAt\":\"2026-11-27T20:04:21Z\",\"runId\":\"r\"}";
         Path file = tmp.resolve("results.jsonl");
         Files.writeString(file, good + "\n");
         assertEquals(1, ResultStore.read(file).byKey().size());
-        for (String[] damage : new String[][]{{"\"f1\":0.72", "\"f1\":1e309", "metric 'f1' is Infinity"},
-                {"\"f1\":0.72", "\"f1\":null", "metric 'f1' is null"},
-                {"\"k\":16,", "", "field 'k' is missing"},
-                {"\"k\":16", "\"k\":0", "k 0 and seed 13 must be whole numbers, k > 0"},
-                {"\"task\":\"MRPC\",", "", "field 'task' is missing"}}) {
+        for (String[] damage : new String[][] {
+            {"\"f1\":0.72", "\"f1\":1e309", "metric 'f1' is Infinity"},
+            {"\"f1\":0.72", "\"f1\":null", "metric 'f1' is null"},
+            {"\"k\":16,", "", "field 'k' is missing"},
+            {"\"k\":16", "\"k\":0", "k 0 and seed 13 must be whole numbers, k > 0"},
+            {"\"task\":\"MRPC\",", "", "field 'task' is missing"}
+        }) {
             Files.writeString(file, good + "\n" + good.replace("a1", "a2").replace(damage[0], damage[1]) + "\n");
             IOException e = assertThrows(IOException.class, () -> ResultStore.read(file), damage[1]);
             assertTrue(e.getMessage().startsWith(file + ":2: not a result record (" + damage[2]), e.getMessage());

@@ -1,20 +1,32 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class ResultTablesTest {
     private static ResultRecord record(String task, int seed, String method, String source, double f1) {
         String key = task + seed + method + source;
-        return new ResultRecord(key, "enc", task, 16, seed, method, source, List.of(), "f1", Map.of("f1", f1), Map.of(), 1,
-                "2026-11-27T00:00:00Z", "run");
+        return new ResultRecord(
+                key,
+                "enc",
+                task,
+                16,
+                seed,
+                method,
+                source,
+                List.of(),
+                "f1",
+                Map.of("f1", f1),
+                Map.of(),
+                1,
+                "2026-11-27T00:00:00Z",
+                "run");
     }
 
     @Test
@@ -34,7 +46,8 @@ class ResultTablesTest {
         }
         rs.add(record("MRPC", 87, "mera-ot", null, 0.9)); // one seed only: no pairs
         rs.add(record("MRPC", 13, "mera-ot", null, 0.52));
-        ResultTables.Table t = ResultTables.build(rs, List.of("MRPC"), List.of(), Map.of()).get(0);
+        ResultTables.Table t =
+                ResultTables.build(rs, List.of("MRPC"), List.of(), Map.of()).get(0);
         List<ResultTables.Paired> paired = ResultTables.paired(t);
 
         ResultTables.Paired stVsAdapter = find(paired, "mera-same-track", "adapter");
@@ -46,11 +59,17 @@ class ResultTablesTest {
         assertEquals(1, find(paired, "adapter", "full").wins(), "a tie is not a win");
         // ot against adapter and against average share seeds 13 only among the three: fewer than two, left out.
         assertTrue(paired.stream().noneMatch(p -> p.method().equals("mera-ot")), paired.toString());
-        assertTrue(paired.stream().noneMatch(p -> p.method().equals(ResultTables.SINGLE_BEST)), "the oracle row is not compared");
+        assertTrue(
+                paired.stream().noneMatch(p -> p.method().equals(ResultTables.SINGLE_BEST)),
+                "the oracle row is not compared");
         find(paired, ResultTables.SINGLE_MEAN, "full");
-        assertTrue(paired.stream().noneMatch(p -> p.method().equals("full")), "baselines are compared with each other once");
-        assertEquals(1, paired.stream().filter(p -> p.method().equals("adapter")).count());
-        assertEquals(Set.of("adapter", "full", ResultTables.SINGLE_MEAN),
+        assertTrue(
+                paired.stream().noneMatch(p -> p.method().equals("full")),
+                "baselines are compared with each other once");
+        assertEquals(
+                1, paired.stream().filter(p -> p.method().equals("adapter")).count());
+        assertEquals(
+                Set.of("adapter", "full", ResultTables.SINGLE_MEAN),
                 Set.copyOf(paired.stream().map(ResultTables.Paired::baseline).toList()));
         // merged rows against the mean of the single sources (0.55 on every seed): the paper's first claim
         ResultTables.Paired stVsSingle = find(paired, "mera-same-track", ResultTables.SINGLE_MEAN);
@@ -73,11 +92,17 @@ class ResultTablesTest {
         assertEquals(1, otVsFusion.wins());
         assertEquals((6.0 - 1.0) / 2, otVsFusion.mean(), 1e-9);
         find(paired, "fusion", "adapter");
-        assertTrue(paired.stream().noneMatch(p -> p.method().equals("fusion") && !p.baseline().equals("adapter")), paired.toString());
+        assertTrue(
+                paired.stream()
+                        .noneMatch(p ->
+                                p.method().equals("fusion") && !p.baseline().equals("adapter")),
+                paired.toString());
     }
 
     private static ResultTables.Paired find(List<ResultTables.Paired> ps, String method, String baseline) {
-        return ps.stream().filter(p -> p.method().equals(method) && p.baseline().equals(baseline)).findFirst()
+        return ps.stream()
+                .filter(p -> p.method().equals(method) && p.baseline().equals(baseline))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(method + " - " + baseline + " missing from " + ps));
     }
 }

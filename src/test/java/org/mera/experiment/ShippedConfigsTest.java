@@ -1,10 +1,11 @@
 package org.mera.experiment;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -12,10 +13,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The configs under {@code experiments/} are what docs/RESULTS.md says produced its tables: each one validates
@@ -34,7 +33,9 @@ class ShippedConfigsTest {
     void shippedConfigsValidateAndMatchTheirCommittedGrids(@TempDir Path tmp) throws Exception {
         List<Path> configs;
         try (Stream<Path> files = Files.list(EXPERIMENTS)) {
-            configs = files.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
+            configs = files.filter(p -> p.getFileName().toString().endsWith(".yaml"))
+                    .sorted()
+                    .toList();
         }
         assertFalse(configs.isEmpty(), "no experiment configs under " + EXPERIMENTS.toAbsolutePath());
         int unstarted = 0;
@@ -52,7 +53,8 @@ class ShippedConfigsTest {
             if (!Files.exists(config.outputDir().resolve("results.jsonl"))) {
                 // A grid not started yet has no committed report that could disagree with it; it must still plan.
                 System.err.println("ShippedConfigsTest: " + file + " has no results yet (" + config.outputDir()
-                        + "): checked that it validates and plans " + grid.size() + " cells, no committed grid to compare");
+                        + "): checked that it validates and plans " + grid.size()
+                        + " cells, no committed grid to compare");
                 unstarted++;
                 continue;
             }
@@ -65,12 +67,17 @@ class ShippedConfigsTest {
             notCommitted.removeAll(committedGrid);
             Set<String> notInConfig = new HashSet<>(committedGrid);
             notInConfig.removeAll(keys);
-            assertTrue(notCommitted.isEmpty() && notInConfig.isEmpty(), gridFile + " is not the grid of " + file + ": "
-                    + notCommitted.size() + " of the config's " + keys.size() + " cells missing from it, " + notInConfig.size()
-                    + " of its " + committedGrid.size() + " not in the config (was the last run a staging copy? running the "
-                    + "shipped config rewrites it)");
+            assertTrue(
+                    notCommitted.isEmpty() && notInConfig.isEmpty(),
+                    gridFile + " is not the grid of " + file + ": "
+                            + notCommitted.size() + " of the config's " + keys.size() + " cells missing from it, "
+                            + notInConfig.size()
+                            + " of its " + committedGrid.size()
+                            + " not in the config (was the last run a staging copy? running the "
+                            + "shipped config rewrites it)");
             Set<String> finished = runner.finishedKeys();
-            assertTrue(finished.stream().anyMatch(keys::contains), file + ": no committed result is a cell of its grid");
+            assertTrue(
+                    finished.stream().anyMatch(keys::contains), file + ": no committed result is a cell of its grid");
         }
         assertTrue(unstarted < configs.size(), "none of the shipped configs has committed results");
     }

@@ -1,11 +1,5 @@
 package org.mera.experiment;
 
-import org.mera.io.BertConfig;
-import org.mera.io.BertShapes;
-import org.mera.io.HfModelDirectory;
-import org.mera.io.Tensor;
-import org.mera.model.ModelCatalog;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,13 +7,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.mera.io.BertConfig;
+import org.mera.io.BertShapes;
+import org.mera.io.HfModelDirectory;
+import org.mera.io.Tensor;
+import org.mera.model.ModelCatalog;
 
 /** A tiny random BERT (real tokenizer) and small slices of the real GLUE data, for fast end-to-end grids. */
 public final class TinyGlue {
     static final Path GLUE = org.mera.GlueData.ROOT;
 
-    private TinyGlue() {
-    }
+    private TinyGlue() {}
 
     /** A 2-layer, hidden-32 BERT with random weights and minilm's WordPiece tokenizer. */
     public static Path encoder(Path dir) throws IOException {
@@ -34,7 +32,8 @@ public final class TinyGlue {
         ln(w, "embeddings.LayerNorm", h);
         for (int i = 0; i < 2; i++) {
             String p = "encoder.layer." + i + ".";
-            for (String s : List.of("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense")) {
+            for (String s : List.of(
+                    "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense")) {
                 w.put(p + s + ".weight", normal(rnd, h, h));
                 w.put(p + s + ".bias", Tensor.zeros(h));
             }
@@ -45,7 +44,8 @@ public final class TinyGlue {
             w.put(p + "output.dense.bias", Tensor.zeros(h));
             ln(w, p + "output.LayerNorm", h);
         }
-        String tokenizer = Files.readString(ModelCatalog.fromEnvironment().resolve("minilm").resolve("tokenizer.json"));
+        String tokenizer = Files.readString(
+                ModelCatalog.fromEnvironment().resolve("minilm").resolve("tokenizer.json"));
         HfModelDirectory.write(dir, BertConfig.bert(BertShapes.check(w, dir), 2, false, true), w, tokenizer);
         return dir;
     }
@@ -54,7 +54,10 @@ public final class TinyGlue {
     static Path data(Path root, List<Integer> seeds) throws IOException {
         for (int seed : seeds) {
             for (String f : List.of("train.tsv", "dev.tsv")) {
-                copy(GLUE.resolve("RTE/k-shot/16-" + seed + "/" + f), root.resolve("RTE/k-shot/16-" + seed + "/" + f), 1000);
+                copy(
+                        GLUE.resolve("RTE/k-shot/16-" + seed + "/" + f),
+                        root.resolve("RTE/k-shot/16-" + seed + "/" + f),
+                        1000);
             }
         }
         copy(GLUE.resolve("RTE/test.tsv"), root.resolve("RTE/test.tsv"), 41);

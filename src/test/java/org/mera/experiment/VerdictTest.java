@@ -1,9 +1,9 @@
 package org.mera.experiment;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
 
 class VerdictTest {
     @Test
@@ -13,7 +13,8 @@ class VerdictTest {
         assertEquals("no support", Verdict.of(-2.0, 0.0).words());
         assertEquals("supported", Verdict.of(0.1, 9.0).words());
         assertEquals("contradicted", Verdict.of(-9.0, -0.1).words());
-        assertEquals("no per-example predictions", Verdict.of(Double.NaN, Double.NaN).words());
+        assertEquals(
+                "no per-example predictions", Verdict.of(Double.NaN, Double.NaN).words());
         assertThrows(IllegalArgumentException.class, () -> Verdict.of(2, 1));
     }
 }

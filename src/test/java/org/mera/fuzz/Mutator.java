@@ -18,10 +18,35 @@ final class Mutator {
     private static final byte[] STRUCTURE = bytes("\"{}[],:\t\n\r0-e.#&*!|>' \\");
     private static final byte[] ODD = {0, (byte) 0xFF, (byte) 0xC3, (byte) 0x80, (byte) 0xED, 0x7F};
     /** Values swapped in for a scalar: other types, out-of-range numbers, YAML specials. */
-    static final List<String> VALUES = List.of("NaN", ".nan", "-.inf", "1e309", "-1", "0", "-0.0", "2147483648",
-            "99999999999999999999999", "1.5", "null", "~", "true", "[]", "{}", "\"\"", "\"x\"", "[1, 2]", "{\"a\": 1}",
-            "\"\\u0000\"", "\"NaN\"", "\"-5\"", "&a 1", "*a", "!!binary AAAA");
-    private static final Pattern SCALAR = Pattern.compile("\"(?:[^\"\\\\\\n]|\\\\.)*\"|-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?|\\btrue\\b|\\bfalse\\b|\\bnull\\b");
+    static final List<String> VALUES = List.of(
+            "NaN",
+            ".nan",
+            "-.inf",
+            "1e309",
+            "-1",
+            "0",
+            "-0.0",
+            "2147483648",
+            "99999999999999999999999",
+            "1.5",
+            "null",
+            "~",
+            "true",
+            "[]",
+            "{}",
+            "\"\"",
+            "\"x\"",
+            "[1, 2]",
+            "{\"a\": 1}",
+            "\"\\u0000\"",
+            "\"NaN\"",
+            "\"-5\"",
+            "&a 1",
+            "*a",
+            "!!binary AAAA");
+
+    private static final Pattern SCALAR = Pattern.compile(
+            "\"(?:[^\"\\\\\\n]|\\\\.)*\"|-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?|\\btrue\\b|\\bfalse\\b|\\bnull\\b");
 
     private final Random rng;
     private final List<String> done = new ArrayList<>();
@@ -110,7 +135,7 @@ final class Mutator {
         m.region(from, to);
         List<int[]> spans = new ArrayList<>();
         while (m.find()) {
-            spans.add(new int[]{m.start(), m.end()});
+            spans.add(new int[] {m.start(), m.end()});
         }
         if (spans.isEmpty()) {
             done.add("no scalar to swap, flipped byte " + from);

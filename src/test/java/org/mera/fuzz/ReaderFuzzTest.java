@@ -1,31 +1,7 @@
 package org.mera.fuzz;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.bottleneck.BottleneckConfig;
-import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.HeadConfig;
-import org.mera.adapter.PredictionHead;
-import org.mera.cli.MergeCommand;
-import org.mera.data.Example;
-import org.mera.data.ExampleFileException;
-import org.mera.data.ExampleReader;
-import org.mera.data.GlueTasks;
-import org.mera.data.Task;
-import org.mera.data.TaskDefinition;
-import org.mera.experiment.ConfigFileException;
-import org.mera.experiment.ConfigValidator;
-import org.mera.experiment.ExperimentConfig;
-import org.mera.experiment.Grid;
-import org.mera.experiment.Hyperparameters;
-import org.mera.adapter.bottleneck.AdapterHubDirectory;
-import org.mera.io.MalformedFileException;
-import org.mera.io.SafeTensors;
-import org.mera.io.Tensor;
-import org.mera.merge.RandomAdapters;
-import picocli.CommandLine;
-import org.mera.adapter.AdapterHubFormat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -42,10 +18,32 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
-
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.adapter.AdapterHubFormat;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.HeadConfig;
+import org.mera.adapter.PredictionHead;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.cli.MergeCommand;
+import org.mera.data.Example;
+import org.mera.data.ExampleFileException;
+import org.mera.data.ExampleReader;
+import org.mera.data.GlueTasks;
+import org.mera.data.Task;
+import org.mera.data.TaskDefinition;
+import org.mera.experiment.ConfigFileException;
+import org.mera.experiment.ConfigValidator;
+import org.mera.experiment.ExperimentConfig;
+import org.mera.experiment.Grid;
+import org.mera.experiment.Hyperparameters;
+import org.mera.io.MalformedFileException;
+import org.mera.io.SafeTensors;
+import org.mera.io.Tensor;
+import org.mera.merge.RandomAdapters;
+import picocli.CommandLine;
 
 /**
  * Issue 23, item 7: seeded mutations of valid files thrown at mera's readers. Every case must end either in a
@@ -66,6 +64,7 @@ class ReaderFuzzTest {
      * another seed) by hand, and every defect found that way gets a fixed regression case.
      */
     static final long SEED = Long.getLong("mera.fuzz.seed", 20261202L);
+
     private static final int SCALE = Integer.getInteger("mera.fuzz.scale", 1);
     static final int SAFETENSORS_CASES = 400 * SCALE;
     static final int ADAPTER_CONFIG_CASES = 200 * SCALE;
@@ -96,10 +95,11 @@ class ReaderFuzzTest {
             cases++;
             Throwable thrown;
             try {
-                T result = assertTimeoutPreemptively(HANG, read::call, () -> reader + " case " + n + " hangs (" + mutation + ")");
+                T result = assertTimeoutPreemptively(
+                        HANG, read::call, () -> reader + " case " + n + " hangs (" + mutation + ")");
                 if (check != null && !check.test(result)) {
-                    breaches.add(reader + " case " + n + " (" + mutation + "): accepted, but the result breaks the reader's promises: "
-                            + result);
+                    breaches.add(reader + " case " + n + " (" + mutation
+                            + "): accepted, but the result breaks the reader's promises: " + result);
                 }
                 accepted++;
                 return;
@@ -117,7 +117,8 @@ class ReaderFuzzTest {
         }
 
         void assertClean() {
-            System.out.println("fuzz " + reader + ": " + cases + " cases, " + accepted + " read, " + (cases - accepted) + " refused");
+            System.out.println("fuzz " + reader + ": " + cases + " cases, " + accepted + " read, " + (cases - accepted)
+                    + " refused");
             assertTrue(breaches.isEmpty(), breaches.size() + " contract breach(es):\n" + String.join("\n", breaches));
         }
     }
@@ -138,7 +139,10 @@ class ReaderFuzzTest {
         Path valid = tmp.resolve("valid.safetensors");
         SafeTensors.write(valid, tensors, Map.of("format", "pt"));
         byte[] base = Files.readAllBytes(valid);
-        int headerEnd = 8 + (int) ByteBuffer.wrap(base, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        int headerEnd = 8
+                + (int) ByteBuffer.wrap(base, 0, 8)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .getLong();
 
         Mutator m = new Mutator(SEED);
         Cases cases = new Cases("safetensors");
@@ -173,7 +177,11 @@ class ReaderFuzzTest {
                 }
             }
             Files.write(file, bytes);
-            cases.run(n, what, () -> SafeTensors.read(file), t -> t instanceof MalformedFileException && namesFile(t, file),
+            cases.run(
+                    n,
+                    what,
+                    () -> SafeTensors.read(file),
+                    t -> t instanceof MalformedFileException && namesFile(t, file),
                     contents -> contents.tensors().values().stream().allMatch(ReaderFuzzTest::finiteAndShaped));
         }
         cases.assertClean();
@@ -203,9 +211,13 @@ class ReaderFuzzTest {
     void adapterAndHeadConfigs(@TempDir Path tmp) throws Exception {
         AdapterWeights a = RandomAdapters.create("mrpc", BottleneckConfig.pfeiffer(), ENC, 2, 4, 0.1, 1);
         Random rng = new Random(SEED);
-        PredictionHead head = new PredictionHead("mrpc", HeadConfig.classification(Map.of("0", 0, "1", 1)),
-                RandomAdapters.gaussian(rng, 0.02, 8, 8), RandomAdapters.gaussian(rng, 0.02, 8),
-                RandomAdapters.gaussian(rng, 0.02, 2, 8), RandomAdapters.gaussian(rng, 0.02, 2));
+        PredictionHead head = new PredictionHead(
+                "mrpc",
+                HeadConfig.classification(Map.of("0", 0, "1", 1)),
+                RandomAdapters.gaussian(rng, 0.02, 8, 8),
+                RandomAdapters.gaussian(rng, 0.02, 8),
+                RandomAdapters.gaussian(rng, 0.02, 2, 8),
+                RandomAdapters.gaussian(rng, 0.02, 2));
         Path dir = tmp.resolve("adapter");
         AdapterHubDirectory.write(dir, a, head);
         Path cfg = dir.resolve(AdapterHubFormat.CONFIG);
@@ -217,16 +229,27 @@ class ReaderFuzzTest {
         Cases adapters = new Cases("adapter_config.json");
         for (int n = 0; n < ADAPTER_CONFIG_CASES; n++) {
             Files.write(cfg, m.mutate(cfgBase));
-            // A name changed in the config is caught by the weights, whose keys carry the name: the error names that file.
-            adapters.run(n, m.description(), () -> AdapterHubDirectory.read(dir), t -> userError(t, dir),
+            // A name changed in the config is caught by the weights, whose keys carry the name: the error names that
+            // file.
+            adapters.run(
+                    n,
+                    m.description(),
+                    () -> AdapterHubDirectory.read(dir),
+                    t -> userError(t, dir),
                     w -> w.units().size() == 2 && w.encoder().hiddenSize() == 8);
         }
         Files.write(cfg, cfgBase);
         Cases heads = new Cases("head_config.json");
         for (int n = 0; n < HEAD_CONFIG_CASES; n++) {
             Files.write(headCfg, m.mutate(headBase));
-            heads.run(n, m.description(), () -> AdapterHubFormat.readHead(dir), t -> userError(t, dir),
-                    h -> h.isPresent() && h.get().config().numLabels() == h.get().outWeight().shape()[0]);
+            heads.run(
+                    n,
+                    m.description(),
+                    () -> AdapterHubFormat.readHead(dir),
+                    t -> userError(t, dir),
+                    h -> h.isPresent()
+                            && h.get().config().numLabels()
+                                    == h.get().outWeight().shape()[0]);
         }
         adapters.assertClean();
         heads.assertClean();
@@ -243,11 +266,14 @@ class ReaderFuzzTest {
     void taskDataFiles(@TempDir Path tmp) throws Exception {
         Task rte = GlueTasks.RTE;
         Map<String, String> valid = Map.of(
-                "tsv", "index\tsentence1\tsentence2\tlabel\n0\tA man sleeps.\tA man rests.\tentailment\n"
-                        + "1\tIt \"rains\".\tIt is dry.\tnot_entailment\n2\tcafé, naïve\tCafé.\tentailment\n",
-                "jsonl", "{\"text_a\": \"A man sleeps.\", \"text_b\": \"A man rests.\", \"label\": \"entailment\"}\n"
-                        + "{\"text_a\": \"It rains, \\\"a lot\\\".\", \"text_b\": \"It is dry.\", \"label\": \"not_entailment\"}\n",
-                "csv", "text_a,text_b,label\n\"A man, asleep.\",A man rests.,entailment\n\"It \"\"rains\"\".\",\"It is\ndry.\",not_entailment\n");
+                "tsv",
+                        "index\tsentence1\tsentence2\tlabel\n0\tA man sleeps.\tA man rests.\tentailment\n"
+                                + "1\tIt \"rains\".\tIt is dry.\tnot_entailment\n2\tcafé, naïve\tCafé.\tentailment\n",
+                "jsonl",
+                        "{\"text_a\": \"A man sleeps.\", \"text_b\": \"A man rests.\", \"label\": \"entailment\"}\n"
+                                + "{\"text_a\": \"It rains, \\\"a lot\\\".\", \"text_b\": \"It is dry.\", \"label\": \"not_entailment\"}\n",
+                "csv",
+                        "text_a,text_b,label\n\"A man, asleep.\",A man rests.,entailment\n\"It \"\"rains\"\".\",\"It is\ndry.\",not_entailment\n");
         for (String ext : valid.keySet()) {
             Path file = tmp.resolve("base." + ext);
             Files.writeString(file, valid.get(ext));
@@ -260,12 +286,17 @@ class ReaderFuzzTest {
             String ext = kinds.get(n % 3);
             Path file = tmp.resolve("case-" + n + "." + ext);
             Files.write(file, m.mutate(valid.get(ext).getBytes(StandardCharsets.UTF_8)));
-            cases.run(n, ext + ": " + m.description(), () -> ExampleReader.read(file, rte),
-                    t -> t instanceof ExampleFileException && namesFile(t, file), examples -> keepsPromises(examples, rte));
+            cases.run(
+                    n,
+                    ext + ": " + m.description(),
+                    () -> ExampleReader.read(file, rte),
+                    t -> t instanceof ExampleFileException && namesFile(t, file),
+                    examples -> keepsPromises(examples, rte));
         }
         cases.assertClean();
 
-        String yaml = "name: reviews\nkind: classification\ntext: review\nlabel: stars\nlabels: [bad, good]\nmetrics: [accuracy, f1]\n";
+        String yaml =
+                "name: reviews\nkind: classification\ntext: review\nlabel: stars\nlabels: [bad, good]\nmetrics: [accuracy, f1]\n";
         Path baseYaml = tmp.resolve("base-task").resolve(TaskDefinition.FILE);
         Files.createDirectories(baseYaml.getParent());
         Files.writeString(baseYaml, yaml);
@@ -275,16 +306,23 @@ class ReaderFuzzTest {
             Path file = tmp.resolve("task-" + n).resolve(TaskDefinition.FILE);
             Files.createDirectories(file.getParent());
             Files.write(file, m.mutate(yaml.getBytes(StandardCharsets.UTF_8)));
-            yamls.run(n, m.description(), () -> TaskDefinition.load(file),
-                    t -> t instanceof ExampleFileException && namesFile(t, file), d -> d.task().name() != null);
+            yamls.run(
+                    n,
+                    m.description(),
+                    () -> TaskDefinition.load(file),
+                    t -> t instanceof ExampleFileException && namesFile(t, file),
+                    d -> d.task().name() != null);
         }
         yamls.assertClean();
     }
 
     /** A read file holds examples with text, and labels the task knows. */
     private static boolean keepsPromises(List<Example> examples, Task task) {
-        return !examples.isEmpty() && examples.stream().allMatch(e -> e.textA() != null && (!task.pair() || e.textB() != null)
-                && task.labels().contains(e.label()));
+        return !examples.isEmpty()
+                && examples.stream()
+                        .allMatch(e -> e.textA() != null
+                                && (!task.pair() || e.textB() != null)
+                                && task.labels().contains(e.label()));
     }
 
     // ---- experiment configs -------------------------------------------------------------------------------
@@ -300,27 +338,50 @@ class ReaderFuzzTest {
             Files.writeString(d.resolve("train.jsonl"), two);
             Files.writeString(d.resolve("dev.jsonl"), two);
         }
-        Files.writeString(rte.resolve("test.jsonl"), "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": \"entailment\"}\n");
-        String yaml = String.join("\n", "name: fuzz", "dataRoot: glue", "outputDir: out", "encoders: [minilm]", "targets: [RTE]",
-                "k: [2]", "seeds: [13, 21]", "methods: [adapter, full]", "allowTargetSource: false",
-                "hyperparameters:", "  default: {lr: 1.0e-4, epochs: 2, batchSize: 4}", "  adapter: {reductionFactor: 16}",
-                "exclude:", "  - {methods: [full], encoders: [minilm]}", "");
+        Files.writeString(
+                rte.resolve("test.jsonl"), "{\"text_a\": \"a\", \"text_b\": \"b\", \"label\": \"entailment\"}\n");
+        String yaml = String.join(
+                "\n",
+                "name: fuzz",
+                "dataRoot: glue",
+                "outputDir: out",
+                "encoders: [minilm]",
+                "targets: [RTE]",
+                "k: [2]",
+                "seeds: [13, 21]",
+                "methods: [adapter, full]",
+                "allowTargetSource: false",
+                "hyperparameters:",
+                "  default: {lr: 1.0e-4, epochs: 2, batchSize: 4}",
+                "  adapter: {reductionFactor: 16}",
+                "exclude:",
+                "  - {methods: [full], encoders: [minilm]}",
+                "");
         Path baseFile = tmp.resolve("base.yaml");
         Files.writeString(baseFile, yaml);
         ExperimentConfig baseConfig = ExperimentConfig.load(baseFile);
-        assertTrue(new ConfigValidator().validate(baseConfig).isEmpty(), "the unmutated config is valid: "
-                + new ConfigValidator().validate(baseConfig));
+        assertTrue(
+                new ConfigValidator().validate(baseConfig).isEmpty(),
+                "the unmutated config is valid: " + new ConfigValidator().validate(baseConfig));
         Mutator m = new Mutator(SEED + 3);
         Cases cases = new Cases("experiment config");
         for (int n = 0; n < EXPERIMENT_CONFIG_CASES; n++) {
             Path file = tmp.resolve("c" + n + ".yaml");
             Files.write(file, m.mutate(yaml.getBytes(StandardCharsets.UTF_8)));
-            cases.run(n, m.description(), () -> {
+            cases.run(
+                    n,
+                    m.description(),
+                    () -> {
                         ExperimentConfig c = ExperimentConfig.load(file);
                         List<String> problems = new ConfigValidator().validate(c);
                         // A config that validates must expand; one that does not is refused with its problems listed.
-                        return problems.isEmpty() ? Grid.expand(c, "fuzz", Hyperparameters.KNOWN).size() : -problems.size();
-                    }, t -> t instanceof ConfigFileException && namesFile(t, file) && t.getMessage().lines().count() == 1,
+                        return problems.isEmpty()
+                                ? Grid.expand(c, "fuzz", Hyperparameters.KNOWN).size()
+                                : -problems.size();
+                    },
+                    t -> t instanceof ConfigFileException
+                            && namesFile(t, file)
+                            && t.getMessage().lines().count() == 1,
                     size -> size != 0);
         }
         cases.assertClean();
@@ -339,20 +400,36 @@ class ReaderFuzzTest {
     void mergeRecipes(@TempDir Path tmp) throws Exception {
         AdapterWeights a = RandomAdapters.create("mrpc", BottleneckConfig.pfeiffer(), ENC, 2, 4, 0.3, 2);
         for (String n : List.of("mrpc", "qqp")) {
-            AdapterHubDirectory.write(tmp.resolve(n), n.equals("mrpc") ? a.renamed("mrpc")
-                    : RandomAdapters.permuteNeurons(a, n, n.hashCode(), null));
+            AdapterHubDirectory.write(
+                    tmp.resolve(n),
+                    n.equals("mrpc") ? a.renamed("mrpc") : RandomAdapters.permuteNeurons(a, n, n.hashCode(), null));
         }
-        String recipe = String.join("\n", "method: ties", "name: merged", "output: out", "sources:", "  - path: ../../mrpc",
-                "    weight: 1.0", "  - path: ../../qqp", "    weight: 0.5", "parameters:", "  density: 0.5",
-                "  majority_sign_method: frequency", "  seed: 7", "");
-        String ot = "method: ot\nname: m\noutput: out\nsources: [../../mrpc, ../../qqp]\nparameters: {anchor: mrpc, sinkhorn_reg: 0.05, "
-                + "max_iterations: 200, metric: euclidean, normalize: true}\n";
+        String recipe = String.join(
+                "\n",
+                "method: ties",
+                "name: merged",
+                "output: out",
+                "sources:",
+                "  - path: ../../mrpc",
+                "    weight: 1.0",
+                "  - path: ../../qqp",
+                "    weight: 0.5",
+                "parameters:",
+                "  density: 0.5",
+                "  majority_sign_method: frequency",
+                "  seed: 7",
+                "");
+        String ot =
+                "method: ot\nname: m\noutput: out\nsources: [../../mrpc, ../../qqp]\nparameters: {anchor: mrpc, sinkhorn_reg: 0.05, "
+                        + "max_iterations: 200, metric: euclidean, normalize: true}\n";
         for (String valid : List.of(recipe, ot)) {
             Path file = tmp.resolve("recipes/base-" + valid.hashCode() + "/recipe.yaml");
             Files.createDirectories(file.getParent());
             Files.writeString(file, valid);
             StringWriter err = new StringWriter();
-            CommandLine cl = new CommandLine(new MergeCommand()).setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err));
+            CommandLine cl = new CommandLine(new MergeCommand())
+                    .setOut(new PrintWriter(new StringWriter()))
+                    .setErr(new PrintWriter(err));
             assertTrue(cl.execute("--recipe", file.toString()) == 0, "the unmutated recipe merges: " + err);
         }
         Mutator m = new Mutator(SEED + 4);
@@ -362,21 +439,27 @@ class ReaderFuzzTest {
             Files.createDirectories(file.getParent());
             Files.write(file, m.mutate((n % 2 == 0 ? recipe : ot).getBytes(StandardCharsets.UTF_8)));
             StringWriter err = new StringWriter();
-            cases.run(n, m.description(), () -> {
-                CommandLine cl = new CommandLine(new MergeCommand());
-                cl.setOut(new PrintWriter(new StringWriter()));
-                cl.setErr(new PrintWriter(err));
-                int code = cl.execute("--recipe", file.toString());
-                if (code == 0) {
-                    return code;
-                }
-                List<String> lines = err.toString().lines().filter(l -> !l.isBlank()).toList();
-                boolean usage = code == 2; // picocli's bad-option message, with the usage text
-                if (code == 3 || err.toString().contains("\tat ") || (!usage && lines.size() != 1)) {
-                    throw new AssertionError("exit " + code + ": " + err);
-                }
-                throw new Refused(code);
-            }, t -> t instanceof Refused, code -> code == 0);
+            cases.run(
+                    n,
+                    m.description(),
+                    () -> {
+                        CommandLine cl = new CommandLine(new MergeCommand());
+                        cl.setOut(new PrintWriter(new StringWriter()));
+                        cl.setErr(new PrintWriter(err));
+                        int code = cl.execute("--recipe", file.toString());
+                        if (code == 0) {
+                            return code;
+                        }
+                        List<String> lines =
+                                err.toString().lines().filter(l -> !l.isBlank()).toList();
+                        boolean usage = code == 2; // picocli's bad-option message, with the usage text
+                        if (code == 3 || err.toString().contains("\tat ") || (!usage && lines.size() != 1)) {
+                            throw new AssertionError("exit " + code + ": " + err);
+                        }
+                        throw new Refused(code);
+                    },
+                    t -> t instanceof Refused,
+                    code -> code == 0);
         }
         cases.assertClean();
     }
@@ -389,13 +472,21 @@ class ReaderFuzzTest {
         List<org.mera.adapter.lora.LoraModule> modules = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             for (String name : List.of("query", "value")) {
-                modules.add(new org.mera.adapter.lora.LoraModule("base_model.model.bert.encoder.layer." + i + ".attention.self." + name,
-                        RandomAdapters.gaussian(rng, 0.1, 2, 8), RandomAdapters.gaussian(rng, 0.1, 8, 2)));
+                modules.add(new org.mera.adapter.lora.LoraModule(
+                        "base_model.model.bert.encoder.layer." + i + ".attention.self." + name,
+                        RandomAdapters.gaussian(rng, 0.1, 2, 8),
+                        RandomAdapters.gaussian(rng, 0.1, 8, 2)));
             }
         }
         Path dir = tmp.resolve("lora");
-        org.mera.adapter.lora.PeftLoraDirectory.write(dir, new org.mera.adapter.lora.LoraWeights("lora", org.mera.adapter.lora.LoraConfig.of(2, 4.0,
-                List.of("query", "value"), "bert-base-uncased"), modules, Map.of(), null));
+        org.mera.adapter.lora.PeftLoraDirectory.write(
+                dir,
+                new org.mera.adapter.lora.LoraWeights(
+                        "lora",
+                        org.mera.adapter.lora.LoraConfig.of(2, 4.0, List.of("query", "value"), "bert-base-uncased"),
+                        modules,
+                        Map.of(),
+                        null));
         Path cfg = dir.resolve(org.mera.adapter.lora.PeftLoraDirectory.CONFIG);
         byte[] base = Files.readAllBytes(cfg);
         org.mera.adapter.lora.PeftLoraDirectory.read(dir);
@@ -403,8 +494,14 @@ class ReaderFuzzTest {
         Cases cases = new Cases("PEFT adapter_config.json");
         for (int n = 0; n < ADAPTER_CONFIG_CASES; n++) {
             Files.write(cfg, m.mutate(base));
-            cases.run(n, m.description(), () -> org.mera.adapter.lora.PeftLoraDirectory.read(dir), t -> userError(t, dir),
-                    l -> l.modules().size() == 4 && l.config().r() > 0 && Double.isFinite(l.config().loraAlpha()));
+            cases.run(
+                    n,
+                    m.description(),
+                    () -> org.mera.adapter.lora.PeftLoraDirectory.read(dir),
+                    t -> userError(t, dir),
+                    l -> l.modules().size() == 4
+                            && l.config().r() > 0
+                            && Double.isFinite(l.config().loraAlpha()));
         }
         cases.assertClean();
     }
@@ -413,11 +510,13 @@ class ReaderFuzzTest {
 
     @Test
     void resultsFiles(@TempDir Path tmp) throws Exception {
-        String line = "{\"key\":\"48df0881a17a0c126c4c5ac6\",\"encoder\":\"minilm\",\"task\":\"MRPC\",\"k\":16,\"seed\":13,"
-                + "\"method\":\"adapter\",\"source\":null,\"sources\":[],\"primaryMetric\":\"f1\",\"metrics\":{\"f1\":0.72,"
-                + "\"accuracy\":0.62},\"extra\":{\"steps\":60,\"sources\":[]},\"durationMs\":31109,"
-                + "\"finishedAt\":\"2026-11-27T20:04:21.390832616Z\",\"runId\":\"20261127T200350Z-7817\"}\n";
-        byte[] base = (line + line.replace("48df", "59e0").replace("\"seed\":13", "\"seed\":21")).getBytes(StandardCharsets.UTF_8);
+        String line =
+                "{\"key\":\"48df0881a17a0c126c4c5ac6\",\"encoder\":\"minilm\",\"task\":\"MRPC\",\"k\":16,\"seed\":13,"
+                        + "\"method\":\"adapter\",\"source\":null,\"sources\":[],\"primaryMetric\":\"f1\",\"metrics\":{\"f1\":0.72,"
+                        + "\"accuracy\":0.62},\"extra\":{\"steps\":60,\"sources\":[]},\"durationMs\":31109,"
+                        + "\"finishedAt\":\"2026-11-27T20:04:21.390832616Z\",\"runId\":\"20261127T200350Z-7817\"}\n";
+        byte[] base = (line + line.replace("48df", "59e0").replace("\"seed\":13", "\"seed\":21"))
+                .getBytes(StandardCharsets.UTF_8);
         Path file = tmp.resolve("results.jsonl");
         Files.write(file, base);
         assertTrue(org.mera.experiment.ResultStore.read(file).byKey().size() == 2);
@@ -425,10 +524,19 @@ class ReaderFuzzTest {
         Cases cases = new Cases("results.jsonl");
         for (int n = 0; n < RESULTS_FILE_CASES; n++) {
             Files.write(file, m.mutate(base));
-            cases.run(n, m.description(), () -> org.mera.experiment.ResultStore.read(file),
-                    t -> t instanceof java.io.IOException && t.getMessage() != null && t.getMessage().startsWith(file + ":"),
-                    c -> c.byKey().values().stream().allMatch(r -> r.key() != null && !r.key().isBlank() && r.k() > 0
-                            && r.metrics() != null && r.metrics().values().stream().allMatch(v -> v != null && Double.isFinite(v))));
+            cases.run(
+                    n,
+                    m.description(),
+                    () -> org.mera.experiment.ResultStore.read(file),
+                    t -> t instanceof java.io.IOException
+                            && t.getMessage() != null
+                            && t.getMessage().startsWith(file + ":"),
+                    c -> c.byKey().values().stream()
+                            .allMatch(r -> r.key() != null
+                                    && !r.key().isBlank()
+                                    && r.k() > 0
+                                    && r.metrics() != null
+                                    && r.metrics().values().stream().allMatch(v -> v != null && Double.isFinite(v))));
         }
         cases.assertClean();
     }

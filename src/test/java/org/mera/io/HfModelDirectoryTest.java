@@ -1,19 +1,18 @@
 package org.mera.io;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HfModelDirectoryTest {
     @TempDir
@@ -38,7 +37,8 @@ class HfModelDirectoryTest {
         assertEquals(16, back.maxPositionEmbeddings());
         SafeTensors.Contents contents = SafeTensors.read(dir.resolve("model.safetensors"));
         assertEquals(w.keySet(), contents.tensors().keySet());
-        assertArrayEquals(w.get("encoder.layer.1.output.dense.weight").data(),
+        assertArrayEquals(
+                w.get("encoder.layer.1.output.dense.weight").data(),
                 contents.tensors().get("encoder.layer.1.output.dense.weight").data());
         assertEquals("pt", contents.metadata().get("format"));
         assertEquals(TOKENIZER, Files.readString(dir.resolve("tokenizer.json")));
@@ -67,8 +67,8 @@ class HfModelDirectoryTest {
         Map<String, Tensor> w = TinyBert.weights(11, 8, 12, 2, 1);
         BertConfig wrong = BertConfig.bert(BertShapes.check(TinyBert.weights(11, 8, 12, 3, 1), tmp), 2, false, null);
         Path dir = tmp.resolve("bad");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> HfModelDirectory.write(dir, wrong, w, TOKENIZER));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> HfModelDirectory.write(dir, wrong, w, TOKENIZER));
         assertTrue(e.getMessage().contains("num_hidden_layers"), e.getMessage());
         assertFalse(Files.exists(dir));
     }
@@ -91,11 +91,17 @@ class HfModelDirectoryTest {
     void configReaderRejectsOtherModelTypesAndBadJson() throws IOException {
         Path c = tmp.resolve("config.json");
         Files.writeString(c, "{\"model_type\": \"gpt2\", \"vocab_size\": 5}");
-        assertTrue(assertThrows(MalformedFileException.class, () -> BertConfig.read(c)).getMessage().contains("gpt2"));
+        assertTrue(assertThrows(MalformedFileException.class, () -> BertConfig.read(c))
+                .getMessage()
+                .contains("gpt2"));
         Files.writeString(c, "{\"model_type\": \"bert\", ");
-        assertTrue(assertThrows(MalformedFileException.class, () -> BertConfig.read(c)).getMessage().contains("invalid JSON"));
-        Files.writeString(c, "{\"model_type\": \"roberta\", \"vocab_size\": 50265, \"max_position_embeddings\": 514,"
-                + " \"type_vocab_size\": 1, \"layer_norm_eps\": 1e-05}");
+        assertTrue(assertThrows(MalformedFileException.class, () -> BertConfig.read(c))
+                .getMessage()
+                .contains("invalid JSON"));
+        Files.writeString(
+                c,
+                "{\"model_type\": \"roberta\", \"vocab_size\": 50265, \"max_position_embeddings\": 514,"
+                        + " \"type_vocab_size\": 1, \"layer_norm_eps\": 1e-05}");
         BertConfig r = BertConfig.read(c);
         assertEquals(1, r.padTokenId());
         assertEquals(514, r.maxPositionEmbeddings());

@@ -1,11 +1,12 @@
 package org.mera.io;
 
-import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,12 +21,10 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Downloads from a local HTTP server standing in for Maven Central. */
 class MavenArtifactsTest {
@@ -62,7 +61,9 @@ class MavenArtifactsTest {
     }
 
     private MavenArtifacts artifacts() {
-        return new MavenArtifacts(tmp.resolve("repo"), "http://127.0.0.1:" + server.getAddress().getPort() + "/maven2/",
+        return new MavenArtifacts(
+                tmp.resolve("repo"),
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/maven2/",
                 new PrintStream(progress, true, StandardCharsets.UTF_8));
     }
 
@@ -74,7 +75,8 @@ class MavenArtifactsTest {
     void downloadsVerifiesAndThenServesLocally() throws Exception {
         byte[] jar = "PK fake jar bytes".getBytes(StandardCharsets.UTF_8);
         files.put("/maven2/org/example/models/tiny-model/1.0/tiny-model-1.0-cpu.jar", jar);
-        files.put("/maven2/org/example/models/tiny-model/1.0/tiny-model-1.0-cpu.jar.sha1",
+        files.put(
+                "/maven2/org/example/models/tiny-model/1.0/tiny-model-1.0-cpu.jar.sha1",
                 (sha1(jar) + "  tiny-model-1.0-cpu.jar\n").getBytes(StandardCharsets.UTF_8));
         Path p = artifacts().get("org.example.models", "tiny-model", "1.0", "cpu");
         assertEquals(tmp.resolve("repo/org/example/models/tiny-model/1.0/tiny-model-1.0-cpu.jar"), p);
@@ -93,7 +95,8 @@ class MavenArtifactsTest {
         files.put("/maven2/g/a/1/a-1.jar", new byte[] {1, 2, 3});
         files.put("/maven2/g/a/1/a-1.jar.sha1", sha1(new byte[] {9}).getBytes(StandardCharsets.UTF_8));
         IOException e = assertThrows(IOException.class, () -> artifacts().get("g", "a", "1", null));
-        assertTrue(e.getMessage().contains("checksum mismatch") && e.getMessage().contains("g:a:1"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("checksum mismatch") && e.getMessage().contains("g:a:1"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("repo/g/a/1/a-1.jar")));
         try (var listing = Files.list(tmp.resolve("repo/g/a/1"))) {
             assertEquals(0, listing.count());
@@ -103,8 +106,11 @@ class MavenArtifactsTest {
     @Test
     void missingArtifactNamesCoordinatesAndUrl() {
         IOException e = assertThrows(IOException.class, () -> artifacts().get("g", "nothing", "2", null));
-        assertTrue(e.getMessage().contains("g:nothing:2") && e.getMessage().contains("HTTP 404")
-                && e.getMessage().contains("/maven2/g/nothing/2/nothing-2.jar.sha1"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("g:nothing:2")
+                        && e.getMessage().contains("HTTP 404")
+                        && e.getMessage().contains("/maven2/g/nothing/2/nothing-2.jar.sha1"),
+                e.getMessage());
     }
 
     @Test
@@ -113,11 +119,16 @@ class MavenArtifactsTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        MavenArtifacts offline = new MavenArtifacts(tmp.resolve("repo"), "http://127.0.0.1:" + closedPort + "/m2",
+        MavenArtifacts offline = new MavenArtifacts(
+                tmp.resolve("repo"),
+                "http://127.0.0.1:" + closedPort + "/m2",
                 new PrintStream(progress, true, StandardCharsets.UTF_8));
         IOException e = assertThrows(IOException.class, () -> offline.get("dev.x", "model", "3", null));
-        assertTrue(e.getMessage().contains("dev.x:model:3") && e.getMessage().contains("unreachable")
-                && e.getMessage().contains("http://127.0.0.1:" + closedPort + "/m2/dev/x/model/3/model-3.jar"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("dev.x:model:3")
+                        && e.getMessage().contains("unreachable")
+                        && e.getMessage().contains("http://127.0.0.1:" + closedPort + "/m2/dev/x/model/3/model-3.jar"),
+                e.getMessage());
     }
 
     @Test

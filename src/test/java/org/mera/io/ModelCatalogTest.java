@@ -1,13 +1,12 @@
 package org.mera.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.cli.ModelsCommand;
-import org.mera.model.ModelCatalog;
-import picocli.CommandLine;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,11 +16,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.cli.ModelsCommand;
+import org.mera.model.ModelCatalog;
+import picocli.CommandLine;
 
 /**
  * Real models fetched the way a user fetches them, through the catalog and its cache ($MERA_HOME or
@@ -49,14 +48,22 @@ class ModelCatalogTest {
         assertTrue(Files.readString(dir.resolve("tokenizer_config.json")).contains("\"model_max_length\" : 512"));
         assertEquals("[PAD]", Files.readAllLines(dir.resolve("vocab.txt")).get(0));
 
-        Map<String, Tensor> w = SafeTensors.read(dir.resolve("model.safetensors")).tensors();
+        Map<String, Tensor> w =
+                SafeTensors.read(dir.resolve("model.safetensors")).tensors();
         assertEquals(5 + 6 * 16, w.size());
-        assertArrayEquals(new int[] {30522, 384}, w.get("embeddings.word_embeddings.weight").shape());
-        assertArrayEquals(new int[] {1536, 384}, w.get("encoder.layer.3.intermediate.dense.weight").shape());
-        assertArrayEquals(new int[] {384, 1536}, w.get("encoder.layer.3.output.dense.weight").shape());
+        assertArrayEquals(
+                new int[] {30522, 384},
+                w.get("embeddings.word_embeddings.weight").shape());
+        assertArrayEquals(
+                new int[] {1536, 384},
+                w.get("encoder.layer.3.intermediate.dense.weight").shape());
+        assertArrayEquals(
+                new int[] {384, 1536},
+                w.get("encoder.layer.3.output.dense.weight").shape());
         // the stored weights are exactly the ONNX ones
         Map<String, Tensor> onnx = OnnxBertWeights.read(TestModels.minilmOnnx());
-        assertArrayEquals(onnx.get("encoder.layer.2.attention.self.value.weight").data(),
+        assertArrayEquals(
+                onnx.get("encoder.layer.2.attention.self.value.weight").data(),
                 w.get("encoder.layer.2.attention.self.value.weight").data());
 
         try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(dir.resolve("tokenizer.json"))) {
@@ -76,17 +83,28 @@ class ModelCatalogTest {
         assertEquals(12, config.numHiddenLayers());
         assertEquals(3072, config.intermediateSize());
         // stored as BertForMaskedLM saves it (issue 24): bert.-prefixed encoder plus cls.…
-        for (String k : SafeTensors.read(dir.resolve("model.safetensors")).tensors().keySet()) {
+        for (String k :
+                SafeTensors.read(dir.resolve("model.safetensors")).tensors().keySet()) {
             assertTrue(k.startsWith("bert.") || k.startsWith("cls."), k);
         }
         assertTrue(Files.readString(dir.resolve("tokenizer_config.json")).contains("\"model_max_length\" : 512"));
         Map<String, Tensor> w = HfModelDirectory.readWeights(dir);
-        assertArrayEquals(new int[] {30522, 768}, w.get("embeddings.word_embeddings.weight").shape());
-        assertArrayEquals(new int[] {3072, 768}, w.get("encoder.layer.11.intermediate.dense.weight").shape());
-        assertArrayEquals(new int[] {768, 3072}, w.get("encoder.layer.11.output.dense.weight").shape());
+        assertArrayEquals(
+                new int[] {30522, 768},
+                w.get("embeddings.word_embeddings.weight").shape());
+        assertArrayEquals(
+                new int[] {3072, 768},
+                w.get("encoder.layer.11.intermediate.dense.weight").shape());
+        assertArrayEquals(
+                new int[] {768, 3072},
+                w.get("encoder.layer.11.output.dense.weight").shape());
         assertArrayEquals(new int[] {768, 768}, w.get("pooler.dense.weight").shape());
-        assertArrayEquals(new int[] {768, 768}, w.get("cls.predictions.transform.dense.weight").shape());
-        assertArrayEquals(new int[] {768}, w.get("cls.predictions.transform.LayerNorm.weight").shape());
+        assertArrayEquals(
+                new int[] {768, 768},
+                w.get("cls.predictions.transform.dense.weight").shape());
+        assertArrayEquals(
+                new int[] {768},
+                w.get("cls.predictions.transform.LayerNorm.weight").shape());
         assertArrayEquals(new int[] {30522}, w.get("cls.predictions.bias").shape());
         assertEquals(5 + 12 * 16 + 2 + 5, w.size());
         // LayerNorm gammas of a trained BERT sit near 1, betas near 0: a swapped gamma/beta would fail this
@@ -99,11 +117,14 @@ class ModelCatalogTest {
 
         try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(dir.resolve("tokenizer.json"))) {
             Encoding e = tok.encode("The capital of France is [MASK].");
-            assertEquals(List.of("[CLS]", "the", "capital", "of", "france", "is", "[MASK]", ".", "[SEP]"),
+            assertEquals(
+                    List.of("[CLS]", "the", "capital", "of", "france", "is", "[MASK]", ".", "[SEP]"),
                     Arrays.asList(e.getTokens()));
             assertEquals(103, e.getIds()[6]);
             Encoding pair = tok.encode("Café au lait", "Naïve");
-            assertEquals(List.of("[CLS]", "cafe", "au", "lai", "##t", "[SEP]", "naive", "[SEP]"), Arrays.asList(pair.getTokens()));
+            assertEquals(
+                    List.of("[CLS]", "cafe", "au", "lai", "##t", "[SEP]", "naive", "[SEP]"),
+                    Arrays.asList(pair.getTokens()));
             assertArrayEquals(new long[] {0, 0, 0, 0, 0, 0, 1, 1}, pair.getTypeIds());
         }
     }
@@ -119,7 +140,8 @@ class ModelCatalogTest {
         IOException e = assertThrows(IOException.class, () -> catalog.resolve(dir.toString()));
         assertTrue(e.getMessage().contains("tokenizer.json"), e.getMessage());
         IOException unknown = assertThrows(IOException.class, () -> catalog.resolve("no-such-model"));
-        assertTrue(unknown.getMessage().contains("no-such-model") && unknown.getMessage().contains("minilm"));
+        assertTrue(unknown.getMessage().contains("no-such-model")
+                && unknown.getMessage().contains("minilm"));
     }
 
     @Test

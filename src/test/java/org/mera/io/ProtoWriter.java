@@ -32,13 +32,19 @@ final class ProtoWriter {
 
     ProtoWriter fixed32(int field, int value) {
         tag(field, 5);
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array());
+        out.writeBytes(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(value)
+                .array());
         return this;
     }
 
     ProtoWriter fixed64(int field, long value) {
         tag(field, 1);
-        out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array());
+        out.writeBytes(ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(value)
+                .array());
         return this;
     }
 

@@ -7,8 +7,7 @@ import java.util.Map;
  * converted weights compute what the original model computes.
  */
 final class ReferenceBert {
-    private ReferenceBert() {
-    }
+    private ReferenceBert() {}
 
     /** Last hidden state [seq, hidden] for one sequence without padding; token types all 0. */
     static float[][] lastHiddenState(Map<String, Tensor> w, int[] ids, int heads, float eps) {
@@ -56,9 +55,13 @@ final class ReferenceBert {
                     }
                 }
             }
-            float[][] attn = linear(ctx, w.get(p + "attention.output.dense.weight"), w.get(p + "attention.output.dense.bias"));
-            x = layerNorm(add(attn, x), w.get(p + "attention.output.LayerNorm.weight"),
-                    w.get(p + "attention.output.LayerNorm.bias"), eps);
+            float[][] attn =
+                    linear(ctx, w.get(p + "attention.output.dense.weight"), w.get(p + "attention.output.dense.bias"));
+            x = layerNorm(
+                    add(attn, x),
+                    w.get(p + "attention.output.LayerNorm.weight"),
+                    w.get(p + "attention.output.LayerNorm.bias"),
+                    eps);
             float[][] inter = linear(x, w.get(p + "intermediate.dense.weight"), w.get(p + "intermediate.dense.bias"));
             for (float[] row : inter) {
                 for (int j = 0; j < row.length; j++) {

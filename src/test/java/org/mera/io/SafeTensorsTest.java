@@ -1,7 +1,9 @@
 package org.mera.io;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,11 +14,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SafeTensorsTest {
     @TempDir
@@ -53,28 +52,39 @@ class SafeTensorsTest {
         Path p = tmp.resolve("x.safetensors");
         SafeTensors.write(p, t, Map.of("format", "pt"));
         SafeTensors.Contents c = SafeTensors.read(p);
-        assertEquals(Arrays.asList("b", "a", "empty"), new java.util.ArrayList<>(c.tensors().keySet()));
+        assertEquals(
+                Arrays.asList("b", "a", "empty"),
+                new java.util.ArrayList<>(c.tensors().keySet()));
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, c.tensors().get("b").data());
         assertArrayEquals(new int[] {2, 3}, c.tensors().get("b").shape());
         assertArrayEquals(new int[] {0, 4}, c.tensors().get("empty").shape());
         assertEquals(Map.of("format", "pt"), c.metadata());
-        assertEquals(0, (Files.size(p) - 8 - ByteBuffer.wrap(Files.readAllBytes(p), 0, 8).order(ByteOrder.LITTLE_ENDIAN)
-                .getLong()) % 4);
+        assertEquals(
+                0,
+                (Files.size(p)
+                                - 8
+                                - ByteBuffer.wrap(Files.readAllBytes(p), 0, 8)
+                                        .order(ByteOrder.LITTLE_ENDIAN)
+                                        .getLong())
+                        % 4);
     }
 
     @Test
     void readsHalfBfloatAndDoublePrecision() throws IOException {
-        byte[] f16 = le(2, 0x3c00, 0xc000, 0x7bff);                  // 1, -2, 65504 (the largest half; +inf is refused on read)
-        byte[] bf16 = le(2, 0x3f80, 0x4049);                          // 1, 3.140625
+        byte[] f16 = le(2, 0x3c00, 0xc000, 0x7bff); // 1, -2, 65504 (the largest half; +inf is refused on read)
+        byte[] bf16 = le(2, 0x3f80, 0x4049); // 1, 3.140625
         byte[] f64 = le(8, Double.doubleToLongBits(0.1), Double.doubleToLongBits(-7));
         byte[] data = new byte[f16.length + bf16.length + f64.length];
         System.arraycopy(f16, 0, data, 0, 6);
         System.arraycopy(bf16, 0, data, 6, 4);
         System.arraycopy(f64, 0, data, 10, 16);
-        Path p = file("mixed.safetensors", "{\"__metadata__\":{\"k\":\"v\"},"
-                + "\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},"
-                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[6,10]},"
-                + "\"d\":{\"dtype\":\"F64\",\"shape\":[2,1],\"data_offsets\":[10,26]}}", data);
+        Path p = file(
+                "mixed.safetensors",
+                "{\"__metadata__\":{\"k\":\"v\"},"
+                        + "\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},"
+                        + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[6,10]},"
+                        + "\"d\":{\"dtype\":\"F64\",\"shape\":[2,1],\"data_offsets\":[10,26]}}",
+                data);
         SafeTensors.Contents c = SafeTensors.read(p);
         assertArrayEquals(new float[] {1, -2, 65504f}, c.tensors().get("h").data());
         assertArrayEquals(new float[] {1, 3.140625f}, c.tensors().get("b").data());
@@ -119,9 +129,21 @@ class SafeTensorsTest {
 
     @Test
     void overlappingAndGappedOffsets() throws IOException {
-        assertFault(file("overlap.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", new byte[12]), "b", "overlaps");
-        assertFault(file("gap.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", new byte[12]), "b", "not contiguous");
+        assertFault(
+                file(
+                        "overlap.safetensors",
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                        new byte[12]),
+                "b",
+                "overlaps");
+        assertFault(
+                file(
+                        "gap.safetensors",
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
+                        new byte[12]),
+                "b",
+                "not contiguous");
     }
 }

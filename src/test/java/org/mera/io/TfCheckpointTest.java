@@ -1,7 +1,10 @@
 package org.mera.io;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,12 +18,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** TensorFlow checkpoints written here byte by byte (SSTable index + data shard), then corrupted. */
 class TfCheckpointTest {
@@ -42,7 +41,8 @@ class TfCheckpointTest {
                 name = "bert/" + n.replace(".weight", "").replace('.', '/');
             } else {
                 String path = n.startsWith("cls.") ? n : "bert." + n;
-                path = path.replaceAll("encoder\\.layer\\.(\\d+)", "encoder.layer_$1").replace('.', '/');
+                path = path.replaceAll("encoder\\.layer\\.(\\d+)", "encoder.layer_$1")
+                        .replace('.', '/');
                 boolean ln = path.contains("LayerNorm");
                 if (path.endsWith("/weight")) {
                     path = path.substring(0, path.length() - 7) + (ln ? "/gamma" : "/kernel");
@@ -88,13 +88,26 @@ class TfCheckpointTest {
             }
             CRC32C crc = new CRC32C();
             crc.update(bytes);
-            entries.put(e.getKey(), new ProtoWriter().varint(1, 1).message(2, shape).varint(4, data.size())
-                    .varint(5, bytes.length).fixed32(6, TfCheckpoint.mask((int) crc.getValue())).toByteArray());
+            entries.put(
+                    e.getKey(),
+                    new ProtoWriter()
+                            .varint(1, 1)
+                            .message(2, shape)
+                            .varint(4, data.size())
+                            .varint(5, bytes.length)
+                            .fixed32(6, TfCheckpoint.mask((int) crc.getValue()))
+                            .toByteArray());
             data.writeBytes(bytes);
         }
         // global_step (int64) must be ignored, as must optimizer slots
-        entries.put("global_step", new ProtoWriter().varint(1, 9).message(2, new ProtoWriter())
-                .varint(4, data.size()).varint(5, 8).toByteArray());
+        entries.put(
+                "global_step",
+                new ProtoWriter()
+                        .varint(1, 9)
+                        .message(2, new ProtoWriter())
+                        .varint(4, data.size())
+                        .varint(5, 8)
+                        .toByteArray());
         data.writeBytes(new byte[8]);
         Files.write(dir.resolve("variables.data-00000-of-00001"), data.toByteArray());
 
@@ -147,7 +160,12 @@ class TfCheckpointTest {
     }
 
     private static byte[] withRestarts(byte[] entries) {
-        return ByteBuffer.allocate(entries.length + 8).order(ByteOrder.LITTLE_ENDIAN).put(entries).putInt(0).putInt(1).array();
+        return ByteBuffer.allocate(entries.length + 8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .put(entries)
+                .putInt(0)
+                .putInt(1)
+                .array();
     }
 
     private static long[] appendBlock(ByteArrayOutputStream file, byte[] block, int compression) {
@@ -157,7 +175,10 @@ class TfCheckpointTest {
         CRC32C crc = new CRC32C();
         crc.update(block);
         crc.update(compression);
-        file.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(TfCheckpoint.mask((int) crc.getValue())).array());
+        file.writeBytes(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(TfCheckpoint.mask((int) crc.getValue()))
+                .array());
         return new long[] {offset, block.length};
     }
 
@@ -171,7 +192,8 @@ class TfCheckpointTest {
             assertArrayEquals(e.getValue().shape(), back.get(e.getKey()).shape(), e.getKey());
             assertArrayEquals(e.getValue().data(), back.get(e.getKey()).data(), e.getKey());
         }
-        assertEquals("embeddings.word_embeddings.weight", back.keySet().iterator().next());
+        assertEquals(
+                "embeddings.word_embeddings.weight", back.keySet().iterator().next());
         assertEquals(1, TfCheckpoint.index(idx).numShards());
         assertFalse(TfCheckpoint.read(idx).containsKey("global_step"));
     }
@@ -221,7 +243,9 @@ class TfCheckpointTest {
     void unknownBertVariableAndWrongShapeAreNamed() throws IOException {
         Map<String, Tensor> tf = googleNames(hfWithHead(3));
         tf.put("module/bert/encoder/layer_0/attention/self/rotary/kernel", Tensor.zeros(H, H));
-        assertFault(writeCheckpoint(tmp.resolve("unknown"), tf, 0), "module/bert/encoder/layer_0/attention/self/rotary/kernel");
+        assertFault(
+                writeCheckpoint(tmp.resolve("unknown"), tf, 0),
+                "module/bert/encoder/layer_0/attention/self/rotary/kernel");
         Map<String, Tensor> tf2 = googleNames(hfWithHead(3));
         tf2.put("module/cls/predictions/output_bias", Tensor.zeros(V + 1));
         assertFault(writeCheckpoint(tmp.resolve("shape"), tf2, 0), "cls.predictions.bias", "[8]");

@@ -6,8 +6,7 @@ import java.util.Random;
 
 /** Random BERT weights of a given size, for format tests. */
 final class TinyBert {
-    private TinyBert() {
-    }
+    private TinyBert() {}
 
     static Map<String, Tensor> weights(int vocab, int hidden, int inter, int layers, long seed) {
         Random r = new Random(seed);
@@ -19,8 +18,9 @@ final class TinyBert {
         w.put("embeddings.LayerNorm.bias", rand(r, hidden));
         for (int i = 0; i < layers; i++) {
             String p = "encoder.layer." + i + ".";
-            for (String q : new String[] {"attention.self.query", "attention.self.key", "attention.self.value",
-                "attention.output.dense"}) {
+            for (String q : new String[] {
+                "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"
+            }) {
                 w.put(p + q + ".weight", rand(r, hidden, hidden));
                 w.put(p + q + ".bias", rand(r, hidden));
             }

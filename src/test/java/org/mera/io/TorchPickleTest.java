@@ -1,15 +1,14 @@
 package org.mera.io;
 
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * The restricted torch.save reader on fixtures made once with real torch (src/test/resources/torch): tiny.bin is
@@ -29,7 +28,8 @@ class TorchPickleTest {
     @Test
     void refusesAPickleThatWouldRunCode() throws Exception {
         Files.deleteIfExists(Path.of("/tmp/mera-pwned"));
-        Exception e = assertThrows(Exception.class, () -> TorchPickle.read(Path.of("src/test/resources/torch/evil.bin")));
+        Exception e =
+                assertThrows(Exception.class, () -> TorchPickle.read(Path.of("src/test/resources/torch/evil.bin")));
         assertFalse(Files.exists(Path.of("/tmp/mera-pwned")), "nothing ran");
         assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "the refusal says why");
     }

@@ -1,22 +1,21 @@
 package org.mera.merge;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.bottleneck.BottleneckConfig;
-import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.bottleneck.AdapterHubDirectory;
-import org.mera.io.NonFiniteTensorException;
-import org.mera.io.SafeTensors;
-import org.mera.io.Tensor;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.io.NonFiniteTensorException;
+import org.mera.io.SafeTensors;
+import org.mera.io.Tensor;
 
 /**
  * Issue 23: NaN/Inf adapter weights used to hang exact OT (killed after 240 s) and merge silently with average,
@@ -60,8 +59,10 @@ class NonFiniteInputTest {
         AdapterWeights a = RandomAdapters.create("rte", BottleneckConfig.pfeiffer(), ENC, 2, 6, 0.3, 1);
         AdapterHubDirectory.write(tmp.resolve("ok"), a);
         AdapterHubDirectory.write(tmp.resolve("nan"), poisoned(a, Float.NaN));
-        assertEquals(a.parameterCount(), AdapterHubDirectory.read(tmp.resolve("ok")).parameterCount());
-        NonFiniteTensorException e = assertThrows(NonFiniteTensorException.class, () -> AdapterHubDirectory.read(tmp.resolve("nan")));
+        assertEquals(
+                a.parameterCount(), AdapterHubDirectory.read(tmp.resolve("ok")).parameterCount());
+        NonFiniteTensorException e =
+                assertThrows(NonFiniteTensorException.class, () -> AdapterHubDirectory.read(tmp.resolve("nan")));
         assertTrue(e.getMessage().contains(tmp.resolve("nan").toString()), e.getMessage());
     }
 
@@ -73,25 +74,36 @@ class NonFiniteInputTest {
             List<AdapterWeights> sources = List.of(a, poisoned(b, bad));
             for (String method : MergeMethods.names()) {
                 MergeOptions o = MergeOptions.defaults().withDensity(0.5);
-                IllegalArgumentException e = assertTimeoutPreemptively(QUICK,
-                        () -> assertThrows(IllegalArgumentException.class, () -> MergeMethods.get(method).merge(sources, o)), method);
-                assertTrue(e.getMessage().contains("'mrpc'") && e.getMessage().contains("non-finite"), method + ": " + e.getMessage());
+                IllegalArgumentException e = assertTimeoutPreemptively(
+                        QUICK,
+                        () -> assertThrows(
+                                IllegalArgumentException.class,
+                                () -> MergeMethods.get(method).merge(sources, o)),
+                        method);
+                assertTrue(
+                        e.getMessage().contains("'mrpc'") && e.getMessage().contains("non-finite"),
+                        method + ": " + e.getMessage());
             }
             MergeOptions sinkhorn = MergeOptions.defaults().withSinkhorn(1e-2);
-            assertTimeoutPreemptively(QUICK, () -> assertThrows(IllegalArgumentException.class,
-                    () -> MergeMethods.get("ot").merge(sources, sinkhorn)));
+            assertTimeoutPreemptively(
+                    QUICK,
+                    () -> assertThrows(
+                            IllegalArgumentException.class,
+                            () -> MergeMethods.get("ot").merge(sources, sinkhorn)));
         }
     }
 
     @Test
     void hungarianRefusesNaNCostsInsteadOfLoopingForever() {
         double[][] cost = {{1, 2, 3}, {2, Double.NaN, 1}, {3, 1, 2}};
-        IllegalArgumentException e = assertTimeoutPreemptively(QUICK,
-                () -> assertThrows(IllegalArgumentException.class, () -> Transport.hungarian(cost)));
+        IllegalArgumentException e = assertTimeoutPreemptively(
+                QUICK, () -> assertThrows(IllegalArgumentException.class, () -> Transport.hungarian(cost)));
         assertTrue(e.getMessage().contains("non-finite cost NaN at (1, 1)"), e.getMessage());
         double[][] inf = {{1, Double.POSITIVE_INFINITY}, {2, 1}};
-        assertTimeoutPreemptively(QUICK, () -> assertThrows(IllegalArgumentException.class, () -> Transport.hungarian(inf)));
-        assertTimeoutPreemptively(QUICK, () -> assertThrows(IllegalArgumentException.class, () -> Transport.sinkhorn(inf, 1e-2, 100)));
+        assertTimeoutPreemptively(
+                QUICK, () -> assertThrows(IllegalArgumentException.class, () -> Transport.hungarian(inf)));
+        assertTimeoutPreemptively(
+                QUICK, () -> assertThrows(IllegalArgumentException.class, () -> Transport.sinkhorn(inf, 1e-2, 100)));
         // finite costs still solve
         assertArrayEquals(new int[] {0, 2, 1}, Transport.hungarian(new double[][] {{0, 5, 5}, {5, 5, 0}, {5, 0, 5}}));
     }
@@ -110,14 +122,24 @@ class NonFiniteInputTest {
         AdapterWeights a = RandomAdapters.create("rte", BottleneckConfig.pfeiffer(), ENC, 2, 6, 0.3, 1);
         AdapterWeights b = RandomAdapters.permuteNeurons(a, "mrpc", 5, null);
         List<AdapterWeights> s = List.of(a, b);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MergeMethods.get("sum").merge(s,
-                MergeOptions.defaults().withWeights(List.of(1e30, 1.0)).withNormalize(false)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> MergeMethods.get("sum")
+                        .merge(
+                                s,
+                                MergeOptions.defaults()
+                                        .withWeights(List.of(1e30, 1.0))
+                                        .withNormalize(false)));
         assertTrue(e.getMessage().contains("weight 1 scales its adapter by 1.0E30"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> MergeMethods.get("average").merge(s,
-                MergeOptions.defaults().withWeights(List.of(1.0, -0.9999999))));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> MergeMethods.get("average")
+                        .merge(s, MergeOptions.defaults().withWeights(List.of(1.0, -0.9999999))));
         assertTrue(e.getMessage().contains("nearly cancel"), e.getMessage());
         // ordinary task arithmetic weights (including a negation) still merge
-        assertNotNull(MergeMethods.get("task-arithmetic").merge(s, MergeOptions.defaults().withWeights(List.of(1.0, -0.5))
-                .withNormalize(false)));
+        assertNotNull(MergeMethods.get("task-arithmetic")
+                .merge(
+                        s,
+                        MergeOptions.defaults().withWeights(List.of(1.0, -0.5)).withNormalize(false)));
     }
 }

@@ -1,19 +1,18 @@
 package org.mera.merge;
 
-import org.junit.jupiter.api.Test;
-import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.bottleneck.BottleneckConfig;
-import org.mera.adapter.bottleneck.BottleneckUnit;
-import org.mera.adapter.EncoderInfo;
-import org.mera.io.Tensor;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.adapter.bottleneck.BottleneckUnit;
+import org.mera.io.Tensor;
 
 class OtMergeTest {
     static final EncoderInfo ENC = new EncoderInfo("bert-base-uncased", "bert", "BertAdapterModel", 32);
@@ -27,8 +26,12 @@ class OtMergeTest {
         for (int i = 0; i < a.units().size(); i++) {
             BottleneckUnit x = a.units().get(i);
             BottleneckUnit y = b.units().get(i);
-            Tensor[][] pairs = {{x.downWeight(), y.downWeight()}, {x.downBias(), y.downBias()},
-                    {x.upWeight(), y.upWeight()}, {x.upBias(), y.upBias()}};
+            Tensor[][] pairs = {
+                {x.downWeight(), y.downWeight()},
+                {x.downBias(), y.downBias()},
+                {x.upWeight(), y.upWeight()},
+                {x.upBias(), y.upBias()}
+            };
             for (Tensor[] p : pairs) {
                 for (int j = 0; j < p[0].numel(); j++) {
                     m = Math.max(m, Math.abs(p[0].data()[j] - p[1].data()[j]));
@@ -99,8 +102,11 @@ class OtMergeTest {
     void exactOtUndoesRandomPermutationsWhileAveragingDoesNot() {
         for (BottleneckConfig cfg : List.of(BottleneckConfig.pfeiffer(), BottleneckConfig.houlsby())) {
             AdapterWeights a = adapter("a", cfg, 11);
-            List<AdapterWeights> sources = List.of(a, RandomAdapters.permuteNeurons(a, "b", 12, null),
-                    RandomAdapters.permuteNeurons(a, "c", 13, null), RandomAdapters.permuteNeurons(a, "d", 14, null));
+            List<AdapterWeights> sources = List.of(
+                    a,
+                    RandomAdapters.permuteNeurons(a, "b", 12, null),
+                    RandomAdapters.permuteNeurons(a, "c", 13, null),
+                    RandomAdapters.permuteNeurons(a, "d", 14, null));
             OtMerge.Result r = new OtMerge().mergeWithReport(sources, MergeOptions.defaults());
             assertEquals(0.0, maxAbsDiff(a, r.merged()), "OT merge of permuted copies is the original, exactly");
             for (AlignmentReport.Entry e : r.report().entries()) {
@@ -110,7 +116,8 @@ class OtMergeTest {
             AdapterWeights avg = MergeMethods.get("average").merge(sources, MergeOptions.defaults());
             assertTrue(maxAbsDiff(a, avg) > 0.1, "plain averaging mixes unrelated neurons");
             // A non-first named anchor gives the anchor's own neuron order.
-            AdapterWeights toC = MergeMethods.get("ot").merge(sources, MergeOptions.defaults().withAnchor("c"));
+            AdapterWeights toC = MergeMethods.get("ot")
+                    .merge(sources, MergeOptions.defaults().withAnchor("c"));
             assertEquals(0.0, maxAbsDiff(sources.get(2), toC));
         }
     }
@@ -131,8 +138,12 @@ class OtMergeTest {
         List<AdapterWeights> same = List.of(a, a.renamed("b"), a.renamed("c"));
         assertEquals(0.0, maxAbsDiff(a, MergeMethods.get("average").merge(same, MergeOptions.defaults())));
         assertEquals(0.0, maxAbsDiff(a, MergeMethods.get("ot").merge(same, MergeOptions.defaults())));
-        assertEquals(0.0, maxAbsDiff(a, MergeMethods.get("average").merge(same,
-                MergeOptions.defaults().withWeights(List.of(1.0, 5.0, 2.0)))));
+        assertEquals(
+                0.0,
+                maxAbsDiff(
+                        a,
+                        MergeMethods.get("average")
+                                .merge(same, MergeOptions.defaults().withWeights(List.of(1.0, 5.0, 2.0)))));
     }
 
     @Test
@@ -140,13 +151,16 @@ class OtMergeTest {
         AdapterWeights a = adapter("a", BottleneckConfig.pfeiffer(), 41);
         AdapterWeights b = adapter("b", BottleneckConfig.pfeiffer(), 42);
         AdapterWeights s = MergeMethods.get("sum").merge(List.of(a, b), MergeOptions.defaults());
-        AdapterWeights w = MergeMethods.get("average").merge(List.of(a, b), MergeOptions.defaults().withWeights(List.of(3.0, 1.0)));
+        AdapterWeights w = MergeMethods.get("average")
+                .merge(List.of(a, b), MergeOptions.defaults().withWeights(List.of(3.0, 1.0)));
         float x = a.units().get(1).upWeight().data()[5];
         float y = b.units().get(1).upWeight().data()[5];
         assertEquals(x + y, s.units().get(1).upWeight().data()[5], 1e-6);
         assertEquals(0.75 * x + 0.25 * y, w.units().get(1).upWeight().data()[5], 1e-6);
-        AdapterWeights raw = MergeMethods.get("average").merge(List.of(a, b),
-                MergeOptions.defaults().withWeights(List.of(3.0, 1.0)).withNormalize(false));
+        AdapterWeights raw = MergeMethods.get("average")
+                .merge(
+                        List.of(a, b),
+                        MergeOptions.defaults().withWeights(List.of(3.0, 1.0)).withNormalize(false));
         assertEquals(3 * x + y, raw.units().get(1).upWeight().data()[5], 1e-5);
         assertEquals("average", w.merge().method());
         assertEquals(List.of("a", "b"), w.merge().sources());
@@ -165,7 +179,7 @@ class OtMergeTest {
         }
         double[][] exact = Transport.permutationMixing(Transport.hungarian(cost));
         double previous = Double.POSITIVE_INFINITY;
-        for (double reg : new double[]{1.0, 0.1, 0.01, 0.001}) {
+        for (double reg : new double[] {1.0, 0.1, 0.01, 0.001}) {
             Transport.SinkhornPlan plan = Transport.sinkhorn(cost, reg, 100_000);
             double[][] m = plan.mixing();
             double dist = 0;
@@ -187,8 +201,10 @@ class OtMergeTest {
     void sinkhornMergeOfPermutedCopiesRecoversTheOriginalClosely() {
         AdapterWeights a = adapter("a", BottleneckConfig.pfeiffer(), 51);
         List<AdapterWeights> sources = List.of(a, RandomAdapters.permuteNeurons(a, "b", 52, null));
-        AdapterWeights sharp = MergeMethods.get("ot").merge(sources, MergeOptions.defaults().withSinkhorn(1e-3));
-        AdapterWeights blurry = MergeMethods.get("ot").merge(sources, MergeOptions.defaults().withSinkhorn(1.0));
+        AdapterWeights sharp =
+                MergeMethods.get("ot").merge(sources, MergeOptions.defaults().withSinkhorn(1e-3));
+        AdapterWeights blurry =
+                MergeMethods.get("ot").merge(sources, MergeOptions.defaults().withSinkhorn(1.0));
         assertTrue(maxAbsDiff(a, sharp) < 1e-4, "sharp " + maxAbsDiff(a, sharp));
         assertTrue(maxAbsDiff(a, blurry) > maxAbsDiff(a, sharp));
     }
@@ -196,16 +212,18 @@ class OtMergeTest {
     @Test
     void iterativeAnchorConvergesAndRecoversPermutedCopies() {
         AdapterWeights a = adapter("a", BottleneckConfig.pfeiffer(), 61);
-        List<AdapterWeights> copies = List.of(a, RandomAdapters.permuteNeurons(a, "b", 62, null),
-                RandomAdapters.permuteNeurons(a, "c", 63, null));
+        List<AdapterWeights> copies = List.of(
+                a, RandomAdapters.permuteNeurons(a, "b", 62, null), RandomAdapters.permuteNeurons(a, "c", 63, null));
         MergeOptions it = MergeOptions.defaults().withAnchor("iterative");
         OtMerge.Result r = new OtMerge().mergeWithReport(copies, it);
         assertEquals(0.0, maxAbsDiff(a, r.merged()), 1e-6);
         assertEquals(2, r.report().iterations(), "one round to align, one to confirm nothing changes");
 
         // Unrelated adapters: the barycenter settles before the bound, and alignment only lowers distances.
-        List<AdapterWeights> distinct = List.of(adapter("x", BottleneckConfig.pfeiffer(), 64),
-                adapter("y", BottleneckConfig.pfeiffer(), 65), adapter("z", BottleneckConfig.pfeiffer(), 66));
+        List<AdapterWeights> distinct = List.of(
+                adapter("x", BottleneckConfig.pfeiffer(), 64),
+                adapter("y", BottleneckConfig.pfeiffer(), 65),
+                adapter("z", BottleneckConfig.pfeiffer(), 66));
         OtMerge.Result d = new OtMerge().mergeWithReport(distinct, it.withMaxIterations(50));
         assertTrue(d.report().iterations() < 50, "iterations " + d.report().iterations());
         assertTrue(d.report().meanAfter() <= d.report().meanBefore());
@@ -220,10 +238,12 @@ class OtMergeTest {
             inputs.put(l, RandomAdapters.gaussian(new Random(100 + l), 1.0, 40, 32));
         }
         BottleneckActivations acts = BottleneckActivations.fromInputs((layer, loc) -> inputs.get(layer));
-        OtMerge.Result r = new OtMerge().mergeWithReport(sources, MergeOptions.defaults().withActivations(acts));
+        OtMerge.Result r =
+                new OtMerge().mergeWithReport(sources, MergeOptions.defaults().withActivations(acts));
         assertEquals(0.0, maxAbsDiff(a, r.merged()));
         assertEquals("activations", r.report().ground());
-        OtMerge.Result c = new OtMerge().mergeWithReport(sources, MergeOptions.defaults().withMetric(GroundMetric.COSINE));
+        OtMerge.Result c =
+                new OtMerge().mergeWithReport(sources, MergeOptions.defaults().withMetric(GroundMetric.COSINE));
         assertEquals(0.0, maxAbsDiff(a, c.merged()));
     }
 
@@ -233,24 +253,49 @@ class OtMergeTest {
         AdapterWeights houlsby = adapter("qqp", BottleneckConfig.houlsby(), 82);
         AdapterWeights wide = RandomAdapters.create("stsb", BottleneckConfig.pfeiffer(), ENC, 3, 4, 0.5, 83);
         AdapterWeights deep = RandomAdapters.create("rte", BottleneckConfig.pfeiffer(), ENC, 4, 8, 0.5, 84);
-        AdapterWeights other = RandomAdapters.create("cola", BottleneckConfig.pfeiffer(),
-                new EncoderInfo("bert-large-uncased", "bert", "BertAdapterModel", 32), 3, 8, 0.5, 85);
-        AdapterWeights hidden = RandomAdapters.create("sst2", BottleneckConfig.pfeiffer(),
-                new EncoderInfo("bert-base-uncased", "bert", "BertAdapterModel", 16), 3, 8, 0.5, 86);
-        Object[][] cases = {{houlsby, "kind"}, {wide, "bottleneck"}, {deep, "layer"}, {other, "encoder"}, {hidden, "hidden size"}};
+        AdapterWeights other = RandomAdapters.create(
+                "cola",
+                BottleneckConfig.pfeiffer(),
+                new EncoderInfo("bert-large-uncased", "bert", "BertAdapterModel", 32),
+                3,
+                8,
+                0.5,
+                85);
+        AdapterWeights hidden = RandomAdapters.create(
+                "sst2",
+                BottleneckConfig.pfeiffer(),
+                new EncoderInfo("bert-base-uncased", "bert", "BertAdapterModel", 16),
+                3,
+                8,
+                0.5,
+                86);
+        Object[][] cases = {
+            {houlsby, "kind"}, {wide, "bottleneck"}, {deep, "layer"}, {other, "encoder"}, {hidden, "hidden size"}
+        };
         for (Object[] c : cases) {
             AdapterWeights b = (AdapterWeights) c[0];
             for (String m : List.of("ot", "average", "ties")) {
-                var e = assertThrows(IllegalArgumentException.class,
-                        () -> MergeMethods.get(m).merge(List.of(a, b), MergeOptions.defaults().withDensity(0.5)));
-                assertTrue(e.getMessage().contains("'mrpc'") && e.getMessage().contains("'" + b.name() + "'")
-                        && e.getMessage().contains((String) c[1]), e.getMessage());
+                var e = assertThrows(
+                        IllegalArgumentException.class,
+                        () -> MergeMethods.get(m)
+                                .merge(List.of(a, b), MergeOptions.defaults().withDensity(0.5)));
+                assertTrue(
+                        e.getMessage().contains("'mrpc'")
+                                && e.getMessage().contains("'" + b.name() + "'")
+                                && e.getMessage().contains((String) c[1]),
+                        e.getMessage());
             }
         }
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> MergeMethods.get("ot").merge(List.of(a, a.renamed("x")), MergeOptions.defaults().withAnchor("nope")));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> MergeMethods.get("ot")
+                        .merge(
+                                List.of(a, a.renamed("x")),
+                                MergeOptions.defaults().withAnchor("nope")));
         assertTrue(e.getMessage().contains("nope") && e.getMessage().contains("mrpc"));
-        assertThrows(IllegalArgumentException.class, () -> MergeMethods.get("ot").merge(List.of(a), MergeOptions.defaults()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> MergeMethods.get("ot").merge(List.of(a), MergeOptions.defaults()));
         assertThrows(IllegalArgumentException.class, () -> MergeMethods.get("magic"));
     }
 
@@ -258,7 +303,8 @@ class OtMergeTest {
     void mergedAdapterRecordsProvenanceAndUsesTheOutputName() {
         AdapterWeights a = adapter("mrpc", BottleneckConfig.pfeiffer(), 91);
         AdapterWeights b = adapter("qqp", BottleneckConfig.pfeiffer(), 92);
-        AdapterWeights m = MergeMethods.get("ot").merge(List.of(a, b), MergeOptions.defaults().withOutputName("paraphrase"));
+        AdapterWeights m = MergeMethods.get("ot")
+                .merge(List.of(a, b), MergeOptions.defaults().withOutputName("paraphrase"));
         assertEquals("paraphrase", m.name());
         assertTrue(m.tensors().containsKey("bert.encoder.layer.0.output.adapters.paraphrase.adapter_down.0.weight"));
         assertEquals("ot", m.merge().method());

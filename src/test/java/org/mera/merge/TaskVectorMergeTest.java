@@ -1,13 +1,12 @@
 package org.mera.merge;
 
-import org.junit.jupiter.api.Test;
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.bottleneck.BottleneckConfig;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
 
 class TaskVectorMergeTest {
     private static float[] combine(TaskVectorMerge.Kind kind, float[][] v, double[] w, double density, String sign) {
@@ -17,14 +16,16 @@ class TaskVectorMergeTest {
     @Test
     void taskArithmeticIsTheWeightedSum() {
         float[][] v = {{1, -2, 3}, {4, 5, -6}};
-        assertArrayEquals(new float[]{1 * 0.5f + 4 * 2, -2 * 0.5f + 5 * 2, 3 * 0.5f - 6 * 2},
-                combine(TaskVectorMerge.Kind.TASK_ARITHMETIC, v, new double[]{0.5, 2}, 1, "total"), 1e-6f);
+        assertArrayEquals(
+                new float[] {1 * 0.5f + 4 * 2, -2 * 0.5f + 5 * 2, 3 * 0.5f - 6 * 2},
+                combine(TaskVectorMerge.Kind.TASK_ARITHMETIC, v, new double[] {0.5, 2}, 1, "total"),
+                1e-6f);
     }
 
     @Test
     void magnitudePruneKeepsTheLargestEntries() {
-        assertArrayEquals(new float[]{0, -5, 0, 4}, TaskVectorMerge.magnitudePrune(new float[]{1, -5, 2, 4}, 0.5));
-        assertArrayEquals(new float[]{0, -5, 0, 0}, TaskVectorMerge.magnitudePrune(new float[]{1, -5, 2, 4}, 0.3));
+        assertArrayEquals(new float[] {0, -5, 0, 4}, TaskVectorMerge.magnitudePrune(new float[] {1, -5, 2, 4}, 0.5));
+        assertArrayEquals(new float[] {0, -5, 0, 0}, TaskVectorMerge.magnitudePrune(new float[] {1, -5, 2, 4}, 0.3));
     }
 
     @Test
@@ -35,9 +36,11 @@ class TaskVectorMergeTest {
         // e0: t1 3 and t3 2·2 -> 7/2; e1: t2 1 -> 1; e2: t3 2·(-3) -> -6
         float[][] v = {{3, -1, 2}, {-4, 1, 1}, {2, 2, -3}};
         double[] w = {1, 1, 2};
-        assertArrayEquals(new float[]{3.5f, 1f, -6f}, combine(TaskVectorMerge.Kind.TIES, v, w, 2.0 / 3, "total"), 1e-6f);
+        assertArrayEquals(
+                new float[] {3.5f, 1f, -6f}, combine(TaskVectorMerge.Kind.TIES, v, w, 2.0 / 3, "total"), 1e-6f);
         // frequency: sign counts [1, 1, 0] -> [+, +, +] (0 goes to +); e2: t1 2 -> 2
-        assertArrayEquals(new float[]{3.5f, 1f, 2f}, combine(TaskVectorMerge.Kind.TIES, v, w, 2.0 / 3, "frequency"), 1e-6f);
+        assertArrayEquals(
+                new float[] {3.5f, 1f, 2f}, combine(TaskVectorMerge.Kind.TIES, v, w, 2.0 / 3, "frequency"), 1e-6f);
     }
 
     @Test
@@ -73,10 +76,15 @@ class TaskVectorMergeTest {
     @Test
     void tiesAtFullDensityOfIdenticalAdaptersIsTheIdentity() {
         AdapterWeights a = RandomAdapters.create("a", BottleneckConfig.pfeiffer(), OtMergeTest.ENC, 2, 4, 0.1, 3);
-        AdapterWeights m = MergeMethods.get("ties").merge(List.of(a, a.renamed("b")), MergeOptions.defaults().withDensity(1.0));
+        AdapterWeights m = MergeMethods.get("ties")
+                .merge(List.of(a, a.renamed("b")), MergeOptions.defaults().withDensity(1.0));
         assertEquals(0.0, OtMergeTest.maxAbsDiff(a, m));
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> MergeMethods.get("ties").merge(List.of(a, a.renamed("b")), MergeOptions.defaults().withDensity(0)));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> MergeMethods.get("ties")
+                        .merge(
+                                List.of(a, a.renamed("b")),
+                                MergeOptions.defaults().withDensity(0)));
         assertTrue(e.getMessage().contains("density"));
     }
 }

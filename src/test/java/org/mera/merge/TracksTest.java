@@ -1,14 +1,13 @@
 package org.mera.merge;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TracksTest {
     @Test
@@ -32,7 +31,9 @@ class TracksTest {
         Path yaml = tmp.resolve("tracks.yaml");
         Files.writeString(yaml, "tracks:\n  wordnet: [hypernym, synonym, antonym]\n  sentiment: [sst2, imdb]\n");
         Tracks t = Tracks.load(yaml, true);
-        assertEquals(List.of("synonym", "antonym"), t.sameTrackSources("hypernym", List.of("hypernym", "synonym", "antonym", "mrpc")));
+        assertEquals(
+                List.of("synonym", "antonym"),
+                t.sameTrackSources("hypernym", List.of("hypernym", "synonym", "antonym", "mrpc")));
         assertEquals(List.of("imdb"), t.sameTrackSources("sst2", List.of("imdb", "sst2")));
         assertEquals(Optional.of("paraphrase"), t.trackOf("qqp"), "built-ins kept when extending");
 

@@ -24,24 +24,75 @@ class BertLayerTest {
     private static final int B = 2;
     private static final int T = 3;
     private static final List<String> NAMES = List.of(
-            "attention.self.query.weight", "attention.self.query.bias", "attention.self.key.weight", "attention.self.key.bias",
-            "attention.self.value.weight", "attention.self.value.bias", "attention.output.dense.weight",
-            "attention.output.dense.bias", "attention.output.LayerNorm.weight", "attention.output.LayerNorm.bias",
-            "intermediate.dense.weight", "intermediate.dense.bias", "output.dense.weight", "output.dense.bias",
-            "output.LayerNorm.weight", "output.LayerNorm.bias");
+            "attention.self.query.weight",
+            "attention.self.query.bias",
+            "attention.self.key.weight",
+            "attention.self.key.bias",
+            "attention.self.value.weight",
+            "attention.self.value.bias",
+            "attention.output.dense.weight",
+            "attention.output.dense.bias",
+            "attention.output.LayerNorm.weight",
+            "attention.output.LayerNorm.bias",
+            "intermediate.dense.weight",
+            "intermediate.dense.bias",
+            "output.dense.weight",
+            "output.dense.bias",
+            "output.LayerNorm.weight",
+            "output.LayerNorm.bias");
 
     // transformers 5.17.0, torch 2.13.0+cpu; scripts/oracle/bert_layer_fixture.py (printed with 8 significant digits,
     // more than a float holds: the literals round to the float32 values torch computed)
     @SuppressWarnings("FloatingPointLiteralPrecision")
     private static final float[] EXPECTED = {
-            -0.41986135f, -0.89049011f, 1.3015816f, 1.3807473f, -1.6640663f, -0.72522157f,
-            0.89470357f, 0.1835195f, 0.67194629f, -1.3015835f, -0.25165898f, 1.6680323f,
-            0.8886959f, 0.55720425f, -0.61803293f, -1.1232253f, 0.53006077f, 0.78625238f,
-            -0.55573612f, -1.7476698f, -1.1425296f, -0.11541062f, 1.2690367f, -0.065400921f,
-            -0.5354197f, -0.92030972f, 1.2286214f, 1.5909467f, -1.3952426f, -0.99060184f,
-            0.69223976f, 0.56667364f, 0.83958322f, -1.2158813f, -0.34430599f, 1.3325747f,
-            0.75252557f, 0.75839251f, -0.44259691f, -1.3683828f, 0.12694834f, 0.92910367f,
-            -0.60948062f, -1.2051946f, -1.1698861f, -0.57479835f, 1.4606432f, 0.12097951f,
+        -0.41986135f,
+        -0.89049011f,
+        1.3015816f,
+        1.3807473f,
+        -1.6640663f,
+        -0.72522157f,
+        0.89470357f,
+        0.1835195f,
+        0.67194629f,
+        -1.3015835f,
+        -0.25165898f,
+        1.6680323f,
+        0.8886959f,
+        0.55720425f,
+        -0.61803293f,
+        -1.1232253f,
+        0.53006077f,
+        0.78625238f,
+        -0.55573612f,
+        -1.7476698f,
+        -1.1425296f,
+        -0.11541062f,
+        1.2690367f,
+        -0.065400921f,
+        -0.5354197f,
+        -0.92030972f,
+        1.2286214f,
+        1.5909467f,
+        -1.3952426f,
+        -0.99060184f,
+        0.69223976f,
+        0.56667364f,
+        0.83958322f,
+        -1.2158813f,
+        -0.34430599f,
+        1.3325747f,
+        0.75252557f,
+        0.75839251f,
+        -0.44259691f,
+        -1.3683828f,
+        0.12694834f,
+        0.92910367f,
+        -0.60948062f,
+        -1.2051946f,
+        -1.1698861f,
+        -0.57479835f,
+        1.4606432f,
+        0.12097951f,
     };
 
     /** Float32 both sides, ~1e-6 apart; an unmasked pad (0.2 off) or a GELU scaled by 0.999 (4e-4 off) fail. */
@@ -62,7 +113,8 @@ class BertLayerTest {
             String name = NAMES.get(k);
             int out = name.startsWith("intermediate") ? F : H;
             int in = name.startsWith("output.dense") ? F : H;
-            boolean matrix = name.endsWith("dense.weight") || (name.startsWith("attention.self") && name.endsWith(".weight"));
+            boolean matrix =
+                    name.endsWith("dense.weight") || (name.startsWith("attention.self") && name.endsWith(".weight"));
             boolean norm = name.contains("LayerNorm");
             float[] v = values(k, matrix ? out * in : out, matrix ? 0.5 : norm && name.endsWith("weight") ? 0.2 : 0.1);
             if (norm && name.endsWith("weight")) {
@@ -78,7 +130,8 @@ class BertLayerTest {
     @Test
     void matchesTransformersBertLayer() {
         EncoderConfig config = new EncoderConfig("bert", 10, H, 1, HEADS, F, 16, 2, 1e-12f, 0f, 0f, 0);
-        try (NDManager m = NDManager.newBaseManager(); Params params = new Params(m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                Params params = new Params(m)) {
             Map<String, Tensor> w = weights("encoder.layer.0.");
             BertLayer layer = new BertLayer(config, params, w, "encoder.layer.0.");
             for (String name : w.keySet()) {

@@ -1,20 +1,19 @@
 package org.mera.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import org.junit.jupiter.api.Test;
-import org.mera.io.Tensor;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.mera.io.Tensor;
 
 class ClassificationHeadTest {
     static final int H = 4;
@@ -31,11 +30,13 @@ class ClassificationHeadTest {
 
     @Test
     void meanPoolingReadsTheAverageOfTheRealTokensOnly() {
-        try (NDManager m = NDManager.newBaseManager(); Params pMean = new Params(m); Params pFirst = new Params(m)) {
-            ClassificationHead mean = ClassificationHead.load(pMean, "t", weights(), H, List.of("a", "b"), 0.1f,
-                    ClassificationHead.Pooling.MEAN);
-            ClassificationHead first = ClassificationHead.load(pFirst, "t", weights(), H, List.of("a", "b"), 0.1f,
-                    ClassificationHead.Pooling.FIRST_TOKEN);
+        try (NDManager m = NDManager.newBaseManager();
+                Params pMean = new Params(m);
+                Params pFirst = new Params(m)) {
+            ClassificationHead mean = ClassificationHead.load(
+                    pMean, "t", weights(), H, List.of("a", "b"), 0.1f, ClassificationHead.Pooling.MEAN);
+            ClassificationHead first = ClassificationHead.load(
+                    pFirst, "t", weights(), H, List.of("a", "b"), 0.1f, ClassificationHead.Pooling.FIRST_TOKEN);
             float[] hidden = new float[2 * 3 * H];
             Random rnd = new Random(5);
             for (int i = 0; i < hidden.length; i++) {
@@ -59,13 +60,19 @@ class ClassificationHeadTest {
                 }
             }
             NDArray maskArray = m.create(mask, new Shape(2, 3));
-            float[] viaMean = mean.forward(m.create(hidden, new Shape(2, 3, H)), maskArray, false).toFloatArray();
-            float[] viaFirst = first.forward(m.create(pooled, new Shape(2, 1, H)), m.ones(new Shape(2, 1)), false).toFloatArray();
+            float[] viaMean = mean.forward(m.create(hidden, new Shape(2, 3, H)), maskArray, false)
+                    .toFloatArray();
+            float[] viaFirst = first.forward(m.create(pooled, new Shape(2, 1, H)), m.ones(new Shape(2, 1)), false)
+                    .toFloatArray();
             assertArrayEquals(viaFirst, viaMean, 1e-5f);
             // Padding is invisible to it: other values under the mask change nothing.
             hidden[2 * H] = 100f;
             hidden[(3 + 2) * H + 1] = -100f;
-            assertArrayEquals(viaMean, mean.forward(m.create(hidden, new Shape(2, 3, H)), maskArray, false).toFloatArray(), 0f);
+            assertArrayEquals(
+                    viaMean,
+                    mean.forward(m.create(hidden, new Shape(2, 3, H)), maskArray, false)
+                            .toFloatArray(),
+                    0f);
             assertEquals(ClassificationHead.Pooling.MEAN, mean.pooling());
         }
     }
@@ -74,7 +81,8 @@ class ClassificationHeadTest {
     void poolingNamesParseAndAnUnknownOneIsNamed() {
         assertEquals(ClassificationHead.Pooling.MEAN, ClassificationHead.Pooling.parse("mean"));
         assertEquals(ClassificationHead.Pooling.FIRST_TOKEN, ClassificationHead.Pooling.parse("cls"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClassificationHead.Pooling.parse("max"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ClassificationHead.Pooling.parse("max"));
         assertTrue(e.getMessage().contains("'max'") && e.getMessage().contains("cls, mean"), e.getMessage());
     }
 }

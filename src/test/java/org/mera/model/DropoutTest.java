@@ -1,17 +1,17 @@
 package org.mera.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DropoutTest {
     @Test
@@ -45,7 +45,8 @@ class DropoutTest {
             assertArrayEquals(first, Dropout.apply(ones, 0.3f, true).toFloatArray());
             assertFalse(java.util.Arrays.equals(first, second), "a second call must draw a new mask");
             Dropout.seed(43);
-            assertFalse(java.util.Arrays.equals(first, Dropout.apply(ones, 0.3f, true).toFloatArray()));
+            assertFalse(java.util.Arrays.equals(
+                    first, Dropout.apply(ones, 0.3f, true).toFloatArray()));
         }
     }
 

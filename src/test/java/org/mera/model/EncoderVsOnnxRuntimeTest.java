@@ -1,5 +1,7 @@
 package org.mera.model;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDArray;
@@ -8,14 +10,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The Java encoder computes what the original ONNX graph computes, on real sentences and pairs with padding. */
 class EncoderVsOnnxRuntimeTest {
@@ -38,17 +37,25 @@ class EncoderVsOnnxRuntimeTest {
     private void compare(String name) throws Exception {
         ModelFixtures.Original original = ModelFixtures.original(name);
         Path dir = ModelFixtures.resolve(name);
-        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder().optTokenizerPath(dir.resolve("tokenizer.json"))
-                .optAddSpecialTokens(true).optPadding(false).optTruncation(false).build()) {
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(dir.resolve("tokenizer.json"))
+                .optAddSpecialTokens(true)
+                .optPadding(false)
+                .optTruncation(false)
+                .build()) {
             List<Encoding> single = SENTENCES.stream().map(tok::encode).toList();
-            List<Encoding> pairs = List.of(tok.encode(SENTENCES.get(0), SENTENCES.get(1)),
-                    tok.encode(SENTENCES.get(2), SENTENCES.get(3)), tok.encode("Short one.", "Another short one."));
+            List<Encoding> pairs = List.of(
+                    tok.encode(SENTENCES.get(0), SENTENCES.get(1)),
+                    tok.encode(SENTENCES.get(2), SENTENCES.get(3)),
+                    tok.encode("Short one.", "Another short one."));
             for (List<Encoding> batch : List.of(single, pairs)) {
                 Padded p = pad(batch);
                 float[] java;
-                try (NDManager manager = NDManager.newBaseManager(); BertEncoder enc = BertEncoder.load(dir, manager)) {
+                try (NDManager manager = NDManager.newBaseManager();
+                        BertEncoder enc = BertEncoder.load(dir, manager)) {
                     Shape s = new Shape(p.b, p.t);
-                    NDArray out = enc.forward(manager.create(p.ids, s), manager.create(p.types, s), manager.create(p.mask, s), false);
+                    NDArray out = enc.forward(
+                            manager.create(p.ids, s), manager.create(p.types, s), manager.create(p.mask, s), false);
                     java = out.toFloatArray();
                 }
                 float[] ort = runOrt(original.onnx(), p);
@@ -77,8 +84,7 @@ class EncoderVsOnnxRuntimeTest {
         }
     }
 
-    record Padded(int b, int t, long[] ids, long[] types, long[] mask) {
-    }
+    record Padded(int b, int t, long[] ids, long[] types, long[] mask) {}
 
     static Padded pad(List<Encoding> batch) {
         int t = batch.stream().mapToInt(e -> e.getIds().length).max().orElseThrow();

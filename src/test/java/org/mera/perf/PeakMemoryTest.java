@@ -33,7 +33,8 @@ class PeakMemoryTest {
             buffer.put(i, (byte) 1);
         }
         PeakMemory.Snapshot after = PeakMemory.snapshot();
-        assertTrue(after.currentRssBytes().getAsLong() >= before.currentRssBytes().getAsLong() + extra / 2,
+        assertTrue(
+                after.currentRssBytes().getAsLong() >= before.currentRssBytes().getAsLong() + extra / 2,
                 "RSS " + before.currentRssBytes() + " -> " + after.currentRssBytes());
         assertTrue(after.peakRssBytes().getAsLong() >= after.currentRssBytes().getAsLong());
         assertTrue(after.heapPeakUsedBytes() > 0);

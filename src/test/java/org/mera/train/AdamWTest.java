@@ -23,18 +23,22 @@ class AdamWTest {
     private static final float[] B0 = {0.1f, -0.2f, 0.3f};
     private static final float[] LRS = {0.05f, 0.1f, 0.08f, 0.06f, 0.02f};
     private static final float[][] GRAD_W = {
-            {0.420735f, 0.42738f, -1.427403f, -0.091081f, 0.998543f, -0.112727f},
-            {-0.078873f, -0.958924f, 0.607275f, 0.427299f, -0.625071f, -1.040288f},
-            {-0.315633f, 0.0f, 0.618178f, -0.478318f, -0.165604f, 1.498964f},
-            {0.499471f, -0.174327f, -1.431029f, 0.210084f, 0.845747f, -0.95716f},
-            {-0.349937f, -0.618137f, 1.288743f, 0.19837f, -0.961397f, -0.223499f}};
+        {0.420735f, 0.42738f, -1.427403f, -0.091081f, 0.998543f, -0.112727f},
+        {-0.078873f, -0.958924f, 0.607275f, 0.427299f, -0.625071f, -1.040288f},
+        {-0.315633f, 0.0f, 0.618178f, -0.478318f, -0.165604f, 1.498964f},
+        {0.499471f, -0.174327f, -1.431029f, 0.210084f, 0.845747f, -0.95716f},
+        {-0.349937f, -0.618137f, 1.288743f, 0.19837f, -0.961397f, -0.223499f}
+    };
     private static final float[][] GRAD_B = {
-            {-0.019584f, 0.013099f, 0.053687f},
-            {0.016076f, 0.019456f, -0.055747f},
-            {-0.001838f, -0.039025f, 0.020599f},
-            {-0.013626f, 0.032547f, 0.028298f},
-            {0.019996f, -0.004345f, -0.058308f}};
-    private static final float[] EXPECTED_W = {0.366320615f, -0.921516232f, 2.0416778f, -0.00296533297f, 0.152104826f, -2.77986132f};
+        {-0.019584f, 0.013099f, 0.053687f},
+        {0.016076f, 0.019456f, -0.055747f},
+        {-0.001838f, -0.039025f, 0.020599f},
+        {-0.013626f, 0.032547f, 0.028298f},
+        {0.019996f, -0.004345f, -0.058308f}
+    };
+    private static final float[] EXPECTED_W = {
+        0.366320615f, -0.921516232f, 2.0416778f, -0.00296533297f, 0.152104826f, -2.77986132f
+    };
     private static final float[] EXPECTED_B = {0.179489012f, -0.354207796f, 0.233772753f};
 
     /**
@@ -68,7 +72,8 @@ class AdamWTest {
         // With bias correction, step 1 is lr * g / (|g| + eps) = lr * sign(g), for large and tiny gradients alike.
         try (NDManager m = NDManager.newBaseManager()) {
             Param p = new Param("x.bias", m.create(new float[] {1f, 1f, 1f}));
-            try (AdamW opt = new AdamW(m, 0.5f); NDScope scope = new NDScope()) {
+            try (AdamW opt = new AdamW(m, 0.5f);
+                    NDScope scope = new NDScope()) {
                 opt.step(List.of(p), List.of(m.create(new float[] {1000f, -1e-3f, 0f})), 0.1f);
             }
             assertArrayEquals(new float[] {0.9f, 1.1f, 1f}, p.array().toFloatArray(), 1e-5f);

@@ -5,30 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.bottleneck.AdapterWeights;
-import org.mera.adapter.bottleneck.BottleneckConfig;
-import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.fusion.Fusion;
-import org.mera.adapter.fusion.FusionConfig;
-import org.mera.adapter.fusion.FusionWeights;
-import org.mera.adapter.lora.LoraConfig;
-import org.mera.adapter.lora.LoraWeights;
-import org.mera.adapter.PredictionHead;
-import org.mera.data.Batcher;
-import org.mera.data.Example;
-import org.mera.data.Task;
-import org.mera.data.TaskRegistry;
-import org.mera.data.TextEncoder;
-import org.mera.adapter.fusion.AdapterFusionDirectory;
-import org.mera.adapter.bottleneck.AdapterHubDirectory;
-import org.mera.io.Tensor;
-import org.mera.merge.RandomAdapters;
-import org.mera.model.BertEncoder;
-import org.mera.model.ClassificationHead;
-import org.mera.model.PretrainedModel;
-import org.mera.adapter.lora.AdapterHubLoraDirectory;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +12,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.PredictionHead;
+import org.mera.adapter.bottleneck.AdapterHubDirectory;
+import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.adapter.fusion.AdapterFusionDirectory;
+import org.mera.adapter.fusion.Fusion;
+import org.mera.adapter.fusion.FusionConfig;
+import org.mera.adapter.fusion.FusionWeights;
+import org.mera.adapter.lora.AdapterHubLoraDirectory;
+import org.mera.adapter.lora.LoraConfig;
+import org.mera.adapter.lora.LoraWeights;
+import org.mera.data.Batcher;
+import org.mera.data.Example;
+import org.mera.data.Task;
+import org.mera.data.TaskRegistry;
+import org.mera.data.TextEncoder;
+import org.mera.io.Tensor;
+import org.mera.merge.RandomAdapters;
+import org.mera.model.BertEncoder;
+import org.mera.model.ClassificationHead;
+import org.mera.model.PretrainedModel;
 
 /**
  * mera's half of the AdapterHub oracle (scripts/oracle/adapterhub-check.sh); not a test, run by that script only.
@@ -66,8 +65,14 @@ public final class AdapterHubOracle {
                     for (int i = 7; i < args.length; i++) {
                         adapters.add(AdapterHubDirectory.read(Path.of(args[i])));
                     }
-                    tm = fusionModel(model, task, adapters, fusion, AdapterFiles.savedHead(Path.of(args[6]), task,
-                            model.config().hiddenSize()), m);
+                    tm = fusionModel(
+                            model,
+                            task,
+                            adapters,
+                            fusion,
+                            AdapterFiles.savedHead(
+                                    Path.of(args[6]), task, model.config().hiddenSize()),
+                            m);
                 }
                 p = probabilities(model, task, tm, pairs);
             }
@@ -87,9 +92,11 @@ public final class AdapterHubOracle {
         return out;
     }
 
-    static double[][] probabilities(PretrainedModel model, Task task, TaskModel tm, List<Example> pairs) throws Exception {
+    static double[][] probabilities(PretrainedModel model, Task task, TaskModel tm, List<Example> pairs)
+            throws Exception {
         try (TextEncoder text = TextEncoder.load(model.tokenizerJson())) {
-            Predictions p = Evaluator.predict(tm, new Batcher(8, text.padId()).evalBatches(text.encodeAll(pairs, task)));
+            Predictions p =
+                    Evaluator.predict(tm, new Batcher(8, text.padId()).evalBatches(text.encodeAll(pairs, task)));
             double[][] out = new double[pairs.size()][];
             for (int i = 0; i < pairs.size(); i++) {
                 if (p.isRegression()) {
@@ -106,12 +113,25 @@ public final class AdapterHubOracle {
         }
     }
 
-    static TaskModel fusionModel(PretrainedModel model, Task task, List<AdapterWeights> adapters, FusionWeights fusion,
-                                 AdapterFiles.SavedHead head, NDManager m) {
+    static TaskModel fusionModel(
+            PretrainedModel model,
+            Task task,
+            List<AdapterWeights> adapters,
+            FusionWeights fusion,
+            AdapterFiles.SavedHead head,
+            NDManager m) {
         BertEncoder encoder = model.newEncoder(m);
         Fusion.install(encoder, adapters, fusion);
-        return new TaskModel(encoder, ClassificationHead.load(encoder.params(), task.name(), head.tensors(),
-                encoder.config().hiddenSize(), task.labels(), encoder.config().hiddenDropout(), head.pooling()));
+        return new TaskModel(
+                encoder,
+                ClassificationHead.load(
+                        encoder.params(),
+                        task.name(),
+                        head.tensors(),
+                        encoder.config().hiddenSize(),
+                        task.labels(),
+                        encoder.config().hiddenDropout(),
+                        head.pooling()));
     }
 
     static PredictionHead randomHead(String name, Task task, int h, long seed) {
@@ -134,18 +154,32 @@ public final class AdapterHubOracle {
         Task rte = TaskRegistry.withGlue().get("RTE");
         Task stsb = TaskRegistry.withGlue().get("STS-B");
         Object[][] singles = {
-                {"pfeiffer", BottleneckConfig.pfeiffer(), rte, 11L},
-                {"houlsby", BottleneckConfig.houlsby(), rte, 12L},
-                {"regression", BottleneckConfig.pfeiffer(), stsb, 13L}};
+            {"pfeiffer", BottleneckConfig.pfeiffer(), rte, 11L},
+            {"houlsby", BottleneckConfig.houlsby(), rte, 12L},
+            {"regression", BottleneckConfig.pfeiffer(), stsb, 13L}
+        };
         for (Object[] s : singles) {
             Path dir = root.resolve((String) s[0]);
             Task task = (Task) s[2];
             long seed = (Long) s[3];
-            AdapterWeights a = RandomAdapters.create(task.name().toLowerCase(java.util.Locale.ROOT).replace("-", ""), (BottleneckConfig) s[1], info, layers,
-                    h / 16, 0.1, seed);
+            AdapterWeights a = RandomAdapters.create(
+                    task.name().toLowerCase(java.util.Locale.ROOT).replace("-", ""),
+                    (BottleneckConfig) s[1],
+                    info,
+                    layers,
+                    h / 16,
+                    0.1,
+                    seed);
             AdapterHubDirectory.write(dir, a, randomHead(a.name(), task, h, seed + 100));
             try (NDManager m = NDManager.newBaseManager()) {
-                expected(dir, task, probabilities(model, task, AdapterFiles.load(dir, model, task, m).model(), pairs));
+                expected(
+                        dir,
+                        task,
+                        probabilities(
+                                model,
+                                task,
+                                AdapterFiles.load(dir, model, task, m).model(),
+                                pairs));
             }
         }
         // LoRA on query and value, r 8, alpha 16, in AdapterHub's LoRAConfig format
@@ -153,16 +187,28 @@ public final class AdapterHubOracle {
         Map<String, Tensor> lw = new LinkedHashMap<>();
         for (int i = 0; i < layers; i++) {
             for (String t : List.of("query", "value")) {
-                String p = "base_model.model." + AdapterFiles.modelPrefix(model) + "encoder.layer." + i + ".attention.self." + t;
+                String p = "base_model.model." + AdapterFiles.modelPrefix(model) + "encoder.layer." + i
+                        + ".attention.self." + t;
                 lw.put(p + ".lora_A.weight", RandomAdapters.gaussian(lr, 0.1, 8, h));
                 lw.put(p + ".lora_B.weight", RandomAdapters.gaussian(lr, 0.1, h, 8));
             }
         }
         Path loraDir = root.resolve("lora");
-        AdapterHubLoraDirectory.writeLora(loraDir, LoraWeights.fromTensors("rte", LoraConfig.of(8, 16, List.of("query", "value"),
-                model.name()), lw, null, "oracle LoRA"), info, randomHead("rte", rte, h, 32));
+        AdapterHubLoraDirectory.writeLora(
+                loraDir,
+                LoraWeights.fromTensors(
+                        "rte", LoraConfig.of(8, 16, List.of("query", "value"), model.name()), lw, null, "oracle LoRA"),
+                info,
+                randomHead("rte", rte, h, 32));
         try (NDManager m = NDManager.newBaseManager()) {
-            expected(loraDir, rte, probabilities(model, rte, AdapterFiles.load(loraDir, model, rte, m).model(), pairs));
+            expected(
+                    loraDir,
+                    rte,
+                    probabilities(
+                            model,
+                            rte,
+                            AdapterFiles.load(loraDir, model, rte, m).model(),
+                            pairs));
         }
         // AdapterFusion over two Pfeiffer adapters, with weights far from AdapterHub's near-uniform initialisation
         Path fusionRoot = root.resolve("fusion");
@@ -185,12 +231,19 @@ public final class AdapterHubOracle {
             }
             fw.put(p + "value.weight", v);
         }
-        AdapterFusionDirectory.write(fusionRoot.resolve("a,b"), new FusionWeights("a,b", FusionConfig.dynamic(), info, null, fw, "oracle"));
+        AdapterFusionDirectory.write(
+                fusionRoot.resolve("a,b"), new FusionWeights("a,b", FusionConfig.dynamic(), info, null, fw, "oracle"));
         try (NDManager m = NDManager.newBaseManager()) {
-            List<AdapterWeights> back = List.of(AdapterHubDirectory.read(fusionRoot.resolve("a")),
+            List<AdapterWeights> back = List.of(
+                    AdapterHubDirectory.read(fusionRoot.resolve("a")),
                     AdapterHubDirectory.read(fusionRoot.resolve("b")));
-            TaskModel tm = fusionModel(model, rte, back, AdapterFusionDirectory.read(fusionRoot.resolve("a,b")),
-                    AdapterFiles.savedHead(fusionRoot.resolve("a"), rte, h), m);
+            TaskModel tm = fusionModel(
+                    model,
+                    rte,
+                    back,
+                    AdapterFusionDirectory.read(fusionRoot.resolve("a,b")),
+                    AdapterFiles.savedHead(fusionRoot.resolve("a"), rte, h),
+                    m);
             expected(fusionRoot, rte, probabilities(model, rte, tm, pairs));
         }
     }

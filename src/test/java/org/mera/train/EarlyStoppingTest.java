@@ -1,7 +1,15 @@
 package org.mera.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mera.data.Batch;
@@ -9,15 +17,6 @@ import org.mera.model.BertEncoder;
 import org.mera.model.ClassificationHead;
 import org.mera.model.Param;
 import org.mera.model.TestEncoders;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Training with patience stops once dev stops improving, before its step budget, and keeps the best state, not the
@@ -31,10 +30,18 @@ class EarlyStoppingTest {
     @BeforeAll
     static void setUp() throws Exception {
         minilm = TestEncoders.minilm();
-        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder().optTokenizerPath(minilm.resolve("tokenizer.json")).build()) {
-            train = List.of(TestEncoders.batch(List.of(tok.encode("A gripping, beautifully acted film."), tok.encode("Dull and far too long."),
-                    tok.encode("I loved every minute of it."), tok.encode("A waste of two hours.")), new int[] {1, 0, 1, 0}));
-            dev = List.of(TestEncoders.batch(List.of(tok.encode("Smart and moving."), tok.encode("Painfully slow.")), new int[] {1, 0}));
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(minilm.resolve("tokenizer.json"))
+                .build()) {
+            train = List.of(TestEncoders.batch(
+                    List.of(
+                            tok.encode("A gripping, beautifully acted film."),
+                            tok.encode("Dull and far too long."),
+                            tok.encode("I loved every minute of it."),
+                            tok.encode("A waste of two hours.")),
+                    new int[] {1, 0, 1, 0}));
+            dev = List.of(TestEncoders.batch(
+                    List.of(tok.encode("Smart and moving."), tok.encode("Painfully slow.")), new int[] {1, 0}));
         }
     }
 
@@ -56,19 +63,28 @@ class EarlyStoppingTest {
     /** Dev scores by evaluation: best at the 2nd, then no gain; a late 0.99 only a run without patience reaches. */
     private static final double[] SCRIPT = {0.2, 0.6, 0.5, 0.6, 0.3, 0.4, 0.99, 0.1, 0.1, 0.1};
 
-    private record Run(Trainer.Result result, List<List<float[]>> weightsAtEval, List<float[]> finalWeights) {
-    }
+    private record Run(Trainer.Result result, List<List<float[]>> weightsAtEval, List<float[]> finalWeights) {}
 
     private static Run train(int patience) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             TaskModel model = model(m);
             List<List<float[]>> atEval = new ArrayList<>();
-            TrainOptions o = TrainOptions.defaults().withLearningRate(5e-2f).withMaxSteps(20).withEvalEvery(2).withSeed(5)
-                    .withProgress(false).withPatience(patience);
-            Trainer.Result r = Trainer.train(model, epoch -> train, dev, p -> {
-                atEval.add(weights(model.trainable())); // the state this score belongs to
-                return SCRIPT[atEval.size() - 1];
-            }, o);
+            TrainOptions o = TrainOptions.defaults()
+                    .withLearningRate(5e-2f)
+                    .withMaxSteps(20)
+                    .withEvalEvery(2)
+                    .withSeed(5)
+                    .withProgress(false)
+                    .withPatience(patience);
+            Trainer.Result r = Trainer.train(
+                    model,
+                    epoch -> train,
+                    dev,
+                    p -> {
+                        atEval.add(weights(model.trainable())); // the state this score belongs to
+                        return SCRIPT[atEval.size() - 1];
+                    },
+                    o);
             return new Run(r, atEval, weights(model.trainable()));
         }
     }
@@ -100,6 +116,7 @@ class EarlyStoppingTest {
         assertEquals(20, run.result().steps());
         assertEquals(10, run.weightsAtEval().size());
         assertEquals(14, run.result().bestStep(), "the late best at the 7th evaluation");
-        assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withPatience(-1));
+        assertThrows(
+                IllegalArgumentException.class, () -> TrainOptions.defaults().withPatience(-1));
     }
 }

@@ -1,8 +1,15 @@
 package org.mera.train;
 
-import ai.djl.huggingface.tokenizers.Encoding;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mera.adapter.Adapters;
@@ -11,15 +18,6 @@ import org.mera.model.BertEncoder;
 import org.mera.model.ClassificationHead;
 import org.mera.model.Param;
 import org.mera.model.TestEncoders;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Keeping a frozen encoder's states for the dev batches (what makes mera-auto's ranking cheap) must not change
@@ -34,17 +32,36 @@ class FrozenStatesTest {
     @BeforeAll
     static void setUp() throws Exception {
         minilm = TestEncoders.minilm();
-        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder().optTokenizerPath(minilm.resolve("tokenizer.json")).build()) {
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(minilm.resolve("tokenizer.json"))
+                .build()) {
             train = List.of(
-                    TestEncoders.batch(List.of(tok.encode("A gripping, beautifully acted film."), tok.encode("Dull and far too long."),
-                            tok.encode("I loved every minute of it."), tok.encode("A waste of two hours.")), new int[] {1, 0, 1, 0}),
-                    TestEncoders.batch(List.of(tok.encode("Warm, funny and wise."), tok.encode("The plot makes no sense at all."),
-                            tok.encode("An instant classic."), tok.encode("Tedious.")), new int[] {1, 0, 1, 0}));
+                    TestEncoders.batch(
+                            List.of(
+                                    tok.encode("A gripping, beautifully acted film."),
+                                    tok.encode("Dull and far too long."),
+                                    tok.encode("I loved every minute of it."),
+                                    tok.encode("A waste of two hours.")),
+                            new int[] {1, 0, 1, 0}),
+                    TestEncoders.batch(
+                            List.of(
+                                    tok.encode("Warm, funny and wise."),
+                                    tok.encode("The plot makes no sense at all."),
+                                    tok.encode("An instant classic."),
+                                    tok.encode("Tedious.")),
+                            new int[] {1, 0, 1, 0}));
             dev = List.of(
-                    TestEncoders.batch(List.of(tok.encode("Smart and moving."), tok.encode("Painfully slow and predictable.")),
+                    TestEncoders.batch(
+                            List.of(tok.encode("Smart and moving."), tok.encode("Painfully slow and predictable.")),
                             new int[] {1, 0}),
-                    offset(TestEncoders.batch(List.of(tok.encode("One of the year's best."), tok.encode("I wanted to leave early."),
-                            tok.encode("Nothing works here.")), new int[] {1, 0, 0}), 2));
+                    offset(
+                            TestEncoders.batch(
+                                    List.of(
+                                            tok.encode("One of the year's best."),
+                                            tok.encode("I wanted to leave early."),
+                                            tok.encode("Nothing works here.")),
+                                    new int[] {1, 0, 0}),
+                            2));
         }
     }
 
@@ -54,7 +71,8 @@ class FrozenStatesTest {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = from + i;
         }
-        return new Batch(b.size(), b.seqLen(), b.inputIds(), b.typeIds(), b.attentionMask(), b.labels(), b.targets(), idx);
+        return new Batch(
+                b.size(), b.seqLen(), b.inputIds(), b.typeIds(), b.attentionMask(), b.labels(), b.targets(), idx);
     }
 
     /** A minilm with a random Pfeiffer adapter, frozen like a ranked source adapter, and a fresh head. */
@@ -70,12 +88,21 @@ class FrozenStatesTest {
     }
 
     private static Trainer.Result train(TaskModel model, List<Double> devScores) {
-        TrainOptions o = TrainOptions.defaults().withMaxSteps(6).withEvalEvery(2).withSeed(5).withProgress(false);
-        return Trainer.train(model, epoch -> train, dev, p -> {
-            double score = p.probabilities()[0][1] + p.probabilities()[3][0];
-            devScores.add(score);
-            return score;
-        }, o);
+        TrainOptions o = TrainOptions.defaults()
+                .withMaxSteps(6)
+                .withEvalEvery(2)
+                .withSeed(5)
+                .withProgress(false);
+        return Trainer.train(
+                model,
+                epoch -> train,
+                dev,
+                p -> {
+                    double score = p.probabilities()[0][1] + p.probabilities()[3][0];
+                    devScores.add(score);
+                    return score;
+                },
+                o);
     }
 
     private static List<float[]> weights(List<Param> params) {
@@ -86,7 +113,8 @@ class FrozenStatesTest {
 
     @Test
     void headOnlyTrainingIsIdenticalWithKeptStates() throws Exception {
-        try (NDManager m1 = NDManager.newBaseManager(); NDManager m2 = NDManager.newBaseManager()) {
+        try (NDManager m1 = NDManager.newBaseManager();
+                NDManager m2 = NDManager.newBaseManager()) {
             TaskModel plain = headOnly(m1);
             TaskModel kept = headOnly(m2);
             kept.keepFrozenStates(dev);
@@ -102,7 +130,8 @@ class FrozenStatesTest {
             List<float[]> wa = weights(plain.trainable());
             List<float[]> wb = weights(kept.trainable());
             for (int i = 0; i < wa.size(); i++) {
-                assertArrayEquals(wa.get(i), wb.get(i), 0f, plain.trainable().get(i).name());
+                assertArrayEquals(
+                        wa.get(i), wb.get(i), 0f, plain.trainable().get(i).name());
             }
             Predictions pa = Evaluator.predict(plain, dev);
             Predictions pb = Evaluator.predict(kept, dev);
@@ -119,7 +148,9 @@ class FrozenStatesTest {
             model.keepFrozenStates(dev);
             Predictions before = Evaluator.predict(model, dev);
             // Unfreeze and change one adapter weight, as training it would: evaluation must see the new encoder.
-            Param up = model.encoder().params().get(Adapters.bottleneckPrefix(model.encoder(), 5, false, "src") + "adapter_up.weight");
+            Param up = model.encoder()
+                    .params()
+                    .get(Adapters.bottleneckPrefix(model.encoder(), 5, false, "src") + "adapter_up.weight");
             up.setTrainable(true);
             assertFalse(model.encoderFrozen());
             float[] w = up.array().toFloatArray();

@@ -10,8 +10,10 @@ class LinearScheduleTest {
     @Test
     void warmupRisesToThePeakThenDecaysLinearly() {
         LinearSchedule s = new LinearSchedule(1f, 4, 10);
-        float[] expected = {0.25f, 0.5f, 0.75f, 1f, // warmup: the last warmup step is at the peak
-                1f, 5f / 6, 4f / 6, 3f / 6, 2f / 6, 1f / 6}; // decay: (10 - step) / (10 - 4)
+        float[] expected = {
+            0.25f, 0.5f, 0.75f, 1f, // warmup: the last warmup step is at the peak
+            1f, 5f / 6, 4f / 6, 3f / 6, 2f / 6, 1f / 6
+        }; // decay: (10 - step) / (10 - 4)
         for (int step = 0; step < 10; step++) {
             assertEquals(expected[step], s.rate(step), EPS, "step " + step);
         }

@@ -1,21 +1,5 @@
 package org.mera.adapter.bottleneck;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.MergeProvenance;
-import org.mera.adapter.PredictionHead;
-import org.mera.io.AtomicFiles;
-import org.mera.io.ConfigJson;
-import org.mera.io.Json;
-import org.mera.io.SafeTensors;
-import org.mera.io.Tensor;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
 import static org.mera.adapter.AdapterHubFormat.CONFIG;
 import static org.mera.adapter.AdapterHubFormat.FORMAT_VERSION;
 import static org.mera.adapter.AdapterHubFormat.SAFETENSORS_METADATA;
@@ -24,6 +8,21 @@ import static org.mera.adapter.AdapterHubFormat.adapterWeightsFile;
 import static org.mera.adapter.AdapterHubFormat.putNullable;
 import static org.mera.adapter.AdapterHubFormat.readTensors;
 import static org.mera.adapter.AdapterHubFormat.writeHead;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.MergeProvenance;
+import org.mera.adapter.PredictionHead;
+import org.mera.io.AtomicFiles;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
+import org.mera.io.SafeTensors;
+import org.mera.io.Tensor;
 
 /**
  * An AdapterHub adapter directory as {@code model.save_adapter(dir, name)} writes it:
@@ -39,8 +38,7 @@ import static org.mera.adapter.AdapterHubFormat.writeHead;
  * computation mera does not model are refused on reading ({@link BottleneckConfig#checkSupported}).
  */
 public final class AdapterHubDirectory {
-    private AdapterHubDirectory() {
-    }
+    private AdapterHubDirectory() {}
 
     public static AdapterWeights read(Path dir) throws IOException {
         Path cfgFile = dir.resolve(CONFIG);
@@ -51,17 +49,23 @@ public final class AdapterHubDirectory {
             throw new IllegalArgumentException(cfgFile + ": missing required field 'config'");
         }
         JsonNode cfgNode = root.get("config");
-        String arch = cfgNode.has("architecture") && !cfgNode.get("architecture").isNull()
-                ? cfgNode.get("architecture").asText() : "bottleneck";
+        String arch =
+                cfgNode.has("architecture") && !cfgNode.get("architecture").isNull()
+                        ? cfgNode.get("architecture").asText()
+                        : "bottleneck";
         if (!arch.equals("bottleneck")) {
             throw new IllegalArgumentException(cfgFile + ": field 'config.architecture' is '" + arch
                     + "'; only bottleneck adapters are supported");
         }
         BottleneckConfig config = BottleneckConfig.fromJson(cfgNode, cfgFile + " (config)");
-        EncoderInfo encoder = new EncoderInfo(top.text("model_name", null), top.text("model_type", null),
-                top.text("model_class", null), top.requiredInteger("hidden_size"));
+        EncoderInfo encoder = new EncoderInfo(
+                top.text("model_name", null),
+                top.text("model_type", null),
+                top.text("model_class", null),
+                top.requiredInteger("hidden_size"));
         MergeProvenance merge = top.has(MergeProvenance.JSON_FIELD)
-                ? MergeProvenance.fromJson(root.get(MergeProvenance.JSON_FIELD), cfgFile + " (" + MergeProvenance.JSON_FIELD + ")")
+                ? MergeProvenance.fromJson(
+                        root.get(MergeProvenance.JSON_FIELD), cfgFile + " (" + MergeProvenance.JSON_FIELD + ")")
                 : null;
         try {
             config.checkSupported();
@@ -71,13 +75,15 @@ public final class AdapterHubDirectory {
         Path weightsFile = adapterWeightsFile(dir);
         Map<String, Tensor> tensors = readTensors(weightsFile);
         JsonNode inv = config.extra().get("inv_adapter");
-        if (inv != null && !inv.isNull() && tensors.keySet().stream().anyMatch(k -> k.contains("invertible_adapters"))) {
+        if (inv != null
+                && !inv.isNull()
+                && tensors.keySet().stream().anyMatch(k -> k.contains("invertible_adapters"))) {
             // Without the weights the setting is a leftover of the old task-adapter configs, which adapters drops too.
-            throw new IllegalArgumentException(cfgFile + " (config): field 'inv_adapter' is " + inv
-                    + " and " + weightsFile + " holds its weights: invertible adapters are not supported by mera");
+            throw new IllegalArgumentException(cfgFile + " (config): field 'inv_adapter' is " + inv + " and "
+                    + weightsFile + " holds its weights: invertible adapters are not supported by mera");
         }
-        return AdapterWeights.fromTensors(name, config, encoder, top.text("version", null), tensors, merge,
-                weightsFile.toString());
+        return AdapterWeights.fromTensors(
+                name, config, encoder, top.text("version", null), tensors, merge, weightsFile.toString());
     }
 
     /** Writes the adapter (and, when given, its head) into {@code dir}; each file appears whole or not at all. */

@@ -1,11 +1,5 @@
 package org.mera.adapter.bottleneck;
 
-import org.mera.io.Tensor;
-import org.mera.model.ModelFamily;
-import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.EncoderInfo;
-import org.mera.adapter.MergeProvenance;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -15,6 +9,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.EncoderInfo;
+import org.mera.adapter.MergeProvenance;
+import org.mera.io.Tensor;
+import org.mera.model.ModelFamily;
 
 /**
  * A bottleneck adapter: its name, config, the encoder it belongs to, and its weights in AdapterHub key
@@ -23,7 +22,8 @@ import java.util.regex.Pattern;
  * on construction, so every instance is well formed. {@code merge} is null unless the adapter was merged.
  */
 public final class AdapterWeights {
-    // BERT / RoBERTa sites (encoder.layer.N.[attention.]output) or DistilBERT's (transformer.layer.N.{attention,output}_adapters)
+    // BERT / RoBERTa sites (encoder.layer.N.[attention.]output) or DistilBERT's
+    // (transformer.layer.N.{attention,output}_adapters)
     private static final Pattern KEY = Pattern.compile(
             "^(.*?)(?:encoder|transformer)\\.layer\\.(\\d+)\\.(attention\\.output|output|attention_adapters|output_adapters)"
                     + "\\.adapters\\.([^.]+)\\."
@@ -37,8 +37,14 @@ public final class AdapterWeights {
     private final List<BottleneckUnit> units;
     private final MergeProvenance merge;
 
-    private AdapterWeights(String name, BottleneckConfig config, EncoderInfo encoder, String version, String keyPrefix,
-                           List<BottleneckUnit> units, MergeProvenance merge) {
+    private AdapterWeights(
+            String name,
+            BottleneckConfig config,
+            EncoderInfo encoder,
+            String version,
+            String keyPrefix,
+            List<BottleneckUnit> units,
+            MergeProvenance merge) {
         this.name = name;
         this.config = config;
         this.encoder = encoder;
@@ -49,8 +55,14 @@ public final class AdapterWeights {
     }
 
     /** Builds an adapter from its units; keys are derived from {@code keyPrefix} and {@code name}. */
-    public static AdapterWeights of(String name, BottleneckConfig config, EncoderInfo encoder, String version,
-                                    String keyPrefix, List<BottleneckUnit> units, MergeProvenance merge) {
+    public static AdapterWeights of(
+            String name,
+            BottleneckConfig config,
+            EncoderInfo encoder,
+            String version,
+            String keyPrefix,
+            List<BottleneckUnit> units,
+            MergeProvenance merge) {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException("adapter name must be non-empty and contain no '.', got '" + name + "'");
         }
@@ -62,7 +74,8 @@ public final class AdapterWeights {
         for (int i = 1; i < sorted.size(); i++) {
             if (sorted.get(i).layer() == sorted.get(i - 1).layer()
                     && sorted.get(i).location() == sorted.get(i - 1).location()) {
-                throw new IllegalArgumentException("adapter " + name + ": two units at " + sorted.get(i).label());
+                throw new IllegalArgumentException(
+                        "adapter " + name + ": two units at " + sorted.get(i).label());
             }
         }
         for (BottleneckUnit u : sorted) {
@@ -84,8 +97,14 @@ public final class AdapterWeights {
      * Parses AdapterHub-named tensors. {@code where} names the file for errors. Every tensor must belong to
      * adapter {@code name}; a unit missing one of its four tensors is an error naming the key.
      */
-    public static AdapterWeights fromTensors(String name, BottleneckConfig config, EncoderInfo encoder, String version,
-                                             Map<String, Tensor> tensors, MergeProvenance merge, String where) {
+    public static AdapterWeights fromTensors(
+            String name,
+            BottleneckConfig config,
+            EncoderInfo encoder,
+            String version,
+            Map<String, Tensor> tensors,
+            MergeProvenance merge,
+            String where) {
         String prefix = null;
         Map<String, Map<String, Tensor>> byUnit = new TreeMap<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
@@ -105,7 +124,9 @@ public final class AdapterWeights {
                 throw new IllegalArgumentException(where + ": tensor '" + e.getKey() + "' has key prefix '" + m.group(1)
                         + "' but earlier tensors use '" + prefix + "'");
             }
-            String site = m.group(3).equals("attention_adapters") ? "attention.output" : m.group(3).equals("output_adapters") ? "output" : m.group(3);
+            String site = m.group(3).equals("attention_adapters")
+                    ? "attention.output"
+                    : m.group(3).equals("output_adapters") ? "output" : m.group(3);
             String unit = String.format("%05d|%s", Integer.parseInt(m.group(2)), site);
             byUnit.computeIfAbsent(unit, k -> new LinkedHashMap<>()).put(m.group(5), e.getValue());
         }
@@ -117,15 +138,21 @@ public final class AdapterWeights {
             int layer = Integer.parseInt(e.getKey().substring(0, 5));
             AdapterLocation loc = AdapterLocation.ofKeySegment(e.getKey().substring(6));
             Map<String, Tensor> parts = e.getValue();
-            for (String part : List.of("adapter_down.0.weight", "adapter_down.0.bias", "adapter_up.weight", "adapter_up.bias")) {
+            for (String part :
+                    List.of("adapter_down.0.weight", "adapter_down.0.bias", "adapter_up.weight", "adapter_up.bias")) {
                 if (!parts.containsKey(part)) {
-                    throw new IllegalArgumentException(where + ": missing tensor '"
-                            + key(prefix, layer, loc, name, part) + "'");
+                    throw new IllegalArgumentException(
+                            where + ": missing tensor '" + key(prefix, layer, loc, name, part) + "'");
                 }
             }
             try {
-                units.add(new BottleneckUnit(layer, loc, parts.get("adapter_down.0.weight"), parts.get("adapter_down.0.bias"),
-                        parts.get("adapter_up.weight"), parts.get("adapter_up.bias")));
+                units.add(new BottleneckUnit(
+                        layer,
+                        loc,
+                        parts.get("adapter_down.0.weight"),
+                        parts.get("adapter_down.0.bias"),
+                        parts.get("adapter_up.weight"),
+                        parts.get("adapter_up.bias")));
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(where + ": adapter " + name + ", " + ex.getMessage(), ex);
             }
@@ -183,7 +210,8 @@ public final class AdapterWeights {
                 return u;
             }
         }
-        throw new IllegalArgumentException("adapter " + name + " has no unit at layer " + layer + " " + location.keySegment());
+        throw new IllegalArgumentException(
+                "adapter " + name + " has no unit at layer " + layer + " " + location.keySegment());
     }
 
     /** The number of transformer layers the adapter spans (highest layer index + 1). */
@@ -196,8 +224,8 @@ public final class AdapterWeights {
         int b = units.get(0).bottleneckSize();
         for (BottleneckUnit u : units) {
             if (u.bottleneckSize() != b) {
-                throw new IllegalStateException("adapter " + name + " has bottleneck " + b + " at " + units.get(0).label()
-                        + " but " + u.bottleneckSize() + " at " + u.label());
+                throw new IllegalStateException("adapter " + name + " has bottleneck " + b + " at "
+                        + units.get(0).label() + " but " + u.bottleneckSize() + " at " + u.label());
             }
         }
         return b;
@@ -206,7 +234,10 @@ public final class AdapterWeights {
     public long parameterCount() {
         long n = 0;
         for (BottleneckUnit u : units) {
-            n += u.downWeight().numel() + u.downBias().numel() + u.upWeight().numel() + u.upBias().numel();
+            n += u.downWeight().numel()
+                    + u.downBias().numel()
+                    + u.upWeight().numel()
+                    + u.upBias().numel();
         }
         return n;
     }

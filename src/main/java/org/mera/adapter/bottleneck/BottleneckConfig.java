@@ -2,12 +2,11 @@ package org.mera.adapter.bottleneck;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.io.ConfigJson;
-import org.mera.io.Json;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
 
 /**
  * An AdapterHub bottleneck adapter config (the {@code "config"} object of adapter_config.json).
@@ -32,19 +31,34 @@ public record BottleneckConfig(
         List<Integer> leaveOut,
         Map<String, JsonNode> extra) {
 
-    private static final Set<String> KNOWN = Set.of("mh_adapter", "output_adapter", "reduction_factor",
-            "non_linearity", "original_ln_before", "original_ln_after", "residual_before_ln",
-            "adapter_residual_before_ln", "ln_before", "ln_after", "init_weights", "is_parallel", "scaling",
-            "use_gating", "leave_out");
+    private static final Set<String> KNOWN = Set.of(
+            "mh_adapter",
+            "output_adapter",
+            "reduction_factor",
+            "non_linearity",
+            "original_ln_before",
+            "original_ln_after",
+            "residual_before_ln",
+            "adapter_residual_before_ln",
+            "ln_before",
+            "ln_after",
+            "init_weights",
+            "is_parallel",
+            "scaling",
+            "use_gating",
+            "leave_out");
 
     public BottleneckConfig {
         if (!(reductionFactor > 0)) {
             throw new IllegalArgumentException("reduction_factor must be positive, got " + reductionFactor);
         }
-        if (!nonLinearity.equals("relu") && !nonLinearity.equals("swish") && !nonLinearity.equals("gelu")
-                && !nonLinearity.equals("tanh") && !nonLinearity.equals("silu")) {
-            throw new IllegalArgumentException("non_linearity must be relu, swish, silu, gelu or tanh, got '"
-                    + nonLinearity + "'");
+        if (!nonLinearity.equals("relu")
+                && !nonLinearity.equals("swish")
+                && !nonLinearity.equals("gelu")
+                && !nonLinearity.equals("tanh")
+                && !nonLinearity.equals("silu")) {
+            throw new IllegalArgumentException(
+                    "non_linearity must be relu, swish, silu, gelu or tanh, got '" + nonLinearity + "'");
         }
         leaveOut = List.copyOf(leaveOut);
         extra = Map.copyOf(extra);
@@ -52,14 +66,16 @@ public record BottleneckConfig(
 
     /** Pfeiffer ({@code seq_bn}): one adapter after the feed-forward block, relu, reduction 16. */
     public static BottleneckConfig pfeiffer() {
-        return new BottleneckConfig(false, true, 16, "relu", true, true, true, false, false, false, "bert",
-                false, 1.0, false, List.of(), Map.of());
+        return new BottleneckConfig(
+                false, true, 16, "relu", true, true, true, false, false, false, "bert", false, 1.0, false, List.of(),
+                Map.of());
     }
 
     /** Houlsby ({@code double_seq_bn}): adapters after attention and after the feed-forward block, swish. */
     public static BottleneckConfig houlsby() {
-        return new BottleneckConfig(true, true, 16, "swish", false, true, true, false, false, false, "bert",
-                false, 1.0, false, List.of(), Map.of());
+        return new BottleneckConfig(
+                true, true, 16, "swish", false, true, true, false, false, false, "bert", false, 1.0, false, List.of(),
+                Map.of());
     }
 
     /** {@code seq_bn}, {@code double_seq_bn}, or {@code custom} for other layouts. */
@@ -123,7 +139,8 @@ public record BottleneckConfig(
     }
 
     private static IllegalArgumentException unsupported(String key, Object value, String why) {
-        return new IllegalArgumentException("field '" + key + "' is " + value + ": not supported by mera (" + why + ")");
+        return new IllegalArgumentException(
+                "field '" + key + "' is " + value + ": not supported by mera (" + why + ")");
     }
 
     /** The bottleneck width for a given hidden size (AdapterHub: hidden // reduction_factor). */
@@ -162,7 +179,9 @@ public record BottleneckConfig(
                     c.unknownFields(KNOWN));
         } catch (IllegalArgumentException e) {
             // The record's own checks (a value out of range) do not know the file: name it, as every other fault does.
-            throw e.getMessage() != null && e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            throw e.getMessage() != null && e.getMessage().startsWith(where)
+                    ? e
+                    : new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }
 

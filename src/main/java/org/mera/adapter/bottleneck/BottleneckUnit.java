@@ -1,26 +1,27 @@
 package org.mera.adapter.bottleneck;
 
-import org.mera.io.Tensor;
 import org.mera.adapter.AdapterLocation;
+import org.mera.io.Tensor;
 
 /**
  * One bottleneck adapter module at (layer, location): up(act(down·x + downBias)) + upBias.
  * Shapes: downWeight [b,H], downBias [b], upWeight [H,b], upBias [H]. Bottleneck neuron k is row k of
  * downWeight with downBias[k], together with column k of upWeight.
  */
-public record BottleneckUnit(int layer, AdapterLocation location, Tensor downWeight, Tensor downBias,
-                             Tensor upWeight, Tensor upBias) {
+public record BottleneckUnit(
+        int layer, AdapterLocation location, Tensor downWeight, Tensor downBias, Tensor upWeight, Tensor upBias) {
 
     public BottleneckUnit {
         String at = "layer " + layer + " " + location.keySegment();
         if (downWeight.rank() != 2) {
-            throw new IllegalArgumentException(at + ": adapter_down.0.weight must be [b,H], got " + downWeight.shapeString());
+            throw new IllegalArgumentException(
+                    at + ": adapter_down.0.weight must be [b,H], got " + downWeight.shapeString());
         }
         int b = downWeight.dim(0);
         int h = downWeight.dim(1);
-        check(at, "adapter_down.0.bias", downBias, new int[]{b});
-        check(at, "adapter_up.weight", upWeight, new int[]{h, b});
-        check(at, "adapter_up.bias", upBias, new int[]{h});
+        check(at, "adapter_down.0.bias", downBias, new int[] {b});
+        check(at, "adapter_up.weight", upWeight, new int[] {h, b});
+        check(at, "adapter_up.bias", upBias, new int[] {h});
     }
 
     private static void check(String at, String key, Tensor t, int[] expected) {

@@ -2,17 +2,16 @@ package org.mera.adapter.fusion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.io.ConfigJson;
-import org.mera.io.Json;
-import org.mera.adapter.EncoderInfo;
-import org.mera.io.AtomicFiles;
-import org.mera.io.SafeTensors;
-import org.mera.adapter.AdapterHubFormat;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.mera.adapter.AdapterHubFormat;
+import org.mera.adapter.EncoderInfo;
+import org.mera.io.AtomicFiles;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
+import org.mera.io.SafeTensors;
 
 /**
  * An AdapterFusion directory as AdapterHub's {@code model.save_adapter_fusion(dir, "a,b,c")} writes it:
@@ -28,8 +27,7 @@ public final class AdapterFusionDirectory {
     public static final String TORCH_WEIGHTS = "pytorch_model_adapter_fusion.bin";
     private static final Map<String, String> SAFETENSORS_METADATA = Map.of("format", "pt");
 
-    private AdapterFusionDirectory() {
-    }
+    private AdapterFusionDirectory() {}
 
     public static boolean isAdapterFusion(Path dir) {
         return Files.isRegularFile(dir.resolve(CONFIG));
@@ -47,10 +45,18 @@ public final class AdapterFusionDirectory {
             throw new IllegalArgumentException(cfgFile + ": missing required field 'config'");
         }
         FusionConfig config = FusionConfig.fromJson(root.get("config"), cfgFile + " (config)");
-        EncoderInfo encoder = new EncoderInfo(top.text("model_name", null), top.text("model_type", null),
-                top.text("model_class", null), top.requiredInteger("hidden_size"));
+        EncoderInfo encoder = new EncoderInfo(
+                top.text("model_name", null),
+                top.text("model_type", null),
+                top.text("model_class", null),
+                top.requiredInteger("hidden_size"));
         Path weightsFile = AdapterHubFormat.weightsFile(dir, WEIGHTS, TORCH_WEIGHTS, "AdapterFusion");
-        return new FusionWeights(name, config, encoder, top.text("version", null), AdapterHubFormat.readTensors(weightsFile),
+        return new FusionWeights(
+                name,
+                config,
+                encoder,
+                top.text("version", null),
+                AdapterHubFormat.readTensors(weightsFile),
                 weightsFile.toString());
     }
 

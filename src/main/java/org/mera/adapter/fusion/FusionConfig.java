@@ -11,9 +11,17 @@ import org.mera.io.Json;
  * its "static" variant. {@code dropoutProb} null (or 0, as AdapterHub's {@code or} treats it) means the
  * encoder's attention dropout.
  */
-public record FusionConfig(boolean key, boolean query, boolean value, boolean queryBeforeLn, boolean regularization,
-                           boolean residualBefore, boolean temperature, boolean valueBeforeSoftmax, boolean valueInitialized,
-                           Double dropoutProb) {
+public record FusionConfig(
+        boolean key,
+        boolean query,
+        boolean value,
+        boolean queryBeforeLn,
+        boolean regularization,
+        boolean residualBefore,
+        boolean temperature,
+        boolean valueBeforeSoftmax,
+        boolean valueInitialized,
+        Double dropoutProb) {
 
     public FusionConfig {
         if (temperature) {
@@ -23,10 +31,12 @@ public record FusionConfig(boolean key, boolean query, boolean value, boolean qu
                     + "(AdapterHub anneals it per forward call); use temperature false");
         }
         if (!key && !query && !value) {
-            throw new IllegalArgumentException("AdapterFusion config with key, query and value all false is not supported");
+            throw new IllegalArgumentException(
+                    "AdapterFusion config with key, query and value all false is not supported");
         }
         if (dropoutProb != null && !(dropoutProb >= 0 && dropoutProb < 1)) {
-            throw new IllegalArgumentException("AdapterFusion config field 'dropout_prob' must be in [0, 1), got " + dropoutProb);
+            throw new IllegalArgumentException(
+                    "AdapterFusion config field 'dropout_prob' must be in [0, 1), got " + dropoutProb);
         }
     }
 
@@ -63,17 +73,26 @@ public record FusionConfig(boolean key, boolean query, boolean value, boolean qu
             // AdapterHub types the field as str but defaults it to True; accept both spellings.
             if (v.isBoolean()) {
                 valueInitialized = v.booleanValue();
-            } else if (v.isTextual() && (v.textValue().equalsIgnoreCase("true") || v.textValue().equalsIgnoreCase("false"))) {
+            } else if (v.isTextual()
+                    && (v.textValue().equalsIgnoreCase("true") || v.textValue().equalsIgnoreCase("false"))) {
                 valueInitialized = Boolean.parseBoolean(v.textValue());
             } else {
-                throw new IllegalArgumentException(where + ": field 'value_initialized' must be true or false, got " + v);
+                throw new IllegalArgumentException(
+                        where + ": field 'value_initialized' must be true or false, got " + v);
             }
         }
         try {
-            return new FusionConfig(c.bool("key", d.key), c.bool("query", d.query), c.bool("value", d.value),
-                    c.bool("query_before_ln", d.queryBeforeLn), c.bool("regularization", d.regularization),
-                    c.bool("residual_before", d.residualBefore), c.bool("temperature", d.temperature),
-                    c.bool("value_before_softmax", d.valueBeforeSoftmax), valueInitialized, dropout);
+            return new FusionConfig(
+                    c.bool("key", d.key),
+                    c.bool("query", d.query),
+                    c.bool("value", d.value),
+                    c.bool("query_before_ln", d.queryBeforeLn),
+                    c.bool("regularization", d.regularization),
+                    c.bool("residual_before", d.residualBefore),
+                    c.bool("temperature", d.temperature),
+                    c.bool("value_before_softmax", d.valueBeforeSoftmax),
+                    valueInitialized,
+                    dropout);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }

@@ -2,17 +2,16 @@ package org.mera.adapter.fusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import org.mera.io.Tensor;
-import org.mera.model.BertEncoder;
-import org.mera.model.Param;
-import org.mera.model.Params;
-import org.mera.adapter.EncoderInfo;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.mera.adapter.EncoderInfo;
+import org.mera.io.Tensor;
+import org.mera.model.BertEncoder;
+import org.mera.model.Param;
+import org.mera.model.Params;
 
 /**
  * An AdapterFusion installed in an encoder: its trainable parameters, the regulariser AdapterHub adds to the loss
@@ -29,8 +28,13 @@ public final class FusionHandle {
     private final List<Param> params;
     private final List<Param> values;
 
-    FusionHandle(BertEncoder encoder, String name, List<String> adapterNames, FusionConfig config, List<Param> params,
-                 List<Param> values) {
+    FusionHandle(
+            BertEncoder encoder,
+            String name,
+            List<String> adapterNames,
+            FusionConfig config,
+            List<Param> params,
+            List<Param> values) {
         this.encoder = encoder;
         this.name = name;
         this.adapterNames = List.copyOf(adapterNames);
@@ -98,7 +102,8 @@ public final class FusionHandle {
      */
     public void attach(BertEncoder modelEncoder, Consumer<Supplier<NDArray>> addLossTerm) {
         if (modelEncoder != encoder) {
-            throw new IllegalArgumentException("fusion '" + name + "' is installed in another encoder than the task model's");
+            throw new IllegalArgumentException(
+                    "fusion '" + name + "' is installed in another encoder than the task model's");
         }
         if (config.regularised()) {
             addLossTerm.accept(this::regulariser);

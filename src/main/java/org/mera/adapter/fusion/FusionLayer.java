@@ -3,9 +3,8 @@ package org.mera.adapter.fusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import org.mera.model.Linear;
-
 import java.util.List;
+import org.mera.model.Linear;
 
 /**
  * One AdapterFusion attention block (AdapterHub's {@code BertFusion}) at one insertion point. Per token, the

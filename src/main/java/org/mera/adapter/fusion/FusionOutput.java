@@ -1,12 +1,11 @@
 package org.mera.adapter.fusion;
 
 import ai.djl.ndarray.NDArray;
-import org.mera.model.LayerNorm;
-import org.mera.model.SublayerOutput;
-import org.mera.adapter.bottleneck.Bottleneck;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.mera.adapter.bottleneck.Bottleneck;
+import org.mera.model.LayerNorm;
+import org.mera.model.SublayerOutput;
 
 /**
  * AdapterFusion at one insertion point, as AdapterHub's {@code compose_fuse} runs it: the fused adapters'
@@ -14,8 +13,12 @@ import java.util.List;
  * source adapter's up-projection of {@code a}, the fusion block over them with query {@code a} (or h when
  * query_before_ln), then the post-forward {@code LN(· + x)}.
  */
-public record FusionOutput(List<Bottleneck> adapters, FusionLayer fusion, boolean originalLnBefore, boolean residualBeforeLn,
-                           boolean originalLnAfter)
+public record FusionOutput(
+        List<Bottleneck> adapters,
+        FusionLayer fusion,
+        boolean originalLnBefore,
+        boolean residualBeforeLn,
+        boolean originalLnAfter)
         implements SublayerOutput {
     public FusionOutput {
         if (adapters.isEmpty()) {

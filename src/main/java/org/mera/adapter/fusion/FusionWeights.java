@@ -1,15 +1,14 @@
 package org.mera.adapter.fusion;
 
-import org.mera.io.Tensor;
-import org.mera.model.ModelFamily;
-import org.mera.adapter.AdapterLocation;
-import org.mera.adapter.EncoderInfo;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mera.adapter.AdapterLocation;
+import org.mera.adapter.EncoderInfo;
+import org.mera.io.Tensor;
+import org.mera.model.ModelFamily;
 
 /**
  * Saved AdapterFusion weights: the fusion's name (the fused adapters' names joined by commas, as AdapterHub's
@@ -30,22 +29,29 @@ public final class FusionWeights {
     private final String keyPrefix;
     private final Map<String, Tensor> tensors;
 
-    public FusionWeights(String name, FusionConfig config, EncoderInfo encoder, String version, Map<String, Tensor> tensors,
-                         String where) {
+    public FusionWeights(
+            String name,
+            FusionConfig config,
+            EncoderInfo encoder,
+            String version,
+            Map<String, Tensor> tensors,
+            String where) {
         if (name == null || name.isEmpty() || name.contains(".")) {
-            throw new IllegalArgumentException(where + ": fusion name must be non-empty and contain no '.', got '" + name + "'");
+            throw new IllegalArgumentException(
+                    where + ": fusion name must be non-empty and contain no '.', got '" + name + "'");
         }
         String prefix = null;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Matcher m = KEY.matcher(e.getKey());
             if (!m.matches()) {
-                throw new IllegalArgumentException(where + ": tensor '" + e.getKey() + "' is not an AdapterFusion weight "
-                        + "(expected <prefix>encoder.layer.{i}.[attention.]output.adapter_fusion_layer.{name}."
-                        + "{query,key}.{weight,bias} or value.weight)");
+                throw new IllegalArgumentException(
+                        where + ": tensor '" + e.getKey() + "' is not an AdapterFusion weight "
+                                + "(expected <prefix>encoder.layer.{i}.[attention.]output.adapter_fusion_layer.{name}."
+                                + "{query,key}.{weight,bias} or value.weight)");
             }
             if (!m.group(4).equals(name)) {
-                throw new IllegalArgumentException(where + ": tensor '" + e.getKey() + "' belongs to fusion '" + m.group(4)
-                        + "' but the config names the fusion '" + name + "'");
+                throw new IllegalArgumentException(where + ": tensor '" + e.getKey() + "' belongs to fusion '"
+                        + m.group(4) + "' but the config names the fusion '" + name + "'");
             }
             if (prefix == null) {
                 prefix = m.group(1);
@@ -56,8 +62,9 @@ public final class FusionWeights {
             int h = encoder.hiddenSize();
             int[] expected = e.getKey().endsWith(".weight") ? new int[] {h, h} : new int[] {h};
             if (!java.util.Arrays.equals(e.getValue().shape(), expected)) {
-                throw new IllegalArgumentException(where + ": tensor '" + e.getKey() + "' has shape " + e.getValue().shapeString()
-                        + ", expected " + java.util.Arrays.toString(expected) + " (hidden_size " + h + ")");
+                throw new IllegalArgumentException(where + ": tensor '" + e.getKey() + "' has shape "
+                        + e.getValue().shapeString() + ", expected " + java.util.Arrays.toString(expected)
+                        + " (hidden_size " + h + ")");
             }
         }
         if (prefix == null) {

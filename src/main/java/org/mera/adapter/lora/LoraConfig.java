@@ -2,12 +2,11 @@ package org.mera.adapter.lora;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.io.ConfigJson;
-import org.mera.io.Json;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mera.io.ConfigJson;
+import org.mera.io.Json;
 
 /**
  * A PEFT LoRA config (adapter_config.json with {@code "peft_type": "LORA"}). Unmodelled fields are kept in
@@ -31,9 +30,21 @@ public record LoraConfig(
         Map<String, Double> alphaPattern,
         Map<String, JsonNode> extra) {
 
-    private static final Set<String> KNOWN = Set.of("peft_type", "r", "lora_alpha", "lora_dropout", "target_modules",
-            "use_rslora", "task_type", "bias", "fan_in_fan_out", "modules_to_save", "base_model_name_or_path",
-            "use_dora", "rank_pattern", "alpha_pattern");
+    private static final Set<String> KNOWN = Set.of(
+            "peft_type",
+            "r",
+            "lora_alpha",
+            "lora_dropout",
+            "target_modules",
+            "use_rslora",
+            "task_type",
+            "bias",
+            "fan_in_fan_out",
+            "modules_to_save",
+            "base_model_name_or_path",
+            "use_dora",
+            "rank_pattern",
+            "alpha_pattern");
     /** PEFT's task types whose model wraps the encoder ({@code bert.…} keys) and has modules_to_save heads. */
     public static final String SEQ_CLS = "SEQ_CLS";
     /** PEFT's task type for the bare encoder ({@code AutoModel}: keys without a model prefix). */
@@ -49,7 +60,8 @@ public record LoraConfig(
         alphaPattern = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(alphaPattern));
         rankPattern.forEach((k, v) -> {
             if (v <= 0) {
-                throw new IllegalArgumentException("rank_pattern gives module '" + k + "' rank " + v + "; ranks must be positive");
+                throw new IllegalArgumentException(
+                        "rank_pattern gives module '" + k + "' rank " + v + "; ranks must be positive");
             }
         });
         extra = Map.copyOf(extra);
@@ -57,8 +69,21 @@ public record LoraConfig(
 
     /** A config for BERT-style query/value LoRA for sequence classification. */
     public static LoraConfig of(int r, double loraAlpha, List<String> targetModules, String baseModelName) {
-        return new LoraConfig(r, loraAlpha, 0.0, targetModules, false, SEQ_CLS, "none", false, List.of(),
-                baseModelName, false, Map.of(), Map.of(), Map.of());
+        return new LoraConfig(
+                r,
+                loraAlpha,
+                0.0,
+                targetModules,
+                false,
+                SEQ_CLS,
+                "none",
+                false,
+                List.of(),
+                baseModelName,
+                false,
+                Map.of(),
+                Map.of(),
+                Map.of());
     }
 
     /** The factor on B·A for modules without a pattern: lora_alpha / r, or lora_alpha / √r with rsLoRA. */
@@ -73,7 +98,9 @@ public record LoraConfig(
     /** The pattern key PEFT's {@code get_pattern_key} picks for {@code moduleName}, or null. */
     static String patternKey(java.util.Set<String> keys, String moduleName) {
         for (String key : keys) {
-            if (java.util.regex.Pattern.compile("(.*\\.)?(" + key + ")$").matcher(moduleName).matches()) {
+            if (java.util.regex.Pattern.compile("(.*\\.)?(" + key + ")$")
+                    .matcher(moduleName)
+                    .matches()) {
                 return key;
             }
         }
@@ -101,25 +128,77 @@ public record LoraConfig(
     }
 
     public LoraConfig withRank(int newR, double newAlpha) {
-        return new LoraConfig(newR, newAlpha, loraDropout, targetModules, false, taskType, bias, fanInFanOut,
-                modulesToSave, baseModelName, useDora, Map.of(), Map.of(), extra);
+        return new LoraConfig(
+                newR,
+                newAlpha,
+                loraDropout,
+                targetModules,
+                false,
+                taskType,
+                bias,
+                fanInFanOut,
+                modulesToSave,
+                baseModelName,
+                useDora,
+                Map.of(),
+                Map.of(),
+                extra);
     }
 
     /** The same config with per-module exceptions to r and lora_alpha. */
     public LoraConfig withPatterns(Map<String, Integer> ranks, Map<String, Double> alphas) {
-        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, useRslora, taskType, bias, fanInFanOut,
-                modulesToSave, baseModelName, useDora, ranks, alphas, extra);
+        return new LoraConfig(
+                r,
+                loraAlpha,
+                loraDropout,
+                targetModules,
+                useRslora,
+                taskType,
+                bias,
+                fanInFanOut,
+                modulesToSave,
+                baseModelName,
+                useDora,
+                ranks,
+                alphas,
+                extra);
     }
 
     public LoraConfig withTargetModules(List<String> modules) {
-        return new LoraConfig(r, loraAlpha, loraDropout, modules, useRslora, taskType, bias, fanInFanOut,
-                modulesToSave, baseModelName, useDora, rankPattern, alphaPattern, extra);
+        return new LoraConfig(
+                r,
+                loraAlpha,
+                loraDropout,
+                modules,
+                useRslora,
+                taskType,
+                bias,
+                fanInFanOut,
+                modulesToSave,
+                baseModelName,
+                useDora,
+                rankPattern,
+                alphaPattern,
+                extra);
     }
 
     /** The same adapter for another PEFT task type and modules_to_save (e.g. a merge, which has no head). */
     public LoraConfig withTask(String newTaskType, List<String> newModulesToSave) {
-        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, useRslora, newTaskType, bias, fanInFanOut,
-                newModulesToSave, baseModelName, useDora, rankPattern, alphaPattern, extra);
+        return new LoraConfig(
+                r,
+                loraAlpha,
+                loraDropout,
+                targetModules,
+                useRslora,
+                newTaskType,
+                bias,
+                fanInFanOut,
+                newModulesToSave,
+                baseModelName,
+                useDora,
+                rankPattern,
+                alphaPattern,
+                extra);
     }
 
     /** Whether PEFT wraps a task model for this task type, so that encoder keys carry the model prefix. */
@@ -134,14 +213,26 @@ public record LoraConfig(
             throw new IllegalArgumentException(where + ": field 'peft_type' is '" + peftType + "', expected 'LORA'");
         }
         try {
-            return new LoraConfig(c.requiredInteger("r"), c.number("lora_alpha", 8), c.number("lora_dropout", 0),
-                    c.texts("target_modules"), c.bool("use_rslora", false), c.text("task_type", null),
-                    c.text("bias", "none"), c.bool("fan_in_fan_out", false), c.texts("modules_to_save"),
-                    c.text("base_model_name_or_path", null), c.bool("use_dora", false), c.stringToInt("rank_pattern"),
-                    numbers(c, "alpha_pattern"), c.unknownFields(KNOWN));
+            return new LoraConfig(
+                    c.requiredInteger("r"),
+                    c.number("lora_alpha", 8),
+                    c.number("lora_dropout", 0),
+                    c.texts("target_modules"),
+                    c.bool("use_rslora", false),
+                    c.text("task_type", null),
+                    c.text("bias", "none"),
+                    c.bool("fan_in_fan_out", false),
+                    c.texts("modules_to_save"),
+                    c.text("base_model_name_or_path", null),
+                    c.bool("use_dora", false),
+                    c.stringToInt("rank_pattern"),
+                    numbers(c, "alpha_pattern"),
+                    c.unknownFields(KNOWN));
         } catch (IllegalArgumentException e) {
             // The record's own checks (a value out of range) do not know the file: name it, as every other fault does.
-            throw e.getMessage() != null && e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            throw e.getMessage() != null && e.getMessage().startsWith(where)
+                    ? e
+                    : new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
     }
 
@@ -151,7 +242,8 @@ public record LoraConfig(
         }
         JsonNode v = c.node().get(field);
         if (!v.isObject()) {
-            throw new IllegalArgumentException(c.where() + ": field '" + field + "' must be an object of numbers, got " + v);
+            throw new IllegalArgumentException(
+                    c.where() + ": field '" + field + "' must be an object of numbers, got " + v);
         }
         Map<String, Double> out = new java.util.LinkedHashMap<>();
         v.properties().iterator().forEachRemaining(e -> {

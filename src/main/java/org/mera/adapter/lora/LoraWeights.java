@@ -1,14 +1,13 @@
 package org.mera.adapter.lora;
 
-import org.mera.io.Tensor;
-import org.mera.adapter.MergeProvenance;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.mera.adapter.MergeProvenance;
+import org.mera.io.Tensor;
 
 /**
  * A PEFT LoRA adapter: its config, the LoRA factor pairs of its target modules (keys
@@ -16,8 +15,12 @@ import java.util.TreeMap;
  * [H,r]), and any other tensors the file holds (e.g. a classifier in modules_to_save), kept apart because they
  * are not low-rank updates. {@code merge} is null unless the adapter was merged.
  */
-public record LoraWeights(String name, LoraConfig config, List<LoraModule> modules, Map<String, Tensor> otherTensors,
-                          MergeProvenance merge) {
+public record LoraWeights(
+        String name,
+        LoraConfig config,
+        List<LoraModule> modules,
+        Map<String, Tensor> otherTensors,
+        MergeProvenance merge) {
     /** What PEFT puts before a module's name in saved keys ({@code PeftModel.base_model.model}). */
     public static final String PEFT_PREFIX = "base_model.model.";
 
@@ -29,8 +32,8 @@ public record LoraWeights(String name, LoraConfig config, List<LoraModule> modul
         }
     }
 
-    public static LoraWeights fromTensors(String name, LoraConfig config, Map<String, Tensor> tensors, MergeProvenance merge,
-                                          String where) {
+    public static LoraWeights fromTensors(
+            String name, LoraConfig config, Map<String, Tensor> tensors, MergeProvenance merge, String where) {
         Map<String, Tensor[]> pairs = new TreeMap<>(java.util.Comparator.comparing(LoraWeights::sortKey));
         Map<String, Tensor> other = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
@@ -47,10 +50,12 @@ public record LoraWeights(String name, LoraConfig config, List<LoraModule> modul
         for (Map.Entry<String, Tensor[]> e : pairs.entrySet()) {
             String path = e.getKey();
             if (e.getValue()[0] == null) {
-                throw new IllegalArgumentException(where + ": missing tensor '" + path + ".lora_A.weight' (its lora_B is present)");
+                throw new IllegalArgumentException(
+                        where + ": missing tensor '" + path + ".lora_A.weight' (its lora_B is present)");
             }
             if (e.getValue()[1] == null) {
-                throw new IllegalArgumentException(where + ": missing tensor '" + path + ".lora_B.weight' (its lora_A is present)");
+                throw new IllegalArgumentException(
+                        where + ": missing tensor '" + path + ".lora_B.weight' (its lora_A is present)");
             }
             LoraModule m;
             try {
@@ -60,9 +65,10 @@ public record LoraWeights(String name, LoraConfig config, List<LoraModule> modul
             }
             int expected = config.rank(moduleName(path));
             if (m.rank() != expected) {
-                throw new IllegalArgumentException(where + ": tensor '" + m.keyA() + "' has shape " + m.a().shapeString()
-                        + " (rank " + m.rank() + ") but the config says r=" + expected
-                        + (expected == config.r() ? "" : " (rank_pattern)"));
+                throw new IllegalArgumentException(
+                        where + ": tensor '" + m.keyA() + "' has shape " + m.a().shapeString()
+                                + " (rank " + m.rank() + ") but the config says r=" + expected
+                                + (expected == config.r() ? "" : " (rank_pattern)"));
             }
             modules.add(m);
         }
@@ -86,8 +92,11 @@ public record LoraWeights(String name, LoraConfig config, List<LoraModule> modul
     private static String sortKey(String path) {
         StringBuilder sb = new StringBuilder();
         for (String part : path.split("\\.")) {
-            sb.append(part.chars().allMatch(Character::isDigit) && !part.isEmpty()
-                    ? String.format("%08d", Long.parseLong(part)) : part).append('.');
+            sb.append(
+                            part.chars().allMatch(Character::isDigit) && !part.isEmpty()
+                                    ? String.format("%08d", Long.parseLong(part))
+                                    : part)
+                    .append('.');
         }
         return sb.toString();
     }

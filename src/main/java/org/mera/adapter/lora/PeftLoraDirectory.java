@@ -2,14 +2,6 @@ package org.mera.adapter.lora;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.mera.io.ConfigJson;
-import org.mera.adapter.HeadConfig;
-import org.mera.adapter.MergeProvenance;
-import org.mera.adapter.PredictionHead;
-import org.mera.io.AtomicFiles;
-import org.mera.io.SafeTensors;
-import org.mera.io.Tensor;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,6 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mera.adapter.HeadConfig;
+import org.mera.adapter.MergeProvenance;
+import org.mera.adapter.PredictionHead;
+import org.mera.io.AtomicFiles;
+import org.mera.io.ConfigJson;
+import org.mera.io.SafeTensors;
+import org.mera.io.Tensor;
 
 /**
  * A PEFT LoRA directory exactly as {@code PeftModel.save_pretrained(dir)} writes it: {@code adapter_config.json}
@@ -49,8 +48,7 @@ public final class PeftLoraDirectory {
     private static final String ROBERTA_DENSE = P + "classifier.dense.";
     private static final String ROBERTA_OUT = P + "classifier.out_proj.";
 
-    private PeftLoraDirectory() {
-    }
+    private PeftLoraDirectory() {}
 
     public static boolean isPeftLora(Path dir) throws IOException {
         Path cfg = dir.resolve(CONFIG);
@@ -69,29 +67,35 @@ public final class PeftLoraDirectory {
             throw new IllegalArgumentException(cfgFile + ": field 'use_dora' is true; DoRA adapters are not supported");
         }
         MergeProvenance merge = root.has(MergeProvenance.JSON_FIELD)
-                ? MergeProvenance.fromJson(root.get(MergeProvenance.JSON_FIELD), cfgFile + " (" + MergeProvenance.JSON_FIELD + ")")
+                ? MergeProvenance.fromJson(
+                        root.get(MergeProvenance.JSON_FIELD), cfgFile + " (" + MergeProvenance.JSON_FIELD + ")")
                 : null;
         Path weightsFile = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(weightsFile)) {
             if (Files.isRegularFile(dir.resolve(TORCH_WEIGHTS))) {
-                throw new IllegalArgumentException(dir.resolve(TORCH_WEIGHTS) + ": torch pickle weights are not read by mera; "
-                        + "save with safe_serialization=True to get " + WEIGHTS);
+                throw new IllegalArgumentException(
+                        dir.resolve(TORCH_WEIGHTS) + ": torch pickle weights are not read by mera; "
+                                + "save with safe_serialization=True to get " + WEIGHTS);
             }
             throw new NoSuchFileException(weightsFile.toString(), null, "LoRA weights file missing");
         }
         String name = dir.toAbsolutePath().normalize().getFileName().toString();
         Map<String, Tensor> inMemory = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : SafeTensors.read(weightsFile).tensors().entrySet()) {
+        for (Map.Entry<String, Tensor> e :
+                SafeTensors.read(weightsFile).tensors().entrySet()) {
             String k = e.getKey();
             boolean lora = k.endsWith(".lora_A.weight") || k.endsWith(".lora_B.weight");
             if (!lora && !isHeadKey(k)) {
-                throw new IllegalArgumentException(weightsFile + ": tensor '" + k + "' is neither a LoRA factor of a target module "
-                        + "nor a sequence-classification head (modules_to_save " + config.modulesToSave() + "); mera reads LoRA "
-                        + "factors, " + BERT_POOLER + "*, " + CLASSIFIER + "* only");
+                throw new IllegalArgumentException(
+                        weightsFile + ": tensor '" + k + "' is neither a LoRA factor of a target module "
+                                + "nor a sequence-classification head (modules_to_save " + config.modulesToSave()
+                                + "); mera reads LoRA "
+                                + "factors, " + BERT_POOLER + "*, " + CLASSIFIER + "* only");
             }
             // AutoModel adapters name encoder modules without the model prefix; mera's in-memory names carry it
             // (DistilBERT's modules sit under transformer., BERT's under encoder.)
-            String key = lora && k.startsWith(P + "encoder.") ? P + "bert." + k.substring(P.length())
+            String key = lora && k.startsWith(P + "encoder.")
+                    ? P + "bert." + k.substring(P.length())
                     : lora && k.startsWith(P + "transformer.") ? P + "distilbert." + k.substring(P.length()) : k;
             inMemory.put(key, e.getValue());
         }
@@ -110,8 +114,9 @@ public final class PeftLoraDirectory {
         }
         boolean taskModel = lora.config().wrapsTaskModel();
         if (!taskModel && !lora.otherTensors().isEmpty()) {
-            throw new IllegalArgumentException("LoRA adapter " + lora.name() + ": task_type " + lora.config().taskType()
-                    + " has no head, but the adapter holds " + lora.otherTensors().keySet());
+            throw new IllegalArgumentException("LoRA adapter " + lora.name() + ": task_type "
+                    + lora.config().taskType() + " has no head, but the adapter holds "
+                    + lora.otherTensors().keySet());
         }
         Map<String, Tensor> file = new LinkedHashMap<>();
         for (LoraModule m : lora.modules()) {
@@ -127,7 +132,8 @@ public final class PeftLoraDirectory {
 
     /** {@code base_model.model.bert.encoder.…} → {@code base_model.model.encoder.…}: how PEFT names it on AutoModel. */
     static String withoutModelPrefix(String path) {
-        // the task models' base_model_prefix of BERT, RoBERTa / XLM-R and DistilBERT (org.mera.model.ModelFamily#keyPrefix)
+        // the task models' base_model_prefix of BERT, RoBERTa / XLM-R and DistilBERT
+        // (org.mera.model.ModelFamily#keyPrefix)
         for (String prefix : List.of("bert.", "roberta.", "distilbert.")) {
             if (path.startsWith(P + prefix)) {
                 return P + path.substring((P + prefix).length());
@@ -148,7 +154,8 @@ public final class PeftLoraDirectory {
         HeadConfig hc = head.config();
         String reason = null;
         if (hc.pooling() != org.mera.model.ClassificationHead.Pooling.FIRST_TOKEN) {
-            reason = "its head reads the mean of the token states, which transformers' sequence-classification models do not";
+            reason =
+                    "its head reads the mean of the token states, which transformers' sequence-classification models do not";
         } else if (!"tanh".equals(hc.activationFunction())) {
             reason = "its head's activation is " + hc.activationFunction() + ", transformers' is tanh";
         } else if (hc.usePooler()) {
@@ -180,8 +187,7 @@ public final class PeftLoraDirectory {
     }
 
     /** An adapter ready to write, and why it has no sequence-classification head (null when it has one). */
-    public record Result(LoraWeights lora, String noHeadReason) {
-    }
+    public record Result(LoraWeights lora, String noHeadReason) {}
 
     /**
      * The sequence-classification head a PEFT adapter saved through modules_to_save, as mera's two-layer head:
@@ -189,8 +195,8 @@ public final class PeftLoraDirectory {
      * {@code pooler.dense.weight/bias} for BERT adapters that did not save the pooler (PEFT then uses the base
      * model's); where the base model has none either, transformers would use a random one, so it is refused.
      */
-    public static Optional<PredictionHead> head(Path dir, LoraWeights lora, String headName, HeadConfig config,
-                                                Map<String, Tensor> basePooler) {
+    public static Optional<PredictionHead> head(
+            Path dir, LoraWeights lora, String headName, HeadConfig config, Map<String, Tensor> basePooler) {
         Map<String, Tensor> t = lora.otherTensors();
         Path weights = dir.resolve(WEIGHTS);
         if (t.isEmpty()) {
@@ -215,14 +221,17 @@ public final class PeftLoraDirectory {
                 dw = basePooler.get("pooler.dense.weight");
                 db = basePooler.get("pooler.dense.bias");
             } else {
-                throw new IllegalArgumentException(weights + ": the classifier was saved but not the pooler ('pooler' is not in "
-                        + "modules_to_save " + lora.config().modulesToSave() + ") and the base model has no pooler weights, so "
-                        + "transformers would feed the classifier a randomly initialised pooler");
+                throw new IllegalArgumentException(
+                        weights + ": the classifier was saved but not the pooler ('pooler' is not in "
+                                + "modules_to_save " + lora.config().modulesToSave()
+                                + ") and the base model has no pooler weights, so "
+                                + "transformers would feed the classifier a randomly initialised pooler");
             }
         }
         if (ow.rank() != 2 || ow.dim(0) != config.numLabels()) {
-            throw new IllegalArgumentException(weights + ": classifier has shape " + ow.shapeString() + " but the task has "
-                    + config.numLabels() + (config.numLabels() == 1 ? " output (regression)" : " labels"));
+            throw new IllegalArgumentException(
+                    weights + ": classifier has shape " + ow.shapeString() + " but the task has " + config.numLabels()
+                            + (config.numLabels() == 1 ? " output (regression)" : " labels"));
         }
         try {
             return Optional.of(new PredictionHead(headName, config, dw, db, ow, ob));
@@ -234,8 +243,8 @@ public final class PeftLoraDirectory {
     private static Tensor require(Map<String, Tensor> t, String key, Path weights) {
         Tensor v = t.get(key);
         if (v == null) {
-            throw new IllegalArgumentException(weights + ": missing tensor '" + key + "' of the sequence-classification head (has "
-                    + new java.util.TreeSet<>(t.keySet()) + ")");
+            throw new IllegalArgumentException(weights + ": missing tensor '" + key
+                    + "' of the sequence-classification head (has " + new java.util.TreeSet<>(t.keySet()) + ")");
         }
         return v;
     }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.mera.data.Task;
 import org.mera.data.wordnet.WordNetTasks.Item;
 import org.mera.data.wordnet.WordNetTasks.Quota;
@@ -17,8 +16,7 @@ import org.mera.data.wordnet.WordNetTasks.Splits;
  * sides is dropped. Finally each split is cut to the same count for every label.
  */
 final class LeakFreeSplitter {
-    private LeakFreeSplitter() {
-    }
+    private LeakFreeSplitter() {}
 
     private static final int TRAIN = 0, DEV = 1, TEST = 2;
 
@@ -61,8 +59,11 @@ final class LeakFreeSplitter {
                 full++;
             }
         }
-        return new Splits(task, balanced(task, assigned.get(TRAIN), count[TRAIN]),
-                balanced(task, assigned.get(DEV), count[DEV]), balanced(task, assigned.get(TEST), count[TEST]));
+        return new Splits(
+                task,
+                balanced(task, assigned.get(TRAIN), count[TRAIN]),
+                balanced(task, assigned.get(DEV), count[DEV]),
+                balanced(task, assigned.get(TEST), count[TEST]));
     }
 
     private static boolean disjoint(List<String> keys, Set<String> claimed) {

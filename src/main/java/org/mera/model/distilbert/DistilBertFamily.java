@@ -1,17 +1,16 @@
 package org.mera.model.distilbert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.mera.io.MalformedFileException;
-import org.mera.io.Tensor;
-import org.mera.model.EncoderConfig;
-import org.mera.model.ModelFamily;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mera.io.MalformedFileException;
+import org.mera.io.Tensor;
+import org.mera.model.EncoderConfig;
+import org.mera.model.ModelFamily;
 
 /**
  * DistilBERT: BERT's post-LayerNorm layer under other names ({@code transformer.layer.N.attention.q_lin},
@@ -48,14 +47,24 @@ public final class DistilBertFamily implements ModelFamily {
     public EncoderConfig readConfig(JsonNode n, Path file) throws MalformedFileException {
         String act = n.path("activation").asText("gelu");
         if (!act.equals("gelu")) {
-            throw new MalformedFileException(file, "activation '" + act + "' is not supported (mera implements exact gelu)");
+            throw new MalformedFileException(
+                    file, "activation '" + act + "' is not supported (mera implements exact gelu)");
         }
         try {
             // DistilBERT's config has no layer_norm_eps: its LayerNorms use 1e-12
-            return new EncoderConfig("distilbert", EncoderConfig.requiredInt(n, "vocab_size", file), n.path("dim").asInt(768),
-                    n.path("n_layers").asInt(6), n.path("n_heads").asInt(12), n.path("hidden_dim").asInt(3072),
-                    n.path("max_position_embeddings").asInt(512), 0, 1e-12f, (float) n.path("dropout").asDouble(0.1),
-                    (float) n.path("attention_dropout").asDouble(0.1), n.path("pad_token_id").asInt(0));
+            return new EncoderConfig(
+                    "distilbert",
+                    EncoderConfig.requiredInt(n, "vocab_size", file),
+                    n.path("dim").asInt(768),
+                    n.path("n_layers").asInt(6),
+                    n.path("n_heads").asInt(12),
+                    n.path("hidden_dim").asInt(3072),
+                    n.path("max_position_embeddings").asInt(512),
+                    0,
+                    1e-12f,
+                    (float) n.path("dropout").asDouble(0.1),
+                    (float) n.path("attention_dropout").asDouble(0.1),
+                    n.path("pad_token_id").asInt(0));
         } catch (IllegalArgumentException e) {
             throw new MalformedFileException(file, e.getMessage(), e);
         }
@@ -75,20 +84,26 @@ public final class DistilBertFamily implements ModelFamily {
     public Map<String, Tensor> toEncoderNames(Map<String, Tensor> weights, Path source) throws MalformedFileException {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : weights.entrySet()) {
-            String k = e.getKey().startsWith(keyPrefix()) ? e.getKey().substring(keyPrefix().length()) : e.getKey();
+            String k = e.getKey().startsWith(keyPrefix())
+                    ? e.getKey().substring(keyPrefix().length())
+                    : e.getKey();
             Matcher m = LAYER_KEY.matcher(k);
             if (m.matches()) {
                 String rest = m.group(2);
                 int dot = rest.lastIndexOf('.');
                 String bert = dot < 0 ? null : LAYER_NAMES.get(rest.substring(0, dot));
                 if (bert == null) {
-                    throw new MalformedFileException(source, "tensor " + e.getKey() + " is not a DistilBERT layer parameter (expected "
-                            + "transformer.layer.N.{" + String.join(",", LAYER_NAMES.keySet()) + "}.{weight,bias})");
+                    throw new MalformedFileException(
+                            source,
+                            "tensor " + e.getKey() + " is not a DistilBERT layer parameter (expected "
+                                    + "transformer.layer.N.{" + String.join(",", LAYER_NAMES.keySet())
+                                    + "}.{weight,bias})");
                 }
                 k = "encoder.layer." + m.group(1) + "." + bert + rest.substring(dot);
             }
             if (out.put(k, e.getValue()) != null) {
-                throw new MalformedFileException(source, "tensor " + k + " appears twice (as " + e.getKey() + " and under another name)");
+                throw new MalformedFileException(
+                        source, "tensor " + k + " appears twice (as " + e.getKey() + " and under another name)");
             }
         }
         return out;
@@ -119,8 +134,9 @@ public final class DistilBertFamily implements ModelFamily {
         return switch (target) {
             case "query", "q_lin" -> "q_lin";
             case "value", "v_lin" -> "v_lin";
-            default -> throw new IllegalArgumentException("LoRA target module '" + target
-                    + "' is not supported for distilbert encoders (q_lin or query, v_lin or value)");
+            default ->
+                throw new IllegalArgumentException("LoRA target module '" + target
+                        + "' is not supported for distilbert encoders (q_lin or query, v_lin or value)");
         };
     }
 

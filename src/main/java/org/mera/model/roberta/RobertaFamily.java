@@ -1,8 +1,7 @@
 package org.mera.model.roberta;
 
-import org.mera.model.bert.BertFamily;
-
 import java.util.List;
+import org.mera.model.bert.BertFamily;
 
 /**
  * RoBERTa and XLM-RoBERTa: BERT's layers and parameter names under the {@code roberta.} prefix (XLM-R's model

@@ -1,22 +1,21 @@
 package org.mera.adapter.fusion;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mera.io.SafeTensors;
-import org.mera.io.Tensor;
-import org.mera.io.Json;
-import org.mera.adapter.AdapterHubFormat;
-import org.mera.adapter.EncoderInfo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.adapter.AdapterHubFormat;
+import org.mera.adapter.EncoderInfo;
+import org.mera.io.Json;
+import org.mera.io.SafeTensors;
+import org.mera.io.Tensor;
 
 /** adapter_fusion_config.json + model_adapter_fusion.safetensors: round trip, AdapterHub's layout, clear faults. */
 class FusionDirectoryTest {
@@ -43,10 +42,23 @@ class FusionDirectoryTest {
         AdapterFusionDirectory.write(dir, fusion);
         String json = Files.readString(dir.resolve(AdapterFusionDirectory.CONFIG));
         com.fasterxml.jackson.databind.JsonNode root = Json.SORTED_PRETTY.readTree(json);
-        assertEquals(java.util.List.of("config", "hidden_size", "model_class", "model_name", "model_type", "name", "version"),
+        assertEquals(
+                java.util.List.of(
+                        "config", "hidden_size", "model_class", "model_name", "model_type", "name", "version"),
                 iterator(root.fieldNames()));
-        assertEquals(java.util.List.of("dropout_prob", "key", "query", "query_before_ln", "regularization", "residual_before",
-                "temperature", "value", "value_before_softmax", "value_initialized"), iterator(root.get("config").fieldNames()));
+        assertEquals(
+                java.util.List.of(
+                        "dropout_prob",
+                        "key",
+                        "query",
+                        "query_before_ln",
+                        "regularization",
+                        "residual_before",
+                        "temperature",
+                        "value",
+                        "value_before_softmax",
+                        "value_initialized"),
+                iterator(root.get("config").fieldNames()));
         assertEquals("a,b", root.get("name").asText());
         FusionWeights back = AdapterFusionDirectory.read(dir);
         assertEquals(config, back.config());
@@ -55,9 +67,13 @@ class FusionDirectoryTest {
         assertEquals(AdapterHubFormat.FORMAT_VERSION, back.version());
         assertEquals(java.util.List.of("a", "b"), back.adapterNames());
         for (Map.Entry<String, Tensor> e : fusion.tensors().entrySet()) {
-            assertTrue(java.util.Arrays.equals(e.getValue().data(), back.tensors().get(e.getKey()).data()), e.getKey());
+            assertTrue(
+                    java.util.Arrays.equals(
+                            e.getValue().data(), back.tensors().get(e.getKey()).data()),
+                    e.getKey());
         }
-        assertEquals("roberta.encoder.layer.0.output.adapter_fusion_layer.a,b.query.weight",
+        assertEquals(
+                "roberta.encoder.layer.0.output.adapter_fusion_layer.a,b.query.weight",
                 back.tensorsWithPrefix("roberta.").keySet().iterator().next());
     }
 
@@ -70,7 +86,8 @@ class FusionDirectoryTest {
     @Test
     void unknownFieldsAreIgnoredAndMissingFieldsTakeTheDynamicDefaults(@TempDir Path dir) throws Exception {
         SafeTensors.write(dir.resolve(AdapterFusionDirectory.WEIGHTS), tensors("x,y"), Map.of());
-        Files.writeString(dir.resolve(AdapterFusionDirectory.CONFIG),
+        Files.writeString(
+                dir.resolve(AdapterFusionDirectory.CONFIG),
                 "{\"config\": {\"architecture\": null, \"value_initialized\": \"True\"}, \"hidden_size\": 4, \"name\": \"x,y\", \"extra\": 1}");
         assertEquals(FusionConfig.dynamic(), AdapterFusionDirectory.read(dir).config());
     }
@@ -86,19 +103,32 @@ class FusionDirectoryTest {
         assertEquals(safe.tensors().keySet(), bin.tensors().keySet());
         assertEquals(10, bin.tensors().size());
         for (Map.Entry<String, Tensor> e : safe.tensors().entrySet()) {
-            assertTrue(java.util.Arrays.equals(e.getValue().data(), bin.tensors().get(e.getKey()).data()), e.getKey());
-            assertTrue(java.util.Arrays.equals(e.getValue().shape(), bin.tensors().get(e.getKey()).shape()), e.getKey());
+            assertTrue(
+                    java.util.Arrays.equals(
+                            e.getValue().data(), bin.tensors().get(e.getKey()).data()),
+                    e.getKey());
+            assertTrue(
+                    java.util.Arrays.equals(
+                            e.getValue().shape(), bin.tensors().get(e.getKey()).shape()),
+                    e.getKey());
         }
     }
 
     @Test
     void faultsNameTheFileAndField(@TempDir Path dir) throws Exception {
         assertThrows(NoSuchFileException.class, () -> AdapterFusionDirectory.read(dir));
-        Files.writeString(dir.resolve(AdapterFusionDirectory.CONFIG), "{\"config\": {\"key\": 3}, \"hidden_size\": 4, \"name\": \"x,y\"}");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterFusionDirectory.read(dir));
-        assertTrue(e.getMessage().contains(AdapterFusionDirectory.CONFIG) && e.getMessage().contains("'key'"), e.getMessage());
+        Files.writeString(
+                dir.resolve(AdapterFusionDirectory.CONFIG),
+                "{\"config\": {\"key\": 3}, \"hidden_size\": 4, \"name\": \"x,y\"}");
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> AdapterFusionDirectory.read(dir));
+        assertTrue(
+                e.getMessage().contains(AdapterFusionDirectory.CONFIG)
+                        && e.getMessage().contains("'key'"),
+                e.getMessage());
 
-        Files.writeString(dir.resolve(AdapterFusionDirectory.CONFIG), "{\"config\": {}, \"hidden_size\": 4, \"name\": \"x,y\"}");
+        Files.writeString(
+                dir.resolve(AdapterFusionDirectory.CONFIG), "{\"config\": {}, \"hidden_size\": 4, \"name\": \"x,y\"}");
         NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> AdapterFusionDirectory.read(dir));
         assertTrue(missing.getMessage().contains(AdapterFusionDirectory.WEIGHTS), missing.getMessage());
 

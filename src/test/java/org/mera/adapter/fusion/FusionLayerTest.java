@@ -1,23 +1,22 @@
 package org.mera.adapter.fusion;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.junit.jupiter.api.Test;
-import org.mera.io.Tensor;
-import org.mera.model.LayerNorm;
-import org.mera.model.Linear;
-import org.mera.model.Params;
-import org.mera.adapter.bottleneck.Bottleneck;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.mera.adapter.bottleneck.Bottleneck;
+import org.mera.io.Tensor;
+import org.mera.model.LayerNorm;
+import org.mera.model.Linear;
+import org.mera.model.Params;
 
 /** The fusion block against a hand computation of AdapterHub's BertFusion + compose_fuse (dynamic config). */
 class FusionLayerTest {
@@ -44,17 +43,23 @@ class FusionLayerTest {
             w.put("v.weight", Tensor.normal(rnd, 0.6f, H, H));
             w.put("ln.weight", Tensor.normal(rnd, 0.5f, H));
             w.put("ln.bias", Tensor.normal(rnd, 0.5f, H));
-            Bottleneck a = new Bottleneck(Linear.load(params, w, "a.d", B, H), Linear.load(params, w, "a.u", H, B), "relu", 1f);
-            Bottleneck b = new Bottleneck(Linear.load(params, w, "b.d", B, H), Linear.load(params, w, "b.u", H, B), "relu", 1f);
+            Bottleneck a = new Bottleneck(
+                    Linear.load(params, w, "a.d", B, H), Linear.load(params, w, "a.u", H, B), "relu", 1f);
+            Bottleneck b = new Bottleneck(
+                    Linear.load(params, w, "b.d", B, H), Linear.load(params, w, "b.u", H, B), "relu", 1f);
             Linear q = Linear.load(params, w, "q", H, H);
             Linear k = Linear.load(params, w, "k", H, H);
             Linear v = new Linear(params.take(w, "v.weight", H, H), null);
             LayerNorm ln = LayerNorm.load(params, w, "ln", H, 1e-12f);
-            FusionOutput fusion = new FusionOutput(List.of(a, b), new FusionLayer(q, k, v, FusionConfig.dynamic(), 0.1f),
-                    true, true, true);
+            FusionOutput fusion = new FusionOutput(
+                    List.of(a, b), new FusionLayer(q, k, v, FusionConfig.dynamic(), 0.1f), true, true, true);
             Tensor h = Tensor.normal(rnd, 1f, TOKENS, H);
             Tensor x = Tensor.normal(rnd, 1f, TOKENS, H);
-            float[] got = fusion.apply(m.create(h.data(), new Shape(1, TOKENS, H)), m.create(x.data(), new Shape(1, TOKENS, H)), ln, false)
+            float[] got = fusion.apply(
+                            m.create(h.data(), new Shape(1, TOKENS, H)),
+                            m.create(x.data(), new Shape(1, TOKENS, H)),
+                            ln,
+                            false)
                     .toFloatArray();
             for (int t = 0; t < TOKENS; t++) {
                 double[] ht = row(h, t);
@@ -106,11 +111,22 @@ class FusionLayerTest {
                 List<org.mera.model.Param> trained = List.of(q.weight(), q.bias(), k.weight(), k.bias(), v.weight());
                 trained.forEach(p -> p.setTrainable(true));
                 FusionConfig dyn = FusionConfig.dynamic();
-                FusionConfig config = new FusionConfig(dyn.key(), dyn.query(), dyn.value(), dyn.queryBeforeLn(), dyn.regularization(),
-                        dyn.residualBefore(), dyn.temperature(), valueBeforeSoftmax, dyn.valueInitialized(), dyn.dropoutProb());
+                FusionConfig config = new FusionConfig(
+                        dyn.key(),
+                        dyn.query(),
+                        dyn.value(),
+                        dyn.queryBeforeLn(),
+                        dyn.regularization(),
+                        dyn.residualBefore(),
+                        dyn.temperature(),
+                        valueBeforeSoftmax,
+                        dyn.valueInitialized(),
+                        dyn.dropoutProb());
                 FusionLayer layer = new FusionLayer(q, k, v, config, 0f);
-                NDArray queryIn = m.create(Tensor.normal(rnd, 1f, B * TOKENS * H).data(), new Shape(B, TOKENS, H));
-                NDArray residual = m.create(Tensor.normal(rnd, 1f, B * TOKENS * H).data(), new Shape(B, TOKENS, H));
+                NDArray queryIn =
+                        m.create(Tensor.normal(rnd, 1f, B * TOKENS * H).data(), new Shape(B, TOKENS, H));
+                NDArray residual =
+                        m.create(Tensor.normal(rnd, 1f, B * TOKENS * H).data(), new Shape(B, TOKENS, H));
                 List<NDArray> ups = new java.util.ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     ups.add(m.create(Tensor.normal(rnd, 1f, B * TOKENS * H).data(), new Shape(B, TOKENS, H)));
@@ -118,21 +134,34 @@ class FusionLayerTest {
                 NDArray target = m.create(Tensor.normal(rnd, 1f, B * TOKENS * H).data(), new Shape(B, TOKENS, H));
 
                 float[][] fast = outputAndGradients(() -> layer.forward(queryIn, ups, residual, true), target, trained);
-                float[][] direct = outputAndGradients(() -> {
-                    // AdapterHub's BertFusion, literally: K and V applied to every adapter's output
-                    NDArray stacked = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(ups), 2);
-                    NDArray kk = k.forward(stacked, true);
-                    NDArray vv = valueBeforeSoftmax ? v.forward(stacked, true) : stacked;
-                    NDArray probs = q.forward(queryIn, true).expandDims(2).mul(kk).sum(new int[] {3}).softmax(-1);
-                    NDArray ctx = probs.expandDims(3).mul(vv).sum(new int[] {2});
-                    return (valueBeforeSoftmax ? ctx : v.forward(ctx, true)).add(residual);
-                }, target, trained);
+                float[][] direct = outputAndGradients(
+                        () -> {
+                            // AdapterHub's BertFusion, literally: K and V applied to every adapter's output
+                            NDArray stacked = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(ups), 2);
+                            NDArray kk = k.forward(stacked, true);
+                            NDArray vv = valueBeforeSoftmax ? v.forward(stacked, true) : stacked;
+                            NDArray probs = q.forward(queryIn, true)
+                                    .expandDims(2)
+                                    .mul(kk)
+                                    .sum(new int[] {3})
+                                    .softmax(-1);
+                            NDArray ctx = probs.expandDims(3).mul(vv).sum(new int[] {2});
+                            return (valueBeforeSoftmax ? ctx : v.forward(ctx, true)).add(residual);
+                        },
+                        target,
+                        trained);
                 for (int i = 0; i < fast.length; i++) {
                     assertEquals(direct[i].length, fast[i].length);
                     for (int j = 0; j < fast[i].length; j++) {
-                        assertEquals(direct[i][j], fast[i][j], 1e-3 * (1 + Math.abs(direct[i][j])),
-                                (i == 0 ? "output" : "gradient of " + trained.get(i - 1).name()) + " [" + j + "], valueBeforeSoftmax="
-                                        + valueBeforeSoftmax);
+                        assertEquals(
+                                direct[i][j],
+                                fast[i][j],
+                                1e-3 * (1 + Math.abs(direct[i][j])),
+                                (i == 0
+                                                ? "output"
+                                                : "gradient of "
+                                                        + trained.get(i - 1).name()) + " [" + j
+                                        + "], valueBeforeSoftmax=" + valueBeforeSoftmax);
                     }
                 }
             }
@@ -140,9 +169,11 @@ class FusionLayerTest {
     }
 
     /** The output, then each parameter's gradient of sum((output - target)²). */
-    private static float[][] outputAndGradients(java.util.function.Supplier<NDArray> f, NDArray target, List<org.mera.model.Param> ps) {
+    private static float[][] outputAndGradients(
+            java.util.function.Supplier<NDArray> f, NDArray target, List<org.mera.model.Param> ps) {
         float[][] out = new float[ps.size() + 1][];
-        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        try (ai.djl.training.GradientCollector gc =
+                ai.djl.engine.Engine.getInstance().newGradientCollector()) {
             NDArray y = f.get();
             out[0] = y.toFloatArray();
             gc.backward(y.sub(target).square().sum());
@@ -151,20 +182,27 @@ class FusionLayerTest {
             NDArray g = ps.get(i).array().getGradient();
             out[i + 1] = g.toFloatArray();
             g.close();
-            ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) ps.get(i).array());
+            ai.djl.pytorch.jni.JniUtils.zeroGrad(
+                    (ai.djl.pytorch.engine.PtNDArray) ps.get(i).array());
         }
         return out;
     }
 
     @Test
     void configsOutsideTheSupportedSetAreRefusedClearly() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new FusionConfig(true, true, true, false, true, false, true, true, true, null));
         assertTrue(e.getMessage().contains("temperature"), e.getMessage());
         assertEquals(0.1f, FusionConfig.dynamic().effectiveDropout(0.1f));
         // AdapterHub's `dropout_prob or attention_probs_dropout_prob`: 0 falls back to the encoder's rate too.
-        assertEquals(0.1f, new FusionConfig(true, true, true, false, true, false, false, true, true, 0.0).effectiveDropout(0.1f));
-        assertEquals(0.3f, new FusionConfig(true, true, true, false, true, false, false, true, true, 0.3).effectiveDropout(0.1f), 1e-7);
+        assertEquals(
+                0.1f,
+                new FusionConfig(true, true, true, false, true, false, false, true, true, 0.0).effectiveDropout(0.1f));
+        assertEquals(
+                0.3f,
+                new FusionConfig(true, true, true, false, true, false, false, true, true, 0.3).effectiveDropout(0.1f),
+                1e-7);
     }
 
     private static double[] up(Map<String, Tensor> w, String n, double[] in) {

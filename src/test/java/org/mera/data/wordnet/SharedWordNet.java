@@ -4,8 +4,7 @@ package org.mera.data.wordnet;
 final class SharedWordNet {
     private static WordNet instance;
 
-    private SharedWordNet() {
-    }
+    private SharedWordNet() {}
 
     static synchronized WordNet get() {
         if (instance == null) {

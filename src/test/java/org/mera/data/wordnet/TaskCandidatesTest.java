@@ -41,37 +41,43 @@ class TaskCandidatesTest {
     static void writeTinyWordNet(@TempDir Path dir) throws IOException {
         Map<Pos, List<String>> data = new LinkedHashMap<>();
         // offset lex_filenum ss_type w_cnt(hex) word lex_id ... p_cnt pointers [frames] | gloss
-        data.put(Pos.NOUN, List.of(
-                "1000 03 n 02 organism 0 being 0 001 ~ 1100 n 0000 | a living thing that has the ability to act",
-                "1100 05 n 02 animal 0 beast 0 003 @ 1000 n 0000 ~ 1200 n 0000 ~ 1300 n 0000"
-                        + " | a living organism that feeds on organic matter; \"the animal ran across the road\"",
-                "1200 05 n 02 dog 0 hound 0 006 @ 1100 n 0000 ~ 1400 n 0000 %p 1500 n 0000 %p 1600 n 0000"
-                        + " ~i 1800 n 0000 ~ 1450 n 0000 | a domesticated animal kept as a pet; \"the dogs barked all night long\"",
-                "1300 05 n 02 cat 0 feline 0 002 @ 1100 n 0000 %p 1500 n 0000 | a small furry carnivorous animal",
-                "1400 05 n 01 puppy 0 001 @ 1200 n 0000 | a young dog that is still small",
-                "1450 05 n 01 terrier 0 001 @ 1200 n 0000 | a small lively dog bred for hunting",
-                "1500 08 n 01 tail 0 000 | the hindmost part of an animal",
-                "1600 08 n 02 paw 0 foot 0 000 | a clawed foot of an animal",
-                "1700 06 n 02 car 0 automobile 0 001 %p 1900 n 0000 | a motor vehicle with four wheels",
-                "1800 05 n 01 Fido 0 001 @i 1200 n 0000 | a famous dog of some story",
-                "1900 06 n 01 wheel 0 000 | a simple machine that turns on an axle",
-                "2000 04 n 01 zymurgy 0 000 | the branch of chemistry that deals with fermentation"));
-        data.put(Pos.VERB, List.of(
-                "5000 38 v 02 dog 0 chase 0 001 @ 5100 v 0000 00 | go after with the intent to catch;"
-                        + " \"the dogs chased the cat across the yard\"",
-                "5100 38 v 01 follow 0 000 00 | to travel behind or go after",
-                "5200 38 v 01 run 0 000 00 | move fast by using one's feet; \"she ran home very quickly\""));
-        data.put(Pos.ADJECTIVE, List.of(
-                "3000 00 a 01 hot 0 001 ! 3100 a 0101 | used of physical heat; \"a hot stove burns the hand\"",
-                "3100 00 a 01 cold 0 001 ! 3000 a 0101 | having a low temperature; \"a cold wind blew all day\""));
-        data.put(Pos.ADVERB, List.of(
-                "4000 02 r 02 quickly 0 rapidly 0 000 | with rapid movements"));
+        data.put(
+                Pos.NOUN,
+                List.of(
+                        "1000 03 n 02 organism 0 being 0 001 ~ 1100 n 0000 | a living thing that has the ability to act",
+                        "1100 05 n 02 animal 0 beast 0 003 @ 1000 n 0000 ~ 1200 n 0000 ~ 1300 n 0000"
+                                + " | a living organism that feeds on organic matter; \"the animal ran across the road\"",
+                        "1200 05 n 02 dog 0 hound 0 006 @ 1100 n 0000 ~ 1400 n 0000 %p 1500 n 0000 %p 1600 n 0000"
+                                + " ~i 1800 n 0000 ~ 1450 n 0000 | a domesticated animal kept as a pet; \"the dogs barked all night long\"",
+                        "1300 05 n 02 cat 0 feline 0 002 @ 1100 n 0000 %p 1500 n 0000 | a small furry carnivorous animal",
+                        "1400 05 n 01 puppy 0 001 @ 1200 n 0000 | a young dog that is still small",
+                        "1450 05 n 01 terrier 0 001 @ 1200 n 0000 | a small lively dog bred for hunting",
+                        "1500 08 n 01 tail 0 000 | the hindmost part of an animal",
+                        "1600 08 n 02 paw 0 foot 0 000 | a clawed foot of an animal",
+                        "1700 06 n 02 car 0 automobile 0 001 %p 1900 n 0000 | a motor vehicle with four wheels",
+                        "1800 05 n 01 Fido 0 001 @i 1200 n 0000 | a famous dog of some story",
+                        "1900 06 n 01 wheel 0 000 | a simple machine that turns on an axle",
+                        "2000 04 n 01 zymurgy 0 000 | the branch of chemistry that deals with fermentation"));
+        data.put(
+                Pos.VERB,
+                List.of(
+                        "5000 38 v 02 dog 0 chase 0 001 @ 5100 v 0000 00 | go after with the intent to catch;"
+                                + " \"the dogs chased the cat across the yard\"",
+                        "5100 38 v 01 follow 0 000 00 | to travel behind or go after",
+                        "5200 38 v 01 run 0 000 00 | move fast by using one's feet; \"she ran home very quickly\""));
+        data.put(
+                Pos.ADJECTIVE,
+                List.of(
+                        "3000 00 a 01 hot 0 001 ! 3100 a 0101 | used of physical heat; \"a hot stove burns the hand\"",
+                        "3100 00 a 01 cold 0 001 ! 3000 a 0101 | having a low temperature; \"a cold wind blew all day\""));
+        data.put(Pos.ADVERB, List.of("4000 02 r 02 quickly 0 rapidly 0 000 | with rapid movements"));
         for (Pos pos : Pos.values()) {
             Map<String, List<String>> offsets = new LinkedHashMap<>();
             for (String line : data.get(pos)) {
                 Synset s = WordNet.parseData(line, "test", 1);
                 for (String lemma : s.lemmas()) {
-                    offsets.computeIfAbsent(lemma.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>()).add(Integer.toString(s.offset()));
+                    offsets.computeIfAbsent(lemma.toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>())
+                            .add(Integer.toString(s.offset()));
                 }
             }
             List<String> index = new ArrayList<>();
@@ -194,12 +200,19 @@ class TaskCandidatesTest {
     void antonymsAreEachPairOnceWithNegativesThatAreNotAntonyms() {
         for (long seed : SEEDS) {
             List<Item> items = all(TaskCandidates::antonyms, seed);
-            List<Item> positives = items.stream().filter(i -> i.example().label().equals("1")).toList();
+            List<Item> positives =
+                    items.stream().filter(i -> i.example().label().equals("1")).toList();
             assertEquals(1, positives.size(), "hot/cold once, though both synsets point at the other: " + items);
-            assertEquals(Set.of("hot", "cold"), Set.of(positives.get(0).example().textA(), positives.get(0).example().textB()));
+            assertEquals(
+                    Set.of("hot", "cold"),
+                    Set.of(
+                            positives.get(0).example().textA(),
+                            positives.get(0).example().textB()));
             for (Item item : items) {
                 if (item.example().label().equals("0")) {
-                    assertNotEquals(Set.of("hot", "cold"), Set.of(item.example().textA(), item.example().textB()));
+                    assertNotEquals(
+                            Set.of("hot", "cold"),
+                            Set.of(item.example().textA(), item.example().textB()));
                 }
             }
         }
@@ -208,7 +221,10 @@ class TaskCandidatesTest {
     @Test
     void sameSeedSameCandidatesAndTheBudgetStopsABuilder() {
         for (Function<TaskCandidates, List<Item>> builder : List.<Function<TaskCandidates, List<Item>>>of(
-                TaskCandidates::hypernyms, TaskCandidates::synonyms, TaskCandidates::meronyms, TaskCandidates::glossMatches)) {
+                TaskCandidates::hypernyms,
+                TaskCandidates::synonyms,
+                TaskCandidates::meronyms,
+                TaskCandidates::glossMatches)) {
             assertEquals(all(builder, 7), all(builder, 7));
         }
         Set<List<Item>> distinct = new HashSet<>();
@@ -227,8 +243,10 @@ class TaskCandidatesTest {
         List<Item> items = all(c -> c.lexNames(Pos.NOUN, List.of("noun.animal", "noun.body")), 1);
         Set<String> definitions = new HashSet<>();
         for (Item item : items) {
-            Synset s = wn.synsets(Pos.NOUN).stream().filter(x -> x.definition().equals(item.example().textA()))
-                    .findFirst().orElseThrow();
+            Synset s = wn.synsets(Pos.NOUN).stream()
+                    .filter(x -> x.definition().equals(item.example().textA()))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(s.lexName(), item.example().label());
             assertNull(item.example().textB());
             definitions.add(item.example().textA());

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +40,7 @@ class WordNetSuiteTest {
 
     @TempDir
     static Path tmp;
+
     static WordNet wn;
     static Path root;
     static List<Splits> splits;
@@ -64,7 +63,10 @@ class WordNetSuiteTest {
         }
         for (Task task : List.of(WordNetTasks.VERB_LEXNAME, WordNetTasks.ANTONYM)) {
             Splits other = WordNetTasks.generate(wn, task, SEED + 1);
-            Splits same = splits.stream().filter(s -> s.task().equals(task)).findFirst().orElseThrow();
+            Splits same = splits.stream()
+                    .filter(s -> s.task().equals(task))
+                    .findFirst()
+                    .orElseThrow();
             assertNotEquals(examples(same.test()), examples(other.test()), task.name());
             assertNotEquals(examples(same.train()), examples(other.train()), task.name());
         }
@@ -92,15 +94,21 @@ class WordNetSuiteTest {
             assertEquals(task.pair(), n.get("pair").asBoolean());
             assertEquals(task.track(), n.get("track").asText());
             Path dir = root.resolve(task.name());
-            assertEquals(n.get("sizes").get("train").asInt(), read(dir.resolve("pool/train.jsonl"), task).size());
-            assertEquals(n.get("sizes").get("test").asInt(), read(dir.resolve("test.jsonl"), task).size());
+            assertEquals(
+                    n.get("sizes").get("train").asInt(),
+                    read(dir.resolve("pool/train.jsonl"), task).size());
+            assertEquals(
+                    n.get("sizes").get("test").asInt(),
+                    read(dir.resolve("test.jsonl"), task).size());
             for (long k : WordNetSuite.K_SHOT_SEEDS) {
                 assertTrue(Files.isRegularFile(dir.resolve("k-shot/16-" + k + "/train.jsonl")));
                 assertTrue(Files.isRegularFile(dir.resolve("k-shot/16-" + k + "/dev.jsonl")));
             }
         }
         try (Stream<Path> left = Files.list(tmp)) {
-            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".")), "temporary directories left behind");
+            assertTrue(
+                    left.noneMatch(p -> p.getFileName().toString().startsWith(".")),
+                    "temporary directories left behind");
         }
     }
 
@@ -123,8 +131,14 @@ class WordNetSuiteTest {
                 List<Example> kTrain = read(dir.resolve("k-shot/16-" + k + "/train.jsonl"), task);
                 List<Example> kDev = read(dir.resolve("k-shot/16-" + k + "/dev.jsonl"), task);
                 for (String label : task.labels()) {
-                    assertEquals(16, kTrain.stream().filter(e -> e.label().equals(label)).count(), task.name() + " " + k + " " + label);
-                    assertEquals(16, kDev.stream().filter(e -> e.label().equals(label)).count(), task.name() + " " + k + " " + label);
+                    assertEquals(
+                            16,
+                            kTrain.stream().filter(e -> e.label().equals(label)).count(),
+                            task.name() + " " + k + " " + label);
+                    assertEquals(
+                            16,
+                            kDev.stream().filter(e -> e.label().equals(label)).count(),
+                            task.name() + " " + k + " " + label);
                 }
                 assertTrue(trainSet.containsAll(kTrain), "k-shot train drawn from pool train");
                 assertTrue(devSet.containsAll(kDev), "k-shot dev drawn from pool dev");
@@ -145,14 +159,17 @@ class WordNetSuiteTest {
                 }
             }
             Set<Example> trainExamples = new HashSet<>(examples(s.train()));
-            assertTrue(examples(s.test()).stream().noneMatch(trainExamples::contains), s.task().name());
+            assertTrue(
+                    examples(s.test()).stream().noneMatch(trainExamples::contains),
+                    s.task().name());
         }
     }
 
     @Test
     void wordPairTasksShareNoWordTextsAcrossSplits() throws IOException {
         // Independent of the generator's keys: the raw strings in the files.
-        for (Task task : List.of(WordNetTasks.SYNONYM, WordNetTasks.HYPERNYM, WordNetTasks.ANTONYM, WordNetTasks.MERONYM)) {
+        for (Task task :
+                List.of(WordNetTasks.SYNONYM, WordNetTasks.HYPERNYM, WordNetTasks.ANTONYM, WordNetTasks.MERONYM)) {
             Path dir = root.resolve(task.name());
             Set<String> trainWords = new HashSet<>();
             for (String f : List.of("pool/train.jsonl", "pool/dev.jsonl")) {
@@ -191,8 +208,11 @@ class WordNetSuiteTest {
                 switch (name) {
                     case "wn-synonym" -> assertEquals(positive, shareSynset(e.textA(), e.textB()), e.toString());
                     case "wn-hypernym" -> assertEquals(positive, isHypernym(e.textA(), e.textB()), e.toString());
-                    case "wn-antonym" -> assertEquals(positive,
-                            isAntonym(e.textA(), e.textB()) || isAntonym(e.textB(), e.textA()), e.toString());
+                    case "wn-antonym" ->
+                        assertEquals(
+                                positive,
+                                isAntonym(e.textA(), e.textB()) || isAntonym(e.textB(), e.textA()),
+                                e.toString());
                     case "wn-meronym" -> {
                         if (positive) {
                             assertTrue(isDirectPart(e.textA(), e.textB()), e.toString());
@@ -200,8 +220,10 @@ class WordNetSuiteTest {
                             assertFalse(isDirectPart(e.textA(), e.textB()), e.toString());
                         }
                     }
-                    case "wn-noun-lexname", "wn-verb-lexname" -> assertTrue(definitionsIn(e.label()).contains(e.textA()), e.toString());
-                    case "wn-gloss-match" -> assertEquals(positive, glossOfListedSynset(e.textA(), e.textB()), e.toString());
+                    case "wn-noun-lexname", "wn-verb-lexname" ->
+                        assertTrue(definitionsIn(e.label()).contains(e.textA()), e.toString());
+                    case "wn-gloss-match" ->
+                        assertEquals(positive, glossOfListedSynset(e.textA(), e.textB()), e.toString());
                     case "wn-example-pos", "wn-example-match", "wn-wic" -> {
                         assertTrue(e.textA().contains("[") || name.equals("wn-example-match"), e.toString());
                         if (e.isPair()) {
@@ -327,7 +349,9 @@ class WordNetSuiteTest {
         for (String line : Files.readAllLines(file)) {
             JsonNode n = JSON.readTree(line);
             assertEquals(task.pair(), n.has("text_b"), file + ": " + line);
-            out.add(new Example(n.get("text_a").asText(), n.has("text_b") ? n.get("text_b").asText() : null,
+            out.add(new Example(
+                    n.get("text_a").asText(),
+                    n.has("text_b") ? n.get("text_b").asText() : null,
                     n.get("label").asText()));
             task.labelIndex(n.get("label").asText());
         }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mera.data.wordnet.WordNet.Pos;
@@ -34,9 +33,11 @@ class WordNetTest {
         assertTrue(!dog.definition().contains("\""), dog.definition());
         assertEquals(List.of("the dog barked all night"), dog.examples());
         Set<String> hypernymWords = wn.related(dog, WordNet.HYPERNYM).stream()
-                .flatMap(s -> s.words().stream()).collect(Collectors.toSet());
+                .flatMap(s -> s.words().stream())
+                .collect(Collectors.toSet());
         assertTrue(hypernymWords.contains("canine"), hypernymWords.toString());
-        Set<String> inherited = wn.ancestors(dog, 64).stream().flatMap(s -> s.words().stream()).collect(Collectors.toSet());
+        Set<String> inherited =
+                wn.ancestors(dog, 64).stream().flatMap(s -> s.words().stream()).collect(Collectors.toSet());
         assertTrue(inherited.containsAll(List.of("carnivore", "mammal", "animal", "entity")), inherited.toString());
         assertTrue(wn.isCommon("dog", Pos.NOUN));
     }
@@ -59,7 +60,8 @@ class WordNetTest {
         Synset car = wn.senses("car", Pos.NOUN).get(0);
         assertEquals("n02961779", car.id());
         Set<String> parts = wn.related(car, WordNet.PART_MERONYM).stream()
-                .flatMap(s -> s.words().stream()).collect(Collectors.toSet());
+                .flatMap(s -> s.words().stream())
+                .collect(Collectors.toSet());
         assertTrue(parts.contains("car door") && parts.contains("accelerator"), parts.toString());
         // The holonym pointer comes back from the part.
         Synset door = wn.senses("car door", Pos.NOUN).get(0);
@@ -91,14 +93,15 @@ class WordNetTest {
 
     @Test
     void malformedLinesNameTheFileAndLine() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> WordNet.parseData("00001740 03 n 01 entity 0 | gloss", "data.noun", 30));
         assertTrue(e.getMessage().contains("data.noun line 30"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> WordNet.parseData("00001740 99 n 01 entity 0 000 | gloss", "data.noun", 31));
         assertTrue(e.getMessage().contains("lex_filenum 99"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> WordNet.parseIndex("dog n seven 5", "index.noun", 12));
+        e = assertThrows(IllegalArgumentException.class, () -> WordNet.parseIndex("dog n seven 5", "index.noun", 12));
         assertTrue(e.getMessage().contains("index.noun line 12"), e.getMessage());
     }
 
