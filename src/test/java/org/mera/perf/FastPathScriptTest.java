@@ -31,8 +31,9 @@ class FastPathScriptTest {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         // A clean slate: settings of the JVM running the tests must not leak into the script's decisions.
-        for (String name : List.of("LD_PRELOAD", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MERA_NO_FAST_PATH", "MERA_MKL_SHIM",
-                "MERA_ALLOCATOR", "MERA_FAST_PATH", "MERA_FAST_PATH_VERBOSE", "MERA_CC", "MERA_CPUINFO", "MERA_SYSFS_CPU")) {
+        for (String name : List.of("LD_PRELOAD", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT",
+                "MERA_NO_FAST_PATH", "MERA_MKL_SHIM", "MERA_ALLOCATOR", "MERA_FAST_PATH", "MERA_FAST_PATH_VERBOSE", "MERA_CC",
+                "MERA_CPUINFO", "MERA_SYSFS_CPU")) {
             pb.environment().remove(name);
         }
         pb.environment().put("MERA_ALLOCATOR", "none");
@@ -124,7 +125,21 @@ class FastPathScriptTest {
         assertTrue(threads.matches("[1-9][0-9]*"), show.stdout());
         assertEquals(threads, line(show, "MKL_NUM_THREADS"));
         assertEquals("-Dai.djl.pytorch.num_threads=" + threads + " -Dai.djl.pytorch.num_interop_threads=1", line(show, "java_opts"));
-        assertEquals("mkl-shim=on,threads=" + threads + ",allocator=system", line(show, "MERA_FAST_PATH"));
+        assertEquals("PASSIVE", line(show, "OMP_WAIT_POLICY"), show.stdout());
+        assertEquals("mkl-shim=on,threads=" + threads + ",omp-wait=passive,allocator=system", line(show, "MERA_FAST_PATH"));
+    }
+
+    /** A wait policy or spin count the user chose is theirs: the script neither overrides nor adds to it. */
+    @Test
+    void userOpenMpWaitSettingsAreKept() throws Exception {
+        Run active = bash(Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "OMP_WAIT_POLICY", "ACTIVE"), SCRIPT.toString(), "--show");
+        assertEquals(0, active.exitCode(), active.stderr());
+        assertEquals("ACTIVE", line(active, "OMP_WAIT_POLICY"));
+        assertTrue(line(active, "MERA_FAST_PATH").contains(",omp-wait=user,"), active.stdout());
+        Run spin = bash(Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "GOMP_SPINCOUNT", "10000"), SCRIPT.toString(), "--show");
+        assertEquals(0, spin.exitCode(), spin.stderr());
+        assertEquals("", line(spin, "OMP_WAIT_POLICY"), "GOMP_SPINCOUNT alone decides libgomp's spinning");
+        assertTrue(line(spin, "MERA_FAST_PATH").contains(",omp-wait=user,"), spin.stdout());
     }
 
     @Test
@@ -179,6 +194,7 @@ class FastPathScriptTest {
         assertEquals(0, show.exitCode(), show.stderr());
         assertEquals("", line(show, "LD_PRELOAD"));
         assertEquals("", line(show, "OMP_NUM_THREADS"));
+        assertEquals("", line(show, "OMP_WAIT_POLICY"));
         assertEquals("", line(show, "MERA_FAST_PATH"));
         assertEquals("", line(show, "java_opts"));
     }
