@@ -5,7 +5,8 @@
 #      (scripts/mkl_intel_cpu_shim.c, built here with gcc at first use into target/fastpath/) so that the
 #      MKL inside libtorch uses its AVX2/AVX-512 kernels instead of its generic ones.
 #   2. Threads: OMP_NUM_THREADS / MKL_NUM_THREADS and DJL's ai.djl.pytorch.num_threads = the physical cores
-#      this process may use; ai.djl.pytorch.num_interop_threads=1 (DJL runs ops eagerly from one thread).
+#      this process may use; ai.djl.pytorch.num_interop_threads=1 (DJL runs ops eagerly from one thread);
+#      OMP_WAIT_POLICY=PASSIVE (idle OpenMP threads sleep instead of spinning for milliseconds).
 #      Values the user already set (environment or MERA_JAVA_OPTS) are kept.
 #   3. Allocator: jemalloc or tcmalloc, only when the distribution's package is installed.
 #
@@ -143,6 +144,17 @@ _mera_fp_plan() {
     _mera_fp_has_java_opt "-Dai.djl.pytorch.num_threads=" || _mera_fp_opts+=("-Dai.djl.pytorch.num_threads=$threads")
     _mera_fp_has_java_opt "-Dai.djl.pytorch.num_interop_threads=" || _mera_fp_opts+=("-Dai.djl.pytorch.num_interop_threads=1")
     _mera_fp_summary+=("threads=$threads")
+    # OpenMP waiting. libtorch's libgomp lets a thread that finished its share of an op spin ~300000 times (a few ms)
+    # before sleeping, unless it manages more threads than there are CPUs (then 100). On a shared machine the spinners
+    # burn the time slices the other team member needs: a minilm training ran 8-10 times slower from the CLI's main
+    # thread than with passive waiting, bit for bit the same results (docs/performance.md, 2026-12-02). The user's
+    # OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
+    if [ -z "${OMP_WAIT_POLICY:-}" ] && [ -z "${GOMP_SPINCOUNT:-}" ]; then
+        _mera_fp_env+=("OMP_WAIT_POLICY=PASSIVE")
+        _mera_fp_summary+=("omp-wait=passive")
+    else
+        _mera_fp_summary+=("omp-wait=user")
+    fi
 
     # 3. Allocator.
     alloc="${MERA_ALLOCATOR:-auto}"
@@ -217,6 +229,7 @@ if ! (return 0 2>/dev/null); then
             echo "LD_PRELOAD=${LD_PRELOAD:-}"
             echo "OMP_NUM_THREADS=${OMP_NUM_THREADS:-}"
             echo "MKL_NUM_THREADS=${MKL_NUM_THREADS:-}"
+            echo "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-}"
             echo "MERA_FAST_PATH=${MERA_FAST_PATH:-}"
             echo "java_opts=${java_opts[*]+"${java_opts[*]}"}"
             exit 0

@@ -33,6 +33,8 @@ class FastPathScriptTest {
                 "LD_PRELOAD",
                 "OMP_NUM_THREADS",
                 "MKL_NUM_THREADS",
+                "OMP_WAIT_POLICY",
+                "GOMP_SPINCOUNT",
                 "MERA_NO_FAST_PATH",
                 "MERA_MKL_SHIM",
                 "MERA_ALLOCATOR",
@@ -145,7 +147,28 @@ class FastPathScriptTest {
         assertEquals(
                 "-Dai.djl.pytorch.num_threads=" + threads + " -Dai.djl.pytorch.num_interop_threads=1",
                 line(show, "java_opts"));
-        assertEquals("mkl-shim=on,threads=" + threads + ",allocator=system", line(show, "MERA_FAST_PATH"));
+        assertEquals("PASSIVE", line(show, "OMP_WAIT_POLICY"), show.stdout());
+        assertEquals(
+                "mkl-shim=on,threads=" + threads + ",omp-wait=passive,allocator=system", line(show, "MERA_FAST_PATH"));
+    }
+
+    /** A wait policy or spin count the user chose is theirs: the script neither overrides nor adds to it. */
+    @Test
+    void userOpenMpWaitSettingsAreKept() throws Exception {
+        Run active = bash(
+                Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "OMP_WAIT_POLICY", "ACTIVE"),
+                SCRIPT.toString(),
+                "--show");
+        assertEquals(0, active.exitCode(), active.stderr());
+        assertEquals("ACTIVE", line(active, "OMP_WAIT_POLICY"));
+        assertTrue(line(active, "MERA_FAST_PATH").contains(",omp-wait=user,"), active.stdout());
+        Run spin = bash(
+                Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "GOMP_SPINCOUNT", "10000"),
+                SCRIPT.toString(),
+                "--show");
+        assertEquals(0, spin.exitCode(), spin.stderr());
+        assertEquals("", line(spin, "OMP_WAIT_POLICY"), "GOMP_SPINCOUNT alone decides libgomp's spinning");
+        assertTrue(line(spin, "MERA_FAST_PATH").contains(",omp-wait=user,"), spin.stdout());
     }
 
     @Test
@@ -226,6 +249,7 @@ class FastPathScriptTest {
         assertEquals(0, show.exitCode(), show.stderr());
         assertEquals("", line(show, "LD_PRELOAD"));
         assertEquals("", line(show, "OMP_NUM_THREADS"));
+        assertEquals("", line(show, "OMP_WAIT_POLICY"));
         assertEquals("", line(show, "MERA_FAST_PATH"));
         assertEquals("", line(show, "java_opts"));
     }
