@@ -123,8 +123,19 @@ public final class Trainer {
             }
             float norm = (float) Math.sqrt(sumSq.getFloat());
             if (!Float.isFinite(norm)) {
+                // Name the parameters whose gradients are not finite: a finite loss with a non-finite gradient at
+                // the first steps points at one module, not at the learning rate.
+                List<String> bad = new ArrayList<>();
+                for (int i = 0; i < params.size(); i++) {
+                    float s = grads.get(i).square().sum().getFloat();
+                    if (!Float.isFinite(s)) {
+                        bad.add(params.get(i).name());
+                    }
+                }
                 throw new TrainingDivergedException("training diverged: gradient norm is " + norm + " at step " + step
-                        + " (learning rate " + lr + "); lower the learning rate");
+                        + " (learning rate " + lr + ", loss " + lossValue + "; non-finite gradients in "
+                        + (bad.size() > 8 ? bad.subList(0, 8) + " and " + (bad.size() - 8) + " more" : bad)
+                        + "); lower the learning rate");
             }
             if (maxNorm > 0 && norm > maxNorm) {
                 float scale = maxNorm / (norm + 1e-6f);
