@@ -42,7 +42,12 @@ class FastPathScriptTest {
                 "MERA_FAST_PATH_VERBOSE",
                 "MERA_CC",
                 "MERA_CPUINFO",
-                "MERA_SYSFS_CPU")) {
+                "MERA_SYSFS_CPU",
+                "MALLOC_CONF",
+                "MALLOC_MMAP_THRESHOLD_",
+                "MALLOC_TRIM_THRESHOLD_",
+                "MALLOC_TOP_PAD_",
+                "GLIBC_TUNABLES")) {
             pb.environment().remove(name);
         }
         pb.environment().put("MERA_ALLOCATOR", "none");
@@ -149,7 +154,46 @@ class FastPathScriptTest {
                 line(show, "java_opts"));
         assertEquals("PASSIVE", line(show, "OMP_WAIT_POLICY"), show.stdout());
         assertEquals(
-                "mkl-shim=on,threads=" + threads + ",omp-wait=passive,allocator=system", line(show, "MERA_FAST_PATH"));
+                "mkl-shim=on,threads=" + threads + ",omp-wait=passive,allocator=system(heap-kept)",
+                line(show, "MERA_FAST_PATH"));
+        assertEquals("33554432", line(show, "MALLOC_MMAP_THRESHOLD_"), show.stdout());
+    }
+
+    /** glibc's heap settings: any one the user set turns ours off (setting one changes how the others behave). */
+    @Test
+    void userGlibcHeapSettingsAreKept() throws Exception {
+        Run show = bash(
+                Map.of(
+                        "MERA_CPUINFO",
+                        cpuinfo("GenuineIntel").toString(),
+                        "MERA_ALLOCATOR",
+                        "none",
+                        "MALLOC_TRIM_THRESHOLD_",
+                        "1048576"),
+                SCRIPT.toString(),
+                "--show");
+        assertEquals(0, show.exitCode(), show.stderr());
+        assertEquals("", line(show, "MALLOC_MMAP_THRESHOLD_"), show.stdout());
+        assertTrue(line(show, "MERA_FAST_PATH").endsWith(",allocator=system(user-tuned)"), show.stdout());
+    }
+
+    /** jemalloc, where installed, is preloaded with page decay off unless the user wrote a MALLOC_CONF. */
+    @Test
+    void jemallocGetsDecayOffUnlessTheUserConfiguredIt() throws Exception {
+        Path jemalloc = Path.of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2");
+        Assumptions.assumeTrue(Files.isRegularFile(jemalloc), "jemalloc (Debian libjemalloc2) is not installed here");
+        Map<String, String> env =
+                Map.of("MERA_CPUINFO", cpuinfo("GenuineIntel").toString(), "MERA_ALLOCATOR", jemalloc.toString());
+        Run show = bash(env, SCRIPT.toString(), "--show");
+        assertEquals(0, show.exitCode(), show.stderr());
+        assertEquals(jemalloc.toString(), line(show, "LD_PRELOAD"));
+        assertEquals("dirty_decay_ms:-1,muzzy_decay_ms:-1", line(show, "MALLOC_CONF"));
+        assertTrue(line(show, "MERA_FAST_PATH").endsWith(",allocator=libjemalloc.so.2(no-decay)"), show.stdout());
+        Map<String, String> own = new java.util.HashMap<>(env);
+        own.put("MALLOC_CONF", "dirty_decay_ms:1000");
+        Run user = bash(own, SCRIPT.toString(), "--show");
+        assertEquals("dirty_decay_ms:1000", line(user, "MALLOC_CONF"));
+        assertTrue(line(user, "MERA_FAST_PATH").endsWith(",allocator=libjemalloc.so.2"), user.stdout());
     }
 
     /** A wait policy or spin count the user chose is theirs: the script neither overrides nor adds to it. */
