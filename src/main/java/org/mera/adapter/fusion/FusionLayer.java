@@ -43,7 +43,8 @@ public record FusionLayer(Linear query, Linear key, Linear value, FusionConfig c
             scores = org.mera.model.Dropout.apply(scores, dropout, true);
         }
         NDArray probs = scores.softmax(-1);
-        NDArray context = probs.expandDims(3).mul(stacked).sum(new int[] {2}); // [B, T, H]
+        // Σ_i p_i u_i as a batched product [B, T, 1, N]·[B, T, N, H]: no [B, T, N, H] temporary, forward or backward.
+        NDArray context = probs.expandDims(2).matMul(stacked).squeeze(2); // [B, T, H]
         if (value != null) {
             context = value.forward(context, training);
         }
@@ -52,22 +53,28 @@ public record FusionLayer(Linear query, Linear key, Linear value, FusionConfig c
 
     private NDArray stack(List<NDArray> ups, NDArray residual) {
         NDArray stacked = NDArrays.stack(new NDList(ups), 2);
-        // AdapterHub adds the residual in place to the one tensor it passes as both key and value.
-        return config.residualBefore() ? stacked.add(residual.expandDims(2)) : stacked;
+        // AdapterHub adds the residual in place to the one tensor it passes as both key and value; in place here
+        // too (stack's output is fresh and its backward does not need it), which saves a [B, T, N, H] tensor.
+        return config.residualBefore() ? stacked.addi(residual.expandDims(2)) : stacked;
     }
 
     /** Q(query)·K(up_i) for every adapter i: [B, T, N]. */
     private NDArray scores(NDArray queryIn, NDArray stacked, boolean training) {
         NDArray q = query == null ? queryIn : query.forward(queryIn, training);
         if (key == null) {
-            return q.expandDims(2).mul(stacked).sum(new int[] {3});
+            return dotWithEach(q, stacked);
         }
         NDArray qk = q.matMul(key.weight().array()); // Q(q)·W_k: [B, T, H], W_k stored [out, in]
-        NDArray scores = qk.expandDims(2).mul(stacked).sum(new int[] {3});
+        NDArray scores = dotWithEach(qk, stacked);
         if (key.bias() != null) {
             // Q(q)·b_k is the same for every adapter (softmax ignores it) but dropout scales it per score.
             scores = scores.add(q.mul(key.bias().array()).sum(new int[] {2}, true));
         }
         return scores;
+    }
+
+    /** x·u_i for every adapter i, as a batched product [B, T, N, H]·[B, T, H, 1]: [B, T, N]. */
+    private static NDArray dotWithEach(NDArray x, NDArray stacked) {
+        return stacked.matMul(x.expandDims(3)).squeeze(3);
     }
 }
