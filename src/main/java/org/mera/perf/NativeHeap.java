@@ -1,0 +1,48 @@
+package org.mera.perf;
+
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+
+/**
+ * Hands the native allocator's free memory back to the operating system, so that a benchmark row's peak RSS
+ * is its own and not raised by what earlier rows freed but the allocator kept. libtorch's tensors live in the
+ * native heap, and an allocator that keeps freed pages (jemalloc with decay off, which the fast path sets: it
+ * saves the page faults of re-mapping them) would otherwise carry one row's peak into the next.
+ */
+public final class NativeHeap {
+    /** jemalloc's MALLCTL_ARENAS_ALL: "arena.4096.purge" purges every arena. */
+    private static final String JEMALLOC_PURGE_ALL = "arena.4096.purge";
+
+    private NativeHeap() {}
+
+    /**
+     * Purges jemalloc's arenas when jemalloc is the process's allocator (preloaded by the fast path), else asks
+     * glibc to trim its heaps ({@code malloc_trim(0)}). Returns which was done: "jemalloc", "glibc" or "none".
+     */
+    public static String release() {
+        NativeLibrary process = NativeLibrary.getProcess();
+        Function mallctl = find(process, "mallctl");
+        if (mallctl != null) {
+            int rc = mallctl.invokeInt(new Object[] {JEMALLOC_PURGE_ALL, Pointer.NULL, Pointer.NULL, Pointer.NULL, 0L});
+            if (rc != 0) {
+                throw new IllegalStateException("jemalloc mallctl(\"" + JEMALLOC_PURGE_ALL + "\") failed with " + rc);
+            }
+            return "jemalloc";
+        }
+        Function trim = find(process, "malloc_trim");
+        if (trim != null) {
+            trim.invokeInt(new Object[] {0L});
+            return "glibc";
+        }
+        return "none";
+    }
+
+    private static Function find(NativeLibrary library, String symbol) {
+        try {
+            return library.getFunction(symbol);
+        } catch (UnsatisfiedLinkError e) {
+            return null; // not this allocator: the caller tries the next
+        }
+    }
+}
