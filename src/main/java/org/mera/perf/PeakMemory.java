@@ -43,7 +43,8 @@ public final class PeakMemory {
      * Resets the resident-set high-water mark (VmHWM) to the current RSS, so that the next {@link #snapshot}
      * gives the peak of what ran in between rather than of the whole process ("5" to /proc/self/clear_refs,
      * Linux 4.0+), after handing the allocator's free pages back ({@link NativeHeap#release}) so that memory an
-     * earlier measurement freed does not count. Returns false where that file is absent or not writable; the peak then stays cumulative.
+     * earlier measurement freed does not count. Returns false where that file is absent or not writable; the peak
+     * then stays cumulative.
      */
     public static boolean resetPeak() {
         NativeHeap.release();
