@@ -170,7 +170,8 @@ public final class MeraCellRunner implements CellRunner {
                         Map.of(),
                         o.testPredictions(),
                         o.bestStep(),
-                        o.stepBudget());
+                        o.stepBudget(),
+                        o.skippedSteps());
                 chosenLr = lr;
             }
         }
@@ -182,6 +183,9 @@ public final class MeraCellRunner implements CellRunner {
             extra.put("gridTrainSeconds", Math.round(gridSeconds * 10) / 10.0);
         }
         extra.put("bestStep", out.bestStep());
+        if (out.skippedSteps() > 0) {
+            extra.put("skippedSteps", out.skippedSteps()); // absent: none (a step with a non-finite gradient)
+        }
         Map<String, Double> metrics = new LinkedHashMap<>();
         out.testMetrics().forEach((k, v) -> {
             if (!k.equals(Metrics.PRIMARY)) {

@@ -139,6 +139,7 @@ final class SourceAdapterStore {
             info.put("evalEvery", h.getInt("sourceEvalEvery"));
             info.put("patience", h.getInt("sourcePatience"));
             info.put("stoppedEarly", r.steps() < r.stepBudget());
+            info.put("skippedSteps", r.skippedSteps());
             info.put("seconds", Math.round(wall * 10) / 10.0);
             info.put("decontamination", pool.counts());
             Json.PLAIN
@@ -222,6 +223,8 @@ final class SourceAdapterStore {
                 "seconds")) {
             out.put(k, info.get(k));
         }
+        // Adapters cached before skipping existed trained without a skipped step (a non-finite gradient stopped them).
+        out.put("skippedSteps", info.getOrDefault("skippedSteps", 0));
         out.put("decontamination", pool.counts());
         return out;
     }

@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * The report's "Source adapters" section, from the cells' {@code extra.sourceAdapters} (what {@link MeraCellRunner}
  * records about each source adapter a cell used): per encoder and source, the pool rows before cleaning, the rows
  * removed as evaluation data (per contaminating target), the pool-dev score of the state kept, the steps trained,
- * the best step, the step budget and the wall time. Also the test rows each target left out because they are its own
+ * the best step, the step budget and the wall time; steps skipped for a non-finite gradient are shown next to the steps. Also the test rows each target left out because they are its own
  * k-shot rows ({@code extra.testRowsInKShot}).
  */
 final class SourceAdapterTable {
@@ -29,6 +29,7 @@ final class SourceAdapterTable {
             int steps,
             int bestStep,
             int budget,
+            int skippedSteps,
             double seconds) {}
 
     private SourceAdapterTable() {}
@@ -68,6 +69,7 @@ final class SourceAdapterTable {
                                 integer(info.get("steps")),
                                 integer(info.get("bestStep")),
                                 integer(info.get("stepBudget")),
+                                integer(info.get("skippedSteps")),
                                 info.get("seconds") instanceof Number n ? n.doubleValue() : 0));
             }
         }
@@ -84,7 +86,8 @@ final class SourceAdapterTable {
             "Each source adapter trains on its pool after every row whose text is also a target's test, dev or "
                     + "k-shot row (ignoring case, spaces and punctuation; a pair in either order) is removed, and stops once its score on "
                     + "the pool's dev split (cleaned the same way) has not improved for its patience; the state with the best pool-dev "
-                    + "score is kept.";
+                    + "score is kept. A step whose gradient is not finite is skipped (no update) and counted next to the steps; more than three "
+                    + "in a row, or over 1 % of the budget, fails the run.";
 
     static final List<String> HEADER = List.of(
             "Source",
@@ -116,7 +119,7 @@ final class SourceAdapterTable {
                 r.poolDevScore() == null
                         ? "–"
                         : String.format(Locale.ROOT, "%.1f (%s)", 100 * r.poolDevScore(), r.metric()),
-                String.valueOf(r.steps()),
+                r.skippedSteps() == 0 ? String.valueOf(r.steps()) : r.steps() + " (" + r.skippedSteps() + " skipped)",
                 String.valueOf(r.bestStep()),
                 String.valueOf(r.budget()),
                 duration(r.seconds()));

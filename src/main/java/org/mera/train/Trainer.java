@@ -22,11 +22,25 @@ import org.mera.model.Param;
  */
 public final class Trainer {
     /**
-     * What a run did: the best dev score and when, the steps taken, the loss per step, and the step budget (fewer
-     * steps than the budget: stopped early).
+     * What a run did: the best dev score and when, the steps taken, the loss per step, the step budget (fewer
+     * steps than the budget: stopped early) and how many steps were skipped for a non-finite gradient.
      */
     public record Result(
-            double bestDevScore, int bestStep, int steps, List<Float> losses, double seconds, int budget) {}
+            double bestDevScore,
+            int bestStep,
+            int steps,
+            List<Float> losses,
+            double seconds,
+            int budget,
+            int skippedSteps) {}
+
+    /**
+     * A step whose gradient is not finite is skipped (no update, as PyTorch's GradScaler does), but only this many
+     * in a row, and at most {@link #MAX_SKIPPED_FRACTION} of the budget in all: more than that is divergence.
+     */
+    static final int MAX_CONSECUTIVE_SKIPS = 3;
+
+    static final double MAX_SKIPPED_FRACTION = 0.01;
 
     private Trainer() {}
 
@@ -60,6 +74,9 @@ public final class Trainer {
         float[][] bestState = null;
         int step = 0;
         int evalsWithoutGain = 0;
+        int skipped = 0;
+        int skippedInARow = 0;
+        int maxSkipped = Math.max(MAX_CONSECUTIVE_SKIPS, (int) (MAX_SKIPPED_FRACTION * total));
         try (AdamW optimizer = new AdamW(manager, o.weightDecay());
                 ProgressBar bar = new ProgressBar("training", total, o.progress())) {
             training:
@@ -69,8 +86,21 @@ public final class Trainer {
                     if (step >= total) {
                         break;
                     }
-                    float loss = step(model, params, batch, optimizer, schedule.rate(step), o.maxGradNorm(), step);
+                    StepOutcome out = step(model, params, batch, optimizer, schedule.rate(step), o.maxGradNorm(), step);
+                    float loss = out.loss();
                     losses.add(loss);
+                    if (out.nonFinite() != null) {
+                        skipped++;
+                        skippedInARow++;
+                        if (skippedInARow > MAX_CONSECUTIVE_SKIPS || skipped > maxSkipped) {
+                            throw new TrainingDivergedException("training diverged: " + out.nonFinite() + " (" + skipped
+                                    + " steps skipped, " + skippedInARow + " in a row); lower the learning rate");
+                        }
+                        // Said, not swallowed: the count goes into the result and the run's metadata.
+                        System.err.println("warning: step " + step + " skipped: " + out.nonFinite());
+                    } else {
+                        skippedInARow = 0;
+                    }
                     step++;
                     bar.step(1, String.format("loss %.4f", loss));
                     if (!devBatches.isEmpty() && (step % evalEvery == 0 || step == total)) {
@@ -93,10 +123,13 @@ public final class Trainer {
         if (bestState != null) {
             restore(params, bestState);
         }
-        return new Result(best, bestStep, step, losses, (System.nanoTime() - start) / 1e9, total);
+        return new Result(best, bestStep, step, losses, (System.nanoTime() - start) / 1e9, total, skipped);
     }
 
-    private static float step(
+    /** One step's loss, and why its update was skipped (null when it was applied). */
+    private record StepOutcome(float loss, String nonFinite) {}
+
+    private static StepOutcome step(
             TaskModel model, List<Param> params, Batch batch, AdamW optimizer, float lr, float maxNorm, int step) {
         try (NDScope scope = new NDScope()) {
             float lossValue;
@@ -132,10 +165,16 @@ public final class Trainer {
                         bad.add(params.get(i).name());
                     }
                 }
-                throw new TrainingDivergedException("training diverged: gradient norm is " + norm + " at step " + step
-                        + " (learning rate " + lr + ", loss " + lossValue + "; non-finite gradients in "
-                        + (bad.size() > 8 ? bad.subList(0, 8) + " and " + (bad.size() - 8) + " more" : bad)
-                        + "); lower the learning rate");
+                for (Param p : params) {
+                    JniUtils.zeroGrad((PtNDArray) p.array()); // gradients are not zeroed for us
+                }
+                return new StepOutcome(
+                        lossValue,
+                        "gradient norm is " + norm + " at step " + step + " (learning rate " + lr + ", loss "
+                                + lossValue + ", batch " + batch.size() + " x " + batch.seqLen()
+                                + "; non-finite gradients in "
+                                + (bad.size() > 8 ? bad.subList(0, 8) + " and " + (bad.size() - 8) + " more" : bad)
+                                + ")");
             }
             if (maxNorm > 0 && norm > maxNorm) {
                 float scale = maxNorm / (norm + 1e-6f);
@@ -147,7 +186,7 @@ public final class Trainer {
             for (Param p : params) {
                 JniUtils.zeroGrad((PtNDArray) p.array());
             }
-            return lossValue;
+            return new StepOutcome(lossValue, null);
         }
     }
 

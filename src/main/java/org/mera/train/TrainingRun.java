@@ -33,7 +33,8 @@ public final class TrainingRun {
      * the whole encoder (HF BertModel keys); {@code headWeights} the head under {@code heads.<task name>.};
      * {@code testPredictions} the final model's predictions on the test split in its order (null without one);
      * {@code bestStep} the step whose state was kept (the best dev score; -1 without a dev split: the last state);
-     * {@code stepBudget} the most steps the run could take (it took fewer when it stopped early).
+     * {@code stepBudget} the most steps the run could take (it took fewer when it stopped early);
+     * {@code skippedSteps} the steps skipped for a non-finite gradient (see {@link Trainer#MAX_CONSECUTIVE_SKIPS}).
      */
     public record Outcome(
             Map<String, Double> devMetrics,
@@ -45,7 +46,8 @@ public final class TrainingRun {
             Map<String, Tensor> headWeights,
             Predictions testPredictions,
             int bestStep,
-            int stepBudget) {
+            int stepBudget,
+            int skippedSteps) {
         public double testPrimary() {
             return testMetrics.getOrDefault(Metrics.PRIMARY, Double.NaN);
         }
@@ -150,7 +152,8 @@ public final class TrainingRun {
                     encoder.params().snapshot(ClassificationHead.prefix(task.name())),
                     testPredictions,
                     r.bestStep(),
-                    r.budget());
+                    r.budget(),
+                    r.skippedSteps());
         }
     }
 
