@@ -105,6 +105,14 @@ public final class ExperimentCommand implements Callable<Integer> {
             description = "when a cell fails, continue with the others (it is retried next time)")
     boolean keepGoing;
 
+    @Option(
+            names = "--order",
+            paramLabel = "ORDER",
+            description = "the order cells run in: seed (default: every target at the first seed, then the next seed) "
+                    + "or target (one target at every seed before the next, so its comparison is complete first); "
+                    + "results do not depend on it")
+    String order = "seed";
+
     @Option(names = "--no-report", description = "do not write the report at the end")
     boolean noReport;
 
@@ -204,8 +212,18 @@ public final class ExperimentCommand implements Callable<Integer> {
             System.err.println("mera experiment: " + e.getMessage());
             return 2;
         }
+        Grid.Order cellOrder;
+        switch (order) {
+            case "seed" -> cellOrder = Grid.Order.SEED;
+            case "target" -> cellOrder = Grid.Order.TARGET;
+            default -> {
+                System.err.println("mera experiment: --order must be seed or target, got '" + order + "'");
+                return 2;
+            }
+        }
         ExperimentRunner experiment = new ExperimentRunner(cfg, runner)
                 .engine(cellEngine)
+                .order(cellOrder)
                 .keepGoing(keepGoing)
                 .resumeCommand(sameCommand());
         try {

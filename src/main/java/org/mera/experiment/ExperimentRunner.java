@@ -71,6 +71,7 @@ public final class ExperimentRunner {
 
     private boolean keepGoing;
     private ExperimentEngine engine = ExperimentEngine.LOCAL;
+    private Grid.Order order = Grid.Order.SEED;
 
     public ExperimentRunner(ExperimentConfig config, CellRunner runner) {
         this.config = Objects.requireNonNull(config, "config");
@@ -92,6 +93,12 @@ public final class ExperimentRunner {
     /** Continue with the other cells when one fails (failures are listed in the summary) instead of stopping. */
     public ExperimentRunner keepGoing(boolean keepGoing) {
         this.keepGoing = keepGoing;
+        return this;
+    }
+
+    /** The order cells run in (default {@link Grid.Order#SEED}); results do not depend on it. */
+    public ExperimentRunner order(Grid.Order order) {
+        this.order = Objects.requireNonNull(order, "order");
         return this;
     }
 
@@ -117,7 +124,8 @@ public final class ExperimentRunner {
         if (!problems.isEmpty()) {
             throw new ValidationException(config.name(), problems);
         }
-        return Grid.expand(config, runner.version(), ConfigValidator.specsFor(runner));
+        return Grid.expand(config, runner.version(), ConfigValidator.specsFor(runner))
+                .ordered(order);
     }
 
     /**

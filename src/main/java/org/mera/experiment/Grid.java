@@ -42,6 +42,28 @@ public final class Grid {
         return cells.size();
     }
 
+    /** The order cells run in; it decides nothing about a cell's result, only which finish first. */
+    public enum Order {
+        /** The default: every target at the first seed, then every target at the next one. */
+        SEED,
+        /** One target at every seed before the next target: its comparison is complete (with paired statistics) first. */
+        TARGET
+    }
+
+    /** The same cells in {@code order}: {@link Order#TARGET} groups them by target in config order, stably. */
+    public Grid ordered(Order order) {
+        if (order == Order.SEED) {
+            return this;
+        }
+        Map<String, Integer> firstSeen = new java.util.HashMap<>();
+        for (Cell c : cells) {
+            firstSeen.putIfAbsent(c.task(), firstSeen.size());
+        }
+        List<Cell> sorted = new ArrayList<>(cells);
+        sorted.sort(java.util.Comparator.comparingInt(c -> firstSeen.get(c.task())));
+        return new Grid(sorted);
+    }
+
     /** Validates the config (throws {@link ValidationException} listing every problem), then expands it. */
     public static Grid expand(ExperimentConfig config, String runnerVersion, Map<String, Hyperparameters.Spec> specs) {
         List<String> problems = new ConfigValidator(specs).validate(config);

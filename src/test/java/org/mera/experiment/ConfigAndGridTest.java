@@ -30,6 +30,58 @@ class ConfigAndGridTest {
     }
 
     @Test
+    void cellsRunSeedMajorByDefaultAndTargetMajorOnRequestWithTheSameKeys(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(
+                tmp.resolve("glue"),
+                org.mera.data.GlueTasks.ALL.stream()
+                        .map(org.mera.data.Task::name)
+                        .toList(),
+                List.of(16),
+                ExperimentConfig.DEFAULT_SEEDS);
+        ExperimentConfig c = ExperimentConfig.load(yaml(
+                tmp,
+                "o.yaml",
+                "name: order",
+                "dataRoot: glue",
+                "outputDir: out",
+                "encoders: [minilm]",
+                "targets: [MRPC, RTE]",
+                "seeds: [13, 21]",
+                "methods: [adapter, full]"));
+        Grid g = Grid.expand(c, "v1", Hyperparameters.KNOWN);
+        List<String> seedMajor = g.cells().stream()
+                .map(x -> x.task() + "/" + x.seed() + "/" + x.method().id())
+                .toList();
+        assertEquals(
+                List.of(
+                        "MRPC/13/adapter",
+                        "MRPC/13/full",
+                        "RTE/13/adapter",
+                        "RTE/13/full",
+                        "MRPC/21/adapter",
+                        "MRPC/21/full",
+                        "RTE/21/adapter",
+                        "RTE/21/full"),
+                seedMajor);
+        Grid t = g.ordered(Grid.Order.TARGET);
+        assertEquals(
+                List.of(
+                        "MRPC/13/adapter",
+                        "MRPC/13/full",
+                        "MRPC/21/adapter",
+                        "MRPC/21/full",
+                        "RTE/13/adapter",
+                        "RTE/13/full",
+                        "RTE/21/adapter",
+                        "RTE/21/full"),
+                t.cells().stream()
+                        .map(x -> x.task() + "/" + x.seed() + "/" + x.method().id())
+                        .toList());
+        assertEquals(new java.util.TreeSet<>(keys(g)), new java.util.TreeSet<>(keys(t)), "order changes no cell");
+        assertEquals(g.cells(), g.ordered(Grid.Order.SEED).cells());
+    }
+
+    @Test
     void loadsYamlWithDefaultsAndRelativePaths(@TempDir Path tmp) throws IOException {
         FakeGlue.create(
                 tmp.resolve("glue"),
