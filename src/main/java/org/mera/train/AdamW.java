@@ -38,11 +38,16 @@ public final class AdamW implements AutoCloseable {
         return !(n.endsWith(".bias") || n.contains("LayerNorm") || n.contains("layer_norm"));
     }
 
-    /** One update of every parameter in {@code params} from {@code grads} (same order). Call inside an NDScope. */
+    /**
+     * One update of every parameter in {@code params} from {@code grads} (same order), in torch.optim.AdamW's
+     * order of operations. Each parameter's temporaries are freed before the next parameter's are made, so a full
+     * fine-tuning step holds at most two parameter-sized temporaries, not five per parameter until the step ends.
+     */
     public void step(List<Param> params, List<NDArray> grads, float lr) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
-        double bc2 = 1 - Math.pow(beta2, step);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = (float) (lr / bc1);
         for (int i = 0; i < params.size(); i++) {
             Param p = params.get(i);
             NDArray g = grads.get(i);
@@ -57,10 +62,17 @@ public final class AdamW implements AutoCloseable {
             if (weightDecay > 0 && decays(p)) {
                 w.muli(1 - lr * weightDecay);
             }
-            mv[0].muli(beta1).addi(g.mul(1 - beta1));
-            mv[1].muli(beta2).addi(g.square().muli(1 - beta2));
-            NDArray denom = mv[1].div(bc2).sqrt().addi(eps);
-            w.subi(mv[0].mul((float) (lr / bc1)).divi(denom));
+            try (NDArray t = g.mul(1 - beta1)) {
+                mv[0].muli(beta1).addi(t);
+            }
+            try (NDArray t = g.square()) {
+                mv[1].muli(beta2).addi(t.muli(1 - beta2));
+            }
+            // denom = sqrt(v) / sqrt(1 - beta2^t) + eps; w -= lr / (1 - beta1^t) · m / denom
+            try (NDArray denom = mv[1].sqrt();
+                    NDArray update = mv[0].div(denom.divi(bc2Sqrt).addi(eps))) {
+                w.subi(update.muli(stepSize));
+            }
         }
     }
 

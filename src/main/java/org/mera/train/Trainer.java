@@ -151,7 +151,10 @@ public final class Trainer {
             for (Param p : params) {
                 NDArray g = p.array().getGradient();
                 grads.add(g);
-                NDArray s = g.square().sum();
+                NDArray s;
+                try (NDArray sq = g.square()) { // freed now: a full fine-tuning step's would add up to the model's size
+                    s = sq.sum();
+                }
                 sumSq = sumSq == null ? s : sumSq.addi(s);
             }
             float norm = (float) Math.sqrt(sumSq.getFloat());
