@@ -140,6 +140,11 @@ public final class MeraCellRunner implements CellRunner {
         double gridSeconds = 0;
         for (int i = 0; i < grid.size(); i++) {
             double lr = grid.get(i);
+            // The test split is scored only for a run that beats the earlier rates on dev, as only such a run can
+            // be chosen; the chosen run is always scored, so the result is the same as scoring every run.
+            double bestDev =
+                    out == null ? Double.NaN : out.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY);
+            boolean first = out == null;
             listener.progress(
                     0.1 + 0.9 * i / grid.size(),
                     "training " + cell.methodLabel() + (grid.size() > 1 ? " lr " + lr : ""));
@@ -153,7 +158,8 @@ public final class MeraCellRunner implements CellRunner {
                             start.method(),
                             options.withLearningRate((float) lr),
                             start.initialAdapter()),
-                    start.customise());
+                    start.customise(),
+                    devPrimary -> first || devPrimary > bestDev);
             double score = o.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY);
             gridSeconds += o.seconds();
             devByLr.put(String.valueOf(lr), score);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.DoublePredicate;
 import org.mera.adapter.Adapters;
 import org.mera.data.Batch;
 import org.mera.data.Batcher;
@@ -90,6 +91,17 @@ public final class TrainingRun {
      * @param customise called after the method's modules are in place and before training (e.g. to insert fusion layers)
      */
     public static Outcome run(Spec spec, Consumer<TaskModel> customise) throws IOException {
+        return run(spec, customise, devPrimary -> true);
+    }
+
+    /**
+     * @param scoreTestIf given the trained model's primary dev score (negative infinity without one), whether to
+     *     score the test split; when it says no, the outcome has no test metrics or predictions. A learning-rate
+     *     grid uses it to score the test split only for a run that could still be chosen: MNLI's and QNLI's test
+     *     splits take minutes to score, longer than the few-shot training itself.
+     */
+    public static Outcome run(Spec spec, Consumer<TaskModel> customise, DoublePredicate scoreTestIf)
+            throws IOException {
         Task task = spec.task();
         TrainOptions o = spec.options();
         try (TextEncoder text = TextEncoder.load(spec.model().tokenizerJson());
@@ -134,9 +146,10 @@ public final class TrainingRun {
                     o);
             Map<String, Double> devMetrics =
                     dev.isEmpty() ? Map.of() : score(task, Evaluator.predict(model, devBatches), dev);
-            Predictions testPredictions =
-                    test.isEmpty() ? null : Evaluator.predict(model, evalBatcher.evalBatches(test));
-            Map<String, Double> testMetrics = test.isEmpty() ? Map.of() : score(task, testPredictions, test);
+            boolean scoreTest = !test.isEmpty()
+                    && scoreTestIf.test(devMetrics.getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY));
+            Predictions testPredictions = scoreTest ? Evaluator.predict(model, evalBatcher.evalBatches(test)) : null;
+            Map<String, Double> testMetrics = scoreTest ? score(task, testPredictions, test) : Map.of();
             Map<String, Tensor> adapter = switch (spec.method().kind()) {
                 case FULL -> encoderWeights(encoder);
                 case LORA -> encoder.params().snapshot("base_model.");

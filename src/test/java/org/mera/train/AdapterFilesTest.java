@@ -101,6 +101,30 @@ class AdapterFilesTest {
         assertEquals(r.headWeights().keySet(), init.head().keySet());
     }
 
+    /** A run told not to score the test split (a learning rate that cannot be chosen) trains the same model. */
+    @Test
+    void testSplitIsScoredOnlyWhenAsked() throws Exception {
+        Method m = Method.parse("adapter");
+        TrainOptions o = TrainOptions.defaults()
+                .withMaxSteps(3)
+                .withBatchSize(8)
+                .withLearningRate(m.defaultLearningRate())
+                .withProgress(false);
+        TrainingRun.Spec spec = new TrainingRun.Spec(model, rte, train, dev, test, m, o, null);
+        double[] seen = {Double.NaN};
+        TrainingRun.Outcome skipped = TrainingRun.run(spec, tm -> {}, devPrimary -> {
+            seen[0] = devPrimary;
+            return false;
+        });
+        assertTrue(skipped.testMetrics().isEmpty(), skipped.testMetrics().toString());
+        assertEquals(null, skipped.testPredictions());
+        assertEquals(skipped.devMetrics().get(Metrics.PRIMARY), seen[0], 0.0, "the predicate sees the dev score");
+        TrainingRun.Outcome scored = TrainingRun.run(spec, tm -> {}, devPrimary -> true);
+        assertEquals(skipped.devMetrics(), scored.devMetrics());
+        assertEquals(test.size(), scored.testPredictions().size());
+        assertEquals(train(m).testMetrics(), scored.testMetrics());
+    }
+
     @Test
     void pfeifferAdapterAndHeadRoundTripWithAdapterHubNames(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("rte");
