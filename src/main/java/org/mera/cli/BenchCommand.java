@@ -102,6 +102,22 @@ public final class BenchCommand implements Callable<Integer> {
                             + "this Python, e.g. $(../shared/tools/python-oracle)) right after mera's, and print both side by side.")
     String peerPython;
 
+    @Option(
+            names = "--padding-tasks",
+            split = ",",
+            paramLabel = "TASK",
+            description = "Also time one epoch of adapter steps over each task's k-shot training split (16-13), padded "
+                    + "to each batch's longest row as few-shot runs do, against the same batches padded to 128, for "
+                    + "every --models encoder (GLUE task names; data from --glue).")
+    List<String> paddingTasks = List.of();
+
+    @Option(
+            names = "--glue",
+            paramLabel = "DIR",
+            defaultValue = "../shared/data/glue",
+            description = "GLUE root for --padding-tasks (TASK/k-shot/16-13/train.tsv). Default: ${DEFAULT-VALUE}.")
+    Path glue;
+
     /** Runs the command on its own (before it is registered under {@code mera}): same options and output. */
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", "true");
@@ -199,6 +215,26 @@ public final class BenchCommand implements Callable<Integer> {
                             peer.isEmpty() ? "no rows" : peer.get(0).versions());
                     report.block(
                             org.mera.perf.PeerBenchmark.sideBySide(m, rows.subList(0, Math.min(4, rows.size())), peer));
+                }
+                for (String t : paddingTasks) {
+                    org.mera.data.Task task =
+                            org.mera.data.TaskRegistry.withGlue().get(t);
+                    List<org.mera.data.Example> train =
+                            org.mera.data.TaskDirectory.under(glue, task).kshotTrain(16, 13);
+                    org.mera.perf.PaddingBenchmark.Result r =
+                            org.mera.perf.PaddingBenchmark.run(pm, task, train, 8, 1, modelRuns);
+                    r.rows(m).forEach(report::add);
+                    report.block(String.format(
+                            Locale.ROOT,
+                            "%s %s k-shot: padding to each batch's longest computes %d positions for %d real tokens "
+                                    + "(%d at %d), an epoch %.2fx faster.",
+                            m,
+                            t,
+                            r.dynamicTokens(),
+                            r.realTokens(),
+                            r.fixedTokens(),
+                            r.fixedLength(),
+                            r.speedup()));
                 }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("bench: cannot load model " + m, e);
