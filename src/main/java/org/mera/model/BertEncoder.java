@@ -28,21 +28,30 @@ public final class BertEncoder implements AutoCloseable {
     private final MaskedLmHead mlmHead;
 
     public BertEncoder(EncoderConfig config, Map<String, Tensor> weights, NDManager manager) {
+        this(config, stripPrefixes(weights), null, manager);
+    }
+
+    /** An encoder whose frozen weights are {@code shared}'s arrays (see {@link SharedWeights}). */
+    BertEncoder(EncoderConfig config, SharedWeights shared, NDManager manager) {
+        this(config, Map.of(), shared, manager);
+    }
+
+    private BertEncoder(EncoderConfig config, Map<String, Tensor> w, SharedWeights shared, NDManager manager) {
         this.config = config;
-        this.params = new Params(manager);
-        Map<String, Tensor> w = stripPrefixes(weights);
+        this.params = new Params(manager, shared);
         this.embeddings = new Embeddings(config, params, w);
         List<BertLayer> ls = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
             ls.add(new BertLayer(config, params, w, "encoder.layer." + i + "."));
         }
         this.layers = Collections.unmodifiableList(ls);
-        if (w.containsKey("pooler.dense.weight")) {
+        if (params.has(w, "pooler.dense.weight")) {
             // No head reads the pooler; its weights are kept so that a fully fine-tuned encoder is saved whole.
             Linear.load(params, w, "pooler.dense", config.hiddenSize(), config.hiddenSize());
         }
-        this.mlmHead =
-                MaskedLmHead.present(w) ? new MaskedLmHead(config, params, w, embeddings.wordEmbeddings()) : null;
+        this.mlmHead = MaskedLmHead.present(params, w)
+                ? new MaskedLmHead(config, params, w, embeddings.wordEmbeddings())
+                : null;
         for (Param p : params.all()) {
             p.setTrainable(false);
         }
@@ -61,7 +70,7 @@ public final class BertEncoder implements AutoCloseable {
     }
 
     /** Accepts both bare BertModel names and names under a task model's {@code bert.}/{@code roberta.} prefix. */
-    private static Map<String, Tensor> stripPrefixes(Map<String, Tensor> weights) {
+    static Map<String, Tensor> stripPrefixes(Map<String, Tensor> weights) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : weights.entrySet()) {
             // RoBERTa's LM head is lm_head.*; only BERT's cls.predictions head is supported.

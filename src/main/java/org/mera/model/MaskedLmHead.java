@@ -19,8 +19,8 @@ public final class MaskedLmHead {
         this.wordEmbeddings = wordEmbeddings;
     }
 
-    static boolean present(Map<String, Tensor> w) {
-        return w.containsKey("cls.predictions.transform.dense.weight");
+    static boolean present(Params params, Map<String, Tensor> w) {
+        return params.has(w, "cls.predictions.transform.dense.weight");
     }
 
     /** Vocabulary logits [.., V] for hidden states [.., H]. */

@@ -16,10 +16,22 @@ import org.mera.io.Tensor;
  */
 public final class Params implements AutoCloseable {
     private final NDManager manager;
+    private final SharedWeights shared;
     private final Map<String, Param> byName = new LinkedHashMap<>();
 
     public Params(NDManager manager) {
+        this(manager, null);
+    }
+
+    /** Parameters whose pretrained values, where {@code shared} has them, are its arrays until made trainable. */
+    public Params(NDManager manager, SharedWeights shared) {
         this.manager = manager;
+        this.shared = shared;
+    }
+
+    /** Whether {@code key} can be taken: from the shared weights or from {@code weights}. */
+    public boolean has(Map<String, Tensor> weights, String key) {
+        return (shared != null && shared.contains(key)) || weights.containsKey(key);
     }
 
     public NDManager manager() {
@@ -44,6 +56,25 @@ public final class Params implements AutoCloseable {
 
     /** Takes {@code key} out of {@code weights} and makes it a parameter, with a clear error when it is missing or misshapen. */
     public Param take(Map<String, Tensor> weights, String key, int... expectedShape) {
+        NDArray sharedArray = shared == null ? null : shared.get(key);
+        if (sharedArray != null) {
+            if (byName.containsKey(key)) {
+                throw new IllegalArgumentException("parameter " + key + " already exists");
+            }
+            long[] actual = sharedArray.getShape().getShape();
+            if (expectedShape.length > 0
+                    && !java.util.Arrays.equals(
+                            actual,
+                            java.util.Arrays.stream(expectedShape)
+                                    .asLongStream()
+                                    .toArray())) {
+                throw new IllegalArgumentException("weight '" + key + "' has shape " + sharedArray.getShape()
+                        + ", expected " + java.util.Arrays.toString(expectedShape));
+            }
+            Param p = new Param(key, sharedArray, manager, true);
+            byName.put(key, p);
+            return p;
+        }
         Tensor t = weights.get(key);
         if (t == null) {
             throw new IllegalArgumentException("weight '" + key + "' is missing");

@@ -301,7 +301,8 @@ public final class AdapterFiles {
         if (!Files.isRegularFile(dir.resolve(AdapterHubFormat.HEAD_CONFIG)) && PeftLoraDirectory.isPeftLora(dir)) {
             LoraWeights l = PeftLoraDirectory.read(dir);
             String name = l.name().replace('.', '_');
-            Optional<PredictionHead> peft = PeftLoraDirectory.head(dir, l, name, headConfig(task), model.weights());
+            Optional<PredictionHead> peft =
+                    PeftLoraDirectory.head(dir, l, name, headConfig(task), model.weights("pooler."));
             if (peft.isPresent()) {
                 if (!task.isRegression()) {
                     System.err.println(

@@ -1,0 +1,116 @@
+package org.mera.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.adapter.Adapters;
+import org.mera.io.BertConfig;
+import org.mera.io.BertShapes;
+import org.mera.io.HfModelDirectory;
+import org.mera.io.Tensor;
+
+/**
+ * Encoders built from one pretrained model read the same frozen arrays, and a parameter made trainable gets its own
+ * copy: training one encoder never changes what another reads, and closing one leaves the others whole.
+ */
+class SharedWeightsTest {
+    static final String Q = "encoder.layer.0.attention.self.query.weight";
+
+    @Test
+    void frozenWeightsAreSharedAndTrainableOnesAreCopied(@TempDir Path tmp) throws Exception {
+        Map<String, Tensor> w = tinyWeights();
+        Path dir = tmp.resolve("tiny");
+        HfModelDirectory.write(dir, BertConfig.bert(BertShapes.check(w, dir), 2, false, true), w, "{}");
+        float[] query = w.get(Q).data().clone();
+        float[] pooler = w.get("pooler.dense.weight").data().clone();
+        PretrainedModel model = PretrainedModel.load(dir);
+        assertSame(model, PretrainedModel.load(dir), "read once per process");
+        NDManager m1 = NDManager.newBaseManager();
+        try (NDManager m2 = NDManager.newBaseManager();
+                NDManager m3 = NDManager.newBaseManager()) {
+            BertEncoder a = model.newEncoder(m1);
+            BertEncoder b = model.newEncoder(m2);
+            Param qa = a.params().get(Q);
+            Param qb = b.params().get(Q);
+            assertTrue(qa.shared() && qb.shared());
+            assertSame(qa.array(), qb.array(), "one array for both encoders while frozen");
+            assertArrayEquals(query, qb.array().toFloatArray());
+
+            Adapters.unfreezeEncoder(a); // full fine-tuning: every parameter trainable
+            assertFalse(qa.shared());
+            assertNotSame(qb.array(), qa.array());
+            assertSame(m1, qa.array().getManager(), "the copy belongs to its encoder's manager");
+            assertTrue(qa.array().hasGradient() || qa.trainable());
+            assertArrayEquals(query, qa.array().toFloatArray(), "the copy starts from the pretrained values");
+            qa.array().set(new float[query.length]); // an update, as AdamW writes in place
+            assertArrayEquals(query, qb.array().toFloatArray(), "the other encoder still reads the pretrained values");
+            assertFalse(qb.array().hasGradient(), "a shared array never records gradients");
+
+            m1.close(); // one encoder's end leaves the shared arrays to the others
+            BertEncoder c = model.newEncoder(m3);
+            assertSame(qb.array(), c.params().get(Q).array());
+            assertArrayEquals(query, c.params().get(Q).array().toFloatArray());
+            assertArrayEquals(
+                    pooler, model.weights("pooler.").get("pooler.dense.weight").data());
+            assertEquals(
+                    List.of("pooler.dense.bias", "pooler.dense.weight"),
+                    model.weights("pooler.").keySet().stream().sorted().toList());
+        }
+    }
+
+    private static Map<String, Tensor> tinyWeights() {
+        int v = 50;
+        int h = 8;
+        int f = 16;
+        Random rnd = new Random(3);
+        Map<String, Tensor> w = new LinkedHashMap<>();
+        w.put("embeddings.word_embeddings.weight", normal(rnd, v, h));
+        w.put("embeddings.position_embeddings.weight", normal(rnd, 16, h));
+        w.put("embeddings.token_type_embeddings.weight", normal(rnd, 2, h));
+        ln(w, "embeddings.LayerNorm", h);
+        for (int i = 0; i < 2; i++) {
+            String p = "encoder.layer." + i + ".";
+            for (String s : List.of(
+                    "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense")) {
+                w.put(p + s + ".weight", normal(rnd, h, h));
+                w.put(p + s + ".bias", normal(rnd, h));
+            }
+            ln(w, p + "attention.output.LayerNorm", h);
+            w.put(p + "intermediate.dense.weight", normal(rnd, f, h));
+            w.put(p + "intermediate.dense.bias", normal(rnd, f));
+            w.put(p + "output.dense.weight", normal(rnd, h, f));
+            w.put(p + "output.dense.bias", normal(rnd, h));
+            ln(w, p + "output.LayerNorm", h);
+        }
+        w.put("pooler.dense.weight", normal(rnd, h, h));
+        w.put("pooler.dense.bias", normal(rnd, h));
+        return w;
+    }
+
+    private static void ln(Map<String, Tensor> w, String prefix, int h) {
+        Tensor g = Tensor.zeros(h);
+        java.util.Arrays.fill(g.data(), 1f);
+        w.put(prefix + ".weight", g);
+        w.put(prefix + ".bias", Tensor.zeros(h));
+    }
+
+    private static Tensor normal(Random rnd, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.numel(); i++) {
+            t.data()[i] = (float) (rnd.nextGaussian() * 0.02);
+        }
+        return t;
+    }
+}
