@@ -71,6 +71,10 @@ public final class PretrainedModel {
         return weights.tensors(Objects.requireNonNull(prefix, "prefix"));
     }
 
+    SharedWeights sharedWeights() {
+        return weights;
+    }
+
     /** A short name for reports: the catalog directory's name. */
     public String name() {
         return directory.getFileName().toString();

@@ -16,10 +16,20 @@ import org.mera.io.Tensor;
  * The arrays belong to a manager that is never closed; nothing may write to them.
  */
 public final class SharedWeights {
+    private final NDManager manager;
     private final Map<String, NDArray> arrays;
 
-    private SharedWeights(Map<String, NDArray> arrays) {
+    private SharedWeights(NDManager manager, Map<String, NDArray> arrays) {
+        this.manager = manager;
         this.arrays = Collections.unmodifiableMap(arrays);
+    }
+
+    /**
+     * How many arrays the shared manager holds: the weights only, always. An operation's result belongs to its first
+     * operand's manager (the input's, never a weight's), so nothing computed should ever land here.
+     */
+    int managedArrays() {
+        return manager.getManagedArrays().size();
     }
 
     /** Engine copies of {@code weights}, each Java array released as soon as it is copied (the map is emptied). */
@@ -34,7 +44,7 @@ public final class SharedWeights {
             out.put(e.getKey(), a);
             it.remove();
         }
-        return new SharedWeights(out);
+        return new SharedWeights(manager, out);
     }
 
     public boolean contains(String name) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,10 +17,14 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.adapter.Adapters;
+import org.mera.data.Batch;
 import org.mera.io.BertConfig;
 import org.mera.io.BertShapes;
 import org.mera.io.HfModelDirectory;
 import org.mera.io.Tensor;
+import org.mera.train.TaskModel;
+import org.mera.train.TrainOptions;
+import org.mera.train.Trainer;
 
 /**
  * Encoders built from one pretrained model read the same frozen arrays, and a parameter made trainable gets its own
@@ -57,6 +62,29 @@ class SharedWeightsTest {
             qa.array().set(new float[query.length]); // an update, as AdamW writes in place
             assertArrayEquals(query, qb.array().toFloatArray(), "the other encoder still reads the pretrained values");
             assertFalse(qb.array().hasGradient(), "a shared array never records gradients");
+
+            // Forward passes and a training step of an encoder leave nothing in the shared manager.
+            int held = model.sharedWeights().managedArrays();
+            assertEquals(w.size(), held, "the shared manager holds the weights only");
+            Shape s = new Shape(2, 5);
+            long[] ids = {1, 7, 9, 3, 2, 1, 4, 4, 2, 0};
+            long[] mask = {1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+            for (boolean training : new boolean[] {false, true}) {
+                b.forward(m2.create(ids, s), m2.create(new long[10], s), m2.create(mask, s), training);
+            }
+            ClassificationHead head = ClassificationHead.create(b.params(), "t", 8, List.of("0", "1"), 0.1f, 1);
+            Adapters.addBottleneck(b, "a", "pfeiffer", 4, "relu", null, 1);
+            Batch batch = new Batch(
+                    2, 5, ids, new long[10], mask, new int[] {0, 1}, new float[] {Float.NaN, Float.NaN}, new int[] {0, 1
+                    });
+            Trainer.train(
+                    new TaskModel(b, head),
+                    e -> List.of(batch),
+                    List.of(),
+                    p -> 0,
+                    TrainOptions.defaults().withMaxSteps(2).withProgress(false));
+            assertEquals(held, model.sharedWeights().managedArrays(), "nothing computed lands in the shared manager");
+            assertArrayEquals(query, qb.array().toFloatArray(), "training an adapter leaves the weights alone");
 
             m1.close(); // one encoder's end leaves the shared arrays to the others
             BertEncoder c = model.newEncoder(m3);
