@@ -137,6 +137,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (timedRuns < 1) {
             throw new ParameterException(spec.commandLine(), "--runs must be >= 1, got " + timedRuns);
         }
+        for (String t : paddingTasks) {
+            // Checked before any timing starts: a wrong name or a missing file should not cost the encoder rows.
+            try {
+                org.mera.data.TaskDirectory.under(
+                                glue, org.mera.data.TaskRegistry.withGlue().get(t))
+                        .kshotTrainFile(16, 13);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new ParameterException(spec.commandLine(), "--padding-tasks " + t + ": " + e.getMessage());
+            }
+        }
         BenchReport report = run();
         spec.commandLine().getOut().print(report.toText());
         spec.commandLine().getOut().flush();

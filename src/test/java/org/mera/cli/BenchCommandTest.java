@@ -125,5 +125,15 @@ class BenchCommandTest {
         assertEquals(2, run(new StringWriter(), err, "--runs", "0", "--no-doc"));
         assertTrue(err.toString().contains("--runs must be >= 1, got 0"), err.toString());
         assertEquals(2, run(new StringWriter(), new StringWriter(), "--sizes", "0", "--no-doc"));
+        StringWriter unknown = new StringWriter();
+        assertEquals(2, run(new StringWriter(), unknown, "--padding-tasks", "SST-3", "--no-doc"));
+        assertTrue(unknown.toString().contains("--padding-tasks SST-3: unknown task 'SST-3'"), unknown.toString());
+        StringWriter missing = new StringWriter();
+        assertEquals(
+                2, run(new StringWriter(), missing, "--padding-tasks", "RTE", "--glue", tmp.toString(), "--no-doc"));
+        assertTrue(
+                missing.toString().contains("--padding-tasks RTE: task RTE: no directory")
+                        && missing.toString().contains(tmp.toString()),
+                missing.toString());
     }
 }
