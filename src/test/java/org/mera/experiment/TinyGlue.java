@@ -21,13 +21,19 @@ public final class TinyGlue {
 
     /** A 2-layer, hidden-32 BERT with random weights and minilm's WordPiece tokenizer. */
     public static Path encoder(Path dir) throws IOException {
-        int v = 30522;
-        int h = 32;
-        int f = 64;
-        Random rnd = new Random(5);
+        Map<String, Tensor> w = weights(30522, 512, 32, 64, 5);
+        String tokenizer = Files.readString(
+                ModelCatalog.fromEnvironment().resolve("minilm").resolve("tokenizer.json"));
+        HfModelDirectory.write(dir, BertConfig.bert(BertShapes.check(w, dir), 2, false, true), w, tokenizer);
+        return dir;
+    }
+
+    /** Random weights of a 2-layer BERT (HF BertModel names, zero biases, unit LayerNorm scales). */
+    public static Map<String, Tensor> weights(int v, int positions, int h, int f, long seed) {
+        Random rnd = new Random(seed);
         Map<String, Tensor> w = new LinkedHashMap<>();
         w.put("embeddings.word_embeddings.weight", normal(rnd, v, h));
-        w.put("embeddings.position_embeddings.weight", normal(rnd, 512, h));
+        w.put("embeddings.position_embeddings.weight", normal(rnd, positions, h));
         w.put("embeddings.token_type_embeddings.weight", normal(rnd, 2, h));
         ln(w, "embeddings.LayerNorm", h);
         for (int i = 0; i < 2; i++) {
@@ -44,10 +50,7 @@ public final class TinyGlue {
             w.put(p + "output.dense.bias", Tensor.zeros(h));
             ln(w, p + "output.LayerNorm", h);
         }
-        String tokenizer = Files.readString(
-                ModelCatalog.fromEnvironment().resolve("minilm").resolve("tokenizer.json"));
-        HfModelDirectory.write(dir, BertConfig.bert(BertShapes.check(w, dir), 2, false, true), w, tokenizer);
-        return dir;
+        return w;
     }
 
     /** RTE's k-shot splits for {@code seeds} with a 40-example test set; MRPC and SST-2 pools cut to 64/32 rows. */

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.adapter.Adapters;
 import org.mera.data.Batch;
+import org.mera.experiment.TinyGlue;
 import org.mera.io.BertConfig;
 import org.mera.io.BertShapes;
 import org.mera.io.HfModelDirectory;
@@ -98,47 +98,12 @@ class SharedWeightsTest {
         }
     }
 
+    /** TinyGlue's 2-layer BERT at hidden 8, with a pooler (whose weights {@link PretrainedModel#weights} returns). */
     private static Map<String, Tensor> tinyWeights() {
-        int v = 50;
-        int h = 8;
-        int f = 16;
-        Random rnd = new Random(3);
-        Map<String, Tensor> w = new LinkedHashMap<>();
-        w.put("embeddings.word_embeddings.weight", normal(rnd, v, h));
-        w.put("embeddings.position_embeddings.weight", normal(rnd, 16, h));
-        w.put("embeddings.token_type_embeddings.weight", normal(rnd, 2, h));
-        ln(w, "embeddings.LayerNorm", h);
-        for (int i = 0; i < 2; i++) {
-            String p = "encoder.layer." + i + ".";
-            for (String s : List.of(
-                    "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense")) {
-                w.put(p + s + ".weight", normal(rnd, h, h));
-                w.put(p + s + ".bias", normal(rnd, h));
-            }
-            ln(w, p + "attention.output.LayerNorm", h);
-            w.put(p + "intermediate.dense.weight", normal(rnd, f, h));
-            w.put(p + "intermediate.dense.bias", normal(rnd, f));
-            w.put(p + "output.dense.weight", normal(rnd, h, f));
-            w.put(p + "output.dense.bias", normal(rnd, h));
-            ln(w, p + "output.LayerNorm", h);
-        }
-        w.put("pooler.dense.weight", normal(rnd, h, h));
-        w.put("pooler.dense.bias", normal(rnd, h));
+        Map<String, Tensor> w = TinyGlue.weights(50, 16, 8, 16, 3);
+        Random rnd = new Random(4);
+        w.put("pooler.dense.weight", Tensor.normal(rnd, 0.02f, 8, 8));
+        w.put("pooler.dense.bias", Tensor.normal(rnd, 0.02f, 8));
         return w;
-    }
-
-    private static void ln(Map<String, Tensor> w, String prefix, int h) {
-        Tensor g = Tensor.zeros(h);
-        java.util.Arrays.fill(g.data(), 1f);
-        w.put(prefix + ".weight", g);
-        w.put(prefix + ".bias", Tensor.zeros(h));
-    }
-
-    private static Tensor normal(Random rnd, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.numel(); i++) {
-            t.data()[i] = (float) (rnd.nextGaussian() * 0.02);
-        }
-        return t;
     }
 }
