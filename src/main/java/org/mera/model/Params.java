@@ -42,12 +42,7 @@ public final class Params implements AutoCloseable {
         if (byName.containsKey(name)) {
             throw new IllegalArgumentException("parameter " + name + " already exists");
         }
-        int[] s = value.shape();
-        long[] shape = new long[s.length];
-        for (int i = 0; i < s.length; i++) {
-            shape[i] = s[i];
-        }
-        NDArray array = manager.create(value.data(), new Shape(shape));
+        NDArray array = manager.create(value.data(), shape(value.shape()));
         array.setName(name);
         Param p = new Param(name, array);
         byName.put(name, p);
@@ -61,13 +56,7 @@ public final class Params implements AutoCloseable {
             if (byName.containsKey(key)) {
                 throw new IllegalArgumentException("parameter " + key + " already exists");
             }
-            long[] actual = sharedArray.getShape().getShape();
-            if (expectedShape.length > 0
-                    && !java.util.Arrays.equals(
-                            actual,
-                            java.util.Arrays.stream(expectedShape)
-                                    .asLongStream()
-                                    .toArray())) {
+            if (expectedShape.length > 0 && !sharedArray.getShape().equals(shape(expectedShape))) {
                 throw new IllegalArgumentException("weight '" + key + "' has shape " + sharedArray.getShape()
                         + ", expected " + java.util.Arrays.toString(expectedShape));
             }
@@ -131,6 +120,15 @@ public final class Params implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** A tensor shape as the engine's. */
+    static Shape shape(int[] s) {
+        long[] shape = new long[s.length];
+        for (int i = 0; i < s.length; i++) {
+            shape[i] = s[i];
+        }
+        return new Shape(shape);
     }
 
     public static Tensor toTensor(NDArray a) {

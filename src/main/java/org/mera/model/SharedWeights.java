@@ -2,7 +2,6 @@ package org.mera.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,7 +38,8 @@ public final class SharedWeights {
         var it = weights.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<String, Tensor> e = it.next();
-            NDArray a = manager.create(e.getValue().data(), shape(e.getValue().shape()));
+            NDArray a = manager.create(
+                    e.getValue().data(), Params.shape(e.getValue().shape()));
             a.setName(e.getKey());
             out.put(e.getKey(), a);
             it.remove();
@@ -69,13 +69,5 @@ public final class SharedWeights {
             }
         });
         return out;
-    }
-
-    static Shape shape(int[] s) {
-        long[] shape = new long[s.length];
-        for (int i = 0; i < s.length; i++) {
-            shape[i] = s[i];
-        }
-        return new Shape(shape);
     }
 }
