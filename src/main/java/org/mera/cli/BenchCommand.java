@@ -27,8 +27,10 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Measure the float32 matmul peak, encoder forward passes and adapter-tuning / full fine-tuning steps",
-            "(tokens/s, achieved GFLOP/s, peak memory) and OT-merge timings; record them in docs/performance.md."
+            "Measure the float32 matmul peak, encoder forward passes and adapter-tuning / LoRA / full fine-tuning /",
+            "AdapterFusion steps (tokens/s, achieved GFLOP/s, peak memory), each step's matrix products alone (the",
+            "floor no float32 implementation on this BLAS can beat) and OT-merge timings; record them in",
+            "docs/performance.md."
         })
 public final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -70,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
             split = ",",
             defaultValue = "minilm,bert-base-uncased",
             description =
-                    "Encoders to time (forward, adapter-tuning step, full fine-tuning step, AdapterFusion step over 7 adapters); 'none' to skip. Default: ${DEFAULT-VALUE}.")
+                    "Encoders to time (forward, adapter-tuning, LoRA, full fine-tuning and AdapterFusion steps, and the matrix products of forward, adapter and full steps alone); 'none' to skip. Default: ${DEFAULT-VALUE}.")
     List<String> models;
 
     @Option(
@@ -209,6 +211,9 @@ public final class BenchCommand implements Callable<Integer> {
                         org.mera.model.ModelCatalog.fromEnvironment().resolve(m));
                 List<org.mera.perf.BenchRow> rows = org.mera.perf.EncoderBenchmark.run(m, pm, batch, seq, 1, modelRuns);
                 rows.forEach(report::add);
+                org.mera.perf.MatmulFloor.Result floor =
+                        org.mera.perf.MatmulFloor.run(pm.config(), batch, seq, 1, modelRuns);
+                floor.rows(m, batch, seq, PeakMemory.snapshot().peakRssMiB()).forEach(report::add);
                 if (peerPython != null) {
                     List<org.mera.perf.PeerBenchmark.Row> peer = org.mera.perf.PeerBenchmark.run(
                             peerPython,
@@ -223,8 +228,8 @@ public final class BenchCommand implements Callable<Integer> {
                     report.environment(
                             "peer " + m,
                             peer.isEmpty() ? "no rows" : peer.get(0).versions());
-                    report.block(
-                            org.mera.perf.PeerBenchmark.sideBySide(m, rows.subList(0, Math.min(4, rows.size())), peer));
+                    report.block(org.mera.perf.PeerBenchmark.sideBySide(
+                            m, rows.subList(0, Math.min(4, rows.size())), peer, floor));
                 }
                 for (String t : paddingTasks) {
                     org.mera.data.Task task =

@@ -75,7 +75,8 @@ public final class BenchReport {
                     .append(" |\n");
         }
         for (String block : blocks) {
-            md.append('\n').append(block);
+            // Each block its own paragraph: a table right under a line of text would not render as a table.
+            md.append('\n').append(block.strip()).append('\n');
         }
         return md.toString();
     }
@@ -109,7 +110,7 @@ public final class BenchReport {
                     formatNumber(r.peakRssMiB(), 0)));
         }
         for (String block : blocks) {
-            out.append('\n').append(block);
+            out.append('\n').append(block.strip()).append('\n');
         }
         return out.toString();
     }

@@ -44,7 +44,7 @@ public final class EncoderBenchmark {
         try (NDManager manager = NDManager.newBaseManager()) {
             BertEncoder encoder = model.newEncoder(manager);
             Shape s = new Shape(batchSize, seqLen);
-            double fwd = median(warmup, runs, () -> {
+            double fwd = Medians.of(warmup, runs, () -> {
                 try (NDScope scope = new NDScope()) {
                     encoder.forward(
                                     manager.create(batch.inputIds(), s),
@@ -132,7 +132,7 @@ public final class EncoderBenchmark {
         customise.accept(taskModel);
         TrainOptions o =
                 TrainOptions.defaults().withMaxSteps(1).withProgress(false).withLearningRate(1e-5f);
-        return median(warmup, runs, () -> Trainer.train(taskModel, e -> List.of(batch), List.of(), p -> 0, o));
+        return Medians.of(warmup, runs, () -> Trainer.train(taskModel, e -> List.of(batch), List.of(), p -> 0, o));
     }
 
     private static BenchRow row(String name, double seconds, long tokens, double flops) {
@@ -162,20 +162,6 @@ public final class EncoderBenchmark {
             idx[i] = i;
         }
         return new Batch(b, t, ids, new long[b * t], mask, labels, targets, idx);
-    }
-
-    private static double median(int warmup, int runs, Runnable body) {
-        for (int i = 0; i < warmup; i++) {
-            body.run();
-        }
-        double[] times = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            body.run();
-            times[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        java.util.Arrays.sort(times);
-        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
     }
 
     static {

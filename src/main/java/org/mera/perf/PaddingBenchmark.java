@@ -156,15 +156,7 @@ public final class PaddingBenchmark {
                     .withBatchSize(batches.get(0).size())
                     .withProgress(false)
                     .withLearningRate(1e-4f);
-            double[] times = new double[runs];
-            for (int i = -warmup; i < runs; i++) {
-                long t0 = System.nanoTime();
-                Trainer.train(taskModel, epoch -> batches, List.of(), p -> 0, o);
-                if (i >= 0) {
-                    times[i] = (System.nanoTime() - t0) / 1e9;
-                }
-            }
-            return Medians.median(times);
+            return Medians.of(warmup, runs, () -> Trainer.train(taskModel, epoch -> batches, List.of(), p -> 0, o));
         }
     }
 }

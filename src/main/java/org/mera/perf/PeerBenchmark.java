@@ -112,15 +112,18 @@ public final class PeerBenchmark {
     }
 
     /**
-     * Markdown: mera's rows beside the peer's, with the time ratio peer / mera (above 1: mera is faster) and both
-     * peak RSS figures. {@code mera} holds mera's rows in {@link #ROWS} order (null where mera has none).
+     * Markdown: mera's rows beside the peer's, with the time ratio peer / mera (above 1: mera is faster), the step's
+     * matrix products alone ({@link MatmulFloor}: no float32 implementation on this BLAS is faster) with what that
+     * floor leaves, peer / floor (the most any such implementation could gain on the peer), and both peak RSS
+     * figures. {@code mera} holds mera's rows in {@link #ROWS} order (null where mera has none).
      */
-    public static String sideBySide(String model, List<BenchRow> mera, List<Row> peer) {
+    public static String sideBySide(String model, List<BenchRow> mera, List<Row> peer, MatmulFloor.Result floor) {
         StringBuilder md = new StringBuilder();
         md.append("| ")
                 .append(model)
-                .append(" | mera | peer | peer / mera | mera peak RSS (MiB) | peer peak RSS (MiB) |\n");
-        md.append("|---|---:|---:|---:|---:|---:|\n");
+                .append(" | mera | peer | peer / mera | matrix products alone | mera / floor | peer / floor"
+                        + " | mera peak RSS (MiB) | peer peak RSS (MiB) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int i = 0; i < ROWS.size(); i++) {
             String name = ROWS.get(i);
             BenchRow m = i < mera.size() ? mera.get(i) : null;
@@ -128,6 +131,11 @@ public final class PeerBenchmark {
             if (m == null && p == null) {
                 continue;
             }
+            double f = switch (name) {
+                case "forward" -> floor.forwardFloor();
+                case "full" -> floor.fullStepFloor();
+                default -> floor.adapterStepFloor();
+            };
             md.append("| ")
                     .append(name.equals("forward") ? "forward" : name + " step")
                     .append(" | ")
@@ -135,10 +143,13 @@ public final class PeerBenchmark {
                     .append(" | ")
                     .append(p == null ? "-" : BenchReport.formatSeconds(p.medianSeconds()))
                     .append(" | ")
-                    .append(
-                            m == null || p == null
-                                    ? "-"
-                                    : String.format(Locale.ROOT, "%.2f", p.medianSeconds() / m.medianSeconds()))
+                    .append(m == null || p == null ? "-" : ratio(p.medianSeconds(), m.medianSeconds()))
+                    .append(" | ")
+                    .append(BenchReport.formatSeconds(f))
+                    .append(" | ")
+                    .append(m == null ? "-" : ratio(m.medianSeconds(), f))
+                    .append(" | ")
+                    .append(p == null ? "-" : ratio(p.medianSeconds(), f))
                     .append(" | ")
                     .append(m == null ? "-" : String.format(Locale.ROOT, "%.0f", m.peakRssMiB()))
                     .append(" | ")
@@ -146,6 +157,10 @@ public final class PeerBenchmark {
                     .append(" |\n");
         }
         return md.toString();
+    }
+
+    private static String ratio(double a, double b) {
+        return String.format(Locale.ROOT, "%.2f", a / b);
     }
 
     private static String tail(String s) {

@@ -121,9 +121,22 @@ class BenchReportTest {
     }
 
     @Test
+    void blocksAreParagraphsSoATableAfterASentenceStillRendersAsATable() {
+        BenchReport report =
+                new BenchReport("t").block("tiny: an epoch 2.00x faster.").block("| a | b |\n|---|---|\n| 1 | 2 |\n");
+        String md = report.toMarkdown();
+        assertTrue(md.contains("an epoch 2.00x faster.\n\n| a | b |\n"), md);
+    }
+
+    @Test
     void medianOfOddAndEvenCounts() {
         assertEquals(2.0, Medians.median(new double[] {3, 1, 2}));
         assertEquals(2.5, Medians.median(new double[] {4, 1, 3, 2}));
+        int[] calls = {0};
+        double t = Medians.of(2, 3, () -> calls[0]++);
+        assertEquals(5, calls[0], "2 warm-up + 3 timed runs");
+        assertTrue(t >= 0 && t < 1, "median seconds of an empty body: " + t);
+        assertThrows(IllegalArgumentException.class, () -> Medians.of(0, 0, () -> {}));
         assertThrows(IllegalArgumentException.class, () -> Medians.median(new double[0]));
     }
 }

@@ -32,10 +32,11 @@ class PeerBenchmarkTest {
                 new BenchRow("f", 0.4, 1, "tokens/s", Double.NaN, 700),
                 new BenchRow("a", 1.0, 1, "tokens/s", Double.NaN, 1800),
                 new BenchRow("l", 3.0, 1, "tokens/s", Double.NaN, 1900));
-        String md = PeerBenchmark.sideBySide("tiny", mera, rows);
-        assertTrue(md.contains("| forward | 400.00 ms | 800.00 ms | 2.00 | 700 | 900 |"), md);
-        assertTrue(md.contains("| adapter step | 1.00 s | - | - | 1800 | - |"), md);
-        assertTrue(md.contains("| lora step | 3.00 s | 1.50 s | 0.50 | 1900 | 2100 |"), md);
+        MatmulFloor.Result floor = new MatmulFloor.Result(0.2, 0.3, 0.5, 1e9, 1e9, 1e9);
+        String md = PeerBenchmark.sideBySide("tiny", mera, rows, floor);
+        assertTrue(md.contains("| forward | 400.00 ms | 800.00 ms | 2.00 | 200.00 ms | 2.00 | 4.00 | 700 | 900 |"), md);
+        assertTrue(md.contains("| adapter step | 1.00 s | - | - | 500.00 ms | 2.00 | - | 1800 | - |"), md);
+        assertTrue(md.contains("| lora step | 3.00 s | 1.50 s | 0.50 | 500.00 ms | 6.00 | 3.00 | 1900 | 2100 |"), md);
         assertTrue(!md.contains("full step"), "no row on either side: left out\n" + md);
     }
 
