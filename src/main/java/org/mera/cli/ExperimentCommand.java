@@ -97,7 +97,10 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (overrides outputDir in the config)")
     Path out;
 
-    @Option(names = "--dry-run", description = "validate and list the grid (cells done / to run) without training")
+    @Option(
+            names = "--dry-run",
+            description = "validate and list the grid (cells done / to import / to run) without training; writes"
+                    + " nothing, --import included")
     boolean dryRun;
 
     @Option(
@@ -120,7 +123,9 @@ public final class ExperimentCommand implements Callable<Integer> {
             names = "--import",
             paramLabel = "DIR",
             description = "first copy this grid's finished cells from another "
-                    + "experiment folder (part of the grid run by another process or machine); repeatable")
+                    + "experiment folder (part of the grid run by another process or machine), and while running copy "
+                    + "any cell it finishes before this run reaches it instead of running that cell; two processes "
+                    + "that import each other's folders share one grid; repeatable")
     java.util.List<Path> importDirs = new java.util.ArrayList<>();
 
     @Option(
@@ -225,25 +230,43 @@ public final class ExperimentCommand implements Callable<Integer> {
                 .engine(cellEngine)
                 .order(cellOrder)
                 .keepGoing(keepGoing)
+                .importWhileRunning(importDirs)
                 .resumeCommand(sameCommand());
         try {
-            for (Path dir : importDirs) {
-                ExperimentRunner.ImportSummary i = experiment.importFrom(dir);
-                System.out.println("imported " + i.imported() + " cells from " + dir + " (" + i.alreadyHere()
-                        + " were already here, " + i.notInGrid() + " there are not in this grid)");
-            }
             if (dryRun) {
+                // A dry run writes nothing: imports are only counted, and listed as such.
+                java.util.Set<String> importable = new java.util.HashSet<>();
+                for (Path dir : importDirs) {
+                    ExperimentRunner.ImportPreview i = experiment.previewImport(dir);
+                    i.keys().removeAll(importable);
+                    importable.addAll(i.keys());
+                    System.out.println("would import " + i.keys().size() + " cells from " + dir + " ("
+                            + i.alreadyHere() + " are already here, " + i.notInGrid()
+                            + " there are not in this grid)");
+                }
                 Grid grid = experiment.plan();
                 java.util.Set<String> finished = experiment.finishedKeys();
                 long done = grid.cells().stream()
                         .filter(c -> finished.contains(c.key()))
                         .count();
+                long toImport = grid.cells().stream()
+                        .filter(c -> importable.contains(c.key()))
+                        .count();
                 System.out.println("config '" + cfg.name() + "' is valid: " + grid.size() + " cells, " + done
-                        + " done, " + (grid.size() - done) + " to run (results in " + cfg.outputDir() + ")");
+                        + " done, " + (toImport > 0 ? toImport + " to import, " : "")
+                        + (grid.size() - done - toImport) + " to run (results in " + cfg.outputDir() + ")");
                 grid.cells()
-                        .forEach(c -> System.out.println("  " + (finished.contains(c.key()) ? "done  " : "to run")
+                        .forEach(c -> System.out.println("  "
+                                + (finished.contains(c.key())
+                                        ? "done  "
+                                        : importable.contains(c.key()) ? "import" : "to run")
                                 + "  " + c.key() + "  " + c.describe()));
                 return 0;
+            }
+            for (Path dir : importDirs) {
+                ExperimentRunner.ImportSummary i = experiment.importFrom(dir);
+                System.out.println("imported " + i.imported() + " cells from " + dir + " (" + i.alreadyHere()
+                        + " were already here, " + i.notInGrid() + " there are not in this grid)");
             }
             ExperimentRunner.Summary s = experiment.run();
             System.out.println("ran " + s.cellsRun() + " cells (" + s.cellsDoneBefore() + " were already done) of "

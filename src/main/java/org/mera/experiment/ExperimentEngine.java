@@ -30,6 +30,14 @@ public interface ExperimentEngine {
 
     /** The runner's side: records results and failures, shows progress. */
     interface Sink {
+        /**
+         * Whether {@code cell} still needs computing: false when a folder this run imports from has finished it in the
+         * meantime (it has then been copied here). Engines that hand cells over one at a time ask before each.
+         */
+        default boolean stillToRun(Cell cell) throws IOException {
+            return true;
+        }
+
         /** The cell is about to be handed over ({@code remaining}: it and the cells not handed over yet, for the ETA). */
         void started(Cell cell, List<Cell> remaining);
 
@@ -66,6 +74,9 @@ public interface ExperimentEngine {
         public void run(ExperimentConfig config, CellRunner runner, List<Cell> cells, Sink sink) throws IOException {
             for (int i = 0; i < cells.size(); i++) {
                 Cell cell = cells.get(i);
+                if (!sink.stillToRun(cell)) {
+                    continue;
+                }
                 sink.started(cell, cells.subList(i, cells.size()));
                 long t0 = System.nanoTime();
                 CellResult result;

@@ -70,6 +70,7 @@ public final class ExperimentRunner {
     private boolean interactive = System.console() != null;
 
     private boolean keepGoing;
+    private List<Path> importWhileRunning = List.of();
     private ExperimentEngine engine = ExperimentEngine.LOCAL;
     private Grid.Order order = Grid.Order.SEED;
 
@@ -91,6 +92,15 @@ public final class ExperimentRunner {
     }
 
     /** Continue with the other cells when one fails (failures are listed in the summary) instead of stopping. */
+    /**
+     * Folders to keep importing from while this run goes on: before each cell, a cell one of them has finished in the
+     * meantime is copied here instead of run. Two processes that import each other's folders share one grid.
+     */
+    public ExperimentRunner importWhileRunning(List<Path> folders) {
+        this.importWhileRunning = List.copyOf(folders);
+        return this;
+    }
+
     public ExperimentRunner keepGoing(boolean keepGoing) {
         this.keepGoing = keepGoing;
         return this;
@@ -142,6 +152,36 @@ public final class ExperimentRunner {
     public record ImportSummary(Path from, int imported, int alreadyHere, int notInGrid) {}
 
     /**
+     * What {@link #importFrom} would copy, found without writing anything (for a dry run).
+     *
+     * @param keys cells of this grid finished there and not here
+     */
+    public record ImportPreview(Path from, java.util.Set<String> keys, int alreadyHere, int notInGrid) {}
+
+    /** The cells {@link #importFrom} would copy from {@code otherDir}, read without writing or locking either folder. */
+    public ImportPreview previewImport(Path otherDir) throws IOException {
+        Grid grid = plan();
+        Path otherResults = importedResults(otherDir);
+        java.util.Set<String> theirs = readIfPresent(otherResults).keySet();
+        java.util.Set<String> here = finishedKeys();
+        java.util.Set<String> gridKeys = new java.util.HashSet<>();
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        int already = 0;
+        for (Cell c : grid.cells()) {
+            gridKeys.add(c.key());
+            if (theirs.contains(c.key())) {
+                if (here.contains(c.key())) {
+                    already++;
+                } else {
+                    keys.add(c.key());
+                }
+            }
+        }
+        int notInGrid = (int) theirs.stream().filter(k -> !gridKeys.contains(k)).count();
+        return new ImportPreview(otherDir, keys, already, notInGrid);
+    }
+
+    /**
      * Copies finished cells of this grid from another experiment folder's results file (a part of the grid run
      * by another process or machine) into this one's, with the run records they came from. Cells are matched by
      * key, which hashes everything that determines a result, so an imported cell is exactly one this grid would
@@ -149,15 +189,12 @@ public final class ExperimentRunner {
      */
     public ImportSummary importFrom(Path otherDir) throws IOException {
         Grid grid = plan();
-        Path otherResults = otherDir.resolve(RESULTS_FILE);
-        if (!Files.isRegularFile(otherResults)) {
-            throw new java.nio.file.NoSuchFileException(otherResults.toString(), null, "no results file to import");
-        }
+        Path otherResults = importedResults(otherDir);
         Path out = config.outputDir();
         if (Files.isDirectory(out) && Files.isSameFile(out, otherDir)) {
             throw new IllegalArgumentException("cannot import " + otherDir + " into itself");
         }
-        Map<String, ResultRecord> theirs = ResultStore.read(otherResults).byKey();
+        Map<String, ResultRecord> theirs = readIfPresent(otherResults);
         Files.createDirectories(out.resolve(RUNS_DIR));
         int imported = 0;
         int here = 0;
@@ -175,47 +212,70 @@ public final class ExperimentRunner {
                     here++;
                     continue;
                 }
-                // Run records first: a results line never points at a run this folder lacks.
-                if (r.runId() != null && runIds.add(r.runId())) {
-                    Path run = otherDir.resolve(RUNS_DIR).resolve(r.runId() + ".json");
-                    Path mine = out.resolve(RUNS_DIR).resolve(r.runId() + ".json");
-                    if (Files.isRegularFile(run) && !Files.exists(mine)) {
-                        RunInfo info = RUN_RECORDS.readValue(run.toFile(), RunInfo.class);
-                        if (RUNNING.equals(info.status())) {
-                            // Still running over there: not a record a later run here may close as killed.
-                            writeJson(
-                                    mine,
-                                    new RunInfo(
-                                            info.runId(),
-                                            info.configName(),
-                                            info.startedAt(),
-                                            info.endedAt(),
-                                            "running in " + otherDir + " when imported",
-                                            info.runnerName(),
-                                            info.runnerVersion(),
-                                            info.synthetic(),
-                                            info.cellsTotal(),
-                                            info.cellsDoneBefore(),
-                                            info.cellsRun(),
-                                            info.cellsFailed(),
-                                            info.environment()));
-                        } else {
-                            AtomicFiles.write(mine, o -> Files.copy(run, o));
-                        }
-                    }
-                }
-                Path predictions = CellPredictions.file(otherDir, c.key());
-                if (Files.isRegularFile(predictions)) {
-                    Path mine = CellPredictions.file(out, c.key());
-                    AtomicFiles.write(mine, o -> Files.copy(predictions, o));
-                }
-                store.append(r);
+                copyCell(otherDir, r, store, runIds);
                 imported++;
             }
         }
         int notInGrid = (int)
                 theirs.keySet().stream().filter(k -> !gridKeys.contains(k)).count();
         return new ImportSummary(otherDir, imported, here, notInGrid);
+    }
+
+    /**
+     * The results file of a folder to import from: the folder must exist (a mistyped path is an error); its results
+     * file may not yet (a part of the grid that has not finished a cell).
+     */
+    private static Path importedResults(Path otherDir) throws IOException {
+        if (!Files.isDirectory(otherDir)) {
+            throw new java.nio.file.NoSuchFileException(
+                    otherDir.toString(), null, "no experiment folder to import from");
+        }
+        return otherDir.resolve(RESULTS_FILE);
+    }
+
+    private static Map<String, ResultRecord> readIfPresent(Path results) throws IOException {
+        return Files.isRegularFile(results) ? ResultStore.read(results).byKey() : Map.of();
+    }
+
+    /** Copies one finished cell of {@code otherDir} into {@code store}'s folder: its run record, predictions, line. */
+    private void copyCell(Path otherDir, ResultRecord r, ResultStore store, java.util.Set<String> runIds)
+            throws IOException {
+        Path out = config.outputDir();
+        // Run records first: a results line never points at a run this folder lacks.
+        if (r.runId() != null && runIds.add(r.runId())) {
+            Path run = otherDir.resolve(RUNS_DIR).resolve(r.runId() + ".json");
+            Path mine = out.resolve(RUNS_DIR).resolve(r.runId() + ".json");
+            if (Files.isRegularFile(run) && !Files.exists(mine)) {
+                RunInfo info = RUN_RECORDS.readValue(run.toFile(), RunInfo.class);
+                if (RUNNING.equals(info.status())) {
+                    // Still running over there: not a record a later run here may close as killed.
+                    writeJson(
+                            mine,
+                            new RunInfo(
+                                    info.runId(),
+                                    info.configName(),
+                                    info.startedAt(),
+                                    info.endedAt(),
+                                    "running in " + otherDir + " when imported",
+                                    info.runnerName(),
+                                    info.runnerVersion(),
+                                    info.synthetic(),
+                                    info.cellsTotal(),
+                                    info.cellsDoneBefore(),
+                                    info.cellsRun(),
+                                    info.cellsFailed(),
+                                    info.environment()));
+                } else {
+                    AtomicFiles.write(mine, o -> Files.copy(run, o));
+                }
+            }
+        }
+        Path predictions = CellPredictions.file(otherDir, r.key());
+        if (Files.isRegularFile(predictions)) {
+            Path mine = CellPredictions.file(out, r.key());
+            AtomicFiles.write(mine, o -> Files.copy(predictions, o));
+        }
+        store.append(r);
     }
 
     public Summary run() throws IOException {
@@ -274,7 +334,22 @@ public final class ExperimentRunner {
             Thread onSignal = new Thread(() -> interrupted(run, store.file()), "mera-experiment-interrupted");
             Runtime.getRuntime().addShutdownHook(onSignal);
             List<String> failures = new ArrayList<>();
+            java.util.Set<String> importedRunIds = new java.util.HashSet<>();
             ExperimentEngine.Sink sink = new ExperimentEngine.Sink() {
+                @Override
+                public boolean stillToRun(Cell cell) throws IOException {
+                    for (Path other : importWhileRunning) {
+                        ResultRecord r =
+                                readIfPresent(other.resolve(RESULTS_FILE)).get(cell.key());
+                        if (r != null && !store.contains(cell.key())) {
+                            copyCell(other, r, store, importedRunIds);
+                            bar.imported(cell, r.durationMs(), other);
+                            return false;
+                        }
+                    }
+                    return true;
+                }
+
                 @Override
                 public void started(Cell cell, List<Cell> remaining) {
                     run.current = cell;

@@ -126,6 +126,20 @@ final class GridProgress {
         }
     }
 
+    /** A cell another folder finished before this run reached it, copied here instead of run. */
+    void imported(Cell cell, long ms, java.nio.file.Path from) {
+        measured(cell, ms);
+        done++;
+        if (remaining != null && !remaining.isEmpty() && remaining.get(0).equals(cell)) {
+            remaining = remaining.subList(1, remaining.size());
+        }
+        if (interactive) {
+            draw(true);
+        } else {
+            out.println(line() + "  imported " + cell.describe() + " (finished in " + from + ")");
+        }
+    }
+
     void failed(Cell cell, Throwable e) {
         if (interactive) {
             out.print("\r\033[K");

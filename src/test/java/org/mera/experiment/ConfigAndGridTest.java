@@ -416,13 +416,21 @@ class ConfigAndGridTest {
 
         ExperimentRunner w = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "w.yaml", whole)), counting)
                 .progressTo(quiet, false);
+        // a dry run's preview counts what an import would copy and writes nothing
+        ExperimentRunner.ImportPreview pa = w.previewImport(tmp.resolve("part-a"));
+        assertEquals(8, pa.keys().size());
+        assertEquals(0, pa.alreadyHere());
+        assertFalse(Files.exists(tmp.resolve("whole")), "a preview creates nothing");
         ExperimentRunner.ImportSummary ia = w.importFrom(tmp.resolve("part-a"));
+        assertEquals(pa.keys(), w.finishedKeys(), "the import copied exactly the previewed cells");
         assertEquals(8, ia.imported());
         assertEquals(0, ia.notInGrid());
         ExperimentRunner.ImportSummary ib = w.importFrom(tmp.resolve("part-b"));
         assertEquals(4, ib.imported(), "QNLI's cells");
         assertEquals(4, ib.notInGrid(), "MNLI's cells are not in the whole grid");
         assertEquals(0, w.importFrom(tmp.resolve("part-a")).imported(), "importing again adds nothing");
+        assertEquals(8, w.previewImport(tmp.resolve("part-a")).alreadyHere());
+        assertTrue(w.previewImport(tmp.resolve("part-a")).keys().isEmpty());
         ExperimentRunner.Summary s = w.run();
         assertEquals(0, s.cellsRun());
         assertEquals(12, s.cellsDoneBefore());
@@ -438,6 +446,64 @@ class ConfigAndGridTest {
                 tmp.resolve("whole").resolve(ExperimentRunner.RUNS_DIR).resolve(bRecord.getFileName()));
         assertTrue(imported.contains("\"running in " + tmp.resolve("part-b") + " when imported\""), imported);
         assertThrows(java.nio.file.NoSuchFileException.class, () -> w.importFrom(tmp.resolve("nowhere")));
+    }
+
+    @Test
+    void twoProcessesImportingEachOtherShareAGridWithoutRunningACellTwice(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
+        String[] a = {
+            "name: shared",
+            "dataRoot: glue",
+            "outputDir: a",
+            "encoders: [e]",
+            "targets: [MRPC, RTE]",
+            "seeds: [13, 21]",
+            "methods: [adapter, mera-ot]",
+            "sources: [MNLI, SST-2, QQP]"
+        };
+        String[] b = a.clone();
+        b[2] = "outputDir: b";
+        b[4] = "targets: [RTE, MRPC]"; // the same grid (same keys), the other target first
+        Files.createDirectories(tmp.resolve("b"));
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        List<String> ranInA = new java.util.ArrayList<>();
+        List<String> ranInB = new java.util.ArrayList<>();
+        CellRunner bRunner = CheapCellRunner.wrapped("c", cell -> ranInB.add(cell.key()));
+        ExperimentConfig bConfig = ExperimentConfig.load(yaml(tmp, "b.yaml", b));
+        CellRunner aRunner = CheapCellRunner.wrapped("c", cell -> {
+            ranInA.add(cell.key());
+            if (ranInA.size() == 1) {
+                // while a computes its first cell, b (importing a's folder, which has no finished cell yet) runs the
+                // whole grid in its own order
+                new ExperimentRunner(bConfig, bRunner)
+                        .importWhileRunning(List.of(tmp.resolve("a")))
+                        .progressTo(quiet, false)
+                        .run();
+            }
+        });
+        ExperimentRunner.Summary s = new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", a)), aRunner)
+                .importWhileRunning(List.of(tmp.resolve("b")))
+                .progressTo(quiet, false)
+                .run();
+        assertEquals(8, ranInB.size(), "b ran the whole grid (a had finished nothing when b started)");
+        assertEquals(1, ranInA.size(), "a ran only its first cell and imported the other seven from b");
+        assertEquals(1, s.cellsRun());
+        Map<String, ResultRecord> inA = ResultStore.read(tmp.resolve("a").resolve(ExperimentRunner.RESULTS_FILE))
+                .byKey();
+        assertEquals(8, inA.size());
+        Map<String, ResultRecord> inB = ResultStore.read(tmp.resolve("b").resolve(ExperimentRunner.RESULTS_FILE))
+                .byKey();
+        assertEquals(inB.keySet(), inA.keySet());
+        for (String key : inB.keySet()) {
+            if (!key.equals(ranInA.get(0))) {
+                assertEquals(inB.get(key).runId(), inA.get(key).runId(), "imported, with b's run: " + key);
+                assertTrue(
+                        Files.exists(tmp.resolve("a")
+                                .resolve(ExperimentRunner.RUNS_DIR)
+                                .resolve(inB.get(key).runId() + ".json")),
+                        "b's run record came along");
+            }
+        }
     }
 
     @Test
