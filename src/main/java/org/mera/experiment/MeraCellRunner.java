@@ -136,51 +136,49 @@ public final class MeraCellRunner implements CellRunner {
         // k-shot
         // dev score picks one; the test set only scores the runs, it never chooses. Without a grid, lr alone.
         List<Double> grid = h.asMap().containsKey("lrGrid") ? h.getDoubleList("lrGrid") : List.of(h.getDouble("lr"));
-        TrainingRun.Outcome out = null;
+        TrainingRun.Trained best = null;
+        TrainingRun.Outcome out;
         double chosenLr = Double.NaN;
         Map<String, Double> devByLr = new LinkedHashMap<>();
         double gridSeconds = 0;
-        for (int i = 0; i < grid.size(); i++) {
-            double lr = grid.get(i);
-            // The test split is scored only for a run that beats the earlier rates on dev, as only such a run can
-            // be chosen; the chosen run is always scored, so the result is the same as scoring every run.
-            double bestDev =
-                    out == null ? Double.NaN : out.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY);
-            boolean first = out == null;
-            listener.progress(
-                    0.1 + 0.9 * i / grid.size(),
-                    "training " + cell.methodLabel() + (grid.size() > 1 ? " lr " + lr : ""));
-            TrainingRun.Outcome o = TrainingRun.run(
-                    new TrainingRun.Spec(
-                            model,
-                            task,
-                            train,
-                            dev,
-                            test,
-                            start.method(),
-                            options.withLearningRate((float) lr),
-                            start.initialAdapter()),
-                    start.customise(),
-                    devPrimary -> first || devPrimary > bestDev);
-            double score = o.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY);
-            gridSeconds += o.seconds();
-            devByLr.put(String.valueOf(lr), score);
-            // Strictly better only: on a tie the smaller rate (the grid is ascending) is kept.
-            if (out == null || score > out.devMetrics().getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY)) {
-                // Keep only what is reported: a full fine-tuning outcome holds a copy of the whole encoder.
-                out = new TrainingRun.Outcome(
-                        o.devMetrics(),
-                        o.testMetrics(),
-                        o.trainableParams(),
-                        o.steps(),
-                        o.seconds(),
-                        Map.of(),
-                        Map.of(),
-                        o.testPredictions(),
-                        o.bestStep(),
-                        o.stepBudget(),
-                        o.skippedSteps());
-                chosenLr = lr;
+        try {
+            for (int i = 0; i < grid.size(); i++) {
+                double lr = grid.get(i);
+                listener.progress(
+                        0.1 + 0.85 * i / grid.size(),
+                        "training " + cell.methodLabel() + (grid.size() > 1 ? " lr " + lr : ""));
+                TrainingRun.Trained t = TrainingRun.train(
+                        new TrainingRun.Spec(
+                                model,
+                                task,
+                                train,
+                                dev,
+                                test,
+                                start.method(),
+                                options.withLearningRate((float) lr),
+                                start.initialAdapter()),
+                        start.customise());
+                double score = t.devPrimary();
+                gridSeconds += t.outcome(false, false).seconds();
+                devByLr.put(String.valueOf(lr), score);
+                // Strictly better only: on a tie the smaller rate (the grid is ascending) is kept. The best run stays
+                // open so that only the chosen one scores the test split (the same predictions as scoring at once).
+                if (best == null || score > best.devPrimary()) {
+                    if (best != null) {
+                        best.close();
+                    }
+                    best = t;
+                    chosenLr = lr;
+                } else {
+                    t.close();
+                }
+            }
+            listener.progress(0.95, "scoring the test split");
+            // Only what is reported: no weights (a full fine-tuning outcome would copy the whole encoder).
+            out = best.outcome(false, true);
+        } finally {
+            if (best != null) {
+                best.close();
             }
         }
         if (grid.size() > 1) {

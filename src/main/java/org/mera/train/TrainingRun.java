@@ -96,22 +96,116 @@ public final class TrainingRun {
 
     /**
      * @param scoreTestIf given the trained model's primary dev score (negative infinity without one), whether to
-     *     score the test split; when it says no, the outcome has no test metrics or predictions. A learning-rate
-     *     grid uses it to score the test split only for a run that could still be chosen: MNLI's and QNLI's test
-     *     splits take minutes to score, longer than the few-shot training itself.
+     *     score the test split; when it says no, the outcome has no test metrics or predictions.
      */
     public static Outcome run(Spec spec, Consumer<TaskModel> customise, DoublePredicate scoreTestIf)
             throws IOException {
+        try (Trained t = train(spec, customise)) {
+            return t.outcome(true, scoreTestIf.test(t.devPrimary()));
+        }
+    }
+
+    /**
+     * A trained model still open: scored on dev, not yet on test. A learning-rate grid keeps the best one open
+     * while the next rate trains and scores only the chosen run's test split (MNLI's and QNLI's take minutes, longer
+     * than the few-shot training). Scoring later gives the same predictions as scoring at once: the model's state
+     * is the one training ended with. Close it to free its arrays.
+     */
+    public static final class Trained implements AutoCloseable {
+        private final Spec spec;
+        private final TextEncoder text;
+        private final NDManager manager;
+        private final BertEncoder encoder;
+        private final TaskModel model;
+        private final List<EncodedExample> test;
+        private final Batcher evalBatcher;
+        private final Trainer.Result result;
+        private final Map<String, Double> devMetrics;
+
+        private Trained(
+                Spec spec,
+                TextEncoder text,
+                NDManager manager,
+                BertEncoder encoder,
+                TaskModel model,
+                List<EncodedExample> test,
+                Batcher evalBatcher,
+                Trainer.Result result,
+                Map<String, Double> devMetrics) {
+            this.spec = spec;
+            this.text = text;
+            this.manager = manager;
+            this.encoder = encoder;
+            this.model = model;
+            this.test = test;
+            this.evalBatcher = evalBatcher;
+            this.result = result;
+            this.devMetrics = devMetrics;
+        }
+
+        /** The primary dev score; negative infinity without a dev split. */
+        public double devPrimary() {
+            return devMetrics.getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY);
+        }
+
+        /**
+         * @param weights whether to copy the trained weights out ({@link Outcome#adapterWeights}, {@link
+         *     Outcome#headWeights}); for full fine-tuning that is the whole encoder
+         * @param scoreTest whether to score the test split (nothing to score when it is empty)
+         */
+        public Outcome outcome(boolean weights, boolean scoreTest) {
+            boolean scored = scoreTest && !test.isEmpty();
+            Predictions testPredictions = scored ? Evaluator.predict(model, evalBatcher.evalBatches(test)) : null;
+            Map<String, Double> testMetrics = scored ? score(spec.task(), testPredictions, test) : Map.of();
+            Map<String, Tensor> adapter = !weights
+                    ? Map.of()
+                    : switch (spec.method().kind()) {
+                        case FULL -> encoderWeights(encoder);
+                        case LORA -> encoder.params().snapshot("base_model.");
+                        default -> encoder.params().snapshot(Adapters.modelPrefix(encoder));
+                    };
+            return new Outcome(
+                    devMetrics,
+                    testMetrics,
+                    encoder.params().count(true),
+                    result.steps(),
+                    result.seconds(),
+                    adapter,
+                    weights
+                            ? encoder.params()
+                                    .snapshot(ClassificationHead.prefix(
+                                            spec.task().name()))
+                            : Map.of(),
+                    testPredictions,
+                    result.bestStep(),
+                    result.budget(),
+                    result.skippedSteps());
+        }
+
+        @Override
+        public void close() {
+            try {
+                manager.close();
+            } finally {
+                text.close();
+            }
+        }
+    }
+
+    /** Trains as {@link #run} does and leaves the model open, scored on dev only. */
+    public static Trained train(Spec spec, Consumer<TaskModel> customise) throws IOException {
         Task task = spec.task();
         TrainOptions o = spec.options();
-        try (TextEncoder text = TextEncoder.load(spec.model().tokenizerJson());
-                NDManager manager = NDManager.newBaseManager()) {
+        TextEncoder text = TextEncoder.load(spec.model().tokenizerJson());
+        NDManager manager = null;
+        try {
             List<EncodedExample> train = text.encodeAllMemoized(spec.train(), task);
             List<EncodedExample> dev = text.encodeAllMemoized(spec.dev(), task);
             List<EncodedExample> test = text.encodeAllMemoized(spec.test(), task);
             if (train.isEmpty()) {
                 throw new IllegalArgumentException("task " + task.name() + ": no training examples");
             }
+            manager = NDManager.newBaseManager();
             BertEncoder encoder = spec.model().newEncoder(manager);
             installMethod(encoder, spec.method(), spec.initialAdapter(), o.seed());
             ClassificationHead.Pooling pooling = spec.method().headPooling();
@@ -146,27 +240,16 @@ public final class TrainingRun {
                     o);
             Map<String, Double> devMetrics =
                     dev.isEmpty() ? Map.of() : score(task, Evaluator.predict(model, devBatches), dev);
-            boolean scoreTest = !test.isEmpty()
-                    && scoreTestIf.test(devMetrics.getOrDefault(Metrics.PRIMARY, Double.NEGATIVE_INFINITY));
-            Predictions testPredictions = scoreTest ? Evaluator.predict(model, evalBatcher.evalBatches(test)) : null;
-            Map<String, Double> testMetrics = scoreTest ? score(task, testPredictions, test) : Map.of();
-            Map<String, Tensor> adapter = switch (spec.method().kind()) {
-                case FULL -> encoderWeights(encoder);
-                case LORA -> encoder.params().snapshot("base_model.");
-                default -> encoder.params().snapshot(Adapters.modelPrefix(encoder));
-            };
-            return new Outcome(
-                    devMetrics,
-                    testMetrics,
-                    encoder.params().count(true),
-                    r.steps(),
-                    r.seconds(),
-                    adapter,
-                    encoder.params().snapshot(ClassificationHead.prefix(task.name())),
-                    testPredictions,
-                    r.bestStep(),
-                    r.budget(),
-                    r.skippedSteps());
+            return new Trained(spec, text, manager, encoder, model, test, evalBatcher, r, devMetrics);
+        } catch (RuntimeException | Error e) {
+            for (AutoCloseable c : manager == null ? List.<AutoCloseable>of(text) : List.of(manager, text)) {
+                try {
+                    c.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
         }
     }
 

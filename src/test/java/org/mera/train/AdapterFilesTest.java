@@ -125,6 +125,37 @@ class AdapterFilesTest {
         assertEquals(train(m).testMetrics(), scored.testMetrics());
     }
 
+    /** A learning-rate grid scores only the chosen run's test split, after the other rates trained: same predictions. */
+    @Test
+    void aTrainedModelScoredAfterAnotherRunTrainedGivesTheSamePredictions() throws Exception {
+        Method m = Method.parse("adapter");
+        TrainOptions o =
+                TrainOptions.defaults().withMaxSteps(3).withBatchSize(8).withProgress(false);
+        TrainingRun.Spec first = new TrainingRun.Spec(model, rte, train, dev, test, m, o.withLearningRate(1e-3f), null);
+        TrainingRun.Spec second =
+                new TrainingRun.Spec(model, rte, train, dev, test, m, o.withLearningRate(1e-4f), null);
+        TrainingRun.Outcome atOnce = TrainingRun.run(first, tm -> {}, devPrimary -> true);
+        TrainingRun.Outcome later;
+        try (TrainingRun.Trained kept = TrainingRun.train(first, tm -> {})) {
+            try (TrainingRun.Trained other = TrainingRun.train(second, tm -> {})) {
+                assertTrue(Double.isFinite(other.devPrimary()));
+            }
+            assertTrue(kept.outcome(false, false).testMetrics().isEmpty(), "no test scores unless asked");
+            assertTrue(kept.outcome(false, false).adapterWeights().isEmpty(), "no weights unless asked");
+            later = kept.outcome(true, true);
+        }
+        assertEquals(atOnce.devMetrics(), later.devMetrics());
+        assertEquals(atOnce.testMetrics(), later.testMetrics());
+        assertArrayEquals(
+                atOnce.testPredictions().classes(), later.testPredictions().classes());
+        for (int i = 0; i < test.size(); i++) {
+            assertArrayEquals(
+                    atOnce.testPredictions().probabilities()[i],
+                    later.testPredictions().probabilities()[i]);
+        }
+        assertEquals(atOnce.adapterWeights().keySet(), later.adapterWeights().keySet());
+    }
+
     @Test
     void pfeifferAdapterAndHeadRoundTripWithAdapterHubNames(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("rte");
