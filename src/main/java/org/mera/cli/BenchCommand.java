@@ -27,10 +27,10 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Measure the float32 matmul peak, encoder forward passes and adapter-tuning / LoRA / full fine-tuning /",
-            "AdapterFusion steps (tokens/s, achieved GFLOP/s, peak memory), each step's matrix products alone (the",
-            "floor no float32 implementation on this BLAS can beat) and OT-merge timings; record them in",
-            "docs/performance.md."
+            "Measure the float32 matmul peak, encoder forward passes and adapter-tuning, LoRA, full fine-tuning and"
+                    + " AdapterFusion steps (tokens/s, achieved GFLOP/s, peak memory), each step's matrix products alone"
+                    + " (the floor no float32 implementation on this BLAS can beat) and OT-merge timings; record them"
+                    + " in docs/performance.md."
         })
 public final class BenchCommand implements Callable<Integer> {
     @Spec

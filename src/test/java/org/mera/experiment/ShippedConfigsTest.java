@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cells that {@code mera report} shows) is exactly the config's grid, so the committed report and the tables
  * regenerated from it are what running the shipped config computes. Results of cells no longer in the grid may
  * stay in the results file (the report leaves them out). A config whose grid has not started (no results file) is
- * only planned, and says so; at least one shipped config must have results. The superseded protocol-2 configs
+ * only planned, and says so; at least one shipped config must have results. Configs that share a name are parts of
+ * one grid run by several processes, and must plan the same cells. The superseded protocol-2 configs
  * under {@code experiments/protocol-v2/} are not checked: today's runner gives their cells other keys.
  */
 @org.junit.jupiter.api.Tag("glue")
@@ -39,6 +40,8 @@ class ShippedConfigsTest {
         }
         assertFalse(configs.isEmpty(), "no experiment configs under " + EXPERIMENTS.toAbsolutePath());
         int unstarted = 0;
+        java.util.Map<String, Set<String>> keysByName = new java.util.HashMap<>();
+        java.util.Map<String, Path> firstByName = new java.util.HashMap<>();
         for (Path file : configs) {
             ExperimentConfig config = ExperimentConfig.load(file);
             // a throwaway cache: planning never trains, and cell keys do not depend on where adapters are cached
@@ -47,6 +50,17 @@ class ShippedConfigsTest {
             assertTrue(grid.size() > 0, file + " expands to no cells");
             Set<String> keys = grid.cells().stream().map(Cell::key).collect(Collectors.toSet());
             assertEquals(grid.size(), keys.size(), file + ": two cells share a key");
+            // Configs with one name are parts of one grid run by several processes (e.g. glue-minilm-part-b.yaml):
+            // each must plan exactly the same cells, or the parts would import nothing from each other.
+            Set<String> sameName = keysByName.putIfAbsent(config.name(), keys);
+            if (sameName != null) {
+                assertEquals(
+                        sameName,
+                        keys,
+                        file + " and " + firstByName.get(config.name()) + " share the name '" + config.name()
+                                + "' but plan different cells: a part of a grid must be the same grid");
+            }
+            firstByName.putIfAbsent(config.name(), file);
             // The report shows the cells of the grid.json beside the results; it must be this config's grid, or
             // the committed report (and RESULTS.md) came from another config, e.g. a staging copy.
             Path gridFile = config.outputDir().resolve(ExperimentRunner.GRID_FILE);
