@@ -57,10 +57,20 @@ public final class MeraCellRunner implements CellRunner {
     @Override
     public Map<String, Object> environment() {
         ai.djl.engine.Engine engine = ai.djl.engine.Engine.getInstance();
-        return Map.of(
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put(
                 "engine",
                 engine.getEngineName() + " " + engine.getVersion() + " (DJL " + ai.djl.engine.Engine.getDjlVersion()
                         + ", " + engine.defaultDevice() + ")");
+        // The thread count splits reductions, so it decides the last bits (docs/hardening.md): with the seed, what
+        // reproduces a cell bit for bit. The launcher's fast path (MKL shim, allocator) is recorded for the same
+        // reason.
+        if (engine.getEngineName().equals("PyTorch")) {
+            env.put("torchThreads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        }
+        String fastPath = System.getenv("MERA_FAST_PATH");
+        env.put("fastPath", fastPath == null || fastPath.isBlank() ? "off" : fastPath);
+        return env;
     }
 
     @Override

@@ -431,7 +431,10 @@ public final class ReportWriter {
         return b.toString();
     }
 
-    /** The engines the runs recorded (distinct, in run order); runs from before engines were recorded say so. */
+    /**
+     * The engines the runs recorded (distinct, in run order), with their thread counts where recorded; runs from
+     * before engines were recorded say so.
+     */
     static String engines(Inputs in) {
         Set<String> engines = new LinkedHashSet<>();
         int unrecorded = 0;
@@ -440,7 +443,8 @@ public final class ReportWriter {
             if (e == null) {
                 unrecorded++;
             } else {
-                engines.add(e.toString());
+                Object threads = r.environment().get("torchThreads");
+                engines.add(e + (threads == null ? "" : ", " + threads + (threads.equals(1) ? " thread" : " threads")));
             }
         }
         if (unrecorded > 0) {

@@ -82,6 +82,11 @@ class MeraRunnerMethodsTest {
         }
         Map<String, Object> env = ReportWriter.read(c.outputDir()).runs().get(0).environment();
         assertTrue(String.valueOf(env.get("engine")).startsWith("PyTorch "), env.toString());
+        assertEquals(ai.djl.pytorch.jni.JniUtils.getNumThreads(), ((Number) env.get("torchThreads")).intValue());
+        assertTrue(env.containsKey("fastPath"), env.toString());
+        String md = Files.readString(ReportWriter.write(c.outputDir()).markdown());
+        int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        assertTrue(md.contains(", " + threads + (threads == 1 ? " thread" : " threads")), md);
     }
 
     /**
