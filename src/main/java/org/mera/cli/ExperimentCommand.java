@@ -269,7 +269,8 @@ public final class ExperimentCommand implements Callable<Integer> {
                         + " were already here, " + i.notInGrid() + " there are not in this grid)");
             }
             ExperimentRunner.Summary s = experiment.run();
-            System.out.println("ran " + s.cellsRun() + " cells (" + s.cellsDoneBefore() + " were already done) of "
+            System.out.println("ran " + s.cellsRun() + " cells (" + s.cellsDoneBefore() + " were already done"
+                    + (s.cellsImported() > 0 ? ", " + s.cellsImported() + " imported while running" : "") + ") of "
                     + s.cellsTotal() + "; results: " + s.resultsFile());
             if (!noReport) {
                 ReportWriter.Output report = ReportWriter.write(cfg.outputDir());

@@ -42,11 +42,12 @@ public final class ExperimentRunner {
             int cellsTotal,
             int cellsDoneBefore,
             int cellsRun,
+            int cellsImported,
             List<String> failures,
             Path resultsFile,
             Duration wallTime) {
         public boolean complete() {
-            return failures.isEmpty() && cellsDoneBefore + cellsRun == cellsTotal;
+            return failures.isEmpty() && cellsDoneBefore + cellsRun + cellsImported == cellsTotal;
         }
     }
 
@@ -91,7 +92,6 @@ public final class ExperimentRunner {
         return this;
     }
 
-    /** Continue with the other cells when one fails (failures are listed in the summary) instead of stopping. */
     /**
      * Folders to keep importing from while this run goes on: before each cell, a cell one of them has finished in the
      * meantime is copied here instead of run. Two processes that import each other's folders share one grid.
@@ -101,6 +101,7 @@ public final class ExperimentRunner {
         return this;
     }
 
+    /** Continue with the other cells when one fails (failures are listed in the summary) instead of stopping. */
     public ExperimentRunner keepGoing(boolean keepGoing) {
         this.keepGoing = keepGoing;
         return this;
@@ -335,6 +336,7 @@ public final class ExperimentRunner {
             Runtime.getRuntime().addShutdownHook(onSignal);
             List<String> failures = new ArrayList<>();
             java.util.Set<String> importedRunIds = new java.util.HashSet<>();
+            int[] importedMeanwhile = {0};
             ExperimentEngine.Sink sink = new ExperimentEngine.Sink() {
                 @Override
                 public boolean stillToRun(Cell cell) throws IOException {
@@ -343,6 +345,7 @@ public final class ExperimentRunner {
                                 readIfPresent(other.resolve(RESULTS_FILE)).get(cell.key());
                         if (r != null && !store.contains(cell.key())) {
                             copyCell(other, r, store, importedRunIds);
+                            importedMeanwhile[0]++;
                             bar.imported(cell, r.durationMs(), other);
                             return false;
                         }
@@ -431,6 +434,7 @@ public final class ExperimentRunner {
                     grid.size(),
                     doneBefore,
                     run.ran,
+                    importedMeanwhile[0],
                     List.copyOf(failures),
                     store.file(),
                     Duration.ofNanos(System.nanoTime() - start));

@@ -488,6 +488,8 @@ class ConfigAndGridTest {
         assertEquals(8, ranInB.size(), "b ran the whole grid (a had finished nothing when b started)");
         assertEquals(1, ranInA.size(), "a ran only its first cell and imported the other seven from b");
         assertEquals(1, s.cellsRun());
+        assertEquals(7, s.cellsImported());
+        assertTrue(s.complete(), "every cell is here, run or imported");
         Map<String, ResultRecord> inA = ResultStore.read(tmp.resolve("a").resolve(ExperimentRunner.RESULTS_FILE))
                 .byKey();
         assertEquals(8, inA.size());
