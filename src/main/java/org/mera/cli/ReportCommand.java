@@ -22,6 +22,13 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "DIR", description = "where to write the report (default RESULTS_DIR/report)")
     Path to;
 
+    @Option(
+            names = "--include",
+            paramLabel = "DIR",
+            description = "also show the cells of RESULTS_DIR's grid that this folder finished (another part of the"
+                    + " grid, run by another process: mera experiment --import), with their predictions; repeatable")
+    java.util.List<Path> include = new java.util.ArrayList<>();
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -37,7 +44,8 @@ public final class ReportCommand implements Callable<Integer> {
                     null,
                     "no such experiment folder; give the folder an experiment wrote (its outputDir or --out)");
         }
-        ReportWriter.Output out = to == null ? ReportWriter.write(dir) : ReportWriter.write(dir, to);
+        ReportWriter.Output out =
+                ReportWriter.write(dir, to == null ? dir.resolve(ReportWriter.REPORT_DIR) : to, include);
         System.out.println("wrote " + out.html() + ", " + out.markdown() + ", " + out.csv() + " and "
                 + out.charts().size() + " chart(s)");
         return 0;

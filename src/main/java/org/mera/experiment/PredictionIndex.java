@@ -33,12 +33,16 @@ final class PredictionIndex {
         return new PredictionIndex(List.of(), Map.of(), Map.of());
     }
 
-    /** Reads the predictions file of every record that has one; a damaged file is an error naming it. */
-    static PredictionIndex load(Path dir, List<ResultRecord> shown, Map<String, Set<String>> expectedSources)
+    /**
+     * Reads the predictions file of every record that has one (in {@code dir}, or the folder {@code origin} names
+     * for a cell read from another part of the grid); a damaged file is an error naming it.
+     */
+    static PredictionIndex load(
+            Path dir, List<ResultRecord> shown, Map<String, Set<String>> expectedSources, Map<String, Path> origin)
             throws IOException {
         Map<String, CellPredictions> byKey = new LinkedHashMap<>();
         for (ResultRecord r : shown) {
-            Path f = CellPredictions.file(dir, r.key());
+            Path f = CellPredictions.file(origin.getOrDefault(r.key(), dir), r.key());
             if (Files.isRegularFile(f)) {
                 byKey.put(r.key(), CellPredictions.read(f));
             }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -52,7 +53,8 @@ public final class ReportWriter {
             Map<String, Set<String>> expectedSources,
             int expectedSeeds,
             boolean tornTail,
-            PredictionIndex predictions) {
+            PredictionIndex predictions,
+            Map<Path, Integer> includedFrom) {
         boolean synthetic() {
             return runs.stream().anyMatch(RunInfo::synthetic);
         }
@@ -65,7 +67,15 @@ public final class ReportWriter {
     }
 
     public static Output write(Path resultsDir, Path reportDir) throws IOException {
-        Inputs in = read(resultsDir);
+        return write(resultsDir, reportDir, List.of());
+    }
+
+    /**
+     * @param include other folders holding parts of the same grid (run by other processes, {@code mera experiment
+     *     --import}): their finished cells of this folder's grid are shown too, with their predictions and run records
+     */
+    public static Output write(Path resultsDir, Path reportDir, List<Path> include) throws IOException {
+        Inputs in = read(resultsDir, include);
         List<ResultTables.Table> tables = tables(in);
         Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats = new LinkedHashMap<>();
         for (ResultTables.Table t : tables) {
@@ -97,8 +107,12 @@ public final class ReportWriter {
                 .toList();
     }
 
-    @SuppressWarnings("unchecked")
     static Inputs read(Path dir) throws IOException {
+        return read(dir, List.of());
+    }
+
+    @SuppressWarnings("unchecked")
+    static Inputs read(Path dir, List<Path> include) throws IOException {
         Path resultsFile = dir.resolve(ExperimentRunner.RESULTS_FILE);
         if (!Files.isRegularFile(resultsFile)) {
             throw new IOException("no results file " + resultsFile + " (is " + dir + " an experiment output folder?)");
@@ -106,6 +120,40 @@ public final class ReportWriter {
         ResultStore.Contents contents = ResultStore.read(resultsFile);
         Map<String, Object> config = readMap(dir.resolve(ExperimentRunner.CONFIG_FILE));
         Map<String, Object> grid = readMap(dir.resolve(ExperimentRunner.GRID_FILE));
+        // Cells of this grid that other folders (parts of it run elsewhere) finished and this one has not.
+        Map<String, ResultRecord> records = new LinkedHashMap<>(contents.byKey());
+        Map<String, Path> origin = new HashMap<>();
+        Map<Path, Integer> includedFrom = new LinkedHashMap<>();
+        Set<String> gridKeys = new HashSet<>();
+        if (grid.get("cells") instanceof List<?> cs) {
+            for (Object c : cs) {
+                gridKeys.add((String) ((Map<String, Object>) c).get("key"));
+            }
+        }
+        List<Path> runDirs = new ArrayList<>(List.of(dir));
+        for (Path other : include) {
+            Path theirs = other.resolve(ExperimentRunner.RESULTS_FILE);
+            if (!Files.isRegularFile(theirs)) {
+                throw new IOException(
+                        "no results file " + theirs + " to include (is " + other + " an experiment output folder?)");
+            }
+            if (gridKeys.isEmpty()) {
+                throw new IOException(dir.resolve(ExperimentRunner.GRID_FILE) + " is missing: without this folder's"
+                        + " grid, cells of " + other + " cannot be matched to it");
+            }
+            int n = 0;
+            for (Map.Entry<String, ResultRecord> e :
+                    ResultStore.read(theirs).byKey().entrySet()) {
+                if (gridKeys.contains(e.getKey()) && records.putIfAbsent(e.getKey(), e.getValue()) == null) {
+                    origin.put(e.getKey(), other);
+                    n++;
+                }
+            }
+            includedFrom.put(other, n);
+            runDirs.add(other);
+        }
+        contents = new ResultStore.Contents(
+                records, contents.validBytes(), contents.tornTail(), contents.duplicatesIgnored());
         List<ResultRecord> shown = new ArrayList<>();
         List<Map<String, Object>> missing = new ArrayList<>();
         Map<String, Set<String>> expectedSources = new LinkedHashMap<>();
@@ -151,12 +199,19 @@ public final class ReportWriter {
         }
         int seeds = config.get("seeds") instanceof List<?> l ? l.size() : 0;
         List<RunInfo> runs = new ArrayList<>();
-        Path runsDir = dir.resolve(ExperimentRunner.RUNS_DIR);
-        if (Files.isDirectory(runsDir)) {
+        Set<String> runFiles = new HashSet<>();
+        for (Path runDir : runDirs) {
+            Path runsDir = runDir.resolve(ExperimentRunner.RUNS_DIR);
+            if (!Files.isDirectory(runsDir)) {
+                continue;
+            }
             try (Stream<Path> files = Files.list(runsDir)) {
                 for (Path p : files.filter(f -> f.toString().endsWith(".json"))
                         .sorted()
                         .toList()) {
+                    if (!runFiles.add(p.getFileName().toString())) {
+                        continue; // the same run, imported into both folders
+                    }
                     try {
                         runs.add(JSON.readValue(p.toFile(), RunInfo.class));
                     } catch (IOException e) {
@@ -165,6 +220,8 @@ public final class ReportWriter {
                 }
             }
         }
+        runs.sort(java.util.Comparator.comparing(
+                RunInfo::runId, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
         String name =
                 config.get("name") instanceof String s ? s : dir.getFileName().toString();
         return new Inputs(
@@ -180,7 +237,8 @@ public final class ReportWriter {
                 expectedSources,
                 seeds,
                 contents.tornTail(),
-                PredictionIndex.load(dir, shown, expectedSources));
+                PredictionIndex.load(dir, shown, expectedSources, origin),
+                includedFrom);
     }
 
     private static Map<String, Object> readMap(Path file) throws IOException {
@@ -558,6 +616,9 @@ public final class ReportWriter {
 
     static String completeness(Inputs in) {
         String s = in.shown().size() + " of " + in.gridCells() + " cells finished";
+        for (Map.Entry<Path, Integer> e : in.includedFrom().entrySet()) {
+            s += " (" + e.getValue() + " of them read from " + e.getKey() + ", another part of the grid)";
+        }
         if (!in.missing().isEmpty()) {
             s += " (**incomplete**: " + in.missing().size() + " still to run; tables show what is done)";
         }

@@ -509,6 +509,52 @@ class ConfigAndGridTest {
     }
 
     @Test
+    void aReportIncludesTheCellsAnotherPartOfTheGridFinished(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
+        String[] a = {
+            "name: shared",
+            "dataRoot: glue",
+            "outputDir: a",
+            "encoders: [e]",
+            "targets: [MRPC, RTE]",
+            "seeds: [13, 21]",
+            "methods: [adapter, mera-ot]",
+            "sources: [MNLI, SST-2, QQP]"
+        };
+        String[] b = a.clone();
+        b[2] = "outputDir: b";
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        // a finishes MRPC only (its RTE cells fail); b, the other part, finishes everything
+        CellRunner noRte = CheapCellRunner.wrapped("c", cell -> {
+            if (cell.task().equals("RTE")) {
+                throw new IllegalStateException("not this part's");
+            }
+        });
+        new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "a.yaml", a)), noRte)
+                .keepGoing(true)
+                .progressTo(quiet, false)
+                .run();
+        new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", b)), CheapCellRunner.wrapped("c", cell -> {}))
+                .progressTo(quiet, false)
+                .run();
+        ReportWriter.Inputs alone = ReportWriter.read(tmp.resolve("a"));
+        assertEquals(4, alone.shown().size());
+        ReportWriter.Inputs both = ReportWriter.read(tmp.resolve("a"), List.of(tmp.resolve("b")));
+        assertEquals(8, both.shown().size(), "a's four cells and b's four RTE cells");
+        assertTrue(both.missing().isEmpty());
+        assertEquals(Map.of(tmp.resolve("b"), 4), both.includedFrom());
+        assertEquals(2, both.runs().size(), "a's run and b's");
+        assertEquals(8, both.predictions().count(), "b's cells bring their predictions from b");
+        String md = Files.readString(ReportWriter.write(tmp.resolve("a"), tmp.resolve("r"), List.of(tmp.resolve("b")))
+                .markdown());
+        assertTrue(
+                md.contains("8 of 8 cells finished (4 of them read from " + tmp.resolve("b")
+                        + ", another part of the grid)."),
+                md);
+        assertThrows(IOException.class, () -> ReportWriter.read(tmp.resolve("a"), List.of(tmp.resolve("nowhere"))));
+    }
+
+    @Test
     void aSecondWriterOfTheSameFolderIsRefusedUntilTheFirstEnds(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13));
         ExperimentConfig c = ExperimentConfig.load(yaml(
