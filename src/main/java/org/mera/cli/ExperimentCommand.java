@@ -125,7 +125,8 @@ public final class ExperimentCommand implements Callable<Integer> {
             description = "first copy this grid's finished cells from another "
                     + "experiment folder (part of the grid run by another process or machine), and while running copy "
                     + "any cell it finishes before this run reaches it instead of running that cell; two processes "
-                    + "that import each other's folders share one grid; repeatable")
+                    + "that import each other's folders share one grid (a folder not created yet is imported from once it"
+                    + " is); repeatable")
     java.util.List<Path> importDirs = new java.util.ArrayList<>();
 
     @Option(
@@ -237,6 +238,10 @@ public final class ExperimentCommand implements Callable<Integer> {
                 // A dry run writes nothing: imports are only counted, and listed as such.
                 java.util.Set<String> importable = new java.util.HashSet<>();
                 for (Path dir : importDirs) {
+                    if (!java.nio.file.Files.exists(dir)) {
+                        System.out.println("nothing to import from " + dir + " yet (no such folder)");
+                        continue;
+                    }
                     ExperimentRunner.ImportPreview i = experiment.previewImport(dir);
                     i.keys().removeAll(importable);
                     importable.addAll(i.keys());
@@ -264,6 +269,13 @@ public final class ExperimentCommand implements Callable<Integer> {
                 return 0;
             }
             for (Path dir : importDirs) {
+                if (!java.nio.file.Files.exists(dir)) {
+                    // Two processes started together, each importing the other's folder: the other may not have
+                    // created its folder yet. Its cells are imported as this run reaches them.
+                    System.out.println("nothing to import from " + dir + " yet (no such folder); cells finished there"
+                            + " later are imported as this run reaches them");
+                    continue;
+                }
                 ExperimentRunner.ImportSummary i = experiment.importFrom(dir);
                 System.out.println("imported " + i.imported() + " cells from " + dir + " (" + i.alreadyHere()
                         + " were already here, " + i.notInGrid() + " there are not in this grid)");

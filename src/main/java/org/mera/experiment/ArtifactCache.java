@@ -34,10 +34,12 @@ public final class ArtifactCache {
     private final Path root;
     private final ConcurrentHashMap<String, Object> keyLocks = new ConcurrentHashMap<>();
 
+    /** The folder is created with the first artifact (a dry run that builds none leaves no trace). */
     public ArtifactCache(Path root) throws IOException {
         this.root = root;
-        Files.createDirectories(root);
-        removeAbandonedBuilds();
+        if (Files.isDirectory(root)) {
+            removeAbandonedBuilds();
+        }
     }
 
     public Path root() {
@@ -61,6 +63,7 @@ public final class ArtifactCache {
             if (Files.isDirectory(target)) {
                 return target;
             }
+            Files.createDirectories(root);
             Path tmp = Files.createDirectory(root.resolve(
                     TMP_PREFIX + key + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
             try {

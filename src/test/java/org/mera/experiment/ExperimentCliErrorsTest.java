@@ -140,6 +140,40 @@ class ExperimentCliErrorsTest {
                         .contains("\"executionEngine\" : \"local\""));
     }
 
+    /**
+     * Two processes started together each import the other's folder, which may not exist yet: the run goes ahead
+     * (and imports from it once it does). A dry run with --import writes nothing, the import included.
+     */
+    @Test
+    void importFromAFolderNotCreatedYetRunsAndADryRunImportWritesNothing(@TempDir Path tmp) throws Exception {
+        Path f = config(tmp, GOOD);
+        Path other = tmp.resolve("other-part");
+        Run first = run(new ExperimentCommand(), f.toString(), "--import", other.toString(), "--no-report");
+        assertEquals(0, first.code(), first.err());
+        long cells = Files.readAllLines(tmp.resolve("out/results.jsonl")).size();
+        assertTrue(cells > 0);
+
+        Path copy = tmp.resolve("copy.yaml");
+        Files.writeString(copy, GOOD.replace("outputDir: out", "outputDir: fresh"));
+        Run dry = run(
+                new ExperimentCommand(),
+                copy.toString(),
+                "--import",
+                tmp.resolve("out").toString(),
+                "--dry-run");
+        assertEquals(0, dry.code(), dry.err());
+        assertFalse(Files.exists(tmp.resolve("fresh")), "the dry run imported nothing and created nothing");
+        Run real = run(
+                new ExperimentCommand(),
+                copy.toString(),
+                "--import",
+                tmp.resolve("out").toString(),
+                "--no-report");
+        assertEquals(0, real.code(), real.err());
+        assertEquals(
+                cells, Files.readAllLines(tmp.resolve("fresh/results.jsonl")).size(), "all imported");
+    }
+
     @Test
     void configWithoutOutputDirWorksWithOut(@TempDir Path tmp) throws Exception {
         Path f = config(tmp, GOOD.replace("outputDir: out\n", ""));
