@@ -168,19 +168,26 @@ public final class MeraCellRunner implements CellRunner {
                                 options.withLearningRate((float) lr),
                                 start.initialAdapter()),
                         start.customise());
-                double score = t.devPrimary();
-                gridSeconds += t.outcome(false, false).seconds();
-                devByLr.put(String.valueOf(lr), score);
-                // Strictly better only: on a tie the smaller rate (the grid is ascending) is kept. The best run stays
-                // open so that only the chosen one scores the test split (the same predictions as scoring at once).
-                if (best == null || score > best.devPrimary()) {
-                    if (best != null) {
-                        best.close();
+                boolean kept = false;
+                try {
+                    double score = t.devPrimary();
+                    gridSeconds += t.outcome(false, false).seconds();
+                    devByLr.put(String.valueOf(lr), score);
+                    // Strictly better only: on a tie the smaller rate (the grid is ascending) is kept. The best run
+                    // stays open so that only the chosen one scores the test split (the same predictions as scoring
+                    // at once).
+                    if (best == null || score > best.devPrimary()) {
+                        if (best != null) {
+                            best.close();
+                        }
+                        best = t;
+                        kept = true;
+                        chosenLr = lr;
                     }
-                    best = t;
-                    chosenLr = lr;
-                } else {
-                    t.close();
+                } finally {
+                    if (!kept) {
+                        t.close();
+                    }
                 }
             }
             listener.progress(0.95, "scoring the test split");
