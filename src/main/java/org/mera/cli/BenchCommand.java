@@ -256,7 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         if (!noMerge) {
-            org.mera.merge.MergeBenchmark.Result r = org.mera.merge.MergeBenchmark.runDefault();
+            org.mera.perf.MergeBenchmark.Result r = org.mera.perf.MergeBenchmark.runDefault();
             report.add(org.mera.perf.BenchRow.timing(
                     "OT merge, 8 bert-base Pfeiffer adapters, exact",
                     r.exactMedianMs() / 1000,

@@ -1,12 +1,14 @@
-package org.mera.merge;
+package org.mera.perf;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.mera.adapter.EncoderInfo;
 import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.merge.MergeMethods;
+import org.mera.merge.MergeOptions;
+import org.mera.merge.RandomAdapters;
 
 /**
  * Times OT-merging bert-base-sized Pfeiffer adapters (random N(0, 0.02) weights, the AdapterHub init scale)
@@ -63,15 +65,7 @@ public final class MergeBenchmark {
     }
 
     private static double medianMs(Runnable work, int runs) {
-        work.run();
-        double[] t = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long start = System.nanoTime();
-            work.run();
-            t[i] = (System.nanoTime() - start) / 1e6;
-        }
-        Arrays.sort(t);
-        return runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
+        return Medians.of(1, runs, work) * 1000;
     }
 
     public static void main(String[] args) {

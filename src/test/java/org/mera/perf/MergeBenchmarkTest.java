@@ -1,4 +1,4 @@
-package org.mera.merge;
+package org.mera.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
