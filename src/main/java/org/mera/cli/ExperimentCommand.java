@@ -234,14 +234,21 @@ public final class ExperimentCommand implements Callable<Integer> {
                 .importWhileRunning(importDirs)
                 .resumeCommand(sameCommand());
         try {
+            // Two processes started together each import the other's folder, which may not exist yet: its cells are
+            // imported as this run reaches them.
+            java.util.List<Path> present = new java.util.ArrayList<>();
+            for (Path dir : importDirs) {
+                if (java.nio.file.Files.exists(dir)) {
+                    present.add(dir);
+                } else {
+                    System.out.println("nothing to import from " + dir + " yet (no such folder)"
+                            + (dryRun ? "" : "; cells finished there later are imported as this run reaches them"));
+                }
+            }
             if (dryRun) {
                 // A dry run writes nothing: imports are only counted, and listed as such.
                 java.util.Set<String> importable = new java.util.HashSet<>();
-                for (Path dir : importDirs) {
-                    if (!java.nio.file.Files.exists(dir)) {
-                        System.out.println("nothing to import from " + dir + " yet (no such folder)");
-                        continue;
-                    }
+                for (Path dir : present) {
                     ExperimentRunner.ImportPreview i = experiment.previewImport(dir);
                     i.keys().removeAll(importable);
                     importable.addAll(i.keys());
@@ -254,9 +261,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 long done = grid.cells().stream()
                         .filter(c -> finished.contains(c.key()))
                         .count();
-                long toImport = grid.cells().stream()
-                        .filter(c -> importable.contains(c.key()))
-                        .count();
+                int toImport = importable.size(); // cells of this grid not done here
                 System.out.println("config '" + cfg.name() + "' is valid: " + grid.size() + " cells, " + done
                         + " done, " + (toImport > 0 ? toImport + " to import, " : "")
                         + (grid.size() - done - toImport) + " to run (results in " + cfg.outputDir() + ")");
@@ -268,14 +273,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                                 + "  " + c.key() + "  " + c.describe()));
                 return 0;
             }
-            for (Path dir : importDirs) {
-                if (!java.nio.file.Files.exists(dir)) {
-                    // Two processes started together, each importing the other's folder: the other may not have
-                    // created its folder yet. Its cells are imported as this run reaches them.
-                    System.out.println("nothing to import from " + dir + " yet (no such folder); cells finished there"
-                            + " later are imported as this run reaches them");
-                    continue;
-                }
+            for (Path dir : present) {
                 ExperimentRunner.ImportSummary i = experiment.importFrom(dir);
                 System.out.println("imported " + i.imported() + " cells from " + dir + " (" + i.alreadyHere()
                         + " were already here, " + i.notInGrid() + " there are not in this grid)");

@@ -161,17 +161,20 @@ public final class ExperimentRunner {
 
     /** The cells {@link #importFrom} would copy from {@code otherDir}, read without writing or locking either folder. */
     public ImportPreview previewImport(Path otherDir) throws IOException {
-        Grid grid = plan();
-        Path otherResults = importedResults(otherDir);
-        java.util.Set<String> theirs = readIfPresent(otherResults).keySet();
-        java.util.Set<String> here = finishedKeys();
+        return classify(
+                otherDir, plan(), readIfPresent(importedResults(otherDir)).keySet(), finishedKeys()::contains);
+    }
+
+    /** Sorts {@code theirs} into cells to import (grid order), cells already here, and cells of other grids. */
+    private static ImportPreview classify(
+            Path otherDir, Grid grid, java.util.Set<String> theirs, java.util.function.Predicate<String> here) {
         java.util.Set<String> gridKeys = new java.util.HashSet<>();
         java.util.Set<String> keys = new java.util.LinkedHashSet<>();
         int already = 0;
         for (Cell c : grid.cells()) {
             gridKeys.add(c.key());
             if (theirs.contains(c.key())) {
-                if (here.contains(c.key())) {
+                if (here.test(c.key())) {
                     already++;
                 } else {
                     keys.add(c.key());
@@ -197,29 +200,15 @@ public final class ExperimentRunner {
         }
         Map<String, ResultRecord> theirs = readIfPresent(otherResults);
         Files.createDirectories(out.resolve(RUNS_DIR));
-        int imported = 0;
-        int here = 0;
-        java.util.Set<String> gridKeys = new java.util.HashSet<>();
         java.util.Set<String> runIds = new java.util.TreeSet<>();
         try (HeldFolder held = HeldFolder.open(out)) {
             ResultStore store = held.store();
-            for (Cell c : grid.cells()) {
-                gridKeys.add(c.key());
-                ResultRecord r = theirs.get(c.key());
-                if (r == null) {
-                    continue;
-                }
-                if (store.contains(c.key())) {
-                    here++;
-                    continue;
-                }
-                copyCell(otherDir, r, store, runIds);
-                imported++;
+            ImportPreview found = classify(otherDir, grid, theirs.keySet(), store::contains);
+            for (String key : found.keys()) {
+                copyCell(otherDir, theirs.get(key), store, runIds);
             }
+            return new ImportSummary(otherDir, found.keys().size(), found.alreadyHere(), found.notInGrid());
         }
-        int notInGrid = (int)
-                theirs.keySet().stream().filter(k -> !gridKeys.contains(k)).count();
-        return new ImportSummary(otherDir, imported, here, notInGrid);
     }
 
     /**

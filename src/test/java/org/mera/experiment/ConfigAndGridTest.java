@@ -448,21 +448,25 @@ class ConfigAndGridTest {
         assertThrows(java.nio.file.NoSuchFileException.class, () -> w.importFrom(tmp.resolve("nowhere")));
     }
 
-    @Test
-    void twoProcessesImportingEachOtherShareAGridWithoutRunningACellTwice(@TempDir Path tmp) throws IOException {
-        FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
-        String[] a = {
+    /** The config of one part of a small grid that two processes share, writing to {@code outputDir}. */
+    private static String[] sharedGridPart(String outputDir) {
+        return new String[] {
             "name: shared",
             "dataRoot: glue",
-            "outputDir: a",
+            "outputDir: " + outputDir,
             "encoders: [e]",
             "targets: [MRPC, RTE]",
             "seeds: [13, 21]",
             "methods: [adapter, mera-ot]",
             "sources: [MNLI, SST-2, QQP]"
         };
-        String[] b = a.clone();
-        b[2] = "outputDir: b";
+    }
+
+    @Test
+    void twoProcessesImportingEachOtherShareAGridWithoutRunningACellTwice(@TempDir Path tmp) throws IOException {
+        FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
+        String[] a = sharedGridPart("a");
+        String[] b = sharedGridPart("b");
         b[4] = "targets: [RTE, MRPC]"; // the same grid (same keys), the other target first
         Files.createDirectories(tmp.resolve("b"));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
@@ -511,18 +515,8 @@ class ConfigAndGridTest {
     @Test
     void aReportIncludesTheCellsAnotherPartOfTheGridFinished(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
-        String[] a = {
-            "name: shared",
-            "dataRoot: glue",
-            "outputDir: a",
-            "encoders: [e]",
-            "targets: [MRPC, RTE]",
-            "seeds: [13, 21]",
-            "methods: [adapter, mera-ot]",
-            "sources: [MNLI, SST-2, QQP]"
-        };
-        String[] b = a.clone();
-        b[2] = "outputDir: b";
+        String[] a = sharedGridPart("a");
+        String[] b = sharedGridPart("b");
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         // a finishes MRPC only (its RTE cells fail); b, the other part, finishes everything
         CellRunner noRte = CheapCellRunner.wrapped("c", cell -> {
