@@ -490,25 +490,40 @@ public final class ReportWriter {
     }
 
     /**
-     * The engines the runs recorded (distinct, in run order), with their thread counts where recorded; runs from
-     * before engines were recorded say so.
+     * The engines the runs recorded (distinct, in run order), then torch's thread counts with how many runs used each
+     * (runs from before mera recorded them say so); runs from before engines were recorded say so.
      */
     static String engines(Inputs in) {
         Set<String> engines = new LinkedHashSet<>();
+        Map<String, Integer> threads = new LinkedHashMap<>();
         int unrecorded = 0;
         for (RunInfo r : in.runs()) {
             Object e = r.environment() == null ? null : r.environment().get("engine");
             if (e == null) {
                 unrecorded++;
             } else {
-                Object threads = r.environment().get("torchThreads");
-                engines.add(e + (threads == null ? "" : ", " + threads + (threads.equals(1) ? " thread" : " threads")));
+                engines.add(e.toString());
+                Object t = r.environment().get("torchThreads");
+                threads.merge(t == null ? "not recorded" : t.toString(), 1, Integer::sum);
             }
         }
         if (unrecorded > 0) {
             engines.add("not recorded by " + unrecorded + " run(s) from before mera named it");
         }
-        return engines.isEmpty() ? "unknown (no run records)" : String.join("; ", engines);
+        if (engines.isEmpty()) {
+            return "unknown (no run records)";
+        }
+        String out = String.join("; ", engines);
+        if (unrecorded == 0 && threads.size() == 1 && !threads.containsKey("not recorded")) {
+            String t = threads.keySet().iterator().next();
+            return out + ", " + t + (t.equals("1") ? " thread" : " threads");
+        }
+        if (!threads.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            threads.forEach((t, n) -> parts.add(t + " (" + n + (n == 1 ? " run)" : " runs)")));
+            out += "; torch threads by run: " + String.join(", ", parts);
+        }
+        return out;
     }
 
     /** One learning-rate selection line: a method on a task, over its seeds. */

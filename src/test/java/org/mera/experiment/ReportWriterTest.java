@@ -131,6 +131,30 @@ class ReportWriterTest {
     }
 
     @Test
+    void theEngineLineNamesEachEngineOnceAndCountsRunsPerThreadCount() {
+        String engine = "PyTorch 2.7.1 (DJL 0.36.0, cpu())";
+        java.util.function.Function<Map<String, Object>, RunInfo> run =
+                env -> new RunInfo("r", "g", null, null, "done", "mera", "4", false, 1, 0, 1, 0, env);
+        java.util.function.Function<List<RunInfo>, String> line = runs -> ReportWriter.engines(new ReportWriter.Inputs(
+                "g", List.of(), 0, 0, List.of(), Map.of(), runs, List.of(), List.of(), Map.of(), 5, false, null,
+                Map.of()));
+        assertEquals(
+                engine + ", 1 thread",
+                line.apply(List.of(
+                        run.apply(Map.of("engine", engine, "torchThreads", 1)),
+                        run.apply(Map.of("engine", engine, "torchThreads", 1)))));
+        assertEquals(
+                engine + "; torch threads by run: not recorded (2 runs), 1 (1 run)",
+                line.apply(List.of(
+                        run.apply(Map.of("engine", engine)),
+                        run.apply(Map.of("engine", engine)),
+                        run.apply(Map.of("engine", engine, "torchThreads", 1)))));
+        assertEquals(
+                engine + "; not recorded by 1 run(s) from before mera named it; torch threads by run: 2 (1 run)",
+                line.apply(List.of(run.apply(null), run.apply(Map.of("engine", engine, "torchThreads", 2)))));
+    }
+
+    @Test
     void reportShowsTrivialBaselinesAndIntervalsFromStoredPredictions(@TempDir Path tmp) throws Exception {
         ExperimentConfig c =
                 ExperimentConfig.load(demoConfig(tmp, "[MRPC, STS-B]", "[16]", "[full, adapter, mera-ot]"));
