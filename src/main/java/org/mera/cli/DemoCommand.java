@@ -59,7 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "lexical-relations,definitions",
             description =
                     "WordNet tracks to study (lexical-relations, definitions, context); default: ${DEFAULT-VALUE}, "
-                            + "which keeps the demo near ten minutes on two cores")
+                            + "which keeps the demo near five minutes on two quiet cores once minilm is cached")
     List<String> tracksWanted;
 
     @Option(

@@ -61,8 +61,8 @@ public final class ExperimentCommand implements Callable<Integer> {
             split = ",",
             paramLabel = "M",
             description =
-                    "without a config: methods to compare (default: every "
-                            + "method the sources allow: full, adapter, single, fusion, mera-sum, mera-average, mera-ot, mera-same-track, mera-auto)")
+                    "without a config: methods to compare (default: each of full, adapter, single, fusion, mera-average, "
+                            + "mera-ot, mera-same-track, mera-auto that the sources allow; mera-sum only when named)")
     java.util.List<String> methods = new java.util.ArrayList<>();
 
     @Option(
@@ -195,7 +195,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                                 name,
                                 hp,
                                 out.toAbsolutePath().normalize())
-                        .config(System.out);
+                        .config(System.out, !dryRun);
             } catch (IllegalArgumentException | java.io.IOException e) {
                 System.err.println("mera experiment: " + e.getMessage());
                 return 2;

@@ -67,7 +67,8 @@ final class QuickExperiment {
         this.out = out;
     }
 
-    ExperimentConfig config(PrintStream log) throws IOException {
+    /** The config; saved as {@code OUT/experiment.yaml} when {@code save} (a dry run writes nothing). */
+    ExperimentConfig config(PrintStream log, boolean save) throws IOException {
         List<String> targetSpecs =
                 targets.stream().map(QuickExperiment::absoluteIfDirectory).toList();
         List<String> sourceSpecs = new ArrayList<>();
@@ -144,10 +145,12 @@ final class QuickExperiment {
                 Map.of(),
                 hyper,
                 List.of());
-        Files.createDirectories(out);
-        org.mera.io.AtomicFiles.writeString(out.resolve("experiment.yaml"), yaml(cfg));
+        if (save) {
+            Files.createDirectories(out);
+            org.mera.io.AtomicFiles.writeString(out.resolve("experiment.yaml"), yaml(cfg));
+        }
         log.println("experiment " + n + ": " + chosen + " on " + targetSpecs + ", k=" + kk + ", seeds " + ss
-                + " (config saved as " + out.resolve("experiment.yaml") + ")");
+                + (save ? " (config saved as " + out.resolve("experiment.yaml") + ")" : " (dry run: nothing saved)"));
         return cfg;
     }
 

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Train an adapter (pfeiffer, houlsby), LoRA or the full encoder on one task and save it with metrics.json.",
-            "--task is a built-in task name or a task directory (docs/tasks.md); --data is the task directory (LM-BFF layout:",
+            "--task is a built-in task name or a task directory (docs/user-tasks.md); --data is the task directory (LM-BFF layout:",
             "k-shot/K-SEED or, with --pool, pool/; or plain train/dev/test files, from which --k per class is sampled with",
             "--seed and saved under OUT/split/) or one labelled file (TSV/JSONL/CSV; dev is a seeded held-out 10%%)."
         })

@@ -203,6 +203,19 @@ class BringYourOwnTaskTest {
             assertEquals(0, r.code(), r.err());
         }
         Path out = tmp.resolve("experiment");
+        Run dry = run(
+                "experiment",
+                "--model",
+                encoder.toString(),
+                "--target",
+                target.toString(),
+                "--source",
+                mera + "=questions",
+                "--out",
+                out.toString(),
+                "--dry-run");
+        assertEquals(0, dry.code(), dry.err());
+        assertFalse(Files.exists(out), "a dry run writes nothing, not even the config");
         Run exp = run(
                 "experiment",
                 "--model",
