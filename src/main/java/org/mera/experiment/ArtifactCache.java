@@ -2,6 +2,7 @@ package org.mera.experiment;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import org.mera.io.Json;
  * A folder per key for expensive products shared between cells (trained source adapters, merged
  * adapters). An entry is built in a temporary sibling folder, its files fsynced, then renamed into place,
  * so an entry either exists complete or not at all; a build killed halfway leaves only a temporary folder,
- * removed once its process is gone.
+ * removed once its process is gone. One build per key at a time, across threads and across processes sharing the
+ * folder (two parts of a split grid): a second builder waits for the first and then finds the entry built.
  */
 public final class ArtifactCache {
     /** Builds an artifact's files inside {@code dir} (an empty folder). */
@@ -30,9 +32,11 @@ public final class ArtifactCache {
 
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     private static final String TMP_PREFIX = ".tmp-";
+    private static final String LOCK_SUFFIX = ".lock";
 
     private final Path root;
-    private final ConcurrentHashMap<String, Object> keyLocks = new ConcurrentHashMap<>();
+    /** One monitor per entry folder in this JVM: file locks exclude other processes only, not other threads. */
+    private static final ConcurrentHashMap<Path, Object> KEY_LOCKS = new ConcurrentHashMap<>();
 
     /** The folder is created with the first artifact (a dry run that builds none leaves no trace). */
     public ArtifactCache(Path root) throws IOException {
@@ -59,41 +63,83 @@ public final class ArtifactCache {
     /** The artifact's folder, building it first if absent. A failed build leaves nothing behind. */
     public Path getOrCreate(String key, Builder builder) throws IOException {
         Path target = root.resolve(checkKey(key));
-        synchronized (keyLocks.computeIfAbsent(key, k -> new Object())) {
+        synchronized (KEY_LOCKS.computeIfAbsent(target.toAbsolutePath().normalize(), k -> new Object())) {
             if (Files.isDirectory(target)) {
                 return target;
             }
             Files.createDirectories(root);
-            Path tmp = Files.createDirectory(root.resolve(
-                    TMP_PREFIX + key + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
-            try {
-                builder.build(tmp);
-                syncTree(tmp);
+            // Another process building the same entry (a bert-base source adapter is an hour of CPU) is waited
+            // for rather than duplicated; the OS releases its lock if it dies.
+            Path lockFile = root.resolve("." + key + LOCK_SUFFIX);
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = lock(channel, key)) {
                 try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (FileSystemException e) {
-                    if (!Files.isDirectory(target)) {
-                        throw e;
+                    if (Files.isDirectory(target)) {
+                        return target;
                     }
-                    // Another process finished the same artifact first; its copy is as good as ours.
-                    deleteTree(tmp);
+                    return build(target, key, builder);
+                } finally {
+                    // Safe only once the entry exists: whoever locks this file next checks for the entry first.
+                    // After a failed build the (empty) file stays until a build succeeds.
+                    if (Files.isDirectory(target)) {
+                        Files.deleteIfExists(lockFile);
+                    }
                 }
-                syncDir(root);
-                return target;
-            } catch (Exception e) {
-                try {
-                    deleteTree(tmp);
-                } catch (IOException d) {
-                    e.addSuppressed(d);
-                }
-                if (e instanceof IOException io) {
-                    throw io;
-                }
-                if (e instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IOException("building artifact " + key + " failed: " + e.getMessage(), e);
             }
+        }
+    }
+
+    /**
+     * Waits for the file lock, saying so when another process holds it. Where the file system has no locks (some
+     * network mounts) it goes on without one, after a warning: the atomic rename keeps the entry whole, at the cost
+     * of a build that may be done twice.
+     */
+    private FileLock lock(FileChannel channel, String key) throws IOException {
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (IOException e) {
+            System.err.println("mera: no file locks in " + root + " (" + e.getMessage()
+                    + "); another process may build " + key + " at the same time");
+            return null;
+        }
+        if (lock != null) {
+            return lock;
+        }
+        System.err.println("mera: waiting for another process that is building " + key + " in " + root);
+        return channel.lock();
+    }
+
+    private Path build(Path target, String key, Builder builder) throws IOException {
+        Path tmp = Files.createDirectory(
+                root.resolve(TMP_PREFIX + key + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
+        try {
+            builder.build(tmp);
+            syncTree(tmp);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileSystemException e) {
+                if (!Files.isDirectory(target)) {
+                    throw e;
+                }
+                // Another process finished the same artifact first; its copy is as good as ours.
+                deleteTree(tmp);
+            }
+            syncDir(root);
+            return target;
+        } catch (Exception e) {
+            try {
+                deleteTree(tmp);
+            } catch (IOException d) {
+                e.addSuppressed(d);
+            }
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("building artifact " + key + " failed: " + e.getMessage(), e);
         }
     }
 

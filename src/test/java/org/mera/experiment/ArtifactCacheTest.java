@@ -46,10 +46,17 @@ class ArtifactCacheTest {
         assertEquals("out of memory, say", e.getMessage());
         assertFalse(cache.get("merged-x").isPresent());
         try (var entries = Files.list(cache.root())) {
-            assertEquals(List.of(), entries.toList(), "no temporary folder left behind");
+            assertEquals(
+                    List.of(),
+                    entries.filter(p -> !p.getFileName().toString().endsWith(".lock"))
+                            .toList(),
+                    "no temporary folder left behind");
         }
         Path ok = cache.getOrCreate("merged-x", dir -> Files.writeString(dir.resolve("full.bin"), "done"));
         assertTrue(Files.exists(ok.resolve("full.bin")));
+        try (var entries = Files.list(cache.root())) {
+            assertEquals(List.of(ok), entries.toList(), "a successful build removes the lock file");
+        }
     }
 
     @Test
@@ -68,6 +75,49 @@ class ArtifactCacheTest {
         new ArtifactCache(root);
         assertFalse(Files.exists(abandoned));
         assertTrue(Files.exists(ours), "a live process's build is left alone");
+    }
+
+    @Test
+    void anEntryAnotherProcessIsBuildingIsWaitedForNotBuiltTwice(@TempDir Path tmp) throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("cache"));
+        String key = "source-adapter-shared";
+        Process other = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LockHolder.class.getName(),
+                        root.resolve("." + key + ".lock").toString(),
+                        root.resolve(key).toString())
+                .redirectErrorStream(true)
+                .start();
+        try (var out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(other.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            assertEquals("locked", out.readLine(), "the other process holds the lock");
+            AtomicInteger builds = new AtomicInteger();
+            Path entry = new ArtifactCache(root).getOrCreate(key, dir -> builds.incrementAndGet());
+            assertEquals(0, builds.get(), "built once, by the process that held the lock");
+            assertEquals("built by the other process", Files.readString(entry.resolve("adapter.txt")));
+        } finally {
+            other.waitFor();
+        }
+        assertEquals(0, other.exitValue());
+    }
+
+    /** Run as its own process: locks an entry's lock file, builds the entry slowly, then releases the lock. */
+    public static final class LockHolder {
+        public static void main(String[] args) throws Exception {
+            try (var channel = java.nio.channels.FileChannel.open(
+                            Path.of(args[0]),
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.WRITE);
+                    var lock = channel.lock()) {
+                System.out.println("locked");
+                System.out.flush();
+                Thread.sleep(1500);
+                Path entry = Files.createDirectories(Path.of(args[1]));
+                Files.writeString(entry.resolve("adapter.txt"), "built by the other process");
+            }
+        }
     }
 
     @Test
