@@ -27,7 +27,19 @@ final class ComparisonStatistics {
     private ComparisonStatistics() {}
 
     static List<Line> of(ResultTables.Table t, PredictionIndex index) {
-        List<ResultTables.Paired> paired = ResultTables.paired(t);
+        return of(t, index, ResultTables.paired(t));
+    }
+
+    /**
+     * Each method against the strongest trivial baseline ({@link ResultTables#againstTrivial}): a family of its
+     * own, so that asking "does it beat doing nothing?" does not change the Holm adjustment of the comparisons
+     * between methods.
+     */
+    static List<Line> againstTrivial(ResultTables.Table t, PredictionIndex index) {
+        return of(t, index, ResultTables.againstTrivial(t));
+    }
+
+    private static List<Line> of(ResultTables.Table t, PredictionIndex index, List<ResultTables.Paired> paired) {
         double[] p = new double[paired.size()];
         List<PairedStatistics.Interval> cis = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -64,7 +76,19 @@ final class ComparisonStatistics {
                 metric,
                 note,
                 seed -> index.sets(t.encoder(), t.k(), c.task(), seed, c.method()),
-                seed -> index.sets(t.encoder(), t.k(), c.task(), seed, c.baseline()));
+                seed -> sets(t, index, c.task(), seed, c.baseline()));
+    }
+
+    /** A row's prediction sets; a trivial row's are built from the seed's gold labels. */
+    private static List<CellPredictions> sets(
+            ResultTables.Table t, PredictionIndex index, String task, int seed, String row) {
+        if (!TrivialBaselines.isTrivial(row)) {
+            return index.sets(t.encoder(), t.k(), task, seed, row);
+        }
+        CellPredictions gold = index.any(t.encoder(), t.k(), task, seed);
+        CellPredictions constant =
+                gold == null ? null : TrivialBaselines.predictions(gold).get(row);
+        return constant == null ? null : List.of(constant);
     }
 
     /** The bootstrap interval over the seeds of {@code differences}, or none (with {@code note[0]} saying why). */

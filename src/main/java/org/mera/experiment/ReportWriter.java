@@ -78,8 +78,10 @@ public final class ReportWriter {
         Inputs in = read(resultsDir, include);
         List<ResultTables.Table> tables = tables(in);
         Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats = new LinkedHashMap<>();
+        Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial = new LinkedHashMap<>();
         for (ResultTables.Table t : tables) {
             stats.put(t, ComparisonStatistics.of(t, in.predictions()));
+            trivial.put(t, ComparisonStatistics.againstTrivial(t, in.predictions()));
         }
         Files.createDirectories(reportDir);
         Map<String, byte[]> charts = charts(tables);
@@ -90,13 +92,13 @@ public final class ReportWriter {
             chartFiles.add(p);
         }
         Path md = reportDir.resolve("report.md");
-        AtomicFiles.writeString(md, markdown(in, tables, stats, charts.keySet()));
+        AtomicFiles.writeString(md, markdown(in, tables, stats, trivial, charts.keySet()));
         Path csv = reportDir.resolve("results-table.csv");
         AtomicFiles.writeString(csv, csv(tables));
         Path comparisons = reportDir.resolve("comparisons.csv");
-        AtomicFiles.writeString(comparisons, comparisonsCsv(stats));
+        AtomicFiles.writeString(comparisons, comparisonsCsv(stats, trivial));
         Path html = reportDir.resolve("report.html");
-        AtomicFiles.writeString(html, html(in, tables, stats, charts));
+        AtomicFiles.writeString(html, html(in, tables, stats, trivial, charts));
         return new Output(reportDir, md, csv, comparisons, html, chartFiles);
     }
 
@@ -283,6 +285,7 @@ public final class ReportWriter {
             Inputs in,
             List<ResultTables.Table> tables,
             Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
+            Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial,
             Set<String> chartNames) {
         StringBuilder b = new StringBuilder();
         b.append("# Experiment report: ").append(in.name()).append("\n\n");
@@ -323,40 +326,11 @@ public final class ReportWriter {
                         .append(" |\n");
             }
             b.append('\n');
-            List<ComparisonStatistics.Line> lines = stats.get(t);
-            if (!lines.isEmpty()) {
-                b.append("Paired by seed (same split; method minus baseline, ×100; ")
-                        .append(familyNote(lines))
-                        .append("):\n\n")
-                        .append(
-                                "| Task | Comparison | Per seed | Mean | 95 % CI | p (t) | p (Holm) | W/T/L | Verdict |\n")
-                        .append("|---|---|---|---:|---:|---:|---:|---:|---|\n");
-                for (ComparisonStatistics.Line l : lines) {
-                    ResultTables.Paired p = l.paired();
-                    b.append("| ")
-                            .append(p.task())
-                            .append(" | ")
-                            .append(p.method())
-                            .append(" − ")
-                            .append(p.baseline())
-                            .append(" | ")
-                            .append(perSeed(p))
-                            .append(" | ")
-                            .append(signed(p.mean()))
-                            .append(" | ")
-                            .append(ci(l))
-                            .append(" | ")
-                            .append(pValue(l.p()))
-                            .append(" | ")
-                            .append(pValue(l.pHolm()))
-                            .append(" | ")
-                            .append(l.signs())
-                            .append(" | ")
-                            .append(verdict(l))
-                            .append(" |\n");
-                }
-                b.append('\n');
-            }
+            comparisonsMarkdown(
+                    b,
+                    stats.get(t),
+                    "Paired by seed (same split; method minus baseline, ×100; " + familyNote(stats.get(t)) + "):");
+            comparisonsMarkdown(b, trivial.get(t), againstTrivialNote(trivial.get(t)));
         }
         String lr = lrSelectionMarkdown(in);
         if (!lr.isEmpty()) {
@@ -367,6 +341,84 @@ public final class ReportWriter {
             b.append("![").append(chart).append("](").append(chart).append(")\n\n");
         }
         return b.toString();
+    }
+
+    /** One comparisons table (nothing when there are no lines). */
+    private static void comparisonsMarkdown(StringBuilder b, List<ComparisonStatistics.Line> lines, String intro) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        b.append(intro)
+                .append("\n\n")
+                .append("| Task | Comparison | Per seed | Mean | 95 % CI | p (t) | p (Holm) | W/T/L | Verdict |\n")
+                .append("|---|---|---|---:|---:|---:|---:|---:|---|\n");
+        for (ComparisonStatistics.Line l : lines) {
+            ResultTables.Paired p = l.paired();
+            b.append("| ")
+                    .append(p.task())
+                    .append(" | ")
+                    .append(p.method())
+                    .append(" − ")
+                    .append(p.baseline())
+                    .append(" | ")
+                    .append(perSeed(p))
+                    .append(" | ")
+                    .append(signed(p.mean()))
+                    .append(" | ")
+                    .append(ci(l))
+                    .append(" | ")
+                    .append(pValue(l.p()))
+                    .append(" | ")
+                    .append(pValue(l.pHolm()))
+                    .append(" | ")
+                    .append(l.signs())
+                    .append(" | ")
+                    .append(verdict(l))
+                    .append(" |\n");
+        }
+        b.append('\n');
+    }
+
+    private static void comparisonsHtml(StringBuilder b, List<ComparisonStatistics.Line> lines, String intro) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        b.append("<p class=\"note\">")
+                .append(esc(intro))
+                .append(
+                        "</p>\n<table><tr><th>Task</th><th>Comparison</th><th>Per seed</th><th>Mean</th><th>95 % CI</th>")
+                .append("<th>p (t)</th><th>p (Holm)</th><th>W/T/L</th><th>Verdict</th></tr>\n");
+        for (ComparisonStatistics.Line l : lines) {
+            ResultTables.Paired p = l.paired();
+            b.append("<tr><td>")
+                    .append(esc(p.task()))
+                    .append("</td><td>")
+                    .append(esc(p.method() + " − " + p.baseline()))
+                    .append("</td><td>")
+                    .append(esc(perSeed(p)))
+                    .append("</td><td class=\"num\">")
+                    .append(esc(signed(p.mean())))
+                    .append("</td><td class=\"num\">")
+                    .append(esc(ci(l)))
+                    .append("</td><td class=\"num\">")
+                    .append(esc(pValue(l.p())))
+                    .append("</td><td class=\"num\">")
+                    .append(esc(pValue(l.pHolm())))
+                    .append("</td><td class=\"num\">")
+                    .append(esc(l.signs()))
+                    .append("</td><td>")
+                    .append(esc(verdict(l)))
+                    .append("</td></tr>\n");
+        }
+        b.append("</table>\n");
+    }
+
+    static String againstTrivialNote(List<ComparisonStatistics.Line> lines) {
+        return "Against doing nothing: each method minus the task's strongest trivial baseline (the trivial row with the "
+                + "highest mean, an oracle if that is the test majority), paired by seed and test example; a family of "
+                + "its own (Holm over its "
+                + lines.stream().filter(l -> !Double.isNaN(l.p())).count()
+                + " t-tests), apart from the comparisons between methods:";
     }
 
     static String signed(double v) {
@@ -427,10 +479,23 @@ public final class ReportWriter {
                         : ".");
     }
 
-    static String comparisonsCsv(Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats) {
+    /**
+     * Every comparison, those between methods first, then those against the trivial baselines (baseline
+     * "trivial: …", Holm-adjusted within their own family).
+     */
+    static String comparisonsCsv(
+            Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
+            Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial) {
         StringBuilder b = new StringBuilder(
                 "encoder,k,task,metric,method,baseline,seeds,mean_difference,ci_low,ci_high,p_t,p_holm,"
                         + "wins,ties,losses,verdict\n");
+        comparisonsCsv(b, stats);
+        comparisonsCsv(b, trivial);
+        return b.toString();
+    }
+
+    private static void comparisonsCsv(
+            StringBuilder b, Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats) {
         stats.forEach((t, lines) -> {
             for (ComparisonStatistics.Line l : lines) {
                 ResultTables.Paired p = l.paired();
@@ -468,7 +533,6 @@ public final class ReportWriter {
                         .append('\n');
             }
         });
-        return b.toString();
     }
 
     private static String num2(double v) {
@@ -784,6 +848,7 @@ public final class ReportWriter {
             Inputs in,
             List<ResultTables.Table> tables,
             Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
+            Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial,
             Map<String, byte[]> charts)
             throws IOException {
         StringBuilder b = new StringBuilder();
@@ -881,37 +946,11 @@ public final class ReportWriter {
                 b.append("</tr>\n");
             }
             b.append("</table>\n");
-            List<ComparisonStatistics.Line> lines = stats.get(t);
-            if (!lines.isEmpty()) {
-                b.append("<p class=\"note\">Paired by seed (same split; method minus baseline, ×100; ")
-                        .append(esc(familyNote(lines)))
-                        .append(
-                                "):</p>\n<table><tr><th>Task</th><th>Comparison</th><th>Per seed</th><th>Mean</th><th>95 % CI</th>")
-                        .append("<th>p (t)</th><th>p (Holm)</th><th>W/T/L</th><th>Verdict</th></tr>\n");
-                for (ComparisonStatistics.Line l : lines) {
-                    ResultTables.Paired p = l.paired();
-                    b.append("<tr><td>")
-                            .append(esc(p.task()))
-                            .append("</td><td>")
-                            .append(esc(p.method() + " − " + p.baseline()))
-                            .append("</td><td>")
-                            .append(esc(perSeed(p)))
-                            .append("</td><td class=\"num\">")
-                            .append(esc(signed(p.mean())))
-                            .append("</td><td class=\"num\">")
-                            .append(esc(ci(l)))
-                            .append("</td><td class=\"num\">")
-                            .append(esc(pValue(l.p())))
-                            .append("</td><td class=\"num\">")
-                            .append(esc(pValue(l.pHolm())))
-                            .append("</td><td class=\"num\">")
-                            .append(esc(l.signs()))
-                            .append("</td><td>")
-                            .append(esc(verdict(l)))
-                            .append("</td></tr>\n");
-                }
-                b.append("</table>\n");
-            }
+            comparisonsHtml(
+                    b,
+                    stats.get(t),
+                    "Paired by seed (same split; method minus baseline, ×100; " + familyNote(stats.get(t)) + "):");
+            comparisonsHtml(b, trivial.get(t), againstTrivialNote(trivial.get(t)));
             String bars = "bars-" + fileSafe(t.encoder()) + "-k" + t.k() + ".png";
             if (charts.containsKey(bars)) {
                 b.append(img(bars, charts.get(bars)));

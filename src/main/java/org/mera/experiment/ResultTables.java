@@ -163,6 +163,51 @@ public final class ResultTables {
         return out;
     }
 
+    /**
+     * Each method against doing nothing: per task, every row (but the oracle best source and the trivial rows
+     * themselves) minus the strongest trivial row of that task (the highest mean over seeds, the test-majority
+     * oracle included, so the bar is never the easier one; on a tie the one that is not an oracle), on the seeds
+     * both have (at least two).
+     */
+    public static List<Paired> againstTrivial(Table t) {
+        List<Paired> out = new ArrayList<>();
+        for (String task : t.tasks()) {
+            Row bar = null;
+            for (Row r : t.rows()) {
+                if (!TrivialBaselines.isTrivial(r.label()) || r.stat(task) == null) {
+                    continue;
+                }
+                // On a tie the bar that does not read the test labels is named (MRPC: always positive).
+                if (bar == null
+                        || r.stat(task).mean() > bar.stat(task).mean()
+                        || (r.stat(task).mean() == bar.stat(task).mean()
+                                && bar.label().equals(TrivialBaselines.TEST_MAJORITY))) {
+                    bar = r;
+                }
+            }
+            if (bar == null) {
+                continue;
+            }
+            TreeMap<Integer, Double> b = bar.seedValues().get(task);
+            for (Row r : t.rows()) {
+                TreeMap<Integer, Double> a = r.seedValues().get(task);
+                if (r.label().equals(SINGLE_BEST) || TrivialBaselines.isTrivial(r.label()) || a == null) {
+                    continue;
+                }
+                TreeMap<Integer, Double> d = new TreeMap<>();
+                a.forEach((seed, v) -> {
+                    if (b.containsKey(seed)) {
+                        d.put(seed, v - b.get(seed));
+                    }
+                });
+                if (d.size() >= 2) {
+                    out.add(new Paired(task, r.label(), bar.label(), d));
+                }
+            }
+        }
+        return out;
+    }
+
     private ResultTables() {}
 
     /**

@@ -19,8 +19,9 @@ import java.util.TreeSet;
  * <li>{@link #ALWAYS_POSITIVE}: always class 1 (binary tasks; on F1 tasks the F1 a classifier gets for free);</li>
  * <li>{@link #CONSTANT}: one constant score for every pair (regression; Pearson and Spearman are 0, chance).</li>
  * </ul>
- * Any constant classifier has MCC 0 (chance), which the majority rows show on MCC tasks. Trivial rows are never
- * compared pairwise and are not candidates for "best".
+ * Any constant classifier has MCC 0 (chance), which the majority rows show on MCC tasks. Trivial rows are not
+ * candidates for "best"; each method is compared with the strongest of them ({@link ResultTables#againstTrivial}),
+ * in a family of its own.
  */
 final class TrivialBaselines {
     static final String PREFIX = "trivial: ";
@@ -72,24 +73,27 @@ final class TrivialBaselines {
     /** The trivial predictors' {@code metric} (a fraction) on one cell's test labels. */
     static Map<String, Double> scores(CellPredictions p, String metric) {
         Map<String, Double> out = new LinkedHashMap<>();
-        int n = p.size();
+        predictions(p).forEach((row, constant) -> out.put(row, constant.score(metric)));
+        return out;
+    }
+
+    /** Each trivial predictor's predictions on the test examples of {@code p} (same gold labels, same order). */
+    static Map<String, CellPredictions> predictions(CellPredictions p) {
+        Map<String, CellPredictions> out = new LinkedHashMap<>();
         if (p.isRegression()) {
-            float[] constant = new float[n];
+            float[] constant = new float[p.size()];
             Arrays.fill(constant, p.goldValues()[0]);
-            out.put(
-                    CONSTANT,
-                    CellPredictions.regression(constant, p.goldValues()).score(metric));
+            out.put(CONSTANT, CellPredictions.regression(constant, p.goldValues()));
             return out;
         }
-        int[] counts = p.trainClassCounts();
-        out.put(KSHOT_MAJORITY, constantClass(p, argmax(counts)).score(metric));
+        out.put(KSHOT_MAJORITY, constantClass(p, argmax(p.trainClassCounts())));
         int[] testCounts = new int[p.numClasses()];
         for (int g : p.goldClasses()) {
             testCounts[g]++;
         }
-        out.put(TEST_MAJORITY, constantClass(p, argmax(testCounts)).score(metric));
+        out.put(TEST_MAJORITY, constantClass(p, argmax(testCounts)));
         if (p.numClasses() == 2) {
-            out.put(ALWAYS_POSITIVE, constantClass(p, 1).score(metric));
+            out.put(ALWAYS_POSITIVE, constantClass(p, 1));
         }
         return out;
     }

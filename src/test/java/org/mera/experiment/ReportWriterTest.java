@@ -212,6 +212,29 @@ class ReportWriterTest {
         assertEquals(String.format(Locale.ROOT, "%.2f", ci.low()), line.get(header.indexOf("ci_low")));
         assertEquals(String.format(Locale.ROOT, "%.2f", ci.high()), line.get(header.indexOf("ci_high")));
         assertEquals(Verdict.of(ci.low(), ci.high()).words(), line.get(header.indexOf("verdict")));
+
+        // Against doing nothing: mera-ot minus always positive on MRPC (on a tie with the test-majority oracle the
+        // bar named is the rule that does not read the test labels), bootstrapped against an all-1 prediction.
+        boolean positiveIsMajority = 2 * positives >= gold.length;
+        String bar = positiveIsMajority ? TrivialBaselines.ALWAYS_POSITIVE : TrivialBaselines.TEST_MAJORITY;
+        List<String> trivialLine = rows.stream()
+                .filter(l -> l.contains(",MRPC,f1,mera-ot," + bar + ","))
+                .map(l -> List.of(l.split(",", -1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no mera-ot − " + bar + " line in " + rows));
+        List<List<CellPredictions>> constant = new ArrayList<>();
+        for (CellPredictions p : mrpcOt.values()) {
+            int[] c1 = new int[p.size()];
+            java.util.Arrays.fill(c1, positiveIsMajority ? 1 : 0);
+            constant.add(
+                    List.of(CellPredictions.classification(p.numClasses(), c1, p.goldClasses(), p.trainClassCounts())));
+        }
+        PairedStatistics.Interval trivialCi = PairedStatistics.interval(
+                "f1", mrpcOt.values().stream().map(List::of).toList(), constant);
+        assertEquals(String.format(Locale.ROOT, "%.2f", trivialCi.low()), trivialLine.get(header.indexOf("ci_low")));
+        assertEquals(String.format(Locale.ROOT, "%.2f", trivialCi.high()), trivialLine.get(header.indexOf("ci_high")));
+        assertTrue(md.contains("Against doing nothing"), md);
+        assertTrue(md.contains("| MRPC | mera-ot − " + bar + " | "), md);
         String html = Files.readString(out.html());
         assertTrue(
                 html.contains("<th>engine</th>") && html.contains("none (CheapCellRunner"),
