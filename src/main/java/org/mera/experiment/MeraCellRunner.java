@@ -11,6 +11,7 @@ import org.mera.data.Example;
 import org.mera.data.Task;
 import org.mera.model.ClassificationHead;
 import org.mera.model.ModelCatalog;
+import org.mera.model.NativeHeap;
 import org.mera.model.PretrainedModel;
 import org.mera.train.Metrics;
 import org.mera.train.TrainOptions;
@@ -123,8 +124,29 @@ public final class MeraCellRunner implements CellRunner {
         store.get(model, p.cell(), p.source());
     }
 
+    /**
+     * Runs the cell, then hands the native heap's free pages back to the system: the fast path's allocator keeps
+     * them for the cell's own training steps, but a grid runs for days and would otherwise hold every cell's peak
+     * (results do not change: only where memory comes from).
+     */
     @Override
     public CellResult run(Cell cell, ProgressListener listener) throws Exception {
+        CellResult result;
+        try {
+            result = runCell(cell, listener);
+        } catch (Exception | Error e) {
+            try {
+                NativeHeap.release();
+            } catch (RuntimeException r) {
+                e.addSuppressed(r);
+            }
+            throw e;
+        }
+        NativeHeap.release();
+        return result;
+    }
+
+    private CellResult runCell(Cell cell, ProgressListener listener) throws Exception {
         PretrainedModel model =
                 PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(cell.encoder()));
         Task task = cell.definition().task();

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import org.mera.model.NativeHeap;
 
 /**
  * Memory high-water marks of this process. The resident set (VmHWM) counts native memory too, which is where

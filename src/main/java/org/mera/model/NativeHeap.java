@@ -1,14 +1,15 @@
-package org.mera.perf;
+package org.mera.model;
 
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 
 /**
- * Hands the native allocator's free memory back to the operating system, so that a benchmark row's peak RSS
- * is its own and not raised by what earlier rows freed but the allocator kept. libtorch's tensors live in the
- * native heap, and an allocator that keeps freed pages (jemalloc with decay off, which the fast path sets: it
- * saves the page faults of re-mapping them) would otherwise carry one row's peak into the next.
+ * Hands the native allocator's free memory back to the operating system. libtorch's tensors live in the native
+ * heap, and an allocator that keeps freed pages (jemalloc with decay off, which the fast path sets: it saves the page
+ * faults of re-mapping them within a run) would otherwise carry every peak into everything after it: a benchmark
+ * row's peak RSS into the next row's, and each grid cell's into the rest of a grid that runs for days (a minilm
+ * grid process held 7.6 GB resident for 0.6 GB live, and one was killed for memory at 18 GB).
  */
 public final class NativeHeap {
     /** jemalloc's MALLCTL_ARENAS_ALL: "arena.4096.purge" purges every arena. */

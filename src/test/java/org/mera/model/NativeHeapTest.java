@@ -1,4 +1,4 @@
-package org.mera.perf;
+package org.mera.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
