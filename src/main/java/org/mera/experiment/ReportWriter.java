@@ -332,6 +332,7 @@ public final class ReportWriter {
                     "Paired by seed (same split; method minus baseline, ×100; " + familyNote(stats.get(t)) + "):");
             comparisonsMarkdown(b, trivial.get(t), againstTrivialNote(trivial.get(t)));
         }
+        b.append(PredictionShares.markdown(tables, in.predictions()));
         String lr = lrSelectionMarkdown(in);
         if (!lr.isEmpty()) {
             b.append(lr);
@@ -962,6 +963,7 @@ public final class ReportWriter {
             b.append("<h2>Metric vs k</h2>\n");
             kCharts.forEach(n -> b.append(img(n, charts.get(n))));
         }
+        b.append(PredictionShares.html(tables, in.predictions()));
         String lrTable = lrSelectionMarkdown(in);
         if (!lrTable.isEmpty()) {
             // The same table as in report.md, as preformatted Markdown (short, and identical in both).

@@ -234,6 +234,22 @@ class ReportWriterTest {
         assertEquals(String.format(Locale.ROOT, "%.2f", trivialCi.low()), trivialLine.get(header.indexOf("ci_low")));
         assertEquals(String.format(Locale.ROOT, "%.2f", trivialCi.high()), trivialLine.get(header.indexOf("ci_high")));
         assertTrue(md.contains("Against doing nothing"), md);
+        // Predicted classes: the test labels' own shares on MRPC, and mera-ot's, from its stored predictions.
+        String goldShares = String.format(
+                Locale.ROOT,
+                "%.0f / %.0f",
+                100.0 * (gold.length - positives) / gold.length,
+                100.0 * positives / gold.length);
+        assertTrue(md.contains("## Predicted classes"), md);
+        assertTrue(md.contains("| " + PredictionShares.GOLD + " | " + goldShares + " |"), md);
+        double otPositive = mrpcOt.values().stream()
+                .mapToDouble(p -> PredictionShares.shares(p.predictedClasses(), 2)[1])
+                .average()
+                .orElseThrow();
+        assertTrue(
+                md.contains("| mera-ot | "
+                        + String.format(Locale.ROOT, "%.0f / %.0f", 100 * (1 - otPositive), 100 * otPositive)),
+                md);
         assertTrue(md.contains("| MRPC | mera-ot − " + bar + " | "), md);
         String html = Files.readString(out.html());
         assertTrue(
