@@ -37,6 +37,8 @@ public final class MeraCellRunner implements CellRunner {
 
     public MeraCellRunner(ArtifactCache cache, boolean progress) {
         this.store = new SourceAdapterStore(cache, progress);
+        // A grid runs for days: keep the fast path's allocator from holding every shape's pages (NativeHeap).
+        NativeHeap.purgeEvery(Long.getLong("mera.heapPurgeSeconds", NativeHeap.DEFAULT_PURGE_SECONDS));
     }
 
     /** Makes {@code mera experiment} use this runner. */

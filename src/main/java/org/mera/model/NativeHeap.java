@@ -15,7 +15,41 @@ public final class NativeHeap {
     /** jemalloc's MALLCTL_ARENAS_ALL: "arena.4096.purge" purges every arena. */
     private static final String JEMALLOC_PURGE_ALL = "arena.4096.purge";
 
+    /** How often {@link #purgeEvery} hands free pages back, unless {@code mera.heapPurgeSeconds} says otherwise. */
+    public static final long DEFAULT_PURGE_SECONDS = 30;
+
+    private static Thread purger;
+
     private NativeHeap() {}
+
+    /**
+     * Starts (once per process) a daemon thread that calls {@link #release} every {@code seconds}: within one grid
+     * cell of varying batch shapes, jemalloc with decay off kept 6.6 GB resident for 0.87 GB live on minilm, and a
+     * bert-base process reached 16 GB in its second cell (a 24 GB machine). A purge every half minute bounds that
+     * at the cost of re-faulting the working set once per period. 0 or less: no thread. If a purge fails, the thread
+     * says so on stderr and stops (the process goes on, unpurged).
+     */
+    public static synchronized void purgeEvery(long seconds) {
+        if (purger != null || seconds <= 0) {
+            return;
+        }
+        purger = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            Thread.sleep(seconds * 1000);
+                            release();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException e) {
+                        System.err.println("mera: periodic native-heap purge stopped: " + e.getMessage());
+                    }
+                },
+                "mera-native-heap-purge");
+        purger.setDaemon(true);
+        purger.start();
+    }
 
     /**
      * Purges jemalloc's arenas when jemalloc is the process's allocator (preloaded by the fast path), else asks
