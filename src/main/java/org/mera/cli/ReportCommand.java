@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
         description =
                 "Write Markdown, CSV, PNG charts and a self-contained HTML report from an experiment folder's results.jsonl "
                         + "and per-example predictions: tables with trivial baselines, paired comparisons with bootstrap CIs, p-values "
-                        + "(paired t-test, Holm-adjusted) and verdicts (comparisons.csv holds them all).")
+                        + "(paired t-test, Holm-adjusted) and verdicts, between methods and of each method against its task's "
+                        + "strongest trivial baseline (comparisons.csv holds them all), and each method's share of "
+                        + "predictions per class.")
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RESULTS_DIR", description = "the experiment's output folder")
     Path dir;
