@@ -149,12 +149,7 @@ public final class ResultTables {
                 if (a == null || b == null) {
                     continue;
                 }
-                TreeMap<Integer, Double> d = new TreeMap<>();
-                a.forEach((seed, v) -> {
-                    if (b.containsKey(seed)) {
-                        d.put(seed, v - b.get(seed));
-                    }
-                });
+                TreeMap<Integer, Double> d = differences(a, b);
                 if (d.size() >= 2) {
                     out.add(new Paired(task, p[0], p[1], d));
                 }
@@ -194,18 +189,24 @@ public final class ResultTables {
                 if (r.label().equals(SINGLE_BEST) || TrivialBaselines.isTrivial(r.label()) || a == null) {
                     continue;
                 }
-                TreeMap<Integer, Double> d = new TreeMap<>();
-                a.forEach((seed, v) -> {
-                    if (b.containsKey(seed)) {
-                        d.put(seed, v - b.get(seed));
-                    }
-                });
+                TreeMap<Integer, Double> d = differences(a, b);
                 if (d.size() >= 2) {
                     out.add(new Paired(task, r.label(), bar.label(), d));
                 }
             }
         }
         return out;
+    }
+
+    /** Per seed both have, {@code a − b}. */
+    private static TreeMap<Integer, Double> differences(TreeMap<Integer, Double> a, TreeMap<Integer, Double> b) {
+        TreeMap<Integer, Double> d = new TreeMap<>();
+        a.forEach((seed, v) -> {
+            if (b.containsKey(seed)) {
+                d.put(seed, v - b.get(seed));
+            }
+        });
+        return d;
     }
 
     private ResultTables() {}
