@@ -31,7 +31,22 @@ final class PredictionShares {
      */
     record Shares(double[] mean, int collapsed, int sets) {}
 
+    /** One table's shares: its classification tasks (columns) and row label → task → shares (GOLD first). */
+    record Section(ResultTables.Table table, List<String> tasks, Map<String, Map<String, Shares>> shares) {}
+
     private PredictionShares() {}
+
+    /** The sections of the tables that have classification tasks with stored predictions, computed once per report. */
+    static List<Section> sections(List<ResultTables.Table> tables, PredictionIndex index) {
+        List<Section> out = new ArrayList<>();
+        for (ResultTables.Table t : tables) {
+            Map<String, Map<String, Shares>> shares = of(t, index);
+            if (!shares.isEmpty()) {
+                out.add(new Section(t, List.copyOf(shares.get(GOLD).keySet()), shares));
+            }
+        }
+        return out;
+    }
 
     /** Row label → task → shares; classification tasks only, rows with predictions. */
     static Map<String, Map<String, Shares>> of(ResultTables.Table t, PredictionIndex index) {
@@ -123,25 +138,18 @@ final class PredictionShares {
                                 + " % one class)");
     }
 
-    private static List<String> tasks(Map<String, Map<String, Shares>> shares) {
-        return shares.isEmpty() ? List.of() : List.copyOf(shares.get(GOLD).keySet());
-    }
-
-    static String markdown(List<ResultTables.Table> tables, PredictionIndex index) {
+    static String markdown(List<Section> sections) {
         StringBuilder b = new StringBuilder();
-        for (ResultTables.Table t : tables) {
-            Map<String, Map<String, Shares>> shares = of(t, index);
-            List<String> tasks = tasks(shares);
-            if (tasks.isEmpty()) {
-                continue;
-            }
+        for (Section section : sections) {
+            ResultTables.Table t = section.table();
+            List<String> tasks = section.tasks();
             if (b.length() == 0) {
                 b.append("## Predicted classes\n\n").append(INTRO).append("\n\n");
             }
             b.append("**").append(t.encoder()).append(", k = ").append(t.k()).append("**\n\n| Row |");
             tasks.forEach(task -> b.append(' ').append(task).append(" |"));
             b.append("\n|---|").append("---:|".repeat(tasks.size())).append('\n');
-            shares.forEach((row, byTask) -> {
+            section.shares().forEach((row, byTask) -> {
                 b.append("| ").append(row).append(" |");
                 tasks.forEach(
                         task -> b.append(' ').append(format(byTask.get(task))).append(" |"));
@@ -152,14 +160,11 @@ final class PredictionShares {
         return b.toString();
     }
 
-    static String html(List<ResultTables.Table> tables, PredictionIndex index) {
+    static String html(List<Section> sections) {
         StringBuilder b = new StringBuilder();
-        for (ResultTables.Table t : tables) {
-            Map<String, Map<String, Shares>> shares = of(t, index);
-            List<String> tasks = tasks(shares);
-            if (tasks.isEmpty()) {
-                continue;
-            }
+        for (Section section : sections) {
+            ResultTables.Table t = section.table();
+            List<String> tasks = section.tasks();
             if (b.length() == 0) {
                 b.append("<h2>Predicted classes</h2>\n<p class=\"note\">")
                         .append(ReportWriter.esc(INTRO))
@@ -171,7 +176,7 @@ final class PredictionShares {
             tasks.forEach(
                     task -> b.append("<th>").append(ReportWriter.esc(task)).append("</th>"));
             b.append("</tr>\n");
-            shares.forEach((row, byTask) -> {
+            section.shares().forEach((row, byTask) -> {
                 b.append("<tr><td>").append(ReportWriter.esc(row)).append("</td>");
                 tasks.forEach(task -> b.append("<td class=\"num\">")
                         .append(ReportWriter.esc(format(byTask.get(task))))

@@ -83,6 +83,7 @@ public final class ReportWriter {
             stats.put(t, ComparisonStatistics.of(t, in.predictions()));
             trivial.put(t, ComparisonStatistics.againstTrivial(t, in.predictions()));
         }
+        List<PredictionShares.Section> shares = PredictionShares.sections(tables, in.predictions());
         Files.createDirectories(reportDir);
         Map<String, byte[]> charts = charts(tables);
         List<Path> chartFiles = new ArrayList<>();
@@ -92,13 +93,13 @@ public final class ReportWriter {
             chartFiles.add(p);
         }
         Path md = reportDir.resolve("report.md");
-        AtomicFiles.writeString(md, markdown(in, tables, stats, trivial, charts.keySet()));
+        AtomicFiles.writeString(md, markdown(in, tables, stats, trivial, shares, charts.keySet()));
         Path csv = reportDir.resolve("results-table.csv");
         AtomicFiles.writeString(csv, csv(tables));
         Path comparisons = reportDir.resolve("comparisons.csv");
         AtomicFiles.writeString(comparisons, comparisonsCsv(stats, trivial));
         Path html = reportDir.resolve("report.html");
-        AtomicFiles.writeString(html, html(in, tables, stats, trivial, charts));
+        AtomicFiles.writeString(html, html(in, tables, stats, trivial, shares, charts));
         return new Output(reportDir, md, csv, comparisons, html, chartFiles);
     }
 
@@ -286,6 +287,7 @@ public final class ReportWriter {
             List<ResultTables.Table> tables,
             Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
             Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial,
+            List<PredictionShares.Section> shares,
             Set<String> chartNames) {
         StringBuilder b = new StringBuilder();
         b.append("# Experiment report: ").append(in.name()).append("\n\n");
@@ -332,7 +334,7 @@ public final class ReportWriter {
                     "Paired by seed (same split; method minus baseline, ×100; " + familyNote(stats.get(t)) + "):");
             comparisonsMarkdown(b, trivial.get(t), againstTrivialNote(trivial.get(t)));
         }
-        b.append(PredictionShares.markdown(tables, in.predictions()));
+        b.append(PredictionShares.markdown(shares));
         String lr = lrSelectionMarkdown(in);
         if (!lr.isEmpty()) {
             b.append(lr);
@@ -850,6 +852,7 @@ public final class ReportWriter {
             List<ResultTables.Table> tables,
             Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
             Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial,
+            List<PredictionShares.Section> shares,
             Map<String, byte[]> charts)
             throws IOException {
         StringBuilder b = new StringBuilder();
@@ -963,7 +966,7 @@ public final class ReportWriter {
             b.append("<h2>Metric vs k</h2>\n");
             kCharts.forEach(n -> b.append(img(n, charts.get(n))));
         }
-        b.append(PredictionShares.html(tables, in.predictions()));
+        b.append(PredictionShares.html(shares));
         String lrTable = lrSelectionMarkdown(in);
         if (!lrTable.isEmpty()) {
             // The same table as in report.md, as preformatted Markdown (short, and identical in both).
