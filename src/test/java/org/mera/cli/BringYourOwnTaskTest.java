@@ -203,20 +203,8 @@ class BringYourOwnTaskTest {
             assertEquals(0, r.code(), r.err());
         }
         Path out = tmp.resolve("experiment");
-        Run dry = run(
-                "experiment",
-                "--model",
-                encoder.toString(),
-                "--target",
-                target.toString(),
-                "--source",
-                mera + "=questions",
-                "--out",
-                out.toString(),
-                "--dry-run");
-        assertEquals(0, dry.code(), dry.err());
-        assertFalse(Files.exists(out), "a dry run writes nothing, not even the config");
-        Run exp = run(
+        // One comparison, run three ways: dry, for real, and again (which must reuse every cell).
+        List<String> comparison = List.of(
                 "experiment",
                 "--model",
                 encoder.toString(),
@@ -236,6 +224,10 @@ class BringYourOwnTaskTest {
                 "autoTop=2",
                 "--out",
                 out.toString());
+        Run dry = run(with(comparison, "--dry-run"));
+        assertEquals(0, dry.code(), dry.err());
+        assertFalse(Files.exists(out), "a dry run writes nothing, not even the config");
+        Run exp = run(with(comparison));
         assertEquals(0, exp.code(), exp.err());
         assertTrue(
                 Files.isRegularFile(out.resolve("experiment.yaml")), "the comparison can be repeated from its config");
@@ -279,27 +271,7 @@ class BringYourOwnTaskTest {
                 assertFalse(r.toString().contains("peft-lora"), r.toString());
             }
         }
-        Run rerun = run(
-                "experiment",
-                "--model",
-                encoder.toString(),
-                "--target",
-                target.toString(),
-                "--source",
-                mera + "=questions",
-                "--source",
-                hub.toString(),
-                "--source",
-                lora.toString(),
-                "--hp",
-                "steps=2",
-                "--hp",
-                "autoSteps=1",
-                "--hp",
-                "autoTop=2",
-                "--out",
-                out.toString(),
-                "--no-report");
+        Run rerun = run(with(comparison, "--no-report"));
         assertEquals(0, rerun.code(), rerun.err());
         assertEquals(
                 results.size(),
@@ -363,5 +335,11 @@ class BringYourOwnTaskTest {
         Set<String> s = new TreeSet<>();
         o.fieldNames().forEachRemaining(s::add);
         return s;
+    }
+
+    private static String[] with(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 }
