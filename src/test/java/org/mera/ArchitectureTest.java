@@ -67,6 +67,26 @@ class ArchitectureTest {
     }
 
     @Test
+    void experimentRunsWithoutItsStatisticsAndReports() {
+        // Inside experiment the order is run (grid, cells, results store) → stats → report: running a grid never
+        // needs the code that judges or renders its results, and the statistics know nothing of rendering.
+        noClasses()
+                .that()
+                .resideInAPackage("org.mera.experiment")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.mera.experiment.stats..", "org.mera.experiment.report..")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage("org.mera.experiment.stats..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.mera.experiment.report..")
+                .check(classes);
+    }
+
+    @Test
     void adapterKindsDoNotDependOnEachOther() {
         // PEFT's tuners/<method>/ rule: adding or changing one kind never touches another kind's folder
         // (fusion combines bottleneck adapters, so it alone may use bottleneck).

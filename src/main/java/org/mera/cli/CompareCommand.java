@@ -2,7 +2,7 @@ package org.mera.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mera.experiment.ResultComparison;
+import org.mera.experiment.report.ResultComparison;
 import org.mera.io.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

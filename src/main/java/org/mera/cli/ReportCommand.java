@@ -2,7 +2,7 @@ package org.mera.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mera.experiment.ReportWriter;
+import org.mera.experiment.report.ReportWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

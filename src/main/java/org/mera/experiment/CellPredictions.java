@@ -117,7 +117,7 @@ public record CellPredictions(
      * invariant to the order of examples), computed from a weighted confusion matrix or weighted sums. Spearman,
      * which needs ranks, falls back to {@code indices}.
      */
-    double scoreCounts(String metric, int[] counts, int[] indices) {
+    public double scoreCounts(String metric, int[] counts, int[] indices) {
         if (isRegression()) {
             if (!metric.equals("pearson")) {
                 return score(metric, indices);

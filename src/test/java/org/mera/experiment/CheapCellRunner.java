@@ -9,21 +9,21 @@ import java.util.Random;
  * logistic regression by gradient descent on synthetic data whose difficulty depends on the method (so
  * the numbers differ between methods, but mean nothing), then sleeps a little to look like work.
  */
-final class CheapCellRunner implements CellRunner {
+public final class CheapCellRunner implements CellRunner {
     private final long sleepMs;
 
-    CheapCellRunner(long sleepMs) {
+    public CheapCellRunner(long sleepMs) {
         this.sleepMs = sleepMs;
     }
 
     /** Something a test does before each cell: count it, or fail it. */
     @FunctionalInterface
-    interface BeforeCell {
+    public interface BeforeCell {
         void accept(Cell cell) throws Exception;
     }
 
     /** A real (non-synthetic) runner of the given version that calls {@code before}, then runs the cell cheaply. */
-    static CellRunner wrapped(String version, BeforeCell before) {
+    public static CellRunner wrapped(String version, BeforeCell before) {
         CheapCellRunner cheap = new CheapCellRunner(0);
         return new CellRunner() {
             @Override

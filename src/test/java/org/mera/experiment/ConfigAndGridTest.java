@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mera.experiment.report.ReportWriter;
+import org.mera.experiment.report.ResultsFolder;
 
 class ConfigAndGridTest {
     static final List<String> TASKS = List.of("MRPC", "RTE", "MNLI", "QNLI", "SST-2", "QQP");
@@ -531,9 +533,9 @@ class ConfigAndGridTest {
         new ExperimentRunner(ExperimentConfig.load(yaml(tmp, "b.yaml", b)), CheapCellRunner.wrapped("c", cell -> {}))
                 .progressTo(quiet, false)
                 .run();
-        ReportWriter.Inputs alone = ReportWriter.read(tmp.resolve("a"));
+        ResultsFolder alone = ResultsFolder.read(tmp.resolve("a"));
         assertEquals(4, alone.shown().size());
-        ReportWriter.Inputs both = ReportWriter.read(tmp.resolve("a"), List.of(tmp.resolve("b")));
+        ResultsFolder both = ResultsFolder.read(tmp.resolve("a"), List.of(tmp.resolve("b")));
         assertEquals(8, both.shown().size(), "a's four cells and b's four RTE cells");
         assertTrue(both.missing().isEmpty());
         assertEquals(Map.of(tmp.resolve("b"), 4), both.includedFrom());
@@ -545,7 +547,7 @@ class ConfigAndGridTest {
                 md.contains("8 of 8 cells finished (4 of them read from " + tmp.resolve("b")
                         + ", another part of the grid)."),
                 md);
-        assertThrows(IOException.class, () -> ReportWriter.read(tmp.resolve("a"), List.of(tmp.resolve("nowhere"))));
+        assertThrows(IOException.class, () -> ResultsFolder.read(tmp.resolve("a"), List.of(tmp.resolve("nowhere"))));
     }
 
     @Test

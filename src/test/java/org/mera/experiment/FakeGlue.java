@@ -11,10 +11,10 @@ import org.mera.data.Task;
  * A tiny GLUE-like data folder with the real layout and valid contents (the validator reads every file a cell
  * would): k-shot splits of k examples per label, one test and pool example per label, all as JSONL.
  */
-final class FakeGlue {
+public final class FakeGlue {
     private FakeGlue() {}
 
-    static Path create(Path root, List<String> tasks, List<Integer> ks, List<Integer> seeds) throws IOException {
+    public static Path create(Path root, List<String> tasks, List<Integer> ks, List<Integer> seeds) throws IOException {
         for (String name : tasks) {
             Task task = GlueTasks.ALL.stream()
                     .filter(t -> t.name().equals(name))

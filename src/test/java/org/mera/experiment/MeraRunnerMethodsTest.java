@@ -10,6 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mera.experiment.report.ReportWriter;
+import org.mera.experiment.report.ResultsFolder;
 
 /**
  * Every source-using method of the real runner completes on a tiny encoder and real GLUE slices, and records
@@ -80,7 +82,8 @@ class MeraRunnerMethodsTest {
                     java.util.Arrays.stream(p.trainClassCounts()).sum(),
                     "the k-shot training labels of seed 13");
         }
-        Map<String, Object> env = ReportWriter.read(c.outputDir()).runs().get(0).environment();
+        Map<String, Object> env =
+                ResultsFolder.read(c.outputDir()).runs().get(0).environment();
         assertTrue(String.valueOf(env.get("engine")).startsWith("PyTorch "), env.toString());
         assertEquals(ai.djl.pytorch.jni.JniUtils.getNumThreads(), ((Number) env.get("torchThreads")).intValue());
         assertTrue(env.containsKey("fastPath"), env.toString());

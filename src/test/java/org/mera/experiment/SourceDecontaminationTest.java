@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.data.Example;
 import org.mera.data.TaskDirectory;
+import org.mera.experiment.report.ReportWriter;
 
 /**
  * A source pool row that is a target's evaluation text, in another tokenisation and with its pair reversed, is

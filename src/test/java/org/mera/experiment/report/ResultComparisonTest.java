@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +18,10 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.cli.CompareCommand;
+import org.mera.experiment.ExperimentRunner;
+import org.mera.experiment.ResultRecord;
+import org.mera.experiment.ResultStore;
+import org.mera.experiment.stats.PairedStatistics;
 import picocli.CommandLine;
 
 /** {@code mera compare} on the committed results of the two shipped GLUE grids (minilm and bert-base). */

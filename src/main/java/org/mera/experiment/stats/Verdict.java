@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.stats;
 
 /**
  * The word a report may use for a claim "A is better than B", decided by the 95 % confidence interval of the

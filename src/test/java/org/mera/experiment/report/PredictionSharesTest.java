@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.stats;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.mera.experiment.CellPredictions;
 
 /**
  * Rows every report table carries so that a method's score can be read against what no learning achieves,
@@ -23,21 +24,21 @@ import java.util.TreeSet;
  * candidates for "best"; each method is compared with the strongest of them ({@link ResultTables#againstTrivial}),
  * in a family of its own.
  */
-final class TrivialBaselines {
-    static final String PREFIX = "trivial: ";
-    static final String KSHOT_MAJORITY = PREFIX + "k-shot majority class";
-    static final String TEST_MAJORITY = PREFIX + "test majority class (oracle)";
-    static final String ALWAYS_POSITIVE = PREFIX + "always positive";
-    static final String CONSTANT = PREFIX + "constant score";
+public final class TrivialBaselines {
+    public static final String PREFIX = "trivial: ";
+    public static final String KSHOT_MAJORITY = PREFIX + "k-shot majority class";
+    public static final String TEST_MAJORITY = PREFIX + "test majority class (oracle)";
+    public static final String ALWAYS_POSITIVE = PREFIX + "always positive";
+    public static final String CONSTANT = PREFIX + "constant score";
 
     private TrivialBaselines() {}
 
-    static boolean isTrivial(String rowLabel) {
+    public static boolean isTrivial(String rowLabel) {
         return rowLabel.startsWith(PREFIX);
     }
 
     /** The table with its trivial rows appended (only rows some task has); unchanged when nothing has predictions. */
-    static ResultTables.Table addTo(ResultTables.Table t, PredictionIndex index) {
+    public static ResultTables.Table addTo(ResultTables.Table t, PredictionIndex index) {
         Map<String, Map<String, TreeMap<Integer, Double>>> rows = new LinkedHashMap<>();
         for (String name : List.of(KSHOT_MAJORITY, TEST_MAJORITY, ALWAYS_POSITIVE, CONSTANT)) {
             rows.put(name, new LinkedHashMap<>());

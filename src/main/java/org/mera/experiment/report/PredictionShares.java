@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import org.mera.experiment.CellPredictions;
+import org.mera.experiment.stats.PredictionIndex;
+import org.mera.experiment.stats.ResultTables;
+import org.mera.experiment.stats.TrivialBaselines;
 
 /**
  * Per method and classification task, the share of test predictions in each class, next to the test labels' own

@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.report;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -7,6 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.mera.experiment.stats.ComparisonStatistics;
+import org.mera.experiment.stats.PairedStatistics;
+import org.mera.experiment.stats.PredictionIndex;
+import org.mera.experiment.stats.ResultTables;
+import org.mera.experiment.stats.Verdict;
 
 /**
  * Two experiment folders side by side, cell by cell: the same method on the same task and seed in each (e.g. one
@@ -71,8 +76,8 @@ public final class ResultComparison {
     private ResultComparison() {}
 
     public static Comparison compare(Path dirA, Path dirB) throws IOException {
-        ReportWriter.Inputs a = ReportWriter.read(dirA);
-        ReportWriter.Inputs b = ReportWriter.read(dirB);
+        ResultsFolder a = ResultsFolder.read(dirA);
+        ResultsFolder b = ResultsFolder.read(dirB);
         List<ResultTables.Table> tablesA =
                 ResultTables.build(a.shown(), a.taskOrder(), a.methodOrder(), a.expectedSources());
         List<ResultTables.Table> tablesB =

@@ -1,6 +1,5 @@
-package org.mera.experiment;
+package org.mera.experiment.report;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -11,8 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,7 +18,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Stream;
+import org.mera.experiment.ExperimentRunner;
+import org.mera.experiment.ResultRecord;
+import org.mera.experiment.RunInfo;
+import org.mera.experiment.stats.ComparisonStatistics;
+import org.mera.experiment.stats.PairedStatistics;
+import org.mera.experiment.stats.ResultTables;
+import org.mera.experiment.stats.TrivialBaselines;
 import org.mera.io.AtomicFiles;
 import org.mera.io.Json;
 import org.mera.train.ProgressBar;
@@ -35,30 +38,8 @@ import org.mera.train.ProgressBar;
  */
 public final class ReportWriter {
     public static final String REPORT_DIR = "report";
-    private static final ObjectMapper JSON = Json.LENIENT;
 
     public record Output(Path directory, Path markdown, Path csv, Path comparisonsCsv, Path html, List<Path> charts) {}
-
-    /** Everything read from an experiment folder. */
-    record Inputs(
-            String name,
-            List<ResultRecord> shown,
-            int staleIgnored,
-            int gridCells,
-            List<Map<String, Object>> missing,
-            Map<String, Object> config,
-            List<RunInfo> runs,
-            List<String> taskOrder,
-            List<String> methodOrder,
-            Map<String, Set<String>> expectedSources,
-            int expectedSeeds,
-            boolean tornTail,
-            PredictionIndex predictions,
-            Map<Path, Integer> includedFrom) {
-        boolean synthetic() {
-            return runs.stream().anyMatch(RunInfo::synthetic);
-        }
-    }
 
     private ReportWriter() {}
 
@@ -75,7 +56,7 @@ public final class ReportWriter {
      *     --import}): their finished cells of this folder's grid are shown too, with their predictions and run records
      */
     public static Output write(Path resultsDir, Path reportDir, List<Path> include) throws IOException {
-        Inputs in = read(resultsDir, include);
+        ResultsFolder in = ResultsFolder.read(resultsDir, include);
         List<ResultTables.Table> tables = tables(in);
         Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats = new LinkedHashMap<>();
         Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial = new LinkedHashMap<>();
@@ -104,155 +85,10 @@ public final class ReportWriter {
     }
 
     /** The report's tables: the methods' rows, then the trivial baselines computed from the stored test labels. */
-    static List<ResultTables.Table> tables(Inputs in) {
+    static List<ResultTables.Table> tables(ResultsFolder in) {
         return ResultTables.build(in.shown(), in.taskOrder(), in.methodOrder(), in.expectedSources()).stream()
                 .map(t -> TrivialBaselines.addTo(t, in.predictions()))
                 .toList();
-    }
-
-    static Inputs read(Path dir) throws IOException {
-        return read(dir, List.of());
-    }
-
-    @SuppressWarnings("unchecked")
-    static Inputs read(Path dir, List<Path> include) throws IOException {
-        Path resultsFile = dir.resolve(ExperimentRunner.RESULTS_FILE);
-        if (!Files.isRegularFile(resultsFile)) {
-            throw new IOException("no results file " + resultsFile + " (is " + dir + " an experiment output folder?)");
-        }
-        ResultStore.Contents contents = ResultStore.read(resultsFile);
-        Map<String, Object> config = readMap(dir.resolve(ExperimentRunner.CONFIG_FILE));
-        Map<String, Object> grid = readMap(dir.resolve(ExperimentRunner.GRID_FILE));
-        // Cells of this grid that other folders (parts of it run elsewhere) finished and this one has not.
-        Map<String, ResultRecord> records = new LinkedHashMap<>(contents.byKey());
-        Map<String, Path> origin = new HashMap<>();
-        Map<Path, Integer> includedFrom = new LinkedHashMap<>();
-        Set<String> gridKeys = new HashSet<>();
-        if (grid.get("cells") instanceof List<?> cs) {
-            for (Object c : cs) {
-                gridKeys.add((String) ((Map<String, Object>) c).get("key"));
-            }
-        }
-        List<Path> runDirs = new ArrayList<>(List.of(dir));
-        for (Path other : include) {
-            Path theirs = other.resolve(ExperimentRunner.RESULTS_FILE);
-            if (!Files.isRegularFile(theirs)) {
-                throw new IOException(
-                        "no results file " + theirs + " to include (is " + other + " an experiment output folder?)");
-            }
-            if (gridKeys.isEmpty()) {
-                throw new IOException(dir.resolve(ExperimentRunner.GRID_FILE) + " is missing: without this folder's"
-                        + " grid, cells of " + other + " cannot be matched to it");
-            }
-            int n = 0;
-            for (Map.Entry<String, ResultRecord> e :
-                    ResultStore.read(theirs).byKey().entrySet()) {
-                if (gridKeys.contains(e.getKey()) && records.putIfAbsent(e.getKey(), e.getValue()) == null) {
-                    origin.put(e.getKey(), other);
-                    n++;
-                }
-            }
-            includedFrom.put(other, n);
-            runDirs.add(other);
-        }
-        contents = new ResultStore.Contents(
-                records, contents.validBytes(), contents.tornTail(), contents.duplicatesIgnored());
-        List<ResultRecord> shown = new ArrayList<>();
-        List<Map<String, Object>> missing = new ArrayList<>();
-        Map<String, Set<String>> expectedSources = new LinkedHashMap<>();
-        List<String> methodOrder = new ArrayList<>();
-        int gridCells;
-        int stale = 0;
-        if (grid.containsKey("cells")) {
-            List<Map<String, Object>> cells = (List<Map<String, Object>>) grid.get("cells");
-            gridCells = cells.size();
-            Set<String> current = new HashSet<>();
-            for (Map<String, Object> c : cells) {
-                String key = (String) c.get("key");
-                current.add(key);
-                ResultRecord r = contents.byKey().get(key);
-                if (r != null) {
-                    shown.add(r);
-                } else {
-                    missing.add(c);
-                }
-                if (c.get("source") != null) {
-                    expectedSources
-                            .computeIfAbsent(
-                                    ResultTables.groupKey(
-                                            (String) c.get("encoder"),
-                                            (String) c.get("task"),
-                                            ((Number) c.get("k")).intValue()),
-                                    x -> new LinkedHashSet<>())
-                            .add((String) c.get("source"));
-                }
-            }
-            for (String key : contents.byKey().keySet()) {
-                if (!current.contains(key)) {
-                    stale++;
-                }
-            }
-        } else {
-            shown.addAll(contents.byKey().values());
-            gridCells = shown.size();
-        }
-        List<String> taskOrder = config.get("targets") instanceof List<?> l ? (List<String>) l : List.of();
-        if (config.get("methods") instanceof List<?> l) {
-            methodOrder.addAll((List<String>) l);
-        }
-        int seeds = config.get("seeds") instanceof List<?> l ? l.size() : 0;
-        List<RunInfo> runs = new ArrayList<>();
-        Set<String> runFiles = new HashSet<>();
-        for (Path runDir : runDirs) {
-            Path runsDir = runDir.resolve(ExperimentRunner.RUNS_DIR);
-            if (!Files.isDirectory(runsDir)) {
-                continue;
-            }
-            try (Stream<Path> files = Files.list(runsDir)) {
-                for (Path p : files.filter(f -> f.toString().endsWith(".json"))
-                        .sorted()
-                        .toList()) {
-                    if (!runFiles.add(p.getFileName().toString())) {
-                        continue; // the same run, imported into both folders
-                    }
-                    try {
-                        runs.add(JSON.readValue(p.toFile(), RunInfo.class));
-                    } catch (IOException e) {
-                        throw new IOException("run record " + p + " is not readable: " + e.getMessage(), e);
-                    }
-                }
-            }
-        }
-        runs.sort(java.util.Comparator.comparing(
-                RunInfo::runId, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
-        String name =
-                config.get("name") instanceof String s ? s : dir.getFileName().toString();
-        return new Inputs(
-                name,
-                shown,
-                stale,
-                gridCells,
-                missing,
-                config,
-                runs,
-                taskOrder,
-                methodOrder,
-                expectedSources,
-                seeds,
-                contents.tornTail(),
-                PredictionIndex.load(dir, shown, expectedSources, origin),
-                includedFrom);
-    }
-
-    private static Map<String, Object> readMap(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
-        } catch (IOException e) {
-            throw new IOException(file + " is not readable JSON: " + e.getMessage(), e);
-        }
     }
 
     // ---------------------------------------------------------------- formatting
@@ -283,7 +119,7 @@ public final class ReportWriter {
     }
 
     static String markdown(
-            Inputs in,
+            ResultsFolder in,
             List<ResultTables.Table> tables,
             Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
             Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial,
@@ -453,7 +289,7 @@ public final class ReportWriter {
         return "Holm over the " + tests + " t-tests of this table";
     }
 
-    static String trivialNote(Inputs in) {
+    static String trivialNote(ResultsFolder in) {
         if (in.predictions().count() == 0) {
             return "Trivial baselines need per-example predictions, which this folder does not have (its cells were run "
                     + "before mera stored them).";
@@ -464,7 +300,7 @@ public final class ReportWriter {
                 + "(binary tasks), a constant score (regression); any constant classifier has MCC 0.";
     }
 
-    static String statisticsNote(Inputs in) {
+    static String statisticsNote(ResultsFolder in) {
         return "Statistics: per comparison, the mean of the per-seed differences with a paired bootstrap 95 % CI ("
                 + PairedStatistics.RESAMPLES
                 + " resamples; each draws the seeds and, once, the test examples with replacement, "
@@ -560,7 +396,7 @@ public final class ReportWriter {
      * The engines the runs recorded (distinct, in run order), then torch's thread counts with how many runs used each
      * (runs from before mera recorded them say so); runs from before engines were recorded say so.
      */
-    static String engines(Inputs in) {
+    static String engines(ResultsFolder in) {
         Set<String> engines = new LinkedHashSet<>();
         Map<String, Integer> threads = new LinkedHashMap<>();
         int unrecorded = 0;
@@ -606,7 +442,7 @@ public final class ReportWriter {
 
     /** The cells that chose their learning rate on a grid (extra lrGrid), grouped by encoder, k, task and method. */
     @SuppressWarnings("unchecked")
-    static List<LrChoice> lrChoices(Inputs in) {
+    static List<LrChoice> lrChoices(ResultsFolder in) {
         Map<String, List<ResultRecord>> groups = new LinkedHashMap<>();
         for (ResultRecord r : in.shown()) {
             if (r.extra().get("lrGrid") instanceof List<?>) {
@@ -645,7 +481,7 @@ public final class ReportWriter {
         return out;
     }
 
-    static String lrSelectionMarkdown(Inputs in) {
+    static String lrSelectionMarkdown(ResultsFolder in) {
         List<LrChoice> choices = lrChoices(in);
         if (choices.isEmpty()) {
             return "";
@@ -696,7 +532,7 @@ public final class ReportWriter {
         return b.toString();
     }
 
-    static String completeness(Inputs in) {
+    static String completeness(ResultsFolder in) {
         String s = in.shown().size() + " of " + in.gridCells() + " cells finished";
         for (Map.Entry<Path, Integer> e : in.includedFrom().entrySet()) {
             s += " (" + e.getValue() + " of them read from " + e.getKey() + ", another part of the grid)";
@@ -848,7 +684,7 @@ public final class ReportWriter {
     // ---------------------------------------------------------------- HTML
 
     static String html(
-            Inputs in,
+            ResultsFolder in,
             List<ResultTables.Table> tables,
             Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
             Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial,
@@ -1033,7 +869,7 @@ public final class ReportWriter {
         return b.toString();
     }
 
-    private static void runs(StringBuilder b, Inputs in) {
+    private static void runs(StringBuilder b, ResultsFolder in) {
         b.append("<h2>Runs and environment</h2>\n");
         Map<String, Long> lastFinish = new LinkedHashMap<>();
         long cellMs = 0;

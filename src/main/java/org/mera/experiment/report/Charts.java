@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import org.mera.experiment.stats.TrivialBaselines;
 
 /**
  * Report charts drawn with Java2D (no plotting dependency): grouped bars with error bars, and lines

@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.stats;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,13 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mera.experiment.CellPredictions;
+import org.mera.experiment.Method;
+import org.mera.experiment.ResultRecord;
 
 /**
  * The per-example predictions of an output folder's shown cells, found by what a report table knows about a value:
  * encoder, k, task, seed and row label. Cells finished before predictions were stored simply have none, and every
  * lookup that needs one returns null, so old folders still report (their statistics say so).
  */
-final class PredictionIndex {
+public final class PredictionIndex {
     private final Map<String, List<ResultRecord>> byCell = new LinkedHashMap<>();
     private final Map<String, CellPredictions> byKey;
     private final Map<String, Set<String>> expectedSources;
@@ -37,7 +40,7 @@ final class PredictionIndex {
      * Reads the predictions file of every record that has one (in {@code dir}, or the folder {@code origin} names
      * for a cell read from another part of the grid); a damaged file is an error naming it.
      */
-    static PredictionIndex load(
+    public static PredictionIndex load(
             Path dir, List<ResultRecord> shown, Map<String, Set<String>> expectedSources, Map<String, Path> origin)
             throws IOException {
         Map<String, CellPredictions> byKey = new LinkedHashMap<>();
@@ -51,7 +54,7 @@ final class PredictionIndex {
     }
 
     /** How many of the shown cells have predictions. */
-    int count() {
+    public int count() {
         return byKey.size();
     }
 
@@ -63,7 +66,7 @@ final class PredictionIndex {
      * The prediction sets behind one table value: one for a method's row, one per source for the mean over single
      * sources (every expected source must have them); null where any is missing.
      */
-    List<CellPredictions> sets(String encoder, int k, String task, int seed, String rowLabel) {
+    public List<CellPredictions> sets(String encoder, int k, String task, int seed, String rowLabel) {
         if (rowLabel.equals(ResultTables.SINGLE_MEAN)) {
             List<ResultRecord> singles =
                     byCell.getOrDefault(cellKey(encoder, k, task, seed, Method.SINGLE.id()), List.of());
@@ -88,7 +91,7 @@ final class PredictionIndex {
     }
 
     /** Any cell's predictions for this task and seed (they share the test labels and k-shot training split); null if none. */
-    CellPredictions any(String encoder, int k, String task, int seed) {
+    public CellPredictions any(String encoder, int k, String task, int seed) {
         String prefix = encoder + "\u0000" + k + "\u0000" + task + "\u0000" + seed + "\u0000";
         for (Map.Entry<String, List<ResultRecord>> e : byCell.entrySet()) {
             if (e.getKey().startsWith(prefix)) {

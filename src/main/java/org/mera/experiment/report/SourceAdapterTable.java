@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.mera.experiment.MeraCellRunner;
+import org.mera.experiment.ResultRecord;
 
 /**
  * The report's "Source adapters" section, from the cells' {@code extra.sourceAdapters} (what {@link MeraCellRunner}

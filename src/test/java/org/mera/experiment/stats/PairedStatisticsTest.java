@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.stats;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.apache.commons.math3.random.MersenneTwister;
 import org.junit.jupiter.api.Test;
+import org.mera.experiment.CellPredictions;
 
 class PairedStatisticsTest {
     /** Three seeds, 40 binary examples, two methods with different (seeded) error rates. */

@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.stats;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.mera.experiment.Method;
+import org.mera.experiment.ResultRecord;
 
 /**
  * Aggregates finished cells into report tables: per encoder and k, one row per method and one column
@@ -22,7 +24,7 @@ public final class ResultTables {
 
     /** Mean ± sample std of {@code n} values; std is NaN for one value. */
     public record Stat(double mean, double std, int n) {
-        static Stat of(java.util.Collection<Double> values) {
+        public static Stat of(java.util.Collection<Double> values) {
             if (values.isEmpty()) {
                 return null;
             }
@@ -317,7 +319,7 @@ public final class ResultTables {
         return List.of(new Row(SINGLE_MEAN, mean, Map.of()), new Row(SINGLE_BEST, best, bestSource));
     }
 
-    static String groupKey(String encoder, String task, int k) {
+    public static String groupKey(String encoder, String task, int k) {
         return encoder + "/" + task + "/" + k;
     }
 

@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,6 +21,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.cli.ExperimentCommand;
 import org.mera.cli.ReportCommand;
+import org.mera.experiment.CellPredictions;
+import org.mera.experiment.CellRunner;
+import org.mera.experiment.CellRunnerFactory;
+import org.mera.experiment.CheapCellRunner;
+import org.mera.experiment.ExperimentConfig;
+import org.mera.experiment.ExperimentRunner;
+import org.mera.experiment.FakeGlue;
+import org.mera.experiment.Method;
+import org.mera.experiment.ResultRecord;
+import org.mera.experiment.ResultStore;
+import org.mera.experiment.RunInfo;
+import org.mera.experiment.stats.PairedStatistics;
+import org.mera.experiment.stats.ResultTables;
+import org.mera.experiment.stats.TrivialBaselines;
+import org.mera.experiment.stats.Verdict;
 import picocli.CommandLine;
 
 /**
@@ -135,7 +150,7 @@ class ReportWriterTest {
         String engine = "PyTorch 2.7.1 (DJL 0.36.0, cpu())";
         java.util.function.Function<Map<String, Object>, RunInfo> run =
                 env -> new RunInfo("r", "g", null, null, "done", "mera", "4", false, 1, 0, 1, 0, env);
-        java.util.function.Function<List<RunInfo>, String> line = runs -> ReportWriter.engines(new ReportWriter.Inputs(
+        java.util.function.Function<List<RunInfo>, String> line = runs -> ReportWriter.engines(new ResultsFolder(
                 "g", List.of(), 0, 0, List.of(), Map.of(), runs, List.of(), List.of(), Map.of(), 5, false, null,
                 Map.of()));
         assertEquals(

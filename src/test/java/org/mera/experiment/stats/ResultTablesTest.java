@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.mera.experiment.ResultRecord;
 
 class ResultTablesTest {
     private static ResultRecord record(String task, int seed, String method, String source, double f1) {

@@ -1,20 +1,21 @@
-package org.mera.experiment;
+package org.mera.experiment.stats;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.mera.experiment.CellPredictions;
 
 /**
  * A report table's paired comparisons ({@link ResultTables#paired}) with their statistics: bootstrap interval,
  * t-test p-value, Holm-adjusted p over the table's comparisons (one family per encoder and k), per-seed signs and
  * the verdict on "method beats baseline" that the interval allows.
  */
-final class ComparisonStatistics {
+public final class ComparisonStatistics {
     /**
      * One comparison; {@code ci} has NaN bounds and {@code note} says why when there is no interval.
      */
-    record Line(
+    public record Line(
             ResultTables.Paired paired,
             String metric,
             PairedStatistics.Interval ci,
@@ -26,7 +27,7 @@ final class ComparisonStatistics {
 
     private ComparisonStatistics() {}
 
-    static List<Line> of(ResultTables.Table t, PredictionIndex index) {
+    public static List<Line> of(ResultTables.Table t, PredictionIndex index) {
         return of(t, index, ResultTables.paired(t));
     }
 
@@ -35,7 +36,7 @@ final class ComparisonStatistics {
      * own, so that asking "does it beat doing nothing?" does not change the Holm adjustment of the comparisons
      * between methods.
      */
-    static List<Line> againstTrivial(ResultTables.Table t, PredictionIndex index) {
+    public static List<Line> againstTrivial(ResultTables.Table t, PredictionIndex index) {
         return of(t, index, ResultTables.againstTrivial(t));
     }
 
@@ -92,7 +93,7 @@ final class ComparisonStatistics {
     }
 
     /** The bootstrap interval over the seeds of {@code differences}, or none (with {@code note[0]} saying why). */
-    static PairedStatistics.Interval interval(
+    public static PairedStatistics.Interval interval(
             TreeMap<Integer, Double> differences,
             String metric,
             String[] note,
