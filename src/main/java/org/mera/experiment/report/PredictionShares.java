@@ -142,53 +142,27 @@ final class PredictionShares {
                                 + " % one class)");
     }
 
-    static String markdown(List<Section> sections) {
-        StringBuilder b = new StringBuilder();
+    /** The section: a table per encoder and k, a column per task; nothing without predictions. */
+    static List<ReportDocument.Block> blocks(List<Section> sections) {
+        List<ReportDocument.Block> out = new ArrayList<>();
         for (Section section : sections) {
             ResultTables.Table t = section.table();
             List<String> tasks = section.tasks();
-            if (b.length() == 0) {
-                b.append("## Predicted classes\n\n").append(INTRO).append("\n\n");
+            if (out.isEmpty()) {
+                out.add(new ReportDocument.Heading(2, "Predicted classes"));
+                out.add(new ReportDocument.Paragraph(INTRO, true));
             }
-            b.append("**").append(t.encoder()).append(", k = ").append(t.k()).append("**\n\n| Row |");
-            tasks.forEach(task -> b.append(' ').append(task).append(" |"));
-            b.append("\n|---|").append("---:|".repeat(tasks.size())).append('\n');
+            out.add(new ReportDocument.Heading(3, t.encoder() + ", k = " + t.k()));
+            List<String> header = new ArrayList<>(List.of("Row"));
+            header.addAll(tasks);
+            List<List<String>> rows = new ArrayList<>();
             section.shares().forEach((row, byTask) -> {
-                b.append("| ").append(row).append(" |");
-                tasks.forEach(
-                        task -> b.append(' ').append(format(byTask.get(task))).append(" |"));
-                b.append('\n');
+                List<String> cells = new ArrayList<>(List.of(row));
+                tasks.forEach(task -> cells.add(format(byTask.get(task))));
+                rows.add(cells);
             });
-            b.append('\n');
+            out.add(ReportDocument.Table.of(header, 1, ReportDocument.Table.plain(rows)));
         }
-        return b.toString();
-    }
-
-    static String html(List<Section> sections) {
-        StringBuilder b = new StringBuilder();
-        for (Section section : sections) {
-            ResultTables.Table t = section.table();
-            List<String> tasks = section.tasks();
-            if (b.length() == 0) {
-                b.append("<h2>Predicted classes</h2>\n<p class=\"note\">")
-                        .append(ReportWriter.esc(INTRO))
-                        .append("</p>\n");
-            }
-            b.append("<p>")
-                    .append(ReportWriter.esc(t.encoder() + ", k = " + t.k()))
-                    .append("</p>\n<table><tr><th>Row</th>");
-            tasks.forEach(
-                    task -> b.append("<th>").append(ReportWriter.esc(task)).append("</th>"));
-            b.append("</tr>\n");
-            section.shares().forEach((row, byTask) -> {
-                b.append("<tr><td>").append(ReportWriter.esc(row)).append("</td>");
-                tasks.forEach(task -> b.append("<td class=\"num\">")
-                        .append(ReportWriter.esc(format(byTask.get(task))))
-                        .append("</td>"));
-                b.append("</tr>\n");
-            });
-            b.append("</table>\n");
-        }
-        return b.toString();
+        return out;
     }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,8 +30,9 @@ import org.mera.train.ProgressBar;
 
 /**
  * Writes the report of an experiment folder from its results file alone (no training): {@code report/}
- * holds report.md, results-table.csv, PNG charts and report.html, a single self-contained page (inline
- * CSS, charts as base64) that opens offline. Only results of the current grid ({@code grid.json}) are
+ * holds report.md, results-table.csv, comparisons.csv, PNG charts and report.html, a single self-contained page
+ * (inline CSS, charts as base64) that opens offline. The report is built once as a {@link ReportDocument}, which
+ * report.md and report.html render. Only results of the current grid ({@code grid.json}) are
  * shown when that file exists; results of cells a config change replaced stay in the file but not in
  * the tables.
  */
@@ -73,14 +73,15 @@ public final class ReportWriter {
             AtomicFiles.write(p, o -> o.write(e.getValue()));
             chartFiles.add(p);
         }
+        ReportDocument doc = document(in, tables, stats, trivial, shares, charts);
         Path md = reportDir.resolve("report.md");
-        AtomicFiles.writeString(md, markdown(in, tables, stats, trivial, shares, charts.keySet()));
+        AtomicFiles.writeString(md, MarkdownRenderer.render(doc));
         Path csv = reportDir.resolve("results-table.csv");
         AtomicFiles.writeString(csv, csv(tables));
         Path comparisons = reportDir.resolve("comparisons.csv");
         AtomicFiles.writeString(comparisons, comparisonsCsv(stats, trivial));
         Path html = reportDir.resolve("report.html");
-        AtomicFiles.writeString(html, html(in, tables, stats, trivial, shares, charts));
+        AtomicFiles.writeString(html, HtmlRenderer.render(doc, ExperimentRunner.RESULTS_FILE, Instant.now()));
         return new Output(reportDir, md, csv, comparisons, html, chartFiles);
     }
 
@@ -91,24 +92,276 @@ public final class ReportWriter {
                 .toList();
     }
 
-    // ---------------------------------------------------------------- formatting
+    // ---------------------------------------------------------------- the document
 
-    static String cell(ResultTables.Stat s, int expectedSeeds, String note) {
-        if (s == null) {
-            return "–";
+    /** The whole report, in reading order; report.md and report.html are renderings of it. */
+    static ReportDocument document(
+            ResultsFolder in,
+            List<ResultTables.Table> tables,
+            Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
+            Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial,
+            List<PredictionShares.Section> shares,
+            Map<String, byte[]> charts)
+            throws IOException {
+        ReportDocument d = new ReportDocument("Experiment report: " + in.name());
+        if (in.synthetic()) {
+            d.banner("**SYNTHETIC EXAMPLE DATA.** Every number in this report was produced by a test runner (cheap "
+                    + "deterministic computation), not by training models. It shows what a report looks like and means "
+                    + "nothing.");
         }
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.1f", s.mean()));
-        if (!Double.isNaN(s.std())) {
-            b.append(String.format(Locale.ROOT, " ± %.1f", s.std()));
+        if (Boolean.TRUE.equals(in.config().get("allowTargetSource"))) {
+            d.warning("**allowTargetSource is on:** a target task's own pretrained adapter may be among its sources.");
         }
-        if (expectedSeeds > 0 && s.n() < expectedSeeds) {
-            b.append(" (n=").append(s.n()).append(")");
+        if (in.tornTail()) {
+            d.warning("The results file ends with an incomplete line (a run was killed while writing); it is ignored.");
         }
-        if (note != null) {
-            b.append(" [").append(note).append("]");
+        d.paragraph(completeness(in) + " Engine: " + engines(in) + ".");
+        d.note("Primary metric ×100, mean ± sample standard deviation over seeds; (n=…) marks fewer seeds than "
+                + "configured. Average: per seed, the mean over tasks, then mean ± std over seeds. `"
+                + ResultTables.SINGLE_BEST
+                + "` picks, per task, the source with the best mean test score [named], an oracle upper bound. Bold: "
+                + "the best mean in each column, trivial baselines and that oracle left out. "
+                + trivialNote(in));
+        d.note(statisticsNote(in));
+        for (ResultTables.Table t : tables) {
+            d.heading(heading(t));
+            d.add(resultsTable(t, in.expectedSeeds()));
+            comparisons(
+                    d,
+                    stats.get(t),
+                    "Paired by seed (same split; method minus baseline, ×100; " + familyNote(stats.get(t)) + "):");
+            comparisons(d, trivial.get(t), againstTrivialNote(trivial.get(t)));
+            String bars = barsChart(t);
+            if (charts.containsKey(bars)) {
+                d.add(new ReportDocument.Image(bars, charts.get(bars)));
+            }
         }
-        return b.toString();
+        List<String> kCharts =
+                charts.keySet().stream().filter(n -> n.startsWith("k-")).toList();
+        if (!kCharts.isEmpty()) {
+            d.heading("Metric vs k");
+            kCharts.forEach(n -> d.add(new ReportDocument.Image(n, charts.get(n))));
+        }
+        d.addAll(PredictionShares.blocks(shares));
+        d.addAll(lrSelection(in));
+        d.addAll(SourceAdapterTable.blocks(in.shown()));
+        runs(d, in);
+        if (!in.missing().isEmpty()) {
+            List<List<String>> rows = new ArrayList<>();
+            for (Map<String, Object> c : in.missing()) {
+                rows.add(List.of(
+                        String.valueOf(c.get("encoder")),
+                        String.valueOf(c.get("task")),
+                        String.valueOf(c.get("k")),
+                        String.valueOf(c.get("seed")),
+                        c.get("method") + (c.get("source") == null ? "" : "[" + c.get("source") + "]"),
+                        "`" + c.get("key") + "`"));
+            }
+            d.heading("Cells still to run (" + in.missing().size() + ")");
+            d.add(new ReportDocument.Collapsed(
+                    "Every cell still to run",
+                    ReportDocument.Table.of(
+                            List.of("encoder", "task", "k", "seed", "method", "key"),
+                            6,
+                            ReportDocument.Table.plain(rows))));
+        }
+        List<List<String>> finished = new ArrayList<>();
+        for (ResultRecord r : in.shown()) {
+            finished.add(List.of(
+                    r.encoder(),
+                    r.task(),
+                    String.valueOf(r.k()),
+                    String.valueOf(r.seed()),
+                    r.method() + (r.source() == null ? "" : "[" + r.source() + "]"),
+                    r.primaryMetric(),
+                    String.format(Locale.ROOT, "%.1f", 100 * r.primary()),
+                    Json.canonical(r.metrics()),
+                    ProgressBar.formatDuration(Duration.ofMillis(r.durationMs())),
+                    "`" + r.key() + "`"));
+        }
+        d.heading("All finished cells (" + in.shown().size() + ")");
+        d.add(new ReportDocument.Collapsed(
+                "Every finished cell with all its metrics",
+                new ReportDocument.Table(
+                        List.of(
+                                "encoder",
+                                "task",
+                                "k",
+                                "seed",
+                                "method",
+                                "metric",
+                                "×100",
+                                "all metrics",
+                                "time",
+                                "key"),
+                        List.of(false, false, true, true, false, false, true, false, true, false),
+                        ReportDocument.Table.plain(finished))));
+        d.heading("Configuration");
+        d.add(new ReportDocument.Preformatted(yaml(in.config())));
+        return d;
     }
+
+    /** One table: a row per method (and trivial baseline), a column per task, then the average over tasks. */
+    static ReportDocument.Table resultsTable(ResultTables.Table t, int expectedSeeds) {
+        List<String> cols = new ArrayList<>(t.tasks());
+        cols.add(null); // the average
+        Map<Integer, Double> best = new LinkedHashMap<>();
+        for (int c = 0; c < cols.size(); c++) {
+            double b = Double.NEGATIVE_INFINITY;
+            for (ResultTables.Row r : t.rows()) {
+                ResultTables.Stat s = stat(t, r, cols.get(c));
+                if (s != null && ranked(r)) {
+                    b = Math.max(b, s.mean());
+                }
+            }
+            best.put(c, b);
+        }
+        List<String> header = new ArrayList<>(List.of("Method"));
+        t.tasks().forEach(task -> header.add(taskHeader(t, task)));
+        header.add("Average");
+        List<List<ReportDocument.Cell>> rows = new ArrayList<>();
+        for (ResultTables.Row r : t.rows()) {
+            List<ReportDocument.Cell> row = new ArrayList<>(List.of(ReportDocument.Cell.of(r.label())));
+            for (int c = 0; c < cols.size(); c++) {
+                String col = cols.get(c);
+                ResultTables.Stat s = stat(t, r, col);
+                row.add(new ReportDocument.Cell(
+                        Formats.cell(
+                                s, expectedSeeds, col == null ? null : r.notes().get(col)),
+                        s != null && ranked(r) && s.mean() == best.get(c)));
+            }
+            rows.add(row);
+        }
+        return ReportDocument.Table.of(header, 1, rows);
+    }
+
+    private static ResultTables.Stat stat(ResultTables.Table t, ResultTables.Row r, String task) {
+        return task == null ? r.average(t.tasks()) : r.stat(task);
+    }
+
+    /** Rows that compete for "best": the methods, not the trivial baselines or the oracle pick of sources. */
+    private static boolean ranked(ResultTables.Row r) {
+        return !r.label().equals(ResultTables.SINGLE_BEST) && !TrivialBaselines.isTrivial(r.label());
+    }
+
+    /** One comparisons table (nothing when there are no lines). */
+    private static void comparisons(ReportDocument d, List<ComparisonStatistics.Line> lines, String intro) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (ComparisonStatistics.Line l : lines) {
+            ResultTables.Paired p = l.paired();
+            rows.add(List.of(
+                    p.task(),
+                    p.method() + " − " + p.baseline(),
+                    Formats.perSeed(p),
+                    Formats.signed(p.mean()),
+                    Formats.ci(l),
+                    Formats.pValue(l.p()),
+                    Formats.pValue(l.pHolm()),
+                    l.signs().toString(),
+                    verdict(l)));
+        }
+        d.note(intro);
+        d.add(new ReportDocument.Table(
+                List.of("Task", "Comparison", "Per seed", "Mean", "95 % CI", "p (t)", "p (Holm)", "W/T/L", "Verdict"),
+                List.of(false, false, false, true, true, true, true, true, false),
+                ReportDocument.Table.plain(rows)));
+    }
+
+    static List<ReportDocument.Block> lrSelection(ResultsFolder in) {
+        List<LrChoice> choices = lrChoices(in);
+        if (choices.isEmpty()) {
+            return List.of();
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (LrChoice c : choices) {
+            rows.add(List.of(
+                    c.encoder() + ", " + c.k(),
+                    c.task(),
+                    c.method(),
+                    lrList(c.grid()),
+                    bySeed(c.lr(), ReportWriter::lr),
+                    bySeed(c.bestStep(), String::valueOf),
+                    (c.onEdge() > 0 ? "⚠ " : "") + c.onEdge() + "/" + c.lr().size()));
+        }
+        return List.of(
+                new ReportDocument.Heading(2, "Learning-rate selection"),
+                new ReportDocument.Paragraph(
+                        "Each cell trained once per learning rate of its grid and kept the rate with the best k-shot dev "
+                                + "score (and, within that run, the best dev evaluation's state, at the step shown). "
+                                + "**Edge** counts seeds whose choice is the smallest or largest rate of the grid: the "
+                                + "best rate may lie outside it.",
+                        true),
+                new ReportDocument.Table(
+                        List.of(
+                                "Encoder, k",
+                                "Task",
+                                "Method",
+                                "Grid",
+                                "Chosen lr by seed",
+                                "Best step by seed",
+                                "Edge"),
+                        List.of(false, false, false, false, false, false, true),
+                        ReportDocument.Table.plain(rows)));
+    }
+
+    /** The runs that made these results, with their wall time and environment. */
+    private static void runs(ReportDocument d, ResultsFolder in) {
+        d.heading("Runs and environment");
+        Map<String, Long> lastFinish = new LinkedHashMap<>();
+        long cellMs = 0;
+        for (ResultRecord r : in.shown()) {
+            cellMs += r.durationMs();
+            if (r.runId() != null && r.finishedAt() != null) {
+                long t = parse(r.finishedAt());
+                lastFinish.merge(r.runId(), t, Math::max);
+            }
+        }
+        Object encoders = in.config().get("encoders");
+        d.paragraph("Encoder(s): **" + (encoders == null ? "?" : encoders) + "**. Total wall time of all runs: **"
+                + ProgressBar.formatDuration(Duration.ofMillis(totalWall(in.runs(), lastFinish)))
+                + "**; time inside cells shown: " + ProgressBar.formatDuration(Duration.ofMillis(cellMs)) + ".");
+        if (in.runs().isEmpty()) {
+            d.note("No run records (runs/*.json) in the folder.");
+            return;
+        }
+        Set<String> envKeys = new TreeSet<>();
+        in.runs()
+                .forEach(r -> envKeys.addAll(
+                        r.environment() == null ? Set.of() : r.environment().keySet()));
+        envKeys.add("engine"); // runs recorded before the engine was named show "not recorded"
+        List<String> header = new ArrayList<>(List.of("run", "started", "wall time", "status", "runner", "cells run"));
+        List<Boolean> numeric = new ArrayList<>(List.of(false, false, true, false, false, true));
+        for (String k : envKeys) {
+            header.add(k);
+            numeric.add(false);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (RunInfo r : in.runs()) {
+            long wall = wall(r, lastFinish);
+            List<String> row = new ArrayList<>(List.of(
+                    "`" + r.runId() + "`",
+                    String.valueOf(r.startedAt()),
+                    wall < 0 ? "?" : ProgressBar.formatDuration(Duration.ofMillis(wall)),
+                    r.endedAt() == null ? "killed or still running" : String.valueOf(r.status()),
+                    r.runnerName() + " " + r.runnerVersion() + (r.synthetic() ? " (synthetic)" : ""),
+                    r.endedAt() == null ? "?" : String.valueOf(r.cellsRun())));
+            for (String k : envKeys) {
+                Object v = r.environment() == null ? null : r.environment().get(k);
+                row.add(String.valueOf(v != null ? v : k.equals("engine") ? "not recorded" : ""));
+            }
+            rows.add(row);
+        }
+        d.add(new ReportDocument.Table(header, numeric, ReportDocument.Table.plain(rows)));
+    }
+
+    static String barsChart(ResultTables.Table t) {
+        return "bars-" + fileSafe(t.encoder()) + "-k" + t.k() + ".png";
+    }
+
+    // ---------------------------------------------------------------- formatting
 
     private static String heading(ResultTables.Table t) {
         return t.encoder() + ", k = " + t.k();
@@ -118,166 +371,12 @@ public final class ReportWriter {
         return task + " (" + t.metricByTask().get(task) + ")";
     }
 
-    static String markdown(
-            ResultsFolder in,
-            List<ResultTables.Table> tables,
-            Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
-            Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial,
-            List<PredictionShares.Section> shares,
-            Set<String> chartNames) {
-        StringBuilder b = new StringBuilder();
-        b.append("# Experiment report: ").append(in.name()).append("\n\n");
-        if (in.synthetic()) {
-            b.append(
-                    "> **SYNTHETIC EXAMPLE DATA.** These numbers come from a test runner, not from training models. They mean nothing.\n\n");
-        }
-        if (Boolean.TRUE.equals(in.config().get("allowTargetSource"))) {
-            b.append(
-                    "> **allowTargetSource is on:** a target task's own pretrained adapter may be among its sources.\n\n");
-        }
-        b.append(completeness(in)).append(" Engine: ").append(engines(in)).append(".\n\n");
-        b.append(
-                        "Primary metric ×100, mean ± sample standard deviation over seeds; (n=…) marks fewer seeds than configured. ")
-                .append("Average: per seed, the mean over tasks. `")
-                .append(ResultTables.SINGLE_BEST)
-                .append("` picks, per task, the source with the best mean test score [named], an oracle upper bound. ")
-                .append(trivialNote(in))
-                .append("\n\n")
-                .append(statisticsNote(in))
-                .append("\n\n");
-        for (ResultTables.Table t : tables) {
-            b.append("## ").append(heading(t)).append("\n\n| Method |");
-            t.tasks().forEach(task -> b.append(' ').append(taskHeader(t, task)).append(" |"));
-            b.append(" Average |\n|---|");
-            t.tasks().forEach(task -> b.append("---:|"));
-            b.append("---:|\n");
-            for (ResultTables.Row r : t.rows()) {
-                b.append("| ").append(r.label()).append(" |");
-                for (String task : t.tasks()) {
-                    b.append(' ')
-                            .append(cell(
-                                    r.stat(task), in.expectedSeeds(), r.notes().get(task)))
-                            .append(" |");
-                }
-                b.append(' ')
-                        .append(cell(r.average(t.tasks()), in.expectedSeeds(), null))
-                        .append(" |\n");
-            }
-            b.append('\n');
-            comparisonsMarkdown(
-                    b,
-                    stats.get(t),
-                    "Paired by seed (same split; method minus baseline, ×100; " + familyNote(stats.get(t)) + "):");
-            comparisonsMarkdown(b, trivial.get(t), againstTrivialNote(trivial.get(t)));
-        }
-        b.append(PredictionShares.markdown(shares));
-        String lr = lrSelectionMarkdown(in);
-        if (!lr.isEmpty()) {
-            b.append(lr);
-        }
-        b.append(SourceAdapterTable.markdown(in.shown()));
-        for (String chart : chartNames) {
-            b.append("![").append(chart).append("](").append(chart).append(")\n\n");
-        }
-        return b.toString();
-    }
-
-    /** One comparisons table (nothing when there are no lines). */
-    private static void comparisonsMarkdown(StringBuilder b, List<ComparisonStatistics.Line> lines, String intro) {
-        if (lines.isEmpty()) {
-            return;
-        }
-        b.append(intro)
-                .append("\n\n")
-                .append("| Task | Comparison | Per seed | Mean | 95 % CI | p (t) | p (Holm) | W/T/L | Verdict |\n")
-                .append("|---|---|---|---:|---:|---:|---:|---:|---|\n");
-        for (ComparisonStatistics.Line l : lines) {
-            ResultTables.Paired p = l.paired();
-            b.append("| ")
-                    .append(p.task())
-                    .append(" | ")
-                    .append(p.method())
-                    .append(" − ")
-                    .append(p.baseline())
-                    .append(" | ")
-                    .append(perSeed(p))
-                    .append(" | ")
-                    .append(signed(p.mean()))
-                    .append(" | ")
-                    .append(ci(l))
-                    .append(" | ")
-                    .append(pValue(l.p()))
-                    .append(" | ")
-                    .append(pValue(l.pHolm()))
-                    .append(" | ")
-                    .append(l.signs())
-                    .append(" | ")
-                    .append(verdict(l))
-                    .append(" |\n");
-        }
-        b.append('\n');
-    }
-
-    private static void comparisonsHtml(StringBuilder b, List<ComparisonStatistics.Line> lines, String intro) {
-        if (lines.isEmpty()) {
-            return;
-        }
-        b.append("<p class=\"note\">")
-                .append(esc(intro))
-                .append(
-                        "</p>\n<table><tr><th>Task</th><th>Comparison</th><th>Per seed</th><th>Mean</th><th>95 % CI</th>")
-                .append("<th>p (t)</th><th>p (Holm)</th><th>W/T/L</th><th>Verdict</th></tr>\n");
-        for (ComparisonStatistics.Line l : lines) {
-            ResultTables.Paired p = l.paired();
-            b.append("<tr><td>")
-                    .append(esc(p.task()))
-                    .append("</td><td>")
-                    .append(esc(p.method() + " − " + p.baseline()))
-                    .append("</td><td>")
-                    .append(esc(perSeed(p)))
-                    .append("</td><td class=\"num\">")
-                    .append(esc(signed(p.mean())))
-                    .append("</td><td class=\"num\">")
-                    .append(esc(ci(l)))
-                    .append("</td><td class=\"num\">")
-                    .append(esc(pValue(l.p())))
-                    .append("</td><td class=\"num\">")
-                    .append(esc(pValue(l.pHolm())))
-                    .append("</td><td class=\"num\">")
-                    .append(esc(l.signs()))
-                    .append("</td><td>")
-                    .append(esc(verdict(l)))
-                    .append("</td></tr>\n");
-        }
-        b.append("</table>\n");
-    }
-
     static String againstTrivialNote(List<ComparisonStatistics.Line> lines) {
         return "Against doing nothing: each method minus the task's strongest trivial baseline (the trivial row with the "
                 + "highest mean, an oracle if that is the test majority), paired by seed and test example; a family of "
                 + "its own (Holm over its "
                 + lines.stream().filter(l -> !Double.isNaN(l.p())).count()
                 + " t-tests), apart from the comparisons between methods:";
-    }
-
-    static String signed(double v) {
-        String s = String.format(Locale.ROOT, "%+.1f", v);
-        return s.equals("+0.0") || s.equals("-0.0") ? "0.0" : s.replace('-', '−');
-    }
-
-    static String ci(ComparisonStatistics.Line l) {
-        return l.ci().exists() ? interval(l.ci()) : "–";
-    }
-
-    static String interval(PairedStatistics.Interval ci) {
-        return "[" + signed(ci.low()) + ", " + signed(ci.high()) + "]";
-    }
-
-    static String pValue(double p) {
-        if (Double.isNaN(p)) {
-            return "–";
-        }
-        return p < 0.001 ? "<0.001" : String.format(Locale.ROOT, "%.3f", p);
     }
 
     static String verdict(ComparisonStatistics.Line l) {
@@ -382,16 +481,6 @@ public final class ReportWriter {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 
-    private static String perSeed(ResultTables.Paired p) {
-        StringBuilder b = new StringBuilder();
-        p.differences()
-                .forEach((seed, d) -> b.append(b.length() == 0 ? "" : ", ")
-                        .append(seed)
-                        .append(": ")
-                        .append(signed(d)));
-        return b.toString();
-    }
-
     /**
      * The engines the runs recorded (distinct, in run order), then torch's thread counts with how many runs used each
      * (runs from before mera recorded them say so); runs from before engines were recorded say so.
@@ -479,42 +568,6 @@ public final class ReportWriter {
                     edge));
         }
         return out;
-    }
-
-    static String lrSelectionMarkdown(ResultsFolder in) {
-        List<LrChoice> choices = lrChoices(in);
-        if (choices.isEmpty()) {
-            return "";
-        }
-        StringBuilder b =
-                new StringBuilder("## Learning-rate selection\n\nEach cell trained once per learning rate of its grid "
-                        + "and kept the rate with the best k-shot dev score (and, within that run, the best dev evaluation's state, at the "
-                        + "step shown). **Edge** counts seeds whose choice is the smallest or largest rate of the grid: the best rate may "
-                        + "lie outside it.\n\n| Encoder, k | Task | Method | Grid | Chosen lr by seed | Best step by seed | Edge |\n"
-                        + "|---|---|---|---|---|---|---:|\n");
-        for (LrChoice c : choices) {
-            b.append("| ")
-                    .append(c.encoder())
-                    .append(", ")
-                    .append(c.k())
-                    .append(" | ")
-                    .append(c.task())
-                    .append(" | ")
-                    .append(c.method())
-                    .append(" | ")
-                    .append(lrList(c.grid()))
-                    .append(" | ")
-                    .append(bySeed(c.lr(), ReportWriter::lr))
-                    .append(" | ")
-                    .append(bySeed(c.bestStep(), String::valueOf))
-                    .append(" | ")
-                    .append(c.onEdge() > 0 ? "⚠ " : "")
-                    .append(c.onEdge())
-                    .append('/')
-                    .append(c.lr().size())
-                    .append(" |\n");
-        }
-        return b.append('\n').toString();
     }
 
     private static String lr(double v) {
@@ -625,7 +678,7 @@ public final class ReportWriter {
                 }
             }
             out.put(
-                    "bars-" + fileSafe(t.encoder()) + "-k" + t.k() + ".png",
+                    barsChart(t),
                     Charts.groupedBars(
                             heading(t) + ": primary metric ×100 by task (mean ± std over seeds)",
                             "score ×100",
@@ -681,253 +734,6 @@ public final class ReportWriter {
         return s.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    // ---------------------------------------------------------------- HTML
-
-    static String html(
-            ResultsFolder in,
-            List<ResultTables.Table> tables,
-            Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats,
-            Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial,
-            List<PredictionShares.Section> shares,
-            Map<String, byte[]> charts)
-            throws IOException {
-        StringBuilder b = new StringBuilder();
-        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
-                .append(esc(in.name()))
-                .append(" — mera experiment report</title>\n<style>\n")
-                .append(
-                        "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px auto;max-width:1180px;color:#222;padding:0 16px}\n")
-                .append(
-                        "h1{font-size:26px;margin-bottom:4px}h2{font-size:20px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}\n")
-                .append(
-                        "table{border-collapse:collapse;margin:12px 0;font-size:14px}th,td{border:1px solid #d0d0d0;padding:5px 9px}\n")
-                .append(
-                        "th{background:#f3f4f6;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n")
-                .append("tr:nth-child(even) td{background:#fafafa}td.best{font-weight:bold}\n")
-                .append(
-                        ".banner{background:#fff3cd;border:2px solid #e0a800;padding:12px 16px;font-size:17px;margin:14px 0;border-radius:4px}\n")
-                .append(
-                        ".warn{background:#fdecea;border:1px solid #e57373;padding:8px 12px;margin:10px 0;border-radius:4px}\n")
-                .append(".note{color:#555;font-size:13px}img{max-width:100%;border:1px solid #eee;margin:8px 0}\n")
-                .append("pre{background:#f6f8fa;padding:12px;overflow:auto;font-size:12px;border:1px solid #e1e4e8}\n")
-                .append("</style></head><body>\n");
-        b.append("<h1>Experiment report: ").append(esc(in.name())).append("</h1>\n");
-        b.append("<p class=\"note\">Generated by mera from ")
-                .append(esc(ExperimentRunner.RESULTS_FILE))
-                .append(" at ")
-                .append(esc(Instant.now().toString()))
-                .append(".</p>\n");
-        if (in.synthetic()) {
-            b.append(
-                            "<div class=\"banner\"><b>SYNTHETIC EXAMPLE DATA.</b> Every number on this page was produced by a test runner ")
-                    .append(
-                            "(cheap deterministic computation), not by training models. It shows what a report looks like and means nothing.</div>\n");
-        }
-        if (Boolean.TRUE.equals(in.config().get("allowTargetSource"))) {
-            b.append(
-                    "<div class=\"warn\"><b>allowTargetSource is on:</b> a target task's own pretrained adapter may be among its sources.</div>\n");
-        }
-        if (in.tornTail()) {
-            b.append(
-                    "<div class=\"warn\">The results file ends with an incomplete line (a run was killed while writing); it is ignored.</div>\n");
-        }
-        b.append("<p>")
-                .append(esc(completeness(in)).replace("**incomplete**", "<b>incomplete</b>"))
-                .append("</p>\n");
-        b.append(
-                        "<p class=\"note\">Primary metric ×100, mean ± sample standard deviation over seeds; (n=…) marks fewer seeds than configured. ")
-                .append("Average: per seed, the mean over tasks, then mean ± std over seeds. <i>")
-                .append(ResultTables.SINGLE_BEST)
-                .append(
-                        "</i> picks per task the source adapter with the best mean test score (named in brackets): an oracle upper bound. ")
-                .append("Bold: best mean in each column (trivial baselines excluded). ")
-                .append(esc(trivialNote(in)))
-                .append("</p>\n<p class=\"note\">")
-                .append(esc(statisticsNote(in)).replaceAll("\\*\\*([a-z ]+)\\*\\*", "<b>$1</b>"))
-                .append("</p>\n");
-        for (ResultTables.Table t : tables) {
-            b.append("<h2>").append(esc(heading(t))).append("</h2>\n<table><tr><th>Method</th>");
-            t.tasks()
-                    .forEach(task ->
-                            b.append("<th>").append(esc(taskHeader(t, task))).append("</th>"));
-            b.append("<th>Average</th></tr>\n");
-            List<String> cols = new ArrayList<>(t.tasks());
-            cols.add(null);
-            Map<String, Double> bestByCol = new LinkedHashMap<>();
-            for (String col : cols) {
-                double best = Double.NEGATIVE_INFINITY;
-                for (ResultTables.Row r : t.rows()) {
-                    ResultTables.Stat s = col == null ? r.average(t.tasks()) : r.stat(col);
-                    if (s != null
-                            && !r.label().equals(ResultTables.SINGLE_BEST)
-                            && !TrivialBaselines.isTrivial(r.label())) {
-                        best = Math.max(best, s.mean());
-                    }
-                }
-                bestByCol.put(String.valueOf(col), best);
-            }
-            for (ResultTables.Row r : t.rows()) {
-                b.append("<tr><td>").append(esc(r.label())).append("</td>");
-                for (String col : cols) {
-                    ResultTables.Stat s = col == null ? r.average(t.tasks()) : r.stat(col);
-                    boolean best = s != null
-                            && s.mean() == bestByCol.get(String.valueOf(col))
-                            && !r.label().equals(ResultTables.SINGLE_BEST)
-                            && !TrivialBaselines.isTrivial(r.label());
-                    b.append("<td class=\"num")
-                            .append(best ? " best" : "")
-                            .append("\">")
-                            .append(esc(cell(
-                                    s,
-                                    in.expectedSeeds(),
-                                    col == null ? null : r.notes().get(col))))
-                            .append("</td>");
-                }
-                b.append("</tr>\n");
-            }
-            b.append("</table>\n");
-            comparisonsHtml(
-                    b,
-                    stats.get(t),
-                    "Paired by seed (same split; method minus baseline, ×100; " + familyNote(stats.get(t)) + "):");
-            comparisonsHtml(b, trivial.get(t), againstTrivialNote(trivial.get(t)));
-            String bars = "bars-" + fileSafe(t.encoder()) + "-k" + t.k() + ".png";
-            if (charts.containsKey(bars)) {
-                b.append(img(bars, charts.get(bars)));
-            }
-        }
-        List<String> kCharts =
-                charts.keySet().stream().filter(n -> n.startsWith("k-")).toList();
-        if (!kCharts.isEmpty()) {
-            b.append("<h2>Metric vs k</h2>\n");
-            kCharts.forEach(n -> b.append(img(n, charts.get(n))));
-        }
-        b.append(PredictionShares.html(shares));
-        String lrTable = lrSelectionMarkdown(in);
-        if (!lrTable.isEmpty()) {
-            // The same table as in report.md, as preformatted Markdown (short, and identical in both).
-            b.append("<h2>Learning-rate selection</h2>\n<pre>")
-                    .append(esc(lrTable.substring(lrTable.indexOf('\n') + 2)))
-                    .append("</pre>\n");
-        }
-        b.append(SourceAdapterTable.html(in.shown()));
-        runs(b, in);
-        if (!in.missing().isEmpty()) {
-            b.append("<h2>Cells still to run (")
-                    .append(in.missing().size())
-                    .append(")</h2>\n<details><summary>show</summary><table>")
-                    .append(
-                            "<tr><th>encoder</th><th>task</th><th>k</th><th>seed</th><th>method</th><th>key</th></tr>\n");
-            for (Map<String, Object> c : in.missing()) {
-                b.append("<tr><td>")
-                        .append(esc(c.get("encoder")))
-                        .append("</td><td>")
-                        .append(esc(c.get("task")))
-                        .append("</td><td>")
-                        .append(esc(c.get("k")))
-                        .append("</td><td>")
-                        .append(esc(c.get("seed")))
-                        .append("</td><td>")
-                        .append(esc(c.get("method") + (c.get("source") == null ? "" : "[" + c.get("source") + "]")))
-                        .append("</td><td><code>")
-                        .append(esc(c.get("key")))
-                        .append("</code></td></tr>\n");
-            }
-            b.append("</table></details>\n");
-        }
-        b.append("<h2>All finished cells (")
-                .append(in.shown().size())
-                .append(")</h2>\n<details><summary>show</summary><table>")
-                .append(
-                        "<tr><th>encoder</th><th>task</th><th>k</th><th>seed</th><th>method</th><th>metric</th><th>×100</th><th>all metrics</th><th>time</th><th>key</th></tr>\n");
-        for (ResultRecord r : in.shown()) {
-            b.append("<tr><td>")
-                    .append(esc(r.encoder()))
-                    .append("</td><td>")
-                    .append(esc(r.task()))
-                    .append("</td><td>")
-                    .append(r.k())
-                    .append("</td><td>")
-                    .append(r.seed())
-                    .append("</td><td>")
-                    .append(esc(r.method() + (r.source() == null ? "" : "[" + r.source() + "]")))
-                    .append("</td><td>")
-                    .append(esc(r.primaryMetric()))
-                    .append("</td><td class=\"num\">")
-                    .append(String.format(Locale.ROOT, "%.1f", 100 * r.primary()))
-                    .append("</td><td class=\"note\">")
-                    .append(esc(Json.canonical(r.metrics())))
-                    .append("</td><td class=\"num\">")
-                    .append(esc(ProgressBar.formatDuration(Duration.ofMillis(r.durationMs()))))
-                    .append("</td><td><code>")
-                    .append(esc(r.key()))
-                    .append("</code></td></tr>\n");
-        }
-        b.append("</table></details>\n");
-        b.append("<h2>Configuration</h2>\n<pre>").append(esc(yaml(in.config()))).append("</pre>\n");
-        b.append("</body></html>\n");
-        return b.toString();
-    }
-
-    private static void runs(StringBuilder b, ResultsFolder in) {
-        b.append("<h2>Runs and environment</h2>\n");
-        Map<String, Long> lastFinish = new LinkedHashMap<>();
-        long cellMs = 0;
-        for (ResultRecord r : in.shown()) {
-            cellMs += r.durationMs();
-            if (r.runId() != null && r.finishedAt() != null) {
-                long t = parse(r.finishedAt());
-                lastFinish.merge(r.runId(), t, Math::max);
-            }
-        }
-        Object encoders = in.config().get("encoders");
-        b.append("<p>Encoder(s): <b>")
-                .append(esc(encoders == null ? "?" : encoders))
-                .append("</b>. Total wall time of all runs: <b>")
-                .append(esc(ProgressBar.formatDuration(Duration.ofMillis(totalWall(in.runs(), lastFinish)))))
-                .append("</b>; time inside cells shown: ")
-                .append(esc(ProgressBar.formatDuration(Duration.ofMillis(cellMs))))
-                .append(".</p>\n");
-        if (in.runs().isEmpty()) {
-            b.append("<p class=\"note\">No run records (runs/*.json) in the folder.</p>\n");
-            return;
-        }
-        Set<String> envKeys = new TreeSet<>();
-        in.runs()
-                .forEach(r -> envKeys.addAll(
-                        r.environment() == null ? Set.of() : r.environment().keySet()));
-        envKeys.add("engine"); // runs recorded before the engine was named show "not recorded"
-
-        b.append(
-                "<table><tr><th>run</th><th>started</th><th>wall time</th><th>status</th><th>runner</th><th>cells run</th>");
-        envKeys.forEach(k -> b.append("<th>").append(esc(k)).append("</th>"));
-        b.append("</tr>\n");
-        for (RunInfo r : in.runs()) {
-            long wall = wall(r, lastFinish);
-            b.append("<tr><td><code>")
-                    .append(esc(r.runId()))
-                    .append("</code></td><td>")
-                    .append(esc(r.startedAt()))
-                    .append("</td><td class=\"num\">")
-                    .append(wall < 0 ? "?" : esc(ProgressBar.formatDuration(Duration.ofMillis(wall))))
-                    .append("</td><td>")
-                    .append(esc(r.endedAt() == null ? "killed or still running" : r.status()))
-                    .append("</td><td>")
-                    .append(esc(r.runnerName() + " " + r.runnerVersion() + (r.synthetic() ? " (synthetic)" : "")))
-                    .append("</td><td class=\"num\">")
-                    .append(r.endedAt() == null ? "?" : String.valueOf(r.cellsRun()))
-                    .append("</td>");
-            for (String k : envKeys) {
-                Object v = r.environment() == null ? null : r.environment().get(k);
-                b.append("<td>")
-                        .append(esc(v != null ? v : k.equals("engine") ? "not recorded" : ""))
-                        .append("</td>");
-            }
-            b.append("</tr>\n");
-        }
-        b.append("</table>\n");
-    }
-
     private static long totalWall(List<RunInfo> runs, Map<String, Long> lastFinish) {
         long sum = 0;
         for (RunInfo r : runs) {
@@ -951,11 +757,6 @@ public final class ReportWriter {
         }
     }
 
-    private static String img(String name, byte[] png) {
-        return "<div><img alt=\"" + esc(name) + "\" src=\"data:image/png;base64,"
-                + Base64.getEncoder().encodeToString(png) + "\"></div>\n";
-    }
-
     private static String yaml(Map<String, Object> config) throws IOException {
         if (config.isEmpty()) {
             return "(no config.json in the folder)";
@@ -965,22 +766,5 @@ public final class ReportWriter {
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                 .build());
         return y.writeValueAsString(config);
-    }
-
-    static String esc(Object o) {
-        String s = String.valueOf(o);
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

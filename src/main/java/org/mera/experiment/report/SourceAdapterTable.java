@@ -146,57 +146,28 @@ final class SourceAdapterTable {
         return out;
     }
 
-    static String markdown(List<ResultRecord> cells) {
+    /** The section (nothing when no cell used a source adapter), then the own-k-shot line where there is one. */
+    static List<ReportDocument.Block> blocks(List<ResultRecord> cells) {
         List<Row> rows = rows(cells);
-        StringBuilder b = new StringBuilder();
+        List<ReportDocument.Block> out = new ArrayList<>();
         if (!rows.isEmpty()) {
-            b.append("## Source adapters\n\n").append(INTRO).append("\n\n|");
-            HEADER.forEach(h -> b.append(' ').append(h).append(" |"));
-            b.append("\n|---|---|")
-                    .append("---:|".repeat(2))
-                    .append("---|")
-                    .append("---:|".repeat(HEADER.size() - 5))
-                    .append('\n');
-            for (Row r : rows) {
-                b.append('|');
-                cells(r).forEach(c -> b.append(' ').append(c).append(" |"));
-                b.append('\n');
+            out.add(new ReportDocument.Heading(2, "Source adapters"));
+            out.add(new ReportDocument.Paragraph(INTRO, true));
+            List<Boolean> numeric = new ArrayList<>();
+            for (int i = 0; i < HEADER.size(); i++) {
+                numeric.add(i >= 2 && i != 4);
             }
-            b.append('\n');
+            out.add(new ReportDocument.Table(
+                    HEADER,
+                    numeric,
+                    ReportDocument.Table.plain(
+                            rows.stream().map(SourceAdapterTable::cells).toList())));
         }
         String own = ownTestLine(cells);
         if (!own.isEmpty()) {
-            b.append(own).append("\n\n");
+            out.add(new ReportDocument.Paragraph(own, true));
         }
-        return b.toString();
-    }
-
-    static String html(List<ResultRecord> cells) {
-        List<Row> rows = rows(cells);
-        StringBuilder b = new StringBuilder();
-        if (!rows.isEmpty()) {
-            b.append("<h2>Source adapters</h2>\n<p class=\"note\">")
-                    .append(ReportWriter.esc(INTRO))
-                    .append("</p>\n<table><tr>");
-            HEADER.forEach(h -> b.append("<th>").append(ReportWriter.esc(h)).append("</th>"));
-            b.append("</tr>\n");
-            for (Row r : rows) {
-                List<String> c = cells(r);
-                b.append("<tr>");
-                for (int i = 0; i < c.size(); i++) {
-                    b.append(i < 2 || i == 4 ? "<td>" : "<td class=\"num\">")
-                            .append(ReportWriter.esc(c.get(i)))
-                            .append("</td>");
-                }
-                b.append("</tr>\n");
-            }
-            b.append("</table>\n");
-        }
-        String own = ownTestLine(cells);
-        if (!own.isEmpty()) {
-            b.append("<p class=\"note\">").append(ReportWriter.esc(own)).append("</p>\n");
-        }
-        return b.toString();
+        return out;
     }
 
     private static String ownTestLine(List<ResultRecord> cells) {

@@ -1,0 +1,90 @@
+package org.mera.experiment.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mera.experiment.report.ReportDocument.Cell;
+import org.mera.experiment.report.ReportDocument.Collapsed;
+import org.mera.experiment.report.ReportDocument.Image;
+import org.mera.experiment.report.ReportDocument.Preformatted;
+import org.mera.experiment.report.ReportDocument.Table;
+
+/** One document, two renderings: each block kind in Markdown and HTML, with escaping and the inline marks. */
+class ReportRenderersTest {
+    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G'};
+
+    private static ReportDocument sample() {
+        return new ReportDocument("Report: a<b")
+                .banner("**SYNTHETIC.** Means nothing.")
+                .warning("careful & <quick>")
+                .heading("Results")
+                .paragraph("Engine: `djl`, **incomplete**.")
+                .add(new Table(
+                        List.of("Method", "F1 | score"),
+                        List.of(false, true),
+                        List.of(
+                                List.of(Cell.of("mera-ot"), new Cell("80.4 ± 1.5", true)),
+                                List.of(Cell.of("a|b"), Cell.of("–")))))
+                .subheading("Sub")
+                .note("a note")
+                .add(new Image("bars.png", PNG))
+                .add(new Collapsed("Every cell", Table.of(List.of("key"), 1, Table.plain(List.of(List.of("`k1`"))))))
+                .add(new Preformatted("name: x\nseeds: [13]\n"));
+    }
+
+    @Test
+    void markdownWritesEveryBlockAndEscapesPipesInCells() {
+        String md = MarkdownRenderer.render(sample());
+        assertTrue(md.startsWith("# Report: a<b\n\n"), md);
+        assertTrue(md.contains("> **SYNTHETIC.** Means nothing.\n\n"), md);
+        assertTrue(md.contains("> careful & <quick>\n\n"), md);
+        assertTrue(md.contains("## Results\n\n") && md.contains("### Sub\n\n"), md);
+        assertTrue(md.contains("| Method | F1 \\| score |\n|---|---:|\n"), md);
+        assertTrue(md.contains("| mera-ot | **80.4 ± 1.5** |\n| a\\|b | – |\n"), md);
+        assertTrue(md.contains("![bars.png](bars.png)"), md);
+        assertTrue(md.contains("Every cell: listed in report.html."), md);
+        assertFalse(md.contains("k1"), "the folded table is left to report.html");
+        assertTrue(md.contains("```\nname: x\nseeds: [13]\n```\n"), md);
+    }
+
+    @Test
+    void htmlEscapesTextThenAppliesTheInlineMarks() {
+        String html = HtmlRenderer.render(sample(), "results.jsonl", Instant.parse("2026-12-07T00:00:00Z"));
+        assertTrue(html.contains("<h1>Report: a&lt;b</h1>"), html);
+        assertTrue(html.contains("from results.jsonl at 2026-12-07T00:00:00Z"), html);
+        assertTrue(html.contains("<div class=\"banner\"><b>SYNTHETIC.</b> Means nothing.</div>"), html);
+        assertTrue(html.contains("<div class=\"warn\">careful &amp; &lt;quick&gt;</div>"), html);
+        assertTrue(html.contains("<p>Engine: <code>djl</code>, <b>incomplete</b>.</p>"), html);
+        assertTrue(html.contains("<tr><td>mera-ot</td><td class=\"num best\">80.4 ± 1.5</td></tr>"), html);
+        assertTrue(html.contains("<tr><td>a|b</td><td class=\"num\">–</td></tr>"), html);
+        assertTrue(html.contains("<p class=\"note\">a note</p>"), html);
+        assertTrue(html.contains(
+                "src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(PNG) + "\""));
+        assertTrue(
+                html.contains("<details><summary>Every cell</summary>\n<table><tr><th>key</th></tr>\n"
+                        + "<tr><td><code>k1</code></td></tr>"),
+                html);
+        assertTrue(html.contains("<pre>name: x\nseeds: [13]\n</pre>"), html);
+        assertTrue(html.endsWith("</body></html>\n"));
+    }
+
+    @Test
+    void aTableMustHaveAsManyCellsAsColumns() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new Table(List.of("a", "b"), List.of(false, true), List.of(List.of(Cell.of("x")))));
+        assertTrue(e.getMessage().contains("1 cells for 2 columns"), e.getMessage());
+        assertEquals(
+                "table has 2 columns but 1 alignment flags",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> new Table(List.of("a", "b"), List.of(false), List.of()))
+                        .getMessage());
+    }
+}
