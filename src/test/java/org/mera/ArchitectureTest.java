@@ -67,12 +67,22 @@ class ArchitectureTest {
     }
 
     @Test
-    void experimentRunsWithoutItsStatisticsAndReports() {
-        // Inside experiment the order is run (grid, cells, results store) → stats → report: running a grid never
-        // needs the code that judges or renders its results, and the statistics know nothing of rendering.
+    void experimentSubpackagesKeepTheirOrder() {
+        // experiment itself (config, grid, runner, results store) knows none of its subpackages: cell (how mera runs
+        // one cell: the strategy per method and the source adapters) plugs in as a CellRunner, stats judges results
+        // and report renders them. A report reads results files only, so it needs no cell code, and the statistics
+        // know nothing of rendering.
         noClasses()
                 .that()
                 .resideInAPackage("org.mera.experiment")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.mera.experiment.cell..", "org.mera.experiment.stats..", "org.mera.experiment.report..")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage("org.mera.experiment.cell..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("org.mera.experiment.stats..", "org.mera.experiment.report..")
@@ -82,7 +92,14 @@ class ArchitectureTest {
                 .resideInAPackage("org.mera.experiment.stats..")
                 .should()
                 .dependOnClassesThat()
+                .resideInAnyPackage("org.mera.experiment.report..", "org.mera.experiment.cell..")
+                .check(classes);
+        noClasses()
+                .that()
                 .resideInAPackage("org.mera.experiment.report..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.mera.experiment.cell..")
                 .check(classes);
     }
 

@@ -43,7 +43,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", "true");
-        org.mera.experiment.MeraCellRunner.register();
+        org.mera.experiment.cell.MeraCellRunner.register();
         System.exit(execute(args));
     }
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.TestFiles;
 import org.mera.cli.TrainEvalCommandTest.Run;
-import org.mera.experiment.MeraCellRunner;
 import org.mera.experiment.TinyGlue;
+import org.mera.experiment.cell.MeraCellRunner;
 
 /**
  * A practitioner's own task and adapters, through the CLI: task directories on hand-written real text

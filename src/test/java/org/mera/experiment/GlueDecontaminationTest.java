@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mera.data.Decontamination;
 import org.mera.data.Example;
 import org.mera.data.TaskDirectory;
+import org.mera.experiment.cell.MeraCellRunner;
 
 /**
  * On the real GLUE data: MRPC's test pairs that STS-B's pool holds (and STS-B's test pairs in MRPC's pool) are found

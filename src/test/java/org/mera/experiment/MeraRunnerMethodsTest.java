@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mera.experiment.cell.MeraCellRunner;
 import org.mera.experiment.report.ReportWriter;
 import org.mera.experiment.report.ResultsFolder;
 

@@ -1,6 +1,7 @@
 package org.mera.experiment;
 
 import java.nio.file.Path;
+import org.mera.experiment.cell.MeraCellRunner;
 
 /** Runs a grid with the real {@link MeraCellRunner} in its own JVM, for {@link RealKillAndResumeTest}. */
 public final class RealGridProcessMain {

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mera.experiment.cell.MeraCellRunner;
 
 /**
  * The configs under {@code experiments/} are what docs/RESULTS.md says produced its tables: each one validates

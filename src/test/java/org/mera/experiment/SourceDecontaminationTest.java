@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.data.Example;
 import org.mera.data.TaskDirectory;
+import org.mera.experiment.cell.MeraCellRunner;
+import org.mera.experiment.cell.SourceAdapterStore;
 import org.mera.experiment.report.ReportWriter;
 
 /**

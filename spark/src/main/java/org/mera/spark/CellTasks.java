@@ -11,7 +11,7 @@ import org.mera.experiment.CellRunnerFactory;
 import org.mera.experiment.ConfigValidator;
 import org.mera.experiment.ExperimentConfig;
 import org.mera.experiment.Grid;
-import org.mera.experiment.MeraCellRunner;
+import org.mera.experiment.cell.MeraCellRunner;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mera.experiment.ArtifactCache;
 import org.mera.experiment.ExperimentConfig;
 import org.mera.experiment.ExperimentRunner;
-import org.mera.experiment.MeraCellRunner;
+import org.mera.experiment.cell.MeraCellRunner;
 import org.mera.experiment.ResultRecord;
 import org.mera.experiment.ResultStore;
 

@@ -10,7 +10,7 @@ import org.mera.experiment.CellRunner;
 import org.mera.experiment.CellRunnerFactory;
 import org.mera.experiment.ExperimentConfig;
 import org.mera.experiment.ExperimentRunner;
-import org.mera.experiment.MeraCellRunner;
+import org.mera.experiment.cell.MeraCellRunner;
 import org.mera.experiment.ProgressListener;
 
 import java.io.OutputStream;

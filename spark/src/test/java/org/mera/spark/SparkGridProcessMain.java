@@ -3,7 +3,7 @@ package org.mera.spark;
 import org.mera.experiment.ArtifactCache;
 import org.mera.experiment.ExperimentConfig;
 import org.mera.experiment.ExperimentRunner;
-import org.mera.experiment.MeraCellRunner;
+import org.mera.experiment.cell.MeraCellRunner;
 
 import java.nio.file.Path;
 

@@ -6,7 +6,7 @@ import org.mera.experiment.ArtifactCache;
 import org.mera.experiment.CellRunnerFactory;
 import org.mera.experiment.ExperimentConfig;
 import org.mera.experiment.ExperimentRunner;
-import org.mera.experiment.MeraCellRunner;
+import org.mera.experiment.cell.MeraCellRunner;
 
 import java.io.File;
 import java.io.OutputStream;

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.mera.experiment.MeraCellRunner;
 import org.mera.experiment.ResultRecord;
+import org.mera.experiment.cell.MeraCellRunner;
 
 /**
  * The report's "Source adapters" section, from the cells' {@code extra.sourceAdapters} (what {@link MeraCellRunner}

@@ -1,6 +1,8 @@
-package org.mera.experiment;
+package org.mera.experiment.cell;
 
 import java.util.Map;
+import org.mera.experiment.Cell;
+import org.mera.experiment.SourceSpec;
 import org.mera.train.AdapterFiles;
 
 /** {@code single}: one source adapter, the cell's own, fine-tuned few-shot. */

@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.cell;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +14,14 @@ import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.data.GlueTasks;
 import org.mera.data.Task;
 import org.mera.data.TaskDirectory;
+import org.mera.experiment.ArtifactCache;
+import org.mera.experiment.Cell;
+import org.mera.experiment.CellRunner;
+import org.mera.experiment.ContaminationReference;
+import org.mera.experiment.ExperimentConfig;
+import org.mera.experiment.Hyperparameters;
+import org.mera.experiment.ResolvedTasks;
+import org.mera.experiment.SourceSpec;
 import org.mera.io.Json;
 import org.mera.model.ModelCatalog;
 import org.mera.model.PretrainedModel;
@@ -28,12 +36,12 @@ import org.mera.train.TrainingRun;
  * hyperparameters), kept in the artifact cache and, once read, in memory. Also records, per source, what the cells
  * that use it report about it.
  */
-final class SourceAdapterStore {
+public final class SourceAdapterStore {
     /** The metadata file a trained source adapter's cache entry holds beside its AdapterHub files. */
     static final String SOURCE_METRICS = "metrics.json";
 
     /** The hyperparameters a source adapter depends on (the few-shot ones do not touch it). */
-    static final List<String> SOURCE_KEYS = List.of(
+    public static final List<String> SOURCE_KEYS = List.of(
             "sourceLr",
             "sourceEpochs",
             "sourceSteps",

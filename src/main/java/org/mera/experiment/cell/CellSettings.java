@@ -1,5 +1,6 @@
-package org.mera.experiment;
+package org.mera.experiment.cell;
 
+import org.mera.experiment.Hyperparameters;
 import org.mera.model.ClassificationHead;
 import org.mera.train.TrainOptions;
 

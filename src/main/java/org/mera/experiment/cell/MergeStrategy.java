@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.cell;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -17,6 +17,9 @@ import org.mera.data.EncodedExample;
 import org.mera.data.Example;
 import org.mera.data.Task;
 import org.mera.data.TextEncoder;
+import org.mera.experiment.Cell;
+import org.mera.experiment.Hyperparameters;
+import org.mera.experiment.Method;
 import org.mera.io.Tensor;
 import org.mera.merge.BottleneckActivations;
 import org.mera.merge.GroundMetric;

@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.cell;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.cell;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mera.adapter.bottleneck.AdapterWeights;
+import org.mera.experiment.Hyperparameters;
 import org.mera.model.Param;
 import org.mera.train.Metrics;
 import org.mera.train.TaskModel;

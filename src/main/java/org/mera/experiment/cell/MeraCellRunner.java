@@ -1,4 +1,4 @@
-package org.mera.experiment;
+package org.mera.experiment.cell;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +9,15 @@ import java.util.Map;
 import org.mera.data.Decontamination;
 import org.mera.data.Example;
 import org.mera.data.Task;
+import org.mera.experiment.ArtifactCache;
+import org.mera.experiment.Cell;
+import org.mera.experiment.CellPredictions;
+import org.mera.experiment.CellResult;
+import org.mera.experiment.CellRunner;
+import org.mera.experiment.CellRunnerFactory;
+import org.mera.experiment.ExperimentConfig;
+import org.mera.experiment.Hyperparameters;
+import org.mera.experiment.ProgressListener;
 import org.mera.model.ClassificationHead;
 import org.mera.model.ModelCatalog;
 import org.mera.model.NativeHeap;

@@ -1,10 +1,13 @@
-package org.mera.experiment;
+package org.mera.experiment.cell;
 
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.data.Example;
+import org.mera.experiment.Cell;
+import org.mera.experiment.Hyperparameters;
+import org.mera.experiment.Method;
 import org.mera.io.Tensor;
 import org.mera.model.PretrainedModel;
 import org.mera.train.TaskModel;
