@@ -36,12 +36,12 @@ import org.mera.train.TrainingRun;
  * hyperparameters), kept in the artifact cache and, once read, in memory. Also records, per source, what the cells
  * that use it report about it.
  */
-public final class SourceAdapterStore {
+final class SourceAdapterStore {
     /** The metadata file a trained source adapter's cache entry holds beside its AdapterHub files. */
     static final String SOURCE_METRICS = "metrics.json";
 
     /** The hyperparameters a source adapter depends on (the few-shot ones do not touch it). */
-    public static final List<String> SOURCE_KEYS = List.of(
+    static final List<String> SOURCE_KEYS = List.of(
             "sourceLr",
             "sourceEpochs",
             "sourceSteps",

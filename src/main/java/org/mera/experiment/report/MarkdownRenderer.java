@@ -12,11 +12,11 @@ import org.mera.experiment.report.ReportDocument.Preformatted;
 import org.mera.experiment.report.ReportDocument.Table;
 
 /** report.md: GitHub-flavoured Markdown; charts are linked as files beside it. */
-public final class MarkdownRenderer {
+final class MarkdownRenderer {
     private MarkdownRenderer() {}
 
-    public static String render(ReportDocument doc) {
-        StringBuilder b = new StringBuilder("# ").append(line(doc.title())).append("\n\n");
+    static String render(ReportDocument doc) {
+        StringBuilder b = new StringBuilder("# ").append(literal(doc.title())).append("\n\n");
         doc.blocks().forEach(block -> block(b, block));
         return b.toString();
     }
@@ -25,7 +25,10 @@ public final class MarkdownRenderer {
         // Java 17: no pattern switch; the sealed interface keeps this list complete in review, the last branch at run
         // time
         if (block instanceof Heading h) {
-            b.append("#".repeat(h.level())).append(' ').append(line(h.text())).append("\n\n");
+            b.append("#".repeat(h.level()))
+                    .append(' ')
+                    .append(literal(h.text()))
+                    .append("\n\n");
         } else if (block instanceof Paragraph p) {
             b.append(line(p.text())).append("\n\n");
         } else if (block instanceof Callout c) {
@@ -35,14 +38,14 @@ public final class MarkdownRenderer {
         } else if (block instanceof Image i) {
             b.append("![").append(i.name()).append("](").append(i.name()).append(")\n\n");
         } else if (block instanceof Preformatted p) {
-            String fence = p.text().contains("```") ? "~~~~" : "```";
+            String fence = "`".repeat(Math.max(3, longestRun(p.text(), '`') + 1));
             b.append(fence)
                     .append('\n')
                     .append(p.text().endsWith("\n") ? p.text() : p.text() + "\n")
                     .append(fence)
                     .append("\n\n");
         } else if (block instanceof Collapsed c) {
-            b.append(line(c.summary())).append(": listed in report.html.\n\n");
+            b.append(literal(c.summary())).append(": listed in report.html.\n\n");
         } else {
             throw new IllegalStateException(
                     "no Markdown for " + block.getClass().getSimpleName());
@@ -58,14 +61,37 @@ public final class MarkdownRenderer {
         for (List<Cell> row : t.rows()) {
             b.append('|');
             for (Cell c : row) {
-                String text = cellText(c.text());
-                b.append(' ')
-                        .append(c.strong() && !text.isEmpty() ? "**" + text + "**" : text)
-                        .append(" |");
+                b.append(' ').append(cell(c)).append(" |");
             }
             b.append('\n');
         }
         b.append('\n');
+    }
+
+    private static String cell(Cell c) {
+        if (c.text().isEmpty()) {
+            return "";
+        }
+        return switch (c.style()) {
+            case STRONG -> "**" + cellText(c.text()) + "**";
+            case CODE -> {
+                // a code span shows its text as it is, but a pipe would still end the cell
+                String fence = "`".repeat(longestRun(c.text(), '`') + 1);
+                String pad = c.text().startsWith("`") || c.text().endsWith("`") ? " " : "";
+                yield fence + pad + line(c.text()).replace("|", "\\|") + pad + fence;
+            }
+            case PLAIN, NOTE -> cellText(c.text());
+        };
+    }
+
+    private static int longestRun(String s, char ch) {
+        int best = 0;
+        int run = 0;
+        for (int i = 0; i < s.length(); i++) {
+            run = s.charAt(i) == ch ? run + 1 : 0;
+            best = Math.max(best, run);
+        }
+        return best;
     }
 
     /** One line: a newline would end a paragraph or a table row early. */
@@ -73,8 +99,24 @@ public final class MarkdownRenderer {
         return s.replace("\r", "").replace('\n', ' ');
     }
 
-    /** A pipe inside a cell would start a new column. */
+    /**
+     * Literal text on one line: the characters that would start emphasis, code or HTML escaped. (Brackets and
+     * underscores are left as they are: with no link definitions and underscores inside words they mark nothing, and
+     * report.md is read as plain text too.)
+     */
+    private static String literal(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : line(s).toCharArray()) {
+            if ("\\`*<".indexOf(c) >= 0) {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    /** A literal cell: a pipe inside it would also start a new column. */
     private static String cellText(String s) {
-        return line(s).replace("|", "\\|");
+        return literal(s).replace("|", "\\|");
     }
 }

@@ -142,17 +142,17 @@ final class PredictionShares {
                                 + " % one class)");
     }
 
-    /** The section: a table per encoder and k, a column per task; nothing without predictions. */
-    static List<ReportDocument.Block> blocks(List<Section> sections) {
-        List<ReportDocument.Block> out = new ArrayList<>();
-        for (Section section : sections) {
+    /** Adds the section: a table per encoder and k, a column per task; nothing without predictions. */
+    static void addTo(ReportDocument d, List<Section> sections) {
+        for (int i = 0; i < sections.size(); i++) {
+            Section section = sections.get(i);
             ResultTables.Table t = section.table();
             List<String> tasks = section.tasks();
-            if (out.isEmpty()) {
-                out.add(new ReportDocument.Heading(2, "Predicted classes"));
-                out.add(new ReportDocument.Paragraph(INTRO, true));
+            if (i == 0) {
+                d.heading("Predicted classes");
+                d.note(INTRO);
             }
-            out.add(new ReportDocument.Heading(3, t.encoder() + ", k = " + t.k()));
+            d.subheading(t.encoder() + ", k = " + t.k());
             List<String> header = new ArrayList<>(List.of("Row"));
             header.addAll(tasks);
             List<List<String>> rows = new ArrayList<>();
@@ -161,8 +161,7 @@ final class PredictionShares {
                 tasks.forEach(task -> cells.add(format(byTask.get(task))));
                 rows.add(cells);
             });
-            out.add(ReportDocument.Table.of(header, 1, ReportDocument.Table.plain(rows)));
+            d.add(ReportDocument.Table.of(header, 1, ReportDocument.Table.plain(rows)));
         }
-        return out;
     }
 }

@@ -7,10 +7,14 @@ import java.util.List;
 /**
  * A report as a list of blocks, built once and rendered by {@link MarkdownRenderer} and {@link HtmlRenderer}, so
  * report.md and report.html say the same things in the same order (each renderer had once built its own copy of
- * every section, and they drifted apart). Text may carry two inline marks, {@code **strong**} and {@code `code`}; a
- * renderer writes them in its own syntax and escapes everything else.
+ * every section, and they drifted apart).
+ *
+ * <p>Prose (paragraphs, callouts) may carry two inline marks, {@code **strong**} and {@code `code`}, which each
+ * renderer writes in its own syntax; data put into prose goes through {@link #literal} so that a name with a {@code *}
+ * or a backtick stays as it is. Titles, headings and table cells are always literal: a cell's look is its {@link
+ * Cell.Style}, never marks in its text.
  */
-public final class ReportDocument {
+final class ReportDocument {
     /** One block of a report. */
     public sealed interface Block permits Heading, Paragraph, Callout, Table, Image, Preformatted, Collapsed {}
 
@@ -34,10 +38,28 @@ public final class ReportDocument {
         }
     }
 
-    /** A table cell; a strong cell is the best of its column. */
-    public record Cell(String text, boolean strong) {
+    /** A table cell: literal text in one of four looks. */
+    public record Cell(String text, Style style) {
+        public enum Style {
+            PLAIN,
+            /** the best of its column */
+            STRONG,
+            /** an identifier (a cell key, a run id) */
+            CODE,
+            /** secondary detail, set small in HTML */
+            NOTE
+        }
+
         public static Cell of(String text) {
-            return new Cell(text, false);
+            return new Cell(text, Style.PLAIN);
+        }
+
+        public static Cell code(String text) {
+            return new Cell(text, Style.CODE);
+        }
+
+        public static Cell note(String text) {
+            return new Cell(text, Style.NOTE);
         }
     }
 
@@ -128,6 +150,23 @@ public final class ReportDocument {
 
     public ReportDocument note(String text) {
         return add(new Paragraph(text, true));
+    }
+
+    /**
+     * Data for prose: its {@code \\}, {@code *}, backticks and {@code <} escaped so that no renderer reads them as marks
+     * (or, in Markdown, as a tag).
+     */
+    public static String literal(Object data) {
+        String s = String.valueOf(data);
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' || c == '*' || c == '`' || c == '<') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
     }
 
     public ReportDocument banner(String text) {

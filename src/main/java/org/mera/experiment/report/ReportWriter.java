@@ -115,7 +115,7 @@ public final class ReportWriter {
         if (in.tornTail()) {
             d.warning("The results file ends with an incomplete line (a run was killed while writing); it is ignored.");
         }
-        d.paragraph(completeness(in) + " Engine: " + engines(in) + ".");
+        d.paragraph(completeness(in) + " Engine: " + ReportDocument.literal(engines(in)) + ".");
         d.note("Primary metric ×100, mean ± sample standard deviation over seeds; (n=…) marks fewer seeds than "
                 + "configured. Average: per seed, the mean over tasks, then mean ± std over seeds. `"
                 + ResultTables.SINGLE_BEST
@@ -142,42 +142,40 @@ public final class ReportWriter {
             d.heading("Metric vs k");
             kCharts.forEach(n -> d.add(new ReportDocument.Image(n, charts.get(n))));
         }
-        d.addAll(PredictionShares.blocks(shares));
-        d.addAll(lrSelection(in));
-        d.addAll(SourceAdapterTable.blocks(in.shown()));
+        PredictionShares.addTo(d, shares);
+        lrSelection(d, in);
+        SourceAdapterTable.addTo(d, in.shown());
         runs(d, in);
         if (!in.missing().isEmpty()) {
-            List<List<String>> rows = new ArrayList<>();
+            List<List<ReportDocument.Cell>> rows = new ArrayList<>();
             for (Map<String, Object> c : in.missing()) {
                 rows.add(List.of(
-                        String.valueOf(c.get("encoder")),
-                        String.valueOf(c.get("task")),
-                        String.valueOf(c.get("k")),
-                        String.valueOf(c.get("seed")),
-                        c.get("method") + (c.get("source") == null ? "" : "[" + c.get("source") + "]"),
-                        "`" + c.get("key") + "`"));
+                        ReportDocument.Cell.of(String.valueOf(c.get("encoder"))),
+                        ReportDocument.Cell.of(String.valueOf(c.get("task"))),
+                        ReportDocument.Cell.of(String.valueOf(c.get("k"))),
+                        ReportDocument.Cell.of(String.valueOf(c.get("seed"))),
+                        ReportDocument.Cell.of(
+                                c.get("method") + (c.get("source") == null ? "" : "[" + c.get("source") + "]")),
+                        ReportDocument.Cell.code(String.valueOf(c.get("key")))));
             }
             d.heading("Cells still to run (" + in.missing().size() + ")");
             d.add(new ReportDocument.Collapsed(
                     "Every cell still to run",
-                    ReportDocument.Table.of(
-                            List.of("encoder", "task", "k", "seed", "method", "key"),
-                            6,
-                            ReportDocument.Table.plain(rows))));
+                    ReportDocument.Table.of(List.of("encoder", "task", "k", "seed", "method", "key"), 6, rows)));
         }
-        List<List<String>> finished = new ArrayList<>();
+        List<List<ReportDocument.Cell>> finished = new ArrayList<>();
         for (ResultRecord r : in.shown()) {
             finished.add(List.of(
-                    r.encoder(),
-                    r.task(),
-                    String.valueOf(r.k()),
-                    String.valueOf(r.seed()),
-                    r.method() + (r.source() == null ? "" : "[" + r.source() + "]"),
-                    r.primaryMetric(),
-                    String.format(Locale.ROOT, "%.1f", 100 * r.primary()),
-                    Json.canonical(r.metrics()),
-                    ProgressBar.formatDuration(Duration.ofMillis(r.durationMs())),
-                    "`" + r.key() + "`"));
+                    ReportDocument.Cell.of(r.encoder()),
+                    ReportDocument.Cell.of(r.task()),
+                    ReportDocument.Cell.of(String.valueOf(r.k())),
+                    ReportDocument.Cell.of(String.valueOf(r.seed())),
+                    ReportDocument.Cell.of(r.method() + (r.source() == null ? "" : "[" + r.source() + "]")),
+                    ReportDocument.Cell.of(r.primaryMetric()),
+                    ReportDocument.Cell.of(String.format(Locale.ROOT, "%.1f", 100 * r.primary())),
+                    ReportDocument.Cell.note(Json.canonical(r.metrics())),
+                    ReportDocument.Cell.of(ProgressBar.formatDuration(Duration.ofMillis(r.durationMs()))),
+                    ReportDocument.Cell.code(r.key())));
         }
         d.heading("All finished cells (" + in.shown().size() + ")");
         d.add(new ReportDocument.Collapsed(
@@ -194,8 +192,9 @@ public final class ReportWriter {
                                 "all metrics",
                                 "time",
                                 "key"),
-                        List.of(false, false, true, true, false, false, true, false, true, false),
-                        ReportDocument.Table.plain(finished))));
+                        // k and seed as text, as in the list of cells still to run: labels, not quantities
+                        List.of(false, false, false, false, false, false, true, false, true, false),
+                        finished)));
         d.heading("Configuration");
         d.add(new ReportDocument.Preformatted(yaml(in.config())));
         return d;
@@ -228,7 +227,9 @@ public final class ReportWriter {
                 row.add(new ReportDocument.Cell(
                         Formats.cell(
                                 s, expectedSeeds, col == null ? null : r.notes().get(col)),
-                        s != null && ranked(r) && s.mean() == best.get(c)));
+                        s != null && ranked(r) && s.mean() == best.get(c)
+                                ? ReportDocument.Cell.Style.STRONG
+                                : ReportDocument.Cell.Style.PLAIN));
             }
             rows.add(row);
         }
@@ -270,10 +271,11 @@ public final class ReportWriter {
                 ReportDocument.Table.plain(rows)));
     }
 
-    static List<ReportDocument.Block> lrSelection(ResultsFolder in) {
+    /** The learning-rate selection section, where cells chose their rate on a grid. */
+    static void lrSelection(ReportDocument d, ResultsFolder in) {
         List<LrChoice> choices = lrChoices(in);
         if (choices.isEmpty()) {
-            return List.of();
+            return;
         }
         List<List<String>> rows = new ArrayList<>();
         for (LrChoice c : choices) {
@@ -286,25 +288,14 @@ public final class ReportWriter {
                     bySeed(c.bestStep(), String::valueOf),
                     (c.onEdge() > 0 ? "⚠ " : "") + c.onEdge() + "/" + c.lr().size()));
         }
-        return List.of(
-                new ReportDocument.Heading(2, "Learning-rate selection"),
-                new ReportDocument.Paragraph(
-                        "Each cell trained once per learning rate of its grid and kept the rate with the best k-shot dev "
-                                + "score (and, within that run, the best dev evaluation's state, at the step shown). "
-                                + "**Edge** counts seeds whose choice is the smallest or largest rate of the grid: the "
-                                + "best rate may lie outside it.",
-                        true),
-                new ReportDocument.Table(
-                        List.of(
-                                "Encoder, k",
-                                "Task",
-                                "Method",
-                                "Grid",
-                                "Chosen lr by seed",
-                                "Best step by seed",
-                                "Edge"),
-                        List.of(false, false, false, false, false, false, true),
-                        ReportDocument.Table.plain(rows)));
+        d.heading("Learning-rate selection");
+        d.note("Each cell trained once per learning rate of its grid and kept the rate with the best k-shot dev score "
+                + "(and, within that run, the best dev evaluation's state, at the step shown). **Edge** counts seeds "
+                + "whose choice is the smallest or largest rate of the grid: the best rate may lie outside it.");
+        d.add(new ReportDocument.Table(
+                List.of("Encoder, k", "Task", "Method", "Grid", "Chosen lr by seed", "Best step by seed", "Edge"),
+                List.of(false, false, false, false, false, false, true),
+                ReportDocument.Table.plain(rows)));
     }
 
     /** The runs that made these results, with their wall time and environment. */
@@ -320,7 +311,8 @@ public final class ReportWriter {
             }
         }
         Object encoders = in.config().get("encoders");
-        d.paragraph("Encoder(s): **" + (encoders == null ? "?" : encoders) + "**. Total wall time of all runs: **"
+        d.paragraph("Encoder(s): **" + ReportDocument.literal(encoders == null ? "?" : encoders)
+                + "**. Total wall time of all runs: **"
                 + ProgressBar.formatDuration(Duration.ofMillis(totalWall(in.runs(), lastFinish)))
                 + "**; time inside cells shown: " + ProgressBar.formatDuration(Duration.ofMillis(cellMs)) + ".");
         if (in.runs().isEmpty()) {
@@ -338,23 +330,26 @@ public final class ReportWriter {
             header.add(k);
             numeric.add(false);
         }
-        List<List<String>> rows = new ArrayList<>();
+        List<List<ReportDocument.Cell>> rows = new ArrayList<>();
         for (RunInfo r : in.runs()) {
             long wall = wall(r, lastFinish);
-            List<String> row = new ArrayList<>(List.of(
-                    "`" + r.runId() + "`",
-                    String.valueOf(r.startedAt()),
-                    wall < 0 ? "?" : ProgressBar.formatDuration(Duration.ofMillis(wall)),
-                    r.endedAt() == null ? "killed or still running" : String.valueOf(r.status()),
-                    r.runnerName() + " " + r.runnerVersion() + (r.synthetic() ? " (synthetic)" : ""),
-                    r.endedAt() == null ? "?" : String.valueOf(r.cellsRun())));
+            List<ReportDocument.Cell> row = new ArrayList<>(List.of(
+                    ReportDocument.Cell.code(String.valueOf(r.runId())),
+                    ReportDocument.Cell.of(String.valueOf(r.startedAt())),
+                    ReportDocument.Cell.of(wall < 0 ? "?" : ProgressBar.formatDuration(Duration.ofMillis(wall))),
+                    ReportDocument.Cell.of(
+                            r.endedAt() == null ? "killed or still running" : String.valueOf(r.status())),
+                    ReportDocument.Cell.of(
+                            r.runnerName() + " " + r.runnerVersion() + (r.synthetic() ? " (synthetic)" : "")),
+                    ReportDocument.Cell.of(r.endedAt() == null ? "?" : String.valueOf(r.cellsRun()))));
             for (String k : envKeys) {
                 Object v = r.environment() == null ? null : r.environment().get(k);
-                row.add(String.valueOf(v != null ? v : k.equals("engine") ? "not recorded" : ""));
+                row.add(ReportDocument.Cell.of(
+                        String.valueOf(v != null ? v : k.equals("engine") ? "not recorded" : "")));
             }
             rows.add(row);
         }
-        d.add(new ReportDocument.Table(header, numeric, ReportDocument.Table.plain(rows)));
+        d.add(new ReportDocument.Table(header, numeric, rows));
     }
 
     static String barsChart(ResultTables.Table t) {
@@ -588,7 +583,8 @@ public final class ReportWriter {
     static String completeness(ResultsFolder in) {
         String s = in.shown().size() + " of " + in.gridCells() + " cells finished";
         for (Map.Entry<Path, Integer> e : in.includedFrom().entrySet()) {
-            s += " (" + e.getValue() + " of them read from " + e.getKey() + ", another part of the grid)";
+            s += " (" + e.getValue() + " of them read from " + ReportDocument.literal(e.getKey())
+                    + ", another part of the grid)";
         }
         if (!in.missing().isEmpty()) {
             s += " (**incomplete**: " + in.missing().size() + " still to run; tables show what is done)";

@@ -7,10 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.mera.experiment.ResultRecord;
-import org.mera.experiment.cell.MeraCellRunner;
 
 /**
- * The report's "Source adapters" section, from the cells' {@code extra.sourceAdapters} (what {@link MeraCellRunner}
+ * The report's "Source adapters" section, from the cells' {@code extra.sourceAdapters} (what {@code MeraCellRunner}
  * records about each source adapter a cell used): per encoder and source, the pool rows before cleaning, the rows
  * removed as evaluation data (per contaminating target), the pool-dev score of the state kept, the steps trained,
  * the best step, the step budget and the wall time; steps skipped for a non-finite gradient are shown next to the steps. Also the test rows each target left out because they are its own
@@ -146,18 +145,17 @@ final class SourceAdapterTable {
         return out;
     }
 
-    /** The section (nothing when no cell used a source adapter), then the own-k-shot line where there is one. */
-    static List<ReportDocument.Block> blocks(List<ResultRecord> cells) {
+    /** Adds the section (nothing when no cell used a source adapter), then the own-k-shot line where there is one. */
+    static void addTo(ReportDocument d, List<ResultRecord> cells) {
         List<Row> rows = rows(cells);
-        List<ReportDocument.Block> out = new ArrayList<>();
         if (!rows.isEmpty()) {
-            out.add(new ReportDocument.Heading(2, "Source adapters"));
-            out.add(new ReportDocument.Paragraph(INTRO, true));
+            d.heading("Source adapters");
+            d.note(INTRO);
             List<Boolean> numeric = new ArrayList<>();
             for (int i = 0; i < HEADER.size(); i++) {
                 numeric.add(i >= 2 && i != 4);
             }
-            out.add(new ReportDocument.Table(
+            d.add(new ReportDocument.Table(
                     HEADER,
                     numeric,
                     ReportDocument.Table.plain(
@@ -165,9 +163,8 @@ final class SourceAdapterTable {
         }
         String own = ownTestLine(cells);
         if (!own.isEmpty()) {
-            out.add(new ReportDocument.Paragraph(own, true));
+            d.note(own);
         }
-        return out;
     }
 
     private static String ownTestLine(List<ResultRecord> cells) {
@@ -179,7 +176,9 @@ final class SourceAdapterTable {
                 new StringBuilder("Test rows left out because they are the target's own k-shot rows (by seed): ");
         int i = 0;
         for (Map.Entry<String, Map<Integer, Integer>> e : own.entrySet()) {
-            b.append(i++ == 0 ? "" : "; ").append(e.getKey()).append(' ');
+            b.append(i++ == 0 ? "" : "; ")
+                    .append(ReportDocument.literal(e.getKey()))
+                    .append(' ');
             StringBuilder s = new StringBuilder();
             e.getValue()
                     .forEach((seed, n) -> s.append(s.length() == 0 ? "" : ", ")

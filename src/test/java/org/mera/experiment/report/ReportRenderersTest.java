@@ -29,19 +29,19 @@ class ReportRenderersTest {
                         List.of("Method", "F1 | score"),
                         List.of(false, true),
                         List.of(
-                                List.of(Cell.of("mera-ot"), new Cell("80.4 ± 1.5", true)),
+                                List.of(Cell.of("mera-ot"), new Cell("80.4 ± 1.5", Cell.Style.STRONG)),
                                 List.of(Cell.of("a|b"), Cell.of("–")))))
                 .subheading("Sub")
                 .note("a note")
                 .add(new Image("bars.png", PNG))
-                .add(new Collapsed("Every cell", Table.of(List.of("key"), 1, Table.plain(List.of(List.of("`k1`"))))))
+                .add(new Collapsed("Every cell", Table.of(List.of("key"), 1, List.of(List.of(Cell.code("k1"))))))
                 .add(new Preformatted("name: x\nseeds: [13]\n"));
     }
 
     @Test
     void markdownWritesEveryBlockAndEscapesPipesInCells() {
         String md = MarkdownRenderer.render(sample());
-        assertTrue(md.startsWith("# Report: a<b\n\n"), md);
+        assertTrue(md.startsWith("# Report: a\\<b\n\n"), md);
         assertTrue(md.contains("> **SYNTHETIC.** Means nothing.\n\n"), md);
         assertTrue(md.contains("> careful & <quick>\n\n"), md);
         assertTrue(md.contains("## Results\n\n") && md.contains("### Sub\n\n"), md);
@@ -72,6 +72,48 @@ class ReportRenderersTest {
                 html);
         assertTrue(html.contains("<pre>name: x\nseeds: [13]\n</pre>"), html);
         assertTrue(html.endsWith("</body></html>\n"));
+    }
+
+    /** Names and values are data: a {@code *}, a backtick or a tag in them is shown, never read as a mark. */
+    @Test
+    void dataIsShownAsItIsInBothRenderings() {
+        String name = "`a**b` <i>x</i> runs/**/*.json";
+        ReportDocument d = new ReportDocument("t")
+                .heading(name)
+                .paragraph("Sources: **" + ReportDocument.literal(name) + "**; keep `code` and **strong**.")
+                .add(Table.of(
+                        List.of("Method", "Key"),
+                        2,
+                        List.of(
+                                List.of(Cell.of(name + " | x"), Cell.code("k`1")),
+                                List.of(Cell.note("{\"f1\":0.5}"), Cell.of("")))));
+        String html = HtmlRenderer.render(d, "r", Instant.EPOCH);
+        String shown = "`a**b` &lt;i&gt;x&lt;/i&gt; runs/**/*.json";
+        assertTrue(html.contains("<h2>" + shown + "</h2>"), html);
+        assertTrue(
+                html.contains("<p>Sources: <b>" + shown + "</b>; keep <code>code</code> and <b>strong</b>.</p>"), html);
+        assertTrue(html.contains("<td>" + shown + " | x</td><td><code>k`1</code></td>"), html);
+        assertTrue(html.contains("<td class=\"note\">{&quot;f1&quot;:0.5}</td><td></td>"), html);
+        assertFalse(html.contains("<i>"), "a tag in data is escaped");
+
+        String md = MarkdownRenderer.render(d);
+        String literal = "\\`a\\*\\*b\\` \\<i>x\\</i> runs/\\*\\*/\\*.json";
+        assertTrue(md.contains("## " + literal + "\n"), md);
+        assertTrue(md.contains("Sources: **" + literal + "**; keep `code` and **strong**."), md);
+        assertTrue(md.contains("| " + literal + " \\| x | ``k`1`` |"), md);
+        assertTrue(md.contains("| {\"f1\":0.5} |  |"), md);
+    }
+
+    @Test
+    void anUnclosedMarkIsText() {
+        String html = HtmlRenderer.render(new ReportDocument("t").paragraph("2 ** 3 and a ` tick"), "r", Instant.EPOCH);
+        assertTrue(html.contains("<p>2 ** 3 and a ` tick</p>"), html);
+    }
+
+    @Test
+    void aCodeFenceIsLongerThanAnyBacktickRunInsideIt() {
+        String md = MarkdownRenderer.render(new ReportDocument("t").add(new Preformatted("a: ````x````\n")));
+        assertTrue(md.contains("\n`````\na: ````x````\n`````\n"), md);
     }
 
     @Test

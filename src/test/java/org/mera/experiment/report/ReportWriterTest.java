@@ -97,6 +97,26 @@ class ReportWriterTest {
                         && md.contains("| RTE | mera-same-track − adapter | 13: "),
                 md);
         assertTrue(md.contains("| MRPC | mera-ot − mera-average |"), md);
+        // report.md carries what report.html does (one document, two renderings): bold best cells, runs, config
+        List<String> table = md.substring(md.indexOf("## demo-encoder, k = 16"))
+                .lines()
+                .skip(4)
+                .takeWhile(l -> !l.isEmpty())
+                .toList();
+        for (int col = 1; col <= 4; col++) {
+            int column = col;
+            List<String> bold = table.stream()
+                    .filter(l -> l.split(" \\| ")[column].startsWith("**"))
+                    .toList();
+            assertEquals(1, bold.size(), "one best cell in column " + col + ": " + table);
+            assertFalse(
+                    bold.get(0).startsWith("| " + TrivialBaselines.PREFIX)
+                            || bold.get(0).startsWith("| " + ResultTables.SINGLE_BEST),
+                    bold.get(0));
+        }
+        assertTrue(md.contains("## Runs and environment") && md.contains("| run | started | wall time |"), md);
+        assertTrue(md.contains("## Configuration\n\n```\n") && md.contains("mera-same-track"), md);
+        assertTrue(md.contains("Every finished cell with all its metrics: listed in report.html."), md);
 
         // The CSV's numbers are the mean and sample std over seeds of the stored results, x100.
         List<String> csv = Files.readAllLines(out.csv());
