@@ -230,92 +230,75 @@ public final class ResultComparison {
 
     /** The comparison as Markdown, A and B named by {@code labelA} and {@code labelB}. */
     public static String markdown(Comparison c, String labelA, String labelB) {
-        StringBuilder s = new StringBuilder();
-        s.append("# ").append(labelB).append(" against ").append(labelA).append("\n\n");
-        s.append("- A, ")
-                .append(labelA)
-                .append(": experiment `")
-                .append(c.nameA())
-                .append("`, ")
-                .append(c.shownA())
-                .append(" of ")
-                .append(c.gridA())
-                .append(" cells finished\n");
-        s.append("- B, ")
-                .append(labelB)
-                .append(": experiment `")
-                .append(c.nameB())
-                .append("`, ")
-                .append(c.shownB())
-                .append(" of ")
-                .append(c.gridB())
-                .append(" cells finished\n\n");
-        s.append(
+        return MarkdownRenderer.render(document(c, labelA, labelB));
+    }
+
+    static ReportDocument document(Comparison c, String labelA, String labelB) {
+        ReportDocument d = new ReportDocument(labelB + " against " + labelA);
+        d.paragraph("A, " + ReportDocument.literal(labelA) + ": experiment `" + c.nameA() + "`, " + c.shownA() + " of "
+                + c.gridA() + " cells finished. B, " + ReportDocument.literal(labelB) + ": experiment `" + c.nameB()
+                + "`, " + c.shownB() + " of " + c.gridB() + " cells finished.");
+        d.note(
                 "Primary metric ×100, mean ± sample standard deviation over the seeds both sides have (a seed is the same "
                         + "few-shot split in both; results of seeds only one side has are left out), so B − A is the mean of the "
                         + "per-seed differences. 95 % CI: paired bootstrap of B − A (" + PairedStatistics.RESAMPLES
-                        + " resamples of the "
-                        + "seeds and, once per resample, of the test examples; Mersenne Twister seeded "
+                        + " resamples of the seeds and, once per resample, of the test examples; Mersenne Twister seeded "
                         + PairedStatistics.SEED
-                        + "; needs both folders' per-example predictions on the same test labels). p (t): two-sided paired t-test over "
-                        + "seeds; p (Holm): adjusted over all per-task lines below. W/T/L: seeds B wins, ties (|B − A| ≤ "
-                        + PairedStatistics.TIE_EPSILON
-                        + " points) and loses. Verdict on \"B is better than A\": supported only when the CI "
-                        + "lies above 0, no support when it contains 0, contradicted when it lies below 0. Average: per seed, the mean "
-                        + "over the tasks listed (no CI).\n\n");
+                        + "; needs both folders' per-example predictions on the same test labels). p (t): two-sided paired "
+                        + "t-test over seeds; p (Holm): adjusted over all per-task lines below. W/T/L: seeds B wins, ties "
+                        + "(|B − A| ≤ " + PairedStatistics.TIE_EPSILON
+                        + " points) and loses. Verdict on \"B is better than "
+                        + "A\": supported only when the CI lies above 0, no support when it contains 0, contradicted when it "
+                        + "lies below 0. Average: per seed, the mean over the tasks listed (no CI).");
         if (c.sections().stream().allMatch(x -> x.lines().isEmpty())) {
-            s.append("No method has results on the same task in both folders.\n");
-            return s.toString();
+            d.paragraph("No method has results on the same task in both folders.");
+            return d;
         }
         for (Section sec : c.sections()) {
             if (sec.lines().isEmpty()) {
                 continue;
             }
-            s.append("## ")
-                    .append(
-                            sec.encoderA().equals(sec.encoderB())
-                                    ? sec.encoderA()
-                                    : sec.encoderA() + " (A), " + sec.encoderB() + " (B)")
-                    .append(", k = ")
-                    .append(sec.k())
-                    .append("\n\n");
-            s.append("| Method | Task (metric) | Seeds | A: ")
-                    .append(labelA)
-                    .append(" | B: ")
-                    .append(labelB)
-                    .append(
-                            " | B − A | 95 % CI | p (t) | p (Holm) | B W/T/L | Verdict (B > A) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+            d.heading((sec.encoderA().equals(sec.encoderB())
+                            ? sec.encoderA()
+                            : sec.encoderA() + " (A), " + sec.encoderB() + " (B)")
+                    + ", k = " + sec.k());
+            List<List<ReportDocument.Cell>> rows = new ArrayList<>();
             for (Line l : sec.lines()) {
-                s.append("| ")
-                        .append(l.method())
-                        .append(" | ")
-                        .append(
-                                l.task().equals(AVERAGE)
-                                        ? "**Average** (" + l.metric() + ")"
-                                        : l.task() + " (" + l.metric() + ")")
-                        .append(" | ")
-                        .append(l.differences().size())
-                        .append(" | ")
-                        .append(Formats.cell(l.a(), 0, null))
-                        .append(" | ")
-                        .append(Formats.cell(l.b(), 0, null))
-                        .append(" | ")
-                        .append(Formats.signed(l.meanDifference()))
-                        .append(" | ")
-                        .append(l.ci().exists() ? Formats.interval(l.ci()) : "–")
-                        .append(" | ")
-                        .append(Formats.pValue(l.p()))
-                        .append(" | ")
-                        .append(Formats.pValue(l.pHolm()))
-                        .append(" | ")
-                        .append(l.signsB())
-                        .append(" | ")
-                        .append(l.note() != null ? l.note() : l.verdict().words())
-                        .append(" |\n");
+                boolean average = l.task().equals(AVERAGE);
+                rows.add(List.of(
+                        ReportDocument.Cell.of(l.method()),
+                        average
+                                ? new ReportDocument.Cell(
+                                        "Average (" + l.metric() + ")", ReportDocument.Cell.Style.STRONG)
+                                : ReportDocument.Cell.of(l.task() + " (" + l.metric() + ")"),
+                        ReportDocument.Cell.of(String.valueOf(l.differences().size())),
+                        ReportDocument.Cell.of(Formats.cell(l.a(), 0, null)),
+                        ReportDocument.Cell.of(Formats.cell(l.b(), 0, null)),
+                        ReportDocument.Cell.of(Formats.signed(l.meanDifference())),
+                        ReportDocument.Cell.of(l.ci().exists() ? Formats.interval(l.ci()) : "–"),
+                        ReportDocument.Cell.of(Formats.pValue(l.p())),
+                        ReportDocument.Cell.of(Formats.pValue(l.pHolm())),
+                        ReportDocument.Cell.of(l.signsB().toString()),
+                        ReportDocument.Cell.of(
+                                l.note() != null ? l.note() : l.verdict().words())));
             }
-            s.append('\n');
+            d.add(new ReportDocument.Table(
+                    List.of(
+                            "Method",
+                            "Task (metric)",
+                            "Seeds",
+                            "A: " + labelA,
+                            "B: " + labelB,
+                            "B − A",
+                            "95 % CI",
+                            "p (t)",
+                            "p (Holm)",
+                            "B W/T/L",
+                            "Verdict (B > A)"),
+                    List.of(false, false, true, true, true, true, true, true, true, true, false),
+                    rows));
         }
-        return s.toString();
+        return d;
     }
 
     /** Lines keyed by method then task, for callers that look one up. */

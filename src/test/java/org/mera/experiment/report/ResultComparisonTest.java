@@ -154,7 +154,7 @@ class ResultComparisonTest {
         assertTrue(md.startsWith("# bert-base against minilm\n"), md);
         assertTrue(md.contains("## minilm (A), bert-base-uncased (B), k = 16"), md);
         assertTrue(md.contains("| mera-same-track | MNLI (accuracy) | 5 | "), md);
-        assertTrue(md.contains("| adapter | **Average** (MRPC, RTE, MNLI) | 5 | "), md);
+        assertTrue(md.contains("| adapter | **Average (MRPC, RTE, MNLI)** | 5 | "), md);
 
         StringWriter err = new StringWriter();
         CommandLine cmd = new CommandLine(new CompareCommand());
