@@ -74,7 +74,9 @@ final class PredictionShares {
             }
             out.computeIfAbsent(GOLD, x -> new LinkedHashMap<>()).put(task, new Shares(mean(gold), 0, 0));
             for (ResultTables.Row r : t.rows()) {
-                if (r.label().equals(ResultTables.SINGLE_BEST) || TrivialBaselines.isTrivial(r.label())) {
+                if (r.label().equals(ResultTables.SINGLE_BEST)
+                        || TrivialBaselines.isTrivial(r.label())
+                        || ResultTables.sourceOf(r.label()) != null) {
                     continue;
                 }
                 List<double[]> perSeed = new ArrayList<>();

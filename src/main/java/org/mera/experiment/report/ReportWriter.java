@@ -24,6 +24,7 @@ import org.mera.experiment.stats.ComparisonStatistics;
 import org.mera.experiment.stats.PairedStatistics;
 import org.mera.experiment.stats.ResultTables;
 import org.mera.experiment.stats.TrivialBaselines;
+import org.mera.experiment.stats.Verdict;
 import org.mera.io.AtomicFiles;
 import org.mera.io.Json;
 import org.mera.train.ProgressBar;
@@ -119,7 +120,11 @@ public final class ReportWriter {
         d.note("Primary metric ×100, mean ± sample standard deviation over seeds; (n=…) marks fewer seeds than "
                 + "configured. Average: per seed, the mean over tasks, then mean ± std over seeds. `"
                 + ResultTables.SINGLE_BEST
-                + "` picks, per task, the source with the best mean test score [named], an oracle upper bound. Bold: "
+                + "` picks, per task, the source with the best mean test score [named], an oracle upper bound; `"
+                + ResultTables.SINGLE_DEV
+                + "` picks, per seed, the source whose cell has the best k-shot dev score [how often each was picked], as "
+                + "a user who tries every adapter would; `single [S]` rows are each source adapter fine-tuned alone. "
+                + "Same-track rows name the sources they merged [in brackets]. Bold: "
                 + "the best mean in each column, trivial baselines and that oracle left out. "
                 + trivialNote(in));
         d.note(statisticsNote(in));
@@ -129,8 +134,9 @@ public final class ReportWriter {
             comparisons(
                     d,
                     stats.get(t),
-                    "Paired by seed (same split; method minus baseline, ×100; " + familyNote(stats.get(t)) + "):");
-            comparisons(d, trivial.get(t), againstTrivialNote(trivial.get(t)));
+                    "Paired by seed (same split; method minus baseline, ×100; " + familyNote(stats.get(t)) + "):",
+                    in.expectedSeeds());
+            comparisons(d, trivial.get(t), againstTrivialNote(trivial.get(t)), in.expectedSeeds());
             String bars = barsChart(t);
             if (charts.containsKey(bars)) {
                 d.add(new ReportDocument.Image(bars, charts.get(bars)));
@@ -246,7 +252,8 @@ public final class ReportWriter {
     }
 
     /** One comparisons table (nothing when there are no lines). */
-    private static void comparisons(ReportDocument d, List<ComparisonStatistics.Line> lines, String intro) {
+    private static void comparisons(
+            ReportDocument d, List<ComparisonStatistics.Line> lines, String intro, int expectedSeeds) {
         if (lines.isEmpty()) {
             return;
         }
@@ -262,7 +269,7 @@ public final class ReportWriter {
                     Formats.pValue(l.p()),
                     Formats.pValue(l.pHolm()),
                     l.signs().toString(),
-                    verdict(l)));
+                    qualifiedVerdict(l, expectedSeeds)));
         }
         d.note(intro);
         d.add(new ReportDocument.Table(
@@ -378,6 +385,29 @@ public final class ReportWriter {
         return l.note() == null ? l.verdict().words() : l.note();
     }
 
+    /**
+     * The verdict as the tables show it: the CI's word, then what should temper it: fewer seeds than the grid has
+     * (an interim verdict), and, for a CI that excludes zero, a paired t-test that does not (with five seeds or
+     * fewer a percentile bootstrap can be the narrower of the two).
+     */
+    static String qualifiedVerdict(ComparisonStatistics.Line l, int expectedSeeds) {
+        String v = verdict(l);
+        List<String> caveats = new ArrayList<>();
+        int n = l.paired().differences().size();
+        if (expectedSeeds > 0 && n < expectedSeeds) {
+            caveats.add("interim: " + n + " of " + expectedSeeds + " seeds");
+        }
+        if ((l.verdict() == Verdict.SUPPORTED || l.verdict() == Verdict.CONTRADICTED)
+                && l.note() == null
+                && !(l.p() <= T_TEST_LEVEL)) {
+            caveats.add("t-test p " + Formats.pValue(l.p()));
+        }
+        return caveats.isEmpty() ? v : v + " (" + String.join("; ", caveats) + ")";
+    }
+
+    /** The level below which a paired t-test is said to agree with an interval that excludes zero. */
+    static final double T_TEST_LEVEL = 0.05;
+
     static String familyNote(List<ComparisonStatistics.Line> lines) {
         long tests = lines.stream().filter(l -> !Double.isNaN(l.p())).count();
         return "Holm over the " + tests + " t-tests of this table";
@@ -406,7 +436,11 @@ public final class ReportWriter {
                 + " points) and lost. Verdict on "
                 + "\"method beats baseline\": **supported** only when the CI lies above 0, **no support** when it contains 0, "
                 + "**contradicted** when it lies below 0. Each CI covers its own comparison only (not adjusted for the many "
-                + "made here): a \"supported\" with a large Holm p is one to replicate before relying on it"
+                + "made here): a \"supported\" with a large Holm p is one to replicate before relying on it. The tables "
+                + "add to a verdict \"interim: n of N seeds\" while a comparison has fewer seeds than the grid, and "
+                + "\"t-test p …\" where the CI excludes 0 but the paired t-test's p is above " + T_TEST_LEVEL
+                + " (with five seeds or fewer a percentile bootstrap can exclude 0 where the t-test does not; comparisons.csv"
+                + " keeps the plain verdict)"
                 + (in.predictions().count() == 0
                         ? "; this folder has no per-example predictions, so no CI and no verdict."
                         : ".");
@@ -653,6 +687,13 @@ public final class ReportWriter {
 
     // ---------------------------------------------------------------- charts
 
+    /** The rows a chart draws: all but the single sources one by one (the table lists them; a chart would crowd). */
+    private static List<ResultTables.Row> charted(ResultTables.Table t) {
+        return t.rows().stream()
+                .filter(r -> ResultTables.sourceOf(r.label()) == null)
+                .toList();
+    }
+
     static Map<String, byte[]> charts(List<ResultTables.Table> tables) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
         for (ResultTables.Table t : tables) {
@@ -661,11 +702,12 @@ public final class ReportWriter {
             if (withAverage) {
                 groups.add("Average");
             }
-            List<String> series = t.rows().stream().map(ResultTables.Row::label).toList();
+            List<ResultTables.Row> charted = charted(t);
+            List<String> series = charted.stream().map(ResultTables.Row::label).toList();
             double[][] mean = new double[series.size()][groups.size()];
             double[][] std = new double[series.size()][groups.size()];
             for (int s = 0; s < series.size(); s++) {
-                ResultTables.Row r = t.rows().get(s);
+                ResultTables.Row r = charted.get(s);
                 for (int g = 0; g < groups.size(); g++) {
                     ResultTables.Stat st =
                             g < t.tasks().size() ? r.stat(t.tasks().get(g)) : r.average(t.tasks());
@@ -696,7 +738,7 @@ public final class ReportWriter {
             Set<String> tasks = new LinkedHashSet<>();
             ts.forEach(t -> tasks.addAll(t.tasks()));
             List<String> series = new ArrayList<>(new LinkedHashSet<>(ts.stream()
-                    .flatMap(t -> t.rows().stream())
+                    .flatMap(t -> charted(t).stream())
                     .map(ResultTables.Row::label)
                     .toList()));
             for (String task : tasks) {

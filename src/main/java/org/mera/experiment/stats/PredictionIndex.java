@@ -63,8 +63,9 @@ public final class PredictionIndex {
     }
 
     /**
-     * The prediction sets behind one table value: one for a method's row, one per source for the mean over single
-     * sources (every expected source must have them); null where any is missing.
+     * The prediction sets behind one table value: one for a method's row, a single source's row and the source
+     * chosen on dev, one per source for the mean over single sources (every expected source must have them); null
+     * where any is missing.
      */
     public List<CellPredictions> sets(String encoder, int k, String task, int seed, String rowLabel) {
         if (rowLabel.equals(ResultTables.SINGLE_MEAN)) {
@@ -82,6 +83,28 @@ public final class PredictionIndex {
                 }
             }
             return out.isEmpty() || (expected != null && out.size() != expected.size()) ? null : out;
+        }
+        if (rowLabel.equals(ResultTables.SINGLE_DEV) || ResultTables.sourceOf(rowLabel) != null) {
+            List<ResultRecord> singles =
+                    byCell.getOrDefault(cellKey(encoder, k, task, seed, Method.SINGLE.id()), List.of());
+            ResultRecord r;
+            if (rowLabel.equals(ResultTables.SINGLE_DEV)) {
+                Set<String> expected = expectedSources.get(ResultTables.groupKey(encoder, task, k));
+                r = ResultTables.chosenOnDev(
+                        singles,
+                        expected != null
+                                ? expected
+                                : new java.util.LinkedHashSet<>(singles.stream()
+                                        .map(ResultRecord::source)
+                                        .toList()));
+            } else {
+                String source = ResultTables.sourceOf(rowLabel);
+                r = singles.stream()
+                        .filter(x -> source.equals(x.source()))
+                        .findFirst()
+                        .orElse(null);
+            }
+            return r == null || !byKey.containsKey(r.key()) ? null : List.of(byKey.get(r.key()));
         }
         List<ResultRecord> rs = byCell.get(cellKey(encoder, k, task, seed, rowLabel));
         if (rs == null || rs.size() != 1 || !byKey.containsKey(rs.get(0).key())) {

@@ -14,13 +14,54 @@ import org.mera.experiment.ResultRecord;
 /**
  * Aggregates finished cells into report tables: per encoder and k, one row per method and one column
  * per target task, each entry the primary metric ×100 as mean ± sample standard deviation over seeds.
- * {@code single} gives two rows: the mean over sources (per seed, the average of all single-source cells)
- * and the best source (the source with the highest mean, chosen on the test scores, an oracle).
+ * {@code single} gives a row per source ({@code single [STS-B]}) and three summaries: the mean over sources (per
+ * seed, the average of all single-source cells), the source chosen on dev (per seed, the single-source cell with the
+ * best k-shot dev score: what a user who tries every adapter and keeps the best by dev would get) and the best source
+ * (the source with the highest mean test score, an oracle).
  * The Average column averages the tasks per seed, then takes mean ± std over the seeds every task has.
  */
 public final class ResultTables {
     public static final String SINGLE_MEAN = "single (mean of sources)";
     public static final String SINGLE_BEST = "single (best source)";
+    public static final String SINGLE_DEV = "single (chosen on dev)";
+    private static final String SINGLE_SOURCE_PREFIX = Method.SINGLE.id() + " [";
+
+    /** The row of one source adapter fine-tuned alone: {@code single [STS-B]}. */
+    public static String singleSource(String source) {
+        return SINGLE_SOURCE_PREFIX + source + "]";
+    }
+
+    /** The source a {@link #singleSource} row names, or null for any other row. */
+    public static String sourceOf(String rowLabel) {
+        return rowLabel.startsWith(SINGLE_SOURCE_PREFIX) && rowLabel.endsWith("]")
+                ? rowLabel.substring(SINGLE_SOURCE_PREFIX.length(), rowLabel.length() - 1)
+                : null;
+    }
+
+    /**
+     * Of one seed's single-source cells (every expected source present), the one with the best k-shot dev score of
+     * the primary metric; on a tie the first in {@code expected}'s order. Null when a source or a dev score is
+     * missing.
+     */
+    public static ResultRecord chosenOnDev(List<ResultRecord> singlesOfSeed, Set<String> expected) {
+        ResultRecord best = null;
+        double bestDev = Double.NEGATIVE_INFINITY;
+        for (String source : expected) {
+            ResultRecord r = singlesOfSeed.stream()
+                    .filter(x -> source.equals(x.source()))
+                    .findFirst()
+                    .orElse(null);
+            Double dev = r == null ? null : r.metrics().get("dev_" + r.primaryMetric());
+            if (dev == null) {
+                return null;
+            }
+            if (dev > bestDev) {
+                bestDev = dev;
+                best = r;
+            }
+        }
+        return best;
+    }
 
     /** Mean ± sample std of {@code n} values; std is NaN for one value. */
     public record Stat(double mean, double std, int n) {
@@ -36,8 +77,19 @@ public final class ResultTables {
         }
     }
 
-    /** One row: per task, the value (×100) of each seed, and an optional note (the best source's name). */
-    public record Row(String label, Map<String, TreeMap<Integer, Double>> seedValues, Map<String, String> notes) {
+    /**
+     * One row: per task, the value (×100) of each seed, an optional note (the best source's name), and the source
+     * adapters the row's method merged or fused, where the cells recorded them.
+     */
+    public record Row(
+            String label,
+            Map<String, TreeMap<Integer, Double>> seedValues,
+            Map<String, String> notes,
+            Map<String, List<String>> sources) {
+        public Row(String label, Map<String, TreeMap<Integer, Double>> seedValues, Map<String, String> notes) {
+            this(label, seedValues, notes, Map.of());
+        }
+
         public Stat stat(String task) {
             TreeMap<Integer, Double> v = seedValues.get(task);
             return v == null ? null : Stat.of(v.values());
@@ -113,15 +165,16 @@ public final class ResultTables {
 
     /**
      * Paired comparisons, because seeds share their few-shot split: a method's mean gain can come from one seed
-     * while the std columns overlap. Every row except the oracle best source is compared with each baseline
-     * (adapter with full once), mera-ot with mera-average (does alignment help?), and each MerA row with the
-     * single-source mean and with fusion (do merged adapters beat them?), per task, on the seeds both have (at
-     * least two).
+     * while the std columns overlap. Every row except the oracle best source and the rows of single sources is
+     * compared with each baseline (adapter with full once), mera-ot with mera-average (does alignment help?), each
+     * MerA row with the single-source mean, the single source chosen on dev and fusion (do merged adapters beat
+     * them?), and same-track merging with each source it merged, fine-tuned alone (does merging beat its own
+     * parts?), per task, on the seeds both have (at least two).
      */
     public static List<Paired> paired(Table t) {
         List<String[]> pairs = new ArrayList<>();
         for (Row r : t.rows()) {
-            if (r.label().equals(SINGLE_BEST) || TrivialBaselines.isTrivial(r.label())) {
+            if (r.label().equals(SINGLE_BEST) || TrivialBaselines.isTrivial(r.label()) || sourceOf(r.label()) != null) {
                 continue;
             }
             // Baselines among themselves once (adapter − full), in BASELINES order.
@@ -137,7 +190,7 @@ public final class ResultTables {
         }
         // The paper's first claim: a merged adapter beats the single source adapters (on average) and AdapterFusion.
         for (String merged : MERGED) {
-            for (String other : List.of(SINGLE_MEAN, Method.FUSION.id())) {
+            for (String other : List.of(SINGLE_MEAN, SINGLE_DEV, Method.FUSION.id())) {
                 if (t.row(merged) != null && t.row(other) != null) {
                     pairs.add(new String[] {merged, other});
                 }
@@ -154,6 +207,20 @@ public final class ResultTables {
                 TreeMap<Integer, Double> d = differences(a, b);
                 if (d.size() >= 2) {
                     out.add(new Paired(task, p[0], p[1], d));
+                }
+            }
+            Row sameTrack = t.row(Method.MERA_SAME_TRACK.id());
+            if (sameTrack != null && sameTrack.seedValues().containsKey(task)) {
+                for (String source : sameTrack.sources().getOrDefault(task, List.of())) {
+                    Row alone = t.row(singleSource(source));
+                    if (alone != null && alone.seedValues().containsKey(task)) {
+                        TreeMap<Integer, Double> d = differences(
+                                sameTrack.seedValues().get(task),
+                                alone.seedValues().get(task));
+                        if (d.size() >= 2) {
+                            out.add(new Paired(task, sameTrack.label(), alone.label(), d));
+                        }
+                    }
                 }
             }
         }
@@ -188,7 +255,10 @@ public final class ResultTables {
             TreeMap<Integer, Double> b = bar.seedValues().get(task);
             for (Row r : t.rows()) {
                 TreeMap<Integer, Double> a = r.seedValues().get(task);
-                if (r.label().equals(SINGLE_BEST) || TrivialBaselines.isTrivial(r.label()) || a == null) {
+                if (r.label().equals(SINGLE_BEST)
+                        || TrivialBaselines.isTrivial(r.label())
+                        || sourceOf(r.label()) != null
+                        || a == null) {
                     continue;
                 }
                 TreeMap<Integer, Double> d = differences(a, b);
@@ -249,10 +319,19 @@ public final class ResultTables {
                     rows.addAll(singleRows(mr, tasks, encoder, k, expectedSources));
                 } else {
                     Map<String, TreeMap<Integer, Double>> values = new LinkedHashMap<>();
+                    Map<String, List<String>> sources = new LinkedHashMap<>();
+                    Map<String, String> notes = new LinkedHashMap<>();
                     for (ResultRecord r : mr) {
                         values.computeIfAbsent(r.task(), t -> new TreeMap<>()).put(r.seed(), 100 * r.primary());
+                        if (r.sources() != null && !r.sources().isEmpty()) {
+                            sources.putIfAbsent(r.task(), List.copyOf(r.sources()));
+                        }
                     }
-                    rows.add(new Row(m, values, Map.of()));
+                    if (m.equals(Method.MERA_SAME_TRACK.id())) {
+                        // the row names what it merged; the all-source rows merge every source listed below
+                        sources.forEach((task, s) -> notes.put(task, String.join(" + ", s)));
+                    }
+                    rows.add(new Row(m, values, notes, sources));
                 }
             }
             tables.add(new Table(encoder, k, tasks, metric, rows));
@@ -269,6 +348,9 @@ public final class ResultTables {
         Map<String, TreeMap<Integer, Double>> mean = new LinkedHashMap<>();
         Map<String, TreeMap<Integer, Double>> best = new LinkedHashMap<>();
         Map<String, String> bestSource = new LinkedHashMap<>();
+        Map<String, TreeMap<Integer, Double>> onDev = new LinkedHashMap<>();
+        Map<String, String> onDevSources = new LinkedHashMap<>();
+        Map<String, Map<String, TreeMap<Integer, Double>>> perSource = new LinkedHashMap<>();
         for (String task : tasks) {
             Map<String, TreeMap<Integer, Double>> bySource = new LinkedHashMap<>();
             for (ResultRecord r : records) {
@@ -301,6 +383,26 @@ public final class ResultTables {
             if (!perSeed.isEmpty()) {
                 mean.put(task, perSeed);
             }
+            TreeMap<Integer, Double> chosen = new TreeMap<>();
+            Map<String, Integer> chosenCount = new LinkedHashMap<>();
+            for (int seed : seeds) {
+                List<ResultRecord> ofSeed = records.stream()
+                        .filter(r -> r.task().equals(task) && r.seed() == seed)
+                        .toList();
+                ResultRecord c = chosenOnDev(ofSeed, expected);
+                if (c != null) {
+                    chosen.put(seed, 100 * c.primary());
+                    chosenCount.merge(c.source(), 1, Integer::sum);
+                }
+            }
+            if (!chosen.isEmpty()) {
+                onDev.put(task, chosen);
+                List<String> counts = new ArrayList<>();
+                chosenCount.forEach((src, n) -> counts.add(src + " ×" + n));
+                onDevSources.put(task, String.join(", ", counts));
+            }
+            bySource.forEach((src, v) ->
+                    perSource.computeIfAbsent(src, x -> new LinkedHashMap<>()).put(task, v));
             String top = null;
             double topMean = Double.NEGATIVE_INFINITY;
             for (Map.Entry<String, TreeMap<Integer, Double>> e : bySource.entrySet()) {
@@ -316,7 +418,12 @@ public final class ResultTables {
             best.put(task, bySource.get(top));
             bestSource.put(task, top);
         }
-        return List.of(new Row(SINGLE_MEAN, mean, Map.of()), new Row(SINGLE_BEST, best, bestSource));
+        List<Row> out = new ArrayList<>(List.of(
+                new Row(SINGLE_MEAN, mean, Map.of()),
+                new Row(SINGLE_DEV, onDev, onDevSources),
+                new Row(SINGLE_BEST, best, bestSource)));
+        perSource.forEach((src, values) -> out.add(new Row(singleSource(src), values, Map.of())));
+        return out;
     }
 
     public static String groupKey(String encoder, String task, int k) {

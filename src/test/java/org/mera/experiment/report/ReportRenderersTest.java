@@ -116,6 +116,33 @@ class ReportRenderersTest {
         assertTrue(md.contains("\n`````\na: ````x````\n`````\n"), md);
     }
 
+    /** A verdict carries what tempers it: fewer seeds than the grid, or a t-test that does not agree with the CI. */
+    @Test
+    void verdictsSayWhenTheyAreInterimOrTheTTestDisagrees() {
+        java.util.function.BiFunction<Integer, Double, org.mera.experiment.stats.ComparisonStatistics.Line> line =
+                (seeds, p) -> {
+                    java.util.TreeMap<Integer, Double> d = new java.util.TreeMap<>();
+                    for (int i = 0; i < seeds; i++) {
+                        d.put(13 + i, 1.0);
+                    }
+                    return new org.mera.experiment.stats.ComparisonStatistics.Line(
+                            new org.mera.experiment.stats.ResultTables.Paired("MRPC", "a", "b", d),
+                            "f1",
+                            new org.mera.experiment.stats.PairedStatistics.Interval(0.5, 1.5),
+                            p,
+                            1.0,
+                            org.mera.experiment.stats.PairedStatistics.Signs.of(d.values()),
+                            org.mera.experiment.stats.Verdict.SUPPORTED,
+                            null);
+                };
+        assertEquals("supported", ReportWriter.qualifiedVerdict(line.apply(5, 0.01), 5));
+        assertEquals("supported (t-test p 0.180)", ReportWriter.qualifiedVerdict(line.apply(5, 0.18), 5));
+        assertEquals(
+                "supported (interim: 4 of 5 seeds; t-test p 0.080)",
+                ReportWriter.qualifiedVerdict(line.apply(4, 0.08), 5));
+        assertEquals("supported (interim: 3 of 5 seeds)", ReportWriter.qualifiedVerdict(line.apply(3, 0.001), 5));
+    }
+
     @Test
     void aTableMustHaveAsManyCellsAsColumns() {
         IllegalArgumentException e = assertThrows(

@@ -121,7 +121,9 @@ class ReportWriterTest {
         // The CSV's numbers are the mean and sample std over seeds of the stored results, x100.
         List<String> csv = Files.readAllLines(out.csv());
         assertEquals(
-                1 + 2 * (7 + 2 + 4), csv.size(), "header + (7 methods + 2 single rows + 4 trivial baselines) per k");
+                1 + 2 * (7 + 3 + 8 + 4),
+                csv.size(),
+                "header + (7 methods + 3 single summaries + 8 single sources + 4 trivial baselines) per k");
         List<String> header = List.of(csv.get(0).split(","));
         Map<String, ResultRecord> results = ResultStore.read(c.outputDir().resolve(ExperimentRunner.RESULTS_FILE))
                 .byKey();

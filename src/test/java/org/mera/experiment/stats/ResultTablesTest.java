@@ -30,6 +30,79 @@ class ResultTablesTest {
                 "run");
     }
 
+    private static ResultRecord scored(
+            int seed, String method, String source, List<String> sources, double f1, double devF1) {
+        return new ResultRecord(
+                seed + method + source,
+                "enc",
+                "MRPC",
+                16,
+                seed,
+                method,
+                source,
+                sources,
+                "f1",
+                Map.of("f1", f1, "dev_f1", devF1),
+                Map.of(),
+                1,
+                "2026-11-27T00:00:00Z",
+                "run");
+    }
+
+    /**
+     * The source chosen on dev is picked by the k-shot dev score, never the test score (first expected source on a
+     * tie); every source gets its own row; same-track merging is compared with each source it merged.
+     */
+    @Test
+    void singleSourcesAreChosenOnDevAndSameTrackMeetsItsOwnSources() {
+        List<ResultRecord> rs = new ArrayList<>();
+        int[] seeds = {13, 21, 42};
+        double[] qqpTest = {0.70, 0.72, 0.74};
+        double[] stsTest = {0.80, 0.60, 0.66};
+        double[] qqpDev = {0.60, 0.70, 0.65};
+        double[] stsDev = {0.70, 0.60, 0.65}; // seed 42: a tie on dev, QQP (first expected) is kept
+        for (int i = 0; i < 3; i++) {
+            rs.add(scored(seeds[i], "single", "QQP", List.of(), qqpTest[i], qqpDev[i]));
+            rs.add(scored(seeds[i], "single", "STS-B", List.of(), stsTest[i], stsDev[i]));
+            rs.add(scored(seeds[i], "single", "CoLA", List.of(), 0.50, 0.10));
+            rs.add(scored(seeds[i], "mera-same-track", null, List.of("STS-B", "QQP"), 0.75, 0.7));
+        }
+        java.util.LinkedHashSet<String> expected = new java.util.LinkedHashSet<>(List.of("QQP", "STS-B", "CoLA"));
+        ResultTables.Table t = ResultTables.build(
+                        rs, List.of("MRPC"), List.of(), Map.of(ResultTables.groupKey("enc", "MRPC", 16), expected))
+                .get(0);
+
+        ResultTables.Row dev = t.row(ResultTables.SINGLE_DEV);
+        assertEquals(Map.of(13, 80.0, 21, 72.0, 42, 74.0), dev.seedValues().get("MRPC"));
+        assertEquals("STS-B ×1, QQP ×2", dev.notes().get("MRPC"));
+        assertEquals(
+                Map.of(13, 70.0, 21, 72.0, 42, 74.0),
+                t.row(ResultTables.singleSource("QQP")).seedValues().get("MRPC"));
+        assertEquals("STS-B + QQP", t.row("mera-same-track").notes().get("MRPC"));
+        assertEquals("QQP", ResultTables.sourceOf(ResultTables.singleSource("QQP")));
+
+        List<ResultTables.Paired> paired = ResultTables.paired(t);
+        assertEquals(
+                -5.0,
+                find(paired, "mera-same-track", ResultTables.SINGLE_DEV)
+                        .differences()
+                        .get(13),
+                1e-9);
+        assertEquals(
+                15.0,
+                find(paired, "mera-same-track", ResultTables.singleSource("STS-B"))
+                        .differences()
+                        .get(21),
+                1e-9);
+        find(paired, "mera-same-track", ResultTables.singleSource("QQP"));
+        assertTrue(
+                paired.stream().noneMatch(p -> p.baseline().equals(ResultTables.singleSource("CoLA"))),
+                "same-track meets only the sources it merged");
+        assertTrue(
+                paired.stream().noneMatch(p -> ResultTables.sourceOf(p.method()) != null),
+                "single sources are listed, not compared with every baseline");
+    }
+
     @Test
     void pairedComparisonsUseTheSeedsBothMethodsHave() {
         List<ResultRecord> rs = new ArrayList<>();
