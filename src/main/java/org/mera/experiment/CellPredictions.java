@@ -219,6 +219,12 @@ public record CellPredictions(
         return score(metric, all);
     }
 
+    /** The metrics stored class predictions can be scored on. */
+    public static final java.util.Set<String> CLASSIFICATION_METRICS = java.util.Set.of("accuracy", "f1", "mcc");
+
+    /** The metrics stored regression predictions can be scored on. */
+    public static final java.util.Set<String> REGRESSION_METRICS = java.util.Set.of("pearson", "spearman");
+
     static double classificationMetric(String metric, int[] predicted, int[] gold) {
         return switch (metric) {
             case "accuracy" -> Metrics.accuracy(predicted, gold);

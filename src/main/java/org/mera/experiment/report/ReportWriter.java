@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.mera.experiment.CellPredictions;
 import org.mera.experiment.ExperimentRunner;
 import org.mera.experiment.ResultRecord;
 import org.mera.experiment.RunInfo;
@@ -148,6 +149,7 @@ public final class ReportWriter {
             d.heading("Metric vs k");
             kCharts.forEach(n -> d.add(new ReportDocument.Image(n, charts.get(n))));
         }
+        secondMetric(d, in);
         PredictionShares.addTo(d, shares);
         lrSelection(d, in);
         SourceAdapterTable.addTo(d, in.shown());
@@ -201,15 +203,90 @@ public final class ReportWriter {
                         // k and seed as text, as in the list of cells still to run: labels, not quantities
                         List.of(false, false, false, false, false, false, true, false, true, false),
                         finished)));
+        if (!in.stale().isEmpty()) {
+            Map<String, String> runner = new LinkedHashMap<>();
+            in.runs().forEach(r -> runner.put(r.runId(), r.runnerName() + " " + r.runnerVersion()));
+            List<List<ReportDocument.Cell>> rows = new ArrayList<>();
+            Map<String, Integer> byRunner = new LinkedHashMap<>();
+            for (ResultRecord r : in.stale()) {
+                byRunner.merge(runner.getOrDefault(r.runId(), "no run record"), 1, Integer::sum);
+                rows.add(List.of(
+                        ReportDocument.Cell.of(r.encoder()),
+                        ReportDocument.Cell.of(r.task()),
+                        ReportDocument.Cell.of(String.valueOf(r.k())),
+                        ReportDocument.Cell.of(String.valueOf(r.seed())),
+                        ReportDocument.Cell.of(r.method() + (r.source() == null ? "" : "[" + r.source() + "]")),
+                        ReportDocument.Cell.of(String.format(Locale.ROOT, "%.1f", 100 * r.primary())),
+                        ReportDocument.Cell.of(runner.getOrDefault(r.runId(), "no run record")),
+                        ReportDocument.Cell.code(r.key())));
+            }
+            d.heading("Results not shown (" + in.stale().size() + ")");
+            d.note("Results in the file whose cells are no longer in the grid: a change of config, data or runner "
+                    + "version gave those cells new keys, so they ran again and only the new results are in the tables "
+                    + "(by the runner that produced them: "
+                    + ReportDocument.literal(byRunner.entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue())
+                            .collect(java.util.stream.Collectors.joining(", ")))
+                    + ").");
+            d.add(new ReportDocument.Collapsed(
+                    "Every result not shown",
+                    new ReportDocument.Table(
+                            List.of("encoder", "task", "k", "seed", "method", "×100", "runner", "key"),
+                            List.of(false, false, false, false, false, true, false, false),
+                            rows)));
+        }
         d.heading("Configuration");
         d.add(new ReportDocument.Preformatted(yaml(in.config())));
         return d;
     }
 
+    /**
+     * For tasks scored by more than one test metric, the tables again on the second (accuracy where there is one:
+     * MRPC's F1 rewards leaning to "paraphrase", its accuracy does not; STS-B's Spearman beside its Pearson), with the
+     * trivial rows on that metric; not compared pairwise.
+     */
+    static void secondMetric(ReportDocument d, ResultsFolder in) {
+        Map<String, String> second = new LinkedHashMap<>();
+        for (ResultRecord r : in.shown()) {
+            if (second.containsKey(r.task())) {
+                continue;
+            }
+            // only a metric the stored predictions can score, so that the trivial rows can be scored on it too
+            java.util.Set<String> scorable = CellPredictions.REGRESSION_METRICS.contains(r.primaryMetric())
+                    ? CellPredictions.REGRESSION_METRICS
+                    : CellPredictions.CLASSIFICATION_METRICS;
+            List<String> others = r.metrics().keySet().stream()
+                    .filter(m -> scorable.contains(m) && !m.equals(r.primaryMetric()))
+                    .sorted()
+                    .toList();
+            if (!others.isEmpty()) {
+                second.put(r.task(), others.contains("accuracy") ? "accuracy" : others.get(0));
+            }
+        }
+        if (second.isEmpty()) {
+            return;
+        }
+        List<ResultTables.Table> tables =
+                ResultTables.build(in.shown(), in.taskOrder(), in.methodOrder(), in.expectedSources(), second).stream()
+                        .map(t -> TrivialBaselines.addTo(t, in.predictions()))
+                        .toList();
+        d.heading("Second metric");
+        d.note("Tasks scored by more than one test metric, on the second (mean ± std over seeds ×100, as above; the "
+                + "single source chosen on dev is still chosen on the primary metric). Not compared pairwise: the "
+                + "verdicts above are on the primary metric.");
+        for (ResultTables.Table t : tables) {
+            d.subheading(heading(t));
+            d.add(resultsTable(t, in.expectedSeeds()));
+        }
+    }
+
     /** One table: a row per method (and trivial baseline), a column per task, then the average over tasks. */
     static ReportDocument.Table resultsTable(ResultTables.Table t, int expectedSeeds) {
         List<String> cols = new ArrayList<>(t.tasks());
-        cols.add(null); // the average
+        boolean withAverage = t.tasks().size() > 1;
+        if (withAverage) {
+            cols.add(null); // the average
+        }
         Map<Integer, Double> best = new LinkedHashMap<>();
         for (int c = 0; c < cols.size(); c++) {
             double b = Double.NEGATIVE_INFINITY;
@@ -223,7 +300,9 @@ public final class ReportWriter {
         }
         List<String> header = new ArrayList<>(List.of("Method"));
         t.tasks().forEach(task -> header.add(taskHeader(t, task)));
-        header.add("Average");
+        if (withAverage) {
+            header.add("Average");
+        }
         List<List<ReportDocument.Cell>> rows = new ArrayList<>();
         for (ResultTables.Row r : t.rows()) {
             List<ReportDocument.Cell> row = new ArrayList<>(List.of(ReportDocument.Cell.of(r.label())));
@@ -293,15 +372,28 @@ public final class ReportWriter {
                     lrList(c.grid()),
                     bySeed(c.lr(), ReportWriter::lr),
                     bySeed(c.bestStep(), String::valueOf),
-                    (c.onEdge() > 0 ? "⚠ " : "") + c.onEdge() + "/" + c.lr().size()));
+                    (c.onEdge() > 0 ? "⚠ " : "") + c.onEdge() + "/" + c.lr().size(),
+                    c.tiedOnDev() + "/" + c.lr().size()));
         }
         d.heading("Learning-rate selection");
         d.note("Each cell trained once per learning rate of its grid and kept the rate with the best k-shot dev score "
                 + "(and, within that run, the best dev evaluation's state, at the step shown). **Edge** counts seeds "
-                + "whose choice is the smallest or largest rate of the grid: the best rate may lie outside it.");
+                + "whose choice is the smallest or largest rate of the grid: the best rate may lie outside it (with three "
+                + "rates two of them are edges, so some edges are expected by chance). **Tied on dev** counts seeds "
+                + "where another rate reached the same best dev score, and the smallest of them was kept: on 16 "
+                + "examples per class a tie often means the runs answer alike (e.g. one class for every dev example), "
+                + "so the choice there says little about the rate.");
         d.add(new ReportDocument.Table(
-                List.of("Encoder, k", "Task", "Method", "Grid", "Chosen lr by seed", "Best step by seed", "Edge"),
-                List.of(false, false, false, false, false, false, true),
+                List.of(
+                        "Encoder, k",
+                        "Task",
+                        "Method",
+                        "Grid",
+                        "Chosen lr by seed",
+                        "Best step by seed",
+                        "Edge",
+                        "Tied on dev"),
+                List.of(false, false, false, false, false, false, true, true),
                 ReportDocument.Table.plain(rows)));
     }
 
@@ -356,7 +448,34 @@ public final class ReportWriter {
             }
             rows.add(row);
         }
-        d.add(new ReportDocument.Table(header, numeric, rows));
+        d.paragraph("Environment: " + ReportDocument.literal(environmentSummary(in.runs(), envKeys)) + ".");
+        d.add(new ReportDocument.Collapsed(
+                "Every run with its environment", new ReportDocument.Table(header, numeric, rows)));
+    }
+
+    /** Per environment key, its value if all runs agree, else each value with its number of runs (a few at most). */
+    static String environmentSummary(List<RunInfo> runs, Set<String> keys) {
+        List<String> parts = new ArrayList<>();
+        for (String k : keys) {
+            if (k.equals("pid")) {
+                continue; // a different one per process by nature
+            }
+            Map<String, Integer> values = new LinkedHashMap<>();
+            for (RunInfo r : runs) {
+                Object v = r.environment() == null ? null : r.environment().get(k);
+                values.merge(v == null ? "not recorded" : v.toString(), 1, Integer::sum);
+            }
+            if (values.size() == 1) {
+                parts.add(k + " " + values.keySet().iterator().next());
+            } else if (values.size() <= 3) {
+                List<String> each = new ArrayList<>();
+                values.forEach((v, n) -> each.add(v + " (" + n + (n == 1 ? " run)" : " runs)")));
+                parts.add(k + " " + String.join(", ", each));
+            } else {
+                parts.add(k + ": " + values.size() + " different values");
+            }
+        }
+        return String.join("; ", parts);
     }
 
     static String barsChart(ResultTables.Table t) {
@@ -556,7 +675,8 @@ public final class ReportWriter {
             List<Double> grid,
             TreeMap<Integer, Double> lr,
             TreeMap<Integer, Integer> bestStep,
-            long onEdge) {}
+            long onEdge,
+            long tiedOnDev) {}
 
     /** The cells that chose their learning rate on a grid (extra lrGrid), grouped by encoder, k, task and method. */
     @SuppressWarnings("unchecked")
@@ -577,12 +697,14 @@ public final class ReportWriter {
             TreeMap<Integer, Double> lr = new TreeMap<>();
             TreeMap<Integer, Integer> step = new TreeMap<>();
             long edge = 0;
+            long ties = 0;
             for (ResultRecord r : g) {
                 lr.put(r.seed(), ((Number) r.extra().get("lr")).doubleValue());
                 if (r.extra().get("bestStep") instanceof Number n) {
                     step.put(r.seed(), n.intValue());
                 }
                 edge += Boolean.TRUE.equals(r.extra().get("lrOnGridEdge")) ? 1 : 0;
+                ties += tiedOnDev(r) ? 1 : 0;
             }
             List<Double> grid = ((List<Number>) first.extra().get("lrGrid"))
                     .stream().map(Number::doubleValue).toList();
@@ -594,9 +716,26 @@ public final class ReportWriter {
                     grid,
                     lr,
                     step,
-                    edge));
+                    edge,
+                    ties));
         }
         return out;
+    }
+
+    /** Whether another rate of the cell's grid reached the same best dev score (the smallest such rate is kept). */
+    static boolean tiedOnDev(ResultRecord r) {
+        if (!(r.extra().get("lrGridDev") instanceof Map<?, ?> dev) || dev.size() < 2) {
+            return false;
+        }
+        double best = Double.NEGATIVE_INFINITY;
+        for (Object v : dev.values()) {
+            best = Math.max(best, ((Number) v).doubleValue());
+        }
+        long atBest = 0;
+        for (Object v : dev.values()) {
+            atBest += ((Number) v).doubleValue() == best ? 1 : 0;
+        }
+        return atBest > 1;
     }
 
     private static String lr(double v) {

@@ -31,7 +31,7 @@ import org.mera.io.Json;
 public record ResultsFolder(
         String name,
         List<ResultRecord> shown,
-        int staleIgnored,
+        List<ResultRecord> stale,
         int gridCells,
         List<Map<String, Object>> missing,
         Map<String, Object> config,
@@ -43,6 +43,11 @@ public record ResultsFolder(
         boolean tornTail,
         PredictionIndex predictions,
         Map<Path, Integer> includedFrom) {
+    /** How many results belong to cells no longer in the grid (a config or runner change replaced them). */
+    public int staleIgnored() {
+        return stale.size();
+    }
+
     /** Whether a test runner, not training, made these results. */
     public boolean synthetic() {
         return runs.stream().anyMatch(RunInfo::synthetic);
@@ -102,7 +107,7 @@ public record ResultsFolder(
         Map<String, Set<String>> expectedSources = new LinkedHashMap<>();
         List<String> methodOrder = new ArrayList<>();
         int gridCells;
-        int stale = 0;
+        List<ResultRecord> stale = new ArrayList<>();
         if (grid.containsKey("cells")) {
             List<Map<String, Object>> cells = (List<Map<String, Object>>) grid.get("cells");
             gridCells = cells.size();
@@ -129,7 +134,7 @@ public record ResultsFolder(
             }
             for (String key : contents.byKey().keySet()) {
                 if (!current.contains(key)) {
-                    stale++;
+                    stale.add(contents.byKey().get(key));
                 }
             }
         } else {

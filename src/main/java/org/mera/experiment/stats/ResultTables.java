@@ -296,6 +296,26 @@ public final class ResultTables {
             List<String> taskOrder,
             List<String> methodOrder,
             Map<String, Set<String>> expectedSources) {
+        return build(records, taskOrder, methodOrder, expectedSources, null);
+    }
+
+    /**
+     * The same tables on another test metric per task ({@code metricByTask}: MRPC's accuracy beside its F1); tasks it
+     * does not name, and cells without that metric, are left out. The single source chosen on dev is still chosen on
+     * the primary metric's dev score, as in the primary table.
+     */
+    public static List<Table> build(
+            List<ResultRecord> records,
+            List<String> taskOrder,
+            List<String> methodOrder,
+            Map<String, Set<String>> expectedSources,
+            Map<String, String> metricByTask) {
+        if (metricByTask != null) {
+            records = records.stream()
+                    .filter(r ->
+                            metricByTask.containsKey(r.task()) && r.metrics().containsKey(metricByTask.get(r.task())))
+                    .toList();
+        }
         Map<String, List<ResultRecord>> byGroup = new LinkedHashMap<>();
         for (ResultRecord r : records) {
             byGroup.computeIfAbsent(r.encoder() + "\u0000" + r.k(), x -> new ArrayList<>())
@@ -310,19 +330,20 @@ public final class ResultTables {
             List<String> methods = ordered(
                     methodOrder, group.stream().map(ResultRecord::method).toList());
             Map<String, String> metric = new LinkedHashMap<>();
-            group.forEach(r -> metric.putIfAbsent(r.task(), r.primaryMetric()));
+            group.forEach(r -> metric.putIfAbsent(
+                    r.task(), metricByTask == null ? r.primaryMetric() : metricByTask.get(r.task())));
             List<Row> rows = new ArrayList<>();
             for (String m : methods) {
                 List<ResultRecord> mr =
                         group.stream().filter(r -> r.method().equals(m)).toList();
                 if (m.equals(Method.SINGLE.id())) {
-                    rows.addAll(singleRows(mr, tasks, encoder, k, expectedSources));
+                    rows.addAll(singleRows(mr, tasks, encoder, k, expectedSources, metric));
                 } else {
                     Map<String, TreeMap<Integer, Double>> values = new LinkedHashMap<>();
                     Map<String, List<String>> sources = new LinkedHashMap<>();
                     Map<String, String> notes = new LinkedHashMap<>();
                     for (ResultRecord r : mr) {
-                        values.computeIfAbsent(r.task(), t -> new TreeMap<>()).put(r.seed(), 100 * r.primary());
+                        values.computeIfAbsent(r.task(), t -> new TreeMap<>()).put(r.seed(), 100 * value(r, metric));
                         if (r.sources() != null && !r.sources().isEmpty()) {
                             sources.putIfAbsent(r.task(), List.copyOf(r.sources()));
                         }
@@ -344,7 +365,8 @@ public final class ResultTables {
             List<String> tasks,
             String encoder,
             int k,
-            Map<String, Set<String>> expectedSources) {
+            Map<String, Set<String>> expectedSources,
+            Map<String, String> metric) {
         Map<String, TreeMap<Integer, Double>> mean = new LinkedHashMap<>();
         Map<String, TreeMap<Integer, Double>> best = new LinkedHashMap<>();
         Map<String, String> bestSource = new LinkedHashMap<>();
@@ -358,7 +380,7 @@ public final class ResultTables {
                     bySource.computeIfAbsent(
                                     Objects.requireNonNull(r.source(), "single result " + r.key() + " names no source"),
                                     s -> new TreeMap<>())
-                            .put(r.seed(), 100 * r.primary());
+                            .put(r.seed(), 100 * value(r, metric));
                 }
             }
             if (bySource.isEmpty()) {
@@ -391,7 +413,7 @@ public final class ResultTables {
                         .toList();
                 ResultRecord c = chosenOnDev(ofSeed, expected);
                 if (c != null) {
-                    chosen.put(seed, 100 * c.primary());
+                    chosen.put(seed, 100 * value(c, metric));
                     chosenCount.merge(c.source(), 1, Integer::sum);
                 }
             }
@@ -424,6 +446,11 @@ public final class ResultTables {
                 new Row(SINGLE_BEST, best, bestSource)));
         perSource.forEach((src, values) -> out.add(new Row(singleSource(src), values, Map.of())));
         return out;
+    }
+
+    /** A cell's test score in the table's metric for its task. */
+    private static double value(ResultRecord r, Map<String, String> metricByTask) {
+        return r.metrics().get(metricByTask.get(r.task()));
     }
 
     public static String groupKey(String encoder, String task, int k) {

@@ -114,7 +114,16 @@ class ReportWriterTest {
                             || bold.get(0).startsWith("| " + ResultTables.SINGLE_BEST),
                     bold.get(0));
         }
-        assertTrue(md.contains("## Runs and environment") && md.contains("| run | started | wall time |"), md);
+        assertTrue(
+                md.contains("## Runs and environment")
+                        && md.contains("Environment: cores ")
+                        && md.contains("Every run with its environment: listed in report.html."),
+                md);
+        assertTrue(Files.readString(out.html()).contains("<summary>Every run with its environment</summary>"));
+        // MRPC's second metric (accuracy) with its trivial rows scored on it; STS-B's synthetic "accuracy" is not a
+        // metric regression predictions can be scored on, so it has no second-metric column
+        assertTrue(md.contains("## Second metric") && md.contains("| Method | MRPC (accuracy) |"), md);
+        assertFalse(md.contains("STS-B (accuracy)"), md);
         assertTrue(md.contains("## Configuration\n\n```\n") && md.contains("mera-same-track"), md);
         assertTrue(md.contains("Every finished cell with all its metrics: listed in report.html."), md);
 
@@ -173,7 +182,7 @@ class ReportWriterTest {
         java.util.function.Function<Map<String, Object>, RunInfo> run =
                 env -> new RunInfo("r", "g", null, null, "done", "mera", "4", false, 1, 0, 1, 0, env);
         java.util.function.Function<List<RunInfo>, String> line = runs -> ReportWriter.engines(new ResultsFolder(
-                "g", List.of(), 0, 0, List.of(), Map.of(), runs, List.of(), List.of(), Map.of(), 5, false, null,
+                "g", List.of(), List.of(), 0, List.of(), Map.of(), runs, List.of(), List.of(), Map.of(), 5, false, null,
                 Map.of()));
         assertEquals(
                 engine + ", 1 thread",
