@@ -129,6 +129,10 @@ public final class ReportWriter {
                 + "the best mean in each column, trivial baselines and that oracle left out. "
                 + trivialNote(in));
         d.note(statisticsNote(in));
+        for (int i = 0; i < tables.size(); i++) {
+            ResultTables.Table t = tables.get(i);
+            ClaimsSection.addTo(d, t, stats.get(t), trivial.get(t), in.expectedSeeds(), i == 0);
+        }
         for (ResultTables.Table t : tables) {
             d.heading(heading(t));
             d.add(resultsTable(t, in.expectedSeeds()));

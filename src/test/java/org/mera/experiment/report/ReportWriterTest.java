@@ -97,8 +97,23 @@ class ReportWriterTest {
                         && md.contains("| RTE | mera-same-track − adapter | 13: "),
                 md);
         assertTrue(md.contains("| MRPC | mera-ot − mera-average |"), md);
+        // the claims section, first, selects those comparisons per claim and sets each method against doing nothing
+        assertTrue(md.indexOf("## The paper's claims") < md.indexOf("\n## demo-encoder, k = 4"), md);
+        assertTrue(
+                md.matches("(?s).*\\| RTE \\| same-track > full fine-tuning \\| mera-same-track − full \\| [^|]+ \\| "
+                        + "[^|]+ \\| [^|]+ vs [a-z ()]+: (supported|no support|contradicted).*"),
+                md);
+        assertEquals(
+                List.of("merged > single adapters"),
+                ClaimsSection.claimsOf(new ResultTables.Paired(
+                        "MRPC", "mera-same-track", ResultTables.singleSource("QQP"), new java.util.TreeMap<>())));
+        assertEquals(
+                List.of(),
+                ClaimsSection.claimsOf(new ResultTables.Paired(
+                        "MRPC", "mera-ot", ResultTables.singleSource("QQP"), new java.util.TreeMap<>())),
+                "only same-track is set against its own sources");
         // report.md carries what report.html does (one document, two renderings): bold best cells, runs, config
-        List<String> table = md.substring(md.indexOf("## demo-encoder, k = 16"))
+        List<String> table = md.substring(md.indexOf("\n## demo-encoder, k = 16") + 1)
                 .lines()
                 .skip(4)
                 .takeWhile(l -> !l.isEmpty())
