@@ -100,14 +100,17 @@ final class MarkdownRenderer {
     }
 
     /**
-     * Literal text on one line: the characters that would start emphasis, code or HTML escaped. (Brackets and
+     * Literal text on one line: the characters that would start emphasis, code or HTML escaped (a {@code <} only where
+     * a tag could start: "<0.001" stays as it is). (Brackets and
      * underscores are left as they are: with no link definitions and underscores inside words they mark nothing, and
      * report.md is read as plain text too.)
      */
     private static String literal(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (char c : line(s).toCharArray()) {
-            if ("\\`*<".indexOf(c) >= 0) {
+        String one = line(s);
+        StringBuilder b = new StringBuilder(one.length());
+        for (int i = 0; i < one.length(); i++) {
+            char c = one.charAt(i);
+            if ("\\`*".indexOf(c) >= 0 || (c == '<' && ReportDocument.startsTag(one, i))) {
                 b.append('\\');
             }
             b.append(c);

@@ -153,20 +153,29 @@ final class ReportDocument {
     }
 
     /**
-     * Data for prose: its {@code \\}, {@code *}, backticks and {@code <} escaped so that no renderer reads them as marks
-     * (or, in Markdown, as a tag).
+     * Data for prose: its {@code \\}, {@code *}, backticks and a {@code <} that could open a tag escaped, so that no
+     * renderer reads them as marks (or, in Markdown, as a tag).
      */
     public static String literal(Object data) {
         String s = String.valueOf(data);
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\' || c == '*' || c == '`' || c == '<') {
+            if (c == '\\' || c == '*' || c == '`' || (c == '<' && startsTag(s, i))) {
                 b.append('\\');
             }
             b.append(c);
         }
         return b.toString();
+    }
+
+    /** Whether the {@code <} at {@code i} could open an HTML tag, comment or autolink in Markdown. */
+    static boolean startsTag(String s, int i) {
+        if (i + 1 >= s.length()) {
+            return false;
+        }
+        char next = s.charAt(i + 1);
+        return Character.isLetter(next) || next == '/' || next == '!' || next == '?';
     }
 
     public ReportDocument banner(String text) {

@@ -105,6 +105,14 @@ class ReportRenderersTest {
     }
 
     @Test
+    void aLessThanSignEscapesOnlyWhereATagCouldStart() {
+        String md = MarkdownRenderer.render(new ReportDocument("t")
+                .add(Table.of(List.of("p"), 0, List.of(List.of(Cell.of("<0.001")), List.of(Cell.of("<b>x"))))));
+        assertTrue(md.contains("| <0.001 |\n| \\<b>x |"), md);
+        assertEquals("p \\<b> <0.05", ReportDocument.literal("p <b> <0.05"));
+    }
+
+    @Test
     void anUnclosedMarkIsText() {
         String html = HtmlRenderer.render(new ReportDocument("t").paragraph("2 ** 3 and a ` tick"), "r", Instant.EPOCH);
         assertTrue(html.contains("<p>2 ** 3 and a ` tick</p>"), html);
