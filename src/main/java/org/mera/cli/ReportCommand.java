@@ -13,10 +13,14 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description =
                 "Write Markdown, CSV, PNG charts and a self-contained HTML report from an experiment folder's results.jsonl "
-                        + "and per-example predictions: tables with trivial baselines, paired comparisons with bootstrap CIs, p-values "
-                        + "(paired t-test, Holm-adjusted) and verdicts, between methods and of each method against its task's "
-                        + "strongest trivial baseline (comparisons.csv holds them all), and each method's share of "
-                        + "predictions per class.")
+                        + "and per-example predictions. It opens with the MerA paper's claims, each with the comparisons "
+                        + "that test it per target and each method against doing nothing; then tables with trivial "
+                        + "baselines, each source adapter fine-tuned alone and the one the dev split picks, paired comparisons "
+                        + "with bootstrap CIs, p-values (paired t-test, Holm-adjusted) and verdicts (marked interim "
+                        + "below the grid's seed count, or where the t-test disagrees), between methods and of each "
+                        + "method against its task's strongest trivial baseline (comparisons.csv holds them all), a "
+                        + "second metric where a task has one, and each method's share of predictions per class. "
+                        + "report.md and report.html hold the same sections.")
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RESULTS_DIR", description = "the experiment's output folder")
     Path dir;
