@@ -49,8 +49,11 @@ final class ClaimsSection {
 
     private ClaimsSection() {}
 
-    /** Adds the section for one table (nothing when none of its comparisons tests a claim). */
-    static void addTo(
+    /**
+     * Adds the section for one table (nothing when none of its comparisons tests a claim), with the section's heading
+     * when {@code first}; returns whether it added anything.
+     */
+    static boolean addTo(
             ReportDocument d,
             ResultTables.Table t,
             List<ComparisonStatistics.Line> lines,
@@ -76,7 +79,7 @@ final class ClaimsSection {
             }
         }
         if (rows.isEmpty()) {
-            return;
+            return false;
         }
         if (first) {
             d.heading("The paper's claims");
@@ -96,6 +99,7 @@ final class ClaimsSection {
                 List.of("Task", "Claim", "Comparison", "Mean [95 % CI]", "Verdict", "Method vs doing nothing"),
                 List.of(false, false, false, true, false, false),
                 rows));
+        return true;
     }
 
     private static String againstNothing(

@@ -126,12 +126,13 @@ public final class ReportWriter {
                 + "` picks, per seed, the source whose cell has the best k-shot dev score [how often each was picked], as "
                 + "a user who tries every adapter would; `single [S]` rows are each source adapter fine-tuned alone. "
                 + "Same-track rows name the sources they merged [in brackets]. Bold: "
-                + "the best mean in each column, trivial baselines and that oracle left out. "
+                + "the best mean in each column, trivial baselines, that oracle and the sources one by one left out. "
                 + trivialNote(in));
         d.note(statisticsNote(in));
-        for (int i = 0; i < tables.size(); i++) {
-            ResultTables.Table t = tables.get(i);
-            ClaimsSection.addTo(d, t, stats.get(t), trivial.get(t), in.expectedSeeds(), i == 0);
+        boolean claimsHeading = false;
+        for (ResultTables.Table t : tables) {
+            claimsHeading |=
+                    ClaimsSection.addTo(d, t, stats.get(t), trivial.get(t), in.expectedSeeds(), !claimsHeading);
         }
         for (ResultTables.Table t : tables) {
             d.heading(heading(t));
@@ -329,9 +330,14 @@ public final class ReportWriter {
         return task == null ? r.average(t.tasks()) : r.stat(task);
     }
 
-    /** Rows that compete for "best": the methods, not the trivial baselines or the oracle pick of sources. */
+    /**
+     * Rows that compete for "best": the methods, not the trivial baselines, nor the oracle pick of sources, nor the
+     * sources one by one (the best of them is that oracle).
+     */
     private static boolean ranked(ResultTables.Row r) {
-        return !r.label().equals(ResultTables.SINGLE_BEST) && !TrivialBaselines.isTrivial(r.label());
+        return !r.label().equals(ResultTables.SINGLE_BEST)
+                && !TrivialBaselines.isTrivial(r.label())
+                && ResultTables.sourceOf(r.label()) == null;
     }
 
     /** One comparisons table (nothing when there are no lines). */
@@ -522,7 +528,7 @@ public final class ReportWriter {
         }
         if ((l.verdict() == Verdict.SUPPORTED || l.verdict() == Verdict.CONTRADICTED)
                 && l.note() == null
-                && !(l.p() <= T_TEST_LEVEL)) {
+                && l.p() > T_TEST_LEVEL) {
             caveats.add("t-test p " + Formats.pValue(l.p()));
         }
         return caveats.isEmpty() ? v : v + " (" + String.join("; ", caveats) + ")";

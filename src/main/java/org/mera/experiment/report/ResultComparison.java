@@ -141,7 +141,8 @@ public final class ResultComparison {
         List<Line> out = new ArrayList<>();
         for (ResultTables.Row ra : ta.rows()) {
             ResultTables.Row rb = tb.row(ra.label());
-            if (rb == null) {
+            // the sources one by one stay out: compare judges methods, and each would join the Holm family
+            if (rb == null || ResultTables.sourceOf(ra.label()) != null) {
                 continue;
             }
             // Per seed, the mean over the tasks this method has on both sides with that seed, for the average line.

@@ -19,6 +19,9 @@ import org.mera.experiment.ResultRecord;
  */
 public final class PredictionIndex {
     private final Map<String, List<ResultRecord>> byCell = new LinkedHashMap<>();
+    /** Per encoder, k and task, its single sources in the order the records first name them (as ResultTables). */
+    private final Map<String, Set<String>> sourcesSeen = new LinkedHashMap<>();
+
     private final Map<String, CellPredictions> byKey;
     private final Map<String, Set<String>> expectedSources;
 
@@ -27,6 +30,13 @@ public final class PredictionIndex {
         for (ResultRecord r : records) {
             byCell.computeIfAbsent(cellKey(r.encoder(), r.k(), r.task(), r.seed(), r.method()), x -> new ArrayList<>())
                     .add(r);
+            if (r.method().equals(Method.SINGLE.id()) && r.source() != null) {
+                sourcesSeen
+                        .computeIfAbsent(
+                                ResultTables.groupKey(r.encoder(), r.task(), r.k()),
+                                x -> new java.util.LinkedHashSet<>())
+                        .add(r.source());
+            }
         }
         this.byKey = byKey;
         this.expectedSources = expectedSources;
@@ -89,20 +99,15 @@ public final class PredictionIndex {
                     byCell.getOrDefault(cellKey(encoder, k, task, seed, Method.SINGLE.id()), List.of());
             ResultRecord r;
             if (rowLabel.equals(ResultTables.SINGLE_DEV)) {
-                Set<String> expected = expectedSources.get(ResultTables.groupKey(encoder, task, k));
+                // the same expected sources, in the same order, as the table's row (ResultTables.singleRows)
+                String group = ResultTables.groupKey(encoder, task, k);
                 r = ResultTables.chosenOnDev(
-                        singles,
-                        expected != null
-                                ? expected
-                                : new java.util.LinkedHashSet<>(singles.stream()
-                                        .map(ResultRecord::source)
-                                        .toList()));
+                        singles, expectedSources.getOrDefault(group, sourcesSeen.getOrDefault(group, Set.of())));
             } else {
                 String source = ResultTables.sourceOf(rowLabel);
-                r = singles.stream()
-                        .filter(x -> source.equals(x.source()))
-                        .findFirst()
-                        .orElse(null);
+                List<ResultRecord> matches =
+                        singles.stream().filter(x -> source.equals(x.source())).toList();
+                r = matches.size() == 1 ? matches.get(0) : null; // two results for one cell: no single answer
             }
             return r == null || !byKey.containsKey(r.key()) ? null : List.of(byKey.get(r.key()));
         }

@@ -149,6 +149,18 @@ class ReportRenderersTest {
                 "supported (interim: 4 of 5 seeds; t-test p 0.080)",
                 ReportWriter.qualifiedVerdict(line.apply(4, 0.08), 5));
         assertEquals("supported (interim: 3 of 5 seeds)", ReportWriter.qualifiedVerdict(line.apply(3, 0.001), 5));
+        assertEquals(
+                "supported", ReportWriter.qualifiedVerdict(line.apply(5, Double.NaN), 5), "no t-test (no variance)");
+    }
+
+    /** A table with no claim rows adds nothing, so the section's heading goes with the first table that has some. */
+    @Test
+    void theClaimsHeadingComesWithTheFirstTableThatHasClaims() {
+        ReportDocument d = new ReportDocument("t");
+        org.mera.experiment.stats.ResultTables.Table t = new org.mera.experiment.stats.ResultTables.Table(
+                "enc", 16, List.of("MRPC"), java.util.Map.of("MRPC", "f1"), List.of());
+        assertFalse(ClaimsSection.addTo(d, t, List.of(), List.of(), 5, true));
+        assertTrue(d.blocks().isEmpty());
     }
 
     @Test

@@ -103,6 +103,44 @@ class ResultTablesTest {
                 "single sources are listed, not compared with every baseline");
     }
 
+    /**
+     * Without a grid (no expected sources) the table and the bootstrap's prediction sets still pick the same cell on a
+     * dev tie: both take the sources in the order the records first name them, over all seeds.
+     */
+    @Test
+    void theTableAndThePredictionIndexChooseTheSameCellOnDev() {
+        List<ResultRecord> rs = List.of(
+                scored(13, "single", "A", List.of(), 0.10, 0.5),
+                scored(13, "single", "B", List.of(), 0.20, 0.5),
+                scored(21, "single", "B", List.of(), 0.30, 0.5), // seed 21 names B first; A is still first overall
+                scored(21, "single", "A", List.of(), 0.40, 0.5));
+        ResultTables.Table t =
+                ResultTables.build(rs, List.of("MRPC"), List.of(), Map.of()).get(0);
+        assertEquals(
+                Map.of(13, 10.0, 21, 40.0),
+                t.row(ResultTables.SINGLE_DEV).seedValues().get("MRPC"));
+        Map<String, org.mera.experiment.CellPredictions> byKey = new java.util.LinkedHashMap<>();
+        for (ResultRecord r : rs) {
+            byKey.put(
+                    r.key(),
+                    org.mera.experiment.CellPredictions.classification(
+                            2, new int[] {0}, new int[] {0}, new int[] {1, 1}));
+        }
+        PredictionIndex index = new PredictionIndex(rs, byKey, Map.of());
+        for (int seed : List.of(13, 21)) {
+            ResultRecord expected = rs.stream()
+                    .filter(r -> r.seed() == seed && r.source().equals("A"))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                    index.sets("enc", 16, "MRPC", seed, ResultTables.SINGLE_DEV).get(0) == byKey.get(expected.key()),
+                    "seed " + seed);
+            assertTrue(index.sets("enc", 16, "MRPC", seed, ResultTables.singleSource("B"))
+                            .get(0)
+                    == byKey.get(seed + "singleB"));
+        }
+    }
+
     @Test
     void pairedComparisonsUseTheSeedsBothMethodsHave() {
         List<ResultRecord> rs = new ArrayList<>();
