@@ -1,6 +1,7 @@
 package org.mera.experiment.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -132,12 +133,14 @@ class ResultTablesTest {
                     .filter(r -> r.seed() == seed && r.source().equals("A"))
                     .findFirst()
                     .orElseThrow();
-            assertTrue(
-                    index.sets("enc", 16, "MRPC", seed, ResultTables.SINGLE_DEV).get(0) == byKey.get(expected.key()),
+            assertSame(
+                    byKey.get(expected.key()),
+                    index.sets("enc", 16, "MRPC", seed, ResultTables.SINGLE_DEV).get(0),
                     "seed " + seed);
-            assertTrue(index.sets("enc", 16, "MRPC", seed, ResultTables.singleSource("B"))
-                            .get(0)
-                    == byKey.get(seed + "singleB"));
+            assertSame(
+                    byKey.get(seed + "singleB"),
+                    index.sets("enc", 16, "MRPC", seed, ResultTables.singleSource("B"))
+                            .get(0));
         }
     }
 
