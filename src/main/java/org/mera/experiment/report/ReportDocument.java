@@ -131,11 +131,6 @@ final class ReportDocument {
         return this;
     }
 
-    public ReportDocument addAll(List<? extends Block> bs) {
-        blocks.addAll(bs);
-        return this;
-    }
-
     public ReportDocument heading(String text) {
         return add(new Heading(2, text));
     }
