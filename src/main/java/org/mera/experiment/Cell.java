@@ -43,7 +43,12 @@ public record Cell(
 
     /** The method as shown in tables: "single[MNLI]" for a single-source cell, else the method id. */
     public String methodLabel() {
-        return source == null ? method.id() : method.id() + "[" + source + "]";
+        return methodLabel(method.id(), source);
+    }
+
+    /** {@link #methodLabel()} of a method id and its source (null for none). */
+    public static String methodLabel(String methodId, String source) {
+        return source == null ? methodId : methodId + "[" + source + "]";
     }
 
     /** Human-readable identity, for progress lines and error messages. */

@@ -52,6 +52,11 @@ public record ResultRecord(
                 runId);
     }
 
+    /** The method as tables show it, as {@link Cell#methodLabel()} does: "single[MNLI]" for a single-source cell. */
+    public String methodLabel() {
+        return Cell.methodLabel(method, source);
+    }
+
     /** The primary metric as a fraction. */
     public double primary() {
         return metrics.get(primaryMetric);

@@ -18,13 +18,6 @@ final class ClaimsSection {
     /** One claim of the paper's abstract, as a short label for the table, and which comparisons test it. */
     record Claim(String label, Predicate<ResultTables.Paired> tests) {}
 
-    private static final List<String> MERGED = List.of(
-            Method.MERA_SAME_TRACK.id(),
-            Method.MERA_SUM.id(),
-            Method.MERA_AVERAGE.id(),
-            Method.MERA_OT.id(),
-            Method.MERA_AUTO.id());
-
     static final List<Claim> CLAIMS = List.of(
             new Claim(
                     "same-track > full fine-tuning",
@@ -36,13 +29,14 @@ final class ClaimsSection {
                             && p.baseline().equals(Method.ADAPTER.id())),
             new Claim(
                     "merged > single adapters",
-                    p -> MERGED.contains(p.method())
+                    p -> ResultTables.MERGED.contains(p.method())
                             && (p.baseline().equals(ResultTables.SINGLE_DEV)
                                     || (p.method().equals(Method.MERA_SAME_TRACK.id())
                                             && ResultTables.sourceOf(p.baseline()) != null))),
             new Claim(
                     "merged > AdapterFusion",
-                    p -> MERGED.contains(p.method()) && p.baseline().equals(Method.FUSION.id())),
+                    p -> ResultTables.MERGED.contains(p.method())
+                            && p.baseline().equals(Method.FUSION.id())),
             new Claim(
                     "OT alignment > plain average",
                     p -> p.method().equals(Method.MERA_OT.id()) && p.baseline().equals(Method.MERA_AVERAGE.id())));

@@ -1,6 +1,8 @@
 package org.mera.experiment.report;
 
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 import org.mera.experiment.stats.ComparisonStatistics;
 import org.mera.experiment.stats.PairedStatistics;
 import org.mera.experiment.stats.ResultTables;
@@ -49,12 +51,14 @@ final class Formats {
 
     /** "13: +1.0, 21: −2.5": a comparison's difference for each seed. */
     static String perSeed(ResultTables.Paired p) {
+        return bySeed(p.differences(), Formats::signed);
+    }
+
+    /** "13: a, 21: b": one value per seed, in the map's order. */
+    static <T> String bySeed(Map<Integer, T> values, Function<T, String> format) {
         StringBuilder b = new StringBuilder();
-        p.differences()
-                .forEach((seed, d) -> b.append(b.length() == 0 ? "" : ", ")
-                        .append(seed)
-                        .append(": ")
-                        .append(signed(d)));
+        values.forEach((seed, v) ->
+                b.append(b.length() == 0 ? "" : ", ").append(seed).append(": ").append(format.apply(v)));
         return b.toString();
     }
 }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.mera.experiment.Cell;
 import org.mera.experiment.CellPredictions;
 import org.mera.experiment.ExperimentRunner;
 import org.mera.experiment.ResultRecord;
@@ -89,7 +90,13 @@ public final class ReportWriter {
 
     /** The report's tables: the methods' rows, then the trivial baselines computed from the stored test labels. */
     static List<ResultTables.Table> tables(ResultsFolder in) {
-        return ResultTables.build(in.shown(), in.taskOrder(), in.methodOrder(), in.expectedSources()).stream()
+        return tables(in, null);
+    }
+
+    /** The same on {@code metricByTask} (see {@link ResultTables#build}); null for each task's primary metric. */
+    private static List<ResultTables.Table> tables(ResultsFolder in, Map<String, String> metricByTask) {
+        return ResultTables.build(in.shown(), in.taskOrder(), in.methodOrder(), in.expectedSources(), metricByTask)
+                .stream()
                 .map(t -> TrivialBaselines.addTo(t, in.predictions()))
                 .toList();
     }
@@ -168,7 +175,7 @@ public final class ReportWriter {
                         ReportDocument.Cell.of(String.valueOf(c.get("k"))),
                         ReportDocument.Cell.of(String.valueOf(c.get("seed"))),
                         ReportDocument.Cell.of(
-                                c.get("method") + (c.get("source") == null ? "" : "[" + c.get("source") + "]")),
+                                Cell.methodLabel(String.valueOf(c.get("method")), (String) c.get("source"))),
                         ReportDocument.Cell.code(String.valueOf(c.get("key")))));
             }
             d.heading("Cells still to run (" + in.missing().size() + ")");
@@ -183,7 +190,7 @@ public final class ReportWriter {
                     ReportDocument.Cell.of(r.task()),
                     ReportDocument.Cell.of(String.valueOf(r.k())),
                     ReportDocument.Cell.of(String.valueOf(r.seed())),
-                    ReportDocument.Cell.of(r.method() + (r.source() == null ? "" : "[" + r.source() + "]")),
+                    ReportDocument.Cell.of(r.methodLabel()),
                     ReportDocument.Cell.of(r.primaryMetric()),
                     ReportDocument.Cell.of(String.format(Locale.ROOT, "%.1f", 100 * r.primary())),
                     ReportDocument.Cell.note(Json.canonical(r.metrics())),
@@ -220,7 +227,7 @@ public final class ReportWriter {
                         ReportDocument.Cell.of(r.task()),
                         ReportDocument.Cell.of(String.valueOf(r.k())),
                         ReportDocument.Cell.of(String.valueOf(r.seed())),
-                        ReportDocument.Cell.of(r.method() + (r.source() == null ? "" : "[" + r.source() + "]")),
+                        ReportDocument.Cell.of(r.methodLabel()),
                         ReportDocument.Cell.of(String.format(Locale.ROOT, "%.1f", 100 * r.primary())),
                         ReportDocument.Cell.of(runner.getOrDefault(r.runId(), "no run record")),
                         ReportDocument.Cell.code(r.key())));
@@ -271,10 +278,7 @@ public final class ReportWriter {
         if (second.isEmpty()) {
             return;
         }
-        List<ResultTables.Table> tables =
-                ResultTables.build(in.shown(), in.taskOrder(), in.methodOrder(), in.expectedSources(), second).stream()
-                        .map(t -> TrivialBaselines.addTo(t, in.predictions()))
-                        .toList();
+        List<ResultTables.Table> tables = tables(in, second);
         d.heading("Second metric");
         d.note("Tasks scored by more than one test metric, on the second (mean ± std over seeds ×100, as above; the "
                 + "single source chosen on dev is still chosen on the primary metric). Not compared pairwise: the "
@@ -380,8 +384,8 @@ public final class ReportWriter {
                     c.task(),
                     c.method(),
                     lrList(c.grid()),
-                    bySeed(c.lr(), ReportWriter::lr),
-                    bySeed(c.bestStep(), String::valueOf),
+                    Formats.bySeed(c.lr(), ReportWriter::lr),
+                    Formats.bySeed(c.bestStep(), String::valueOf),
                     (c.onEdge() > 0 ? "⚠ " : "") + c.onEdge() + "/" + c.lr().size(),
                     c.tiedOnDev() + "/" + c.lr().size()));
         }
@@ -695,8 +699,7 @@ public final class ReportWriter {
         for (ResultRecord r : in.shown()) {
             if (r.extra().get("lrGrid") instanceof List<?>) {
                 groups.computeIfAbsent(
-                                r.encoder() + "\u0000" + r.k() + "\u0000" + r.task() + "\u0000" + r.method()
-                                        + (r.source() == null ? "" : "[" + r.source() + "]"),
+                                r.encoder() + "\u0000" + r.k() + "\u0000" + r.task() + "\u0000" + r.methodLabel(),
                                 x -> new ArrayList<>())
                         .add(r);
             }
@@ -754,13 +757,6 @@ public final class ReportWriter {
 
     private static String lrList(List<Double> grid) {
         return String.join(", ", grid.stream().map(ReportWriter::lr).toList());
-    }
-
-    private static <T> String bySeed(TreeMap<Integer, T> values, java.util.function.Function<T, String> format) {
-        StringBuilder b = new StringBuilder();
-        values.forEach((seed, v) ->
-                b.append(b.length() == 0 ? "" : ", ").append(seed).append(": ").append(format.apply(v)));
-        return b.toString();
     }
 
     static String completeness(ResultsFolder in) {

@@ -179,13 +179,7 @@ final class SourceAdapterTable {
             b.append(i++ == 0 ? "" : "; ")
                     .append(ReportDocument.literal(e.getKey()))
                     .append(' ');
-            StringBuilder s = new StringBuilder();
-            e.getValue()
-                    .forEach((seed, n) -> s.append(s.length() == 0 ? "" : ", ")
-                            .append(seed)
-                            .append(": ")
-                            .append(n));
-            b.append(s);
+            b.append(Formats.bySeed(e.getValue(), String::valueOf));
         }
         return b.append('.').toString();
     }

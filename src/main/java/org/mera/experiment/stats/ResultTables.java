@@ -156,7 +156,7 @@ public final class ResultTables {
     public static final List<String> BASELINES = List.of(Method.ADAPTER.id(), Method.FULL.id());
 
     /** MerA's rows, each also compared with the single-source mean and with fusion when the table has them. */
-    static final List<String> MERGED = List.of(
+    public static final List<String> MERGED = List.of(
             Method.MERA_SUM.id(),
             Method.MERA_AVERAGE.id(),
             Method.MERA_OT.id(),
