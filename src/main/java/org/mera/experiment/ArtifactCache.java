@@ -55,6 +55,14 @@ public final class ArtifactCache {
         return kind + "-" + Json.hash(identity).substring(0, 32);
     }
 
+    /**
+     * A file beside the entry where its build keeps state that outlives the process (a training checkpoint, so that a
+     * killed build resumes where it was); it survives failed and killed builds and is deleted once the entry is built.
+     */
+    public Path resumeFile(String key) {
+        return root.resolve("." + checkKey(key) + ".resume");
+    }
+
     public Optional<Path> get(String key) {
         Path dir = root.resolve(checkKey(key));
         return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
@@ -82,6 +90,7 @@ public final class ArtifactCache {
                     // Safe only once the entry exists: whoever locks this file next checks for the entry first.
                     // After a failed build the (empty) file stays until a build succeeds.
                     if (Files.isDirectory(target)) {
+                        Files.deleteIfExists(resumeFile(key));
                         Files.deleteIfExists(lockFile);
                     }
                 }

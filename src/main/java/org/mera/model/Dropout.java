@@ -33,6 +33,17 @@ public final class Dropout {
         calls.set(0);
     }
 
+    /** Where the mask stream stands, {seed, calls}: with {@link #restore} a resumed training run draws the masks it would have. */
+    public static long[] state() {
+        return new long[] {baseSeed, calls.get()};
+    }
+
+    /** Puts the mask stream back where {@link #state} found it. */
+    public static void restore(long[] state) {
+        baseSeed = state[0];
+        calls.set(state[1]);
+    }
+
     public static NDArray apply(NDArray x, float rate, boolean training) {
         if (!training || rate <= 0f) {
             return x;

@@ -80,6 +80,36 @@ public final class AdamW implements AutoCloseable {
         return step;
     }
 
+    /** Per parameter its moments {m, v} as copies, null for one not yet updated (for a training checkpoint). */
+    List<float[][]> moments(List<Param> params) {
+        List<float[][]> out = new java.util.ArrayList<>(params.size());
+        for (Param p : params) {
+            NDArray[] mv = state.get(p);
+            out.add(mv == null ? null : new float[][] {mv[0].toFloatArray(), mv[1].toFloatArray()});
+        }
+        return out;
+    }
+
+    /** Puts back the state {@link #moments} and {@link #steps} gave, into an optimizer that has taken no step. */
+    void restore(List<Param> params, List<float[][]> moments, int steps) {
+        if (step != 0 || !state.isEmpty()) {
+            throw new IllegalStateException("restore into an optimizer that has already stepped");
+        }
+        for (int i = 0; i < params.size(); i++) {
+            float[][] saved = moments.get(i);
+            if (saved == null) {
+                continue;
+            }
+            Param p = params.get(i);
+            ai.djl.ndarray.types.Shape shape = p.array().getShape();
+            NDArray m = stateManager.create(saved[0], shape);
+            NDArray v = stateManager.create(saved[1], shape);
+            NDScope.unregister(m, v);
+            state.put(p, new NDArray[] {m, v});
+        }
+        step = steps;
+    }
+
     @Override
     public void close() {
         stateManager.close();

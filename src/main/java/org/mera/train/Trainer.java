@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -23,7 +25,9 @@ import org.mera.model.Param;
 public final class Trainer {
     /**
      * What a run did: the best dev score and when, the steps taken, the loss per step, the step budget (fewer
-     * steps than the budget: stopped early) and how many steps were skipped for a non-finite gradient.
+     * steps than the budget: stopped early) and how many steps were skipped for a non-finite gradient; for a run
+     * resumed from a checkpoint, the step it resumed at and the training seconds spent before it (both 0 otherwise;
+     * {@code seconds} counts them).
      */
     public record Result(
             double bestDevScore,
@@ -32,7 +36,9 @@ public final class Trainer {
             List<Float> losses,
             double seconds,
             int budget,
-            int skippedSteps) {}
+            int skippedSteps,
+            int resumedAtStep,
+            double earlierSeconds) {}
 
     /**
      * A step whose gradient is not finite is skipped (no update, as PyTorch's GradScaler does), but only this many
@@ -55,6 +61,29 @@ public final class Trainer {
             List<Batch> devBatches,
             ToDoubleFunction<Predictions> devScore,
             TrainOptions o) {
+        try {
+            return train(model, trainBatches, devBatches, devScore, o, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // unreachable: without a checkpoint nothing is read or written
+        }
+    }
+
+    /**
+     * As {@link #train(TaskModel, IntFunction, List, ToDoubleFunction, TrainOptions)}, saving the run's state to
+     * {@code checkpoint} after each dev evaluation and, when its file exists, resuming from it: the resumed run takes
+     * the same steps as one never stopped (same batches, dropout masks, optimizer state) and ends in the same state.
+     * The file is left for the caller to delete once it has kept what the run produced.
+     *
+     * @param checkpoint null: no checkpoint
+     */
+    public static Result train(
+            TaskModel model,
+            IntFunction<List<Batch>> trainBatches,
+            List<Batch> devBatches,
+            ToDoubleFunction<Predictions> devScore,
+            TrainOptions o,
+            TrainingCheckpoint checkpoint)
+            throws IOException {
         List<Param> params = model.trainable();
         if (params.isEmpty()) {
             throw new IllegalStateException("nothing to train: the model has no trainable parameters");
@@ -76,13 +105,39 @@ public final class Trainer {
         int evalsWithoutGain = 0;
         int skipped = 0;
         int skippedInARow = 0;
+        int startEpoch = 0;
+        int startBatch = 0;
+        double earlierSeconds = 0;
+        TrainingCheckpoint.State saved = null;
         int maxSkipped = Math.max(MAX_CONSECUTIVE_SKIPS, (int) (MAX_SKIPPED_FRACTION * total));
         try (AdamW optimizer = new AdamW(manager, o.weightDecay());
                 ProgressBar bar = new ProgressBar("training", total, o.progress())) {
+            saved = checkpoint == null ? null : checkpoint.load(o, params);
+            if (saved != null) {
+                restore(params, saved.params().toArray(float[][]::new));
+                optimizer.restore(params, saved.moments(), saved.optimizerSteps());
+                org.mera.model.Dropout.restore(saved.dropout());
+                losses.addAll(saved.losses());
+                best = saved.best();
+                bestStep = saved.bestStep();
+                bestState = saved.bestState() == null ? null : saved.bestState().toArray(float[][]::new);
+                step = saved.step();
+                evalsWithoutGain = saved.evalsWithoutGain();
+                skipped = saved.skipped();
+                skippedInARow = saved.skippedInARow();
+                startEpoch = saved.epoch();
+                startBatch = saved.batchInEpoch();
+                earlierSeconds = saved.seconds();
+                System.err.printf(
+                        "resuming training at step %d of %d from %s (best dev score %.4f at step %d)%n",
+                        step, total, checkpoint.file(), best, bestStep);
+                bar.step(step, "resumed");
+            }
             training:
-            for (int epoch = 0; step < total; epoch++) {
+            for (int epoch = startEpoch; step < total; epoch++) {
                 List<Batch> batches = epoch == 0 ? firstEpoch : trainBatches.apply(epoch);
-                for (Batch batch : batches) {
+                for (int b = epoch == startEpoch ? startBatch : 0; b < batches.size(); b++) {
+                    Batch batch = batches.get(b);
                     if (step >= total) {
                         break;
                     }
@@ -116,6 +171,27 @@ public final class Trainer {
                         if (o.patience() > 0 && evalsWithoutGain >= o.patience()) {
                             break training; // converged: dev has not improved for `patience` evaluations
                         }
+                        if (checkpoint != null && step < total) {
+                            checkpoint.save(
+                                    new TrainingCheckpoint.State(
+                                            step,
+                                            epoch,
+                                            b + 1,
+                                            losses,
+                                            best,
+                                            bestStep,
+                                            evalsWithoutGain,
+                                            skipped,
+                                            skippedInARow,
+                                            earlierSeconds + (System.nanoTime() - start) / 1e9,
+                                            org.mera.model.Dropout.state(),
+                                            optimizer.steps(),
+                                            List.of(snapshot(params)),
+                                            optimizer.moments(params),
+                                            bestState == null ? null : List.of(bestState)),
+                                    o,
+                                    params);
+                        }
                     }
                 }
             }
@@ -123,7 +199,16 @@ public final class Trainer {
         if (bestState != null) {
             restore(params, bestState);
         }
-        return new Result(best, bestStep, step, losses, (System.nanoTime() - start) / 1e9, total, skipped);
+        return new Result(
+                best,
+                bestStep,
+                step,
+                losses,
+                earlierSeconds + (System.nanoTime() - start) / 1e9,
+                total,
+                skipped,
+                saved == null ? 0 : saved.step(),
+                earlierSeconds);
     }
 
     /** One step's loss, and why its update was skipped (null when it was applied). */

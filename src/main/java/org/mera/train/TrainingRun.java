@@ -35,7 +35,9 @@ public final class TrainingRun {
      * {@code testPredictions} the final model's predictions on the test split in its order (null without one);
      * {@code bestStep} the step whose state was kept (the best dev score; -1 without a dev split: the last state);
      * {@code stepBudget} the most steps the run could take (it took fewer when it stopped early);
-     * {@code skippedSteps} the steps skipped for a non-finite gradient (see {@link Trainer#MAX_CONSECUTIVE_SKIPS}).
+     * {@code skippedSteps} the steps skipped for a non-finite gradient (see {@link Trainer#MAX_CONSECUTIVE_SKIPS});
+     * {@code resumedAtStep} and {@code earlierSeconds}: where a run resumed from its checkpoint began and the training
+     * seconds spent before (0 and 0 for a run not resumed; {@code seconds} includes them).
      */
     public record Outcome(
             Map<String, Double> devMetrics,
@@ -48,7 +50,9 @@ public final class TrainingRun {
             Predictions testPredictions,
             int bestStep,
             int stepBudget,
-            int skippedSteps) {
+            int skippedSteps,
+            int resumedAtStep,
+            double earlierSeconds) {
         public double testPrimary() {
             return testMetrics.getOrDefault(Metrics.PRIMARY, Double.NaN);
         }
@@ -56,7 +60,8 @@ public final class TrainingRun {
 
     /**
      * What to run on. {@code test} may be empty (no test scores). {@code initialAdapter} (null: fresh) uses the
-     * keys of {@link Outcome#adapterWeights}; {@code initialHead} (null: fresh) the keys {@code heads.<task name>.*}.
+     * keys of {@link Outcome#adapterWeights}; {@code initialHead} (null: fresh) the keys {@code heads.<task name>.*};
+     * {@code checkpoint} (null: none) where the training saves its state and resumes from ({@link TrainingCheckpoint}).
      */
     public record Spec(
             PretrainedModel model,
@@ -67,7 +72,26 @@ public final class TrainingRun {
             Method method,
             TrainOptions options,
             Map<String, Tensor> initialAdapter,
-            Map<String, Tensor> initialHead) {
+            Map<String, Tensor> initialHead,
+            TrainingCheckpoint checkpoint) {
+        public Spec(
+                PretrainedModel model,
+                Task task,
+                List<Example> train,
+                List<Example> dev,
+                List<Example> test,
+                Method method,
+                TrainOptions options,
+                Map<String, Tensor> initialAdapter,
+                Map<String, Tensor> initialHead) {
+            this(model, task, train, dev, test, method, options, initialAdapter, initialHead, null);
+        }
+
+        /** The same run, saving its state to {@code c} and resuming from it. */
+        public Spec withCheckpoint(TrainingCheckpoint c) {
+            return new Spec(model, task, train, dev, test, method, options, initialAdapter, initialHead, c);
+        }
+
         public Spec(
                 PretrainedModel model,
                 Task task,
@@ -179,7 +203,9 @@ public final class TrainingRun {
                     testPredictions,
                     result.bestStep(),
                     result.budget(),
-                    result.skippedSteps());
+                    result.skippedSteps(),
+                    result.resumedAtStep(),
+                    result.earlierSeconds());
         }
 
         @Override
@@ -237,11 +263,12 @@ public final class TrainingRun {
                     epoch -> trainBatcher.trainBatches(train, o.seed() * 1000 + epoch),
                     devBatches,
                     p -> primary(task, p, dev),
-                    o);
+                    o,
+                    spec.checkpoint());
             Map<String, Double> devMetrics =
                     dev.isEmpty() ? Map.of() : score(task, Evaluator.predict(model, devBatches), dev);
             return new Trained(spec, text, manager, encoder, model, test, evalBatcher, r, devMetrics);
-        } catch (RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) {
             for (AutoCloseable c : manager == null ? List.<AutoCloseable>of(text) : List.of(manager, text)) {
                 try {
                     c.close();

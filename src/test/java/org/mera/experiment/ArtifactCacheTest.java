@@ -60,6 +60,29 @@ class ArtifactCacheTest {
     }
 
     @Test
+    void theResumeFileOutlivesAFailedBuildAndGoesWithTheEntry(@TempDir Path tmp) throws IOException {
+        ArtifactCache cache = new ArtifactCache(tmp.resolve("cache"));
+        Path resume = cache.resumeFile("source-adapter-x");
+        assertThrows(
+                IllegalStateException.class,
+                () -> cache.getOrCreate("source-adapter-x", dir -> {
+                    Files.writeString(resume, "state at step 300");
+                    throw new IllegalStateException("killed");
+                }));
+        assertEquals("state at step 300", Files.readString(resume), "kept for the next build to resume from");
+        new ArtifactCache(tmp.resolve("cache")); // a new process's cleaning of abandoned builds keeps it too
+        assertTrue(Files.exists(resume));
+        Path ok = cache.getOrCreate("source-adapter-x", dir -> {
+            assertEquals("state at step 300", Files.readString(resume));
+            Files.writeString(dir.resolve("adapter.bin"), "done");
+        });
+        assertFalse(Files.exists(resume), "deleted once the entry is built");
+        try (var entries = Files.list(cache.root())) {
+            assertEquals(List.of(ok), entries.toList());
+        }
+    }
+
+    @Test
     void abandonedBuildOfADeadProcessIsRemoved(@TempDir Path tmp) throws Exception {
         Path root = Files.createDirectories(tmp.resolve("cache"));
         Process dead = new ProcessBuilder(

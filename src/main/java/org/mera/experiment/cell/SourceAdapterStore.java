@@ -28,6 +28,7 @@ import org.mera.model.PretrainedModel;
 import org.mera.train.AdapterFiles;
 import org.mera.train.Metrics;
 import org.mera.train.TrainOptions;
+import org.mera.train.TrainingCheckpoint;
 import org.mera.train.TrainingRun;
 
 /**
@@ -128,9 +129,19 @@ final class SourceAdapterStore {
                     pool.train().kept().size(),
                     pool.train().removed());
             long start = System.nanoTime();
+            // Checkpointed at each pool-dev evaluation: a killed process (a session's end) resumes the adapter
+            // instead of training it again, and ends with the weights an uninterrupted run would have.
             TrainingRun.Outcome r = TrainingRun.run(new TrainingRun.Spec(
-                    model, task, pool.train().kept(), pool.dev().kept(), List.of(), CellSettings.pfeiffer(h), o, null));
-            double wall = (System.nanoTime() - start) / 1e9;
+                            model,
+                            task,
+                            pool.train().kept(),
+                            pool.dev().kept(),
+                            List.of(),
+                            CellSettings.pfeiffer(h),
+                            o,
+                            null)
+                    .withCheckpoint(new TrainingCheckpoint(cache.resumeFile(key), key)));
+            double wall = (System.nanoTime() - start) / 1e9 + r.earlierSeconds();
             AdapterWeights w = AdapterFiles.bottleneckWeights(
                             r.adapterWeights(), model, CellSettings.pfeiffer(h), model.name(), "mera")
                     .renamed(adapterName(source));
@@ -149,6 +160,9 @@ final class SourceAdapterStore {
             info.put("stoppedEarly", r.steps() < r.stepBudget());
             info.put("skippedSteps", r.skippedSteps());
             info.put("seconds", Math.round(wall * 10) / 10.0);
+            if (r.resumedAtStep() > 0) {
+                info.put("resumedAtStep", r.resumedAtStep());
+            }
             info.put("decontamination", pool.counts());
             Json.PLAIN
                     .writerWithDefaultPrettyPrinter()

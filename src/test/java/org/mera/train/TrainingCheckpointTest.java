@@ -1,0 +1,158 @@
+package org.mera.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mera.data.Batch;
+import org.mera.io.MalformedFileException;
+import org.mera.model.BertEncoder;
+import org.mera.model.ClassificationHead;
+import org.mera.model.Param;
+import org.mera.model.TestEncoders;
+
+/**
+ * A run killed after a checkpoint and started again resumes where the checkpoint was and ends exactly as a run never
+ * stopped: same losses, same best step and score, same weights to the bit. minilm with a trainable head on real
+ * sentences, dropout on (so the restored mask stream matters), three batches an epoch in an order that changes each
+ * epoch (so the position inside an epoch matters), and the kill in the middle of an epoch.
+ */
+class TrainingCheckpointTest {
+    private static Path minilm;
+    private static List<Batch> batches;
+    private static List<Batch> dev;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        minilm = TestEncoders.minilm();
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(minilm.resolve("tokenizer.json"))
+                .build()) {
+            batches = List.of(
+                    TestEncoders.batch(
+                            List.of(
+                                    tok.encode("A gripping, beautifully acted film."),
+                                    tok.encode("Dull and far too long.")),
+                            new int[] {1, 0}),
+                    TestEncoders.batch(
+                            List.of(tok.encode("A waste of two hours."), tok.encode("I loved every minute of it.")),
+                            new int[] {0, 1}),
+                    TestEncoders.batch(
+                            List.of(tok.encode("Warm, funny and wise."), tok.encode("The plot makes no sense.")),
+                            new int[] {1, 0}));
+            dev = List.of(TestEncoders.batch(
+                    List.of(tok.encode("Smart and moving."), tok.encode("Painfully slow.")), new int[] {1, 0}));
+        }
+    }
+
+    /** Epoch e's batches: a rotation by e, as a reshuffle would give. */
+    private static List<Batch> epoch(int e) {
+        List<Batch> out = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) {
+            out.add(batches.get((i + e) % batches.size()));
+        }
+        return out;
+    }
+
+    private static TrainOptions options(float lr) {
+        return TrainOptions.defaults()
+                .withLearningRate(lr)
+                .withMaxSteps(16)
+                .withEvalEvery(4)
+                .withSeed(11)
+                .withProgress(false);
+    }
+
+    private record Run(Trainer.Result result, List<float[]> weights) {}
+
+    /**
+     * @param killAtEvaluation the evaluation (1-based) at which the process "dies" (0: never)
+     */
+    private static Run train(TrainOptions o, TrainingCheckpoint checkpoint, int killAtEvaluation) throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            BertEncoder enc = BertEncoder.load(minilm, m);
+            for (Param p : enc.params().all()) {
+                p.setTrainable(false);
+            }
+            TaskModel model =
+                    new TaskModel(enc, ClassificationHead.create(enc.params(), "sst", 384, List.of("0", "1"), 0.1f, 3));
+            AtomicInteger evaluations = new AtomicInteger();
+            Trainer.Result r = Trainer.train(
+                    model,
+                    TrainingCheckpointTest::epoch,
+                    dev,
+                    p -> {
+                        if (evaluations.incrementAndGet() == killAtEvaluation) {
+                            throw new IllegalStateException("killed");
+                        }
+                        // continuous, so that the best evaluation moves: the probability given to each true label
+                        return p.probabilities()[0][1] + p.probabilities()[1][0];
+                    },
+                    o,
+                    checkpoint);
+            List<float[]> w = new ArrayList<>();
+            model.trainable().forEach(p -> w.add(p.array().toFloatArray()));
+            return new Run(r, w);
+        }
+    }
+
+    @Test
+    void aKilledRunResumesFromItsCheckpointAndEndsAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        Run whole = train(options(5e-2f), null, 0);
+        TrainingCheckpoint checkpoint = new TrainingCheckpoint(dir.resolve("run.resume"), "test run");
+        // evaluations at steps 4, 8, 12, 16: killed during the 3rd, so the last checkpoint is step 8 (epoch 2, batch 2)
+        assertThrows(IllegalStateException.class, () -> train(options(5e-2f), checkpoint, 3));
+        assertTrue(Files.isRegularFile(checkpoint.file()), "saved at the evaluations before the kill");
+        Run resumed = train(options(5e-2f), checkpoint, 0);
+
+        assertEquals(8, resumed.result().resumedAtStep());
+        assertEquals(0, whole.result().resumedAtStep());
+        assertEquals(16, resumed.result().steps());
+        assertEquals(
+                whole.result().losses(), resumed.result().losses(), "every step's loss, the resumed ones included");
+        assertEquals(whole.result().bestStep(), resumed.result().bestStep());
+        assertEquals(whole.result().bestDevScore(), resumed.result().bestDevScore(), 0.0);
+        assertEquals(whole.weights().size(), resumed.weights().size());
+        for (int i = 0; i < whole.weights().size(); i++) {
+            assertArrayEquals(whole.weights().get(i), resumed.weights().get(i), 0f, "parameter " + i);
+        }
+        assertTrue(resumed.result().earlierSeconds() > 0, "the killed process's training time is counted");
+    }
+
+    @Test
+    void theCheckpointOfAnotherRunIsRefusedNamingTheFile(@TempDir Path dir) throws Exception {
+        TrainingCheckpoint checkpoint = new TrainingCheckpoint(dir.resolve("run.resume"), "test run");
+        assertThrows(IllegalStateException.class, () -> train(options(5e-2f), checkpoint, 2));
+        MalformedFileException e =
+                assertThrows(MalformedFileException.class, () -> train(options(1e-2f), checkpoint, 0));
+        assertTrue(e.getMessage().contains(checkpoint.file().toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("another run"), e.getMessage());
+        MalformedFileException other = assertThrows(
+                MalformedFileException.class,
+                () -> train(options(5e-2f), new TrainingCheckpoint(checkpoint.file(), "another key"), 0));
+        assertTrue(other.getMessage().contains("another key"), other.getMessage());
+    }
+
+    @Test
+    void withoutAFileTheRunStartsFromTheBeginningAndLeavesItsLastCheckpoint(@TempDir Path dir) throws Exception {
+        TrainingCheckpoint checkpoint = new TrainingCheckpoint(dir.resolve("sub/run.resume"), "test run");
+        Run run = train(options(5e-2f), checkpoint, 0);
+        assertEquals(0, run.result().resumedAtStep());
+        assertEquals(16, run.result().steps());
+        // the last evaluation (step 16 = the budget) is not saved: nothing is left to resume; the step-12 one is
+        try (var files = Files.list(dir.resolve("sub"))) {
+            assertEquals(List.of(checkpoint.file()), files.toList(), "the checkpoint, whole, and no temporary file");
+        }
+    }
+}
