@@ -22,8 +22,9 @@ import picocli.CommandLine.Parameters;
         description = {
             "Run an experiment grid (encoder x task x k x seed x method) from a YAML config, or the standard comparison",
             "on your own task without one: mera experiment --target TASK_DIR --source ADAPTER_DIR... --out DIR.",
-            "Finished cells are kept in DIR/results.jsonl: re-running the same command resumes, and after a config "
-                    + "change only the cells whose inputs changed run again. A report is written to DIR/report/ at the end."
+            "Finished cells are kept in DIR/results.jsonl: re-running the same command resumes (a source adapter killed "
+                    + "in training from its last pool-dev evaluation), and after a config change only the cells whose "
+                    + "inputs changed run again. A report is written to DIR/report/ at the end."
         })
 public final class ExperimentCommand implements Callable<Integer> {
     @Parameters(
