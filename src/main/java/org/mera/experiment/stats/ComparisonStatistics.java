@@ -8,7 +8,7 @@ import org.mera.experiment.CellPredictions;
 
 /**
  * A report table's paired comparisons ({@link ResultTables#paired}) with their statistics: bootstrap interval,
- * t-test p-value, Holm-adjusted p over the table's comparisons (one family per encoder and k), per-seed signs and
+ * t-test p-value, Holm-adjusted p (one family per encoder, k and task: {@link #holmByTask}), per-seed signs and
  * the verdict on "method beats baseline" that the interval allows.
  */
 public final class ComparisonStatistics {
@@ -52,7 +52,7 @@ public final class ComparisonStatistics {
             cis.add(interval(t, index, c, metric, note));
             notes.add(note[0]);
         }
-        double[] holm = PairedStatistics.holm(p);
+        double[] holm = holmByTask(paired, p);
         List<Line> out = new ArrayList<>();
         for (int i = 0; i < paired.size(); i++) {
             ResultTables.Paired c = paired.get(i);
@@ -68,6 +68,26 @@ public final class ComparisonStatistics {
                     notes.get(i)));
         }
         return out;
+    }
+
+    /**
+     * Holm's adjustment with one family per task: each target is its own claim in the paper, and a family spanning the
+     * grid would move a finished target's adjusted p-values every time another target's results land.
+     */
+    static double[] holmByTask(List<ResultTables.Paired> paired, double[] p) {
+        Map<String, List<Integer>> byTask = new TreeMap<>();
+        for (int i = 0; i < paired.size(); i++) {
+            byTask.computeIfAbsent(paired.get(i).task(), k -> new ArrayList<>()).add(i);
+        }
+        double[] adjusted = new double[p.length];
+        for (List<Integer> family : byTask.values()) {
+            double[] adj =
+                    PairedStatistics.holm(family.stream().mapToDouble(i -> p[i]).toArray());
+            for (int j = 0; j < family.size(); j++) {
+                adjusted[family.get(j)] = adj[j];
+            }
+        }
+        return adjusted;
     }
 
     private static PairedStatistics.Interval interval(
