@@ -167,7 +167,7 @@ public final class DemoCommand implements Callable<Integer> {
                     .run();
             ReportWriter.Output report = ReportWriter.write(output);
             System.out.println();
-            System.out.println(tableOf(Files.readString(report.markdown())));
+            System.out.print(ReportSummary.of(Files.readString(report.markdown())));
             System.out.println("report: " + report.html());
             System.out.println(
                     "cells: " + s.cellsRun() + " run now, " + s.cellsDoneBefore() + " reused from earlier runs");
@@ -176,23 +176,6 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("mera demo: " + e.getMessage());
             return 2;
         }
-    }
-
-    /** The first results table of the Markdown report. */
-    static String tableOf(String markdown) {
-        StringBuilder sb = new StringBuilder();
-        boolean in = false;
-        for (String line : markdown.split("\n")) {
-            if (line.startsWith("## ") && sb.length() == 0) {
-                sb.append(line.substring(3)).append('\n');
-            } else if (line.startsWith("|")) {
-                in = true;
-                sb.append(line).append('\n');
-            } else if (in) {
-                break;
-            }
-        }
-        return sb.toString();
     }
 
     private static Map<String, Object> ordered(Object... kv) {

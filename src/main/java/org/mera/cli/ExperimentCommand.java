@@ -285,7 +285,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                     + s.cellsTotal() + "; results: " + s.resultsFile());
             if (!noReport) {
                 ReportWriter.Output report = ReportWriter.write(cfg.outputDir());
-                printMainTables(report.markdown());
+                System.out.print(ReportSummary.of(java.nio.file.Files.readString(report.markdown())));
                 System.out.println("report: " + report.html());
             }
             if (!s.failures().isEmpty()) {
@@ -310,23 +310,5 @@ public final class ExperimentCommand implements Callable<Integer> {
             sb.append(' ').append(a.matches("[A-Za-z0-9_./=:,@%+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
         }
         return sb.toString();
-    }
-
-    /** The report's first table under each "## " heading (one per encoder and k): the comparison at a glance. */
-    static void printMainTables(Path markdown) throws java.io.IOException {
-        boolean wanted = false;
-        boolean inTable = false;
-        for (String line : java.nio.file.Files.readAllLines(markdown)) {
-            if (line.startsWith("## ")) {
-                System.out.println(line.substring(3));
-                wanted = true;
-            } else if (wanted && line.startsWith("|")) {
-                System.out.println(line);
-                inTable = true;
-            } else if (inTable) {
-                wanted = false;
-                inTable = false;
-            }
-        }
     }
 }

@@ -349,8 +349,9 @@ class ReportWriterTest {
 
     @Test
     void commandsReportAndFailClearlyWithoutARunner(@TempDir Path tmp) throws Exception {
-        Path config = demoConfig(tmp, "[RTE]", "[16]", "[adapter, single]");
+        Path config = demoConfig(tmp, "[RTE]", "[16]", "[full, adapter, single, mera-same-track]");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream savedErr = System.err;
         PrintStream savedOut = System.out;
         CellRunnerFactory saved = CellRunnerFactory.REGISTERED.getAndSet(null);
@@ -365,9 +366,27 @@ class ReportWriterTest {
                     err.toString(java.nio.charset.StandardCharsets.UTF_8));
 
             CellRunnerFactory.register((cfg, cache) -> new CheapCellRunner(0));
+            System.setOut(new PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
             code = new CommandLine(new ExperimentCommand())
                     .execute(config.toString(), "--out", tmp.resolve("o2").toString());
             assertEquals(0, code, err.toString(java.nio.charset.StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            // the terminal gets the results table and then the claims table, the report's own lines without bold
+            String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+            String md = Files.readString(tmp.resolve("o2/report/report.md"));
+            String results = md.lines()
+                    .dropWhile(l -> !l.equals("## demo-encoder, k = 16"))
+                    .skip(2)
+                    .takeWhile(l -> l.startsWith("|"))
+                    .map(l -> l.replace("**", ""))
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            assertTrue(results.contains("| trivial: "), results);
+            int r = out.indexOf("demo-encoder, k = 16\n" + results + "\n");
+            int c = out.indexOf("The paper's claims, demo-encoder, k = 16 (method − baseline ×100, 95 % CI):\n"
+                    + "| Task | Claim | Comparison |");
+            assertTrue(r >= 0 && c > r, out);
+            assertTrue(out.contains("| RTE | same-track > full fine-tuning | mera-same-track − full |"), out);
+            assertFalse(out.contains("**") || out.contains("Per seed") || out.contains("| Learning rate"), out);
             assertTrue(Files.exists(tmp.resolve("o2/report/report.html")));
             Files.delete(tmp.resolve("o2/report/report.html"));
             assertEquals(
