@@ -91,8 +91,10 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(
             names = "--hp",
             paramLabel = "KEY=VALUE",
-            description = "without a config: a hyperparameter for every method "
-                    + "(e.g. steps=60, sourceSteps=120; see docs/experiments.md); repeatable")
+            description = "without a config: a hyperparameter for every method, or METHOD.KEY=VALUE for one "
+                    + "(e.g. steps=60, sourceSteps=120, full.lrGrid=[1e-5,3e-5]; see docs/experiments.md); repeatable. "
+                    + "By default each method picks its learning rate on the k-shot dev split from a grid of three "
+                    + "(full fine-tuning and fusion from lower ones); lr=X trains every cell at one rate")
     java.util.Map<String, String> hp = new java.util.LinkedHashMap<>();
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (overrides outputDir in the config)")

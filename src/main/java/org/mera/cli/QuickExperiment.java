@@ -90,12 +90,7 @@ final class QuickExperiment {
         List<Integer> ss = !seeds.isEmpty()
                 ? seeds
                 : first.kshotSeeds(kk).isEmpty() ? ExperimentConfig.DEFAULT_SEEDS : first.kshotSeeds(kk);
-        Map<String, Map<String, Object>> hyper = new LinkedHashMap<>();
-        if (!hp.isEmpty()) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            hp.forEach((key, v) -> d.put(key, parse(v)));
-            hyper.put("default", d);
-        }
+        Map<String, Map<String, Object>> hyper = hyperparameters(hp);
         String n = name != null ? name : first.task().name();
         List<String> encoders = models.isEmpty() ? List.of("minilm") : models;
         // With a track given for a source, built-in tasks' own tracks must still hold: add them to the config's.
@@ -151,6 +146,14 @@ final class QuickExperiment {
         }
         log.println("experiment " + n + ": " + chosen + " on " + targetSpecs + ", k=" + kk + ", seeds " + ss
                 + (save ? " (config saved as " + out.resolve("experiment.yaml") + ")" : " (dry run: nothing saved)"));
+        if (choosesLearningRate(hp)) {
+            log.println(
+                    "learning rates: each method picks its own on the k-shot dev split, from "
+                            + FAIR_LR_GRIDS.get("default").get("lrGrid") + " (full fine-tuning "
+                            + FAIR_LR_GRIDS.get(Method.FULL.id()).get("lrGrid") + ", fusion "
+                            + FAIR_LR_GRIDS.get(Method.FUSION.id()).get("lrGrid")
+                            + "), so no method is judged at a rate that suits another; --hp lr=X trains every cell at one rate");
+        }
         return cfg;
     }
 
@@ -169,8 +172,14 @@ final class QuickExperiment {
                     short_.add(t.name());
                 }
             }
+            List<String> trackless =
+                    short_.stream().filter(t -> catalog.track(t).isEmpty()).toList();
             if (short_.isEmpty()) {
                 out.add(m.id());
+            } else if (m == Method.MERA_SAME_TRACK && !trackless.isEmpty()) {
+                log.println("leaving out " + m.id() + ": " + trackless + " ha" + (trackless.size() == 1 ? "s" : "ve")
+                        + " no track; give a target one with 'track: NAME' in its task.yaml and sources of that track "
+                        + "with --source DIR=NAME");
             } else {
                 log.println("leaving out " + m.id() + ": it needs " + m.minimumSources() + " source adapter(s)"
                         + (m == Method.MERA_SAME_TRACK
@@ -182,6 +191,56 @@ final class QuickExperiment {
         return out;
     }
 
+    /**
+     * The learning-rate grids of the GLUE grids (experiments/glue-*.yaml): each method chooses its rate on the k-shot
+     * dev split, as LM-BFF does. One rate for all would favour whichever method it happens to suit (a newcomer's
+     * review found merging "+12.5" over the single adapter chosen on dev at one rate, and "−5.0" with the grids).
+     */
+    static final Map<String, Map<String, Object>> FAIR_LR_GRIDS = fairLrGrids();
+
+    private static Map<String, Map<String, Object>> fairLrGrids() {
+        Map<String, Map<String, Object>> m = new LinkedHashMap<>();
+        m.put("default", Map.of("lrGrid", List.of(1.0e-4, 3.0e-4, 1.0e-3)));
+        m.put(Method.FULL.id(), Map.of("lrGrid", List.of(1.0e-5, 2.0e-5, 5.0e-5)));
+        m.put(Method.FUSION.id(), Map.of("lrGrid", List.of(1.0e-5, 5.0e-5, 1.0e-4)));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Whether the user left the learning rate to the grids (no {@code lr} or {@code lrGrid} in any --hp). */
+    static boolean choosesLearningRate(Map<String, String> hp) {
+        return hp.keySet().stream()
+                .map(k -> k.substring(k.indexOf('.') + 1))
+                .noneMatch(k -> k.equals("lr") || k.equals("lrGrid"));
+    }
+
+    /**
+     * The config's hyperparameters from {@code --hp KEY=VALUE} (every method) and {@code --hp METHOD.KEY=VALUE} (one
+     * method's section), with {@link #FAIR_LR_GRIDS} unless a learning rate was given. Values are numbers, lists of
+     * numbers ({@code [1e-4, 3e-4]}) or words.
+     */
+    static Map<String, Map<String, Object>> hyperparameters(Map<String, String> hp) {
+        Map<String, Map<String, Object>> hyper = new LinkedHashMap<>();
+        if (choosesLearningRate(hp)) {
+            FAIR_LR_GRIDS.forEach((section, values) -> hyper.put(section, new LinkedHashMap<>(values)));
+        }
+        hp.forEach((key, v) -> {
+            int dot = key.indexOf('.');
+            String section = "default";
+            String name = key;
+            if (dot > 0) {
+                section = key.substring(0, dot);
+                name = key.substring(dot + 1);
+                if (Method.fromId(section).isEmpty()) {
+                    throw new IllegalArgumentException("--hp " + key + "=" + v + ": '" + section
+                            + "' is not a method (METHOD.KEY=VALUE sets one method's value; methods: "
+                            + Method.knownIds() + ")");
+                }
+            }
+            hyper.computeIfAbsent(section, x -> new LinkedHashMap<>()).put(name, parse(v));
+        });
+        return hyper;
+    }
+
     private static String absoluteIfDirectory(String spec) {
         return TaskCatalogue.isDirectory(spec, null)
                 ? Path.of(spec).toAbsolutePath().normalize().toString()
@@ -189,6 +248,16 @@ final class QuickExperiment {
     }
 
     private static Object parse(String v) {
+        String t = v.trim();
+        if (t.startsWith("[") && t.endsWith("]")) {
+            List<Object> list = new ArrayList<>();
+            for (String item : t.substring(1, t.length() - 1).split(",")) {
+                if (!item.isBlank()) {
+                    list.add(parse(item.trim()));
+                }
+            }
+            return list;
+        }
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {

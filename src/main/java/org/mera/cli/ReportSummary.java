@@ -22,7 +22,15 @@ final class ReportSummary {
         String section = "";
         StringBuilder target = null;
         boolean inTable = false;
+        boolean afterResults = false;
         for (String line : markdown.split("\n")) {
+            if (afterResults && !line.isBlank()) {
+                // a results table without comparisons says why (one seed): the terminal says it too
+                if (line.startsWith("No paired comparisons")) {
+                    results.append(line).append('\n');
+                }
+                afterResults = false;
+            }
             if (line.startsWith("## ")) {
                 section = line.substring(3).trim();
                 target = ENCODER_K.matcher(section).matches() ? results : null;
@@ -45,6 +53,7 @@ final class ReportSummary {
                 target.append(line).append('\n');
                 inTable = true;
             } else if (inTable) {
+                afterResults = target == results;
                 target = null; // only the first table of a section
                 inTable = false;
             }

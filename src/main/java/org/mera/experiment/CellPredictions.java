@@ -259,7 +259,7 @@ public record CellPredictions(
     public void write(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        Path tmp = org.mera.io.AtomicFiles.tempSibling(file, ".tmp");
         try {
             try (OutputStream raw = Files.newOutputStream(tmp);
                     DataOutputStream out = new DataOutputStream(new GZIPOutputStream(raw, 1 << 16))) {

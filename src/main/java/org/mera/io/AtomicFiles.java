@@ -19,9 +19,7 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Body body) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = tempSibling(target, ".tmp");
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 body.writeTo(out);
@@ -31,6 +29,21 @@ public final class AtomicFiles {
             Files.deleteIfExists(tmp);
             throw e;
         }
+    }
+
+    /**
+     * A new empty temporary file beside {@code target} (a hidden name ending in {@code suffix}) to rename onto it. Made
+     * rw-r--r-- where the file system has POSIX permissions: Java's temporary files are owner-only (0600), and the
+     * rename would hand that to a report or results file the user means to share.
+     */
+    public static Path tempSibling(Path target, String suffix) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", suffix);
+        if (Files.getFileAttributeView(tmp, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        return tmp;
     }
 
     public static void writeString(Path target, String text) throws IOException {

@@ -74,7 +74,7 @@ public final class MavenArtifacts {
                 .build();
         String expectedSha1 = fetchSha1(http, url + ".sha1", coordinates);
         Files.createDirectories(local.getParent());
-        Path tmp = Files.createTempFile(local.getParent(), "." + local.getFileName() + ".", ".part");
+        Path tmp = AtomicFiles.tempSibling(local, ".part");
         try {
             String actual = download(http, url, coordinates, tmp);
             if (!actual.equals(expectedSha1)) {

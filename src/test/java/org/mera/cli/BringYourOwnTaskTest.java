@@ -264,6 +264,17 @@ class BringYourOwnTaskTest {
                 "single (best source)")) {
             assertTrue(table.contains(m), "report lacks " + m + ":\n" + table);
         }
+        // Each method chose its learning rate on dev from its own grid (full fine-tuning from lower rates).
+        for (JsonNode r : results) {
+            String grid = r.get("extra").get("lrGrid").toString();
+            String m = methodLabel(r);
+            assertEquals(
+                    m.equals("full")
+                            ? "[1.0E-5,2.0E-5,5.0E-5]"
+                            : m.equals("fusion") ? "[1.0E-5,5.0E-5,1.0E-4]" : "[1.0E-4,3.0E-4,0.001]",
+                    grid,
+                    m);
+        }
         // The LoRA adapter starts only its single cell; merges and fusion combine the two bottleneck adapters.
         for (JsonNode r : results) {
             String m = methodLabel(r);

@@ -144,6 +144,9 @@ public final class ReportWriter {
         for (ResultTables.Table t : tables) {
             d.heading(heading(t));
             d.add(resultsTable(t, in.expectedSeeds()));
+            if (stats.get(t).isEmpty()) {
+                d.note(noComparisonsNote(t));
+            }
             comparisons(
                     d,
                     stats.get(t),
@@ -540,6 +543,19 @@ public final class ReportWriter {
 
     /** The level below which a paired t-test is said to agree with an interval that excludes zero. */
     static final double T_TEST_LEVEL = 0.05;
+
+    /** Why a table has no paired comparisons: the seeds (a one-seed run has nothing to pair), else too few methods. */
+    static String noComparisonsNote(ResultTables.Table t) {
+        Set<Integer> seeds = new TreeSet<>();
+        t.rows().stream()
+                .filter(r -> !TrivialBaselines.isTrivial(r.label()))
+                .forEach(r -> r.seedValues().values().forEach(v -> seeds.addAll(v.keySet())));
+        return seeds.size() < 2
+                ? "No paired comparisons, CIs or verdicts: they pair methods seed by seed and need at least two seeds; "
+                        + "this table has " + seeds.size() + " (" + seeds + "). Run more seeds (`--seeds 13,21,42`, or "
+                        + "`seeds:` in a config) before reading a difference above as more than noise."
+                : "No paired comparisons: they need two methods with at least two seeds in common.";
+    }
 
     static String familyNote(List<ComparisonStatistics.Line> lines) {
         return "Holm within each task, over its " + testsByTask(lines);

@@ -1,0 +1,57 @@
+package org.mera.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The no-YAML comparison's hyperparameters: each method chooses its learning rate on dev unless the user fixes one, and
+ * {@code --hp} takes lists and per-method keys (a newcomer's review found {@code --hp lrGrid=[...]} refused with its own
+ * example as the expected form).
+ */
+class QuickExperimentTest {
+    private static Map<String, String> hp(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void byDefaultEachMethodChoosesItsLearningRateOnDev() {
+        Map<String, Map<String, Object>> h = QuickExperiment.hyperparameters(hp("steps", "30"));
+        assertEquals(List.of(1.0e-4, 3.0e-4, 1.0e-3), h.get("default").get("lrGrid"));
+        assertEquals(30, h.get("default").get("steps"));
+        assertEquals(List.of(1.0e-5, 2.0e-5, 5.0e-5), h.get("full").get("lrGrid"));
+        assertEquals(List.of(1.0e-5, 5.0e-5, 1.0e-4), h.get("fusion").get("lrGrid"));
+        assertEquals(List.of("default", "full", "fusion"), List.copyOf(h.keySet()));
+    }
+
+    @Test
+    void aLearningRateGivenByTheUserReplacesTheGrids() {
+        Map<String, Map<String, Object>> one = QuickExperiment.hyperparameters(hp("lr", "1e-3"));
+        assertEquals(Map.of("default", Map.of("lr", 1e-3)), one);
+        Map<String, Map<String, Object>> grid =
+                QuickExperiment.hyperparameters(hp("lrGrid", "[1.0e-4, 3.0e-4, 1.0e-3]", "full.lrGrid", "[1e-5,3e-5]"));
+        assertEquals(List.of(1.0e-4, 3.0e-4, 1.0e-3), grid.get("default").get("lrGrid"));
+        assertEquals(List.of(1.0e-5, 3.0e-5), grid.get("full").get("lrGrid"));
+        assertFalse(grid.containsKey("fusion"), "no default grid is added once the user sets one: " + grid);
+        assertTrue(QuickExperiment.choosesLearningRate(hp("fusion.fusionTemperature", "2")));
+        assertFalse(QuickExperiment.choosesLearningRate(hp("adapter.lr", "1e-3")));
+    }
+
+    @Test
+    void aPerMethodKeyMustNameAMethod() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> QuickExperiment.hyperparameters(hp("fulll.lr", "1e-5")));
+        assertTrue(
+                e.getMessage().contains("--hp fulll.lr=1e-5") && e.getMessage().contains("mera-ot"), e.getMessage());
+    }
+}
