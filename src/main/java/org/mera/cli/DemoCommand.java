@@ -80,11 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
             for (String t : tracksWanted) {
                 WordNetTasks.track(t);
             }
-            dataRoot = home.resolve("demo/wordnet-suite");
-            if (!WordNetSuite.isCurrent(dataRoot, 42)) {
-                System.err.println("mera demo: generating the WordNet task suite into " + dataRoot);
-                WordNetSuite.write(dataRoot, 42);
-            }
+            dataRoot = wordNetSuite(home, System.err, "mera demo");
             for (WordNetTasks.Track t : WordNetTasks.TRACKS) {
                 if (!tracksWanted.contains(t.name())) {
                     continue;
@@ -176,6 +172,20 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("mera demo: " + e.getMessage());
             return 2;
         }
+    }
+
+    /**
+     * The WordNet task suite under {@code home} ({@code demo/wordnet-suite}), generated (seed 42) when missing or made by
+     * an older generator: the demo's data, and the built-in WordNet tasks' data for {@code mera experiment} without
+     * {@code --data}.
+     */
+    static Path wordNetSuite(Path home, java.io.PrintStream log, String who) throws java.io.IOException {
+        Path root = home.resolve("demo/wordnet-suite");
+        if (!WordNetSuite.isCurrent(root, 42)) {
+            log.println(who + ": generating the WordNet task suite into " + root);
+            WordNetSuite.write(root, 42);
+        }
+        return root;
     }
 
     private static Map<String, Object> ordered(Object... kv) {

@@ -82,7 +82,8 @@ public final class ExperimentCommand implements Callable<Integer> {
             names = "--data",
             paramLabel = "DIR",
             description = "without a config: the folder holding built-in tasks' data "
-                    + "(e.g. a GLUE copy), if any target or source is a built-in name")
+                    + "(e.g. a GLUE copy), if any target or source is a built-in name (default for the WordNet tasks: "
+                    + "the suite mera demo generates, made on first use)")
     Path dataRoot;
 
     @Option(names = "--name", description = "without a config: the experiment's name (default: the first target's)")
@@ -197,7 +198,8 @@ public final class ExperimentCommand implements Callable<Integer> {
                                 dataRoot,
                                 name,
                                 hp,
-                                out.toAbsolutePath().normalize())
+                                out.toAbsolutePath().normalize(),
+                                org.mera.model.ModelCatalog.defaultHome())
                         .config(System.out, !dryRun);
             } catch (IllegalArgumentException | java.io.IOException e) {
                 System.err.println("mera experiment: " + e.getMessage());

@@ -43,6 +43,8 @@ final class QuickExperiment {
     private final String name;
     private final Map<String, String> hp;
     private final Path out;
+    /** Where the WordNet suite is kept ($MERA_HOME): built-in WordNet names need no --data. */
+    private final Path home;
 
     QuickExperiment(
             List<String> targets,
@@ -54,7 +56,8 @@ final class QuickExperiment {
             Path dataRoot,
             String name,
             Map<String, String> hp,
-            Path out) {
+            Path out,
+            Path home) {
         this.targets = targets;
         this.sources = sources;
         this.models = models;
@@ -65,6 +68,7 @@ final class QuickExperiment {
         this.name = name;
         this.hp = hp;
         this.out = out;
+        this.home = home;
     }
 
     /** The config; saved as {@code OUT/experiment.yaml} when {@code save} (a dry run writes nothing). */
@@ -85,6 +89,8 @@ final class QuickExperiment {
                 tracks.computeIfAbsent(track, t -> new ArrayList<>()).add(spec);
             }
         }
+        Path dataRoot =
+                this.dataRoot != null ? this.dataRoot : wordNetSuiteIfOnlyWordNet(targetSpecs, sourceSpecs, home, log);
         TaskDirectory first = TaskCatalogue.resolve(targetSpecs.get(0), null, dataRoot);
         int kk = k != null ? k : first.kshotKs().size() == 1 ? first.kshotKs().get(0) : 16;
         List<Integer> ss = !seeds.isEmpty()
@@ -149,12 +155,41 @@ final class QuickExperiment {
         if (choosesLearningRate(hp)) {
             log.println(
                     "learning rates: each method picks its own on the k-shot dev split, from "
-                            + FAIR_LR_GRIDS.get("default").get("lrGrid") + " (full fine-tuning "
-                            + FAIR_LR_GRIDS.get(Method.FULL.id()).get("lrGrid") + ", fusion "
-                            + FAIR_LR_GRIDS.get(Method.FUSION.id()).get("lrGrid")
+                            + rates("default") + " (full fine-tuning " + rates(Method.FULL.id()) + ", fusion "
+                            + rates(Method.FUSION.id())
                             + "), so no method is judged at a rate that suits another; --hp lr=X trains every cell at one rate");
         }
         return cfg;
+    }
+
+    /**
+     * Without {@code --data}, built-in WordNet tasks read the suite {@code mera demo} generates (made now if missing),
+     * when every built-in name given is a WordNet task; otherwise none (a GLUE name then asks for {@code --data}).
+     */
+    private static Path wordNetSuiteIfOnlyWordNet(
+            List<String> targets, List<String> sources, Path home, PrintStream log) throws IOException {
+        List<String> builtIn = new ArrayList<>();
+        for (String spec : targets) {
+            if (!TaskCatalogue.isDirectory(spec, null)) {
+                builtIn.add(spec);
+            }
+        }
+        for (String spec : sources) {
+            if (!TaskCatalogue.isDirectory(spec, null)) {
+                builtIn.add(spec);
+            }
+        }
+        boolean allWordNet = !builtIn.isEmpty()
+                && builtIn.stream()
+                        .allMatch(n -> org.mera.data.wordnet.WordNetTasks.all().stream()
+                                .anyMatch(t -> t.name().equals(n)));
+        if (!allWordNet) {
+            return null;
+        }
+        Path root = DemoCommand.wordNetSuite(home, log, "mera experiment");
+        log.println(
+                "built-in WordNet tasks " + builtIn + " read from " + root + " (--data DIR to read another folder)");
+        return root;
     }
 
     /** The standard methods that every target's sources allow; the others are named with the reason they are left out. */
@@ -204,6 +239,15 @@ final class QuickExperiment {
         m.put(Method.FULL.id(), Map.of("lrGrid", List.of(1.0e-5, 2.0e-5, 5.0e-5)));
         m.put(Method.FUSION.id(), Map.of("lrGrid", List.of(1.0e-5, 5.0e-5, 1.0e-4)));
         return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** A section's grid as "1e-4, 3e-4, 1e-3". */
+    private static String rates(String section) {
+        return ((List<?>) FAIR_LR_GRIDS.get(section).get("lrGrid"))
+                .stream()
+                        .map(v -> String.format(java.util.Locale.ROOT, "%.0e", (Double) v)
+                                .replace("e-0", "e-"))
+                        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
     }
 
     /** Whether the user left the learning rate to the grids (no {@code lr} or {@code lrGrid} in any --hp). */

@@ -78,8 +78,11 @@ public final class ResolvedTasks {
         if (!TaskCatalogue.isDirectory(spec, null)
                 && TaskCatalogue.builtIns().find(spec).isPresent()
                 && dataRoot == null) {
-            throw new IllegalArgumentException(
-                    "built-in task " + spec + " needs dataRoot (the folder holding " + spec + "/)");
+            throw new IllegalArgumentException("built-in task " + spec + " needs the folder holding " + spec
+                    + "/: dataRoot in a config, --data DIR "
+                    + "on the command line (GLUE: a copy laid out as docs/data.md says; the WordNet tasks: the "
+                    + "suite `mera demo` generates in $MERA_HOME/demo/wordnet-suite, which mera experiment "
+                    + "without a config uses by itself)");
         }
         return TaskCatalogue.resolve(spec, null, dataRoot);
     }

@@ -48,6 +48,48 @@ class QuickExperimentTest {
     }
 
     @Test
+    void builtInWordNetTasksNeedNoDataFolder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        org.mera.experiment.ExperimentConfig cfg = new QuickExperiment(
+                        List.of("wn-verb-lexname"),
+                        List.of("wn-noun-lexname", "wn-gloss-match"),
+                        List.of(),
+                        List.of("adapter", "single"),
+                        List.of(13),
+                        null,
+                        null,
+                        null,
+                        Map.of(),
+                        home.resolve("out"),
+                        home)
+                .config(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8), false);
+        java.nio.file.Path suite = home.resolve("demo/wordnet-suite");
+        assertEquals(suite, cfg.dataRoot());
+        assertTrue(java.nio.file.Files.isDirectory(suite.resolve("wn-verb-lexname")), "generated on first use");
+        String said = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(
+                said.contains("generating the WordNet task suite into " + suite) && said.contains("read from"), said);
+        // a GLUE name beside them still needs --data: no WordNet folder is put in its place
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new QuickExperiment(
+                                List.of("MRPC"),
+                                List.of("wn-noun-lexname"),
+                                List.of(),
+                                List.of("adapter"),
+                                List.of(13),
+                                null,
+                                null,
+                                null,
+                                Map.of(),
+                                home.resolve("out2"),
+                                home)
+                        .config(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false));
+        assertTrue(e.getMessage().contains("MRPC needs its data"), e.getMessage());
+    }
+
+    @Test
     void aPerMethodKeyMustNameAMethod() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class, () -> QuickExperiment.hyperparameters(hp("fulll.lr", "1e-5")));
