@@ -348,6 +348,30 @@ class ReportWriterTest {
     }
 
     @Test
+    void withoutSameTrackTheMergesStandInForItAgainstTheBaselines(@TempDir Path tmp) throws Exception {
+        ExperimentConfig c =
+                ExperimentConfig.load(demoConfig(tmp, "[RTE]", "[16]", "[full, adapter, single, mera-average]"));
+        new ExperimentRunner(c, new CheapCellRunner(0))
+                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false)
+                .run();
+        String md = Files.readString(ReportWriter.write(c.outputDir()).markdown());
+        assertTrue(
+                md.contains("| RTE | merged > full fine-tuning (no same-track here) | mera-average − full |")
+                        && md.contains(
+                                "| RTE | merged > adapter tuning (no same-track here) | mera-average − adapter |"),
+                md);
+        // with same-track on the target, it alone is set against the baselines
+        ExperimentConfig withTrack = ExperimentConfig.load(
+                demoConfig(tmp.resolve("b"), "[RTE]", "[16]", "[full, adapter, mera-average, mera-same-track]"));
+        new ExperimentRunner(withTrack, new CheapCellRunner(0))
+                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false)
+                .run();
+        String md2 = Files.readString(ReportWriter.write(withTrack.outputDir()).markdown());
+        assertTrue(md2.contains("| RTE | same-track > full fine-tuning |"), md2);
+        assertFalse(md2.contains("no same-track here"), md2);
+    }
+
+    @Test
     void commandsReportAndFailClearlyWithoutARunner(@TempDir Path tmp) throws Exception {
         Path config = demoConfig(tmp, "[RTE]", "[16]", "[full, adapter, single, mera-same-track]");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
