@@ -207,6 +207,22 @@ final class QuickExperiment {
                     short_.add(t.name());
                 }
             }
+            if (m == Method.MERA_AUTO && short_.isEmpty()) {
+                int top = autoTop(draft);
+                List<String> wouldTakeAll = new ArrayList<>();
+                for (ResolvedTasks.Target t : resolved.targets()) {
+                    if (Grid.sourcesFor(draft, catalog, resolved, t.name(), m).size() <= top) {
+                        wouldTakeAll.add(t.name());
+                    }
+                }
+                if (wouldTakeAll.size() == resolved.targets().size()) {
+                    log.println("leaving out " + m.id() + ": it merges the best " + top + " of the source adapters "
+                            + "(autoTop), and " + wouldTakeAll + " ha" + (wouldTakeAll.size() == 1 ? "s" : "ve")
+                            + " no more than that, so it would merge them all: the same cell as mera-ot (more "
+                            + "sources, or --hp mera-auto.autoTop=N, bring it back)");
+                    continue;
+                }
+            }
             List<String> trackless =
                     short_.stream().filter(t -> catalog.track(t).isEmpty()).toList();
             if (short_.isEmpty()) {
@@ -283,6 +299,17 @@ final class QuickExperiment {
             hyper.computeIfAbsent(section, x -> new LinkedHashMap<>()).put(name, parse(v));
         });
         return hyper;
+    }
+
+    /** mera-auto's autoTop as the config sets it (its section, then default), else the runner's 3. */
+    private static int autoTop(ExperimentConfig draft) {
+        for (String section : List.of(Method.MERA_AUTO.id(), "default")) {
+            Object v = draft.hyperparameters().getOrDefault(section, Map.of()).get("autoTop");
+            if (v instanceof Number n) {
+                return n.intValue();
+            }
+        }
+        return 3;
     }
 
     private static String absoluteIfDirectory(String spec) {

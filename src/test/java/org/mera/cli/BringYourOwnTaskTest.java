@@ -221,7 +221,7 @@ class BringYourOwnTaskTest {
                 "--hp",
                 "autoSteps=1",
                 "--hp",
-                "autoTop=2",
+                "autoTop=1",
                 "--out",
                 out.toString());
         Run dry = run(with(comparison, "--dry-run"));

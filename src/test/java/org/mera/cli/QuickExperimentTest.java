@@ -70,6 +70,16 @@ class QuickExperimentTest {
         String said = log.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(
                 said.contains("generating the WordNet task suite into " + suite) && said.contains("read from"), said);
+        // with every method left to it: mera-auto over two sources with autoTop 3 would be mera-ot's cell
+        log.reset();
+        org.mera.experiment.ExperimentConfig all = quick(home, Map.of(), log);
+        assertFalse(all.methods().contains("mera-auto"), all.methods().toString());
+        assertTrue(all.methods().contains("mera-ot"), all.methods().toString());
+        said = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(
+                said.contains("leaving out mera-auto: it merges the best 3") && said.contains("same cell as mera-ot"),
+                said);
+        assertTrue(quick(home, Map.of("mera-auto.autoTop", "1"), log).methods().contains("mera-auto"));
         // a GLUE name beside them still needs --data: no WordNet folder is put in its place
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
@@ -87,6 +97,23 @@ class QuickExperimentTest {
                                 home)
                         .config(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false));
         assertTrue(e.getMessage().contains("MRPC needs its data"), e.getMessage());
+    }
+
+    private static org.mera.experiment.ExperimentConfig quick(
+            java.nio.file.Path home, Map<String, String> hp, java.io.ByteArrayOutputStream log) throws Exception {
+        return new QuickExperiment(
+                        List.of("wn-verb-lexname"),
+                        List.of("wn-noun-lexname", "wn-gloss-match"),
+                        List.of(),
+                        List.of(),
+                        List.of(13),
+                        null,
+                        null,
+                        null,
+                        hp,
+                        home.resolve("out"),
+                        home)
+                .config(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8), false);
     }
 
     @Test
