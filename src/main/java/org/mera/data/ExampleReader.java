@@ -223,6 +223,7 @@ public final class ExampleReader {
         List<CsvRecord> records = parseCsv(file, text);
         Map<String, Integer> index = null;
         int headerLine = 0;
+        int headerWidth = 0;
         List<Example> out = new ArrayList<>();
         for (CsvRecord rec : records) {
             String[] fields = rec.fields();
@@ -230,12 +231,22 @@ public final class ExampleReader {
                 if (cols.hasHeader()) {
                     index = headerIndex(fields);
                     headerLine = rec.line();
+                    headerWidth = fields.length;
                     requireColumns(file, rec.line(), cols, index);
                     continue;
                 }
                 index = headerIndex(cols.headerlessNames().toArray(String[]::new));
             }
             checkWidth(file, rec.line(), cols, fields);
+            if (headerWidth > 0 && fields.length > headerWidth) {
+                // An unquoted comma in a text splits it: its tail would be read as the next column (the label).
+                throw new ExampleFileException(
+                        file,
+                        rec.line(),
+                        "row has " + fields.length + " fields but the header on line " + headerLine + " names "
+                                + headerWidth
+                                + "; a text holding a comma must be quoted (\"Good food, great staff.\")");
+            }
             out.add(toExample(file, rec.line(), task, cols, rowGetter(file, rec.line(), fields, index, headerLine)));
         }
         return nonEmpty(file, out);

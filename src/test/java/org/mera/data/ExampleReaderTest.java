@@ -201,6 +201,13 @@ class ExampleReaderTest {
                 stray,
                 2,
                 "after a closing quote");
+        // an unquoted comma in a text: refused at its row, not read as a label that fails in another file
+        Path comma = write("comma.csv", "text_a,label\nFine.,1\nGood food, great staff.,1\n");
+        assertError(
+                assertThrows(ExampleFileException.class, () -> ExampleReader.read(comma, GlueTasks.SST2)),
+                comma,
+                3,
+                "row has 3 fields but the header on line 1 names 2; a text holding a comma must be quoted");
         Path cols = write("cols.csv", "sentence,y\nok,1\n");
         assertEquals(
                 List.of(new Example("ok", null, "1")),
