@@ -25,9 +25,11 @@ final class ReportSummary {
         boolean afterResults = false;
         for (String line : markdown.split("\n")) {
             if (afterResults && !line.isBlank()) {
-                // a results table without comparisons says why (one seed): the terminal says it too
-                if (line.startsWith("No paired comparisons")) {
+                // what the report says right under a results table about reading it (one seed: no comparisons;
+                // rows with identical predictions), the terminal says too
+                if (line.startsWith("No paired comparisons") || line.startsWith("Identical test predictions")) {
                     results.append(line).append('\n');
+                    continue;
                 }
                 afterResults = false;
             }

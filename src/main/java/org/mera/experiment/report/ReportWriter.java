@@ -23,6 +23,7 @@ import org.mera.experiment.ExperimentRunner;
 import org.mera.experiment.ResultRecord;
 import org.mera.experiment.RunInfo;
 import org.mera.experiment.stats.ComparisonStatistics;
+import org.mera.experiment.stats.IdenticalPredictions;
 import org.mera.experiment.stats.PairedStatistics;
 import org.mera.experiment.stats.ResultTables;
 import org.mera.experiment.stats.TrivialBaselines;
@@ -146,6 +147,10 @@ public final class ReportWriter {
             d.add(resultsTable(t, in.expectedSeeds()));
             if (stats.get(t).isEmpty()) {
                 d.note(noComparisonsNote(t));
+            }
+            String same = identicalNote(IdenticalPredictions.of(t, in.predictions()));
+            if (same != null) {
+                d.note(same);
             }
             comparisons(
                     d,
@@ -543,6 +548,22 @@ public final class ReportWriter {
 
     /** The level below which a paired t-test is said to agree with an interval that excludes zero. */
     static final double T_TEST_LEVEL = 0.05;
+
+    /** The rows with identical predictions, per task; null when there are none. */
+    static String identicalNote(Map<String, List<List<String>>> byTask) {
+        if (byTask.isEmpty()) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>();
+        byTask.forEach((task, groups) -> {
+            for (List<String> g : groups) {
+                parts.add(task + ": " + String.join(" = ", g));
+            }
+        });
+        return "Identical test predictions, example by example, at every seed (so their differences are exactly 0 and "
+                + "their rows are one result, not several; the predicted-class table shows whether it is a constant "
+                + "answer): " + String.join("; ", parts) + ".";
+    }
 
     /** Why a table has no paired comparisons: the seeds (a one-seed run has nothing to pair), else too few methods. */
     static String noComparisonsNote(ResultTables.Table t) {

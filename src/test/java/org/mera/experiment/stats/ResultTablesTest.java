@@ -144,6 +144,45 @@ class ResultTablesTest {
         }
     }
 
+    /**
+     * Rows whose predictions agree example by example at every seed are found (and only those): here adapter and
+     * mera-ot predict alike at both seeds, mera-average at one only, and single [QQP] and single [STS-B] alike (the
+     * rows built from them, mean of sources and chosen on dev, are not compared).
+     */
+    @Test
+    void identicalPredictionsAreFoundAtEverySeed() {
+        List<ResultRecord> rs = new ArrayList<>();
+        Map<String, org.mera.experiment.CellPredictions> byKey = new java.util.LinkedHashMap<>();
+        int[] gold = {0, 1, 1, 0};
+        for (int seed : List.of(13, 21)) {
+            int[] shared = seed == 13 ? new int[] {0, 1, 0, 0} : new int[] {1, 1, 0, 0};
+            Map<String, int[]> predicted = new java.util.LinkedHashMap<>();
+            predicted.put("adapter", shared);
+            predicted.put("mera-ot", shared.clone());
+            predicted.put("mera-average", seed == 13 ? shared.clone() : new int[] {0, 0, 0, 0});
+            predicted.put("full", new int[] {0, 1, 1, 1});
+            predicted.put("singleQQP", new int[] {1, 1, 1, 1});
+            predicted.put("singleSTS-B", new int[] {1, 1, 1, 1});
+            predicted.forEach((m, p) -> {
+                boolean single = m.startsWith("single");
+                ResultRecord r =
+                        scored(seed, single ? "single" : m, single ? m.substring(6) : null, List.of(), 0.5, 0.5);
+                rs.add(r);
+                byKey.put(r.key(), org.mera.experiment.CellPredictions.classification(2, p, gold, new int[] {16, 16}));
+            });
+        }
+        ResultTables.Table t =
+                ResultTables.build(rs, List.of("MRPC"), List.of(), Map.of()).get(0);
+        Map<String, List<List<String>>> same = IdenticalPredictions.of(t, new PredictionIndex(rs, byKey, Map.of()));
+        assertEquals(
+                Map.of(
+                        "MRPC",
+                        List.of(
+                                List.of("adapter", "mera-ot"),
+                                List.of(ResultTables.singleSource("QQP"), ResultTables.singleSource("STS-B")))),
+                same);
+    }
+
     @Test
     void pairedComparisonsUseTheSeedsBothMethodsHave() {
         List<ResultRecord> rs = new ArrayList<>();
