@@ -276,6 +276,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                                         ? "done  "
                                         : importable.contains(c.key()) ? "import" : "to run")
                                 + "  " + c.key() + "  " + c.describe()));
+                printSourceTraining(grid, finished, importable, cfg);
                 return 0;
             }
             for (Path dir : present) {
@@ -302,6 +303,39 @@ public final class ExperimentCommand implements Callable<Integer> {
             System.err.println("mera experiment: " + e.getMessage());
             return 2;
         }
+    }
+
+    /**
+     * What the cells still to run need trained first: a source adapter per encoder and task source (unless the artifact
+     * cache already holds it), each an upper bound of sourceSteps steps, which a dry run's cell list does not show.
+     */
+    private static void printSourceTraining(
+            Grid grid, java.util.Set<String> finished, java.util.Set<String> importable, ExperimentConfig cfg) {
+        java.util.Map<String, java.util.Set<String>> byEncoder = new java.util.TreeMap<>();
+        java.util.Set<String> budgets = new java.util.TreeSet<>();
+        for (org.mera.experiment.Cell c : grid.cells()) {
+            if (finished.contains(c.key()) || importable.contains(c.key())) {
+                continue;
+            }
+            for (String s : c.source() == null ? c.sources() : java.util.List.of(c.source())) {
+                if (c.sourceSpec(s) instanceof org.mera.experiment.SourceSpec.Task) {
+                    byEncoder
+                            .computeIfAbsent(c.encoder(), e -> new java.util.TreeSet<>())
+                            .add(s);
+                    java.util.Map<String, Object> h = c.hyperparameters().asMap();
+                    budgets.add(h.get("sourceSteps") + " steps of " + h.get("sourceBatchSize") + " pool rows");
+                }
+            }
+        }
+        if (byEncoder.isEmpty()) {
+            return;
+        }
+        System.out.println("source adapters these cells start from, trained on their task's pool unless "
+                + cfg.effectiveCacheDir() + " holds them already:");
+        byEncoder.forEach((e, tasks) -> System.out.println("  " + e + ": " + tasks.size() + " " + tasks));
+        System.out.println("  each up to " + String.join(" or ", budgets)
+                + ", stopping once its pool-dev score stops improving (minilm: about 10 minutes each on 2 cores; "
+                + "bert-base: 1.5-2 hours; --hp sourceSteps=N lowers the budget)");
     }
 
     /** The command line this was run with, quoted for a shell, to print as the way to resume after an interruption. */

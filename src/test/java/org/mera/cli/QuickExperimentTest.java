@@ -99,6 +99,48 @@ class QuickExperimentTest {
         assertTrue(e.getMessage().contains("MRPC needs its data"), e.getMessage());
     }
 
+    /** A dry run also says which source adapters the cells need trained, and their budget. */
+    @Test
+    void aDryRunNamesTheSourceAdaptersToTrain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        org.mera.experiment.cell.MeraCellRunner.register();
+        java.nio.file.Path suite = tmp.resolve("suite");
+        org.mera.data.wordnet.WordNetSuite.write(suite, 42);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = new picocli.CommandLine(new ExperimentCommand())
+                    .execute(
+                            "--target",
+                            "wn-verb-lexname",
+                            "--source",
+                            "wn-noun-lexname",
+                            "--methods",
+                            "adapter,single",
+                            "--seeds",
+                            "13,21",
+                            "--hp",
+                            "sourceSteps=300",
+                            "--data",
+                            suite.toString(),
+                            "--dry-run",
+                            "--out",
+                            tmp.resolve("o").toString());
+        } finally {
+            System.setOut(saved);
+        }
+        String said = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code, said);
+        assertTrue(
+                said.contains("source adapters these cells start from")
+                        && said.contains("  minilm: 1 [wn-noun-lexname]")
+                        && said.contains("each up to 300 steps of 32 pool rows"),
+                said);
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("o")), "a dry run writes nothing");
+    }
+
     private static org.mera.experiment.ExperimentConfig quick(
             java.nio.file.Path home, Map<String, String> hp, java.io.ByteArrayOutputStream log) throws Exception {
         return new QuickExperiment(
