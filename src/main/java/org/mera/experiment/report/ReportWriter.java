@@ -133,8 +133,9 @@ public final class ReportWriter {
                 + ResultTables.SINGLE_DEV
                 + "` picks, per seed, the source whose cell has the best k-shot dev score [how often each was picked], as "
                 + "a user who tries every adapter would; `single [S]` rows are each source adapter fine-tuned alone. "
-                + "Same-track rows name the sources they merged [in brackets]. Bold: "
-                + "the best mean in each column, trivial baselines, that oracle and the sources one by one left out. "
+                + "Same-track rows name the sources they merged [in brackets]. Bold: the best mean in each column "
+                + "among the methods (the trivial rows, the oracle best source and the `single [S]` rows are not "
+                + "candidates). "
                 + trivialNote(in));
         d.note(statisticsNote(in));
         boolean claimsHeading = false;
