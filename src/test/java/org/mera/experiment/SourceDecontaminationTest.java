@@ -211,6 +211,14 @@ class SourceDecontaminationTest {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(report));
         assertTrue(row.contains("| 50 | 2 | para 2 |") && row.contains("| " + steps + " | " + best + " |"), row);
+        // beside the pool-dev score, what learning nothing scores there, from the cleaned pool dev split's labels
+        assertTrue(used.get("poolDevTrivial") instanceof Number, used.toString());
+        assertTrue(
+                row.contains(String.format(
+                        java.util.Locale.ROOT,
+                        "; learning nothing: %.1f",
+                        100 * ((Number) used.get("poolDevTrivial")).doubleValue())),
+                row);
 
         // A second grid on the same cache: the finished source adapter is reused, not trained again.
         long modified = Files.getLastModifiedTime(adapters.get(0).resolve("metrics.json"))

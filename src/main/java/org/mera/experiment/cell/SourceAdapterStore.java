@@ -170,7 +170,7 @@ final class SourceAdapterStore {
         });
         AdapterWeights w = AdapterHubDirectory.read(dir);
         loaded.put(key, w);
-        records.put(recordKey(cell.encoder(), source, h), summary(dir, pool));
+        records.put(recordKey(cell.encoder(), source, h), summary(dir, pool, sourceTask.task()));
         return w;
     }
 
@@ -228,7 +228,8 @@ final class SourceAdapterStore {
      * decontamination counts of this grid (the entry's own were counted by the grid that trained it; the rows removed
      * are the same, since they are part of its key, but another grid may attribute them to other targets).
      */
-    private static Map<String, Object> summary(Path dir, ContaminationReference.CleanedPool pool) throws IOException {
+    private static Map<String, Object> summary(Path dir, ContaminationReference.CleanedPool pool, Task task)
+            throws IOException {
         @SuppressWarnings("unchecked")
         Map<String, Object> info =
                 Json.PLAIN.readValue(dir.resolve(SOURCE_METRICS).toFile(), LinkedHashMap.class);
@@ -247,8 +248,31 @@ final class SourceAdapterStore {
         }
         // Adapters cached before skipping existed trained without a skipped step (a non-finite gradient stopped them).
         out.put("skippedSteps", info.getOrDefault("skippedSteps", 0));
+        out.put("poolDevTrivial", trivialScore(task, pool.dev().kept()));
         out.put("decontamination", pool.counts());
         return out;
+    }
+
+    /**
+     * What a predictor that learns nothing scores on the (cleaned) pool dev split in the pool-dev metric: the majority
+     * class's accuracy, always class 1's F1, 0 for MCC and the correlations. A source adapter at or near it learned
+     * nothing its merges could pass on, which the report flags.
+     */
+    static double trivialScore(Task task, List<org.mera.data.Example> dev) {
+        if (dev.isEmpty() || task.labels().isEmpty()) {
+            return 0;
+        }
+        Map<String, Integer> counts = new TreeMap<>();
+        dev.forEach(e -> counts.merge(e.label(), 1, Integer::sum));
+        return switch (task.metric()) {
+            case "accuracy" ->
+                counts.values().stream().mapToInt(Integer::intValue).max().orElse(0) / (double) dev.size();
+            case "f1" -> {
+                double p = counts.getOrDefault(task.labels().get(1), 0) / (double) dev.size(); // F1 is of class 1
+                yield 2 * p / (1 + p);
+            }
+            default -> 0;
+        };
     }
 
     /**

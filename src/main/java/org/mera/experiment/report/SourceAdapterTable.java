@@ -31,7 +31,15 @@ final class SourceAdapterTable {
             int bestStep,
             int budget,
             int skippedSteps,
-            double seconds) {}
+            double seconds,
+            Double trivial) {
+        /** At most this far above what learning nothing scores (×100 points): flagged as having learned nothing. */
+        static final double AT_CHANCE_MARGIN = 1.0;
+
+        boolean atChance() {
+            return poolDevScore != null && trivial != null && 100 * (poolDevScore - trivial) <= AT_CHANCE_MARGIN;
+        }
+    }
 
     private SourceAdapterTable() {}
 
@@ -71,7 +79,9 @@ final class SourceAdapterTable {
                                 integer(info.get("bestStep")),
                                 integer(info.get("stepBudget")),
                                 integer(info.get("skippedSteps")),
-                                info.get("seconds") instanceof Number n ? n.doubleValue() : 0));
+                                info.get("seconds") instanceof Number n ? n.doubleValue() : 0,
+                                // recorded by cells from 2026-12-07 on; older cells' rows go without it
+                                info.get("poolDevTrivial") instanceof Number n ? n.doubleValue() : null));
             }
         }
         List<Row> out = new ArrayList<>(byKey.values());
@@ -88,7 +98,9 @@ final class SourceAdapterTable {
                     + "k-shot row (ignoring case, spaces and punctuation; a pair in either order) is removed, and stops once its score on "
                     + "the pool's dev split (cleaned the same way) has not improved for its patience; the state with the best pool-dev "
                     + "score is kept. A step whose gradient is not finite is skipped (no update) and counted next to the steps; more than three "
-                    + "in a row, or over 1 % of the budget, fails the run.";
+                    + "in a row, or over 1 % of the budget, fails the run. Beside the pool-dev score, what learning nothing "
+                    + "scores there (the majority class's accuracy, always class 1's F1, 0 for MCC and correlations); a "
+                    + "source within a point of it is marked at chance: merging it passes on nothing.";
 
     static final List<String> HEADER = List.of(
             "Source",
@@ -119,7 +131,14 @@ final class SourceAdapterTable {
                 r.devRemoved() + " of " + r.devRows(),
                 r.poolDevScore() == null
                         ? "–"
-                        : String.format(Locale.ROOT, "%.1f (%s)", 100 * r.poolDevScore(), r.metric()),
+                        : String.format(Locale.ROOT, "%.1f (%s)", 100 * r.poolDevScore(), r.metric())
+                                + (r.trivial() == null
+                                        ? ""
+                                        : String.format(
+                                                Locale.ROOT,
+                                                "; learning nothing: %.1f%s",
+                                                100 * r.trivial(),
+                                                r.atChance() ? " (at chance: this adapter learned nothing)" : "")),
                 r.skippedSteps() == 0 ? String.valueOf(r.steps()) : r.steps() + " (" + r.skippedSteps() + " skipped)",
                 String.valueOf(r.bestStep()),
                 String.valueOf(r.budget()),
