@@ -888,9 +888,14 @@ public final class ReportWriter {
     // ---------------------------------------------------------------- charts
 
     /** The rows a chart draws: all but the single sources one by one (the table lists them; a chart would crowd). */
+    /**
+     * The rows the charts draw: not each source alone (the summaries are drawn), and not the oracle best source, which
+     * picks by test score: drawn as a bar like the others it would read as a method (the table keeps it, labelled).
+     */
     private static List<ResultTables.Row> charted(ResultTables.Table t) {
         return t.rows().stream()
-                .filter(r -> ResultTables.sourceOf(r.label()) == null)
+                .filter(r ->
+                        ResultTables.sourceOf(r.label()) == null && !r.label().equals(ResultTables.SINGLE_BEST))
                 .toList();
     }
 
