@@ -35,6 +35,15 @@ public final class ReportCommand implements Callable<Integer> {
                     + " grid, run by another process: mera experiment --import), with their predictions; repeatable")
     java.util.List<Path> include = new java.util.ArrayList<>();
 
+    @Option(
+            names = "--predictions",
+            paramLabel = "FILE.csv",
+            description =
+                    "also write every shown cell's per-example test predictions as one CSV (key, encoder, task, k,"
+                            + " seed, method, source, example, gold, predicted: class indices in the task's label order, or "
+                            + "values for regression), to check a result outside mera")
+    Path predictionsCsv;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -54,6 +63,11 @@ public final class ReportCommand implements Callable<Integer> {
                 ReportWriter.write(dir, to == null ? dir.resolve(ReportWriter.REPORT_DIR) : to, include);
         System.out.println("wrote " + out.html() + ", " + out.markdown() + ", " + out.csv() + " and "
                 + out.charts().size() + " chart(s)");
+        if (predictionsCsv != null) {
+            int cells = org.mera.experiment.report.PredictionExport.write(
+                    org.mera.experiment.report.ResultsFolder.read(dir, include), predictionsCsv);
+            System.out.println("wrote " + predictionsCsv + ": the test predictions of " + cells + " cell(s)");
+        }
         return 0;
     }
 }

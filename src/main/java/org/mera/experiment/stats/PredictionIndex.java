@@ -63,6 +63,11 @@ public final class PredictionIndex {
         return new PredictionIndex(shown, byKey, expectedSources);
     }
 
+    /** The stored predictions of one cell by its key; null when it has none. */
+    public CellPredictions ofCell(String key) {
+        return byKey.get(key);
+    }
+
     /** How many of the shown cells have predictions. */
     public int count() {
         return byKey.size();

@@ -418,6 +418,29 @@ class ReportWriterTest {
                     new CommandLine(new ReportCommand())
                             .execute(tmp.resolve("o2").toString()));
             assertTrue(Files.exists(tmp.resolve("o2/report/report.html")), "report regenerated from results alone");
+            // the per-example predictions as one CSV, row for row what the stored files hold
+            Path csv = tmp.resolve("predictions.csv");
+            assertEquals(
+                    0,
+                    new CommandLine(new ReportCommand())
+                            .execute(tmp.resolve("o2").toString(), "--predictions", csv.toString()));
+            List<String> lines = Files.readAllLines(csv);
+            assertEquals(PredictionExport.HEADER, lines.get(0));
+            int expected = 0;
+            for (ResultRecord cell :
+                    ResultStore.read(tmp.resolve("o2/results.jsonl")).byKey().values()) {
+                CellPredictions p = CellPredictions.read(CellPredictions.file(tmp.resolve("o2"), cell.key()));
+                expected += p.size();
+                String[] first = lines.stream()
+                        .filter(l -> l.startsWith(cell.key() + ","))
+                        .findFirst()
+                        .orElseThrow()
+                        .split(",");
+                assertEquals("0", first[7]);
+                assertEquals(String.valueOf(p.goldClasses()[0]), first[8]);
+                assertEquals(String.valueOf(p.predictedClasses()[0]), first[9]);
+            }
+            assertEquals(expected + 1, lines.size());
             assertEquals(
                     1,
                     new CommandLine(new ReportCommand())
