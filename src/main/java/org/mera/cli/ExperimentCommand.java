@@ -323,7 +323,11 @@ public final class ExperimentCommand implements Callable<Integer> {
                             .computeIfAbsent(c.encoder(), e -> new java.util.TreeSet<>())
                             .add(s);
                     java.util.Map<String, Object> h = c.hyperparameters().asMap();
-                    budgets.add(h.get("sourceSteps") + " steps of " + h.get("sourceBatchSize") + " pool rows");
+                    budgets.add(
+                            h.get("sourceSteps") instanceof Number n && n.intValue() > 0
+                                    ? n + " steps of " + h.get("sourceBatchSize") + " pool rows"
+                                    : h.get("sourceEpochs") + " passes over the pool in batches of "
+                                            + h.get("sourceBatchSize"));
                 }
             }
         }

@@ -153,11 +153,11 @@ final class QuickExperiment {
         log.println("experiment " + n + ": " + chosen + " on " + targetSpecs + ", k=" + kk + ", seeds " + ss
                 + (save ? " (config saved as " + out.resolve("experiment.yaml") + ")" : " (dry run: nothing saved)"));
         if (choosesLearningRate(hp)) {
-            log.println(
-                    "learning rates: each method picks its own on the k-shot dev split, from "
-                            + rates("default") + " (full fine-tuning " + rates(Method.FULL.id()) + ", fusion "
-                            + rates(Method.FUSION.id())
-                            + "), so no method is judged at a rate that suits another; --hp lr=X trains every cell at one rate");
+            log.println("learning rates: each method picks its own on the k-shot dev split, from "
+                    + rates("default") + " (full fine-tuning " + rates(Method.FULL.id()) + ", fusion "
+                    + rates(Method.FUSION.id())
+                    + ") unless --hp sets a method's own (METHOD.lr, METHOD.lrGrid), so no method is judged at "
+                    + "a rate that suits another; --hp lr=X trains every cell at one rate");
         }
         return cfg;
     }
@@ -207,19 +207,21 @@ final class QuickExperiment {
                     short_.add(t.name());
                 }
             }
-            if (m == Method.MERA_AUTO && short_.isEmpty()) {
-                int top = autoTop(draft);
-                List<String> wouldTakeAll = new ArrayList<>();
+            if (m == Method.MERA_AUTO && short_.isEmpty() && autoTop(draft) >= 2) {
+                // With two sources auto merges both with OT anchored on the better-ranked one; aligning A to B
+                // instead of B to A gives the same average with its neurons permuted: mera-ot's network again. With
+                // three or more the anchor changes the merge, so auto stays.
+                List<String> twoSources = new ArrayList<>();
                 for (ResolvedTasks.Target t : resolved.targets()) {
-                    if (Grid.sourcesFor(draft, catalog, resolved, t.name(), m).size() <= top) {
-                        wouldTakeAll.add(t.name());
+                    if (Grid.sourcesFor(draft, catalog, resolved, t.name(), m).size() == 2) {
+                        twoSources.add(t.name());
                     }
                 }
-                if (wouldTakeAll.size() == resolved.targets().size()) {
-                    log.println("leaving out " + m.id() + ": it merges the best " + top + " of the source adapters "
-                            + "(autoTop), and " + wouldTakeAll + " ha" + (wouldTakeAll.size() == 1 ? "s" : "ve")
-                            + " no more than that, so it would merge them all: the same cell as mera-ot (more "
-                            + "sources, or --hp mera-auto.autoTop=N, bring it back)");
+                if (twoSources.size() == resolved.targets().size()) {
+                    log.println(
+                            "leaving out " + m.id() + ": with two source adapters for " + twoSources + " it merges"
+                                    + " both, which is mera-ot's merge with its bottleneck neurons in another order (the same"
+                                    + " network): one result twice (a third source, or --hp mera-auto.autoTop=1, brings it back)");
                     continue;
                 }
             }
@@ -266,21 +268,24 @@ final class QuickExperiment {
                         .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
     }
 
-    /** Whether the user left the learning rate to the grids (no {@code lr} or {@code lrGrid} in any --hp). */
+    /**
+     * Whether the grids apply: not when a bare {@code lr} or {@code lrGrid} is given (one rate, or one grid, for every
+     * method). A method's own {@code METHOD.lr}/{@code METHOD.lrGrid} replaces only that method's choice.
+     */
     static boolean choosesLearningRate(Map<String, String> hp) {
-        return hp.keySet().stream()
-                .map(k -> k.substring(k.indexOf('.') + 1))
-                .noneMatch(k -> k.equals("lr") || k.equals("lrGrid"));
+        return !hp.containsKey("lr") && !hp.containsKey("lrGrid");
     }
 
     /**
      * The config's hyperparameters from {@code --hp KEY=VALUE} (every method) and {@code --hp METHOD.KEY=VALUE} (one
-     * method's section), with {@link #FAIR_LR_GRIDS} unless a learning rate was given. Values are numbers, lists of
+     * method's section), with {@link #FAIR_LR_GRIDS} unless a bare learning rate was given. A method's own rate under
+     * the grids becomes its one-value grid (a grid in force would otherwise override it). Values are numbers, lists of
      * numbers ({@code [1e-4, 3e-4]}) or words.
      */
     static Map<String, Map<String, Object>> hyperparameters(Map<String, String> hp) {
         Map<String, Map<String, Object>> hyper = new LinkedHashMap<>();
-        if (choosesLearningRate(hp)) {
+        boolean grids = choosesLearningRate(hp);
+        if (grids) {
             FAIR_LR_GRIDS.forEach((section, values) -> hyper.put(section, new LinkedHashMap<>(values)));
         }
         hp.forEach((key, v) -> {
@@ -296,7 +301,12 @@ final class QuickExperiment {
                             + Method.knownIds() + ")");
                 }
             }
-            hyper.computeIfAbsent(section, x -> new LinkedHashMap<>()).put(name, parse(v));
+            Map<String, Object> values = hyper.computeIfAbsent(section, x -> new LinkedHashMap<>());
+            Object parsed = parse(v);
+            values.put(name, parsed);
+            if (grids && dot > 0 && name.equals("lr") && !hp.containsKey(section + ".lrGrid")) {
+                values.put("lrGrid", List.of(parsed)); // the user's one rate for this method, not the grid
+            }
         });
         return hyper;
     }

@@ -238,7 +238,7 @@ public final class ExampleReader {
                 index = headerIndex(cols.headerlessNames().toArray(String[]::new));
             }
             checkWidth(file, rec.line(), cols, fields);
-            if (headerWidth > 0 && fields.length > headerWidth) {
+            if (headerWidth > 0 && fields.length > headerWidth && hasTextBeyond(fields, headerWidth)) {
                 // An unquoted comma in a text splits it: its tail would be read as the next column (the label).
                 throw new ExampleFileException(
                         file,
@@ -351,6 +351,16 @@ public final class ExampleReader {
             }
             return fields[k];
         };
+    }
+
+    /** Whether a row has a non-empty field past the header's columns (trailing empty fields are a spreadsheet's). */
+    private static boolean hasTextBeyond(String[] fields, int width) {
+        for (int i = width; i < fields.length; i++) {
+            if (!fields[i].isBlank()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A file without a header row is only as reliable as its column positions: a row of another width is refused. */

@@ -73,6 +73,8 @@ public final class ArtifactCache {
         Path target = root.resolve(checkKey(key));
         synchronized (KEY_LOCKS.computeIfAbsent(target.toAbsolutePath().normalize(), k -> new Object())) {
             if (Files.isDirectory(target)) {
+                // a process killed between the entry's rename and this file's deletion left it; it is of no more use
+                Files.deleteIfExists(resumeFile(key));
                 return target;
             }
             Files.createDirectories(root);

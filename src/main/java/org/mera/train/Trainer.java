@@ -112,7 +112,7 @@ public final class Trainer {
         int maxSkipped = Math.max(MAX_CONSECUTIVE_SKIPS, (int) (MAX_SKIPPED_FRACTION * total));
         try (AdamW optimizer = new AdamW(manager, o.weightDecay());
                 ProgressBar bar = new ProgressBar("training", total, o.progress())) {
-            saved = checkpoint == null ? null : checkpoint.load(o, params);
+            saved = checkpoint == null ? null : loadOrSetAside(checkpoint, o, params);
             if (saved != null) {
                 restore(params, saved.params().toArray(float[][]::new));
                 optimizer.restore(params, saved.moments(), saved.optimizerSteps());
@@ -209,6 +209,22 @@ public final class Trainer {
                 skipped,
                 saved == null ? 0 : saved.step(),
                 earlierSeconds);
+    }
+
+    /**
+     * The checkpoint's state; a file that cannot be read (cut short by a machine stop) or belongs to another run (a
+     * code change under the same cache key) is said, deleted and the run starts from the beginning: refusing it would
+     * block that adapter until someone found and deleted a hidden file.
+     */
+    private static TrainingCheckpoint.State loadOrSetAside(
+            TrainingCheckpoint checkpoint, TrainOptions o, List<Param> params) throws IOException {
+        try {
+            return checkpoint.load(o, params);
+        } catch (org.mera.io.MalformedFileException e) {
+            System.err.println("warning: " + e.getMessage() + "; deleting it and training from the beginning");
+            java.nio.file.Files.deleteIfExists(checkpoint.file());
+            return null;
+        }
     }
 
     /** One step's loss, and why its update was skipped (null when it was applied). */

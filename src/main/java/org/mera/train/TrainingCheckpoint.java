@@ -22,7 +22,8 @@ import org.mera.model.Param;
  *
  * <p>The file is a safetensors file (written to a temporary file, then renamed: it is whole or absent) whose
  * metadata names the run it belongs to: {@code identity} (what the caller says determines the run, such as a cache
- * key) and the options. A file that belongs to another run is refused, with both identities named.
+ * key) and the options. Reading a file that belongs to another run, or is damaged, fails naming the file and both
+ * identities; the trainer then says so, deletes it and trains from the beginning.
  *
  * @param file the checkpoint file; it need not exist (the run then starts from the beginning)
  * @param identity what determines the run (same identity, same options and parameters: the same run)
@@ -119,7 +120,7 @@ public record TrainingCheckpoint(Path file, String identity) {
             throw new MalformedFileException(
                     file,
                     "this training checkpoint belongs to another run (" + m.get("identity") + "; this run is "
-                            + expected + "); delete it to train from the beginning");
+                            + expected + ")");
         }
         List<float[]> values = new ArrayList<>();
         List<float[][]> moments = new ArrayList<>();
@@ -128,7 +129,10 @@ public record TrainingCheckpoint(Path file, String identity) {
         for (Param p : params) {
             values.add(required(c, PARAM + p.name(), p));
             Tensor m1 = c.tensors().get(MOMENT1 + p.name());
-            moments.add(m1 == null ? null : new float[][] {m1.data(), required(c, MOMENT2 + p.name(), p)});
+            moments.add(
+                    m1 == null
+                            ? null
+                            : new float[][] {required(c, MOMENT1 + p.name(), p), required(c, MOMENT2 + p.name(), p)});
             if (best != null) {
                 best.add(required(c, BEST + p.name(), p));
             }

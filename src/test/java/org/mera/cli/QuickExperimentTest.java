@@ -44,7 +44,13 @@ class QuickExperimentTest {
         assertEquals(List.of(1.0e-5, 3.0e-5), grid.get("full").get("lrGrid"));
         assertFalse(grid.containsKey("fusion"), "no default grid is added once the user sets one: " + grid);
         assertTrue(QuickExperiment.choosesLearningRate(hp("fusion.fusionTemperature", "2")));
-        assertFalse(QuickExperiment.choosesLearningRate(hp("adapter.lr", "1e-3")));
+        // one method's own rate or grid replaces that method's choice only; the others keep theirs
+        Map<String, Map<String, Object>> own =
+                QuickExperiment.hyperparameters(hp("full.lrGrid", "[1e-5,3e-5]", "adapter.lr", "1e-3"));
+        assertEquals(List.of(1.0e-4, 3.0e-4, 1.0e-3), own.get("default").get("lrGrid"));
+        assertEquals(List.of(1.0e-5, 3.0e-5), own.get("full").get("lrGrid"));
+        assertEquals(List.of(1.0e-5, 5.0e-5, 1.0e-4), own.get("fusion").get("lrGrid"));
+        assertEquals(List.of(1e-3), own.get("adapter").get("lrGrid"), "a grid in force would override adapter.lr");
     }
 
     @Test
@@ -70,14 +76,14 @@ class QuickExperimentTest {
         String said = log.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(
                 said.contains("generating the WordNet task suite into " + suite) && said.contains("read from"), said);
-        // with every method left to it: mera-auto over two sources with autoTop 3 would be mera-ot's cell
+        // with every method left to it: mera-auto over two sources would be mera-ot's network (neurons permuted)
         log.reset();
         org.mera.experiment.ExperimentConfig all = quick(home, Map.of(), log);
         assertFalse(all.methods().contains("mera-auto"), all.methods().toString());
         assertTrue(all.methods().contains("mera-ot"), all.methods().toString());
         said = log.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(
-                said.contains("leaving out mera-auto: it merges the best 3") && said.contains("same cell as mera-ot"),
+                said.contains("leaving out mera-auto: with two source adapters for [wn-verb-lexname] it merges both"),
                 said);
         assertTrue(quick(home, Map.of("mera-auto.autoTop", "1"), log).methods().contains("mera-auto"));
         // a GLUE name beside them still needs --data: no WordNet folder is put in its place

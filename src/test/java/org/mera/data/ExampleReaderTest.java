@@ -208,6 +208,11 @@ class ExampleReaderTest {
                 comma,
                 3,
                 "row has 3 fields but the header on line 1 names 2; a text holding a comma must be quoted");
+        Path trailing = write("trailing.csv", "text_a,label\nFine.,1,\n");
+        assertEquals(
+                List.of(new Example("Fine.", null, "1")),
+                ExampleReader.read(trailing, GlueTasks.SST2),
+                "a spreadsheet's trailing empty field is no text");
         Path cols = write("cols.csv", "sentence,y\nok,1\n");
         assertEquals(
                 List.of(new Example("ok", null, "1")),

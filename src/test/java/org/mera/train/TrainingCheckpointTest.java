@@ -131,17 +131,27 @@ class TrainingCheckpointTest {
     }
 
     @Test
-    void theCheckpointOfAnotherRunIsRefusedNamingTheFile(@TempDir Path dir) throws Exception {
+    void aCheckpointOfAnotherRunOrADamagedOneIsSetAsideAndTheRunStartsOver(@TempDir Path dir) throws Exception {
+        Run whole = train(options(1e-2f), null, 0);
         TrainingCheckpoint checkpoint = new TrainingCheckpoint(dir.resolve("run.resume"), "test run");
         assertThrows(IllegalStateException.class, () -> train(options(5e-2f), checkpoint, 2));
-        MalformedFileException e =
-                assertThrows(MalformedFileException.class, () -> train(options(1e-2f), checkpoint, 0));
-        assertTrue(e.getMessage().contains(checkpoint.file().toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("another run"), e.getMessage());
-        MalformedFileException other = assertThrows(
+        assertTrue(Files.isRegularFile(checkpoint.file()));
+        // another learning rate: another run; its checkpoint is deleted and this one trains from step 0
+        Run other = train(options(1e-2f), checkpoint, 0);
+        assertEquals(0, other.result().resumedAtStep());
+        assertEquals(whole.result().losses(), other.result().losses(), "as if there had been no file");
+        // a file cut short (a machine stopped mid-write): the same
+        Files.write(checkpoint.file(), new byte[] {1, 2, 3});
+        Run damaged = train(options(1e-2f), checkpoint, 0);
+        assertEquals(0, damaged.result().resumedAtStep());
+        assertEquals(whole.result().losses(), damaged.result().losses());
+        MalformedFileException e = assertThrows(
                 MalformedFileException.class,
-                () -> train(options(5e-2f), new TrainingCheckpoint(checkpoint.file(), "another key"), 0));
-        assertTrue(other.getMessage().contains("another key"), other.getMessage());
+                () -> new TrainingCheckpoint(checkpoint.file(), "another key").load(options(1e-2f), List.of()));
+        assertTrue(
+                e.getMessage().contains(checkpoint.file().toString())
+                        && e.getMessage().contains("another run"),
+                e.getMessage());
     }
 
     @Test

@@ -887,7 +887,6 @@ public final class ReportWriter {
 
     // ---------------------------------------------------------------- charts
 
-    /** The rows a chart draws: all but the single sources one by one (the table lists them; a chart would crowd). */
     /**
      * The rows the charts draw: not each source alone (the summaries are drawn), and not the oracle best source, which
      * picks by test score: drawn as a bar like the others it would read as a method (the table keeps it, labelled).

@@ -33,7 +33,7 @@ final class SourceAdapterTable {
             int skippedSteps,
             double seconds,
             Double trivial) {
-        /** At most this far above what learning nothing scores (×100 points): flagged as having learned nothing. */
+        /** At most this far above what learning nothing scores, or below it (×100 points): flagged as learned nothing. */
         static final double AT_CHANCE_MARGIN = 1.0;
 
         boolean atChance() {
@@ -138,7 +138,9 @@ final class SourceAdapterTable {
                                                 Locale.ROOT,
                                                 "; learning nothing: %.1f%s",
                                                 100 * r.trivial(),
-                                                r.atChance() ? " (at chance: this adapter learned nothing)" : "")),
+                                                r.atChance()
+                                                        ? " (at or below chance: this adapter learned nothing)"
+                                                        : "")),
                 r.skippedSteps() == 0 ? String.valueOf(r.steps()) : r.steps() + " (" + r.skippedSteps() + " skipped)",
                 String.valueOf(r.bestStep()),
                 String.valueOf(r.budget()),
