@@ -103,8 +103,9 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     @Option(
             names = "--dry-run",
-            description = "validate and list the grid (cells done / to import / to run) without training; writes"
-                    + " nothing, --import included")
+            description = "validate and list the grid (cells done / to import / to run) and the source adapters to"
+                    + " train, without training; writes nothing, --import included (the WordNet task suite aside, which"
+                    + " built-in WordNet names have generated into $MERA_HOME on first use)")
     boolean dryRun;
 
     @Option(

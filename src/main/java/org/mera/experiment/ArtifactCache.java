@@ -60,8 +60,10 @@ public final class ArtifactCache {
      * killed build resumes where it was); it survives failed and killed builds and is deleted once the entry is built.
      */
     public Path resumeFile(String key) {
-        return root.resolve("." + checkKey(key) + ".resume");
+        return root.resolve("." + checkKey(key) + RESUME_SUFFIX);
     }
+
+    private static final String RESUME_SUFFIX = ".resume";
 
     public Optional<Path> get(String key) {
         Path dir = root.resolve(checkKey(key));
@@ -161,7 +163,22 @@ public final class ArtifactCache {
         return key;
     }
 
+    /**
+     * Temporary files of a resume file's atomic write ({@code .<key>.resume.<random>.tmp}) that a kill mid-write left:
+     * a write takes well under a second, so one untouched for this long belongs to no live process.
+     */
+    static final java.time.Duration ABANDONED_WRITE = java.time.Duration.ofMinutes(10);
+
     private void removeAbandonedBuilds() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, ".*" + RESUME_SUFFIX + ".*.tmp")) {
+            java.nio.file.attribute.FileTime cutoff = java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(ABANDONED_WRITE));
+            for (Path p : entries) {
+                if (Files.getLastModifiedTime(p).compareTo(cutoff) < 0) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, TMP_PREFIX + "*")) {
             for (Path p : entries) {
                 String[] parts = p.getFileName().toString().split("-");

@@ -77,6 +77,20 @@ class ArtifactCacheTest {
             Files.writeString(dir.resolve("adapter.bin"), "done");
         });
         assertFalse(Files.exists(resume), "deleted once the entry is built");
+        // a resume file's temporary write left by a kill: removed by the next process once it is old, kept while fresh
+        Path stale = cache.root().resolve(".source-adapter-y.resume.123.tmp");
+        Path fresh = cache.root().resolve(".source-adapter-z.resume.456.tmp");
+        Files.writeString(stale, "half");
+        Files.writeString(fresh, "being written");
+        Files.setLastModifiedTime(
+                stale,
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now()
+                        .minus(ArtifactCache.ABANDONED_WRITE)
+                        .minusSeconds(60)));
+        new ArtifactCache(tmp.resolve("cache"));
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(fresh));
+        Files.delete(fresh);
         try (var entries = Files.list(cache.root())) {
             assertEquals(List.of(ok), entries.toList());
         }
