@@ -318,7 +318,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             if (finished.contains(c.key()) || importable.contains(c.key())) {
                 continue;
             }
-            for (String s : c.source() == null ? c.sources() : java.util.List.of(c.source())) {
+            for (String s : c.sourcesUsed()) {
                 if (c.sourceSpec(s) instanceof org.mera.experiment.SourceSpec.Task) {
                     byEncoder
                             .computeIfAbsent(c.encoder(), e -> new java.util.TreeSet<>())

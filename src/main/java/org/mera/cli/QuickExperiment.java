@@ -168,17 +168,9 @@ final class QuickExperiment {
      */
     private static Path wordNetSuiteIfOnlyWordNet(
             List<String> targets, List<String> sources, Path home, PrintStream log) throws IOException {
-        List<String> builtIn = new ArrayList<>();
-        for (String spec : targets) {
-            if (!TaskCatalogue.isDirectory(spec, null)) {
-                builtIn.add(spec);
-            }
-        }
-        for (String spec : sources) {
-            if (!TaskCatalogue.isDirectory(spec, null)) {
-                builtIn.add(spec);
-            }
-        }
+        List<String> builtIn = java.util.stream.Stream.concat(targets.stream(), sources.stream())
+                .filter(spec -> !TaskCatalogue.isDirectory(spec, null))
+                .toList();
         boolean allWordNet = !builtIn.isEmpty()
                 && builtIn.stream()
                         .allMatch(n -> org.mera.data.wordnet.WordNetTasks.all().stream()

@@ -59,13 +59,12 @@ public final class ReportCommand implements Callable<Integer> {
                     null,
                     "no such experiment folder; give the folder an experiment wrote (its outputDir or --out)");
         }
-        ReportWriter.Output out =
-                ReportWriter.write(dir, to == null ? dir.resolve(ReportWriter.REPORT_DIR) : to, include);
+        org.mera.experiment.report.ResultsFolder in = org.mera.experiment.report.ResultsFolder.read(dir, include);
+        ReportWriter.Output out = ReportWriter.write(in, to == null ? dir.resolve(ReportWriter.REPORT_DIR) : to);
         System.out.println("wrote " + out.html() + ", " + out.markdown() + ", " + out.csv() + " and "
                 + out.charts().size() + " chart(s)");
         if (predictionsCsv != null) {
-            int cells = org.mera.experiment.report.PredictionExport.write(
-                    org.mera.experiment.report.ResultsFolder.read(dir, include), predictionsCsv);
+            int cells = org.mera.experiment.report.PredictionExport.write(in, predictionsCsv);
             System.out.println("wrote " + predictionsCsv + ": the test predictions of " + cells + " cell(s)");
         }
         return 0;

@@ -51,6 +51,11 @@ public record Cell(
         return source == null ? methodId : methodId + "[" + source + "]";
     }
 
+    /** The sources this cell starts from: its one source (single), else all of them (merges, fusion). */
+    public List<String> sourcesUsed() {
+        return source == null ? sources : List.of(source);
+    }
+
     /** Human-readable identity, for progress lines and error messages. */
     public String describe() {
         return encoder + " " + task + " k=" + k + " seed=" + seed + " " + methodLabel();

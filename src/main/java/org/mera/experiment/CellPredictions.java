@@ -257,9 +257,7 @@ public record CellPredictions(
      * without a line, which the re-run of that cell replaces.
      */
     public void write(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = org.mera.io.AtomicFiles.tempSibling(file, ".tmp");
+        Path tmp = org.mera.io.AtomicFiles.tempSibling(file, ".tmp"); // creates the folder too
         try {
             try (OutputStream raw = Files.newOutputStream(tmp);
                     DataOutputStream out = new DataOutputStream(new GZIPOutputStream(raw, 1 << 16))) {

@@ -73,8 +73,7 @@ public final class MavenArtifacts {
                 .connectTimeout(Duration.ofSeconds(20))
                 .build();
         String expectedSha1 = fetchSha1(http, url + ".sha1", coordinates);
-        Files.createDirectories(local.getParent());
-        Path tmp = AtomicFiles.tempSibling(local, ".part");
+        Path tmp = AtomicFiles.tempSibling(local, ".part"); // creates the folder too
         try {
             String actual = download(http, url, coordinates, tmp);
             if (!actual.equals(expectedSha1)) {

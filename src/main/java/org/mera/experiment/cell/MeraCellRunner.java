@@ -172,7 +172,7 @@ public final class MeraCellRunner implements CellRunner {
         List<Example> test = ownTest.kept();
         TrainOptions options = CellSettings.fewShot(h, cell.seed());
         Map<String, Object> extra = new LinkedHashMap<>();
-        List<String> sources = cell.source() == null ? cell.sources() : List.of(cell.source());
+        List<String> sources = cell.sourcesUsed();
         CellStrategy.Start start = CellStrategy.of(cell.method())
                 .start(new CellStrategy.Inputs(model, cell, h, train, dev, sources, store), extra);
         // LM-BFF's selection: every learning rate of the grid trains in full (same seed, same start) and the best

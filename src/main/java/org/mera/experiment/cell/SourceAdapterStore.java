@@ -66,7 +66,7 @@ final class SourceAdapterStore {
     List<CellRunner.Preparation> preparations(List<Cell> cells) {
         Map<String, CellRunner.Preparation> byId = new LinkedHashMap<>();
         for (Cell cell : cells) {
-            for (String s : cell.source() == null ? cell.sources() : List.of(cell.source())) {
+            for (String s : cell.sourcesUsed()) {
                 if (cell.sourceSpec(s) instanceof SourceSpec.Task) {
                     String id = recordKey(cell.encoder(), s, cell.hyperparameters());
                     byId.putIfAbsent(id, new CellRunner.Preparation(id, cell, s));

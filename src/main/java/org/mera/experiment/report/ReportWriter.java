@@ -60,7 +60,11 @@ public final class ReportWriter {
      *     --import}): their finished cells of this folder's grid are shown too, with their predictions and run records
      */
     public static Output write(Path resultsDir, Path reportDir, List<Path> include) throws IOException {
-        ResultsFolder in = ResultsFolder.read(resultsDir, include);
+        return write(ResultsFolder.read(resultsDir, include), reportDir);
+    }
+
+    /** The report of a results folder already read (its predictions are read once for the report and an export). */
+    public static Output write(ResultsFolder in, Path reportDir) throws IOException {
         List<ResultTables.Table> tables = tables(in);
         Map<ResultTables.Table, List<ComparisonStatistics.Line>> stats = new LinkedHashMap<>();
         Map<ResultTables.Table, List<ComparisonStatistics.Line>> trivial = new LinkedHashMap<>();

@@ -10,7 +10,7 @@ import org.mera.experiment.CellPredictions;
 /**
  * Methods of one task whose test predictions are the same, example by example, at every seed: their differences are
  * exactly 0 by construction and their separate rows are one result, not several (a fresh adapter and a merge that
- * both learned nothing but the head's bias; mera-auto merging every source, which is mera-ot). Found from the stored
+ * both learned nothing but the head's bias; mera-average and mera-ot over two sources that OT barely moves). Found from the stored
  * predictions; the rows compared are the methods themselves and each source adapter alone, not the rows built from
  * others (mean of sources, chosen on dev, the oracle best source) or the trivial ones.
  */
