@@ -14,6 +14,16 @@ public final class TestEncoders {
         return ModelFixtures.resolve("minilm");
     }
 
+    /** One batch of single sentences with their labels, tokenized as minilm tokenizes them. */
+    public static Batch sentences(int[] labels, String... texts) throws IOException {
+        try (ai.djl.huggingface.tokenizers.HuggingFaceTokenizer tok =
+                ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.builder()
+                        .optTokenizerPath(minilm().resolve("tokenizer.json"))
+                        .build()) {
+            return batch(java.util.Arrays.stream(texts).map(tok::encode).toList(), labels);
+        }
+    }
+
     public static Batch batch(List<Encoding> encodings, int[] labels) {
         EncoderVsOnnxRuntimeTest.Padded p = EncoderVsOnnxRuntimeTest.pad(encodings);
         int[] idx = new int[p.b()];

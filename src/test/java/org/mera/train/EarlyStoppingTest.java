@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mera.data.Batch;
-import org.mera.model.BertEncoder;
-import org.mera.model.ClassificationHead;
 import org.mera.model.Param;
 import org.mera.model.TestEncoders;
 
@@ -23,35 +19,18 @@ import org.mera.model.TestEncoders;
  * last: a minilm head trained on real sentences, with the dev score scripted so that the best evaluation is known.
  */
 class EarlyStoppingTest {
-    private static Path minilm;
     private static List<Batch> train;
     private static List<Batch> dev;
 
     @BeforeAll
     static void setUp() throws Exception {
-        minilm = TestEncoders.minilm();
-        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(minilm.resolve("tokenizer.json"))
-                .build()) {
-            train = List.of(TestEncoders.batch(
-                    List.of(
-                            tok.encode("A gripping, beautifully acted film."),
-                            tok.encode("Dull and far too long."),
-                            tok.encode("I loved every minute of it."),
-                            tok.encode("A waste of two hours.")),
-                    new int[] {1, 0, 1, 0}));
-            dev = List.of(TestEncoders.batch(
-                    List.of(tok.encode("Smart and moving."), tok.encode("Painfully slow.")), new int[] {1, 0}));
-        }
-    }
-
-    /** minilm with a trainable head only: cheap, and every step changes the head's weights. */
-    private static TaskModel model(NDManager m) throws Exception {
-        BertEncoder enc = BertEncoder.load(minilm, m);
-        for (Param p : enc.params().all()) {
-            p.setTrainable(false);
-        }
-        return new TaskModel(enc, ClassificationHead.create(enc.params(), "sst", 384, List.of("0", "1"), 0.1f, 3));
+        train = List.of(TestEncoders.sentences(
+                new int[] {1, 0, 1, 0},
+                "A gripping, beautifully acted film.",
+                "Dull and far too long.",
+                "I loved every minute of it.",
+                "A waste of two hours."));
+        dev = List.of(TestEncoders.sentences(new int[] {1, 0}, "Smart and moving.", "Painfully slow."));
     }
 
     private static List<float[]> weights(List<Param> params) {
@@ -67,7 +46,7 @@ class EarlyStoppingTest {
 
     private static Run train(int patience) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            TaskModel model = model(m);
+            TaskModel model = HeadOnlyModel.minilm(m);
             List<List<float[]>> atEval = new ArrayList<>();
             TrainOptions o = TrainOptions.defaults()
                     .withLearningRate(5e-2f)

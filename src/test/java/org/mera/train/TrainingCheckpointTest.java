@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mera.data.Batch;
 import org.mera.io.MalformedFileException;
-import org.mera.model.BertEncoder;
-import org.mera.model.ClassificationHead;
-import org.mera.model.Param;
 import org.mera.model.TestEncoders;
 
 /**
@@ -29,31 +25,17 @@ import org.mera.model.TestEncoders;
  * epoch (so the position inside an epoch matters), and the kill in the middle of an epoch.
  */
 class TrainingCheckpointTest {
-    private static Path minilm;
     private static List<Batch> batches;
     private static List<Batch> dev;
 
     @BeforeAll
     static void setUp() throws Exception {
-        minilm = TestEncoders.minilm();
-        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(minilm.resolve("tokenizer.json"))
-                .build()) {
-            batches = List.of(
-                    TestEncoders.batch(
-                            List.of(
-                                    tok.encode("A gripping, beautifully acted film."),
-                                    tok.encode("Dull and far too long.")),
-                            new int[] {1, 0}),
-                    TestEncoders.batch(
-                            List.of(tok.encode("A waste of two hours."), tok.encode("I loved every minute of it.")),
-                            new int[] {0, 1}),
-                    TestEncoders.batch(
-                            List.of(tok.encode("Warm, funny and wise."), tok.encode("The plot makes no sense.")),
-                            new int[] {1, 0}));
-            dev = List.of(TestEncoders.batch(
-                    List.of(tok.encode("Smart and moving."), tok.encode("Painfully slow.")), new int[] {1, 0}));
-        }
+        batches = List.of(
+                TestEncoders.sentences(
+                        new int[] {1, 0}, "A gripping, beautifully acted film.", "Dull and far too long."),
+                TestEncoders.sentences(new int[] {0, 1}, "A waste of two hours.", "I loved every minute of it."),
+                TestEncoders.sentences(new int[] {1, 0}, "Warm, funny and wise.", "The plot makes no sense."));
+        dev = List.of(TestEncoders.sentences(new int[] {1, 0}, "Smart and moving.", "Painfully slow."));
     }
 
     /** Epoch e's batches: a rotation by e, as a reshuffle would give. */
@@ -81,12 +63,7 @@ class TrainingCheckpointTest {
      */
     private static Run train(TrainOptions o, TrainingCheckpoint checkpoint, int killAtEvaluation) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            BertEncoder enc = BertEncoder.load(minilm, m);
-            for (Param p : enc.params().all()) {
-                p.setTrainable(false);
-            }
-            TaskModel model =
-                    new TaskModel(enc, ClassificationHead.create(enc.params(), "sst", 384, List.of("0", "1"), 0.1f, 3));
+            TaskModel model = HeadOnlyModel.minilm(m);
             AtomicInteger evaluations = new AtomicInteger();
             Trainer.Result r = Trainer.train(
                     model,
