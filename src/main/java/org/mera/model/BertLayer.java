@@ -50,8 +50,8 @@ public final class BertLayer {
         NDArray q = splitHeads(query.forward(x, training), b, t, heads, d);
         NDArray k = splitHeads(key.forward(x, training), b, t, heads, d);
         NDArray v = splitHeads(value.forward(x, training), b, t, heads, d);
-        NDArray scores =
-                q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(d)).addi(maskBias);
+        NDArray scores = EngineConstants.muli(q.matMul(k.transpose(0, 1, 3, 2)), (float) (1.0 / Math.sqrt(d)))
+                .addi(maskBias);
         NDArray probs = Dropout.apply(scores.softmax(-1), config.attentionDropout(), training);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(new Shape(b, t, (long) heads * d));
         NDArray attn = attentionDense.forward(context, training);

@@ -57,8 +57,8 @@ public final class Dropout {
         // operand is cast (a float × bool product would convert the mask to float forward and backward).
         // The handles can go at once; autograd keeps its own references.
         try (NDArray keep = keepMask(x, rate);
-                NDArray zero = x.getManager().create(0f)) {
-            return ai.djl.ndarray.NDArrays.where(keep, x, zero).muli(1f / (1f - rate));
+                NDArray zero = EngineConstants.scalar(x, 0f)) {
+            return EngineConstants.muli(ai.djl.ndarray.NDArrays.where(keep, x, zero), 1f / (1f - rate));
         }
     }
 

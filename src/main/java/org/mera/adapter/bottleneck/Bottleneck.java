@@ -2,6 +2,7 @@ package org.mera.adapter.bottleneck;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import org.mera.model.EngineConstants;
 import org.mera.model.Linear;
 
 /**
@@ -18,7 +19,7 @@ public record Bottleneck(Linear down, Linear up, String nonLinearity, float scal
 
     public NDArray forward(NDArray x, boolean training) {
         NDArray out = up.forward(activations(x, training), training);
-        return scaling == 1f ? out : out.mul(scaling);
+        return scaling == 1f ? out : EngineConstants.mul(out, scaling);
     }
 
     /** The bottleneck activations act(down(x)) [.., b]: what activation-based alignment compares. */
@@ -26,7 +27,7 @@ public record Bottleneck(Linear down, Linear up, String nonLinearity, float scal
         NDArray z = down.forward(x, training);
         return switch (nonLinearity) {
             case "relu" -> Activation.relu(z);
-            case "swish", "silu" -> Activation.swish(z, 1f);
+            case "swish", "silu" -> z.mul(Activation.sigmoid(z)); // not Activation.swish: see EngineConstants
             case "gelu" -> Activation.gelu(z);
             default -> z.tanh();
         };

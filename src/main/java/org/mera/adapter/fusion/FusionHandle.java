@@ -84,7 +84,7 @@ public final class FusionHandle {
             NDArray term = eye.sub(v.array()).square().sum();
             total = total == null ? term : total.add(term);
         }
-        return total.mul(REGULARISATION_WEIGHT);
+        return org.mera.model.EngineConstants.mul(total, REGULARISATION_WEIGHT);
     }
 
     /** The regulariser's current value. */

@@ -15,6 +15,6 @@ public record LoraProjection(Projection base, Param a, Param b, float scaling, f
         NDArray in = org.mera.model.Dropout.apply(x, dropout, training);
         NDArray low = ai.djl.nn.core.Linear.linear(in, a.array()).singletonOrThrow();
         NDArray delta = ai.djl.nn.core.Linear.linear(low, b.array()).singletonOrThrow();
-        return base.forward(x, training).addi(delta.muli(scaling));
+        return base.forward(x, training).addi(org.mera.model.EngineConstants.muli(delta, scaling));
     }
 }
