@@ -36,6 +36,33 @@ class ArchitectureTest {
         slices().matching("org.mera.(*)..").should().beFreeOfCycles().check(classes);
     }
 
+    /**
+     * The forward pass multiplies by constants through EngineConstants only: DJL's number overloads put the constant
+     * in Java memory that a garbage collection may free before the backward reads it (GarbageCollectionDuringStepTest).
+     */
+    @Test
+    void theModelMultipliesByConstantsInEngineMemoryOnly() {
+        String[] forward = {"org.mera.model..", "org.mera.adapter.."};
+        Class<?> nd = ai.djl.ndarray.NDArray.class;
+        noClasses()
+                .that()
+                .resideInAnyPackage(forward)
+                .should()
+                .callMethod(nd, "mul", Number.class)
+                .orShould()
+                .callMethod(nd, "muli", Number.class)
+                .orShould()
+                .callMethod(nd, "div", Number.class)
+                .orShould()
+                .callMethod(nd, "divi", Number.class)
+                .orShould()
+                .callMethod(nd, "pow", Number.class)
+                .orShould()
+                .callMethod(ai.djl.nn.Activation.class, "swish", ai.djl.ndarray.NDArray.class, float.class)
+                .because("autograd keeps the constant's tensor for the backward; use org.mera.model.EngineConstants")
+                .check(classes);
+    }
+
     @Test
     void eachPackageUsesOnlyThePackagesBeforeItInThePipeline() {
         List<ArchRule> rules = new java.util.ArrayList<>();

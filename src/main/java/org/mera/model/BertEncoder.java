@@ -129,10 +129,8 @@ public final class BertEncoder implements AutoCloseable {
     private NDArray run(NDArray ids, NDArray typeIds, NDArray mask, boolean training, List<NDArray> states) {
         NDArray x = embeddings.forward(ids, typeIds, mask, training);
         // Additive mask: 0 where attended, a huge negative number where padded (as HF does).
-        NDArray maskBias = mask.toType(DataType.FLOAT32, false)
-                .neg()
-                .add(1f)
-                .mul(-3.0e38f)
+        NDArray maskBias = EngineConstants.mul(
+                        mask.toType(DataType.FLOAT32, false).neg().add(1f), -3.0e38f)
                 .expandDims(1)
                 .expandDims(1);
         if (states != null) {
