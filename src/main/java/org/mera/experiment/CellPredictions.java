@@ -5,15 +5,11 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import org.mera.io.AtomicFiles;
 import org.mera.train.Metrics;
 
 /**
@@ -257,42 +253,33 @@ public record CellPredictions(
      * without a line, which the re-run of that cell replaces.
      */
     public void write(Path file) throws IOException {
-        Path tmp = org.mera.io.AtomicFiles.tempSibling(file, ".tmp"); // creates the folder too
-        try {
-            try (OutputStream raw = Files.newOutputStream(tmp);
-                    DataOutputStream out = new DataOutputStream(new GZIPOutputStream(raw, 1 << 16))) {
-                out.writeInt(MAGIC);
-                out.writeInt(FORMAT);
-                out.writeByte(isRegression() ? 1 : 0);
-                out.writeInt(size());
-                out.writeInt(numClasses);
-                if (isRegression()) {
-                    for (float v : predictedValues) {
-                        out.writeFloat(v);
-                    }
-                    for (float v : goldValues) {
-                        out.writeFloat(v);
-                    }
-                } else {
-                    for (int c : trainClassCounts) {
-                        out.writeInt(c);
-                    }
-                    for (int c : predictedClasses) {
-                        out.writeInt(c);
-                    }
-                    for (int c : goldClasses) {
-                        out.writeInt(c);
-                    }
+        org.mera.io.AtomicFiles.writeDurably(file, raw -> {
+            DataOutputStream out = new DataOutputStream(new GZIPOutputStream(raw, 1 << 16));
+            out.writeInt(MAGIC);
+            out.writeInt(FORMAT);
+            out.writeByte(isRegression() ? 1 : 0);
+            out.writeInt(size());
+            out.writeInt(numClasses);
+            if (isRegression()) {
+                for (float v : predictedValues) {
+                    out.writeFloat(v);
+                }
+                for (float v : goldValues) {
+                    out.writeFloat(v);
+                }
+            } else {
+                for (int c : trainClassCounts) {
+                    out.writeInt(c);
+                }
+                for (int c : predictedClasses) {
+                    out.writeInt(c);
+                }
+                for (int c : goldClasses) {
+                    out.writeInt(c);
                 }
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            AtomicFiles.move(tmp, file);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
+            out.close(); // finishes the gzip stream; closing the file twice is harmless
+        });
     }
 
     /** Reads a file written by {@link #write}; a damaged or foreign file is an error naming it. */

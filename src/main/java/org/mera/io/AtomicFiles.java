@@ -3,11 +3,13 @@ package org.mera.io;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /** Writes files so that a reader never sees half of one: write a temporary sibling, then rename it. */
 public final class AtomicFiles {
@@ -19,10 +21,27 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Body body) throws IOException {
+        write(target, body, false);
+    }
+
+    /**
+     * As {@link #write}, and the bytes are on the disk (fsync) before the rename: for a file that a record written
+     * next (a results line) says exists, so that a machine stop cannot leave the record without its file.
+     */
+    public static void writeDurably(Path target, Body body) throws IOException {
+        write(target, body, true);
+    }
+
+    private static void write(Path target, Body body, boolean durable) throws IOException {
         Path tmp = tempSibling(target, ".tmp");
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 body.writeTo(out);
+            }
+            if (durable) {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
             }
             move(tmp, target);
         } catch (IOException | RuntimeException e) {
