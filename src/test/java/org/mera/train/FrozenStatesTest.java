@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,37 +31,28 @@ class FrozenStatesTest {
     @BeforeAll
     static void setUp() throws Exception {
         minilm = TestEncoders.minilm();
-        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(minilm.resolve("tokenizer.json"))
-                .build()) {
-            train = List.of(
-                    TestEncoders.batch(
-                            List.of(
-                                    tok.encode("A gripping, beautifully acted film."),
-                                    tok.encode("Dull and far too long."),
-                                    tok.encode("I loved every minute of it."),
-                                    tok.encode("A waste of two hours.")),
-                            new int[] {1, 0, 1, 0}),
-                    TestEncoders.batch(
-                            List.of(
-                                    tok.encode("Warm, funny and wise."),
-                                    tok.encode("The plot makes no sense at all."),
-                                    tok.encode("An instant classic."),
-                                    tok.encode("Tedious.")),
-                            new int[] {1, 0, 1, 0}));
-            dev = List.of(
-                    TestEncoders.batch(
-                            List.of(tok.encode("Smart and moving."), tok.encode("Painfully slow and predictable.")),
-                            new int[] {1, 0}),
-                    offset(
-                            TestEncoders.batch(
-                                    List.of(
-                                            tok.encode("One of the year's best."),
-                                            tok.encode("I wanted to leave early."),
-                                            tok.encode("Nothing works here.")),
-                                    new int[] {1, 0, 0}),
-                            2));
-        }
+        train = List.of(
+                TestEncoders.sentences(
+                        new int[] {1, 0, 1, 0},
+                        "A gripping, beautifully acted film.",
+                        "Dull and far too long.",
+                        "I loved every minute of it.",
+                        "A waste of two hours."),
+                TestEncoders.sentences(
+                        new int[] {1, 0, 1, 0},
+                        "Warm, funny and wise.",
+                        "The plot makes no sense at all.",
+                        "An instant classic.",
+                        "Tedious."));
+        dev = List.of(
+                TestEncoders.sentences(new int[] {1, 0}, "Smart and moving.", "Painfully slow and predictable."),
+                offset(
+                        TestEncoders.sentences(
+                                new int[] {1, 0, 0},
+                                "One of the year's best.",
+                                "I wanted to leave early.",
+                                "Nothing works here."),
+                        2));
     }
 
     /** The batch as examples {@code from, from + 1, ...} of its split. */
