@@ -155,7 +155,9 @@ public final class BertEncoder implements AutoCloseable {
      * over a GB per bert-base layer, the peak that once took a grid process past 20 GB. While training this is
      * just as safe: autograd holds its own references to what the backward needs (libtorch tensors are
      * reference-counted), so closing a handle frees only what nothing needs any more, e.g. the attention
-     * scores before the softmax, the dropout masks' inputs and every view made along the way.
+     * scores before the softmax, the dropout masks' inputs and every view made along the way. That holds for
+     * memory libtorch owns; a tensor over Java memory is freed by the garbage collector whatever autograd holds,
+     * which is why no such tensor may enter the graph (EngineConstants).
      */
     private static NDArray scopedLayer(BertLayer layer, NDArray x, NDArray maskBias, boolean training) {
         NDArray out;
