@@ -24,6 +24,7 @@ public final class EnvironmentInfo {
         env.put("cpu", cpuModel());
         env.put("cores", Runtime.getRuntime().availableProcessors());
         env.put("maxHeapMiB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        env.put("meraSource", SourceVersion.current());
         return env;
     }
 
