@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mera.data.Batch;
-import org.mera.model.BertEncoder;
-import org.mera.model.ClassificationHead;
-import org.mera.model.Param;
 import org.mera.model.TestEncoders;
 
 /**
@@ -24,12 +20,10 @@ import org.mera.model.TestEncoders;
  * its gradient 0 · ∞ = NaN on every head weight.
  */
 class NonFiniteGradientTest {
-    private static Path minilm;
     private static List<Batch> train;
 
     @BeforeAll
     static void setUp() throws Exception {
-        minilm = TestEncoders.minilm();
         train = List.of(TestEncoders.sentences(
                 new int[] {1, 0}, "A gripping, beautifully acted film.", "Dull and far too long."));
     }
@@ -38,12 +32,7 @@ class NonFiniteGradientTest {
 
     private static Run train(Set<Integer> poisonedSteps, int steps) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            BertEncoder enc = BertEncoder.load(minilm, m);
-            for (Param p : enc.params().all()) {
-                p.setTrainable(false);
-            }
-            TaskModel model =
-                    new TaskModel(enc, ClassificationHead.create(enc.params(), "sst", 384, List.of("0", "1"), 0.1f, 3));
+            TaskModel model = HeadOnlyModel.minilm(m);
             AtomicInteger call = new AtomicInteger();
             model.addLossTerm(() -> {
                 NDArray w = model.trainable().get(0).array();
