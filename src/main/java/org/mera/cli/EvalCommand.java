@@ -18,9 +18,11 @@ import picocli.CommandLine.Option;
 @Command(
         name = "eval",
         mixinStandardHelpOptions = true,
+        header = "Evaluate a saved adapter, LoRA or fine-tuned model directory on a task.",
         description = {
             "Evaluate a saved AdapterHub adapter, PEFT LoRA or fine-tuned model directory (with its head) on a task",
-            "and print a JSON object: task, adapter, split, examples, primary_metric, metrics.",
+            "and print a JSON object: task, adapter, name, kind, data (the directory or file read), split, examples,",
+            "primary_metric, metrics (and predictions, the file written with --predictions).",
             "With --predictions, also write each example's prediction as JSONL; with --unlabelled, only predict",
             "(for files without labels, such as GLUE's official test files)."
         })
@@ -53,8 +55,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(
             names = "--data",
             paramLabel = "FILE_OR_DIR",
-            description = "a labelled file (or, with --unlabelled, any file), or a task "
-                    + "directory (default: --task, when it is a directory)")
+            description =
+                    "a labelled file (or, with --unlabelled, any file), or a task "
+                            + "directory (default: --task, when it is a directory; a WordNet task: the suite mera demo generates under $MERA_HOME)")
     Path data;
 
     @Option(
@@ -114,7 +117,7 @@ public final class EvalCommand implements Callable<Integer> {
         o.put("adapter", adapter.toString());
         o.put("name", adapterName);
         o.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
-        o.put("data", String.valueOf(data == null ? task : data));
+        o.put("data", String.valueOf(src.dir() != null ? src.dir().taskDir() : src.file())); // what was read
         if (src.dir() != null) {
             o.put("split", split);
         }

@@ -19,7 +19,7 @@ import org.mera.data.TaskRegistry;
 /**
  * Where the train/eval/fewshot/predict commands get their task and examples: {@code --task} is a built-in task
  * name or a task directory ({@link TaskCatalogue}); {@code --data} is the task's directory (or a folder holding
- * it) or a single labelled file, and may be left out when {@code --task} is a directory.
+ * it) or a single labelled file, and may be left out when {@code --task} is a directory or a built-in WordNet task.
  */
 final class TrainingData {
     /** The fraction of a single file held out as dev. */
@@ -56,6 +56,20 @@ final class TrainingData {
 
     /** The task and data of a command's {@code --task SPEC [--data DIR_OR_FILE]}. */
     static Source resolve(String taskSpec, Path data) throws IOException {
+        return resolve(taskSpec, data, org.mera.model.ModelCatalog.defaultHome(), System.err);
+    }
+
+    /**
+     * As {@link #resolve(String, Path)}; without {@code --data} a built-in WordNet task reads the suite {@code mera
+     * demo} generates under {@code home} (made now if missing), as {@code mera experiment} does, so that every command
+     * finds the same data for the same name.
+     */
+    static Source resolve(String taskSpec, Path data, Path home, java.io.PrintStream log) throws IOException {
+        if (data == null && isWordNetTask(taskSpec)) {
+            data = DemoCommand.wordNetSuite(home, log, "mera");
+            log.println("mera: built-in WordNet task " + taskSpec + " read from " + data
+                    + " (--data DIR to read another folder)");
+        }
         if (data != null && !Files.exists(data)) {
             throw new NoSuchFileException(data.toString(), null, "data not found");
         }
@@ -75,6 +89,12 @@ final class TrainingData {
             return new Source(td.definition(), td, null);
         }
         return new Source(definition(taskSpec), null, data);
+    }
+
+    private static boolean isWordNetTask(String spec) {
+        return !TaskCatalogue.isDirectory(spec, null)
+                && org.mera.data.wordnet.WordNetTasks.all().stream()
+                        .anyMatch(t -> t.name().equals(spec));
     }
 
     /**
