@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
+        header = "Measure speed and memory: forward passes, training steps, their matrix-product floor.",
         description = {
             "Measure the float32 matmul peak, encoder forward passes and adapter-tuning, LoRA, full fine-tuning and"
                     + " AdapterFusion steps (tokens/s, achieved GFLOP/s, peak memory), each step's matrix products alone"
@@ -99,9 +100,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--peer",
             paramLabel = "PYTHON",
-            description =
-                    "Also time the same encoder rows in Hugging Face transformers + PEFT (scripts/peer_bench.py, run by "
-                            + "this Python, e.g. $(../shared/tools/python-oracle)) right after mera's, and print both side by side.")
+            description = {
+                "Also time the same encoder rows in Hugging Face transformers + PEFT (scripts/peer_bench.py, run by "
+                        + "this Python) right after mera's, and print both side by side; e.g.",
+                "--peer $(../shared/tools/python-oracle)"
+            })
     String peerPython;
 
     @Option(
@@ -117,7 +120,11 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--glue",
             paramLabel = "DIR",
             defaultValue = "../shared/data/glue",
-            description = "GLUE root for --padding-tasks (TASK/k-shot/16-13/train.tsv). Default: ${DEFAULT-VALUE}.")
+            showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+            description = {
+                "GLUE root for --padding-tasks, read as TASK/k-shot/16-13/train.tsv; default:",
+                "../shared/data/glue"
+            })
     Path glue;
 
     /** Runs the command on its own (before it is registered under {@code mera}): same options and output. */

@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "compare",
         mixinStandardHelpOptions = true,
+        header = "Compare two experiment folders cell by cell, with paired statistics.",
         description = {
             "Compare two experiment folders cell by cell: for each method and task both have, each side's mean ± std "
                     + "on the seeds both have and B − A paired by seed (a seed is the same few-shot split in both), as a Markdown table, with a "
@@ -30,6 +31,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(
             names = "--labels",
             paramLabel = "A,B",
+            hideParamSyntax = true, // two names, not "A,B[,A,B...]"
             split = ",",
             description = "names for the two sides in the table (default: the folders' names)")
     String[] labels;

@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
+        header = "Run a complete MerA study on the built-in WordNet tasks, or on GLUE with --glue.",
         description = {
             "Run a complete MerA study on the built-in WordNet tasks (or a GLUE directory with --glue):",
             "train source adapters, merge them (average, OT, same-track), fine-tune 16-shot on held-out target tasks,",
@@ -36,6 +37,9 @@ import picocli.CommandLine.Option;
             "write an HTML report. A second run reuses everything already computed."
         })
 public final class DemoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(
             names = "--glue",
             paramLabel = "DIR",
@@ -58,7 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
             split = ",",
             defaultValue = "lexical-relations,definitions",
             description =
-                    "WordNet tracks to study (lexical-relations, definitions, context); default: ${DEFAULT-VALUE}, "
+                    "WordNet tracks to study (lexical-relations, definitions, context; not with --glue); default: ${DEFAULT-VALUE}, "
                             + "which keeps the demo near five minutes on two quiet cores once minilm is cached")
     List<String> tracksWanted;
 
@@ -112,6 +116,12 @@ public final class DemoCommand implements Callable<Integer> {
                             "sourceBatchSize",
                             32));
         } else {
+            if (spec != null && spec.commandLine().getParseResult().hasMatchedOption("--tracks")) {
+                System.err.println("mera demo: --tracks picks WordNet tracks; with --glue the targets are MRPC and RTE"
+                        + " and every GLUE task is a source (for other targets: mera experiment --target ... --data "
+                        + glue + ")");
+                return 2;
+            }
             dataRoot = glue.toAbsolutePath().normalize();
             targets.addAll(List.of("MRPC", "RTE"));
             for (Task t : GlueTasks.ALL) {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "encode",
         mixinStandardHelpOptions = true,
+        header = "Encode texts with a pretrained encoder: tokens, first-token and mean vectors.",
         description = {
             "Encode texts with a pretrained encoder and print, per text (or pair), its tokens, the last hidden state of",
             "the first token (cls) and the attention-masked mean of the last hidden state (mean)."

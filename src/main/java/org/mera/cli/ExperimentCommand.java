@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "experiment",
         mixinStandardHelpOptions = true,
+        header = "Run an experiment grid from a YAML config, or the standard comparison on your task.",
         description = {
             "Run an experiment grid (encoder x task x k x seed x method) from a YAML config, or the standard comparison",
             "on your own task without one: mera experiment --target TASK_DIR --source ADAPTER_DIR... --out DIR.",
@@ -92,10 +93,12 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(
             names = "--hp",
             paramLabel = "KEY=VALUE",
-            description = "without a config: a hyperparameter for every method, or METHOD.KEY=VALUE for one "
-                    + "(e.g. steps=60, sourceSteps=120, full.lrGrid=[1e-5,3e-5]; see docs/experiments.md); repeatable. "
-                    + "By default each method picks its learning rate on the k-shot dev split from a grid of three "
-                    + "(full fine-tuning and fusion from lower ones); lr=X trains every cell at one rate")
+            description = {
+                "without a config: a hyperparameter for every method, or METHOD.KEY=VALUE for one; repeatable,",
+                "e.g. full.lrGrid=[1e-5,3e-5] or steps=60 (docs/experiments.md).",
+                "By default each method picks its learning rate on the k-shot dev split from a grid of three "
+                        + "(full fine-tuning and fusion from lower ones); lr=X trains every cell at one rate"
+            })
     java.util.Map<String, String> hp = new java.util.LinkedHashMap<>();
 
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (overrides outputDir in the config)")
@@ -145,9 +148,12 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(
             names = "--master",
             paramLabel = "URL",
-            description = "with --engine spark: the Spark master, local[N] (this machine, N "
-                    + "executor threads) or spark://HOST:PORT (a standalone cluster; MERA_HOME, the data, the cache and --out must be on a "
-                    + "filesystem every worker sees); default: spark-submit's, else local[*]")
+            description = {
+                "with --engine spark: the Spark master, one of",
+                "spark://HOST:PORT, a standalone cluster (MERA_HOME, the data, the cache and --out must be on a "
+                        + "filesystem every worker sees), or local[N], this machine with N executor threads;",
+                "default: spark-submit's, else local[*]"
+            })
     String master;
 
     @picocli.CommandLine.Spec

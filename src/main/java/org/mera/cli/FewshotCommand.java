@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "fewshot",
         mixinStandardHelpOptions = true,
+        header = "Train and test one few-shot run per LM-BFF seed; print mean ± std.",
         description = {
             "Train one run per LM-BFF seed (k-shot train, k-shot dev for model selection, test for evaluation)",
             "and print mean ± std (population std, as LM-BFF reports it) of the task's metrics over the seeds."
@@ -53,8 +54,9 @@ public final class FewshotCommand implements Callable<Integer> {
     @Option(
             names = "--data",
             paramLabel = "DIR",
-            description = "task directory (or a folder holding a built-in task's directory; "
-                    + "default: --task, when it is a directory)")
+            description =
+                    "task directory (or a folder holding a built-in task's directory; "
+                            + "default: --task, when it is a directory; a WordNet task: the suite mera demo generates under $MERA_HOME)")
     Path data;
 
     @Option(names = "--k", defaultValue = "16", description = "examples per class (default: ${DEFAULT-VALUE})")
@@ -75,8 +77,11 @@ public final class FewshotCommand implements Callable<Integer> {
     @Option(
             names = "--splits-out",
             paramLabel = "DIR",
-            description = "where k-shot splits sampled from a plain train file are saved "
-                    + "(K-SEED/train.jsonl, dev.jsonl; default: OUT.splits next to --out, else ./mera-splits/TASK)")
+            description = {
+                "where k-shot splits sampled from a plain train file are saved, as K-SEED/train.jsonl and dev.jsonl;",
+                "default: OUT.splits beside --out, else",
+                "./mera-splits/TASK"
+            })
     Path splitsOut;
 
     @Mixin

@@ -56,7 +56,46 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .setHelpFactory(Main::help)
                 .setExecutionExceptionHandler(CommandErrors.handler());
+    }
+
+    /**
+     * picocli's help, except that an option without a {@code paramLabel} shows its name in capitals ({@code
+     * --batch-size=BATCH_SIZE}, argparse's convention) instead of the Java field behind it ({@code <batchSize>}).
+     */
+    private static CommandLine.Help help(CommandLine.Model.CommandSpec spec, CommandLine.Help.ColorScheme colors) {
+        return new CommandLine.Help(spec, colors) {
+            @Override
+            public CommandLine.Help.IParamLabelRenderer parameterLabelRenderer() {
+                CommandLine.Help.IParamLabelRenderer plain = super.parameterLabelRenderer();
+                return new CommandLine.Help.IParamLabelRenderer() {
+                    @Override
+                    public CommandLine.Help.Ansi.Text renderParameterLabel(
+                            CommandLine.Model.ArgSpec arg,
+                            CommandLine.Help.Ansi ansi,
+                            java.util.List<CommandLine.Help.Ansi.IStyle> styles) {
+                        CommandLine.Help.Ansi.Text text = plain.renderParameterLabel(arg, ansi, styles);
+                        String label = arg.paramLabel();
+                        if (!label.matches("<[A-Za-z0-9]+>")) {
+                            return text; // set by hand
+                        }
+                        String name = arg instanceof CommandLine.Model.OptionSpec o
+                                ? o.longestName().replaceFirst("^-+", "")
+                                : label.substring(1, label.length() - 1);
+                        String capitals = name.replaceAll("([a-z])([A-Z])", "$1_$2")
+                                .replace('-', '_')
+                                .toUpperCase(java.util.Locale.ROOT);
+                        return ansi.new Text(text.plainString().replace(label, capitals), colors);
+                    }
+
+                    @Override
+                    public String separator() {
+                        return plain.separator();
+                    }
+                };
+            }
+        };
     }
 
     @Override

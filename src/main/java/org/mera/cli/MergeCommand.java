@@ -55,7 +55,7 @@ public final class MergeCommand implements Callable<Integer> {
             description = "ot: the anchor adapter's name, or 'iterative' (default: the first source)")
     String anchor;
 
-    @Option(names = "--weights", split = ",", description = "one weight per source, e.g. 0.5,0.3,0.2")
+    @Option(names = "--weights", split = ",", paramLabel = "W", description = "one weight per source, e.g. 0.5,0.3,0.2")
     List<Double> weights;
 
     @Option(names = "--no-normalize", description = "use the weights as given instead of dividing them by their sum")
@@ -74,13 +74,21 @@ public final class MergeCommand implements Callable<Integer> {
             description = "ot with --anchor iterative: bound on re-alignment rounds (default 20)")
     Integer maxIterations;
 
-    @Option(names = "--density", description = "ties/dare/magnitude-prune: fraction of entries kept, in (0, 1]")
+    @Option(
+            names = "--density",
+            paramLabel = "FRACTION",
+            description =
+                    "magnitude-prune, ties, dare, dare-linear, dare-ties (required for these): fraction of entries "
+                            + "kept, in (0, 1]")
     Double density;
 
-    @Option(names = "--majority-sign", description = "ties: total (default) or frequency")
+    @Option(
+            names = "--majority-sign",
+            paramLabel = "total|frequency",
+            description = "ties, dare-ties: how the sign is elected, by total mass (default) or by count")
     String majoritySign;
 
-    @Option(names = "--seed", description = "dare: seed of the random drop masks (default 0)")
+    @Option(names = "--seed", description = "dare, dare-linear, dare-ties: seed of the random drop masks (default 0)")
     Long seed;
 
     @Option(names = "--rank", description = "LoRA svd: rank of the merged adapter (default: the largest source rank)")
@@ -89,13 +97,19 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--name", description = "name of the merged adapter (default: merged)")
     String name;
 
-    @Option(names = "--report", description = "ot: also write the alignment report as a Markdown table to this file")
+    @Option(
+            names = "--report",
+            paramLabel = "FILE.md",
+            description = "ot: also write the alignment report as a Markdown table to this file")
     Path report;
 
-    @Option(names = "--recipe", description = "YAML recipe: method, name, output, sources (path, weight), parameters")
+    @Option(
+            names = "--recipe",
+            paramLabel = "FILE.yaml",
+            description = "YAML recipe: method, name, output, sources (path, weight), parameters")
     Path recipe;
 
-    @Option(names = "--out", description = "output adapter directory")
+    @Option(names = "--out", paramLabel = "DIR", description = "output adapter directory")
     Path out;
 
     @Parameters(arity = "0..*", paramLabel = "ADAPTER_DIR", description = "source adapter directories (2 or more)")

@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "models",
         mixinStandardHelpOptions = true,
+        header = "List the pretrained encoders mera knows by name; --fetch converts them into the cache.",
         description = "List the pretrained encoders mera knows by name; --fetch converts them into the cache "
                 + "($MERA_HOME/models, default ~/.cache/mera/models).")
 public final class ModelsCommand implements Callable<Integer> {

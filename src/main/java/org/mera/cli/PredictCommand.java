@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "predict",
         mixinStandardHelpOptions = true,
+        header = "Apply a trained adapter or fine-tuned model to new texts and write JSONL.",
         description = {
             "Apply a trained adapter (a directory written by `mera train`, or an AdapterHub / PEFT LoRA directory with",
             "its head) or a fully fine-tuned model directory to new texts, and write JSONL: one object per input row, in",

@@ -11,6 +11,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "report",
         mixinStandardHelpOptions = true,
+        header = "Write an experiment folder's report: claims, baselines, paired statistics, charts.",
         description =
                 "Write Markdown, CSV, PNG charts and a self-contained HTML report from an experiment folder's results.jsonl "
                         + "and per-example predictions. It opens with the MerA paper's claims, each with the comparisons "
@@ -20,7 +21,7 @@ import picocli.CommandLine.Parameters;
                         + "below the grid's seed count, or where the t-test disagrees), between methods and of each "
                         + "method against its task's strongest trivial baseline (comparisons.csv holds them all), a "
                         + "second metric where a task has one, and each method's share of predictions per class. "
-                        + "report.md and report.html hold the same sections.")
+                        + "The Markdown and the HTML (report.md, report.html) hold the same sections.")
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RESULTS_DIR", description = "the experiment's output folder")
     Path dir;

@@ -62,7 +62,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--data",
             paramLabel = "DIR_OR_FILE",
-            description = "task directory or a labelled file (default: --task, when it is " + "a directory)")
+            description = "task directory or a labelled file (default: --task, when it is a directory"
+                    + "; a WordNet task: the suite mera demo generates under $MERA_HOME)")
     Path data;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
