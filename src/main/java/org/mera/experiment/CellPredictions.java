@@ -208,6 +208,26 @@ public record CellPredictions(
         };
     }
 
+    /** The same predictions restricted to the examples at {@code rows} (in that order); training counts unchanged. */
+    public CellPredictions keep(int[] rows) {
+        if (isRegression()) {
+            float[] p = new float[rows.length];
+            float[] g = new float[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                p[i] = predictedValues[rows[i]];
+                g[i] = goldValues[rows[i]];
+            }
+            return regression(p, g);
+        }
+        int[] p = new int[rows.length];
+        int[] g = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            p[i] = predictedClasses[rows[i]];
+            g[i] = goldClasses[rows[i]];
+        }
+        return classification(numClasses, p, g, trainClassCounts);
+    }
+
     /** {@code metric} on every example. */
     public double score(String metric) {
         int[] all = new int[size()];

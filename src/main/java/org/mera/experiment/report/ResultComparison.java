@@ -162,7 +162,9 @@ public final class ResultComparison {
                             line.metric(),
                             note,
                             seed -> pb.sets(tb.encoder(), tb.k(), task, seed, rb.label()),
-                            seed -> pa.sets(ta.encoder(), ta.k(), task, seed, ra.label()));
+                            seed -> pa.sets(ta.encoder(), ta.k(), task, seed, ra.label()),
+                            seed -> pb.removedTestRows(tb.encoder(), tb.k(), task, seed),
+                            seed -> pa.removedTestRows(ta.encoder(), ta.k(), task, seed));
                     out.add(new Line(
                             line.task(),
                             line.metric(),

@@ -97,7 +97,9 @@ public final class ComparisonStatistics {
                 metric,
                 note,
                 seed -> index.sets(t.encoder(), t.k(), c.task(), seed, c.method()),
-                seed -> sets(t, index, c.task(), seed, c.baseline()));
+                seed -> sets(t, index, c.task(), seed, c.baseline()),
+                seed -> index.removedTestRows(t.encoder(), t.k(), c.task(), seed),
+                seed -> index.removedTestRows(t.encoder(), t.k(), c.task(), seed));
     }
 
     /** A row's prediction sets; a trivial row's are built from the seed's gold labels. */
@@ -112,15 +114,26 @@ public final class ComparisonStatistics {
         return constant == null ? null : List.of(constant);
     }
 
-    /** The bootstrap interval over the seeds of {@code differences}, or none (with {@code note[0]} saying why). */
+    /**
+     * The bootstrap interval over the seeds of {@code differences}, or none (with {@code note[0]} saying why).
+     * {@code removedRowsA} and {@code removedRowsB} give, per seed, the test-file rows that seed's cells on each side
+     * left out because its own k-shot split holds them: the bootstrap draws the same examples for every seed, so it runs on the rows every seed kept (a
+     * row left out by one seed is left out of all), while the per-seed values and the t-test keep each seed's own
+     * test set.
+     */
     public static PairedStatistics.Interval interval(
             TreeMap<Integer, Double> differences,
             String metric,
             String[] note,
             java.util.function.IntFunction<List<CellPredictions>> sideA,
-            java.util.function.IntFunction<List<CellPredictions>> sideB) {
+            java.util.function.IntFunction<List<CellPredictions>> sideB,
+            java.util.function.IntFunction<int[]> removedRowsA,
+            java.util.function.IntFunction<int[]> removedRowsB) {
         List<List<CellPredictions>> a = new ArrayList<>();
         List<List<CellPredictions>> b = new ArrayList<>();
+        List<int[]> removedA = new ArrayList<>();
+        List<int[]> removedB = new ArrayList<>();
+        java.util.SortedSet<Integer> removedByAny = new java.util.TreeSet<>();
         for (Map.Entry<Integer, Double> e : differences.entrySet()) {
             List<CellPredictions> pa = sideA.apply(e.getKey());
             List<CellPredictions> pb = sideB.apply(e.getKey());
@@ -130,6 +143,19 @@ public final class ComparisonStatistics {
             }
             a.add(pa);
             b.add(pb);
+            removedA.add(removedRowsA.apply(e.getKey()));
+            removedB.add(removedRowsB.apply(e.getKey()));
+            for (int[] r : List.of(removedA.get(a.size() - 1), removedB.get(b.size() - 1))) {
+                for (int row : r) {
+                    removedByAny.add(row);
+                }
+            }
+        }
+        if (!removedByAny.isEmpty()) {
+            for (int s = 0; s < a.size(); s++) {
+                a.set(s, keepCommonRows(a.get(s), removedA.get(s), removedByAny));
+                b.set(s, keepCommonRows(b.get(s), removedB.get(s), removedByAny));
+            }
         }
         CellPredictions first = a.get(0).get(0);
         for (List<List<CellPredictions>> side : List.of(a, b)) {
@@ -143,5 +169,35 @@ public final class ComparisonStatistics {
             }
         }
         return PairedStatistics.interval(metric, a, b);
+    }
+
+    /**
+     * One seed's prediction sets without the test-file rows in {@code removedByAny}; {@code removedHere} are the rows
+     * this seed's sets never had, so that set row j is test-file row j plus the removed rows before it.
+     */
+    static List<CellPredictions> keepCommonRows(
+            List<CellPredictions> sets, int[] removedHere, java.util.SortedSet<Integer> removedByAny) {
+        java.util.Set<Integer> here = new java.util.HashSet<>();
+        for (int r : removedHere) {
+            here.add(r);
+        }
+        int n = sets.get(0).size();
+        int[] keep = new int[n];
+        int kept = 0;
+        int fileRow = 0;
+        for (int j = 0; j < n; j++, fileRow++) {
+            while (here.contains(fileRow)) {
+                fileRow++;
+            }
+            if (!removedByAny.contains(fileRow)) {
+                keep[kept++] = j;
+            }
+        }
+        int[] rows = java.util.Arrays.copyOf(keep, kept);
+        List<CellPredictions> out = new ArrayList<>();
+        for (CellPredictions p : sets) {
+            out.add(p.keep(rows));
+        }
+        return out;
     }
 }

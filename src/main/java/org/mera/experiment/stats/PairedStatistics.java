@@ -25,7 +25,8 @@ import org.mera.experiment.CellPredictions;
  * <li>the <b>per-seed signs</b>: a difference of at most {@link #TIE_EPSILON} points (×100) either way is a tie;</li>
  * <li>{@link #holm Holm's step-down adjustment} of the p-values of one family of comparisons.</li>
  * </ul>
- * Two methods whose predictions were scored on different gold labels cannot be paired by example.
+ * Two methods whose predictions were scored on different gold labels cannot be paired by example (a seed that left
+ * out some test rows is first cut to the rows every seed kept: {@link ComparisonStatistics#interval}).
  */
 public final class PairedStatistics {
     /** Bootstrap replicates per comparison. */

@@ -123,6 +123,27 @@ public final class PredictionIndex {
         return List.of(byKey.get(rs.get(0).key()));
     }
 
+    /**
+     * The test-file rows this seed's cells left out because its own k-shot split holds them (the runner's {@code
+     * testRowsInKShotIndexes}, indexes into the test file), ascending; empty when none were.
+     */
+    public int[] removedTestRows(String encoder, int k, String task, int seed) {
+        String prefix = encoder + "\u0000" + k + "\u0000" + task + "\u0000" + seed + "\u0000";
+        for (Map.Entry<String, List<ResultRecord>> e : byCell.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                for (ResultRecord r : e.getValue()) {
+                    if (r.extra().get("testRowsInKShotIndexes") instanceof List<?> rows) {
+                        return rows.stream()
+                                .mapToInt(x -> ((Number) x).intValue())
+                                .sorted()
+                                .toArray();
+                    }
+                }
+            }
+        }
+        return new int[0];
+    }
+
     /** Any cell's predictions for this task and seed (they share the test labels and k-shot training split); null if none. */
     public CellPredictions any(String encoder, int k, String task, int seed) {
         String prefix = encoder + "\u0000" + k + "\u0000" + task + "\u0000" + seed + "\u0000";
