@@ -77,6 +77,9 @@ final class ClaimsSection {
             int expectedSeeds,
             boolean first) {
         List<List<ReportDocument.Cell>> rows = new ArrayList<>();
+        // the same comparisons as a claim × target grid, for reading a whole grid at once
+        java.util.Map<String, java.util.Map<String, String>> glance = new java.util.LinkedHashMap<>();
+        List<String> glanceTasks = new ArrayList<>();
         for (String task : t.tasks()) {
             boolean sameTrack = lines.stream()
                     .anyMatch(l -> l.paired().task().equals(task)
@@ -89,6 +92,15 @@ final class ClaimsSection {
                     ResultTables.Paired p = l.paired();
                     if (!p.task().equals(task) || !c.tests().test(p)) {
                         continue;
+                    }
+                    if (ResultTables.sourceOf(p.baseline()) == null) { // each merge's own sources: per target
+                        glance.computeIfAbsent(
+                                        c.label() + "\u0000" + p.method() + " − " + p.baseline(),
+                                        x -> new java.util.LinkedHashMap<>())
+                                .put(task, glanceCell(l, expectedSeeds));
+                        if (!glanceTasks.contains(task)) {
+                            glanceTasks.add(task);
+                        }
                     }
                     rows.add(List.of(
                             ReportDocument.Cell.of(task),
@@ -118,12 +130,50 @@ final class ClaimsSection {
                     + "that bar has learned less than answering one class. The paper's figures are for BERT-base; "
                     + "these are for the encoder in the heading.");
         }
+        if (glanceTasks.size() > 1) {
+            // a heading that does not end in "k = N", so that the terminal summary (ReportSummary) keeps printing the
+            // full table below
+            d.subheading(t.encoder() + ", k = " + t.k() + ", at a glance");
+            d.note("The comparisons below, one row per comparison and one column per target: the mean difference ×100 "
+                    + "and the verdict its 95 % CI allows; * marks a CI that excludes zero while the paired t-test "
+                    + "p is above " + ReportWriter.T_TEST_LEVEL + " (the weakest kind of verdict), ° fewer seeds than "
+                    + "the grid has (interim). Same-track against each of its own sources, p-values and Holm's "
+                    + "correction are in the tables below.");
+            List<String> header = new ArrayList<>(List.of("Claim", "Comparison"));
+            header.addAll(glanceTasks);
+            List<Boolean> numeric = new ArrayList<>(List.of(false, false));
+            glanceTasks.forEach(x -> numeric.add(true));
+            List<List<ReportDocument.Cell>> grid = new ArrayList<>();
+            glance.forEach((key, byTask) -> {
+                String[] claimAndComparison = key.split("\u0000", 2);
+                List<ReportDocument.Cell> row = new ArrayList<>(List.of(
+                        ReportDocument.Cell.of(claimAndComparison[0]), ReportDocument.Cell.of(claimAndComparison[1])));
+                glanceTasks.forEach(task -> row.add(ReportDocument.Cell.of(byTask.getOrDefault(task, "–"))));
+                grid.add(row);
+            });
+            d.add(new ReportDocument.Table(header, numeric, grid));
+        }
         d.subheading(t.encoder() + ", k = " + t.k());
         d.add(new ReportDocument.Table(
                 List.of("Task", "Claim", "Comparison", "Mean [95 % CI]", "Verdict", "Method vs doing nothing"),
                 List.of(false, false, false, true, false, false),
                 rows));
         return true;
+    }
+
+    /** "+3.1 supported*": the mean and the CI's word, * for a t-test that disagrees, ° for an interim verdict. */
+    static String glanceCell(ComparisonStatistics.Line l, int expectedSeeds) {
+        String marks = "";
+        if ((l.verdict() == org.mera.experiment.stats.Verdict.SUPPORTED
+                        || l.verdict() == org.mera.experiment.stats.Verdict.CONTRADICTED)
+                && l.note() == null
+                && l.p() > ReportWriter.T_TEST_LEVEL) {
+            marks += "*";
+        }
+        if (expectedSeeds > 0 && l.paired().differences().size() < expectedSeeds) {
+            marks += "°";
+        }
+        return Formats.signed(l.paired().mean()) + " " + ReportWriter.verdict(l) + marks;
     }
 
     private static String againstNothing(

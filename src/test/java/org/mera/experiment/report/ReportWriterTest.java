@@ -103,6 +103,16 @@ class ReportWriterTest {
                 md.matches("(?s).*\\| RTE \\| same-track > full fine-tuning \\| mera-same-track − full \\| [^|]+ \\| "
                         + "[^|]+ \\| [^|]+ vs [a-z ()]+: (supported|no support|contradicted).*"),
                 md);
+        // and, first, the same comparisons as one claim × target grid: every target a column, verdict words in each
+        // cell
+        String glance = md.substring(md.indexOf("### demo-encoder, k = 16, at a glance"));
+        glance = glance.substring(0, glance.indexOf("\n### "));
+        assertTrue(glance.contains("| Claim | Comparison | MRPC | RTE | STS-B |"), glance);
+        assertTrue(
+                glance.matches("(?s).*\\| same-track > full fine-tuning \\| mera-same-track − full "
+                        + "(\\| [+−]?\\d+\\.\\d (supported|no support|contradicted)(\\\\\\*)?°? ){3}\\|.*"),
+                glance);
+        assertFalse(glance.contains("single [QQP]"), "a merge against each of its own sources stays in the full table");
         assertEquals(
                 List.of("merged > single adapters"),
                 ClaimsSection.claimsOf(new ResultTables.Paired(
