@@ -32,7 +32,8 @@ final class SourceAdapterTable {
             int budget,
             int skippedSteps,
             double seconds,
-            Double trivial) {
+            Double trivial,
+            Boolean stoppedEarly) {
         /** At most this far above what learning nothing scores, or below it (×100 points): flagged as learned nothing. */
         static final double AT_CHANCE_MARGIN = 1.0;
 
@@ -81,7 +82,8 @@ final class SourceAdapterTable {
                                 integer(info.get("skippedSteps")),
                                 info.get("seconds") instanceof Number n ? n.doubleValue() : 0,
                                 // recorded by cells from 2026-12-07 on; older cells' rows go without it
-                                info.get("poolDevTrivial") instanceof Number n ? n.doubleValue() : null));
+                                info.get("poolDevTrivial") instanceof Number n ? n.doubleValue() : null,
+                                info.get("stoppedEarly") instanceof Boolean b ? b : null));
             }
         }
         List<Row> out = new ArrayList<>(byKey.values());
@@ -100,7 +102,10 @@ final class SourceAdapterTable {
                     + "score is kept. A step whose gradient is not finite is skipped (no update) and counted next to the steps; more than three "
                     + "in a row, or over 1 % of the budget, fails the run. Beside the pool-dev score, what learning nothing "
                     + "scores there (the majority class's accuracy, always class 1's F1, 0 for MCC and correlations); a "
-                    + "source within a point of it is marked at chance: merging it passes on nothing.";
+                    + "source within a point of it is marked at chance: merging it passes on nothing. A source marked "
+                    + "\"budget\" used its whole step budget before its patience ran out, so it had not stopped "
+                    + "improving; \"still improving\" marks one whose best state is its last evaluation: a larger "
+                    + "budget might have given a better adapter.";
 
     static final List<String> HEADER = List.of(
             "Source",
@@ -141,8 +146,13 @@ final class SourceAdapterTable {
                                                 r.atChance()
                                                         ? " (at or below chance: this adapter learned nothing)"
                                                         : "")),
-                r.skippedSteps() == 0 ? String.valueOf(r.steps()) : r.steps() + " (" + r.skippedSteps() + " skipped)",
-                String.valueOf(r.bestStep()),
+                r.steps()
+                        + (Boolean.FALSE.equals(r.stoppedEarly()) ? " (budget)" : "")
+                        + (r.skippedSteps() == 0 ? "" : " (" + r.skippedSteps() + " skipped)"),
+                r.bestStep()
+                        + (Boolean.FALSE.equals(r.stoppedEarly()) && r.bestStep() >= r.steps()
+                                ? " (still improving)"
+                                : ""),
                 String.valueOf(r.budget()),
                 duration(r.seconds()));
     }
