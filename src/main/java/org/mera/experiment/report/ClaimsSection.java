@@ -97,7 +97,7 @@ final class ClaimsSection {
                         glance.computeIfAbsent(
                                         c.label() + "\u0000" + p.method() + " − " + p.baseline(),
                                         x -> new java.util.LinkedHashMap<>())
-                                .put(task, glanceCell(l, expectedSeeds));
+                                .put(task, glanceCell(l, trivial, expectedSeeds));
                         if (!glanceTasks.contains(task)) {
                             glanceTasks.add(task);
                         }
@@ -135,12 +135,16 @@ final class ClaimsSection {
             // full table below
             d.subheading(t.encoder() + ", k = " + t.k() + ", at a glance");
             d.note("The comparisons below, one row per comparison and one column per target: the mean difference ×100 "
-                    + "and the verdict its 95 % CI allows; * marks a CI that excludes zero while the paired t-test "
-                    + "p is above " + ReportWriter.T_TEST_LEVEL + " (the weakest kind of verdict), ° fewer seeds than "
-                    + "the grid has (interim). Same-track against each of its own sources, p-values and Holm's "
-                    + "correction are in the tables below.");
+                    + "and the verdict its 95 % CI allows, and beside a CI that excludes zero the Holm-adjusted p "
+                    + "within its target (above 0.05: that verdict does not survive the correction for the target's "
+                    + "many comparisons); * marks a CI that excludes zero while the paired t-test p is above "
+                    + ReportWriter.T_TEST_LEVEL + " (the weakest kind of verdict), ° fewer seeds than the grid has "
+                    + "(interim), † a method (the first named) that is not above doing nothing on that target (its "
+                    + "task's strongest trivial baseline). Same-track against each of its own sources is in the "
+                    + "table below.");
             List<String> header = new ArrayList<>(List.of("Claim", "Comparison"));
-            header.addAll(glanceTasks);
+            glanceTasks.forEach(
+                    task -> header.add(task + " (" + t.metricByTask().get(task) + ")"));
             List<Boolean> numeric = new ArrayList<>(List.of(false, false));
             glanceTasks.forEach(x -> numeric.add(true));
             List<List<ReportDocument.Cell>> grid = new ArrayList<>();
@@ -161,26 +165,41 @@ final class ClaimsSection {
         return true;
     }
 
-    /** "+3.1 supported*": the mean and the CI's word, * for a t-test that disagrees, ° for an interim verdict. */
-    static String glanceCell(ComparisonStatistics.Line l, int expectedSeeds) {
-        String marks = "";
-        if ((l.verdict() == org.mera.experiment.stats.Verdict.SUPPORTED
+    /**
+     * "+3.1 supported*, Holm 0.435 †": the mean and the CI's word, * for a t-test that disagrees, ° for an interim
+     * verdict, Holm's adjusted p beside a CI that excludes zero, † when the first-named method is not above doing
+     * nothing on that task.
+     */
+    static String glanceCell(ComparisonStatistics.Line l, List<ComparisonStatistics.Line> trivial, int expectedSeeds) {
+        boolean decided = (l.verdict() == org.mera.experiment.stats.Verdict.SUPPORTED
                         || l.verdict() == org.mera.experiment.stats.Verdict.CONTRADICTED)
-                && l.note() == null
-                && l.p() > ReportWriter.T_TEST_LEVEL) {
-            marks += "*";
+                && l.note() == null;
+        String text = Formats.signed(l.paired().mean()) + " " + ReportWriter.verdict(l);
+        if (decided && l.p() > ReportWriter.T_TEST_LEVEL) {
+            text += "*";
         }
         if (expectedSeeds > 0 && l.paired().differences().size() < expectedSeeds) {
-            marks += "°";
+            text += "°";
         }
-        return Formats.signed(l.paired().mean()) + " " + ReportWriter.verdict(l) + marks;
+        if (decided && !Double.isNaN(l.pHolm())) {
+            text += ", Holm " + Formats.pValue(l.pHolm());
+        }
+        for (ComparisonStatistics.Line n : trivial) {
+            if (n.paired().task().equals(l.paired().task())
+                    && n.paired().method().equals(l.paired().method())
+                    && n.verdict() != org.mera.experiment.stats.Verdict.SUPPORTED) {
+                text += " †";
+                break;
+            }
+        }
+        return text;
     }
 
     private static String againstNothing(
             List<ComparisonStatistics.Line> trivial, String task, String method, int expectedSeeds) {
         for (ComparisonStatistics.Line l : trivial) {
             if (l.paired().task().equals(task) && l.paired().method().equals(method)) {
-                return Formats.signed(l.paired().mean()) + " " + Formats.ci(l) + " vs "
+                return method + ": " + Formats.signed(l.paired().mean()) + " " + Formats.ci(l) + " vs "
                         + l.paired().baseline().substring(TrivialBaselines.PREFIX.length()) + ": "
                         + ReportWriter.qualifiedVerdict(l, expectedSeeds);
             }

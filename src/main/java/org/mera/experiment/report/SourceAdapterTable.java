@@ -144,7 +144,7 @@ final class SourceAdapterTable {
                                                 "; learning nothing: %.1f%s",
                                                 100 * r.trivial(),
                                                 r.atChance()
-                                                        ? " (at or below chance: this adapter learned nothing)"
+                                                        ? " (within a point of it, or below: at chance, this adapter learned next to nothing)"
                                                         : "")),
                 r.steps()
                         + (Boolean.FALSE.equals(r.stoppedEarly()) ? " (budget)" : "")

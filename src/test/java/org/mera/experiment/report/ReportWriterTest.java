@@ -107,10 +107,11 @@ class ReportWriterTest {
         // cell
         String glance = md.substring(md.indexOf("### demo-encoder, k = 16, at a glance"));
         glance = glance.substring(0, glance.indexOf("\n### "));
-        assertTrue(glance.contains("| Claim | Comparison | MRPC | RTE | STS-B |"), glance);
+        assertTrue(glance.contains("| Claim | Comparison | MRPC (f1) | RTE (accuracy) | STS-B (pearson) |"), glance);
         assertTrue(
                 glance.matches("(?s).*\\| same-track > full fine-tuning \\| mera-same-track − full "
-                        + "(\\| [+−]?\\d+\\.\\d (supported|no support|contradicted)(\\\\\\*)?°? ){3}\\|.*"),
+                        + "(\\| [+−]?\\d+\\.\\d (no support|(supported|contradicted)(\\\\\\*)?°?, Holm [<0-9.]+)"
+                        + "( †)? ){3}\\|.*"),
                 glance);
         assertFalse(glance.contains("single [QQP]"), "a merge against each of its own sources stays in the full table");
         assertEquals(

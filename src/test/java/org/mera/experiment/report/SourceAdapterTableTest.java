@@ -50,7 +50,7 @@ class SourceAdapterTableTest {
     @Test
     void theScoreCellSaysWhatLearningNothingScoresAndFlagsAChanceAdapter() {
         assertEquals(
-                "53.5 (accuracy); learning nothing: 53.0 (at or below chance: this adapter learned nothing)",
+                "53.5 (accuracy); learning nothing: 53.0 (within a point of it, or below: at chance, this adapter learned next to nothing)",
                 SourceAdapterTable.cells(row(0.535, 0.53)).get(6));
         assertEquals(
                 "61.0 (accuracy); learning nothing: 53.0",
