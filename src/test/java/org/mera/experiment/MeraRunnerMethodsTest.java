@@ -172,7 +172,10 @@ class MeraRunnerMethodsTest {
         String md = Files.readString(ReportWriter.write(grid.outputDir()).markdown());
         assertTrue(md.contains("## Learning-rate selection"), md);
         assertTrue(md.contains("| RTE | adapter | 1e-5, 1e-3, 1e-2 | 13: "), md);
-        assertTrue(md.contains(chosen != 1e-3 ? "| ⚠ 1/1 |" : "| 0/1 |"), md);
+        // one seed: an edge choice is every seed at the same edge, the one case flagged
+        assertTrue(
+                md.contains(chosen != 1e-3 ? "| ⚠ 1/1 (" + (chosen == 1e-5 ? "1 low" : "1 high") + ") |" : "| 0/1 |"),
+                md);
     }
 
     /** A mean-pooled head is a config line; it gives its own source adapters and cells, and a wrong name is caught. */

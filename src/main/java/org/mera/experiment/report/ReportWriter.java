@@ -399,14 +399,18 @@ public final class ReportWriter {
                     lrList(c.grid()),
                     Formats.bySeed(c.lr(), ReportWriter::lr),
                     Formats.bySeed(c.bestStep(), String::valueOf),
-                    (c.onEdge() > 0 ? "⚠ " : "") + c.onEdge() + "/" + c.lr().size(),
+                    edge(c),
+                    c.atLastStep() + "/" + c.bestStep().size(),
                     c.tiedOnDev() + "/" + c.lr().size()));
         }
         d.heading("Learning-rate selection");
         d.note("Each cell trained once per learning rate of its grid and kept the rate with the best k-shot dev score "
                 + "(and, within that run, the best dev evaluation's state, at the step shown). **Edge** counts seeds "
-                + "whose choice is the smallest or largest rate of the grid: the best rate may lie outside it (with three "
-                + "rates two of them are edges, so some edges are expected by chance). **Tied on dev** counts seeds "
+                + "whose choice is the smallest (low) or largest (high) rate of the grid; with three rates two of them "
+                + "are edges, so edges at both ends are expected by chance, and ⚠ marks only a method whose every "
+                + "seed chose the same edge: its best rate may lie outside the grid. **Best at the last step** counts "
+                + "seeds whose kept state is the run's last step: still improving when the step budget ran out. "
+                + "**Tied on dev** counts seeds "
                 + "where another rate reached the same best dev score, and the smallest of them was kept: on 16 "
                 + "examples per class a tie often means the runs answer alike (e.g. one class for every dev example), "
                 + "so the choice there says little about the rate.");
@@ -419,8 +423,9 @@ public final class ReportWriter {
                         "Chosen lr by seed",
                         "Best step by seed",
                         "Edge",
+                        "Best at the last step",
                         "Tied on dev"),
-                List.of(false, false, false, false, false, false, true, true),
+                List.of(false, false, false, false, false, false, true, true, true),
                 ReportDocument.Table.plain(rows)));
     }
 
@@ -749,7 +754,21 @@ public final class ReportWriter {
             TreeMap<Integer, Double> lr,
             TreeMap<Integer, Integer> bestStep,
             long onEdge,
+            long low,
+            long high,
+            long atLastStep,
             long tiedOnDev) {}
+
+    /** "3/5 (1 low, 2 high)", with ⚠ when every seed chose the same edge of the grid. */
+    static String edge(LrChoice c) {
+        int n = c.lr().size();
+        String ends = c.onEdge() == 0
+                ? ""
+                : " (" + (c.low() > 0 ? c.low() + " low" : "") + (c.low() > 0 && c.high() > 0 ? ", " : "")
+                        + (c.high() > 0 ? c.high() + " high" : "") + ")";
+        boolean oneSide = n > 0 && (c.low() == n || c.high() == n);
+        return (oneSide ? "⚠ " : "") + c.onEdge() + "/" + n + ends;
+    }
 
     /** The cells that chose their learning rate on a grid (extra lrGrid), grouped by encoder, k, task and method. */
     @SuppressWarnings("unchecked")
@@ -769,17 +788,32 @@ public final class ReportWriter {
             TreeMap<Integer, Double> lr = new TreeMap<>();
             TreeMap<Integer, Integer> step = new TreeMap<>();
             long edge = 0;
+            long low = 0;
+            long high = 0;
+            long last = 0;
             long ties = 0;
-            for (ResultRecord r : g) {
-                lr.put(r.seed(), ((Number) r.extra().get("lr")).doubleValue());
-                if (r.extra().get("bestStep") instanceof Number n) {
-                    step.put(r.seed(), n.intValue());
-                }
-                edge += Boolean.TRUE.equals(r.extra().get("lrOnGridEdge")) ? 1 : 0;
-                ties += tiedOnDev(r) ? 1 : 0;
-            }
             List<Double> grid = ((List<Number>) first.extra().get("lrGrid"))
                     .stream().map(Number::doubleValue).toList();
+            double smallest =
+                    grid.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+            double largest =
+                    grid.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+            for (ResultRecord r : g) {
+                double chosen = ((Number) r.extra().get("lr")).doubleValue();
+                lr.put(r.seed(), chosen);
+                if (r.extra().get("bestStep") instanceof Number n) {
+                    step.put(r.seed(), n.intValue());
+                    if (r.extra().get("steps") instanceof Number total && n.intValue() >= total.intValue()) {
+                        last++;
+                    }
+                }
+                if (Boolean.TRUE.equals(r.extra().get("lrOnGridEdge"))) {
+                    edge++;
+                    low += chosen == smallest ? 1 : 0;
+                    high += chosen == largest && chosen != smallest ? 1 : 0;
+                }
+                ties += tiedOnDev(r) ? 1 : 0;
+            }
             out.add(new LrChoice(
                     first.encoder(),
                     first.k(),
@@ -789,6 +823,9 @@ public final class ReportWriter {
                     lr,
                     step,
                     edge,
+                    low,
+                    high,
+                    last,
                     ties));
         }
         return out;

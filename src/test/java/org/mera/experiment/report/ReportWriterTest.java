@@ -203,6 +203,50 @@ class ReportWriterTest {
     }
 
     @Test
+    void theLearningRateTableFlagsOnlyOneSidedEdgesAndCountsRunsStillImprovingAtTheLastStep() {
+        java.util.function.BiFunction<Integer, double[], ResultRecord> cell = (seed, lrAndStep) -> new ResultRecord(
+                "k" + seed,
+                "minilm",
+                "QQP",
+                16,
+                seed,
+                "adapter",
+                null,
+                List.of(),
+                "f1",
+                Map.of("f1", 0.5),
+                Map.of(
+                        "lrGrid",
+                        List.of(1e-4, 3e-4, 1e-3),
+                        "lr",
+                        lrAndStep[0],
+                        "lrOnGridEdge",
+                        lrAndStep[0] != 3e-4,
+                        "bestStep",
+                        (int) lrAndStep[1],
+                        "steps",
+                        200),
+                1,
+                "2026-12-07T00:00:00Z",
+                "r");
+        java.util.function.Function<List<ResultRecord>, ResultsFolder> folder = cells -> new ResultsFolder(
+                "g", cells, List.of(), 0, List.of(), Map.of(), List.of(), List.of(), List.of(), Map.of(), 5, false,
+                null, Map.of());
+        ReportWriter.LrChoice both = ReportWriter.lrChoices(folder.apply(List.of(
+                        cell.apply(13, new double[] {1e-4, 40}),
+                        cell.apply(21, new double[] {1e-3, 200}),
+                        cell.apply(42, new double[] {3e-4, 200}))))
+                .get(0);
+        assertEquals("2/3 (1 low, 1 high)", ReportWriter.edge(both), "edges at both ends: what chance gives");
+        assertEquals(2, both.atLastStep(), "seeds 21 and 42 kept their last step");
+        ReportWriter.LrChoice low = ReportWriter.lrChoices(folder.apply(
+                        List.of(cell.apply(13, new double[] {1e-4, 40}), cell.apply(21, new double[] {1e-4, 60}))))
+                .get(0);
+        assertEquals("⚠ 2/2 (2 low)", ReportWriter.edge(low), "every seed at the smallest rate: widen the grid down");
+        assertEquals(0, low.atLastStep());
+    }
+
+    @Test
     void theEngineLineNamesEachEngineOnceAndCountsRunsPerThreadCount() {
         String engine = "PyTorch 2.7.1 (DJL 0.36.0, cpu())";
         java.util.function.Function<Map<String, Object>, RunInfo> run =
