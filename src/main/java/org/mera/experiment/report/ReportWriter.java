@@ -862,7 +862,25 @@ public final class ReportWriter {
                     + ", another part of the grid)";
         }
         if (!in.missing().isEmpty()) {
-            s += " (**incomplete**: " + in.missing().size() + " still to run; tables show what is done)";
+            // per target, so that a reader sees which targets are complete and which have not started
+            Map<String, int[]> byTask = new LinkedHashMap<>();
+            for (String task : in.taskOrder()) {
+                byTask.put(task, new int[2]);
+            }
+            for (ResultRecord r : in.shown()) {
+                byTask.computeIfAbsent(r.task(), x -> new int[2])[0]++;
+            }
+            for (Map<String, Object> c : in.missing()) {
+                byTask.computeIfAbsent(String.valueOf(c.get("task")), x -> new int[2])[1]++;
+            }
+            List<String> parts = new ArrayList<>();
+            byTask.forEach((task, n) -> {
+                if (n[0] + n[1] > 0) {
+                    parts.add(task + " " + n[0] + "/" + (n[0] + n[1]));
+                }
+            });
+            s += " (**incomplete**: " + in.missing().size() + " still to run; tables show what is done; cells "
+                    + "finished by target: " + String.join(", ", parts) + ")";
         }
         if (in.staleIgnored() > 0) {
             s += "; " + in.staleIgnored() + " results of cells no longer in the grid are not shown";

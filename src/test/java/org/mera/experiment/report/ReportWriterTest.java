@@ -399,6 +399,7 @@ class ReportWriterTest {
                 .run();
         String md = Files.readString(ReportWriter.write(c.outputDir()).markdown());
         assertTrue(md.contains("18 of 20 cells finished (**incomplete**: 2 still to run"), md);
+        assertTrue(md.contains("cells finished by target: MRPC 9/10, RTE 9/10)"), md);
         assertTrue(md.matches("(?s).*\\| fusion \\| [0-9.]+ ± [0-9.]+ \\(n=4\\) \\|.*"), md);
     }
 
