@@ -138,7 +138,7 @@ public final class ReportWriter {
                 + "` picks, per seed, the source whose cell has the best k-shot dev score [how often each was picked], as "
                 + "a user who tries every adapter would; `single [S]` rows are each source adapter fine-tuned alone. "
                 + "Same-track rows name the sources they merged [in brackets]. Bold: the best mean in each column "
-                + "among the methods (the trivial rows, the oracle best source and the `single [S]` rows are not "
+                + "among the methods with every seed of the grid (the trivial rows, the oracle best source and the `single [S]` rows are not "
                 + "candidates). "
                 + trivialNote(in));
         d.note(statisticsNote(in));
@@ -314,7 +314,7 @@ public final class ReportWriter {
             double b = Double.NEGATIVE_INFINITY;
             for (ResultTables.Row r : t.rows()) {
                 ResultTables.Stat s = stat(t, r, cols.get(c));
-                if (s != null && ranked(r)) {
+                if (complete(s, expectedSeeds) && ranked(r)) {
                     b = Math.max(b, s.mean());
                 }
             }
@@ -334,13 +334,18 @@ public final class ReportWriter {
                 row.add(new ReportDocument.Cell(
                         Formats.cell(
                                 s, expectedSeeds, col == null ? null : r.notes().get(col)),
-                        s != null && ranked(r) && s.mean() == best.get(c)
+                        complete(s, expectedSeeds) && ranked(r) && s.mean() == best.get(c)
                                 ? ReportDocument.Cell.Style.STRONG
                                 : ReportDocument.Cell.Style.PLAIN));
             }
             rows.add(row);
         }
         return ReportDocument.Table.of(header, 1, rows);
+    }
+
+    /** A mean over every seed of the grid: only those compete for bold (two seeds against five is no contest). */
+    private static boolean complete(ResultTables.Stat s, int expectedSeeds) {
+        return s != null && (expectedSeeds <= 0 || s.n() >= expectedSeeds);
     }
 
     private static ResultTables.Stat stat(ResultTables.Table t, ResultTables.Row r, String task) {

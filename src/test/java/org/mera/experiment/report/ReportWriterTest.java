@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -386,6 +387,33 @@ class ReportWriterTest {
     }
 
     @Test
+    void aMeanOverFewerSeedsThanTheGridHasIsNeverBold() {
+        java.util.function.Function<double[], TreeMap<Integer, Double>> seeds = v -> {
+            TreeMap<Integer, Double> m = new TreeMap<>();
+            for (int i = 0; i < v.length; i++) {
+                m.put(new int[] {13, 21, 42, 87, 100}[i], v[i]);
+            }
+            return m;
+        };
+        ResultTables.Table t = new ResultTables.Table(
+                "minilm",
+                16,
+                List.of("CoLA"),
+                Map.of("CoLA", "mcc"),
+                List.of(
+                        new ResultTables.Row(
+                                "adapter",
+                                Map.of("CoLA", seeds.apply(new double[] {.10, .12, .11, .09, .10})),
+                                Map.of()),
+                        new ResultTables.Row(
+                                "fusion", Map.of("CoLA", seeds.apply(new double[] {.30, .28})), Map.of())));
+        List<List<ReportDocument.Cell>> rows = ReportWriter.resultsTable(t, 5).rows();
+        assertEquals(ReportDocument.Cell.Style.STRONG, rows.get(0).get(1).style(), "the best over all five seeds");
+        assertEquals(
+                ReportDocument.Cell.Style.PLAIN, rows.get(1).get(1).style(), "higher, but over two seeds: not bold");
+    }
+
+    @Test
     void incompleteGridIsReportedAsSuch(@TempDir Path tmp) throws Exception {
         ExperimentConfig c = ExperimentConfig.load(demoConfig(tmp, "[MRPC, RTE]", "[16]", "[adapter, fusion]"));
         CellRunner flaky = CheapCellRunner.wrapped("flaky", cell -> {
@@ -400,6 +428,8 @@ class ReportWriterTest {
         String md = Files.readString(ReportWriter.write(c.outputDir()).markdown());
         assertTrue(md.contains("18 of 20 cells finished (**incomplete**: 2 still to run"), md);
         assertTrue(md.contains("cells finished by target: MRPC 9/10, RTE 9/10)"), md);
+        assertFalse(
+                md.matches("(?s).*\\*\\*[^*|]*\\(n=\\d\\)\\*\\*.*"), "a mean over fewer seeds is never bold: " + md);
         assertTrue(md.matches("(?s).*\\| fusion \\| [0-9.]+ ± [0-9.]+ \\(n=4\\) \\|.*"), md);
     }
 
