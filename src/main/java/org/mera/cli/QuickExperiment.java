@@ -171,10 +171,7 @@ final class QuickExperiment {
         List<String> builtIn = java.util.stream.Stream.concat(targets.stream(), sources.stream())
                 .filter(spec -> !TaskCatalogue.isDirectory(spec, null))
                 .toList();
-        boolean allWordNet = !builtIn.isEmpty()
-                && builtIn.stream()
-                        .allMatch(n -> org.mera.data.wordnet.WordNetTasks.all().stream()
-                                .anyMatch(t -> t.name().equals(n)));
+        boolean allWordNet = !builtIn.isEmpty() && builtIn.stream().allMatch(TrainingData::isWordNetTask);
         if (!allWordNet) {
             return null;
         }

@@ -91,7 +91,8 @@ final class TrainingData {
         return new Source(definition(taskSpec), null, data);
     }
 
-    private static boolean isWordNetTask(String spec) {
+    /** A built-in WordNet task's name (not a directory of that name). */
+    static boolean isWordNetTask(String spec) {
         return !TaskCatalogue.isDirectory(spec, null)
                 && org.mera.data.wordnet.WordNetTasks.all().stream()
                         .anyMatch(t -> t.name().equals(spec));

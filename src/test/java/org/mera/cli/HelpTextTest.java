@@ -19,11 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 class HelpTextTest {
     @Test
     void everyHelpTextFormatsWithoutAWarning() {
-        CommandLine mera = new CommandLine(new Main());
         List<String> bad = new ArrayList<>();
-        List<CommandSpec> specs = new ArrayList<>();
-        specs.add(mera.getCommandSpec());
-        mera.getSubcommands().values().forEach(c -> specs.add(c.getCommandSpec()));
+        List<CommandSpec> specs =
+                allCommands().stream().map(CommandLine::getCommandSpec).toList();
         for (CommandSpec spec : specs) {
             List<String> texts = new ArrayList<>(List.of(spec.usageMessage().description()));
             texts.addAll(List.of(spec.usageMessage().header()));
@@ -49,10 +47,8 @@ class HelpTextTest {
      */
     @Test
     void helpNeverSplitsAPathOrUrlAcrossLines() {
-        List<CommandLine> all = new ArrayList<>();
-        collect(Main.commandLine(), all);
         List<String> split = new ArrayList<>();
-        for (CommandLine c : all) {
+        for (CommandLine c : allCommands()) {
             String shown = c.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
             CommandSpec spec = c.getCommandSpec();
             List<String> texts = new ArrayList<>(List.of(spec.usageMessage().description()));
@@ -88,10 +84,8 @@ class HelpTextTest {
     /** An option's value is named for the user (--batch-size=BATCH_SIZE, --out=DIR), never by a Java field. */
     @Test
     void noOptionValueIsLabelledWithAJavaFieldName() {
-        List<CommandLine> all = new ArrayList<>();
-        collect(Main.commandLine(), all);
         List<String> fieldLabels = new ArrayList<>();
-        for (CommandLine c : all) {
+        for (CommandLine c : allCommands()) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("<[a-z][A-Za-z0-9]*>")
                     .matcher(c.getUsageMessage(CommandLine.Help.Ansi.OFF));
             while (m.find()) {
@@ -101,6 +95,13 @@ class HelpTextTest {
         assertEquals(List.of(), fieldLabels);
         String train = Main.commandLine().getSubcommands().get("train").getUsageMessage(CommandLine.Help.Ansi.OFF);
         assertTrue(train.contains("--batch-size=BATCH_SIZE") && train.contains("--lr=LR"), train);
+    }
+
+    /** mera and every command below it (sub-subcommands such as task inspect too). */
+    private static List<CommandLine> allCommands() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(Main.commandLine(), all);
+        return all;
     }
 
     private static void collect(CommandLine c, List<CommandLine> into) {

@@ -108,7 +108,7 @@ final class ClaimsSection {
                             ReportDocument.Cell.of(p.method() + " − " + p.baseline()),
                             ReportDocument.Cell.of(Formats.signed(p.mean()) + " " + Formats.ci(l)),
                             ReportDocument.Cell.of(ReportWriter.qualifiedVerdict(l, expectedSeeds)),
-                            ReportDocument.Cell.of(againstNothing(trivial, task, p.method(), expectedSeeds))));
+                            ReportDocument.Cell.of(againstNothingCell(trivial, task, p.method(), expectedSeeds))));
                 }
             }
         }
@@ -171,40 +171,45 @@ final class ClaimsSection {
      * nothing on that task.
      */
     static String glanceCell(ComparisonStatistics.Line l, List<ComparisonStatistics.Line> trivial, int expectedSeeds) {
-        boolean decided = (l.verdict() == org.mera.experiment.stats.Verdict.SUPPORTED
-                        || l.verdict() == org.mera.experiment.stats.Verdict.CONTRADICTED)
-                && l.note() == null;
+        boolean decided = ReportWriter.decided(l);
         String text = Formats.signed(l.paired().mean()) + " " + ReportWriter.verdict(l);
         if (decided && l.p() > ReportWriter.T_TEST_LEVEL) {
             text += "*";
         }
-        if (expectedSeeds > 0 && l.paired().differences().size() < expectedSeeds) {
+        if (ReportWriter.interim(l, expectedSeeds)) {
             text += "°";
         }
         if (decided && !Double.isNaN(l.pHolm())) {
             text += ", Holm " + Formats.pValue(l.pHolm());
         }
-        for (ComparisonStatistics.Line n : trivial) {
-            if (n.paired().task().equals(l.paired().task())
-                    && n.paired().method().equals(l.paired().method())
-                    && n.verdict() != org.mera.experiment.stats.Verdict.SUPPORTED) {
-                text += " †";
-                break;
-            }
+        ComparisonStatistics.Line nothing =
+                againstNothing(trivial, l.paired().task(), l.paired().method());
+        if (nothing != null && nothing.verdict() != org.mera.experiment.stats.Verdict.SUPPORTED) {
+            text += " †";
         }
         return text;
     }
 
-    private static String againstNothing(
-            List<ComparisonStatistics.Line> trivial, String task, String method, int expectedSeeds) {
+    /** The method against its task's strongest trivial baseline; null when there is no such line. */
+    private static ComparisonStatistics.Line againstNothing(
+            List<ComparisonStatistics.Line> trivial, String task, String method) {
         for (ComparisonStatistics.Line l : trivial) {
             if (l.paired().task().equals(task) && l.paired().method().equals(method)) {
-                return method + ": " + Formats.signed(l.paired().mean()) + " " + Formats.ci(l) + " vs "
-                        + l.paired().baseline().substring(TrivialBaselines.PREFIX.length()) + ": "
-                        + ReportWriter.qualifiedVerdict(l, expectedSeeds);
+                return l;
             }
         }
-        return "–";
+        return null;
+    }
+
+    /** The table's "method vs doing nothing" cell. */
+    private static String againstNothingCell(
+            List<ComparisonStatistics.Line> trivial, String task, String method, int expectedSeeds) {
+        ComparisonStatistics.Line l = againstNothing(trivial, task, method);
+        return l == null
+                ? "–"
+                : method + ": " + Formats.signed(l.paired().mean()) + " " + Formats.ci(l) + " vs "
+                        + l.paired().baseline().substring(TrivialBaselines.PREFIX.length()) + ": "
+                        + ReportWriter.qualifiedVerdict(l, expectedSeeds);
     }
 
     /** The claims a comparison tests (labels). */

@@ -546,16 +546,24 @@ public final class ReportWriter {
      * (an interim verdict), and, for a CI that excludes zero, a paired t-test that does not (with five seeds or
      * fewer a percentile bootstrap can be the narrower of the two).
      */
+    /** Whether the CI excludes zero (either way), so that the verdict is a word other than "no support". */
+    static boolean decided(ComparisonStatistics.Line l) {
+        return (l.verdict() == Verdict.SUPPORTED || l.verdict() == Verdict.CONTRADICTED) && l.note() == null;
+    }
+
+    /** Whether the comparison has fewer seeds than the grid. */
+    static boolean interim(ComparisonStatistics.Line l, int expectedSeeds) {
+        return expectedSeeds > 0 && l.paired().differences().size() < expectedSeeds;
+    }
+
     static String qualifiedVerdict(ComparisonStatistics.Line l, int expectedSeeds) {
         String v = verdict(l);
         List<String> caveats = new ArrayList<>();
         int n = l.paired().differences().size();
-        if (expectedSeeds > 0 && n < expectedSeeds) {
+        if (interim(l, expectedSeeds)) {
             caveats.add("interim: " + n + " of " + expectedSeeds + " seeds");
         }
-        if ((l.verdict() == Verdict.SUPPORTED || l.verdict() == Verdict.CONTRADICTED)
-                && l.note() == null
-                && l.p() > T_TEST_LEVEL) {
+        if (decided(l) && l.p() > T_TEST_LEVEL) {
             caveats.add("t-test p " + Formats.pValue(l.p()));
         }
         return caveats.isEmpty() ? v : v + " (" + String.join("; ", caveats) + ")";

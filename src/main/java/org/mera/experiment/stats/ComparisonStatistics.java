@@ -133,7 +133,7 @@ public final class ComparisonStatistics {
         List<List<CellPredictions>> b = new ArrayList<>();
         List<int[]> removedA = new ArrayList<>();
         List<int[]> removedB = new ArrayList<>();
-        java.util.SortedSet<Integer> removedByAny = new java.util.TreeSet<>();
+        java.util.Set<Integer> removedByAny = new java.util.HashSet<>();
         for (Map.Entry<Integer, Double> e : differences.entrySet()) {
             List<CellPredictions> pa = sideA.apply(e.getKey());
             List<CellPredictions> pb = sideB.apply(e.getKey());
@@ -143,13 +143,12 @@ public final class ComparisonStatistics {
             }
             a.add(pa);
             b.add(pb);
-            removedA.add(removedRowsA.apply(e.getKey()));
-            removedB.add(removedRowsB.apply(e.getKey()));
-            for (int[] r : List.of(removedA.get(a.size() - 1), removedB.get(b.size() - 1))) {
-                for (int row : r) {
-                    removedByAny.add(row);
-                }
-            }
+            int[] ra = removedRowsA.apply(e.getKey());
+            int[] rb = removedRowsB.apply(e.getKey());
+            removedA.add(ra);
+            removedB.add(rb);
+            java.util.stream.IntStream.concat(java.util.Arrays.stream(ra), java.util.Arrays.stream(rb))
+                    .forEach(removedByAny::add);
         }
         if (!removedByAny.isEmpty()) {
             for (int s = 0; s < a.size(); s++) {
@@ -176,7 +175,7 @@ public final class ComparisonStatistics {
      * this seed's sets never had, so that set row j is test-file row j plus the removed rows before it.
      */
     static List<CellPredictions> keepCommonRows(
-            List<CellPredictions> sets, int[] removedHere, java.util.SortedSet<Integer> removedByAny) {
+            List<CellPredictions> sets, int[] removedHere, java.util.Set<Integer> removedByAny) {
         java.util.Set<Integer> here = new java.util.HashSet<>();
         for (int r : removedHere) {
             here.add(r);

@@ -128,17 +128,12 @@ public final class PredictionIndex {
      * testRowsInKShotIndexes}, indexes into the test file), ascending; empty when none were.
      */
     public int[] removedTestRows(String encoder, int k, String task, int seed) {
-        String prefix = encoder + "\u0000" + k + "\u0000" + task + "\u0000" + seed + "\u0000";
-        for (Map.Entry<String, List<ResultRecord>> e : byCell.entrySet()) {
-            if (e.getKey().startsWith(prefix)) {
-                for (ResultRecord r : e.getValue()) {
-                    if (r.extra().get("testRowsInKShotIndexes") instanceof List<?> rows) {
-                        return rows.stream()
-                                .mapToInt(x -> ((Number) x).intValue())
-                                .sorted()
-                                .toArray();
-                    }
-                }
+        for (ResultRecord r : recordsOfSeed(encoder, k, task, seed)) {
+            if (r.extra().get("testRowsInKShotIndexes") instanceof List<?> rows) {
+                return rows.stream()
+                        .mapToInt(x -> ((Number) x).intValue())
+                        .sorted()
+                        .toArray();
             }
         }
         return new int[0];
@@ -146,17 +141,24 @@ public final class PredictionIndex {
 
     /** Any cell's predictions for this task and seed (they share the test labels and k-shot training split); null if none. */
     public CellPredictions any(String encoder, int k, String task, int seed) {
-        String prefix = encoder + "\u0000" + k + "\u0000" + task + "\u0000" + seed + "\u0000";
-        for (Map.Entry<String, List<ResultRecord>> e : byCell.entrySet()) {
-            if (e.getKey().startsWith(prefix)) {
-                for (ResultRecord r : e.getValue()) {
-                    CellPredictions p = byKey.get(r.key());
-                    if (p != null) {
-                        return p;
-                    }
-                }
+        for (ResultRecord r : recordsOfSeed(encoder, k, task, seed)) {
+            CellPredictions p = byKey.get(r.key());
+            if (p != null) {
+                return p;
             }
         }
         return null;
+    }
+
+    /** Every record of one task and seed, whatever its method, in the order the index holds them. */
+    private List<ResultRecord> recordsOfSeed(String encoder, int k, String task, int seed) {
+        String prefix = encoder + "\u0000" + k + "\u0000" + task + "\u0000" + seed + "\u0000";
+        List<ResultRecord> out = new ArrayList<>();
+        byCell.forEach((key, records) -> {
+            if (key.startsWith(prefix)) {
+                out.addAll(records);
+            }
+        });
+        return out;
     }
 }

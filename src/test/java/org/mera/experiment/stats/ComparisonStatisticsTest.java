@@ -97,39 +97,31 @@ class ComparisonStatisticsTest {
 
     @Test
     void theRowsASeedLeftOutAreReadFromItsCellsRecords() {
-        org.mera.experiment.ResultRecord seed87 = new org.mera.experiment.ResultRecord(
-                "k87",
-                "minilm",
-                "QQP",
-                16,
-                87,
-                "adapter",
-                null,
-                List.of(),
-                "f1",
-                java.util.Map.of("f1", 0.5),
-                java.util.Map.of("testRows", 999, "testRowsInKShot", 1, "testRowsInKShotIndexes", List.of(401)),
-                1,
-                "2026-12-07T00:00:00Z",
-                "run");
-        org.mera.experiment.ResultRecord seed13 = new org.mera.experiment.ResultRecord(
-                "k13",
-                "minilm",
-                "QQP",
-                16,
-                13,
-                "adapter",
-                null,
-                List.of(),
-                "f1",
-                java.util.Map.of("f1", 0.5),
-                java.util.Map.of("testRows", 1000, "testRowsInKShot", 0),
-                1,
-                "2026-12-07T00:00:00Z",
-                "run");
+        org.mera.experiment.ResultRecord seed87 = qqpAdapter(
+                87, java.util.Map.of("testRows", 999, "testRowsInKShot", 1, "testRowsInKShotIndexes", List.of(401)));
+        org.mera.experiment.ResultRecord seed13 =
+                qqpAdapter(13, java.util.Map.of("testRows", 1000, "testRowsInKShot", 0));
         PredictionIndex index = new PredictionIndex(List.of(seed87, seed13), java.util.Map.of(), java.util.Map.of());
         assertArrayEquals(new int[] {401}, index.removedTestRows("minilm", 16, "QQP", 87));
         assertArrayEquals(new int[0], index.removedTestRows("minilm", 16, "QQP", 13));
         assertArrayEquals(new int[0], index.removedTestRows("minilm", 16, "MRPC", 87));
+    }
+
+    private static org.mera.experiment.ResultRecord qqpAdapter(int seed, java.util.Map<String, Object> extra) {
+        return new org.mera.experiment.ResultRecord(
+                "k" + seed,
+                "minilm",
+                "QQP",
+                16,
+                seed,
+                "adapter",
+                null,
+                List.of(),
+                "f1",
+                java.util.Map.of("f1", 0.5),
+                extra,
+                1,
+                "2026-12-07T00:00:00Z",
+                "run");
     }
 }
