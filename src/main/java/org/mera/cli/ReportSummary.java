@@ -1,6 +1,7 @@
 package org.mera.cli;
 
 import java.util.regex.Pattern;
+import org.mera.experiment.report.ReportWriter;
 
 /**
  * What {@code mera experiment} and {@code mera demo} print of the Markdown report they wrote: per encoder and k, the
@@ -42,8 +43,13 @@ final class ReportSummary {
                 inTable = false;
             } else if (line.startsWith("### ")) {
                 String sub = line.substring(4).trim();
-                target =
-                        section.equals(CLAIMS_SECTION) && ENCODER_K.matcher(sub).matches() ? claims : null;
+                boolean byClaim = sub.endsWith(ReportWriter.CLAIM_BY_CLAIM);
+                sub = sub.substring(0, sub.length() - (byClaim ? ReportWriter.CLAIM_BY_CLAIM.length() : 0));
+                target = section.equals(CLAIMS_SECTION)
+                                && byClaim
+                                && ENCODER_K.matcher(sub).matches()
+                        ? claims
+                        : null;
                 if (target != null) {
                     target.append(CLAIMS_SECTION)
                             .append(", ")

@@ -131,8 +131,6 @@ final class ClaimsSection {
                     + "these are for the encoder in the heading.");
         }
         if (glanceTasks.size() > 1) {
-            // a heading that does not end in "k = N", so that the terminal summary (ReportSummary) keeps printing the
-            // full table below
             d.subheading(t.encoder() + ", k = " + t.k() + ", at a glance");
             d.note("The comparisons below, one row per comparison and one column per target: the mean difference ×100 "
                     + "and the verdict its 95 % CI allows, and beside a CI that excludes zero the Holm-adjusted p "
@@ -157,7 +155,9 @@ final class ClaimsSection {
             });
             d.add(new ReportDocument.Table(header, numeric, grid));
         }
-        d.subheading(t.encoder() + ", k = " + t.k());
+        // not the results section's own heading "encoder, k = N": one anchor each in the HTML, and the terminal
+        // summary (ReportSummary) finds this table by the suffix
+        d.subheading(t.encoder() + ", k = " + t.k() + ReportWriter.CLAIM_BY_CLAIM);
         d.add(new ReportDocument.Table(
                 List.of("Task", "Claim", "Comparison", "Mean [95 % CI]", "Verdict", "Method vs doing nothing"),
                 List.of(false, false, false, true, false, false),

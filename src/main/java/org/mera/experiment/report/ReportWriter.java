@@ -42,6 +42,8 @@ import org.mera.train.ProgressBar;
  */
 public final class ReportWriter {
     public static final String REPORT_DIR = "report";
+    /** What ends the heading of the claims table with one row per target and comparison ("minilm, k = 16, …"). */
+    public static final String CLAIM_BY_CLAIM = ", claim by claim";
 
     public record Output(Path directory, Path markdown, Path csv, Path comparisonsCsv, Path html, List<Path> charts) {}
 
@@ -137,19 +139,23 @@ public final class ReportWriter {
                 + ResultTables.SINGLE_DEV
                 + "` picks, per seed, the source whose cell has the best k-shot dev score [how often each was picked], as "
                 + "a user who tries every adapter would; `single [S]` rows are each source adapter fine-tuned alone. "
-                + "Same-track rows name the sources they merged [in brackets]. Bold: the best mean in each column "
+                + "Same-track rows name the sources they merged [in brackets]; a source named with \""
+                + AT_CHANCE_MARK.substring(1, AT_CHANCE_MARK.length() - 1)
+                + "\" scored within a point of learning nothing on its own pool's dev split (Source adapters, below), "
+                + "so it brings next to nothing to a merge. Bold: the best mean in each column "
                 + "among the methods with every seed of the grid (the trivial rows, the oracle best source and the `single [S]` rows are not "
                 + "candidates). "
                 + trivialNote(in));
         d.note(statisticsNote(in));
         boolean claimsHeading = false;
+        Map<String, Set<String>> atChance = SourceAdapterTable.atChance(in.shown());
         for (ResultTables.Table t : tables) {
             claimsHeading |=
                     ClaimsSection.addTo(d, t, stats.get(t), trivial.get(t), in.expectedSeeds(), !claimsHeading);
         }
         for (ResultTables.Table t : tables) {
             d.heading(heading(t));
-            d.add(resultsTable(t, in.expectedSeeds()));
+            d.add(resultsTable(t, in.expectedSeeds(), atChance.getOrDefault(t.encoder(), Set.of())));
             if (stats.get(t).isEmpty()) {
                 d.note(noComparisonsNote(t));
             }
@@ -298,12 +304,19 @@ public final class ReportWriter {
                 + "verdicts above are on the primary metric.");
         for (ResultTables.Table t : tables) {
             d.subheading(heading(t));
-            d.add(resultsTable(t, in.expectedSeeds()));
+            d.add(resultsTable(
+                    t,
+                    in.expectedSeeds(),
+                    SourceAdapterTable.atChance(in.shown()).getOrDefault(t.encoder(), Set.of())));
         }
     }
 
-    /** One table: a row per method (and trivial baseline), a column per task, then the average over tasks. */
-    static ReportDocument.Table resultsTable(ResultTables.Table t, int expectedSeeds) {
+    /**
+     * One table: a row per method (and trivial baseline), a column per task, then the average over tasks. Sources in
+     * {@code atChance} (learned next to nothing on their own pool) are marked where a row names them, so that a merge
+     * of them reads as what it is.
+     */
+    static ReportDocument.Table resultsTable(ResultTables.Table t, int expectedSeeds, Set<String> atChance) {
         List<String> cols = new ArrayList<>(t.tasks());
         boolean withAverage = t.tasks().size() > 1;
         if (withAverage) {
@@ -327,13 +340,17 @@ public final class ReportWriter {
         }
         List<List<ReportDocument.Cell>> rows = new ArrayList<>();
         for (ResultTables.Row r : t.rows()) {
-            List<ReportDocument.Cell> row = new ArrayList<>(List.of(ReportDocument.Cell.of(r.label())));
+            String source = ResultTables.sourceOf(r.label());
+            List<ReportDocument.Cell> row = new ArrayList<>(List.of(ReportDocument.Cell.of(
+                    r.label() + (source != null && atChance.contains(source) ? " " + AT_CHANCE_MARK : ""))));
             for (int c = 0; c < cols.size(); c++) {
                 String col = cols.get(c);
                 ResultTables.Stat s = stat(t, r, col);
                 row.add(new ReportDocument.Cell(
                         Formats.cell(
-                                s, expectedSeeds, col == null ? null : r.notes().get(col)),
+                                s,
+                                expectedSeeds,
+                                col == null ? null : markAtChance(r.notes().get(col), atChance)),
                         complete(s, expectedSeeds) && ranked(r) && s.mean() == best.get(c)
                                 ? ReportDocument.Cell.Style.STRONG
                                 : ReportDocument.Cell.Style.PLAIN));
@@ -341,6 +358,23 @@ public final class ReportWriter {
             rows.add(row);
         }
         return ReportDocument.Table.of(header, 1, rows);
+    }
+
+    /** Follows a source's name where it learned next to nothing on its own pool (the Source adapters table). */
+    static final String AT_CHANCE_MARK = "(at chance on its pool)";
+
+    /** "MRPC + STS-B" with MRPC at chance: "MRPC (at chance on its pool) + STS-B"; names are whole words. */
+    static String markAtChance(String note, Set<String> atChance) {
+        if (note == null) {
+            return null;
+        }
+        String out = note;
+        for (String source : atChance) {
+            out = out.replaceAll(
+                    "(?<![\\w-])" + java.util.regex.Pattern.quote(source) + "(?![\\w-])( ×\\d+)?",
+                    java.util.regex.Matcher.quoteReplacement(source) + "$1 " + AT_CHANCE_MARK);
+        }
+        return out;
     }
 
     /** A mean over every seed of the grid: only those compete for bold (two seeds against five is no contest). */

@@ -91,6 +91,17 @@ final class SourceAdapterTable {
         return out;
     }
 
+    /** Per encoder, the sources at chance on their own pool (see {@link Row#atChance}). */
+    static Map<String, java.util.Set<String>> atChance(List<ResultRecord> cells) {
+        Map<String, java.util.Set<String>> out = new TreeMap<>();
+        for (Row r : rows(cells)) {
+            if (r.atChance()) {
+                out.computeIfAbsent(r.encoder(), e -> new java.util.TreeSet<>()).add(r.source());
+            }
+        }
+        return out;
+    }
+
     private static int integer(Object o) {
         return o instanceof Number n ? n.intValue() : 0;
     }

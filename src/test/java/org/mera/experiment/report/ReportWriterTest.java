@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -407,10 +408,39 @@ class ReportWriterTest {
                                 Map.of()),
                         new ResultTables.Row(
                                 "fusion", Map.of("CoLA", seeds.apply(new double[] {.30, .28})), Map.of())));
-        List<List<ReportDocument.Cell>> rows = ReportWriter.resultsTable(t, 5).rows();
+        List<List<ReportDocument.Cell>> rows =
+                ReportWriter.resultsTable(t, 5, Set.of()).rows();
         assertEquals(ReportDocument.Cell.Style.STRONG, rows.get(0).get(1).style(), "the best over all five seeds");
         assertEquals(
                 ReportDocument.Cell.Style.PLAIN, rows.get(1).get(1).style(), "higher, but over two seeds: not bold");
+    }
+
+    @Test
+    void aSourceAtChanceOnItsPoolIsMarkedWhereTheResultsTableNamesIt() {
+        TreeMap<Integer, Double> v = new TreeMap<>(Map.of(13, 60.0, 21, 62.0));
+        ResultTables.Table t = new ResultTables.Table(
+                "minilm",
+                16,
+                List.of("QQP"),
+                Map.of("QQP", "f1"),
+                List.of(
+                        new ResultTables.Row("mera-same-track", Map.of("QQP", v), Map.of("QQP", "MRPC + STS-B")),
+                        new ResultTables.Row(
+                                ResultTables.SINGLE_DEV, Map.of("QQP", v), Map.of("QQP", "STS-B ×1, MRPC ×1")),
+                        new ResultTables.Row("single [MRPC]", Map.of("QQP", v), Map.of()),
+                        new ResultTables.Row("single [STS-B]", Map.of("QQP", v), Map.of())));
+        List<List<ReportDocument.Cell>> rows =
+                ReportWriter.resultsTable(t, 2, Set.of("MRPC")).rows();
+        String mark = " (at chance on its pool)";
+        assertTrue(
+                rows.get(0).get(1).text().endsWith("[MRPC" + mark + " + STS-B]"),
+                rows.get(0).get(1).text());
+        assertTrue(
+                rows.get(1).get(1).text().endsWith("[STS-B ×1, MRPC ×1" + mark + "]"),
+                rows.get(1).get(1).text());
+        assertEquals("single [MRPC]" + mark, rows.get(2).get(0).text());
+        assertEquals("single [STS-B]", rows.get(3).get(0).text());
+        assertEquals("MRPC-2 + MRPCX", ReportWriter.markAtChance("MRPC-2 + MRPCX", Set.of("MRPC")), "whole names only");
     }
 
     @Test
