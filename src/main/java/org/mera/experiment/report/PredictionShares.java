@@ -21,8 +21,8 @@ final class PredictionShares {
     static final String GOLD = "test labels";
     static final String INTRO =
             "Share of the test predictions in each class, %, in the task's label order (docs/data.md; "
-                    + "MRPC, QQP: 0 / 1 = not / paraphrase; MNLI: contradiction / entailment / neutral; QNLI, RTE: entailment / "
-                    + "not_entailment), mean over seeds (single (mean of sources): over sources too); the first row is the "
+                    + "MRPC, QQP: 0 / 1 = not / paraphrase; SST-2: negative / positive; CoLA: unacceptable / acceptable; MNLI: "
+                    + "contradiction / entailment / neutral; QNLI, RTE: entailment / not_entailment), mean over seeds (single (mean of sources): over sources too); the first row is the "
                     + "test labels' own shares. In brackets: how many prediction sets (a seed; a seed and source for the "
                     + "single-source mean) put 95 % or more of the examples in one class, i.e. learned little beyond a constant.";
 
