@@ -155,8 +155,8 @@ final class ClaimsSection {
             });
             d.add(new ReportDocument.Table(header, numeric, grid));
         }
-        // not the results section's own heading "encoder, k = N": one anchor each in the HTML, and the terminal
-        // summary (ReportSummary) finds this table by the suffix
+        // not the results section's own heading "encoder, k = N" (two sections of one name read as one, and share a
+        // Markdown anchor); the terminal summary (ReportSummary) finds this table by the suffix
         d.subheading(t.encoder() + ", k = " + t.k() + ReportWriter.CLAIM_BY_CLAIM);
         d.add(new ReportDocument.Table(
                 List.of("Task", "Claim", "Comparison", "Mean [95 % CI]", "Verdict", "Method vs doing nothing"),
