@@ -180,7 +180,7 @@ public final class ReportWriter {
             d.heading("Metric vs k");
             kCharts.forEach(n -> d.add(new ReportDocument.Image(n, charts.get(n))));
         }
-        secondMetric(d, in);
+        secondMetric(d, in, atChance);
         PredictionShares.addTo(d, shares);
         lrSelection(d, in);
         SourceAdapterTable.addTo(d, in.shown());
@@ -276,7 +276,7 @@ public final class ReportWriter {
      * MRPC's F1 rewards leaning to "paraphrase", its accuracy does not; STS-B's Spearman beside its Pearson), with the
      * trivial rows on that metric; not compared pairwise.
      */
-    static void secondMetric(ReportDocument d, ResultsFolder in) {
+    static void secondMetric(ReportDocument d, ResultsFolder in, Map<String, Set<String>> atChance) {
         Map<String, String> second = new LinkedHashMap<>();
         for (ResultRecord r : in.shown()) {
             if (second.containsKey(r.task())) {
@@ -304,10 +304,7 @@ public final class ReportWriter {
                 + "verdicts above are on the primary metric.");
         for (ResultTables.Table t : tables) {
             d.subheading(heading(t));
-            d.add(resultsTable(
-                    t,
-                    in.expectedSeeds(),
-                    SourceAdapterTable.atChance(in.shown()).getOrDefault(t.encoder(), Set.of())));
+            d.add(resultsTable(t, in.expectedSeeds(), atChance.getOrDefault(t.encoder(), Set.of())));
         }
     }
 
@@ -575,11 +572,6 @@ public final class ReportWriter {
         return l.note() == null ? l.verdict().words() : l.note();
     }
 
-    /**
-     * The verdict as the tables show it: the CI's word, then what should temper it: fewer seeds than the grid has
-     * (an interim verdict), and, for a CI that excludes zero, a paired t-test that does not (with five seeds or
-     * fewer a percentile bootstrap can be the narrower of the two).
-     */
     /** Whether the CI excludes zero (either way), so that the verdict is a word other than "no support". */
     static boolean decided(ComparisonStatistics.Line l) {
         return (l.verdict() == Verdict.SUPPORTED || l.verdict() == Verdict.CONTRADICTED) && l.note() == null;
@@ -590,6 +582,11 @@ public final class ReportWriter {
         return expectedSeeds > 0 && l.paired().differences().size() < expectedSeeds;
     }
 
+    /**
+     * The verdict as the tables show it: the CI's word, then what should temper it: fewer seeds than the grid has
+     * (an interim verdict), and, for a CI that excludes zero, a paired t-test that does not (with five seeds or
+     * fewer a percentile bootstrap can be the narrower of the two).
+     */
     static String qualifiedVerdict(ComparisonStatistics.Line l, int expectedSeeds) {
         String v = verdict(l);
         List<String> caveats = new ArrayList<>();
