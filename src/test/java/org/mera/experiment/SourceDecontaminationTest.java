@@ -190,6 +190,11 @@ class SourceDecontaminationTest {
         Map<String, Object> used =
                 (Map<String, Object>) ((Map<String, Object>) r.extra().get("sourceAdapters")).get("news");
         assertEquals(steps, ((Number) used.get("steps")).intValue());
+        // which weights the cell merged, so a source trained again into other weights is told apart in the report
+        assertEquals(
+                org.mera.io.Json.sha256Hex(
+                        Files.readAllBytes(adapters.get(0).resolve(org.mera.adapter.AdapterHubFormat.WEIGHTS))),
+                used.get("weightsSha256"));
         assertEquals(
                 2,
                 ((Number) ((Map<?, ?>) ((Map<?, ?>) used.get("decontamination")).get("train")).get("removed"))

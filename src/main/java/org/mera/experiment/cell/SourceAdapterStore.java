@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.mera.adapter.AdapterHubFormat;
 import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.data.GlueTasks;
@@ -250,6 +251,9 @@ final class SourceAdapterStore {
         out.put("skippedSteps", info.getOrDefault("skippedSteps", 0));
         out.put("poolDevTrivial", trivialScore(task, pool.dev().kept()));
         out.put("decontamination", pool.counts());
+        // Which weights the cell merged: a source trained again (its cache lost, or on another machine) may differ in
+        // its last bits, and the report tells the versions apart by this.
+        out.put("weightsSha256", Json.sha256Hex(Files.readAllBytes(dir.resolve(AdapterHubFormat.WEIGHTS))));
         return out;
     }
 

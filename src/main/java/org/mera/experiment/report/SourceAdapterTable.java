@@ -33,7 +33,8 @@ final class SourceAdapterTable {
             int skippedSteps,
             double seconds,
             Double trivial,
-            Boolean stoppedEarly) {
+            Boolean stoppedEarly,
+            String usedBy) {
         /** At most this far above what learning nothing scores, or below it (×100 points): flagged as learned nothing. */
         static final double AT_CHANCE_MARGIN = 1.0;
 
@@ -44,51 +45,121 @@ final class SourceAdapterTable {
 
     private SourceAdapterTable() {}
 
+    /**
+     * One row per source adapter, or per version of one where the cells used more than one (a source trained again,
+     * its cache lost or on another machine, can differ in its last bits): versions differ when their recorded weight
+     * hashes do, or, for cells recorded before weight hashes, their pool-dev scores, steps or best steps. A source
+     * with several versions names the cells that used each, so no version hides behind the first one read.
+     */
     @SuppressWarnings("unchecked")
     static List<Row> rows(List<ResultRecord> cells) {
-        Map<String, Row> byKey = new LinkedHashMap<>();
+        Map<String, List<Version>> bySource = new LinkedHashMap<>();
         for (ResultRecord r : cells) {
             if (!(r.extra().get("sourceAdapters") instanceof Map<?, ?> used)) {
                 continue;
             }
             for (Map.Entry<?, ?> e : used.entrySet()) {
-                String source = String.valueOf(e.getKey());
-                String key = r.encoder() + "\u0000" + source;
-                if (byKey.containsKey(key) || !(e.getValue() instanceof Map<?, ?> info)) {
+                if (!(e.getValue() instanceof Map<?, ?> info)) {
                     continue;
                 }
-                Map<String, Object> d = (Map<String, Object>) info.get("decontamination");
-                Map<String, Object> train = d == null ? Map.of() : (Map<String, Object>) d.get("train");
-                Map<String, Object> dev = d == null ? Map.of() : (Map<String, Object>) d.get("dev");
-                Map<String, Integer> byTarget = new TreeMap<>();
-                if (train.get("byTarget") instanceof Map<?, ?> m) {
-                    m.forEach((t, n) -> byTarget.put(String.valueOf(t), ((Number) n).intValue()));
+                String source = String.valueOf(e.getKey());
+                List<Version> versions =
+                        bySource.computeIfAbsent(r.encoder() + "\u0000" + source, k -> new ArrayList<>());
+                Version v = versions.stream()
+                        .filter(x -> x.sameAs((Map<String, Object>) info))
+                        .findFirst()
+                        .orElse(null);
+                if (v == null) {
+                    v = new Version(source, r.encoder(), (Map<String, Object>) info);
+                    versions.add(v);
                 }
-                byKey.put(
-                        key,
-                        new Row(
-                                source,
-                                r.encoder(),
-                                integer(train.get("before")),
-                                integer(train.get("removed")),
-                                byTarget,
-                                integer(dev.get("before")),
-                                integer(dev.get("removed")),
-                                String.valueOf(info.get("poolDevMetric")),
-                                info.get("poolDevScore") instanceof Number n ? n.doubleValue() : null,
-                                integer(info.get("steps")),
-                                integer(info.get("bestStep")),
-                                integer(info.get("stepBudget")),
-                                integer(info.get("skippedSteps")),
-                                info.get("seconds") instanceof Number n ? n.doubleValue() : 0,
-                                // recorded by cells from 2026-12-07 on; older cells' rows go without it
-                                info.get("poolDevTrivial") instanceof Number n ? n.doubleValue() : null,
-                                info.get("stoppedEarly") instanceof Boolean b ? b : null));
+                v.usedBy
+                        .computeIfAbsent(r.task(), t -> new java.util.TreeSet<>())
+                        .add(r.seed());
             }
         }
-        List<Row> out = new ArrayList<>(byKey.values());
+        List<Row> out = new ArrayList<>();
+        for (List<Version> versions : bySource.values()) {
+            for (int i = 0; i < versions.size(); i++) {
+                out.add(versions.get(i).row(versions.size() == 1 ? null : (i + 1) + " of " + versions.size()));
+            }
+        }
         out.sort((a, b) -> a.encoder().equals(b.encoder()) ? 0 : a.encoder().compareTo(b.encoder()));
         return out;
+    }
+
+    /** One trained state of a source adapter and the (target, seed) pairs whose cells used it. */
+    private static final class Version {
+        final String source;
+        final String encoder;
+        final Map<String, Object> info;
+        final Map<String, java.util.SortedSet<Integer>> usedBy = new TreeMap<>();
+
+        Version(String source, String encoder, Map<String, Object> info) {
+            this.source = source;
+            this.encoder = encoder;
+            this.info = info;
+        }
+
+        boolean sameAs(Map<String, Object> other) {
+            Object h = info.get("weightsSha256");
+            Object oh = other.get("weightsSha256");
+            if (h != null && oh != null) {
+                return h.equals(oh);
+            }
+            return java.util.Objects.equals(number(info.get("poolDevScore")), number(other.get("poolDevScore")))
+                    && integer(info.get("steps")) == integer(other.get("steps"))
+                    && integer(info.get("bestStep")) == integer(other.get("bestStep"));
+        }
+
+        @SuppressWarnings("unchecked")
+        Row row(String version) {
+            Map<String, Object> d = (Map<String, Object>) info.get("decontamination");
+            Map<String, Object> train = d == null ? Map.of() : (Map<String, Object>) d.get("train");
+            Map<String, Object> dev = d == null ? Map.of() : (Map<String, Object>) d.get("dev");
+            Map<String, Integer> byTarget = new TreeMap<>();
+            if (train.get("byTarget") instanceof Map<?, ?> m) {
+                m.forEach((t, n) -> byTarget.put(String.valueOf(t), ((Number) n).intValue()));
+            }
+            String used = null;
+            if (version != null) {
+                StringBuilder b = new StringBuilder("version " + version + ", used by ");
+                String sep = "";
+                for (Map.Entry<String, java.util.SortedSet<Integer>> e : usedBy.entrySet()) {
+                    b.append(sep)
+                            .append(e.getKey())
+                            .append(" seed")
+                            .append(e.getValue().size() == 1 ? " " : "s ");
+                    b.append(String.join(
+                            ", ", e.getValue().stream().map(String::valueOf).toList()));
+                    sep = "; ";
+                }
+                used = b.toString();
+            }
+            return new Row(
+                    source,
+                    encoder,
+                    integer(train.get("before")),
+                    integer(train.get("removed")),
+                    byTarget,
+                    integer(dev.get("before")),
+                    integer(dev.get("removed")),
+                    String.valueOf(info.get("poolDevMetric")),
+                    number(info.get("poolDevScore")),
+                    integer(info.get("steps")),
+                    integer(info.get("bestStep")),
+                    integer(info.get("stepBudget")),
+                    integer(info.get("skippedSteps")),
+                    info.get("seconds") instanceof Number n ? n.doubleValue() : 0,
+                    // recorded by cells from 2026-12-07 on; older cells' rows go without it
+                    number(info.get("poolDevTrivial")),
+                    info.get("stoppedEarly") instanceof Boolean b ? b : null,
+                    used);
+        }
+    }
+
+    private static Double number(Object o) {
+        return o instanceof Number n ? n.doubleValue() : null;
     }
 
     /** Per encoder, the sources at chance on their own pool (see {@link Row#atChance}). */
@@ -105,6 +176,12 @@ final class SourceAdapterTable {
     private static int integer(Object o) {
         return o instanceof Number n ? n.intValue() : 0;
     }
+
+    static final String VERSIONS =
+            "A source shown in more than one version was trained more than once (its cached adapter lost, or trained "
+                    + "on another machine or thread count, whose rounding differs) into different weights; each "
+                    + "version names the targets and seeds whose cells merged it, so a comparison within one target "
+                    + "can check that its seeds shared one version.";
 
     static final String INTRO =
             "Each source adapter trains on its pool after every row whose text is also a target's test, dev or "
@@ -139,7 +216,7 @@ final class SourceAdapterTable {
                         .append(' ')
                         .append(n));
         return List.of(
-                r.source(),
+                r.usedBy() == null ? r.source() : r.source() + " (" + r.usedBy() + ")",
                 r.encoder(),
                 String.valueOf(r.poolRows()),
                 String.valueOf(r.removed()),
@@ -202,6 +279,9 @@ final class SourceAdapterTable {
                     numeric,
                     ReportDocument.Table.plain(
                             rows.stream().map(SourceAdapterTable::cells).toList())));
+            if (rows.stream().anyMatch(r -> r.usedBy() != null)) {
+                d.note(VERSIONS);
+            }
         }
         String own = ownTestLine(cells);
         if (!own.isEmpty()) {

@@ -32,7 +32,79 @@ class SourceAdapterTableTest {
                 0,
                 60,
                 trivial,
-                stoppedEarly);
+                stoppedEarly,
+                null);
+    }
+
+    /** A cell of target {@code task} and {@code seed} that merged STS-B's source adapter, recorded as {@code info}. */
+    private static org.mera.experiment.ResultRecord cellUsing(String task, int seed, Map<String, Object> info) {
+        return new org.mera.experiment.ResultRecord(
+                task + seed,
+                "minilm",
+                task,
+                16,
+                seed,
+                "mera-average",
+                null,
+                java.util.List.of("STS-B"),
+                "accuracy",
+                Map.of("accuracy", 0.6),
+                Map.of("sourceAdapters", Map.of("STS-B", info)),
+                1,
+                "2026-12-07T00:00:00Z",
+                "run");
+    }
+
+    private static Map<String, Object> trained(double score, int bestStep, String weights) {
+        Map<String, Object> info = new java.util.LinkedHashMap<>();
+        info.put("poolDevMetric", "pearson");
+        info.put("poolDevScore", score);
+        info.put("steps", bestStep + 500);
+        info.put("bestStep", bestStep);
+        info.put("stepBudget", 2000);
+        info.put("seconds", 600.0);
+        if (weights != null) {
+            info.put("weightsSha256", weights);
+        }
+        return info;
+    }
+
+    @Test
+    void aSourceTrainedTwiceIntoDifferentWeightsShowsEachVersionWithTheCellsThatUsedIt() {
+        java.util.List<SourceAdapterTable.Row> rows = SourceAdapterTable.rows(java.util.List.of(
+                cellUsing("RTE", 13, trained(0.8636, 1700, null)),
+                cellUsing("RTE", 21, trained(0.8636, 1700, null)),
+                cellUsing("MRPC", 13, trained(0.8641, 1600, "aa")),
+                cellUsing("MRPC", 21, trained(0.8641, 1600, "aa"))));
+        assertEquals(2, rows.size());
+        assertEquals(
+                "STS-B (version 1 of 2, used by RTE seeds 13, 21)",
+                SourceAdapterTable.cells(rows.get(0)).get(0));
+        assertEquals(
+                "STS-B (version 2 of 2, used by MRPC seeds 13, 21)",
+                SourceAdapterTable.cells(rows.get(1)).get(0));
+        assertEquals("86.4 (pearson)", SourceAdapterTable.cells(rows.get(1)).get(6));
+    }
+
+    @Test
+    void aSourceTrainedAgainIntoTheSameStateIsOneRowAndWeightHashesDecideWhereBothHaveOne() {
+        // the older record has no hash: the same score, steps and best step are the same version
+        assertEquals(
+                1,
+                SourceAdapterTable.rows(java.util.List.of(
+                                cellUsing("RTE", 13, trained(0.8636, 1700, null)),
+                                cellUsing("MRPC", 13, trained(0.8636, 1700, "aa"))))
+                        .size());
+        java.util.List<SourceAdapterTable.Row> hashed = SourceAdapterTable.rows(java.util.List.of(
+                cellUsing("RTE", 13, trained(0.8636, 1700, "aa")), cellUsing("MRPC", 13, trained(0.8636, 1700, "bb"))));
+        assertEquals(2, hashed.size(), "equal scores but different weights are two versions");
+        assertEquals(
+                "STS-B",
+                SourceAdapterTable.cells(SourceAdapterTable.rows(java.util.List.of(
+                                        cellUsing("RTE", 13, trained(0.8636, 1700, "aa")),
+                                        cellUsing("RTE", 21, trained(0.8636, 1700, "aa"))))
+                                .get(0))
+                        .get(0));
     }
 
     @Test
