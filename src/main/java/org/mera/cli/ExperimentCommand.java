@@ -112,6 +112,13 @@ public final class ExperimentCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Option(
+            names = "--sources-only",
+            description = "train the source adapters that the grid's unfinished cells need into its artifact cache, "
+                    + "and run no cell (cells finished in an --import folder need none); two processes given the grid "
+                    + "in opposite orders (e.g. a config and its part b) train different ones at once")
+    boolean sourcesOnly;
+
+    @Option(
             names = "--keep-going",
             description = "when a cell fails, continue with the others (it is retried next time)")
     boolean keepGoing;
@@ -256,6 +263,17 @@ public final class ExperimentCommand implements Callable<Integer> {
                     System.out.println("nothing to import from " + dir + " yet (no such folder)"
                             + (dryRun ? "" : "; cells finished there later are imported as this run reaches them"));
                 }
+            }
+            if (sourcesOnly && !dryRun) {
+                java.util.Set<String> elsewhere = new java.util.HashSet<>();
+                for (Path dir : present) {
+                    elsewhere.addAll(experiment.previewImport(dir).keys());
+                }
+                ExperimentRunner.PreparationSummary p = experiment.prepareOnly(elsewhere);
+                System.out.println(p.done() + " source adapter(s) ready in " + cfg.effectiveCacheDir() + " for the "
+                        + p.cellsToRun()
+                        + " cells still to run; run the same command without --sources-only to run them");
+                return 0;
             }
             if (dryRun) {
                 // A dry run writes nothing: imports are only counted, and listed as such.

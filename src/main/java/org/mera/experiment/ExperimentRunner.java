@@ -149,6 +149,49 @@ public final class ExperimentRunner {
                 .keySet();
     }
 
+    /** What {@link #prepareOnly} did: the products the unfinished cells need, and how many were made or read. */
+    public record PreparationSummary(int cellsToRun, int needed, int done) {}
+
+    /**
+     * Makes the shared products (source adapters) that the grid's unfinished cells need, in grid order, and runs no
+     * cell: ahead of the cells, on another machine or thread count than theirs, or in two processes given the grid in
+     * opposite orders, which then train different adapters at once (one that another process is making is waited
+     * for, then read). {@code finishedElsewhere}: cells another folder has finished, whose products are not needed.
+     */
+    public PreparationSummary prepareOnly(java.util.Set<String> finishedElsewhere) throws Exception {
+        Grid grid = plan();
+        java.util.Set<String> finished = new java.util.HashSet<>(finishedKeys());
+        finished.addAll(finishedElsewhere);
+        List<Cell> todo =
+                grid.cells().stream().filter(c -> !finished.contains(c.key())).toList();
+        List<CellRunner.Preparation> needed = runner.preparations(todo);
+        progressOut.println("mera: experiment '" + config.name() + "': " + todo.size() + " of " + grid.size()
+                + " cells to run need " + needed.size()
+                + " source adapter(s) (trained now unless cached); no cell runs");
+        int done = 0;
+        for (CellRunner.Preparation p : needed) {
+            long start = System.nanoTime();
+            try {
+                runner.prepare(p);
+            } catch (Exception e) {
+                throw new IllegalStateException(
+                        "source adapter " + p.source() + " on " + p.cell().encoder() + " (needed by "
+                                + p.cell().describe() + "): " + e.getMessage(),
+                        e);
+            }
+            done++;
+            progressOut.printf(
+                    java.util.Locale.ROOT,
+                    "mera: source adapter %d/%d ready: %s on %s (%.0f s)%n",
+                    done,
+                    needed.size(),
+                    p.source(),
+                    p.cell().encoder(),
+                    (System.nanoTime() - start) / 1e9);
+        }
+        return new PreparationSummary(todo.size(), needed.size(), done);
+    }
+
     /** What {@link #importFrom} did. */
     public record ImportSummary(Path from, int imported, int alreadyHere, int notInGrid) {}
 

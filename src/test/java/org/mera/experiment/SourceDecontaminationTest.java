@@ -160,12 +160,34 @@ class SourceDecontaminationTest {
                 "the training rows handed to the trainer");
         assertEquals(List.of(16), cleaned.dev().removedIndexes());
 
+        // --sources-only: the source adapter is trained into the cache and no cell runs
+        ExperimentRunner.PreparationSummary prepared = new ExperimentRunner(config, runner)
+                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false)
+                .prepareOnly(java.util.Set.of());
+        assertEquals(new ExperimentRunner.PreparationSummary(1, 1, 1), prepared);
+        assertEquals(1, sourceAdapters(config.effectiveCacheDir()).size());
+        assertFalse(Files.exists(config.outputDir().resolve(ExperimentRunner.RESULTS_FILE)), "no cell ran");
+        long preparedAt = Files.getLastModifiedTime(
+                        sourceAdapters(config.effectiveCacheDir()).get(0).resolve("metrics.json"))
+                .toMillis();
+
         ExperimentRunner.Summary s = new ExperimentRunner(config, runner)
                 .progressTo(new PrintStream(OutputStream.nullOutputStream()), false)
                 .run();
         assertTrue(s.complete(), s.failures().toString());
         List<Path> adapters = sourceAdapters(config.effectiveCacheDir());
         assertEquals(1, adapters.size());
+        assertEquals(
+                preparedAt,
+                Files.getLastModifiedTime(adapters.get(0).resolve("metrics.json"))
+                        .toMillis(),
+                "the cell used the prepared adapter");
+        assertEquals(
+                new ExperimentRunner.PreparationSummary(0, 0, 0),
+                new ExperimentRunner(config, runner)
+                        .progressTo(new PrintStream(OutputStream.nullOutputStream()), false)
+                        .prepareOnly(java.util.Set.of()),
+                "a finished grid needs none");
         JsonNode meta = JSON.readTree(adapters.get(0).resolve("metrics.json").toFile());
         assertEquals(50, meta.at("/decontamination/train/before").asInt());
         assertEquals(2, meta.at("/decontamination/train/removed").asInt());
