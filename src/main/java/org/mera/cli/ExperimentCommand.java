@@ -265,11 +265,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 }
             }
             if (sourcesOnly && !dryRun) {
-                java.util.Set<String> elsewhere = new java.util.HashSet<>();
-                for (Path dir : present) {
-                    elsewhere.addAll(experiment.previewImport(dir).keys());
-                }
-                ExperimentRunner.PreparationSummary p = experiment.prepareOnly(elsewhere);
+                ExperimentRunner.PreparationSummary p = experiment.prepareOnly(importable(experiment, present, false));
                 System.out.println(p.done() + " source adapter(s) ready in " + cfg.effectiveCacheDir() + " for the "
                         + p.cellsToRun()
                         + " cells still to run; run the same command without --sources-only to run them");
@@ -277,15 +273,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             }
             if (dryRun) {
                 // A dry run writes nothing: imports are only counted, and listed as such.
-                java.util.Set<String> importable = new java.util.HashSet<>();
-                for (Path dir : present) {
-                    ExperimentRunner.ImportPreview i = experiment.previewImport(dir);
-                    i.keys().removeAll(importable);
-                    importable.addAll(i.keys());
-                    System.out.println("would import " + i.keys().size() + " cells from " + dir + " ("
-                            + i.alreadyHere() + " are already here, " + i.notInGrid()
-                            + " there are not in this grid)");
-                }
+                java.util.Set<String> importable = importable(experiment, present, true);
                 Grid grid = experiment.plan();
                 java.util.Set<String> finished = experiment.finishedKeys();
                 long done = grid.cells().stream()
@@ -331,6 +319,25 @@ public final class ExperimentCommand implements Callable<Integer> {
     }
 
     /**
+     * The keys of this grid's unfinished cells that the given folders hold finished, read without importing them (a dry
+     * run and --sources-only write no results); with {@code print}, a line per folder saying how many.
+     */
+    private static java.util.Set<String> importable(
+            ExperimentRunner experiment, java.util.List<Path> dirs, boolean print) throws java.io.IOException {
+        java.util.Set<String> importable = new java.util.HashSet<>();
+        for (Path dir : dirs) {
+            ExperimentRunner.ImportPreview i = experiment.previewImport(dir);
+            i.keys().removeAll(importable);
+            importable.addAll(i.keys());
+            if (print) {
+                System.out.println("would import " + i.keys().size() + " cells from " + dir + " (" + i.alreadyHere()
+                        + " are already here, " + i.notInGrid() + " there are not in this grid)");
+            }
+        }
+        return importable;
+    }
+
+    /**
      * What the cells still to run need trained first: a source adapter per encoder and task source (unless the artifact
      * cache already holds it), each an upper bound of sourceSteps steps, which a dry run's cell list does not show.
      */
@@ -363,8 +370,8 @@ public final class ExperimentCommand implements Callable<Integer> {
                 + cfg.effectiveCacheDir() + " holds them already:");
         byEncoder.forEach((e, tasks) -> System.out.println("  " + e + ": " + tasks.size() + " " + tasks));
         System.out.println("  each up to " + String.join(" or ", budgets)
-                + ", stopping once its pool-dev score stops improving (minilm: about 10 minutes each on 2 cores; "
-                + "bert-base: 1.5-2 hours; --hp sourceSteps=N lowers the budget)");
+                + ", stopping once its pool-dev score stops improving (minilm: 7-47 minutes each on 2 cores; "
+                + "bert-base: 0.5-2.5 hours; --hp sourceSteps=N lowers the budget)");
     }
 
     /** The command line this was run with, quoted for a shell, to print as the way to resume after an interruption. */

@@ -3,7 +3,6 @@ package org.mera.experiment;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
@@ -28,11 +27,12 @@ import picocli.CommandLine;
  */
 class ExperimentCliErrorsTest {
     private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
     private PrintStream savedErr;
     private PrintStream savedOut;
     private CellRunnerFactory savedFactory;
 
-    record Run(int code, String err) {
+    record Run(int code, String out, String err) {
         /** The lines a user sees, without the progress bar's. */
         List<String> errorLines() {
             return err.lines()
@@ -47,7 +47,7 @@ class ExperimentCliErrorsTest {
         savedOut = System.out;
         savedFactory = CellRunnerFactory.REGISTERED.get();
         System.setErr(new PrintStream(errBytes, true, java.nio.charset.StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        System.setOut(new PrintStream(outBytes, true, java.nio.charset.StandardCharsets.UTF_8));
         CellRunnerFactory.register((cfg, cache) -> new CheapCellRunner(0));
     }
 
@@ -60,11 +60,15 @@ class ExperimentCliErrorsTest {
 
     private Run run(Object command, String... args) {
         errBytes.reset();
+        outBytes.reset();
         int code = new CommandLine(command)
                 .setErr(new PrintWriter(
                         new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true))
                 .execute(args);
-        return new Run(code, errBytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+        return new Run(
+                code,
+                outBytes.toString(java.nio.charset.StandardCharsets.UTF_8),
+                errBytes.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void assertOneLine(Run r, String... parts) {
@@ -162,6 +166,8 @@ class ExperimentCliErrorsTest {
                 tmp.resolve("out").toString(),
                 "--dry-run");
         assertEquals(0, dry.code(), dry.err());
+        assertTrue(dry.out().contains("would import " + cells + " cells from "), dry.out());
+        assertTrue(dry.out().contains(cells + " cells, 0 done, " + cells + " to import, 0 to run"), dry.out());
         assertFalse(Files.exists(tmp.resolve("fresh")), "the dry run imported nothing and created nothing");
         Run real = run(
                 new ExperimentCommand(),
