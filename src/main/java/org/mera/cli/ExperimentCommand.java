@@ -106,8 +106,8 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     @Option(
             names = "--dry-run",
-            description = "validate and list the grid (cells done / to import / to run) and the source adapters to"
-                    + " train, without training; writes nothing, --import included (the WordNet task suite aside, which"
+            description = "validate and list the grid (cells done / to import / to run) and the source adapters its"
+                    + " cells need (to train / cached / partly trained), without training; writes nothing, --import included (the WordNet task suite aside, which"
                     + " built-in WordNet names have generated into $MERA_HOME on first use)")
     boolean dryRun;
 
@@ -289,7 +289,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                                         ? "done  "
                                         : importable.contains(c.key()) ? "import" : "to run")
                                 + "  " + c.key() + "  " + c.describe()));
-                printSourceTraining(grid, finished, importable, cfg);
+                printSourceTraining(grid, finished, importable, cfg, runner);
                 return 0;
             }
             for (Path dir : present) {
@@ -338,37 +338,55 @@ public final class ExperimentCommand implements Callable<Integer> {
     }
 
     /**
-     * What the cells still to run need trained first: a source adapter per encoder and task source (unless the artifact
-     * cache already holds it), each an upper bound of sourceSteps steps, which a dry run's cell list does not show.
+     * What the cells still to run need trained first: a source adapter per encoder and task source, each an upper bound
+     * of sourceSteps steps, which a dry run's cell list does not show; and which of them the artifact cache holds
+     * already, or holds a checkpoint of (a killed run's), so that only the rest would train.
      */
     private static void printSourceTraining(
-            Grid grid, java.util.Set<String> finished, java.util.Set<String> importable, ExperimentConfig cfg) {
-        java.util.Map<String, java.util.Set<String>> byEncoder = new java.util.TreeMap<>();
-        java.util.Set<String> budgets = new java.util.TreeSet<>();
-        for (org.mera.experiment.Cell c : grid.cells()) {
-            if (finished.contains(c.key()) || importable.contains(c.key())) {
-                continue;
-            }
-            for (String s : c.sourcesUsed()) {
-                if (c.sourceSpec(s) instanceof org.mera.experiment.SourceSpec.Task) {
-                    byEncoder
-                            .computeIfAbsent(c.encoder(), e -> new java.util.TreeSet<>())
-                            .add(s);
-                    java.util.Map<String, Object> h = c.hyperparameters().asMap();
-                    budgets.add(
-                            h.get("sourceSteps") instanceof Number n && n.intValue() > 0
-                                    ? n + " steps of " + h.get("sourceBatchSize") + " pool rows"
-                                    : h.get("sourceEpochs") + " passes over the pool in batches of "
-                                            + h.get("sourceBatchSize"));
-                }
-            }
-        }
-        if (byEncoder.isEmpty()) {
+            Grid grid,
+            java.util.Set<String> finished,
+            java.util.Set<String> importable,
+            ExperimentConfig cfg,
+            CellRunner runner)
+            throws Exception {
+        java.util.List<org.mera.experiment.Cell> todo = grid.cells().stream()
+                .filter(c -> !finished.contains(c.key()) && !importable.contains(c.key()))
+                .toList();
+        java.util.List<CellRunner.Preparation> needed = runner.preparations(todo);
+        if (needed.isEmpty()) {
             return;
         }
-        System.out.println("source adapters these cells start from, trained on their task's pool unless "
-                + cfg.effectiveCacheDir() + " holds them already:");
-        byEncoder.forEach((e, tasks) -> System.out.println("  " + e + ": " + tasks.size() + " " + tasks));
+        // per encoder, per state: the sources
+        java.util.Map<String, java.util.Map<CellRunner.PreparationState, java.util.Set<String>>> byEncoder =
+                new java.util.TreeMap<>();
+        java.util.Set<String> budgets = new java.util.TreeSet<>();
+        for (CellRunner.Preparation p : needed) {
+            byEncoder
+                    .computeIfAbsent(
+                            p.cell().encoder(), e -> new java.util.EnumMap<>(CellRunner.PreparationState.class))
+                    .computeIfAbsent(runner.state(p), s -> new java.util.TreeSet<>())
+                    .add(p.source());
+            java.util.Map<String, Object> h = p.cell().hyperparameters().asMap();
+            budgets.add(
+                    h.get("sourceSteps") instanceof Number n && n.intValue() > 0
+                            ? n + " steps of " + h.get("sourceBatchSize") + " pool rows"
+                            : h.get("sourceEpochs") + " passes over the pool in batches of "
+                                    + h.get("sourceBatchSize"));
+        }
+        System.out.println("source adapters these cells start from, trained on their task's pool into "
+                + cfg.effectiveCacheDir() + " unless it holds them already:");
+        byEncoder.forEach((e, states) -> {
+            java.util.Set<String> all = new java.util.TreeSet<>();
+            states.values().forEach(all::addAll);
+            java.util.List<String> parts = new java.util.ArrayList<>();
+            states.forEach((state, tasks) -> parts.add(switch (state) {
+                        case NOT_BEGUN -> "to train: ";
+                        case RESUMES -> "partly trained, resumes from its checkpoint: ";
+                        case MADE -> "cached: ";
+                    }
+                    + tasks));
+            System.out.println("  " + e + ": " + all.size() + " " + all + " (" + String.join("; ", parts) + ")");
+        });
         System.out.println("  each up to " + String.join(" or ", budgets)
                 + ", stopping once its pool-dev score stops improving (minilm: 7-47 minutes each on 2 cores; "
                 + "bert-base: 0.5-2.5 hours; --hp sourceSteps=N lowers the budget)");

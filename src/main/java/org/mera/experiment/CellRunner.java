@@ -59,6 +59,21 @@ public interface CellRunner {
     /** Makes one {@link Preparation} (stored where {@link #run} finds it, e.g. the artifact cache). */
     default void prepare(Preparation preparation) throws Exception {}
 
+    /** Where a {@link Preparation} stands: made already, begun by a run that was killed (it resumes), or not begun. */
+    enum PreparationState {
+        MADE,
+        RESUMES,
+        NOT_BEGUN
+    }
+
+    /**
+     * Where {@code preparation} stands, found without making it (a dry run says which source adapters would train).
+     * Runners that keep no products between runs have nothing made.
+     */
+    default PreparationState state(Preparation preparation) throws Exception {
+        return PreparationState.NOT_BEGUN;
+    }
+
     /**
      * Trains and evaluates the cell. Must be deterministic given the cell (seeded by {@code cell.seed()}).
      * The returned metrics must include {@code cell.primaryMetric()}. Throw to fail the cell; it is then

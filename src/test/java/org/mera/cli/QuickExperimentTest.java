@@ -107,11 +107,41 @@ class QuickExperimentTest {
 
     /** A dry run also says which source adapters the cells need trained, and their budget. */
     @Test
-    void aDryRunNamesTheSourceAdaptersToTrain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
-            throws Exception {
+    void aDryRunNamesTheSourceAdaptersToTrainAndThoseCachedAlready(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
         org.mera.experiment.cell.MeraCellRunner.register();
         java.nio.file.Path suite = tmp.resolve("suite");
         org.mera.data.wordnet.WordNetSuite.write(suite, 42);
+        String said = experiment(tmp, suite, "--dry-run");
+        assertTrue(
+                said.contains("source adapters these cells start from")
+                        && said.contains("  minilm: 1 [wn-noun-lexname] (to train: [wn-noun-lexname])")
+                        && said.contains("each up to 4 steps of 32 pool rows"),
+                said);
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("o")), "a dry run writes nothing");
+
+        experiment(tmp, suite, "--sources-only");
+        said = experiment(tmp, suite, "--dry-run");
+        assertTrue(said.contains("  minilm: 1 [wn-noun-lexname] (cached: [wn-noun-lexname])"), said);
+
+        // as a killed training run leaves it: no adapter yet, a checkpoint beside where it goes
+        java.nio.file.Path adapter;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(tmp)) {
+            adapter = files.filter(f -> f.getFileName().toString().startsWith("source-adapter-"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+        java.nio.file.Files.move(adapter, tmp.resolve("moved-away"));
+        java.nio.file.Files.writeString(adapter.resolveSibling("." + adapter.getFileName() + ".resume"), "");
+        said = experiment(tmp, suite, "--dry-run");
+        assertTrue(
+                said.contains(
+                        "  minilm: 1 [wn-noun-lexname] (partly trained, resumes from its checkpoint: [wn-noun-lexname])"),
+                said);
+    }
+
+    /** Runs the quick experiment of the test above with {@code flag}; returns what it printed. */
+    private static String experiment(java.nio.file.Path tmp, java.nio.file.Path suite, String flag) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.PrintStream saved = System.out;
         int code;
@@ -128,23 +158,18 @@ class QuickExperimentTest {
                             "--seeds",
                             "13,21",
                             "--hp",
-                            "sourceSteps=300",
+                            "sourceSteps=4",
                             "--data",
                             suite.toString(),
-                            "--dry-run",
+                            flag,
                             "--out",
                             tmp.resolve("o").toString());
         } finally {
             System.setOut(saved);
         }
         String said = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, code, said);
-        assertTrue(
-                said.contains("source adapters these cells start from")
-                        && said.contains("  minilm: 1 [wn-noun-lexname]")
-                        && said.contains("each up to 300 steps of 32 pool rows"),
-                said);
-        assertFalse(java.nio.file.Files.exists(tmp.resolve("o")), "a dry run writes nothing");
+        assertEquals(0, code, flag + ": " + said);
+        return said;
     }
 
     private static org.mera.experiment.ExperimentConfig quick(

@@ -135,6 +135,12 @@ public final class MeraCellRunner implements CellRunner {
         store.get(model, p.cell(), p.source());
     }
 
+    /** Whether the source adapter is in the artifact cache, or a killed run left a checkpoint to resume it from. */
+    @Override
+    public PreparationState state(Preparation p) throws Exception {
+        return store.state(p);
+    }
+
     /**
      * Runs the cell, then hands the native heap's free pages back to the system: the fast path's allocator keeps
      * them for the cell's own training steps, but a grid runs for days and would otherwise hold every cell's peak

@@ -78,6 +78,27 @@ final class SourceAdapterStore {
     }
 
     /**
+     * Whether {@code p}'s adapter is cached, or has a checkpoint a killed run left, found by computing its cache key
+     * (which cleans the pool, seconds per source) without training anything.
+     */
+    CellRunner.PreparationState state(CellRunner.Preparation p) throws IOException {
+        Cell cell = p.cell();
+        TaskDirectory sourceTask = ((SourceSpec.Task) cell.sourceSpec(p.source())).dir();
+        String key = cacheKey(
+                cell.encoder(),
+                p.source(),
+                sourceTask,
+                cell.decontamination().clean(sourceTask),
+                cell.hyperparameters());
+        if (cache.get(key).isPresent()) {
+            return CellRunner.PreparationState.MADE;
+        }
+        return Files.exists(cache.resumeFile(key))
+                ? CellRunner.PreparationState.RESUMES
+                : CellRunner.PreparationState.NOT_BEGUN;
+    }
+
+    /**
      * The adapter of {@code source} for {@code cell}. A task source is the Pfeiffer adapter trained on its pool, cleaned of
      * every row the grid evaluates on ({@link ContaminationReference}), until its score on the (cleaned) pool dev split
      * stops improving: evaluated every {@code sourceEvalEvery} steps, stopped after {@code sourcePatience} evaluations
