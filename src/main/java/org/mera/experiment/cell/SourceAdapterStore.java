@@ -82,14 +82,7 @@ final class SourceAdapterStore {
      * (which cleans the pool, seconds per source) without training anything.
      */
     CellRunner.PreparationState state(CellRunner.Preparation p) throws IOException {
-        Cell cell = p.cell();
-        TaskDirectory sourceTask = ((SourceSpec.Task) cell.sourceSpec(p.source())).dir();
-        String key = cacheKey(
-                cell.encoder(),
-                p.source(),
-                sourceTask,
-                cell.decontamination().clean(sourceTask),
-                cell.hyperparameters());
+        String key = cacheKey(p.cell(), p.source());
         if (cache.get(key).isPresent()) {
             return CellRunner.PreparationState.MADE;
         }
@@ -219,6 +212,13 @@ final class SourceAdapterStore {
         }
         id.put("pooling", h.asMap().get("pooling"));
         return encoder + "\u0000" + source + "\u0000" + id;
+    }
+
+    /** The cache key of task source {@code source}'s adapter for {@code cell}, its pool cleaned for the purpose. */
+    static String cacheKey(Cell cell, String source) throws IOException {
+        TaskDirectory sourceTask = ((SourceSpec.Task) cell.sourceSpec(source)).dir();
+        return cacheKey(
+                cell.encoder(), source, sourceTask, cell.decontamination().clean(sourceTask), cell.hyperparameters());
     }
 
     static String cacheKey(

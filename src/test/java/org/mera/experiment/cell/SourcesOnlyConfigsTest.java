@@ -68,15 +68,8 @@ class SourcesOnlyConfigsTest {
                 .plan()
                 .cells()) {
             for (String s : cell.sourcesUsed()) {
-                if (!keys.containsKey(s) && cell.sourceSpec(s) instanceof SourceSpec.Task t) {
-                    keys.put(
-                            s,
-                            SourceAdapterStore.cacheKey(
-                                    cell.encoder(),
-                                    s,
-                                    t.dir(),
-                                    cell.decontamination().clean(t.dir()),
-                                    cell.hyperparameters()));
+                if (!keys.containsKey(s) && cell.sourceSpec(s) instanceof SourceSpec.Task) {
+                    keys.put(s, SourceAdapterStore.cacheKey(cell, s));
                 }
             }
         }
