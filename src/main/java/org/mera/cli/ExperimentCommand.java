@@ -289,7 +289,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                                         ? "done  "
                                         : importable.contains(c.key()) ? "import" : "to run")
                                 + "  " + c.key() + "  " + c.describe()));
-                printSourceTraining(grid, finished, importable, cfg, runner);
+                printSourceTraining(experiment.cellsToRun(grid, importable), cfg, runner);
                 return 0;
             }
             for (Path dir : present) {
@@ -343,15 +343,7 @@ public final class ExperimentCommand implements Callable<Integer> {
      * already, or holds a checkpoint of (a killed run's), so that only the rest would train.
      */
     private static void printSourceTraining(
-            Grid grid,
-            java.util.Set<String> finished,
-            java.util.Set<String> importable,
-            ExperimentConfig cfg,
-            CellRunner runner)
-            throws Exception {
-        java.util.List<org.mera.experiment.Cell> todo = grid.cells().stream()
-                .filter(c -> !finished.contains(c.key()) && !importable.contains(c.key()))
-                .toList();
+            java.util.List<org.mera.experiment.Cell> todo, ExperimentConfig cfg, CellRunner runner) throws Exception {
         java.util.List<CellRunner.Preparation> needed = runner.preparations(todo);
         if (needed.isEmpty()) {
             return;

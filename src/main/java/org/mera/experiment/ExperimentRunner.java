@@ -149,6 +149,16 @@ public final class ExperimentRunner {
                 .keySet();
     }
 
+    /**
+     * The cells of {@code grid} (this runner's {@link #plan}) still to run: in grid order, those neither finished in
+     * the output folder nor in {@code finishedElsewhere} (cells another folder has finished, to be imported).
+     */
+    public List<Cell> cellsToRun(Grid grid, java.util.Set<String> finishedElsewhere) throws IOException {
+        java.util.Set<String> finished = new java.util.HashSet<>(finishedKeys());
+        finished.addAll(finishedElsewhere);
+        return grid.cells().stream().filter(c -> !finished.contains(c.key())).toList();
+    }
+
     /** What {@link #prepareOnly} did: the products the unfinished cells need, and how many were made or read. */
     public record PreparationSummary(int cellsToRun, int needed, int done) {}
 
@@ -160,10 +170,7 @@ public final class ExperimentRunner {
      */
     public PreparationSummary prepareOnly(java.util.Set<String> finishedElsewhere) throws Exception {
         Grid grid = plan();
-        java.util.Set<String> finished = new java.util.HashSet<>(finishedKeys());
-        finished.addAll(finishedElsewhere);
-        List<Cell> todo =
-                grid.cells().stream().filter(c -> !finished.contains(c.key())).toList();
+        List<Cell> todo = cellsToRun(grid, finishedElsewhere);
         List<CellRunner.Preparation> needed = runner.preparations(todo);
         progressOut.println("mera: experiment '" + config.name() + "': " + todo.size() + " of " + grid.size()
                 + " cells to run need " + needed.size()
