@@ -105,6 +105,11 @@ final class CommandErrors {
         if (e instanceof AccessDeniedException a) {
             return "permission denied: " + a.getFile() + "; choose a folder you can write to or fix its permissions";
         }
+        if (e instanceof java.nio.file.FileAlreadyExistsException x) {
+            // Files.createDirectories throws it for a file where a folder is to be made; its message is the bare path.
+            return "already exists and is not a folder: " + x.getFile()
+                    + "; give a folder (a new one, or an earlier run's), not a file";
+        }
         if (e instanceof FileSystemException f) {
             return oneLine(f.getMessage());
         }

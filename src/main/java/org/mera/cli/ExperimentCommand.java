@@ -216,7 +216,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                                 org.mera.model.ModelCatalog.defaultHome())
                         .config(System.out, !dryRun);
             } catch (IllegalArgumentException | java.io.IOException e) {
-                System.err.println("mera experiment: " + e.getMessage());
+                CommandErrors.printOneLine("experiment", spec.commandLine().getErr(), e);
                 return 2;
             }
         }

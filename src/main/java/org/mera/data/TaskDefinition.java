@@ -221,6 +221,12 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
         return new TaskDefinition(task, metrics, layouts, origin);
     }
 
+    /** The same definition without a track (what a result depends on: the track only picks same-track sources). */
+    public TaskDefinition withoutTrack() {
+        return new TaskDefinition(
+                new Task(task.name(), task.pair(), task.labels(), task.metric(), null), metrics, layouts, origin);
+    }
+
     /** This definition as task.yaml's fields (the first layout's columns). */
     public Yaml toYaml() {
         Yaml y = new Yaml();

@@ -116,8 +116,11 @@ public final class Grid {
                                 identity.put("hyperparameters", hp.get(m).asMap());
                                 if (!td.definition().origin().equals("built-in")) {
                                     // A user task's labels, columns and metrics decide its result as much as its files
-                                    // do.
-                                    identity.put("definition", td.definition().toYamlText());
+                                    // do. Its track does not: it picks same-track's sources, which "sources" records,
+                                    // so a track added after a first run keeps the finished cells.
+                                    identity.put(
+                                            "definition",
+                                            td.definition().withoutTrack().toYamlText());
                                 }
                                 Map<String, String> data = new TreeMap<>();
                                 for (Path p : List.of(split.train(), split.dev(), test)) {

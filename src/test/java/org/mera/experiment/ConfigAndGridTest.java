@@ -332,6 +332,64 @@ class ConfigAndGridTest {
     }
 
     @Test
+    void aTrackAddedToAUserTargetKeepsItsFinishedCells(@TempDir Path tmp) throws IOException {
+        // The README tells a user to add 'track:' to a target's task.yaml after a first run; the track decides only
+        // which sources same-track merging takes (a cell's "sources" record that), so no other cell may re-run.
+        Path target = tmp.resolve("para");
+        String definition = String.join(
+                "\n",
+                "name: para",
+                "kind: classification",
+                "text: text_a",
+                "textPair: text_b",
+                "label: label",
+                "labels: ['0', '1']",
+                "metrics: [accuracy, f1]",
+                "");
+        Files.createDirectories(target.resolve("k-shot/4-13"));
+        Files.writeString(target.resolve("task.yaml"), definition);
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            rows.append("{\"text_a\": \"a" + i + "\", \"text_b\": \"b" + i + "\", \"label\": \"" + (i % 2) + "\"}\n");
+        }
+        for (String f : List.of("k-shot/4-13/train.jsonl", "k-shot/4-13/dev.jsonl", "test.jsonl")) {
+            Files.writeString(target.resolve(f), rows.toString().replace("\"a", "\"" + f.charAt(8) + "a"));
+        }
+        for (String s : List.of("news", "wire")) {
+            Path source = tmp.resolve(s);
+            Files.createDirectories(source.resolve("pool"));
+            Files.writeString(
+                    source.resolve("task.yaml"), definition.replace("name: para", "name: " + s) + "track: reports\n");
+            Files.writeString(
+                    source.resolve("pool/train.jsonl"), rows.toString().replace("\"a", "\"" + s + "a"));
+            Files.writeString(source.resolve("pool/dev.jsonl"), rows.toString().replace("\"a", "\"" + s + "d"));
+        }
+        String[] config = {
+            "name: byo",
+            "outputDir: out",
+            "encoders: [e]",
+            "targets: [" + target + "]",
+            "sources: [" + tmp.resolve("news") + ", " + tmp.resolve("wire") + "]",
+            "k: [4]",
+            "seeds: [13]",
+            "methods: [adapter, full, single, mera-average]"
+        };
+        Grid before = Grid.expand(ExperimentConfig.load(yaml(tmp, "a.yaml", config)), "v1", Hyperparameters.KNOWN);
+        assertEquals(5, before.size());
+
+        Files.writeString(target.resolve("task.yaml"), definition + "track: reports\n");
+        Grid withTrack = Grid.expand(ExperimentConfig.load(yaml(tmp, "b.yaml", config)), "v1", Hyperparameters.KNOWN);
+        assertEquals(keys(before), keys(withTrack), "a track alone changes no cell");
+        assertEquals("reports", withTrack.cells().get(0).track());
+
+        Files.writeString(
+                target.resolve("task.yaml"),
+                definition.replace("metrics: [accuracy, f1]", "metrics: [f1, accuracy]") + "track: reports\n");
+        Grid otherMetric = Grid.expand(ExperimentConfig.load(yaml(tmp, "c.yaml", config)), "v1", Hyperparameters.KNOWN);
+        assertEquals(before.size(), changed(withTrack, otherMetric).size(), "another primary metric re-runs all");
+    }
+
+    @Test
     void rerunAfterAConfigChangeRunsOnlyTheChangedCells(@TempDir Path tmp) throws IOException {
         FakeGlue.create(tmp.resolve("glue"), TASKS, List.of(16), List.of(13, 21));
         String[] base = {

@@ -197,6 +197,32 @@ class ExperimentCliErrorsTest {
     }
 
     @Test
+    void anOutThatIsAFileIsOneLineSayingSo(@TempDir Path tmp) throws Exception {
+        Path f = config(tmp, GOOD);
+        Path file = tmp.resolve("afile");
+        Files.writeString(file, "not a folder");
+        Run fromConfig = run(new ExperimentCommand(), f.toString(), "--out", file.toString());
+        assertEquals(2, fromConfig.code(), fromConfig.err());
+        assertTrue(fromConfig.err().contains("outputDir: " + file + " exists and is not a folder"), fromConfig.err());
+        assertOneLine(
+                2,
+                run(
+                        new ExperimentCommand(),
+                        "--target",
+                        "RTE",
+                        "--data",
+                        tmp.resolve("glue").toString(),
+                        "--k",
+                        "4",
+                        "--methods",
+                        "adapter",
+                        "--out",
+                        file.toString()),
+                "already exists and is not a folder: " + file);
+        assertEquals("not a folder", Files.readString(file));
+    }
+
+    @Test
     void heldLockDamagedResultsAndMissingFolderAreOneLine(@TempDir Path tmp) throws Exception {
         Path f = config(tmp, GOOD);
         Path out = tmp.resolve("out");
