@@ -64,7 +64,8 @@ public final class ExperimentCommand implements Callable<Integer> {
             paramLabel = "M",
             description =
                     "without a config: methods to compare (default: each of full, adapter, single, fusion, mera-average, "
-                            + "mera-ot, mera-same-track, mera-auto that the sources allow; mera-sum only when named)")
+                            + "mera-ot, mera-same-track, mera-auto that the sources allow and that would not repeat "
+                            + "another's result, each left out with its reason; mera-sum only when named)")
     java.util.List<String> methods = new java.util.ArrayList<>();
 
     @Option(

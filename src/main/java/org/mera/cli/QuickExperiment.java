@@ -214,6 +214,22 @@ final class QuickExperiment {
                     continue;
                 }
             }
+            if (m == Method.MERA_SAME_TRACK && short_.isEmpty() && out.contains(Method.MERA_OT.id())) {
+                // Same-track merges its track's sources with OT; when every source of every target is in the track,
+                // that is mera-ot's merge of the same sources at the same settings: one result twice.
+                boolean same = sameSettings(draft, Method.MERA_SAME_TRACK, Method.MERA_OT);
+                for (ResolvedTasks.Target t : resolved.targets()) {
+                    same &= new java.util.HashSet<>(Grid.sourcesFor(draft, catalog, resolved, t.name(), m))
+                            .equals(new java.util.HashSet<>(
+                                    Grid.sourcesFor(draft, catalog, resolved, t.name(), Method.MERA_OT)));
+                }
+                if (same) {
+                    log.println("leaving out " + m.id() + ": every source is in its target's track, so it merges the"
+                            + " same sources as mera-ot, with the same settings: one result twice (a source outside the"
+                            + " track brings it back)");
+                    continue;
+                }
+            }
             List<String> trackless =
                     short_.stream().filter(t -> catalog.track(t).isEmpty()).toList();
             if (short_.isEmpty()) {
@@ -301,6 +317,17 @@ final class QuickExperiment {
     }
 
     /** mera-auto's autoTop as the config sets it (its section, then default), else the runner's 3. */
+    /** Whether two methods resolve to the same hyperparameters (learning-rate grid, OT settings, budgets). */
+    private static boolean sameSettings(ExperimentConfig draft, Method a, Method b) {
+        List<String> ignored = new ArrayList<>();
+        return org.mera.experiment.Hyperparameters.resolve(
+                        a, draft.hyperparameters(), org.mera.experiment.Hyperparameters.KNOWN, ignored)
+                .asMap()
+                .equals(org.mera.experiment.Hyperparameters.resolve(
+                                b, draft.hyperparameters(), org.mera.experiment.Hyperparameters.KNOWN, ignored)
+                        .asMap());
+    }
+
     private static int autoTop(ExperimentConfig draft) {
         for (String section : List.of(Method.MERA_AUTO.id(), "default")) {
             Object v = draft.hyperparameters().getOrDefault(section, Map.of()).get("autoTop");

@@ -85,7 +85,14 @@ class QuickExperimentTest {
         assertTrue(
                 said.contains("leaving out mera-auto: with two source adapters for [wn-verb-lexname] it merges both"),
                 said);
+        // both sources are in wn-verb-lexname's track (definitions): same-track would be mera-ot again
+        assertFalse(all.methods().contains("mera-same-track"), all.methods().toString());
+        assertTrue(said.contains("leaving out mera-same-track: every source is in its target's track"), said);
         assertTrue(quick(home, Map.of("mera-auto.autoTop", "1"), log).methods().contains("mera-auto"));
+        // other OT settings for one of them make two results
+        assertTrue(quick(home, Map.of("mera-same-track.groundMetric", "cosine"), log)
+                .methods()
+                .contains("mera-same-track"));
         // a GLUE name beside them still needs --data: no WordNet folder is put in its place
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,

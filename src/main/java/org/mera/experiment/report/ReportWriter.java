@@ -629,7 +629,10 @@ public final class ReportWriter {
                 ? "No paired comparisons, CIs or verdicts: they pair methods seed by seed and need at least two seeds; "
                         + "this table has " + seeds.size() + " (" + seeds + "). Run more seeds (`--seeds 13,21,42`, or "
                         + "`seeds:` in a config) before reading a difference above as more than noise."
-                : "No paired comparisons: they need two methods with at least two seeds in common.";
+                : "No paired comparisons: the report pairs every method with adapter tuning and full fine-tuning, the "
+                        + "merges with the single adapters and AdapterFusion, same-track with each source it merged and "
+                        + "OT with plain averaging, and this table has none of those pairs with two seeds in common. Add "
+                        + "a baseline (`--methods` with adapter or full, or `methods:` in a config) to compare against.";
     }
 
     static String familyNote(List<ComparisonStatistics.Line> lines) {

@@ -464,6 +464,19 @@ class ReportWriterTest {
     }
 
     @Test
+    void withoutAComparedPairTheReportSaysWhichPairsItCompares(@TempDir Path tmp) throws Exception {
+        // Two methods and five seeds, yet no pair the report compares: the note must not blame the seeds.
+        ExperimentConfig c = ExperimentConfig.load(demoConfig(tmp, "[RTE]", "[16]", "[mera-ot, mera-same-track]"));
+        new ExperimentRunner(c, new CheapCellRunner(0))
+                .progressTo(new PrintStream(OutputStream.nullOutputStream()), false)
+                .run();
+        String md = Files.readString(ReportWriter.write(c.outputDir()).markdown());
+        assertTrue(md.contains("No paired comparisons: the report pairs every method with adapter tuning"), md);
+        assertTrue(md.contains("Add a baseline"), md);
+        assertFalse(md.contains("at least two seeds"), md);
+    }
+
+    @Test
     void withoutSameTrackTheMergesStandInForItAgainstTheBaselines(@TempDir Path tmp) throws Exception {
         ExperimentConfig c =
                 ExperimentConfig.load(demoConfig(tmp, "[RTE]", "[16]", "[full, adapter, single, mera-average]"));
