@@ -102,6 +102,15 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
 
     /** Reads and checks a task.yaml; every error names the file and the field. */
     public static TaskDefinition load(Path file) throws IOException {
+        return load(file, null);
+    }
+
+    /**
+     * Reads and checks a task.yaml; a classification task that lists no {@code labels} takes them from {@code
+     * labelsFromData} (given the file's columns; null: labels are required), as a directory without task.yaml does.
+     */
+    public static TaskDefinition load(Path file, java.util.function.Function<Columns, List<String>> labelsFromData)
+            throws IOException {
         Yaml y;
         try {
             y = YAML.readValue(Files.readAllBytes(file), Yaml.class);
@@ -134,11 +143,17 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
                         ? "task"
                         : file.getParent().getFileName().toString(),
                 file.toString(),
-                file);
+                file,
+                labelsFromData);
     }
 
     /** A definition from task.yaml's fields; {@code defaultName} when it names none. */
-    static TaskDefinition fromYaml(Yaml y, String defaultName, String origin, Path file) {
+    static TaskDefinition fromYaml(
+            Yaml y,
+            String defaultName,
+            String origin,
+            Path file,
+            java.util.function.Function<Columns, List<String>> labelsFromData) {
         List<String> problems = new ArrayList<>();
         // An empty list entry ("[accuracy, ]", or "&a" with no value) is null: name it here, before a null reaches a
         // list
@@ -173,7 +188,9 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
         }
         boolean regression = "regression".equals(kind);
         List<String> labels = y.labels == null ? List.of() : y.labels;
-        if (!regression && "classification".equals(kind)) {
+        // No labels listed: read from the training data once the columns are known, as without task.yaml.
+        boolean labelsToRead = "classification".equals(kind) && y.labels == null && labelsFromData != null;
+        if (!regression && "classification".equals(kind) && !labelsToRead) {
             if (labels.size() < 2) {
                 problems.add("labels: a classification task needs at least two label names, in class-index order");
             } else if (Set.copyOf(labels.stream().map(String::valueOf).toList()).size() != labels.size()) {
@@ -190,7 +207,7 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
             if (!allowed.contains(m)) {
                 problems.add("metrics: '" + m + "' is not a " + (regression ? "regression" : "classification")
                         + " metric (known: " + allowed + ")");
-            } else if (m.equals("f1") && labels.size() != 2) {
+            } else if (m.equals("f1") && labels.size() != 2 && !labelsToRead) {
                 problems.add("metrics: f1 needs exactly two labels (the second is the positive class); have "
                         + labels.size());
             }
@@ -207,6 +224,16 @@ public record TaskDefinition(Task task, List<String> metrics, List<Columns> layo
         }
         if (!problems.isEmpty()) {
             throw new ExampleFileException(file, 0, String.join("; ", problems));
+        }
+        if (labelsToRead) {
+            labels = labelsFromData.apply(columns);
+            if (metrics.contains("f1") && labels.size() != 2) {
+                throw new ExampleFileException(
+                        file,
+                        0,
+                        "metrics: f1 needs exactly two labels (the second is the positive class); the training data "
+                                + "has " + labels.size() + ": " + labels);
+            }
         }
         Task task = new Task(
                 name,

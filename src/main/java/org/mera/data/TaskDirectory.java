@@ -62,7 +62,18 @@ public final class TaskDirectory {
         Path abs = dir.toAbsolutePath().normalize();
         Path yaml = abs.resolve(TaskDefinition.FILE);
         if (Files.isRegularFile(yaml)) {
-            return of(TaskDefinition.load(yaml), abs);
+            TaskDirectory bare = new TaskDirectory(null, abs, abs.resolve("k-shot"));
+            return of(
+                    TaskDefinition.load(
+                            yaml,
+                            columns -> TaskInference.labels(
+                                    abs.getFileName() == null
+                                            ? "task"
+                                            : abs.getFileName().toString(),
+                                    bare.trainingFiles(),
+                                    columns,
+                                    abs)),
+                    abs);
         }
         String name = abs.getFileName() == null ? "task" : abs.getFileName().toString();
         Optional<Task> builtIn = TaskCatalogue.builtIns().find(name);

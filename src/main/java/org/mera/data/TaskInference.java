@@ -45,21 +45,35 @@ public final class TaskInference {
         Path first = trainFiles.get(0);
         Columns columns = columns(first, dir);
         boolean pair = columns.textB() != null;
-        // Read the labels as plain text first: the label set is what is being inferred.
-        Task probe = new Task(name, pair, List.of(), ExampleReader.ANY_LABEL, "");
-        Set<String> seen = new LinkedHashSet<>();
-        for (Path f : trainFiles) {
-            for (Example e : ExampleReader.read(f, probe, List.of(columns), true)) {
-                seen.add(e.label());
-            }
-        }
-        List<String> labels = orderedLabels(seen, name, columns, dir);
+        List<String> labels = labels(name, trainFiles, columns, dir);
         Task task = new Task(name, pair, labels, "accuracy", "");
         List<Columns> layouts = new ArrayList<>(List.of(columns));
         if (!columns.equals(Columns.DEFAULT)) {
             layouts.add(Columns.DEFAULT);
         }
         return new TaskDefinition(task, List.of("accuracy"), layouts, "inferred from " + first);
+    }
+
+    /**
+     * The label set of the training files read with {@code columns}: integers in numeric order, anything else in
+     * string order (what a task.yaml without {@code labels} gets, too).
+     */
+    public static List<String> labels(String name, List<Path> trainFiles, Columns columns, Path dir) {
+        if (trainFiles.isEmpty()) {
+            throw new IllegalArgumentException(
+                    dir + ": no training data to read the labels from (looked for k-shot/K-SEED/train.*, train.* and "
+                            + "pool/train.* with extension .tsv, .csv or .jsonl); list them in "
+                            + dir.resolve(TaskDefinition.FILE) + " (labels: [...])");
+        }
+        // Read the labels as plain text first: the label set is what is being inferred.
+        Task probe = new Task(name, columns.textB() != null, List.of(), ExampleReader.ANY_LABEL, "");
+        Set<String> seen = new LinkedHashSet<>();
+        for (Path f : trainFiles) {
+            for (Example e : ExampleReader.read(f, probe, List.of(columns), true)) {
+                seen.add(e.label());
+            }
+        }
+        return orderedLabels(seen, name, columns, dir);
     }
 
     /** The columns of a data file, by header or key names, or LM-BFF's headerless label,sentence layout. */
@@ -83,14 +97,17 @@ public final class TaskInference {
             return Columns.named(exact(header, singles.get(0)), null, label);
         }
         if (label != null || !singles.isEmpty() || fname.endsWith(".jsonl")) {
+            String what = label == null ? "label" : "text";
+            String near = nearest(header, label == null ? LABELS : SINGLES);
             throw ambiguous(
                     dir,
                     file,
                     "its " + (fname.endsWith(".jsonl") ? "fields" : "header") + " " + header
                             + (label == null
                                     ? " name no label column (" + LABELS + ")"
-                                    : " do not name one text column (" + SINGLES + ") or a known pair (" + PAIRS
-                                            + ")"));
+                                    : " do not name one text column (" + SINGLES + ") or a known pair (" + PAIRS + ")")
+                            + (near == null ? "" : "; is '" + near + "' the " + what + " (misspelled)?"),
+                    header);
         }
         // No known names in the first row: a headerless file. LM-BFF's single-sentence files are label,sentence.
         List<String[]> rows = ExampleReader.rows(file, 0);
@@ -101,7 +118,8 @@ public final class TaskInference {
                 dir,
                 file,
                 "it has no header row naming its columns and is not LM-BFF's two-column label,sentence "
-                        + "layout (first row: " + header + ")");
+                        + "layout (first row: " + header + ")",
+                null);
     }
 
     /** The first column of every row is a short token, and there are few distinct ones. */
@@ -129,14 +147,18 @@ public final class TaskInference {
         boolean allNumbers = seen.stream().allMatch(TaskInference::isNumber);
         boolean allIntegers = seen.stream().allMatch(s -> s.matches("-?\\d+"));
         if (allNumbers && !allIntegers) {
-            Task t = new Task(name, columns.textB() != null, List.of(), "pearson", "");
+            // one line (errors print as one), with this file's columns filled in
             throw new ExampleFileException(
                     dir,
                     0,
                     "the labels are real numbers (e.g. "
                             + seen.stream().limit(3).toList()
-                            + "): if this is a regression task, say so in " + dir.resolve(TaskDefinition.FILE) + ":\n"
-                            + new TaskDefinition(t, List.of("pearson", "spearman"), List.of(columns), "").toYamlText());
+                            + "): if this is a regression task, say so in " + dir.resolve(TaskDefinition.FILE)
+                            + ", one key per line: kind: regression, text: " + columns.textA()
+                            + (columns.textB() == null ? "" : ", textPair: " + columns.textB())
+                            + ", label: " + columns.label()
+                            + (columns.hasHeader() ? "" : ", columns: " + columns.headerlessNames())
+                            + ", metrics: [pearson, spearman]");
         }
         if (seen.size() < 2) {
             throw new ExampleFileException(
@@ -166,15 +188,56 @@ public final class TaskInference {
         }
     }
 
-    private static ExampleFileException ambiguous(Path dir, Path file, String why) {
+    /** A header name within two edits of a known one (case aside), e.g. 'lable' for 'label'; else null. */
+    static String nearest(List<String> header, List<String> known) {
+        for (String h : header) {
+            for (String k : known) {
+                int d = editDistance(h.toLowerCase(Locale.ROOT), k);
+                if (d > 0 && d <= 2 && h.length() > 2) {
+                    return h;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Edits (insert, delete, substitute, swap two neighbours) that turn {@code a} into {@code b}. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    /**
+     * One line (errors print as one): the keys of the task.yaml that settles it, filled with this file's column names
+     * where it has a header ({@code header}; null for a headerless file).
+     */
+    private static ExampleFileException ambiguous(Path dir, Path file, String why, List<String> header) {
+        String text = header == null || header.isEmpty() ? "COLUMN" : header.get(0);
+        String label = header == null || header.size() < 2 ? "COLUMN" : header.get(header.size() - 1);
         return new ExampleFileException(
                 file,
                 1,
-                "cannot tell the task's columns: " + why + ". Write "
-                        + dir.resolve(TaskDefinition.FILE) + ", for example:\n"
-                        + "name: " + dir.getFileName()
-                        + "\nkind: classification    # or regression\ntext: sentence    # column or field of the "
-                        + "first text\ntextPair: null    # the second text, for sentence pairs\nlabel: label\nlabels: [negative, positive]"
-                        + "    # in class-index order\ncolumns: [label, sentence]    # only for files without a header row\n");
+                "cannot tell the task's columns: " + why + ". Rename the columns, or name them in "
+                        + dir.resolve(TaskDefinition.FILE)
+                        + ", one key per line: kind: classification (or regression), "
+                        + "text: " + text + ", label: " + label + " (textPair: COLUMN for sentence pairs"
+                        + (header == null ? "; columns: [...] listing a headerless file's columns in order" : "")
+                        + "; labels: [...] in class-index order, or left out to read them from the training data); "
+                        + "docs/user-tasks.md has every key");
     }
 }

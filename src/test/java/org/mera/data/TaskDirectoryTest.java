@@ -146,6 +146,38 @@ class TaskDirectoryTest {
     }
 
     @Test
+    void aMisspelledColumnIsNamedAndTheSuggestionIsOneLineWithTheFilesColumns() throws IOException {
+        Path dir = tmp.resolve("intent");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("train.csv"), "text,lable\nwake me at 7,alarm\nplay jazz,music\n");
+        ExampleFileException e = assertThrows(ExampleFileException.class, () -> TaskDirectory.open(dir));
+        String m = e.getMessage();
+        assertTrue(m.contains("is 'lable' the label (misspelled)?"), m);
+        assertTrue(m.contains("text: text, label: lable"), m);
+        assertFalse(m.contains("\n"), "one line: " + m);
+        assertEquals(1, TaskInference.editDistance("lable", "label"), "two neighbours swapped");
+        assertTrue(TaskInference.editDistance("stars", "label") > 2, "not a misspelling");
+    }
+
+    @Test
+    void aTaskYamlWithoutLabelsReadsThemFromTheTrainingData() throws IOException {
+        Path dir = tmp.resolve("reviews");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("train.csv"), "review,stars\nGreat phone,5\nBroke in a week,1\nFine,3\n");
+        Files.writeString(dir.resolve("task.yaml"), "kind: classification\ntext: review\nlabel: stars\n");
+        assertEquals(List.of("1", "3", "5"), TaskDirectory.open(dir).task().labels());
+        // f1 needs two classes: known only once the data is read, and said then
+        Files.writeString(
+                dir.resolve("task.yaml"), "kind: classification\ntext: review\nlabel: stars\nmetrics: [f1]\n");
+        ExampleFileException f1 = assertThrows(ExampleFileException.class, () -> TaskDirectory.open(dir));
+        assertTrue(f1.getMessage().contains("the training data has 3: [1, 3, 5]"), f1.getMessage());
+        // a text column the file lacks is named
+        Files.writeString(dir.resolve("task.yaml"), "kind: classification\ntext: reveiw\nlabel: stars\n");
+        Exception missing = assertThrows(Exception.class, () -> TaskDirectory.open(dir));
+        assertTrue(missing.getMessage().contains("reveiw"), missing.getMessage());
+    }
+
+    @Test
     void realNumberedLabelsWithoutTaskYamlAreRefusedAsPossibleRegression() throws IOException {
         Path dir = tmp.resolve("scores");
         Files.createDirectories(dir);
