@@ -136,6 +136,16 @@ public final class ExperimentCommand implements Callable<Integer> {
     boolean noReport;
 
     @Option(
+            names = "--save-best",
+            paramLabel = "DIR",
+            description = "after the grid, keep the model a practitioner would: per target, the method with the best"
+                    + " mean k-shot dev score over the seeds (each single source counts as one; AdapterFusion, which"
+                    + " mera cannot save, is passed over and named), at its seed with the best dev score, trained again"
+                    + " at the learning rate it chose and saved to DIR/TARGET for mera predict, with choice.json saying"
+                    + " how it was chosen (test scores are shown, never used to choose)")
+    Path saveBest;
+
+    @Option(
             names = "--import",
             paramLabel = "DIR",
             description = "first copy this grid's finished cells from another "
@@ -265,6 +275,10 @@ public final class ExperimentCommand implements Callable<Integer> {
                             + (dryRun ? "" : "; cells finished there later are imported as this run reaches them"));
                 }
             }
+            if (sourcesOnly && saveBest != null) {
+                System.err.println("mera experiment: --save-best needs the cells, which --sources-only does not run");
+                return 2;
+            }
             if (sourcesOnly && !dryRun) {
                 ExperimentRunner.PreparationSummary p = experiment.prepareOnly(importable(experiment, present, false));
                 System.out.println(p.done() + " source adapter(s) ready in " + cfg.effectiveCacheDir() + " for the "
@@ -291,6 +305,10 @@ public final class ExperimentCommand implements Callable<Integer> {
                                         : importable.contains(c.key()) ? "import" : "to run")
                                 + "  " + c.key() + "  " + c.describe()));
                 printSourceTraining(experiment.cellsToRun(grid, importable), cfg, runner);
+                if (saveBest != null) {
+                    System.out.println("then would save the best model on the k-shot dev split per target to "
+                            + saveBest + "/TARGET (trained again at its chosen learning rate)");
+                }
                 return 0;
             }
             for (Path dir : present) {
@@ -310,12 +328,68 @@ public final class ExperimentCommand implements Callable<Integer> {
             if (!s.failures().isEmpty()) {
                 System.err.println(s.failures().size() + " cell(s) failed:");
                 s.failures().forEach(f -> System.err.println("  " + f));
+                if (saveBest != null) {
+                    System.err.println("no model saved: --save-best chooses among finished methods once every cell"
+                            + " has run; run the same command again to finish the grid");
+                }
                 return 1;
+            }
+            if (saveBest != null) {
+                printSaved(experiment.saveBest(saveBest.toAbsolutePath().normalize()));
             }
             return 0;
         } catch (ValidationException e) {
             System.err.println("mera experiment: " + e.getMessage());
             return 2;
+        }
+    }
+
+    /** What --save-best wrote: per target the choice, its scores, what beat it but cannot be saved, how to use it. */
+    private static void printSaved(ExperimentRunner.SaveSummary s) {
+        System.out.println("best on the k-shot dev split (the test score is shown, not used to choose):");
+        for (ExperimentRunner.SavedModel m : s.saved()) {
+            org.mera.experiment.BestOnDev.Choice c = m.choice();
+            String metric = c.cell().primaryMetric();
+            java.util.List<org.mera.experiment.BestOnDev.Standing> r = c.ranking();
+            int at = r.indexOf(c.standing());
+            org.mera.experiment.BestOnDev.Standing next = at + 1 < r.size() ? r.get(at + 1) : null;
+            double dev = m.rerun().metrics().get("dev_" + metric);
+            double test = m.rerun().metrics().get(metric);
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "  %s: %s (mean dev %s %.1f over %d seeds%s), seed %d at lr %s: dev %.1f, test %.1f -> %s%n",
+                    c.task(),
+                    c.standing().method(),
+                    metric,
+                    100 * c.standing().meanDev(),
+                    c.standing().seeds(),
+                    next == null
+                            ? ""
+                            : String.format(
+                                    java.util.Locale.ROOT, "; next: %s %.1f", next.method(), 100 * next.meanDev()),
+                    c.cell().seed(),
+                    c.lr(),
+                    100 * dev,
+                    100 * test,
+                    m.dir());
+            if (!c.passedOver().isEmpty()) {
+                System.out.println("    passed over (cannot be saved): " + c.passedOver());
+            }
+            if (dev != c.dev() || test != c.record().primary()) {
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "    note: the grid recorded dev %.1f, test %.1f for this cell; training again moved it"
+                                + " (another machine or thread count changes the last bits)%n",
+                        100 * c.dev(),
+                        100 * c.record().primary());
+            }
+            boolean full = c.cell().method() == org.mera.experiment.Method.FULL;
+            System.out.println("    use it: mera predict "
+                    + (full ? "--model " + m.dir() : "--model " + c.encoder() + " --adapter " + m.dir())
+                    + " --input FILE --out predictions.jsonl");
+        }
+        for (org.mera.experiment.BestOnDev.NoChoice n : s.none()) {
+            System.out.println("  " + n.task() + ": no model saved: " + n.reason());
         }
     }
 

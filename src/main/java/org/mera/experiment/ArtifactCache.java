@@ -9,11 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.mera.io.AtomicFiles;
 import org.mera.io.Json;
 
 /**
@@ -136,13 +136,13 @@ public final class ArtifactCache {
                     throw e;
                 }
                 // Another process finished the same artifact first; its copy is as good as ours.
-                deleteTree(tmp);
+                AtomicFiles.deleteTree(tmp);
             }
             syncDir(root);
             return target;
         } catch (Exception e) {
             try {
-                deleteTree(tmp);
+                AtomicFiles.deleteTree(tmp);
             } catch (IOException d) {
                 e.addSuppressed(d);
             }
@@ -191,7 +191,7 @@ public final class ArtifactCache {
                 if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
                 }
-                deleteTree(p);
+                AtomicFiles.deleteTree(p);
             }
         }
     }
@@ -215,17 +215,6 @@ public final class ArtifactCache {
             ch.force(true);
         } catch (IOException e) {
             // Some file systems cannot fsync a folder; the rename itself is still atomic there.
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -80,4 +80,18 @@ public interface CellRunner {
      * not recorded and will run again next time.
      */
     CellResult run(Cell cell, ProgressListener progress) throws Exception;
+
+    /** Whether {@link #save} can write this cell's trained model in a form {@code mera predict} reads. */
+    default boolean canSave(Cell cell) {
+        return false;
+    }
+
+    /**
+     * Trains the cell again at the one learning rate {@code lr} (the one it chose from its grid) and writes the trained
+     * model to {@code dir} (a new folder, written whole or not at all); returns the run's result, which equals the
+     * recorded one when nothing but the grid's other rates differs (same machine and thread count).
+     */
+    default CellResult save(Cell cell, double lr, java.nio.file.Path dir, ProgressListener progress) throws Exception {
+        throw new UnsupportedOperationException(name() + " does not save trained models");
+    }
 }

@@ -199,6 +199,75 @@ public final class ExperimentRunner {
         return new PreparationSummary(todo.size(), needed.size(), done);
     }
 
+    /** A model {@link #saveBest} wrote: the choice, its folder, and the run that made it (its metrics). */
+    public record SavedModel(BestOnDev.Choice choice, Path dir, CellResult rerun) {}
+
+    /** What {@link #saveBest} did: the models written, and the targets without one (and why). */
+    public record SaveSummary(List<SavedModel> saved, List<BestOnDev.NoChoice> none) {}
+
+    /**
+     * For each encoder, target and k of the finished grid, the model {@link BestOnDev} picks on the k-shot dev split,
+     * trained again at the learning rate its cell chose and written to {@code dir/<target>} (with {@code -<encoder>-k<k>}
+     * when the grid has several), beside a {@code choice.json} saying how it was chosen. Every folder must be new: all
+     * are checked before the first trains.
+     */
+    public SaveSummary saveBest(Path dir) throws Exception {
+        Grid grid = plan();
+        Map<String, ResultRecord> finished =
+                ResultStore.read(config.outputDir().resolve(RESULTS_FILE)).byKey();
+        BestOnDev.Result result = BestOnDev.choose(grid, finished, runner::canSave);
+        boolean qualify = config.encoders().size() > 1 || config.k().size() > 1;
+        List<Path> targets = new ArrayList<>();
+        for (BestOnDev.Choice c : result.choices()) {
+            Path target =
+                    dir.resolve(c.task() + (qualify ? "-" + Path.of(c.encoder()).getFileName() + "-k" + c.k() : ""));
+            if (Files.exists(target)) {
+                throw new java.nio.file.FileAlreadyExistsException(
+                        target.toString(), null, "--save-best writes each model to a new folder; move it away first");
+            }
+            targets.add(target);
+        }
+        List<SavedModel> saved = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            BestOnDev.Choice c = result.choices().get(i);
+            progressOut.println("mera: training " + c.cell().describe() + " again at lr " + c.lr() + " to save it to "
+                    + targets.get(i));
+            CellResult rerun = runner.save(c.cell(), c.lr(), targets.get(i), ProgressListener.NONE);
+            Map<String, Object> why = new LinkedHashMap<>();
+            why.put("experiment", config.name());
+            why.put("encoder", c.encoder());
+            why.put("task", c.task());
+            why.put("k", c.k());
+            why.put("method", c.standing().method());
+            why.put("sources", c.cell().sourcesUsed());
+            why.put("seed", c.cell().seed());
+            why.put("lr", c.lr());
+            why.put("primaryMetric", c.cell().primaryMetric());
+            why.put(
+                    "chosenBy",
+                    "the best mean k-shot dev score over the grid's seeds, then that method's seed with the best dev"
+                            + " score; test scores are reported, never used to choose");
+            why.put("dev", rerun.metrics().get("dev_" + c.cell().primaryMetric()));
+            why.put("test", rerun.metrics().get(c.cell().primaryMetric()));
+            why.put("recordedDev", c.dev());
+            why.put("recordedTest", c.record().primary());
+            List<Map<String, Object>> ranking = new ArrayList<>();
+            for (BestOnDev.Standing st : c.ranking()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("method", st.method());
+                row.put("meanDev", st.meanDev());
+                row.put("meanTest", st.meanTest());
+                row.put("seeds", st.seeds());
+                ranking.add(row);
+            }
+            why.put("ranking", ranking);
+            why.put("passedOver", c.passedOver());
+            AtomicFiles.writeString(targets.get(i).resolve("choice.json"), Json.PRETTY.writeValueAsString(why) + "\n");
+            saved.add(new SavedModel(c, targets.get(i), rerun));
+        }
+        return new SaveSummary(saved, result.none());
+    }
+
     /** What {@link #importFrom} did. */
     public record ImportSummary(Path from, int imported, int alreadyHere, int notInGrid) {}
 

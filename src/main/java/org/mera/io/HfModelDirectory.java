@@ -7,12 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * A HuggingFace model directory as {@code save_pretrained} writes it for the matching transformers class:
@@ -273,7 +271,7 @@ public final class HfModelDirectory {
             Files.writeString(tmp.resolve(LAYOUT_MARKER), "{\n  \"layout_version\": " + LAYOUT_VERSION + "\n}\n");
             replaceDirectory(tmp, abs);
         } catch (IOException | RuntimeException e) {
-            deleteRecursively(tmp);
+            AtomicFiles.deleteTree(tmp);
             throw e;
         }
     }
@@ -409,18 +407,7 @@ public final class HfModelDirectory {
             throw e;
         }
         if (old != null) {
-            deleteRecursively(old);
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+            AtomicFiles.deleteTree(old);
         }
     }
 

@@ -13,13 +13,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
+import org.mera.io.AtomicFiles;
 import org.mera.io.BertConfig;
 import org.mera.io.BertShapes;
 import org.mera.io.HfModelDirectory;
@@ -256,7 +255,7 @@ public final class ModelCatalog {
             BertConfig config = BertConfig.bert(dims, entry.numAttentionHeads(), maskedLm, entry.lowercase());
             HfModelDirectory.write(dir, config, weights, tokenizerJson);
         } finally {
-            deleteRecursively(work);
+            AtomicFiles.deleteTree(work);
         }
     }
 
@@ -344,17 +343,6 @@ public final class ModelCatalog {
         }
         if (count == 0) {
             throw new MalformedFileException(jar, savedModelEntry + " holds no variables/ files");
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -288,6 +288,112 @@ class BringYourOwnTaskTest {
                 results.size(),
                 Files.readAllLines(out.resolve("results.jsonl")).size(),
                 "a re-run reuses every finished cell");
+        // --save-best: the method with the best mean dev score, trained again into a folder mera predict reads, whose
+        // predictions on the test file score what the grid recorded for that cell.
+        Path best = tmp.resolve("best");
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        Run saving;
+        try {
+            System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+            saving = run(with(comparison, "--no-report", "--save-best", best.toString()));
+        } finally {
+            System.setOut(stdout);
+        }
+        String said = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, saving.code(), saving.err());
+        assertEquals(
+                results.size(),
+                Files.readAllLines(out.resolve("results.jsonl")).size(),
+                "--save-best runs no new cell");
+        JsonNode choice = json(Files.readString(best.resolve("trec6/choice.json")));
+        java.util.Map<String, java.util.List<Double>> devByMethod = new java.util.TreeMap<>();
+        for (JsonNode r : results) {
+            devByMethod
+                    .computeIfAbsent(methodLabel(r), x -> new ArrayList<>())
+                    .add(r.get("metrics").get("dev_accuracy").asDouble());
+        }
+        double bestMeanDev = devByMethod.values().stream()
+                .mapToDouble(v ->
+                        v.stream().mapToDouble(Double::doubleValue).average().orElseThrow())
+                .max()
+                .orElseThrow();
+        String chosen = choice.get("method").asText();
+        assertTrue(!chosen.equals("fusion"), "fusion cannot be saved: " + choice);
+        double chosenMeanDev = devByMethod.get(chosen).stream()
+                .mapToDouble(Double::doubleValue)
+                .average()
+                .orElseThrow();
+        assertTrue(
+                chosenMeanDev == bestMeanDev
+                        || choice.get("passedOver").toString().contains("fusion"),
+                "chose " + chosen + " at mean dev " + chosenMeanDev + ", best " + bestMeanDev + ": " + choice);
+        assertEquals(choice.get("recordedDev").asDouble(), choice.get("dev").asDouble(), "same run again: " + choice);
+        assertEquals(choice.get("recordedTest").asDouble(), choice.get("test").asDouble(), "same run again: " + choice);
+        assertTrue(
+                said.contains("trec6: " + chosen + " (mean dev accuracy ") && said.contains("use it: mera predict"),
+                said);
+        boolean full = chosen.equals("full");
+        Path predictions = tmp.resolve("predictions.jsonl");
+        List<String> predictArgs = new ArrayList<>(List.of("predict", "--no-progress"));
+        // a fully fine-tuned model is its own model directory; an adapter goes with its encoder
+        predictArgs.addAll(
+                full
+                        ? List.of("--model", best.resolve("trec6").toString())
+                        : List.of(
+                                "--model",
+                                encoder.toString(),
+                                "--adapter",
+                                best.resolve("trec6").toString()));
+        predictArgs.addAll(List.of("--input", target.resolve("test.csv").toString(), "--out", predictions.toString()));
+        Run predict = run(predictArgs.toArray(String[]::new));
+        assertEquals(0, predict.code(), predict.err());
+        List<String> gold = Files.readAllLines(target.resolve("test.csv")).stream()
+                .map(l -> l.substring(0, l.indexOf(',')))
+                .toList();
+        List<String> predicted = Files.readAllLines(predictions).stream()
+                .map(l -> json(l).get("label").asText())
+                .toList();
+        assertEquals(gold.size(), predicted.size());
+        int right = 0;
+        for (int i = 0; i < gold.size(); i++) {
+            right += gold.get(i).equals(predicted.get(i)) ? 1 : 0;
+        }
+        assertEquals(
+                choice.get("recordedTest").asDouble(), right / (double) gold.size(), 1e-9, "saved model's accuracy");
+        // a second --save-best into the same folder refuses before training anything
+        Run again = run(with(comparison, "--no-report", "--save-best", best.toString()));
+        assertEquals(1, again.code(), again.out());
+        assertTrue(again.err().contains("already exists"), again.err());
+        // an adapter method's model, saved and read back with its encoder
+        Path adapterBest = tmp.resolve("best-adapter");
+        List<String> onlyOt = new ArrayList<>(comparison);
+        onlyOt.addAll(List.of("--methods", "mera-ot", "--no-report", "--save-best", adapterBest.toString()));
+        Run ot = run(onlyOt.toArray(String[]::new));
+        assertEquals(0, ot.code(), ot.err());
+        JsonNode otChoice = json(Files.readString(adapterBest.resolve("trec6/choice.json")));
+        assertEquals("mera-ot", otChoice.get("method").asText());
+        Path otPredictions = tmp.resolve("ot-predictions.jsonl");
+        Run otPredict = run(
+                "predict",
+                "--no-progress",
+                "--model",
+                encoder.toString(),
+                "--adapter",
+                adapterBest.resolve("trec6").toString(),
+                "--input",
+                target.resolve("test.csv").toString(),
+                "--out",
+                otPredictions.toString());
+        assertEquals(0, otPredict.code(), otPredict.err());
+        List<String> otPredicted = Files.readAllLines(otPredictions).stream()
+                .map(l -> json(l).get("label").asText())
+                .toList();
+        int otRight = 0;
+        for (int i = 0; i < gold.size(); i++) {
+            otRight += gold.get(i).equals(otPredicted.get(i)) ? 1 : 0;
+        }
+        assertEquals(otChoice.get("recordedTest").asDouble(), otRight / (double) gold.size(), 1e-9);
     }
 
     @Test

@@ -163,7 +163,49 @@ public final class MeraCellRunner implements CellRunner {
         return result;
     }
 
+    /** Every method but AdapterFusion: its model (frozen sources, fusion layers, head) has no directory mera writes. */
+    @Override
+    public boolean canSave(Cell cell) {
+        return cell.method() != org.mera.experiment.Method.FUSION;
+    }
+
+    @Override
+    public CellResult save(Cell cell, double lr, Path dir, ProgressListener progress) throws Exception {
+        if (!canSave(cell)) {
+            throw new IllegalArgumentException(cell.describe() + ": an AdapterFusion model cannot be saved");
+        }
+        if (Files.exists(dir)) {
+            throw new java.nio.file.FileAlreadyExistsException(
+                    dir.toString(), null, "the model is written to a new folder; move this one away or choose another");
+        }
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, ".tmp-" + dir.getFileName() + "-");
+        try {
+            CellResult r;
+            try {
+                r = runCell(cell, progress, List.of(lr), tmp);
+            } finally {
+                NativeHeap.release();
+            }
+            Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return r;
+        } catch (Exception | Error e) {
+            org.mera.io.AtomicFiles.deleteTree(tmp);
+            throw e;
+        }
+    }
+
     private CellResult runCell(Cell cell, ProgressListener listener) throws Exception {
+        return runCell(cell, listener, null, null);
+    }
+
+    /**
+     * @param onlyLr  null: the cell's learning-rate grid (or its one rate); else these rates only
+     * @param saveTo  null: keep no weights; else the folder the chosen run's model is written to, for mera predict
+     */
+    private CellResult runCell(Cell cell, ProgressListener listener, List<Double> onlyLr, Path saveTo)
+            throws Exception {
         PretrainedModel model =
                 PretrainedModel.load(ModelCatalog.fromEnvironment().resolve(cell.encoder()));
         Task task = cell.definition().task();
@@ -184,7 +226,9 @@ public final class MeraCellRunner implements CellRunner {
         // LM-BFF's selection: every learning rate of the grid trains in full (same seed, same start) and the best
         // k-shot
         // dev score picks one; the test set only scores the runs, it never chooses. Without a grid, lr alone.
-        List<Double> grid = h.asMap().containsKey("lrGrid") ? h.getDoubleList("lrGrid") : List.of(h.getDouble("lr"));
+        List<Double> grid = onlyLr != null
+                ? onlyLr
+                : h.asMap().containsKey("lrGrid") ? h.getDoubleList("lrGrid") : List.of(h.getDouble("lr"));
         TrainingRun.Trained best = null;
         TrainingRun.Outcome out;
         double chosenLr = Double.NaN;
@@ -230,8 +274,23 @@ public final class MeraCellRunner implements CellRunner {
                 }
             }
             listener.progress(0.95, "scoring the test split");
-            // Only what is reported: no weights (a full fine-tuning outcome would copy the whole encoder).
-            out = best.outcome(false, true);
+            // Only what is reported: no weights (a full fine-tuning outcome would copy the whole encoder), unless the
+            // model is to be saved.
+            out = best.outcome(saveTo != null, true);
+            if (saveTo != null) {
+                org.mera.train.AdapterFiles.save(
+                        saveTo,
+                        task.name().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]", "_"),
+                        out,
+                        model,
+                        cell.encoder(),
+                        task,
+                        start.method());
+                // what mera predict reads the input files with
+                org.mera.io.AtomicFiles.writeString(
+                        saveTo.resolve(org.mera.data.TaskDefinition.FILE),
+                        cell.definition().toYamlText());
+            }
         } finally {
             if (best != null) {
                 best.close();
