@@ -357,23 +357,31 @@ public final class ExperimentCommand implements Callable<Integer> {
             double test = m.rerun().metrics().get(metric);
             System.out.printf(
                     java.util.Locale.ROOT,
-                    "  %s: %s (mean dev %s %.1f over %d seeds%s), seed %d at lr %s: dev %.1f, test %.1f -> %s%n",
+                    "  %s: %s (mean dev %s %.1f over %d seed%s%s), seed %d at lr %s: dev %.1f, test %.1f -> %s%n",
                     c.task(),
                     c.standing().method(),
                     metric,
                     100 * c.standing().meanDev(),
                     c.standing().seeds(),
+                    c.standing().seeds() == 1 ? "" : "s",
                     next == null
                             ? ""
                             : String.format(
                                     java.util.Locale.ROOT, "; next: %s %.1f", next.method(), 100 * next.meanDev()),
                     c.cell().seed(),
-                    c.lr(),
+                    new java.math.BigDecimal(String.valueOf(c.lr()))
+                            .stripTrailingZeros()
+                            .toString()
+                            .toLowerCase(java.util.Locale.ROOT),
                     100 * dev,
                     100 * test,
                     m.dir());
             if (!c.passedOver().isEmpty()) {
                 System.out.println("    passed over (cannot be saved): " + c.passedOver());
+            }
+            if (c.standing().seeds() == 1) {
+                System.out.println("    one seed: one small dev split chose this; more seeds (--seeds) make the"
+                        + " choice firmer");
             }
             if (dev != c.dev() || test != c.record().primary()) {
                 System.out.printf(
