@@ -261,7 +261,7 @@ class BringYourOwnTaskTest {
                 "| mera-same-track ",
                 "| mera-auto ",
                 "single (mean of sources)",
-                "single (best source)")) {
+                "single (oracle best source)")) {
             assertTrue(table.contains(m), "report lacks " + m + ":\n" + table);
         }
         // Each method chose its learning rate on dev from its own grid (full fine-tuning from lower rates).

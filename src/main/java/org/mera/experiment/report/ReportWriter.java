@@ -143,8 +143,8 @@ public final class ReportWriter {
                 + AT_CHANCE_MARK.substring(1, AT_CHANCE_MARK.length() - 1)
                 + "\" scored within a point of learning nothing on its own pool's dev split (Source adapters, below), "
                 + "so it brings next to nothing to a merge. Bold: the best mean in each column "
-                + "among the methods with every seed of the grid (the trivial rows, the oracle best source and the `single [S]` rows are not "
-                + "candidates). "
+                + "among the methods with every seed of the grid (the trivial rows, the oracle best source, the mean of"
+                + " the sources, which is no one model, and the `single [S]` rows are not candidates). "
                 + trivialNote(in));
         d.note(statisticsNote(in));
         boolean claimsHeading = false;
@@ -385,10 +385,12 @@ public final class ReportWriter {
 
     /**
      * Rows that compete for "best": the methods, not the trivial baselines, nor the oracle pick of sources, nor the
-     * sources one by one (the best of them is that oracle).
+     * sources one by one (the best of them is that oracle), nor their mean (a summary of many models, not one a user
+     * could keep).
      */
     private static boolean ranked(ResultTables.Row r) {
         return !r.label().equals(ResultTables.SINGLE_BEST)
+                && !r.label().equals(ResultTables.SINGLE_MEAN)
                 && !TrivialBaselines.isTrivial(r.label())
                 && ResultTables.sourceOf(r.label()) == null;
     }

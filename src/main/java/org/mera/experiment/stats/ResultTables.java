@@ -22,7 +22,7 @@ import org.mera.experiment.ResultRecord;
  */
 public final class ResultTables {
     public static final String SINGLE_MEAN = "single (mean of sources)";
-    public static final String SINGLE_BEST = "single (best source)";
+    public static final String SINGLE_BEST = "single (oracle best source)";
     public static final String SINGLE_DEV = "single (chosen on dev)";
     private static final String SINGLE_SOURCE_PREFIX = Method.SINGLE.id() + " [";
 
