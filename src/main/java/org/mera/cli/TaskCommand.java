@@ -93,6 +93,7 @@ public final class TaskCommand implements Callable<Integer> {
                 put(files, "pool dev", td.poolDevFileIfAny());
             }
             out.println("splits (examples per label):");
+            List<String> gaps = new java.util.ArrayList<>();
             for (Map.Entry<String, Path> e : files.entrySet()) {
                 List<Example> rows = td.read(e.getValue());
                 out.printf(
@@ -102,6 +103,20 @@ public final class TaskCommand implements Callable<Integer> {
                         rows.size(),
                         counts(t, rows),
                         td.taskDir().relativize(e.getValue().toAbsolutePath().normalize()));
+                if (!t.isRegression()) {
+                    java.util.Set<String> seen = new java.util.HashSet<>();
+                    rows.forEach(x -> seen.add(x.label()));
+                    List<String> missing =
+                            t.labels().stream().filter(l -> !seen.contains(l)).toList();
+                    if (!missing.isEmpty() && !rows.isEmpty()) {
+                        gaps.add(e.getKey() + " has no example of " + missing);
+                    }
+                }
+            }
+            for (String gap : gaps) {
+                // Not an error (a small test file may lack a class), but its scores then say nothing about that class.
+                out.println("note: " + gap + "; its scores say nothing about "
+                        + (gap.contains(", ") ? "those classes" : "that class"));
             }
             if (td.kshotSeeds(16).isEmpty() && td.trainFile().isPresent()) {
                 out.println("no k-shot splits: train, fewshot and experiment sample them from "

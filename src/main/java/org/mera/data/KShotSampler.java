@@ -83,6 +83,7 @@ public final class KShotSampler {
             byClass.get(c).add(x);
         }
         int needed = withDev ? 2 * k : k;
+        int smallest = byClass.stream().mapToInt(List::size).min().orElse(0);
         Random rng = new Random(seed);
         List<Example> train = new ArrayList<>();
         List<Example> dev = new ArrayList<>();
@@ -91,7 +92,11 @@ public final class KShotSampler {
             if (members.size() < needed) {
                 throw new IllegalArgumentException("task " + task.name() + ": class '" + classNames.get(c)
                         + "' has only " + members.size() + " examples, " + needed + " needed (k=" + k
-                        + (withDev ? ", train and dev" : "") + ")");
+                        + (withDev ? ", train and dev" : "") + ")"
+                        + (smallest / (withDev ? 2 : 1) >= 1
+                                ? "; the largest k these examples allow is " + smallest / (withDev ? 2 : 1)
+                                        + " (--k, or k: in a config)"
+                                : "; add examples of that class"));
             }
             Collections.shuffle(members, rng);
             train.addAll(members.subList(0, k));

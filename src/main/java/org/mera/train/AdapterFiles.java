@@ -499,7 +499,11 @@ public final class AdapterFiles {
         int layers = model.config().numLayers();
         if (a.numLayers() != layers) {
             throw new IllegalArgumentException(AdapterHubFormat.adapterWeightsFile(dir) + ": adapter spans "
-                    + a.numLayers() + " layers but model " + model.name() + " has " + layers);
+                    + a.numLayers() + " layers but model " + model.name() + " has " + layers
+                    + (a.encoder().modelName() == null
+                                    || a.encoder().modelName().isBlank()
+                            ? ""
+                            : "; it was trained on " + a.encoder().modelName() + ": use that encoder (--model)"));
         }
         return a.renamed(TrainingRun.ADAPTER).tensors();
     }

@@ -163,6 +163,19 @@ class BringYourOwnTaskTest {
         assertTrue(Files.readString(dir.resolve("task.yaml")).contains("labels:"));
         Run again = run("task", "inspect", dir.toString(), "--write");
         assertEquals(1, again.code(), "an existing task.yaml is not replaced without --overwrite");
+        assertFalse(inspect.out().contains("note:"), inspect.out());
+        // a test file without one class is worth a note
+        Path test = dir.resolve("test.jsonl");
+        Files.write(
+                test,
+                Files.readAllLines(test).stream()
+                        .filter(l -> !l.contains("\"neutral\""))
+                        .toList());
+        Run gap = run("task", "inspect", dir.toString());
+        assertEquals(0, gap.code(), gap.err());
+        assertTrue(
+                gap.out().contains("note: test has no example of [neutral]; its scores say nothing about that class"),
+                gap.out());
     }
 
     @Test

@@ -59,6 +59,7 @@ class KShotSamplerTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> KShotSampler.sample(pool, GlueTasks.SST2, 16, 13));
         assertTrue(e.getMessage().contains("class '1' has only 1 examples"), e.getMessage());
+        assertTrue(e.getMessage().contains("the largest k these examples allow is 1"), e.getMessage());
         assertThrows(
                 IllegalArgumentException.class,
                 () -> KShotSampler.sampleTrainAndDev(pool(GlueTasks.SST2, 20), GlueTasks.SST2, 16, 13));

@@ -103,6 +103,7 @@ class TaskDirectoryTest {
         IllegalArgumentException tooFew = assertThrows(
                 IllegalArgumentException.class, () -> KShotSampler.sampleTrainAndDev(pool, td.task(), 5, 13));
         assertTrue(tooFew.getMessage().contains("has only 9 examples, 10 needed"), tooFew.getMessage());
+        assertTrue(tooFew.getMessage().contains("the largest k these examples allow is 4"), tooFew.getMessage());
     }
 
     @Test
