@@ -41,8 +41,9 @@ public final class TaskCommand implements Callable<Integer> {
             name = "inspect",
             mixinStandardHelpOptions = true,
             description = {
-                "Print a task directory's resolved definition (from its task.yaml, or inferred from its files), its files,",
-                "and the examples per label and split. --write saves the definition as DIR/task.yaml, to edit."
+                "Print what mera makes of a task directory: its definition, files and examples per label.",
+                "The definition comes from its task.yaml, or is inferred from its files; --write saves it as"
+                        + " DIR/task.yaml, to edit."
             })
     static final class Inspect implements Callable<Integer> {
         @CommandLine.Spec
