@@ -136,6 +136,16 @@ public final class Grid {
                                                 st.dir().poolDevFile())) {
                                             data.put(fingerprints.name(p, st.dir()), fingerprints.of(p));
                                         }
+                                        if (!st.dir().definition().origin().equals("built-in")) {
+                                            // its task.yaml decides its adapter (SourceAdapterStore's key), its track
+                                            // aside
+                                            data.put(
+                                                    "definition:" + s,
+                                                    Json.hash(st.dir()
+                                                            .definition()
+                                                            .withoutTrack()
+                                                            .toYamlText()));
+                                        }
                                         // The rows decontamination removes from the pool: a target added to the grid
                                         // re-runs a cell only if it takes rows out of one of the cell's pools.
                                         data.put(

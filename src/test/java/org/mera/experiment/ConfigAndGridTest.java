@@ -387,6 +387,21 @@ class ConfigAndGridTest {
                 definition.replace("metrics: [accuracy, f1]", "metrics: [f1, accuracy]") + "track: reports\n");
         Grid otherMetric = Grid.expand(ExperimentConfig.load(yaml(tmp, "c.yaml", config)), "v1", Hyperparameters.KNOWN);
         assertEquals(before.size(), changed(withTrack, otherMetric).size(), "another primary metric re-runs all");
+
+        // A source's task.yaml: its track changes nothing; its label order changes the adapter trained on it, so the
+        // cells that start from that source re-run, and only those.
+        Path wire = tmp.resolve("wire/task.yaml");
+        Files.writeString(wire, Files.readString(wire).replace("track: reports", "track: wires"));
+        Grid sourceTrack = Grid.expand(ExperimentConfig.load(yaml(tmp, "d.yaml", config)), "v1", Hyperparameters.KNOWN);
+        assertEquals(keys(otherMetric), keys(sourceTrack));
+        Files.writeString(wire, Files.readString(wire).replace("labels: ['0', '1']", "labels: ['1', '0']"));
+        Grid sourceLabels =
+                Grid.expand(ExperimentConfig.load(yaml(tmp, "e.yaml", config)), "v1", Hyperparameters.KNOWN);
+        assertEquals(
+                Set.of("single[wire]", "mera-average"),
+                changed(sourceTrack, sourceLabels).stream()
+                        .map(Cell::methodLabel)
+                        .collect(Collectors.toSet()));
     }
 
     @Test

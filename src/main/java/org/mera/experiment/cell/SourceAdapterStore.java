@@ -236,6 +236,11 @@ final class SourceAdapterStore {
         identity.put("poolDev", Json.sha256Hex(Files.readAllBytes(sourceTask.poolDevFile())));
         // Two grids whose evaluation data remove the same rows share the adapter; any other difference retrains it.
         identity.put("decontaminated", pool.fingerprint());
+        if (!sourceTask.definition().origin().equals("built-in")) {
+            // A user source's task.yaml (labels and their order, columns, metric) decides what its adapter learns as
+            // much as its files do; its track does not. Built-in tasks have none (their keys stay as they were).
+            identity.put("definition", sourceTask.definition().withoutTrack().toYamlText());
+        }
         for (String k : SOURCE_KEYS) {
             identity.put(k, h.asMap().get(k));
         }
