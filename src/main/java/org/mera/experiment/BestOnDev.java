@@ -143,11 +143,13 @@ public final class BestOnDev {
         return r.metrics().get("dev_" + r.primaryMetric());
     }
 
-    /** The rate the cell chose from its grid (recorded), else its one configured rate. */
-    private static double learningRate(Cell cell, ResultRecord r) {
+    /** The rate the cell chose from its grid (recorded when the grid has several), else its one rate. */
+    static double learningRate(Cell cell, ResultRecord r) {
         if (r.extra().get("lr") instanceof Number n) {
             return n.doubleValue();
         }
-        return cell.hyperparameters().getDouble("lr");
+        Hyperparameters h = cell.hyperparameters();
+        // a one-rate grid records no choice; that rate, not the default lr, is what trained
+        return h.asMap().containsKey("lrGrid") ? h.getDoubleList("lrGrid").get(0) : h.getDouble("lr");
     }
 }

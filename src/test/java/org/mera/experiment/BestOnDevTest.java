@@ -81,6 +81,40 @@ class BestOnDevTest {
                 rte.ranking().stream().noneMatch(s -> s.method().equals("single[QNLI]")),
                 rte.ranking().toString());
 
+        // a one-rate grid records no choice: its rate is the one that trained, not the default lr
+        Grid oneRate = Grid.expand(
+                ExperimentConfig.load(ConfigAndGridTest.yaml(
+                        tmp,
+                        "b.yaml",
+                        "name: b",
+                        "dataRoot: glue",
+                        "outputDir: out",
+                        "encoders: [e]",
+                        "targets: [MRPC]",
+                        "seeds: [13]",
+                        "methods: [adapter]",
+                        "hyperparameters:",
+                        "  default: {lrGrid: [2.0e-4]}")),
+                "v1",
+                Hyperparameters.KNOWN);
+        Cell only = oneRate.cells().get(0);
+        ResultRecord noChoice = new ResultRecord(
+                only.key(),
+                only.encoder(),
+                only.task(),
+                only.k(),
+                only.seed(),
+                only.method().id(),
+                null,
+                List.of(),
+                only.primaryMetric(),
+                Map.of(only.primaryMetric(), 0.5, "dev_" + only.primaryMetric(), 0.5),
+                Map.of(),
+                1,
+                "2026-12-08T00:00:00Z",
+                "run");
+        assertEquals(2e-4, BestOnDev.learningRate(only, noChoice), 1e-15);
+
         BestOnDev.Result none = BestOnDev.choose(grid, finished, c -> false);
         assertEquals(0, none.choices().size());
         assertTrue(
