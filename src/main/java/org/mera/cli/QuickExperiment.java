@@ -316,7 +316,6 @@ final class QuickExperiment {
         return hyper;
     }
 
-    /** mera-auto's autoTop as the config sets it (its section, then default), else the runner's 3. */
     /** Whether two methods resolve to the same hyperparameters (learning-rate grid, OT settings, budgets). */
     private static boolean sameSettings(ExperimentConfig draft, Method a, Method b) {
         List<String> ignored = new ArrayList<>();
@@ -328,6 +327,7 @@ final class QuickExperiment {
                         .asMap());
     }
 
+    /** mera-auto's autoTop as the config sets it (its section, then default), else the runner's 3. */
     private static int autoTop(ExperimentConfig draft) {
         for (String section : List.of(Method.MERA_AUTO.id(), "default")) {
             Object v = draft.hyperparameters().getOrDefault(section, Map.of()).get("autoTop");
