@@ -106,9 +106,12 @@ final class CommandErrors {
             return "permission denied: " + a.getFile() + "; choose a folder you can write to or fix its permissions";
         }
         if (e instanceof java.nio.file.FileAlreadyExistsException x) {
-            // Files.createDirectories throws it for a file where a folder is to be made; its message is the bare path.
-            return "already exists and is not a folder: " + x.getFile()
-                    + "; give a folder (a new one, or an earlier run's), not a file";
+            // Files.createDirectories throws it, with no reason, for a file where a folder is to be made; mera's own
+            // throws say why.
+            return x.getReason() != null
+                    ? "already exists: " + x.getFile() + " (" + x.getReason() + ")"
+                    : "already exists and is not a folder: " + x.getFile()
+                            + "; give a folder (a new one, or an earlier run's), not a file";
         }
         if (e instanceof FileSystemException f) {
             return oneLine(f.getMessage());

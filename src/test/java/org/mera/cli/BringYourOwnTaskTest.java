@@ -377,7 +377,10 @@ class BringYourOwnTaskTest {
         // a second --save-best into the same folder refuses before training anything
         Run again = run(with(comparison, "--no-report", "--save-best", best.toString()));
         assertEquals(1, again.code(), again.out());
-        assertTrue(again.err().contains("already exists"), again.err());
+        assertTrue(
+                again.err().contains("already exists: " + best.resolve("trec6"))
+                        && again.err().contains("move it away first"),
+                again.err());
         // an adapter method's model, saved and read back with its encoder
         Path adapterBest = tmp.resolve("best-adapter");
         List<String> onlyOt = new ArrayList<>(comparison);
