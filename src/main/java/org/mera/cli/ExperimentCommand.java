@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         header = "Run an experiment grid from a YAML config, or the standard comparison on your task.",
         description = {
-            "Run an experiment grid (encoder x task x k x seed x method) from a YAML config, or the standard comparison",
-            "on your own task without one: mera experiment --target TASK_DIR --source ADAPTER_DIR... --out DIR.",
+            "Run an experiment grid (encoder x task x k x seed x method) from a YAML config, or the standard comparison"
+                    + " on your own task without one: mera experiment --target TASK_DIR --source ADAPTER_DIR... --out"
+                    + " DIR [--save-best DIR].",
             "Finished cells are kept in DIR/results.jsonl: re-running the same command resumes (a source adapter killed "
                     + "in training from its last pool-dev evaluation), and after a config change only the cells whose "
                     + "inputs changed run again. A report is written to DIR/report/ at the end."
