@@ -75,7 +75,8 @@ final class ClaimsSection {
             List<ComparisonStatistics.Line> lines,
             List<ComparisonStatistics.Line> trivial,
             int expectedSeeds,
-            boolean first) {
+            boolean first,
+            java.util.Set<String> atOneEdge) {
         List<List<ReportDocument.Cell>> rows = new ArrayList<>();
         // the same comparisons as a claim × target grid, for reading a whole grid at once
         java.util.Map<String, java.util.Map<String, String>> glance = new java.util.LinkedHashMap<>();
@@ -97,7 +98,7 @@ final class ClaimsSection {
                         glance.computeIfAbsent(
                                         c.label() + "\u0000" + p.method() + " − " + p.baseline(),
                                         x -> new java.util.LinkedHashMap<>())
-                                .put(task, glanceCell(l, trivial, expectedSeeds));
+                                .put(task, glanceCell(l, trivial, expectedSeeds) + edgeMark(p, atOneEdge));
                         if (!glanceTasks.contains(task)) {
                             glanceTasks.add(task);
                         }
@@ -107,7 +108,8 @@ final class ClaimsSection {
                             ReportDocument.Cell.of(c.label()),
                             ReportDocument.Cell.of(p.method() + " − " + p.baseline()),
                             ReportDocument.Cell.of(Formats.signed(p.mean()) + " " + Formats.ci(l)),
-                            ReportDocument.Cell.of(ReportWriter.qualifiedVerdict(l, expectedSeeds)),
+                            ReportDocument.Cell.of(
+                                    ReportWriter.qualifiedVerdict(l, expectedSeeds) + edgeMark(p, atOneEdge)),
                             ReportDocument.Cell.of(againstNothingCell(trivial, task, p.method(), expectedSeeds))));
                 }
             }
@@ -127,8 +129,10 @@ final class ClaimsSection {
                     + "below, per target: the mean difference ×100 with its 95 % CI and the verdict (the tables below "
                     + "give per-seed values, p-values and Holm's correction). The last column sets the method against "
                     + "doing nothing, its task's strongest trivial baseline: a method that beats a baseline but not "
-                    + "that bar has learned less than answering one class. The paper's figures are for BERT-base; "
-                    + "these are for the encoder in the heading.");
+                    + "that bar has learned less than answering one class. ‡ beside a verdict: a side of the "
+                    + "comparison chose the same edge of its learning-rate grid on every seed, so its best rate may lie "
+                    + "outside the grid. The paper's figures are for BERT-base; these are for the encoder in the "
+                    + "heading.");
         }
         if (glanceTasks.size() > 1) {
             d.subheading(t.encoder() + ", k = " + t.k() + ", at a glance");
@@ -138,8 +142,10 @@ final class ClaimsSection {
                     + "many comparisons); * marks a CI that excludes zero while the paired t-test p is above "
                     + ReportWriter.T_TEST_LEVEL + " (the weakest kind of verdict), ° fewer seeds than the grid has "
                     + "(interim), † a method (the first named) that is not above doing nothing on that target (its "
-                    + "task's strongest trivial baseline). Same-track against each of its own sources is in the "
-                    + "table below.");
+                    + "task's strongest trivial baseline), ‡ a side of the comparison whose every seed chose the same "
+                    + "edge of its learning-rate grid (its best rate may lie outside the grid, so it may be "
+                    + "under-tuned; Learning-rate selection, below). Same-track against each of its own sources is in "
+                    + "the table below.");
             List<String> header = new ArrayList<>(List.of("Claim", "Comparison"));
             glanceTasks.forEach(
                     task -> header.add(task + " (" + t.metricByTask().get(task) + ")"));
@@ -188,6 +194,14 @@ final class ClaimsSection {
             text += " †";
         }
         return text;
+    }
+
+    /** " ‡" when either side of the comparison chose one edge of its learning-rate grid on every seed. */
+    static String edgeMark(ResultTables.Paired p, java.util.Set<String> atOneEdge) {
+        return atOneEdge.contains(p.task() + "\u0000" + p.method())
+                        || atOneEdge.contains(p.task() + "\u0000" + p.baseline())
+                ? " ‡"
+                : "";
     }
 
     /** The method against its task's strongest trivial baseline; null when there is no such line. */

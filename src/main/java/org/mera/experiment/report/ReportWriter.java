@@ -149,9 +149,16 @@ public final class ReportWriter {
         d.note(statisticsNote(in));
         boolean claimsHeading = false;
         Map<String, Set<String>> atChance = SourceAdapterTable.atChance(in.shown());
+        List<LrChoice> lrChoices = lrChoices(in);
         for (ResultTables.Table t : tables) {
-            claimsHeading |=
-                    ClaimsSection.addTo(d, t, stats.get(t), trivial.get(t), in.expectedSeeds(), !claimsHeading);
+            claimsHeading |= ClaimsSection.addTo(
+                    d,
+                    t,
+                    stats.get(t),
+                    trivial.get(t),
+                    in.expectedSeeds(),
+                    !claimsHeading,
+                    atOneEdge(lrChoices, t.encoder(), t.k()));
         }
         for (ResultTables.Table t : tables) {
             d.heading(heading(t));
@@ -815,8 +822,24 @@ public final class ReportWriter {
                 ? ""
                 : " (" + (c.low() > 0 ? c.low() + " low" : "") + (c.low() > 0 && c.high() > 0 ? ", " : "")
                         + (c.high() > 0 ? c.high() + " high" : "") + ")";
-        boolean oneSide = n > 0 && (c.low() == n || c.high() == n);
-        return (oneSide ? "⚠ " : "") + c.onEdge() + "/" + n + ends;
+        return (oneSide(c) ? "⚠ " : "") + c.onEdge() + "/" + n + ends;
+    }
+
+    /** Every seed chose the same edge of the grid: the best rate may lie outside it. */
+    static boolean oneSide(LrChoice c) {
+        int n = c.lr().size();
+        return n > 0 && (c.low() == n || c.high() == n);
+    }
+
+    /** "TASK\0method" (as table rows name it) of each method whose every seed chose one edge, for one encoder and k. */
+    static Set<String> atOneEdge(List<LrChoice> choices, String encoder, int k) {
+        Set<String> out = new java.util.HashSet<>();
+        for (LrChoice c : choices) {
+            if (c.encoder().equals(encoder) && c.k() == k && oneSide(c)) {
+                out.add(c.task() + "\u0000" + c.method());
+            }
+        }
+        return out;
     }
 
     /** The cells that chose their learning rate on a grid (extra lrGrid), grouped by encoder, k, task and method. */

@@ -159,7 +159,7 @@ class ReportRenderersTest {
         ReportDocument d = new ReportDocument("t");
         org.mera.experiment.stats.ResultTables.Table t = new org.mera.experiment.stats.ResultTables.Table(
                 "enc", 16, List.of("MRPC"), java.util.Map.of("MRPC", "f1"), List.of());
-        assertFalse(ClaimsSection.addTo(d, t, List.of(), List.of(), 5, true));
+        assertFalse(ClaimsSection.addTo(d, t, List.of(), List.of(), 5, true, java.util.Set.of()));
         assertTrue(d.blocks().isEmpty());
     }
 

@@ -246,6 +246,16 @@ class ReportWriterTest {
                 .get(0);
         assertEquals("⚠ 2/2 (2 low)", ReportWriter.edge(low), "every seed at the smallest rate: widen the grid down");
         assertEquals(0, low.atLastStep());
+        // the claims tables mark (‡) a comparison either of whose sides is such a method
+        java.util.Set<String> flagged = ReportWriter.atOneEdge(List.of(both, low), "minilm", 16);
+        assertEquals(java.util.Set.of("QQP\u0000adapter"), flagged, "only the one-sided choice");
+        assertEquals(
+                " ‡",
+                ClaimsSection.edgeMark(new ResultTables.Paired("QQP", "mera-ot", "adapter", new TreeMap<>()), flagged));
+        assertEquals(
+                "",
+                ClaimsSection.edgeMark(new ResultTables.Paired("QQP", "mera-ot", "full", new TreeMap<>()), flagged));
+        assertEquals(java.util.Set.of(), ReportWriter.atOneEdge(List.of(both, low), "minilm", 4), "another k");
     }
 
     @Test
