@@ -310,6 +310,11 @@ final class QuickExperiment {
             Object parsed = parse(v);
             values.put(name, parsed);
             if (grids && dot > 0 && name.equals("lr") && !hp.containsKey(section + ".lrGrid")) {
+                if (!(parsed instanceof Number)) {
+                    // said once, as lr's problem, not again as the grid made from it
+                    throw new IllegalArgumentException(
+                            "--hp " + key + "=" + v + ": a learning rate must be a number, e.g. " + key + "=3e-4");
+                }
                 values.put("lrGrid", List.of(parsed)); // the user's one rate for this method, not the grid
             }
         });

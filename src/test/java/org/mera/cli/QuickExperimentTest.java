@@ -197,6 +197,13 @@ class QuickExperimentTest {
     }
 
     @Test
+    void aPerMethodRateThatIsNoNumberIsOneProblem() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> QuickExperiment.hyperparameters(hp("mera-ot.lr", "abc")));
+        assertTrue(e.getMessage().contains("--hp mera-ot.lr=abc: a learning rate must be a number"), e.getMessage());
+    }
+
+    @Test
     void aPerMethodKeyMustNameAMethod() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class, () -> QuickExperiment.hyperparameters(hp("fulll.lr", "1e-5")));
