@@ -169,6 +169,8 @@ public final class PredictCommand implements Callable<Integer> {
         try (JsonGenerator g = JSON.getFactory().createGenerator(os)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.writeStartObject();
+            // the input row it answers (0 = the first example), so the output can be joined back without counting lines
+            g.writeNumberField("index", i);
             if (p.isRegression()) {
                 g.writeNumberField("label", p.values()[i]);
                 g.writeNumberField("scores", p.values()[i]);

@@ -74,6 +74,7 @@ class BringYourOwnTaskTest {
         int correct = 0;
         for (int i = 0; i < lines.size(); i++) {
             JsonNode row = json(lines.get(i));
+            assertEquals(i, row.get("index").asInt(), "each row names the input row it answers");
             assertEquals(Set.of("0", "1", "2", "3", "4", "5"), fieldNames(row.get("scores")));
             double sum = 0;
             for (JsonNode p : row.get("scores")) {
