@@ -140,8 +140,8 @@ public final class ExperimentCommand implements Callable<Integer> {
             names = "--save-best",
             paramLabel = "DIR",
             description = "after the grid, keep the model a practitioner would: per target, the method with the best"
-                    + " mean k-shot dev score over the seeds (each single source counts as one; AdapterFusion, which"
-                    + " mera cannot save, is passed over and named), at its seed with the best dev score, trained again"
+                    + " mean k-shot dev score over the seeds (each single source counts as one; an AdapterFusion model"
+                    + " is saved with its adapters), at its seed with the best dev score, trained again"
                     + " at the learning rate it chose and saved to DIR/TARGET for mera predict, with choice.json saying"
                     + " how it was chosen (test scores are shown, never used to choose)")
     Path saveBest;

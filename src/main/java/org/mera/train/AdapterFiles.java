@@ -18,6 +18,9 @@ import org.mera.adapter.PredictionHead;
 import org.mera.adapter.bottleneck.AdapterHubDirectory;
 import org.mera.adapter.bottleneck.AdapterWeights;
 import org.mera.adapter.bottleneck.BottleneckConfig;
+import org.mera.adapter.fusion.AdapterFusionDirectory;
+import org.mera.adapter.fusion.Fusion;
+import org.mera.adapter.fusion.FusionWeights;
 import org.mera.adapter.lora.AdapterHubLoraDirectory;
 import org.mera.adapter.lora.LoraConfig;
 import org.mera.adapter.lora.LoraModule;
@@ -46,8 +49,15 @@ public final class AdapterFiles {
     public enum Kind {
         BOTTLENECK,
         LORA,
-        FULL
+        FULL,
+        /** An AdapterFusion model as {@link #saveFusion} writes it: its adapters, the fusion layers and the head. */
+        FUSION
     }
+
+    /** Where {@link #saveFusion} puts the fusion layers (AdapterHub's fusion directory) inside a fusion model. */
+    public static final String FUSION_DIR = "fusion";
+    /** Where it puts the fused adapters, {@code adapters/0}, {@code adapters/1}, ... in the fusion's order. */
+    public static final String FUSED_ADAPTERS_DIR = "adapters";
 
     /** Weights to start a run from, and the method they imply (architecture, reduction factor or rank from the files). */
     public record Init(Method method, Map<String, Tensor> adapter, Map<String, Tensor> head, String name) {}
@@ -62,6 +72,9 @@ public final class AdapterFiles {
         if (!Files.isDirectory(dir)) {
             throw new java.nio.file.NoSuchFileException(dir.toString(), null, "adapter directory not found");
         }
+        if (Files.isRegularFile(dir.resolve(FUSION_DIR).resolve(AdapterFusionDirectory.CONFIG))) {
+            return Kind.FUSION;
+        }
         Optional<AdapterKind> kind = AdapterKind.of(dir);
         if (kind.isPresent() && kind.get().standalone()) {
             return kind.get() == AdapterKind.LORA ? Kind.LORA : Kind.BOTTLENECK;
@@ -71,8 +84,9 @@ public final class AdapterFiles {
             return Kind.FULL;
         }
         throw new IllegalArgumentException(
-                dir + ": not an AdapterHub adapter, PEFT LoRA or HF model directory (no " + AdapterHubFormat.CONFIG
-                        + " and no " + HfModelDirectory.CONFIG + " + " + HfModelDirectory.WEIGHTS + ")");
+                dir + ": not an AdapterHub adapter, PEFT LoRA, HF model directory or a fusion model mera saved (no "
+                        + AdapterHubFormat.CONFIG + ", no " + HfModelDirectory.CONFIG + " + " + HfModelDirectory.WEIGHTS
+                        + ", no " + FUSION_DIR + "/" + AdapterFusionDirectory.CONFIG + ")");
     }
 
     /**
@@ -145,8 +159,34 @@ public final class AdapterFiles {
                 HfModelDirectory.write(dir, config, outcome.adapterWeights(), Files.readString(model.tokenizerJson()));
                 writeHead(dir, head, encoderInfo(model, modelName));
             }
-            case FUSION -> throw new IllegalArgumentException("fusion runs are not saved as adapter directories");
+            case FUSION ->
+                throw new IllegalArgumentException(
+                        "a fusion run is saved with its adapters and fusion layers (saveFusion), not as one adapter");
         }
+    }
+
+    /**
+     * Writes an AdapterFusion run's model into {@code dir}: {@code adapters/0..n-1} (the frozen adapters, AdapterHub
+     * layout, in the fusion's order), {@code fusion/} (AdapterHub's fusion directory) and the head beside them, which
+     * {@link #load} reads back as one model.
+     */
+    public static void saveFusion(
+            Path dir,
+            String name,
+            TrainingRun.Outcome outcome,
+            PretrainedModel model,
+            String modelName,
+            Task task,
+            Method method,
+            List<AdapterWeights> adapters,
+            FusionWeights fusion)
+            throws IOException {
+        checkName(name);
+        for (int i = 0; i < adapters.size(); i++) {
+            AdapterHubDirectory.write(dir.resolve(FUSED_ADAPTERS_DIR).resolve(String.valueOf(i)), adapters.get(i));
+        }
+        AdapterFusionDirectory.write(dir.resolve(FUSION_DIR), fusion);
+        writeHead(dir, head(name, task, outcome.headWeights(), method.headPooling()), encoderInfo(model, modelName));
     }
 
     /**
@@ -221,6 +261,9 @@ public final class AdapterFiles {
             case FULL ->
                 throw new IllegalArgumentException(
                         dir + ": is a full model directory; pass it as --model, not as an adapter");
+            case FUSION ->
+                throw new IllegalArgumentException(dir + ": is an AdapterFusion model (several adapters and fusion"
+                        + " layers); it predicts (mera predict --adapter), but is not one adapter to start a run from");
         };
         // A saved head is read the way it was trained: its pooling comes with it.
         return head == null
@@ -252,6 +295,20 @@ public final class AdapterFiles {
         }
         if (model == null) {
             throw new IllegalArgumentException(dir + ": holds an adapter; name the encoder it belongs to (--model)");
+        }
+        if (kind == Kind.FUSION) {
+            FusionWeights fusion = AdapterFusionDirectory.read(dir.resolve(FUSION_DIR));
+            int n = fusion.name().split(",", -1).length;
+            List<AdapterWeights> adapters = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                adapters.add(
+                        AdapterHubDirectory.read(dir.resolve(FUSED_ADAPTERS_DIR).resolve(String.valueOf(i))));
+            }
+            SavedHead head = savedHead(dir, task, model);
+            BertEncoder encoder = model.newEncoder(manager);
+            Fusion.install(encoder, adapters, fusion);
+            return new Loaded(
+                    kind, fusion.name(), new TaskModel(encoder, loadHead(encoder, task, head)), model.tokenizerJson());
         }
         Init init = read(dir, model, task, false, false);
         SavedHead head = savedHead(dir, task, model);
@@ -415,7 +472,7 @@ public final class AdapterFiles {
         AdapterHubFormat.writeHead(dir, head, info);
     }
 
-    static EncoderInfo encoderInfo(PretrainedModel model, String modelName) {
+    public static EncoderInfo encoderInfo(PretrainedModel model, String modelName) {
         String type = model.config().modelType();
         return new EncoderInfo(
                 modelName,

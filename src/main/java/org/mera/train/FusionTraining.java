@@ -48,6 +48,11 @@ public final class FusionTraining {
             handle.attach(model.encoder(), model::addLossTerm);
         }
 
+        /** The adapters the fusion combines, in its order. */
+        public List<AdapterWeights> adapters() {
+            return adapters;
+        }
+
         public FusionHandle handle() {
             if (handle == null) {
                 throw new IllegalStateException("the fusion has not been installed yet");

@@ -163,17 +163,14 @@ public final class MeraCellRunner implements CellRunner {
         return result;
     }
 
-    /** Every method but AdapterFusion: its model (frozen sources, fusion layers, head) has no directory mera writes. */
+    /** Every method: AdapterFusion as its adapters, fusion layers and head together (AdapterFiles.saveFusion). */
     @Override
     public boolean canSave(Cell cell) {
-        return cell.method() != org.mera.experiment.Method.FUSION;
+        return true;
     }
 
     @Override
     public CellResult save(Cell cell, double lr, Path dir, ProgressListener progress) throws Exception {
-        if (!canSave(cell)) {
-            throw new IllegalArgumentException(cell.describe() + ": an AdapterFusion model cannot be saved");
-        }
         if (Files.exists(dir)) {
             throw new java.nio.file.FileAlreadyExistsException(
                     dir.toString(), null, "the model is written to a new folder; move this one away or choose another");
@@ -278,14 +275,24 @@ public final class MeraCellRunner implements CellRunner {
             // model is to be saved.
             out = best.outcome(saveTo != null, true);
             if (saveTo != null) {
-                org.mera.train.AdapterFiles.save(
-                        saveTo,
-                        task.name().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]", "_"),
-                        out,
-                        model,
-                        cell.encoder(),
-                        task,
-                        start.method());
+                String name = task.name().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]", "_");
+                if (start.customise() instanceof org.mera.train.FusionTraining.Customiser fusion) {
+                    // one rate was trained, so the fusion last installed is the run being saved (still open here)
+                    org.mera.train.AdapterFiles.saveFusion(
+                            saveTo,
+                            name,
+                            out,
+                            model,
+                            cell.encoder(),
+                            task,
+                            start.method(),
+                            fusion.adapters(),
+                            fusion.handle()
+                                    .toFusionWeights(
+                                            org.mera.train.AdapterFiles.encoderInfo(model, cell.encoder()), null));
+                } else {
+                    org.mera.train.AdapterFiles.save(saveTo, name, out, model, cell.encoder(), task, start.method());
+                }
                 // what mera predict reads the input files with
                 org.mera.io.AtomicFiles.writeString(
                         saveTo.resolve(org.mera.data.TaskDefinition.FILE),
