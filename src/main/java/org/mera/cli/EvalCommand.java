@@ -40,7 +40,8 @@ public final class EvalCommand implements Callable<Integer> {
             names = "--adapter",
             required = true,
             paramLabel = "DIR",
-            description = "directory written by `mera train` (or AdapterHub/PEFT with a head)")
+            description = "directory written by `mera train` or `mera experiment --save-best` (or AdapterHub/PEFT"
+                    + " with a head)")
     Path adapter;
 
     @Option(

@@ -51,7 +51,11 @@ public final class PredictCommand implements Callable<Integer> {
                             + "directory), or without --adapter a fully fine-tuned model directory written by `mera train --method full`")
     String model;
 
-    @Option(names = "--adapter", paramLabel = "DIR", description = "the trained adapter directory with its head")
+    @Option(
+            names = "--adapter",
+            paramLabel = "DIR",
+            description = "the trained adapter directory with its head (mera train), or a model mera experiment"
+                    + " --save-best saved (an AdapterFusion model included)")
     Path adapter;
 
     @Option(
