@@ -12,20 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The choice --save-best makes: the k-shot dev split decides, the test set never does. */
 class BestOnDevTest {
-    /** A finished cell with these dev and test scores. */
-    private static ResultRecord record(Cell c, double dev, double test) {
-        return new ResultRecord(
-                c.key(),
-                c.encoder(),
-                c.task(),
-                c.k(),
-                c.seed(),
-                c.method().id(),
-                c.source(),
-                c.sources(),
-                c.primaryMetric(),
-                Map.of(c.primaryMetric(), test, "dev_" + c.primaryMetric(), dev),
-                Map.of("lr", 3e-4),
+    /** A finished cell with these dev and test scores, and the {@code extra} the runner recorded. */
+    private static ResultRecord record(Cell c, double dev, double test, Map<String, Object> extra) {
+        return ResultRecord.of(
+                c,
+                new CellResult(Map.of(c.primaryMetric(), test, "dev_" + c.primaryMetric(), dev), extra),
                 1,
                 "2026-12-08T00:00:00Z",
                 "run");
@@ -60,7 +51,7 @@ class BestOnDevTest {
             // the test scores would pick another method: they must not matter
             double test = c.methodLabel().equals("adapter") ? 0.99 : 0.40;
             if (!(c.task().equals("RTE") && c.methodLabel().equals("single[QNLI]") && c.seed() == 21)) {
-                finished.put(c.key(), record(c, dev, test));
+                finished.put(c.key(), record(c, dev, test, Map.of("lr", 3e-4)));
             }
         }
         BestOnDev.Result r = BestOnDev.choose(grid, finished, c -> c.method() != Method.FUSION);
@@ -98,21 +89,7 @@ class BestOnDevTest {
                 "v1",
                 Hyperparameters.KNOWN);
         Cell only = oneRate.cells().get(0);
-        ResultRecord noChoice = new ResultRecord(
-                only.key(),
-                only.encoder(),
-                only.task(),
-                only.k(),
-                only.seed(),
-                only.method().id(),
-                null,
-                List.of(),
-                only.primaryMetric(),
-                Map.of(only.primaryMetric(), 0.5, "dev_" + only.primaryMetric(), 0.5),
-                Map.of(),
-                1,
-                "2026-12-08T00:00:00Z",
-                "run");
+        ResultRecord noChoice = record(only, 0.5, 0.5, Map.of());
         assertEquals(2e-4, BestOnDev.learningRate(only, noChoice), 1e-15);
 
         BestOnDev.Result none = BestOnDev.choose(grid, finished, c -> false);

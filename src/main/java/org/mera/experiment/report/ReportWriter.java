@@ -189,7 +189,7 @@ public final class ReportWriter {
         }
         secondMetric(d, in, atChance);
         PredictionShares.addTo(d, shares);
-        lrSelection(d, in);
+        lrSelection(d, lrChoices);
         SourceAdapterTable.addTo(d, in.shown());
         runs(d, in);
         if (!in.missing().isEmpty()) {
@@ -429,9 +429,8 @@ public final class ReportWriter {
                 ReportDocument.Table.plain(rows)));
     }
 
-    /** The learning-rate selection section, where cells chose their rate on a grid. */
-    static void lrSelection(ReportDocument d, ResultsFolder in) {
-        List<LrChoice> choices = lrChoices(in);
+    /** The learning-rate selection section, where cells chose their rate on a grid ({@link #lrChoices}). */
+    static void lrSelection(ReportDocument d, List<LrChoice> choices) {
         if (choices.isEmpty()) {
             return;
         }
